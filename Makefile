@@ -1,0 +1,61 @@
+# MentorMeMed — every target bootstraps what it needs (python3, make, node/npm).
+PY ?= python3
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+PYTHON := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(shell command -v $(PY))
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install demo test test-fast lint format bench e2e-deps clean totp
+
+$(UV):
+	$(PY) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.synced node_modules/.installed
+
+demo: install
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py demo_data
+	$(PYTHON) manage.py run_sweep --schedule
+	@echo "Starting the task worker and the web server on http://$(HOST):$(PORT) (Ctrl-C stops both)"
+	@$(PYTHON) manage.py db_worker --interval 2 > .demo-worker.log 2>&1 & WORKER=$$!; \
+	trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	$(PYTHON) manage.py runserver $(HOST):$(PORT) --noreload
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(PYTHON) manage.py makemigrations --check --dry-run > /dev/null
+	$(PYTHON) -m pytest -n 2 --dist loadgroup -q
+
+test-fast: install
+	$(PYTHON) -m pytest -q -m "not e2e" -x
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PYTHON) -m bench.run
+
+totp: install
+	@$(PYTHON) manage.py demo_totp $(EMAIL)
+
+clean:
+	rm -rf $(VENV) $(TOOLS) node_modules staticfiles db.sqlite3* .demo-worker.log

@@ -1,0 +1,406 @@
+"""National-scale data for the search benchmark, written with COPY (PostgreSQL) or executemany (SQLite).
+
+Rows are built in Python from the real taxonomy, then streamed into the tables of the
+Django models (column lists come from the models, so a new nullable or defaulted field
+does not break the generator). Facet rows are derived exactly as ``matching.index``
+would derive them: shared values only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+
+from django.db import connection
+from django.utils import timezone
+
+STRINGISH = {"CharField", "TextField", "SlugField", "FileField", "ImageField", "EmailField"}
+FIRST = ["Aaliyah", "Adebayo", "Camila", "Chidi", "Diego", "Imani", "Jamal", "Lucía", "Mateo", "Nia", "Omar", "Priya"]
+LAST = ["Okafor", "Nguyen", "Begay", "Morales", "Mensah", "Chen", "Diallo", "Patel", "Reyes", "Yazzie", "Tran", "Cruz"]
+WORDS = [
+    "research",
+    "residency",
+    "applications",
+    "teaching",
+    "wellness",
+    "leadership",
+    "advocacy",
+    "equity",
+    "ultrasound",
+    "community",
+    "surgery",
+    "pediatrics",
+    "cardiology",
+    "first-generation",
+    "mentorship",
+    "sponsorship",
+    "interviews",
+    "statistics",
+    "global",
+    "health",
+]
+
+
+def _fields(model, skip=()):
+    """Concrete non-M2M columns of ``model`` with a default for every row."""
+    cols = []
+    for f in model._meta.concrete_fields:
+        if f.column in skip:
+            continue
+        cols.append(f)
+    return cols
+
+
+class Writer:
+    """Bulk writer: COPY on PostgreSQL, executemany on SQLite."""
+
+    def __init__(self):
+        self.pg = connection.vendor == "postgresql"
+        self.counts: dict[str, int] = {}
+
+    def write(self, model, rows: list[dict]) -> None:
+        if not rows:
+            return
+        fields = _fields(model)
+        defaults = {}
+        for f in fields:
+            if f.has_default():
+                defaults[f.attname] = f.get_default()
+            elif f.null:
+                defaults[f.attname] = None
+            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                defaults[f.attname] = timezone.now()
+            else:
+                defaults[f.attname] = "" if f.get_internal_type() in STRINGISH else None
+        names = [f.column for f in fields]
+        attnames = [f.attname for f in fields]
+        table = model._meta.db_table
+        prep = [f.get_db_prep_save for f in fields]
+        with connection.cursor() as cursor:
+            if self.pg:
+                sql = f'COPY "{table}" ({", ".join(chr(34) + n + chr(34) for n in names)}) FROM STDIN'
+                with cursor.cursor.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row(
+                            [
+                                _adapt(p(row.get(a, defaults.get(a)), connection))
+                                for p, a in zip(prep, attnames, strict=True)
+                            ]
+                        )
+            else:
+                placeholders = ", ".join(["%s"] * len(names))
+                sql = f'INSERT INTO "{table}" ({", ".join(names)}) VALUES ({placeholders})'
+                cursor.executemany(
+                    sql,
+                    [
+                        [p(row.get(a, defaults.get(a)), connection) for p, a in zip(prep, attnames, strict=True)]
+                        for row in rows
+                    ],
+                )
+        self.counts[table] = self.counts.get(table, 0) + len(rows)
+
+    def write_m2m(self, through, rows: list[tuple]) -> None:
+        cols = [f.column for f in through._meta.concrete_fields if not f.primary_key]
+        table = through._meta.db_table
+        with connection.cursor() as cursor:
+            if self.pg:
+                with cursor.cursor.copy(f'COPY "{table}" ({", ".join(cols)}) FROM STDIN') as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES (%s, %s)', rows)
+        self.counts[table] = self.counts.get(table, 0) + len(rows)
+
+
+def _adapt(value):
+    # psycopg's COPY wants Python values; JSON fields arrive as psycopg Jsonb adapters already.
+    return value
+
+
+def reset_sequences(models) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), COALESCE(MAX(id), 1)) FROM \"{table}\""
+            )
+
+
+def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int, seed: int = 3) -> dict:
+    """Fill an empty, migrated database. Returns counts and timings."""
+    from django.contrib.auth.hashers import make_password
+
+    from mentormemed.accounts.models import MenteeEligibility, User
+    from mentormemed.institutions.models import Institution, Membership, PriceBand, Subscription
+    from mentormemed.matching.models import MentorFacet, SearchLog
+    from mentormemed.profiles.models import (
+        AffinityPreference,
+        ContentArea,
+        FieldOfTraining,
+        IdentityOption,
+        IdentityValue,
+        Language,
+        MenteeNeed,
+        MenteeProfile,
+        MentorProfile,
+        Region,
+        Specialty,
+    )
+
+    rng = random.Random(seed)
+    started = time.monotonic()
+    w = Writer()
+    now = timezone.now()
+    today = timezone.localdate()
+    medicine = FieldOfTraining.objects.get(key="medicine")
+    band = PriceBand.objects.order_by("min_headcount").first()
+    states = list(Region.objects.filter(kind="state"))
+    countries = list(Region.objects.filter(kind="country"))
+    us = next(c for c in countries if c.code == "US")
+    foreign = [c for c in countries if c.code in ("NG", "MX", "PH", "IN", "GH", "VN", "DO", "HT", "JM", "CN")]
+    specs = list(Specialty.objects.select_related("parent"))
+    top_specs = [s for s in specs if s.parent_id is None]
+    subs_of = {s.pk: [x for x in specs if x.parent_id == s.pk] for s in top_specs}
+    areas = list(ContentArea.objects.all())
+    langs = list(Language.objects.all())
+    common_langs = [lang for lang in langs if lang.key in ("en", "es", "vi", "yo", "fr", "zh", "ar", "ht", "tl", "ko")]
+    en = next(lang for lang in langs if lang.key == "en")
+    options = list(IdentityOption.objects.select_related("dimension", "parent").filter(no_answer=False))
+    by_dim: dict[str, list] = {}
+    for opt in options:
+        by_dim.setdefault(opt.dimension.key, []).append(opt)
+    password = make_password("bench-password")
+
+    # Institutions and covering subscriptions.
+    inst_rows, sub_rows = [], []
+    for i in range(1, institutions + 1):
+        inst_rows.append(
+            {
+                "id": i,
+                "name": f"Bench Institution {i:03d}",
+                "kind": "md_school",
+                "field_of_training_id": medicine.pk,
+                "eligible_headcount": 400,
+                "time_zone": "America/Chicago",
+                "state_id": rng.choice(states).pk,
+                "mentor_commitment": 50,
+                "created_at": now,
+            }
+        )
+        sub_rows.append(
+            {
+                "id": i,
+                "institution_id": i,
+                "band_id": band.pk,
+                "band_name": band.name,
+                "fee": band.annual_fee,
+                "term_start": today - dt.timedelta(days=100),
+                "term_end": today + dt.timedelta(days=265),
+                "invoice_number": f"BENCH-{i:05d}",
+                "created_at": now,
+            }
+        )
+    w.write(Institution, inst_rows)
+    w.write(Subscription, sub_rows)
+
+    # People: users and memberships (mentors first, then mentees).
+    total = mentors + mentees
+    user_rows, member_rows = [], []
+    for uid in range(1, total + 1):
+        role = "mentor" if uid <= mentors else "mentee"
+        user_rows.append(
+            {
+                "id": uid,
+                "email": f"{role}{uid}@bench.mentormemed.org",
+                "password": password,
+                "first_name": rng.choice(FIRST),
+                "last_name": f"{rng.choice(LAST)}{uid}",
+                "is_active": True,
+                "date_joined": now,
+                "time_zone": "America/Chicago",
+            }
+        )
+        member_rows.append(
+            {
+                "id": uid,
+                "user_id": uid,
+                "institution_id": (uid % institutions) + 1,
+                "role": role,
+                "status": "active",
+                "created_at": now,
+            }
+        )
+    w.write(User, user_rows)
+    w.write(Membership, member_rows)
+    del user_rows
+
+    # Mentor profiles, their M2M rows, identity values and facets.
+    profile_rows, spec_m2m, area_m2m, lang_m2m, values, facets = [], [], [], [], [], []
+    value_id = 0
+    for pid in range(1, mentors + 1):
+        top = rng.choice(top_specs)
+        chosen_specs = [top] + ([rng.choice(subs_of[top.pk])] if subs_of[top.pk] and rng.random() < 0.6 else [])
+        chosen_areas = rng.sample(areas, rng.randint(3, 6))
+        chosen_langs = {en} | ({rng.choice(common_langs)} if rng.random() < 0.35 else set())
+        native = rng.choice(common_langs) if rng.random() < 0.3 else en
+        abroad = rng.random() < 0.1
+        home_state = None if abroad else rng.choice(states)
+        home_country = rng.choice(foreign) if abroad else us
+        complete = rng.random() < 0.93
+        consent = rng.random() < 0.95
+        languages_shared, home_shared = rng.random() < 0.95, rng.random() < 0.9
+        name = f"{member_rows[pid - 1]['id']}"
+        bio = " ".join(rng.choices(WORDS, k=25))
+        profile_rows.append(
+            {
+                "id": pid,
+                "membership_id": pid,
+                "bio": bio,
+                "academic_rank": "Associate Professor",
+                "title": f"Associate Professor of {top.name}",
+                "native_language_id": native.pk,
+                "home_state_id": home_state.pk if home_state else None,
+                "home_country_id": home_country.pk,
+                "scope": "national" if rng.random() < 0.6 else "local",
+                "offers_mentoring": True,
+                "offers_sponsorship": rng.random() < 0.3,
+                "capacity": 3,
+                "active_mentee_count": rng.choice([0, 0, 1, 2, 3]),
+                "accepting_new": rng.random() < 0.9,
+                "availability_statement": "Two calls a month.",
+                "languages_shared": languages_shared,
+                "home_shared": home_shared,
+                "completeness": 100 if complete else 75,
+                "search_text": f"{name} {bio} {top.name}".lower(),
+                "search_consent": consent,
+                "search_consent_at": now if consent else None,
+                "is_complete": complete,
+                "median_response_hours": round(rng.uniform(4, 120), 1) if rng.random() < 0.8 else None,
+                "answer_rate": round(rng.uniform(0.6, 1.0), 2),
+                "updated_at": now,
+            }
+        )
+        keys = {f"area:{a.key}" for a in chosen_areas} | {"role:mentor"}
+        for s in chosen_specs:
+            spec_m2m.append((pid, s.pk))
+            keys.add(f"spec:{s.key}")
+        for a in chosen_areas:
+            area_m2m.append((pid, a.pk))
+        for lang in chosen_langs:
+            lang_m2m.append((pid, lang.pk))
+        if languages_shared:
+            keys |= {f"lang:{lang.key}" for lang in chosen_langs} | {f"native:{native.key}"}
+        if home_shared:
+            keys.add(f"country:{home_country.code}")
+            if home_state:
+                keys.add(f"state:{home_state.code}")
+        if profile_rows[-1]["offers_sponsorship"]:
+            keys.add("role:sponsor")
+        for dim in ("race_ethnicity", "gender_identity", "sexual_orientation", "first_generation", "religion"):
+            if rng.random() < 0.8:
+                opt = rng.choice(by_dim[dim])
+                shared = rng.random() < 0.8
+                value_id += 1
+                values.append({"id": value_id, "membership_id": pid, "option_id": opt.pk, "shared": shared})
+                if shared:
+                    keys.add(f"id:{dim}:{opt.key}")
+                    if opt.parent_id:
+                        keys.add(f"id:{dim}:{opt.parent.key}")
+        facets.extend({"mentor_id": pid, "key": k} for k in keys)
+    w.write(MentorProfile, profile_rows)
+    w.write_m2m(MentorProfile.specialties.through, spec_m2m)
+    w.write_m2m(MentorProfile.content_areas.through, area_m2m)
+    w.write_m2m(MentorProfile.languages.through, lang_m2m)
+    for i, row in enumerate(facets, start=1):
+        row["id"] = i
+    w.write(MentorFacet, facets)
+    del facets, profile_rows
+
+    # Mentee profiles with needs, affinities, eligibility and a few identity values.
+    mentee_rows, need_rows, affinity_rows, elig_rows = [], [], [], []
+    need_id = affinity_id = 0
+    for n, mid in enumerate(range(mentors + 1, total + 1), start=1):
+        mentee_rows.append(
+            {
+                "id": n,
+                "membership_id": mid,
+                "training_level": rng.choice(["MS1", "MS2", "MS3", "MS4", "PGY1", "PGY2"]),
+                "consent_matching": True,
+                "languages_shared": True,
+                "is_complete": True,
+                "updated_at": now,
+            }
+        )
+        for rank, area in enumerate(rng.sample(areas, 3), start=1):
+            need_id += 1
+            need_rows.append({"id": need_id, "profile_id": n, "content_area_id": area.pk, "rank": rank})
+        for dim in ("first_generation", "race_ethnicity"):
+            affinity_id += 1
+            affinity_rows.append({"id": affinity_id, "profile_id": n, "dimension": dim, "weight": rng.randint(1, 3)})
+        for dim in ("first_generation", "race_ethnicity"):
+            value_id += 1
+            values.append(
+                {"id": value_id, "membership_id": mid, "option_id": rng.choice(by_dim[dim]).pk, "shared": True}
+            )
+        elig_rows.append(
+            {
+                "id": n,
+                "membership_id": mid,
+                "urim": True,
+                "first_generation": rng.random() < 0.5,
+                "attested_at": now,
+                "status": "confirmed",
+            }
+        )
+    w.write(MenteeProfile, mentee_rows)
+    w.write(MenteeNeed, need_rows)
+    w.write(AffinityPreference, affinity_rows)
+    w.write(MenteeEligibility, elig_rows)
+    w.write(IdentityValue, values)
+    del values, need_rows, mentee_rows
+
+    # The search log: a million past searches, in batches.
+    batch = []
+    levels = ["MS1", "MS2", "MS3", "MS4", "PGY1", "PGY2"]
+    for i in range(1, search_logs + 1):
+        batch.append(
+            {
+                "id": i,
+                "viewer_id": mentors + 1 + (i % mentees),
+                "institution_id": (i % institutions) + 1,
+                "role": "mentee",
+                "training_level": levels[i % len(levels)],
+                "eligibility_bases": ["urim"],
+                "kind": "search" if i % 4 else "recommendations",
+                "filters": {"f": [f"area:{areas[i % len(areas)].key}"], "q": "", "page": 1},
+                "result_count": i % 500,
+                "created_at": now - dt.timedelta(minutes=i % 500_000),
+            }
+        )
+        if len(batch) == 100_000:
+            w.write(SearchLog, batch)
+            batch = []
+    w.write(SearchLog, batch)
+
+    reset_sequences(
+        [
+            Institution,
+            Subscription,
+            User,
+            Membership,
+            MentorProfile,
+            MentorFacet,
+            MenteeProfile,
+            MenteeNeed,
+            AffinityPreference,
+            MenteeEligibility,
+            IdentityValue,
+            SearchLog,
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if w.pg else "ANALYZE")
+    return {"seconds": round(time.monotonic() - started, 1), "rows": w.counts}

@@ -1,0 +1,183 @@
+"""Outcomes dashboards at national scale (R23): the largest institution (p95 ≤ 500 ms) and national (≤ 2 s).
+
+Run after ``bench.generate`` has filled the database (mentors, mentees, search logs):
+
+    DATABASE_URL=… python -m bench.outcomes '{"requests": 200000, "evaluated": 60000}'
+
+``add_history`` writes mentorship requests, relationships and evaluations in bulk (the search
+benchmark does not need them); ``measure`` signs in an admin of the largest institution and a
+staff member (with TOTP, as the MFA gate requires), then times the dashboards in-process with
+the outcomes cache turned off, so every request recomputes every figure (the cold case). Prints
+one JSON line of rows shaped like ``bench.run``'s, so ``run.py`` can merge them:
+
+    rows += json.loads(subprocess.run([PYTHON, "-m", "bench.outcomes", json.dumps(sizes)], env=env,
+                                      capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import sys
+import time
+
+import django
+
+TARGETS = {"largest institution": 500.0, "national": 2000.0}
+
+
+def add_history(*, requests: int = 200_000, evaluated: int = 60_000, seed: int = 11) -> dict:
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from mentormemed.evaluations.models import Evaluation, Instrument
+    from mentormemed.institutions.models import Membership
+    from mentormemed.mentorships.models import MentorshipRequest, Relationship
+    from mentormemed.profiles.models import ContentArea, MenteeProfile, MentorProfile
+
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    now = timezone.now()
+    MenteeProfile.objects.update(consent_analytics=True)
+    mentees = list(Membership.objects.filter(role="mentee").values_list("pk", flat=True))
+    mentors = list(MentorProfile.objects.values_list("pk", flat=True))
+    areas = list(ContentArea.objects.values_list("pk", flat=True))
+    version = Instrument.objects.get(kind="mentor_evaluation").current_version
+    states = ["accepted", "declined", "expired", "withdrawn"]
+    batch, made = [], 0
+    while made < requests:
+        n = min(10_000, requests - made)
+        rows = []
+        for _ in range(n):
+            created = now - dt.timedelta(days=rng.randint(1, 540), minutes=rng.randint(0, 1440))
+            state = rng.choices(states, [4, 3, 2, 1])[0]
+            rows.append(
+                MentorshipRequest(
+                    mentee_id=rng.choice(mentees),
+                    mentor_id=rng.choice(mentors),
+                    message="bench",
+                    state=state,
+                    created_at=created,
+                    deadline=created + dt.timedelta(days=7),
+                    responded_at=created + dt.timedelta(hours=rng.randint(1, 160))
+                    if state in ("accepted", "declined")
+                    else None,
+                )
+            )
+        MentorshipRequest.objects.bulk_create(rows, batch_size=5000)
+        through = MentorshipRequest.areas.through
+        through.objects.bulk_create(
+            [through(mentorshiprequest_id=r.pk, contentarea_id=rng.choice(areas)) for r in rows], batch_size=5000
+        )
+        rels = [
+            Relationship(
+                mentee_id=r.mentee_id,
+                mentor_id=r.mentor_id,
+                request=r,
+                started_at=r.responded_at,
+                ended_at=min(r.responded_at + dt.timedelta(days=rng.randint(60, 500)), now),
+            )
+            for r in rows
+            if r.state == "accepted"
+        ]
+        Relationship.objects.bulk_create(rels, batch_size=5000)
+        batch += rels
+        made += n
+    evaluations = []
+    for rel in rng.sample(batch, min(evaluated, len(batch))):
+        score = rng.randint(3, 7)
+        evaluations.append(
+            Evaluation(
+                relationship=rel,
+                mentee_id=rel.mentee_id,
+                mentor_id=rel.mentor_id,
+                occasion="exit",
+                sequence=0,
+                due_on=rel.ended_at.date(),
+                version=version,
+                answers={"overall": score},
+                competency_mean=score,
+                overall=score,
+                submitted_at=rel.ended_at,
+            )
+        )
+    Evaluation.objects.bulk_create(evaluations, batch_size=5000, ignore_conflicts=True)
+    largest = Membership.objects.values("institution_id").annotate(n=Count("id")).order_by("-n").first() or {}
+    return {"seconds": round(time.perf_counter() - started, 1), "largest_institution": largest.get("institution_id")}
+
+
+def _signed_in_clients(institution_id: int):
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from mentormemed.institutions.models import Membership
+    from mentormemed.testing.factories import TOTP_SECRET
+
+    User = get_user_model()
+    admin_user, _ = User.objects.get_or_create(email="bench-admin@example.org")
+    staff_user, _ = User.objects.get_or_create(email="bench-staff@example.org", defaults={"is_staff": True})
+    for user in (admin_user, staff_user):
+        if not user.authenticator_set.exists():
+            TOTP.activate(user, TOTP_SECRET)
+    admin, _ = Membership.objects.get_or_create(user=admin_user, institution_id=institution_id, role="admin")
+    clients = {}
+    for key, user, membership in (("largest institution", admin_user, admin), ("national", staff_user, None)):
+        client = Client()
+        client.force_login(user)
+        if membership:
+            session = client.session
+            session["acting_membership_id"] = membership.pk
+            session.save()
+        clients[key] = client
+    return clients
+
+
+def measure(*, institution_id: int, requests: int = 20) -> list[dict]:
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MMM = {**settings.MMM, "OUTCOMES_CACHE_SECONDS": 0}  # the cold case: every figure recomputed
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    paths = {"largest institution": "/outcomes/", "national": "/outcomes/national/"}
+    rows = []
+    for name, client in _signed_in_clients(institution_id).items():
+        path = paths[name]
+        assert client.get(path).status_code == 200, path
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path)
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+        p95 = statistics.quantiles(timings, n=20)[18]
+        rows.append(
+            {
+                "backend": connection.vendor,
+                "endpoint": f"outcomes, {name}",
+                "path": path,
+                "p50_ms": round(statistics.median(timings), 1),
+                "p95_ms": round(p95, 1),
+                "queries": len(captured.captured_queries),
+                "n_mentors": None,
+                "target_p95_ms": TARGETS[name],
+                "ok": p95 <= TARGETS[name],
+            }
+        )
+    return rows
+
+
+def main(sizes: dict) -> list[dict]:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentormemed.settings")
+    django.setup()
+    history = add_history(**{k: v for k, v in sizes.items() if k in ("requests", "evaluated")})
+    return measure(institution_id=history["largest_institution"], requests=int(sizes.get("timings", 20)))
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(json.loads(sys.argv[1]) if len(sys.argv) > 1 else {})))

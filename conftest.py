@@ -1,0 +1,102 @@
+"""The shared cast: mentee, mentor, admin and staff at institution A, outsiders at B."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from mentormemed.testing.factories import (
+    InstitutionFactory,
+    MembershipFactory,
+    UserFactory,
+    onboard,
+    with_totp,
+)
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Tasks run inline in tests so e-mails land in ``mail.outbox``."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MMM = {**settings.MMM}
+    # Argon2 is the real hasher; tests use a fast one so factories stay quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Cast:
+    inst_a: object
+    inst_b: object
+    mentee: object
+    mentor: object
+    admin: object
+    staff: object
+    mentee_b: object
+    mentor_b: object
+    admin_b: object
+    invitation: object = None
+
+    def member(self, role: str, outsider: bool = False):
+        return getattr(self, f"{role}_b" if outsider else role)
+
+    def client_for(self, who) -> Client:
+        client = Client()
+        if who is not None:
+            user = who if not hasattr(who, "user") else who.user
+            client.force_login(user)
+            if hasattr(who, "pk") and hasattr(who, "role"):
+                session = client.session
+                session["acting_membership_id"] = who.pk
+                session.save()
+        return client
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    inst_a = InstitutionFactory(name="Alpha School of Medicine")
+    inst_b = InstitutionFactory(name="Beta Health System", kind="hospital_system")
+    admin = MembershipFactory(institution=inst_a, role="admin", user=with_totp(UserFactory(email="admin@alpha.edu")))
+    admin_b = MembershipFactory(institution=inst_b, role="admin", user=with_totp(UserFactory(email="admin@beta.org")))
+    staff = with_totp(UserFactory(email="staff@mentormemed.org", is_staff=True))
+    from mentormemed.institutions.services import invitation_create
+
+    invitation = invitation_create(
+        actor=admin.user, institution=inst_a, email="invitee@alpha.edu", role="mentee", send=False
+    ).invitation
+    return Cast(
+        invitation=invitation,
+        inst_a=inst_a,
+        inst_b=inst_b,
+        mentee=onboard(
+            MembershipFactory(institution=inst_a, role="mentee", user=UserFactory(email="mentee@alpha.edu"))
+        ),
+        mentor=onboard(
+            MembershipFactory(institution=inst_a, role="mentor", user=UserFactory(email="mentor@alpha.edu"))
+        ),
+        admin=admin,
+        staff=staff,
+        mentee_b=onboard(
+            MembershipFactory(institution=inst_b, role="mentee", user=UserFactory(email="mentee@beta.org"))
+        ),
+        mentor_b=onboard(
+            MembershipFactory(institution=inst_b, role="mentor", user=UserFactory(email="mentor@beta.org"))
+        ),
+        admin_b=admin_b,
+    )
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests (live server, concurrency) flush the database when they end,
+    which would erase the reference data loaded by migrations (taxonomy, agreements,
+    price bands, the module library). Serialized rollback restores it for each of them.
+    pytest-django already runs them after the ordinary tests."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = marker is not None and marker.kwargs.get("transaction", False)
+        uses = set(getattr(item, "fixturenames", ()))
+        if (transactional or {"transactional_db", "live_server", "page"} & uses) and (
+            "django_db_serialized_rollback" not in uses
+        ):
+            item.fixturenames.append("django_db_serialized_rollback")

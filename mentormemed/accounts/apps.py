@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "mentormemed.accounts"
+    label = "accounts"
+
+    def ready(self) -> None:
+        from mentormemed.accounts.onboarding import register_steps
+
+        register_steps()

@@ -1,0 +1,91 @@
+"""Onboarding steps owned by accounts: agreement (R6), eligibility (R4), mentor criteria (R5)."""
+
+from __future__ import annotations
+
+from mentormemed.accounts.models import ReviewStatus
+from mentormemed.core.onboarding import Step, StepState, register
+
+
+def agreement_state(membership) -> StepState:
+    from mentormemed.accounts.services import current_agreement_versions
+
+    versions = getattr(membership, "_agreement_versions", None)
+    if versions is None:
+        versions = current_agreement_versions()
+    current = versions.get(membership.role)
+    if current is None:
+        return StepState(True, "No agreement is published yet.")
+    accepted = {(a.agreement.role, a.agreement.version) for a in membership.user.agreement_acceptances.all()}
+    if (membership.role, current) in accepted:
+        return StepState(True, f"Version {current} accepted.")
+    if any(role == membership.role for role, _ in accepted):
+        return StepState(False, f"Version {current} has changed; please read and accept it again.")
+    return StepState(False, "Read and accept the agreement.")
+
+
+def eligibility_state(membership) -> StepState:
+    eligibility = getattr(membership, "eligibility", None)
+    if eligibility is None:
+        return StepState(False, "Tell us which eligibility basis applies to you.")
+    if eligibility.status == ReviewStatus.REJECTED:
+        return StepState(False, f"Not confirmed by your program office: {eligibility.review_note}")
+    if eligibility.status == ReviewStatus.PENDING:
+        return StepState(True, "Attested; awaiting confirmation by your program office.")
+    return StepState(True, "Confirmed by your program office.")
+
+
+def criteria_state(membership) -> StepState:
+    active = {c.pk for c in membership.institution.criteria.all() if c.active}
+    attested = {a.criterion_id: a.status for a in membership.criterion_attestations.all()}
+    if not active:
+        return StepState(True, "Your institution lists no criteria.")
+    if any(attested.get(pk) == ReviewStatus.REJECTED for pk in active):
+        return StepState(False, "Your program office could not confirm a criterion; contact them.")
+    if not active <= attested.keys():
+        return StepState(False, "Attest each minimum criterion of your institution.")
+    if all(attested[pk] == ReviewStatus.CONFIRMED for pk in active):
+        return StepState(True, "Confirmed by your program office.")
+    return StepState(True, "Attested; awaiting confirmation by your program office.")
+
+
+def prepare_agreements(memberships: list) -> None:
+    """One query for the current versions, shared by a page of members."""
+    from mentormemed.accounts.services import current_agreement_versions
+
+    versions = current_agreement_versions()
+    for membership in memberships:
+        membership._agreement_versions = versions
+
+
+def register_steps() -> None:
+    register(
+        Step(
+            "agreement",
+            "Accept the agreement",
+            frozenset({"mentee", "mentor"}),
+            agreement_state,
+            "accounts:agreement",
+            order=10,
+            prepare=prepare_agreements,
+        )
+    )
+    register(
+        Step(
+            "eligibility",
+            "Confirm your eligibility",
+            frozenset({"mentee"}),
+            eligibility_state,
+            "accounts:eligibility",
+            order=20,
+        )
+    )
+    register(
+        Step(
+            "criteria",
+            "Attest the mentor criteria",
+            frozenset({"mentor"}),
+            criteria_state,
+            "accounts:criteria",
+            order=20,
+        )
+    )

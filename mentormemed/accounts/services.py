@@ -1,0 +1,123 @@
+"""Every write about people: accounts from invitations, agreements, eligibility, criteria."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from mentormemed.accounts.models import Agreement, AgreementAcceptance, MenteeEligibility, ReviewStatus
+from mentormemed.core.audit import audit
+from mentormemed.institutions.models import Membership, MentorCriterionAttestation
+from mentormemed.institutions.services import invitation_accept, invitation_by_token, invitation_problem
+
+
+@transaction.atomic
+def account_create_from_invitation(*, token: str, first_name: str, last_name: str, password: str):
+    """Create a verified account for the invited address and accept the invitation.
+
+    Opening the e-mailed link proves control of the address, so it is stored as
+    verified (allauth's ``EmailAddress``).
+    """
+    invitation = invitation_by_token(token)
+    problem = invitation_problem(invitation)
+    if problem:
+        raise ValidationError(problem)
+    User = get_user_model()
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError("An account with this e-mail already exists. Sign in to accept the invitation.")
+    user = User(
+        email=invitation.email.lower(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        time_zone=invitation.institution.time_zone,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    membership = invitation_accept(token=token, user=user)
+    return user, membership
+
+
+def current_agreement(role: str) -> Agreement | None:
+    return Agreement.objects.filter(role=role).order_by("-version").first()
+
+
+def current_agreement_versions() -> dict[str, int]:
+    """Current version number per role, in one query."""
+    rows = Agreement.objects.values("role").annotate(v=Max("version"))
+    return {row["role"]: row["v"] for row in rows}
+
+
+@transaction.atomic
+def agreement_publish(*, actor, role: str, title: str, body: str) -> Agreement:
+    """R6: a new version; everyone in the role must accept it before their next request."""
+    if not body.strip():
+        raise ValidationError("The agreement text cannot be empty.")
+    latest = Agreement.objects.select_for_update().filter(role=role).order_by("-version").first()
+    agreement = Agreement.objects.create(
+        role=role,
+        version=(latest.version + 1) if latest else 1,
+        title=title.strip(),
+        body=body.strip(),
+        published_at=timezone.now(),
+        published_by=actor,
+    )
+    audit(actor=actor, action="agreement.publish", obj=agreement, detail={"role": role, "version": agreement.version})
+    return agreement
+
+
+@transaction.atomic
+def agreement_accept(*, user, agreement: Agreement) -> AgreementAcceptance:
+    if agreement != current_agreement(agreement.role):
+        raise ValidationError("A newer version of this agreement exists; please read and accept that one.")
+    acceptance, _ = AgreementAcceptance.objects.get_or_create(
+        user=user, agreement=agreement, defaults={"accepted_at": timezone.now()}
+    )
+    return acceptance
+
+
+@transaction.atomic
+def eligibility_attest(
+    *, membership: Membership, urim: bool, first_generation: bool, economically_disadvantaged: bool
+) -> MenteeEligibility:
+    """R4: the mentee attests at least one basis; a change goes back to the admin for review."""
+    if not (urim or first_generation or economically_disadvantaged):
+        raise ValidationError("Choose at least one basis of eligibility.")
+    eligibility, _ = MenteeEligibility.objects.update_or_create(
+        membership=membership,
+        defaults={
+            "urim": urim,
+            "first_generation": first_generation,
+            "economically_disadvantaged": economically_disadvantaged,
+            "attested_at": timezone.now(),
+            "status": ReviewStatus.PENDING,
+            "reviewed_by": None,
+            "reviewed_at": None,
+            "review_note": "",
+        },
+    )
+    return eligibility
+
+
+@transaction.atomic
+def criteria_attest(*, membership: Membership, criterion_ids: set[int]) -> int:
+    """R5: the mentor attests every active criterion of their institution."""
+    active = set(membership.institution.criteria.filter(active=True).values_list("pk", flat=True))
+    if not active:
+        return 0
+    if criterion_ids != active:
+        raise ValidationError("Attest every criterion to continue; ask your program office if one does not apply.")
+    now = timezone.now()
+    for pk in active:
+        MentorCriterionAttestation.objects.update_or_create(
+            membership=membership,
+            criterion_id=pk,
+            defaults={"attested_at": now, "status": ReviewStatus.PENDING, "reviewed_by": None, "reviewed_at": None},
+        )
+    return len(active)

@@ -1,0 +1,170 @@
+"""The one access module: who may see and do what.
+
+Every view declares a named permission with ``@requires("perm")``. The acting
+membership is resolved once per request (``request.actor``) from the signed-in
+user — never from a header or a form field. Objects of another institution
+answer 404 (``get_scoped_or_404``), a wrong role 403, anonymous users go to
+sign-in, and members of an institution whose subscription does not cover today
+see the "access paused" page (R1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property, wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.shortcuts import render
+
+MENTEE, MENTOR, ADMIN, STAFF = "mentee", "mentor", "admin", "staff"
+MEMBER_ROLES = frozenset({MENTEE, MENTOR})
+
+
+@dataclass(frozen=True)
+class Permission:
+    roles: frozenset[str]
+    # Mentees and mentors lose these when the subscription lapses (R1); admins
+    # keep their pages (reports, renewal) and staff are never limited.
+    needs_subscription: bool = True
+    description: str = ""
+
+
+def _p(*roles: str, needs_subscription: bool = True, description: str = "") -> Permission:
+    return Permission(frozenset(roles), needs_subscription, description)
+
+
+PERMISSIONS: dict[str, Permission] = {
+    "home": _p(MENTEE, MENTOR, ADMIN, STAFF, description="Own home page"),
+    "onboarding": _p(MENTEE, MENTOR, description="Own onboarding checklist and agreement"),
+    "onboarding.eligibility": _p(MENTEE, description="Attest own eligibility (R4)"),
+    "onboarding.criteria": _p(MENTOR, description="Attest the institution's mentor criteria (R5)"),
+    "institution.members": _p(ADMIN, needs_subscription=False, description="See members"),
+    "institution.member_detail": _p(ADMIN, needs_subscription=False, description="See one member (audited)"),
+    "institution.invite": _p(ADMIN, description="Invite mentors and mentees"),
+    "institution.review": _p(ADMIN, needs_subscription=False, description="Confirm eligibility/criteria"),
+    "institution.membership_status": _p(ADMIN, needs_subscription=False, description="Suspend/end"),
+    "institution.settings": _p(ADMIN, needs_subscription=False, description="Mentor criteria"),
+    "institution.subscription": _p(ADMIN, needs_subscription=False, description="Subscription state"),
+    "staff.institutions": _p(STAFF, description="Create and edit institutions"),
+    "staff.subscriptions": _p(STAFF, description="Start, renew and end subscriptions"),
+    "staff.pricing": _p(STAFF, description="Edit price bands"),
+    "staff.agreements": _p(STAFF, description="Publish agreement versions"),
+    "staff.audit": _p(STAFF, description="Read the audit log"),
+    "profile.edit": _p(MENTEE, MENTOR, description="Edit own profile (R8)"),
+    "profile.photo": _p(MENTEE, MENTOR, description="See a mentor photo the viewer may see"),
+    "matching.search": _p(MENTEE, description="Search mentors (R10, R11)"),
+    "matching.recommended": _p(MENTEE, description="Own recommendations (R10, R27, R28)"),
+    "matching.network": _p(MENTEE, description="Own network: needs covered and uncovered (R14)"),
+    "matching.mentor": _p(MENTEE, description="A visible mentor's profile (R9, R28)"),
+    "training.learn": _p(MENTEE, MENTOR, description="Own training: read, knowledge check, attest (R7, R21)"),
+    "training.resource": _p(MENTEE, MENTOR, STAFF, description="Download a module's resources"),
+    "training.cme": _p(MENTOR, description="Claim CME credit, own certificates and transcript (R22)"),
+    "training.institution": _p(ADMIN, needs_subscription=False, description="Own people's training and CME claims"),
+    "staff.training": _p(STAFF, description="Author, version and publish training modules (R21)"),
+    "staff.cme": _p(STAFF, description="See and export CME claims (PARS, CSV) (R22)"),
+    "mentorships.request": _p(MENTEE, description="Send and withdraw own requests (R13)"),
+    "mentorships.network": _p(MENTEE, description="Own network of mentors and re-match (R14, R29)"),
+    "mentorships.inbox": _p(MENTOR, description="Own requests to answer, mentees, capacity (R12, R13, R28)"),
+    "mentorships.relationships": _p(MENTEE, MENTOR, description="Own mentorships, compact, goals, messages (R15, R16)"),
+    "mentorships.reinstate": _p(ADMIN, STAFF, needs_subscription=False, description="Reinstate suspended mentors"),
+    "notifications": _p(MENTEE, MENTOR, ADMIN, STAFF, description="Own notifications and how they arrive (R31)"),
+    "scheduling.meetings": _p(MENTEE, MENTOR, description="Own meetings: book, move, cancel, notes, feed (R17)"),
+    "scheduling.availability": _p(MENTOR, description="Own weekly availability and dates off (R17)"),
+    "evaluations.mine": _p(MENTEE, description="Evaluate own mentors when due (R18)"),
+    "evaluations.surveys": _p(MENTEE, MENTOR, description="Answer own career-update and program surveys (R19)"),
+    "evaluations.feedback": _p(MENTOR, description="Own evaluation aggregates, never single answers (R18)"),
+    "staff.instruments": _p(STAFF, description="Version evaluation and survey instruments (R18)"),
+    "outcomes.institution": _p(ADMIN, needs_subscription=False, description="Own institution's outcomes (R23)"),
+    "outcomes.national": _p(STAFF, description="National and per-institution outcomes (R23)"),
+    "outcomes.reward": _p(ADMIN, needs_subscription=False, description="Mentor participation and letters (R24, R32)"),
+    "outcomes.research": _p(MENTOR, description="Submit and follow own research data requests (R25)"),
+    "staff.research": _p(STAFF, description="Decide research requests and release exports (R25)"),
+    "outcomes.invoices": _p(ADMIN, needs_subscription=False, description="Download own institution's invoices (R3)"),
+    "staff.invoices": _p(STAFF, description="Issue invoices and see renewals due (R3)"),
+}
+
+
+@dataclass
+class Actor:
+    """Who is acting in this request: the user, their acting membership and its role."""
+
+    user: object
+    membership: object | None = None
+    memberships: list = field(default_factory=list)
+
+    @property
+    def role(self) -> str | None:
+        if getattr(self.user, "is_staff", False):
+            return STAFF
+        return self.membership.role if self.membership else None
+
+    @property
+    def institution(self):
+        return self.membership.institution if self.membership else None
+
+    @property
+    def institution_id(self) -> int | None:
+        return self.membership.institution_id if self.membership else None
+
+    @cached_property
+    def subscription_active(self) -> bool:
+        from mentormemed.institutions.selectors import institution_has_access
+
+        return bool(self.institution and institution_has_access(self.institution))
+
+    @property
+    def membership_active(self) -> bool:
+        return bool(self.membership and self.membership.status == "active")
+
+    def can(self, perm: str) -> bool:
+        return self.role in PERMISSIONS[perm].roles
+
+
+def requires(perm: str) -> Callable:
+    """Decorate a view with the named permission it needs."""
+    if perm not in PERMISSIONS:
+        raise KeyError(f"Unknown permission {perm!r}")
+    permission = PERMISSIONS[perm]
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            actor: Actor = request.actor
+            if actor.role not in permission.roles:
+                raise PermissionDenied
+            if actor.role in MEMBER_ROLES | {ADMIN} and not actor.membership_active:
+                return paused_response(request, reason="membership")
+            if permission.needs_subscription and actor.role in MEMBER_ROLES and not actor.subscription_active:
+                return paused_response(request, reason="subscription")
+            return view(request, *args, **kwargs)
+
+        wrapped.required_perm = perm  # read by the URL permission-matrix test
+        return wrapped
+
+    return decorator
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as deliberately reachable without a role (sign-up links, verification)."""
+    view.is_public = True
+    return view
+
+
+def paused_response(request, *, reason: str):
+    return render(request, "core/paused.html", {"reason": reason}, status=403)
+
+
+def get_scoped_or_404(queryset: QuerySet, actor: Actor, *, via: str = "institution", **lookup) -> Model:
+    """Fetch one object of the actor's institution; any other institution's object is a 404."""
+    if actor.institution_id is None:
+        raise Http404
+    try:
+        return queryset.get(**{f"{via}_id": actor.institution_id}, **lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc

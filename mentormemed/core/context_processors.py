@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.urls import reverse
+
+from mentormemed.core.navigation import NAV
+
+
+def navigation(request) -> dict:
+    """The navbar for the acting role: top-level links, dropdown groups, the account menu and the bell."""
+    actor = getattr(request, "actor", None)
+    if actor is None or not request.user.is_authenticated:
+        return {"nav_items": []}
+    entries: list[dict] = []
+    groups: dict[str, dict] = {}
+    account, bell = [], None
+    for item in NAV.get(actor.role or "", []):
+        url = reverse(item.url_name)
+        link = {"label": item.label, "url": url, "icon": item.icon, "active": _active(request, url)}
+        group = getattr(item, "group", "")
+        if group == "account":
+            account.append(link)
+        elif group == "bell":
+            bell = link
+        elif group:
+            if group not in groups:
+                groups[group] = {"label": group, "children": [], "active": False}
+                entries.append(groups[group])
+            groups[group]["children"].append(link)
+            groups[group]["active"] |= link["active"]
+        else:
+            entries.append(link)
+    unread = _unread(request.user) if bell else 0
+    return {
+        "nav_items": entries,
+        "nav_account": account,
+        "nav_bell": bell,
+        "unread_notifications": unread,
+        "actor": actor,
+    }
+
+
+def _unread(user) -> int:
+    from mentormemed.notifications.selectors import unread_count
+
+    return unread_count(user=user)
+
+
+def _active(request, url: str) -> bool:
+    if url in ("/", "/home/"):
+        return request.path == url
+    return request.path.startswith(url)

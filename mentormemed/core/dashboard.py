@@ -1,0 +1,28 @@
+"""Home-page panels: each capability registers a function returning a panel (or None)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    template: str
+    context: dict
+    order: int = 100
+
+
+_PROVIDERS: list[Callable] = []
+
+
+def register_panel(provider: Callable) -> Callable:
+    """``provider(request) -> Panel | None``; order of registration does not matter."""
+    _PROVIDERS.append(provider)
+    return provider
+
+
+def dashboard_panels(request) -> list[Panel]:
+    panels = [p for provider in _PROVIDERS if (p := provider(request)) is not None]
+    return sorted(panels, key=lambda p: p.order)

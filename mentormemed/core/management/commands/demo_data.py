@@ -1,0 +1,43 @@
+"""Load the deterministic demo data (once) and print the demo sign-ins."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from mentormemed.core.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoContext, build_all
+
+
+class Command(BaseCommand):
+    help = "Load deterministic demo data reproducing the pilot's diversity; print the sign-ins."
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        if User.objects.filter(email=f"staff@{DEMO_DOMAIN}").exists():
+            self.stdout.write("Demo data is already loaded (delete db.sqlite3 to rebuild it).")
+        else:
+            self.stdout.write("Loading demo data …")
+            with transaction.atomic():
+                build_all(DemoContext(), stdout=self.stdout)
+        self.print_sign_ins()
+
+    def print_sign_ins(self):
+        line = "=" * 78
+        self.stdout.write(self.style.SUCCESS(f"\n{line}\nMentorMeMed demo — http://127.0.0.1:8000\n{line}"))
+        self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}\n")
+        rows = [
+            ("Mentee", f"mentee@{DEMO_DOMAIN}", "URiM, first-generation MS3 with mentors and requests"),
+            ("Mentor", f"mentor@{DEMO_DOMAIN}", "national-scope faculty mentor with mentees and requests"),
+            ("Institution admin", f"admin@{DEMO_DOMAIN}", "program director, Northgate School of Medicine (MFA)"),
+            ("Platform staff", f"staff@{DEMO_DOMAIN}", "MentorMeMed team (MFA)"),
+        ]
+        for role, email, note in rows:
+            self.stdout.write(f"  {role:<18} {email:<34} {note}")
+        self.stdout.write(
+            "\nAdmins and staff must use two-factor authentication. When asked for a code, run\n"
+            f"  make totp EMAIL=admin@{DEMO_DOMAIN}\n"
+            f"in another terminal, or add this secret to an authenticator app: {DEMO_TOTP_SECRET}\n"
+            f"Other demo people: mentor2@{DEMO_DOMAIN} … mentor100@, mentee2@ … mentee60@,\n"
+            f"and lapsed@{DEMO_DOMAIN} (mentee of an institution whose subscription lapsed).\n{line}\n"
+        )

@@ -1,0 +1,65 @@
+"""Resolve the acting membership once per request; require MFA for admins and staff."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from mentormemed.core.access import ADMIN, Actor
+
+SESSION_KEY = "acting_membership_id"
+ROLE_ORDER = {"admin": 0, "mentor": 1, "mentee": 2}
+
+
+class ActingMembershipMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.actor = self.resolve(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def resolve(request) -> Actor:
+        user = request.user
+        if not user.is_authenticated or user.is_staff:
+            return Actor(user=user)
+        memberships = sorted(
+            user.memberships.exclude(status="ended").select_related("institution"),
+            key=lambda m: (ROLE_ORDER[m.role], m.pk),
+        )
+        wanted = request.session.get(SESSION_KEY)
+        chosen = next((m for m in memberships if m.pk == wanted), None)
+        if chosen is None and memberships:
+            chosen = memberships[0]
+        return Actor(user=user, membership=chosen, memberships=memberships)
+
+
+class MfaRequiredMiddleware:
+    """Admins and staff must have an authenticator app before doing anything else."""
+
+    EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self.must_enrol(request):
+            messages.info(
+                request,
+                "Your role requires two-factor authentication. Add MentorMeMed to an authenticator app to continue.",
+                fail_silently=True,
+            )
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+    def must_enrol(self, request) -> bool:
+        user = request.user
+        if not user.is_authenticated or request.path.startswith(self.EXEMPT_PREFIXES):
+            return False
+        if not (user.is_staff or request.actor.role == ADMIN):
+            return False
+        from allauth.mfa.models import Authenticator
+
+        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

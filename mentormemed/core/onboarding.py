@@ -1,0 +1,67 @@
+"""The onboarding checklist: a registry that each capability adds steps to.
+
+A step belongs to roles, knows whether a membership has done it and where to
+do it. Gates (sending or accepting a request) ask ``missing_steps``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class StepState:
+    done: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str
+    roles: frozenset[str]
+    check: Callable[[object], StepState]
+    url_name: str
+    order: int = 100
+    # Steps that gate requests; informational steps (e.g. optional MFA) do not.
+    required: bool = True
+    # For list pages: ``prepare(memberships: list)`` loads in bulk what ``check``
+    # reads and attaches it to each membership, so a page costs a fixed number of queries.
+    prepare: Callable | None = None
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_STEPS: dict[str, Step] = {}
+
+
+def register(step: Step) -> None:
+    _STEPS[step.key] = step
+
+
+def steps_for(role: str) -> list[Step]:
+    return sorted((s for s in _STEPS.values() if role in s.roles), key=lambda s: s.order)
+
+
+def prepare_checklists(memberships: list) -> list:
+    """Let every step load its data for a whole page of memberships at once."""
+    for step in _STEPS.values():
+        if step.prepare is not None:
+            step.prepare(memberships)
+    return memberships
+
+
+def checklist(membership) -> list[tuple[Step, StepState]]:
+    return [(step, step.check(membership)) for step in steps_for(membership.role)]
+
+
+def missing_steps(membership) -> list[Step]:
+    return [step for step, state in checklist(membership) if step.required and not state.done]
+
+
+def is_complete(membership) -> bool:
+    return not missing_steps(membership)

@@ -1,0 +1,37 @@
+"""Small template helpers for accessible Bootstrap forms and local times."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+SELECT_WIDGETS = {"select", "selectmultiple", "nullbooleanselect"}
+
+
+@register.filter
+def bs_widget(field):
+    """Render a field's widget with Bootstrap classes and its help/error description linked."""
+    css = "form-select" if field.widget_type in SELECT_WIDGETS else "form-control"
+    if field.errors:
+        css += " is-invalid"
+    attrs = {"class": css}
+    if field.help_text or field.errors:
+        attrs["aria-describedby"] = f"{field.auto_id}_help"
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def in_zone(value, zone_name: str):
+    """Convert an aware datetime to a named zone (the viewer's) for display."""
+    if value is None:
+        return value
+    try:
+        return timezone.localtime(value, zoneinfo.ZoneInfo(zone_name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return value

@@ -1,0 +1,79 @@
+"""MFA for admins and staff, login throttling, deployment settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from mentormemed.testing.factories import TEST_PASSWORD, MembershipFactory, UserFactory, onboard
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_admin_without_mfa_is_sent_to_enrol(cast):
+    admin = MembershipFactory(institution=cast.inst_a, role="admin")
+    client = cast.client_for(admin)
+    response = client.get(reverse("institutions:members"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_staff_without_mfa_is_sent_to_enrol(db):
+    client = Client()
+    client.force_login(UserFactory(is_staff=True))
+    response = client.get(reverse("staff:institutions"))
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_mentee_without_mfa_is_not_forced(cast):
+    assert cast.client_for(cast.mentee).get(reverse("core:home")).status_code == 200
+
+
+def test_login_with_mfa_asks_for_a_code(cast):
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": "admin@alpha.edu", "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+
+
+def test_repeated_failed_logins_are_throttled(db, settings):
+    onboard(MembershipFactory(role="mentee", user=UserFactory(email="t@alpha.edu")))
+    client = Client()
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": "t@alpha.edu", "password": "wrong"})
+    # Even the right password is refused until the lockout window passes.
+    response = client.post(reverse("account_login"), {"login": "t@alpha.edu", "password": TEST_PASSWORD})
+    assert b"Too many failed login attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "x" * 64 + "-production-secret-for-check",
+        "ALLOWED_HOSTS": "mentormemed.example.org",
+        "DATABASE_URL": "sqlite:////tmp/check-deploy.sqlite3",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser-test harness, never in deployment
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_passwords_are_hashed_with_argon2_outside_tests():
+    import mentormemed.settings as module
+
+    assert module.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"

@@ -1,0 +1,70 @@
+"""Home pages per role, the onboarding checklist and the role switcher."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from mentormemed.core.access import ADMIN, STAFF, public, requires
+from mentormemed.core.dashboard import dashboard_panels
+from mentormemed.core.middleware import SESSION_KEY
+from mentormemed.core.onboarding import checklist, is_complete
+
+
+@public
+def landing(request):
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    return render(request, "core/landing.html")
+
+
+@requires("home")
+def home(request):
+    actor = request.actor
+    context = {"panels": dashboard_panels(request)}
+    if actor.role == STAFF:
+        return render(request, "core/home_staff.html", context)
+    if actor.role == ADMIN:
+        return render(request, "core/home_admin.html", context)
+    context["checklist"] = checklist(actor.membership)
+    context["onboarded"] = is_complete(actor.membership)
+    return render(request, "core/home_member.html", context)
+
+
+@requires("onboarding")
+def onboarding(request):
+    membership = request.actor.membership
+    items = checklist(membership)
+    return render(
+        request,
+        "core/onboarding.html",
+        {
+            "checklist": items,
+            "complete": all(state.done for step, state in items if step.required),
+        },
+    )
+
+
+@public
+@require_POST
+def switch_role(request):
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    wanted = request.POST.get("membership", "")
+    for membership in request.actor.memberships:
+        if str(membership.pk) == wanted:
+            request.session[SESSION_KEY] = membership.pk
+            messages.info(
+                request, f"You are now acting as {membership.get_role_display().lower()} at {membership.institution}."
+            )
+            break
+    else:
+        messages.error(request, "That role is not yours.")
+    return redirect("core:home")
+
+
+@public
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,77 @@
+"""Version 1 of each instrument, in our own words.
+
+The mentor evaluation follows the style of the Mentoring Competency Assessment (a 1–7
+skill scale over competencies) with items written from seed 004's "characteristics of a
+good mentor"; it is not the MCA's wording. Staff publish later versions in the product.
+"""
+
+from __future__ import annotations
+
+MENTOR_EVALUATION = {
+    "kind": "mentor_evaluation",
+    "name": "Mentor evaluation",
+    "description": "How skilled your mentor has been at each part of mentoring, on a 1–7 scale.",
+    "intro": (
+        "Rate how skilled your mentor has been at each of the following, from 1 (not at all skilled) "
+        "to 7 (extremely skilled). Your mentor never sees your answers: they see only averages over "
+        "many mentees, and your comments are read only by the MentorMeMed program team."
+    ),
+    "items": [
+        {"key": "integrity", "type": "scale", "text": "Acting with integrity and keeping their word"},
+        {"key": "role_model", "type": "scale", "text": "Being a professional role model I can learn from"},
+        {"key": "confidence", "type": "scale", "text": "Showing confidence in my abilities"},
+        {"key": "individual", "type": "scale", "text": "Valuing me as an individual, including my background"},
+        {"key": "environment", "type": "scale", "text": "Creating a positive, supportive space to talk openly"},
+        {"key": "feedback", "type": "scale", "text": "Giving timely, useful feedback"},
+        {"key": "independence", "type": "scale", "text": "Encouraging me to make my own decisions"},
+        {"key": "time", "type": "scale", "text": "Making enough time for me and answering promptly"},
+        {"key": "circle", "type": "scale", "text": "Including me in their professional circle and introducing me"},
+        {"key": "networking", "type": "scale", "text": "Showing me how to build a professional network"},
+        {"key": "opportunities", "type": "scale", "text": "Opening opportunities (research, presentations, roles)"},
+        {"key": "credit", "type": "scale", "text": "Giving me credit for my work"},
+        {"key": "overall", "type": "overall", "text": "Overall, how would you rate this mentor?"},
+        {"key": "comments", "type": "text", "text": "Anything else the program should know?", "required": False},
+    ],
+}
+
+CAREER_UPDATE = {
+    "kind": "career_update",
+    "name": "Career update",
+    "description": "Where your career stands: asked once a year and when you leave the program.",
+    "intro": "Tell us where your career stands. The program reports these only in totals of 11 or more people.",
+    "items": [
+        {
+            "key": "stage",
+            "type": "choice",
+            "text": "Where are you now?",
+            "choices": [
+                "Medical school",
+                "Residency",
+                "Fellowship",
+                "Faculty appointment",
+                "Practice outside academia",
+                "Research or public health",
+                "Other",
+            ],
+        },
+        {"key": "matched", "type": "yesno", "text": "Did you match into the residency or fellowship you wanted most?"},
+        {"key": "appointment", "type": "yesno", "text": "Do you hold an academic appointment?"},
+        {"key": "publications", "type": "number", "text": "Publications or presentations in the last 12 months"},
+        {"key": "helped", "type": "overall", "text": "How much has mentoring helped your career so far? (1–7)"},
+        {"key": "notes", "type": "text", "text": "Anything you would like to add?", "required": False},
+    ],
+}
+
+PROGRAM_FEEDBACK = {
+    "kind": "program_feedback",
+    "name": "Program feedback",
+    "description": "How MentorMeMed works for you: asked once a year of mentees and mentors.",
+    "intro": "Help us improve MentorMeMed. Answers are reported only in totals of 11 or more people.",
+    "items": [
+        {"key": "recommend", "type": "overall", "text": "How likely are you to recommend MentorMeMed? (1–7)"},
+        {"key": "found_help", "type": "yesno", "text": "Did you find the help you came for?"},
+        {"key": "improve", "type": "text", "text": "What one change would help most?", "required": False},
+    ],
+}
+
+ALL = [MENTOR_EVALUATION, CAREER_UPDATE, PROGRAM_FEEDBACK]

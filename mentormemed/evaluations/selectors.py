@@ -1,0 +1,184 @@
+"""Reads about evaluations and surveys. Each takes the acting membership or mentor profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from mentormemed.evaluations.models import Evaluation, Instrument, SurveyResponse
+from mentormemed.evaluations.schedule import Due, conf, evaluation_due, yearly_due
+
+
+def small_cell_min() -> int:
+    return int(settings.MMM.get("SMALL_CELL_MIN", 11))
+
+
+@dataclass(frozen=True)
+class OpenEvaluation:
+    relationship: object
+    due: Due
+
+    @property
+    def mentor_name(self) -> str:
+        return self.relationship.mentor.membership.user.display_name
+
+
+def _relationships_in_window(today: dt.date):
+    """Relationships that may have an evaluation open on ``today``: running, or ended within the exit window."""
+    from mentormemed.mentorships.models import Relationship
+
+    zone = timezone.get_current_timezone()
+    earliest_end = dt.datetime.combine(
+        today - dt.timedelta(days=conf("EVALUATION_EXIT_WINDOW_DAYS") + 1), dt.time.min, tzinfo=zone
+    )
+    latest_start = dt.datetime.combine(today, dt.time.max, tzinfo=zone)
+    return Relationship.objects.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=earliest_end)).filter(
+        started_at__lte=latest_start
+    )
+
+
+def open_evaluations(*, mentee, today: dt.date | None = None) -> list[OpenEvaluation]:
+    """R18: evaluations ``mentee`` owes today, oldest due date first (overdue ones flagged)."""
+    today = today or timezone.localdate()
+    relationships = list(
+        _relationships_in_window(today).filter(mentee=mentee).select_related("mentor__membership__user")
+    )
+    return _unanswered(relationships, today)
+
+
+def _unanswered(relationships, today: dt.date) -> list[OpenEvaluation]:
+    candidates = []
+    for rel in relationships:
+        due = evaluation_due(started_at=rel.started_at, ended_at=rel.ended_at, today=today)
+        if due is not None:
+            candidates.append(OpenEvaluation(rel, due))
+    if not candidates:
+        return []
+    done = set(
+        Evaluation.objects.filter(relationship__in=[c.relationship.pk for c in candidates]).values_list(
+            "relationship_id", "occasion", "sequence"
+        )
+    )
+    open_ = [c for c in candidates if (c.relationship.pk, c.due.occasion, c.due.sequence) not in done]
+    return sorted(open_, key=lambda c: c.due.due_on)
+
+
+def all_open_evaluations(*, today: dt.date | None = None) -> list[OpenEvaluation]:
+    """Every open evaluation of mentees whose membership is active (for reminders)."""
+    today = today or timezone.localdate()
+    relationships = (
+        _relationships_in_window(today)
+        .filter(mentee__status="active")
+        .select_related("mentee__user", "mentor__membership__user")
+    )
+    return _unanswered(list(relationships), today)
+
+
+def find_open_evaluation(*, mentee, relationship_id: int, today: dt.date | None = None) -> OpenEvaluation | None:
+    return next((o for o in open_evaluations(mentee=mentee, today=today) if o.relationship.pk == relationship_id), None)
+
+
+@dataclass(frozen=True)
+class OpenSurvey:
+    instrument: Instrument
+    due: Due
+
+
+def _survey_dues(membership, today: dt.date) -> list[tuple[str, int]]:
+    """(instrument kind, offset months) of the yearly surveys this role answers."""
+    dues = [("program_feedback", 6)]
+    if membership.role == "mentee":
+        dues.insert(0, ("career_update", 0))
+    return dues
+
+
+def open_surveys(*, membership, today: dt.date | None = None) -> list[OpenSurvey]:
+    """R19: yearly career updates (mentees) and program feedback (mentees and mentors) not yet answered."""
+    today = today or timezone.localdate()
+    if membership is None or membership.role not in ("mentee", "mentor"):
+        return []
+    instruments = {i.kind: i for i in Instrument.objects.select_related("current_version")}
+    joined = timezone.localdate(membership.created_at)
+    found = []
+    for kind, offset in _survey_dues(membership, today):
+        due = yearly_due(joined=joined, today=today, offset_months=offset)
+        instrument = instruments.get(kind)
+        if due is not None and instrument is not None and instrument.current_version_id:
+            found.append(OpenSurvey(instrument, due))
+    if not found:
+        return []
+    answered = set(SurveyResponse.objects.filter(membership=membership).values_list("instrument__kind", "occasion"))
+    return [s for s in found if (s.instrument.kind, s.due.occasion) not in answered]
+
+
+def submitted_evaluations(*, mentee):
+    return Evaluation.objects.filter(mentee=mentee).select_related("mentor__membership__user").order_by("-submitted_at")
+
+
+# ------------------------------------------------------------------ what a mentor may see
+
+
+@dataclass
+class FeedbackSummary:
+    responses: int  # all submitted responses (shown: a count reveals no one's answers)
+    released: int  # responses the aggregates are computed over (a multiple of the minimum)
+    minimum: int
+    competency_mean: float | None
+    overall_mean: float | None
+    items: list[dict]
+
+    @property
+    def visible(self) -> bool:
+        return self.released >= self.minimum
+
+    @property
+    def until_next(self) -> int:
+        return self.minimum - (self.responses - self.released) if self.visible else self.minimum - self.responses
+
+
+def mentor_feedback(*, mentor) -> FeedbackSummary:
+    """R18: aggregates only, and only in batches of SMALL_CELL_MIN responses.
+
+    A mentor sees averages over the first ⌊n/k⌋·k responses (k = small-cell minimum). Updating
+    only in whole batches means two successive views always differ by at least k responses, so
+    no single mentee's answers can be recovered by comparing the averages before and after.
+    Free-text answers are never shown to mentors.
+    """
+    k = small_cell_min()
+    rows = list(
+        Evaluation.objects.filter(mentor=mentor)
+        .order_by("submitted_at", "pk")
+        .values("answers", "competency_mean", "overall", "version__items")
+    )
+    released = (len(rows) // k) * k
+    batch = rows[:released]
+    if not batch:
+        return FeedbackSummary(len(rows), 0, k, None, None, [])
+    items: dict[str, dict] = {}
+    for row in batch:
+        for item in row["version__items"]:
+            if item["type"] != "scale":
+                continue
+            value = row["answers"].get(item["key"])
+            if isinstance(value, int):
+                items.setdefault(item["key"], {"text": item["text"], "values": []})["values"].append(value)
+    item_rows = [
+        {"key": key, "text": v["text"], "mean": round(statistics.fmean(v["values"]), 1), "n": len(v["values"])}
+        for key, v in items.items()
+        if len(v["values"]) >= k
+    ]
+    means = [r["competency_mean"] for r in batch if r["competency_mean"] is not None]
+    overall = [r["overall"] for r in batch if r["overall"] is not None]
+    return FeedbackSummary(
+        responses=len(rows),
+        released=released,
+        minimum=k,
+        competency_mean=round(statistics.fmean(means), 2) if len(means) >= k else None,
+        overall_mean=round(statistics.fmean(overall), 2) if len(overall) >= k else None,
+        items=item_rows,
+    )

@@ -1,0 +1,359 @@
+"""Every write about evaluations and surveys (R18–R20). Keyword-only, atomic, audited where staff act."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import statistics
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from mentormemed.core.audit import audit
+from mentormemed.evaluations import selectors
+from mentormemed.evaluations.models import (
+    ITEM_TYPES,
+    SCALE_MAX,
+    SCALE_MIN,
+    Evaluation,
+    EvaluationReminder,
+    Instrument,
+    InstrumentVersion,
+    MentorInvitationOffer,
+    SurveyReminder,
+    SurveyResponse,
+)
+
+log = logging.getLogger(__name__)
+GRADUATE_SALT = "evaluations.graduate"
+GRADUATE_LINK_DAYS = 120
+
+
+def _url(name: str, *args) -> str:
+    return reverse(name, args=args)
+
+
+def clean_answers(version: InstrumentVersion, answers: dict) -> dict:
+    """Keep only the version's items, check ranges and required items; raise ValidationError."""
+    cleaned: dict = {}
+    missing = []
+    for item in version.items:
+        value = answers.get(item["key"])
+        if value in (None, ""):
+            if item.get("required", True) and item["type"] != "text":
+                missing.append(item["text"])
+            continue
+        kind = item["type"]
+        if kind in ("scale", "overall"):
+            value = int(value)
+            if not SCALE_MIN <= value <= SCALE_MAX:
+                raise ValidationError(f"“{item['text']}” needs a rating from {SCALE_MIN} to {SCALE_MAX}.")
+        elif kind == "number":
+            value = int(value)
+            if value < 0:
+                raise ValidationError(f"“{item['text']}” cannot be negative.")
+        elif kind == "yesno":
+            value = value in (True, "yes", "true", "1")
+        elif kind == "choice" and value not in item.get("choices", []):
+            raise ValidationError(f"Choose one of the listed answers for “{item['text']}”.")
+        elif kind == "text":
+            value = str(value)[:3000]
+        cleaned[item["key"]] = value
+    if missing:
+        raise ValidationError(f"Please answer: {'; '.join(missing)}.")
+    return cleaned
+
+
+def scores(version: InstrumentVersion, answers: dict) -> tuple[float | None, int | None]:
+    """(mean of the competency items answered, overall rating)."""
+    values = [answers[i["key"]] for i in version.items if i["type"] == "scale" and i["key"] in answers]
+    overall_key = next((i["key"] for i in version.items if i["type"] == "overall"), None)
+    return (round(statistics.fmean(values), 3) if values else None, answers.get(overall_key))
+
+
+@transaction.atomic
+def evaluation_submit(*, mentee, relationship_id: int, answers: dict, now: dt.datetime | None = None) -> Evaluation:
+    """R18: the mentee answers the evaluation open today for one of their mentors."""
+    now = now or timezone.now()
+    found = selectors.find_open_evaluation(
+        mentee=mentee, relationship_id=relationship_id, today=timezone.localdate(now)
+    )
+    if found is None:
+        raise ValidationError("This evaluation is not open: it was already submitted or is not due yet.")
+    instrument = Instrument.objects.select_related("current_version").get(kind=Instrument.Kind.MENTOR_EVALUATION)
+    version = instrument.current_version
+    cleaned = clean_answers(version, answers)
+    competency, overall = scores(version, cleaned)
+    try:
+        with transaction.atomic():
+            return Evaluation.objects.create(
+                relationship=found.relationship,
+                mentee=mentee,
+                mentor=found.relationship.mentor,
+                occasion=found.due.occasion,
+                sequence=found.due.sequence,
+                due_on=found.due.due_on,
+                version=version,
+                answers=cleaned,
+                competency_mean=competency,
+                overall=overall,
+                submitted_at=now,
+            )
+    except IntegrityError as exc:  # a double submit in two tabs
+        raise ValidationError("You have already submitted this evaluation.") from exc
+
+
+@transaction.atomic
+def survey_submit(*, membership, kind: str, answers: dict, occasion: str | None = None) -> SurveyResponse:
+    """R19: answer the open yearly survey of ``kind`` (or the exit career update, ``occasion='exit'``)."""
+    instrument = Instrument.objects.select_related("current_version").get(kind=kind)
+    if occasion == "exit":
+        due_on = timezone.localdate()
+    else:
+        found = next((s for s in selectors.open_surveys(membership=membership) if s.instrument.kind == kind), None)
+        if found is None:
+            raise ValidationError("This survey is not open: it was already answered or is not due yet.")
+        occasion, due_on = found.due.occasion, found.due.due_on
+    cleaned = clean_answers(instrument.current_version, answers)
+    try:
+        with transaction.atomic():
+            return SurveyResponse.objects.create(
+                membership=membership,
+                instrument=instrument,
+                version=instrument.current_version,
+                occasion=occasion,
+                due_on=due_on,
+                answers=cleaned,
+            )
+    except IntegrityError as exc:
+        raise ValidationError("You have already answered this survey.") from exc
+
+
+# ------------------------------------------------------------------ instruments (staff)
+
+LINE = re.compile(r"^\s*(?P<type>[a-z]+)\s*\|\s*(?P<key>[a-z0-9_]+)\s*\|\s*(?P<text>[^|]+?)\s*(?:\|\s*(?P<rest>.*))?$")
+
+
+def parse_items(text: str) -> list[dict]:
+    """Items from lines ``type | key | wording [| choice; choice]``; ``text`` items are optional.
+
+    Raises ValidationError naming the line a person has to fix.
+    """
+    items, keys = [], set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = LINE.match(line)
+        if not match:
+            raise ValidationError(f"Line {number} should read “type | key | wording”.")
+        kind, key = match["type"], match["key"]
+        if kind not in ITEM_TYPES:
+            raise ValidationError(f"Line {number}: the type must be one of {', '.join(ITEM_TYPES)}.")
+        if key in keys:
+            raise ValidationError(f"Line {number}: the key “{key}” is used twice.")
+        keys.add(key)
+        item = {"key": key, "type": kind, "text": match["text"].strip(), "required": kind != "text"}
+        if kind == "choice":
+            choices = [c.strip() for c in (match["rest"] or "").split(";") if c.strip()]
+            if len(choices) < 2:
+                raise ValidationError(f"Line {number}: a choice item needs at least two choices after a “|”.")
+            item["choices"] = choices
+        items.append(item)
+    if not items:
+        raise ValidationError("An instrument needs at least one item.")
+    return items
+
+
+def format_items(items: list[dict]) -> str:
+    lines = []
+    for item in items:
+        line = f"{item['type']} | {item['key']} | {item['text']}"
+        if item.get("choices"):
+            line += " | " + "; ".join(item["choices"])
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def instrument_publish(
+    *, user, instrument: Instrument, intro: str, items_text: str, note: str = ""
+) -> InstrumentVersion:
+    """Publish a new version; answers already given keep the version they answered."""
+    items = parse_items(items_text)
+    if instrument.kind == Instrument.Kind.MENTOR_EVALUATION and not any(i["type"] == "scale" for i in items):
+        raise ValidationError("The mentor evaluation needs at least one competency (scale) item.")
+    instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    last = instrument.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = InstrumentVersion.objects.create(
+        instrument=instrument, number=last + 1, intro=intro, items=items, published_by=user, note=note
+    )
+    instrument.current_version = version
+    instrument.save(update_fields=["current_version"])
+    audit(
+        actor=user,
+        action="instrument.publish",
+        obj=version,
+        actor_role="staff",
+        detail={"instrument": instrument.kind, "version": version.number, "items": len(items)},
+    )
+    return version
+
+
+# ------------------------------------------------------------------ reminders (the sweep)
+
+
+def send_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Remind mentees of due and overdue evaluations and everyone of open surveys (R18, R19, R31).
+
+    Idempotent: each (occasion, stage) reminder is claimed by inserting a unique row, so a
+    second run — or two sweeps at once — sends nothing twice. Delivery (now or in the daily
+    digest) follows each person's notification preference through ``notifications.notify``.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return {
+        "evaluation_reminders": _evaluation_reminders(today, now),
+        "survey_reminders": _survey_reminders(today, now),
+    }
+
+
+def _claim(model, **fields) -> bool:
+    try:
+        with transaction.atomic():
+            model.objects.create(**fields)
+        return True
+    except IntegrityError:
+        return False
+
+
+def _evaluation_reminders(today: dt.date, now: dt.datetime) -> int:
+    from mentormemed.notifications.services import notify
+
+    sent = 0
+    for item in selectors.all_open_evaluations(today=today):
+        stage = "overdue" if item.due.overdue else "due"
+        rel = item.relationship
+        with transaction.atomic():
+            if not _claim(
+                EvaluationReminder,
+                relationship=rel,
+                occasion=item.due.occasion,
+                sequence=item.due.sequence,
+                stage=stage,
+                sent_at=now,
+            ):
+                continue
+            notify(
+                user=rel.mentee.user,
+                kind="evaluation",
+                title=f"{'Overdue' if stage == 'overdue' else 'Due'}: your {item.due.label.lower()} of "
+                f"{item.mentor_name}",
+                body="It takes about three minutes. Your mentor only ever sees averages over many mentees.",
+                url=_url("evaluations:evaluate", rel.pk),
+                action="Evaluate your mentor",
+            )
+            sent += 1
+    return sent
+
+
+def _survey_reminders(today: dt.date, now: dt.datetime) -> int:
+    from mentormemed.institutions.models import Membership
+    from mentormemed.notifications.services import notify
+
+    sent = 0
+    members = Membership.objects.filter(status="active", role__in=["mentee", "mentor"]).select_related("user")
+    for membership in members.iterator(chunk_size=500):
+        for survey in selectors.open_surveys(membership=membership, today=today):
+            with transaction.atomic():
+                if not _claim(
+                    SurveyReminder,
+                    membership=membership,
+                    instrument=survey.instrument,
+                    occasion=survey.due.occasion,
+                    sent_at=now,
+                ):
+                    continue
+                notify(
+                    user=membership.user,
+                    kind="survey",
+                    title=f"{survey.instrument.name}: a few questions for this year",
+                    body=survey.instrument.description,
+                    url=_url("evaluations:survey", survey.instrument.kind),
+                    action="Answer the survey",
+                )
+                sent += 1
+    return sent
+
+
+# ------------------------------------------------------------------ R20: graduates invited to mentor
+
+
+def graduate_token(membership) -> str:
+    return signing.dumps({"m": membership.pk}, salt=GRADUATE_SALT)
+
+
+def membership_from_token(token: str):
+    from mentormemed.institutions.models import Membership
+
+    try:
+        data = signing.loads(token, salt=GRADUATE_SALT, max_age=dt.timedelta(days=GRADUATE_LINK_DAYS))
+    except signing.BadSignature:
+        return None
+    return (
+        Membership.objects.filter(pk=data.get("m"), role="mentee", status="ended")
+        .select_related("user", "institution")
+        .first()
+    )
+
+
+@transaction.atomic
+def offer_mentorship_to_graduate(*, membership) -> MentorInvitationOffer | None:
+    """R20: when a mentee's membership ends, invite them to become a mentor (once) and to the exit survey.
+
+    The e-mail carries a signed link (the person can no longer sign in as a mentee): one
+    click says "I would like to mentor", which tells their institution's admins to send a
+    mentor invitation; the same page offers the exit career update (R19).
+    """
+    if membership.role != "mentee" or membership.status != "ended":
+        return None
+    offer, created = MentorInvitationOffer.objects.get_or_create(membership=membership)
+    if not created:
+        return offer
+    from mentormemed.notifications.emails import queue_email
+
+    link = settings.SITE_URL + _url("evaluations:graduate", graduate_token(membership))
+    queue_email(
+        to=[membership.user.email],
+        template_prefix="evaluations/email/graduate",
+        context={"name": membership.user.display_name, "institution": membership.institution.name, "url": link},
+    )
+    return offer
+
+
+@transaction.atomic
+def graduate_interested(*, membership) -> MentorInvitationOffer:
+    """The graduate said yes: record it and tell their institution's admins (who send the invitation)."""
+    from mentormemed.institutions.models import Membership
+    from mentormemed.notifications.services import notify
+
+    offer, _ = MentorInvitationOffer.objects.get_or_create(membership=membership)
+    if offer.interested_at:
+        return offer
+    offer.interested_at = timezone.now()
+    offer.save(update_fields=["interested_at"])
+    admins = Membership.objects.filter(institution=membership.institution, role="admin", status="active")
+    for admin in admins.select_related("user"):
+        notify(
+            user=admin.user,
+            kind="graduate_mentor",
+            title=f"{membership.user.display_name} would like to become a mentor",
+            body=f"They finished as a mentee. Invite {membership.user.email} as a mentor when they qualify.",
+            url=_url("institutions:invite"),
+            action="Invite a mentor",
+        )
+    return offer

@@ -1,0 +1,169 @@
+"""Mentee evaluations, surveys, the mentor's aggregate feedback, staff instruments, graduates (R18–R20)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from mentormemed.core.access import public, requires
+from mentormemed.evaluations import selectors, services
+from mentormemed.evaluations.forms import InstrumentForm, ResponseForm
+from mentormemed.evaluations.models import Instrument
+
+
+def _current(kind: str):
+    return Instrument.objects.select_related("current_version").get(kind=kind).current_version
+
+
+@requires("evaluations.mine")
+def index(request):
+    mentee = request.actor.membership
+    return render(
+        request,
+        "evaluations/index.html",
+        {
+            "open": selectors.open_evaluations(mentee=mentee),
+            "surveys": selectors.open_surveys(membership=mentee),
+            "submitted": selectors.submitted_evaluations(mentee=mentee)[:50],
+            "minimum": selectors.small_cell_min(),
+        },
+    )
+
+
+@requires("evaluations.mine")
+@require_http_methods(["GET", "POST"])
+def evaluate(request, pk: int):
+    from mentormemed.mentorships.models import Relationship
+
+    mentee = request.actor.membership
+    relationship = get_object_or_404(
+        Relationship.objects.select_related("mentor__membership__user"), pk=pk, mentee=mentee
+    )
+    found = selectors.find_open_evaluation(mentee=mentee, relationship_id=relationship.pk)
+    version = _current(Instrument.Kind.MENTOR_EVALUATION)
+    form = ResponseForm(request.POST or None, version=version)
+    if request.method == "POST" and found is not None and form.is_valid():
+        try:
+            services.evaluation_submit(mentee=mentee, relationship_id=relationship.pk, answers=form.answers())
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Thank you. Your evaluation is recorded; your mentor will never see it alone.")
+            return redirect("evaluations:index")
+    return render(
+        request,
+        "evaluations/evaluate.html",
+        {"relationship": relationship, "open": found, "version": version, "form": form},
+    )
+
+
+@requires("evaluations.surveys")
+@require_http_methods(["GET", "POST"])
+def survey(request, kind: str):
+    if kind not in Instrument.Kind.values:
+        raise Http404
+    membership = request.actor.membership
+    found = next((s for s in selectors.open_surveys(membership=membership) if s.instrument.kind == kind), None)
+    version = _current(kind)
+    form = ResponseForm(request.POST or None, version=version)
+    if request.method == "POST" and found is not None and form.is_valid():
+        try:
+            services.survey_submit(membership=membership, kind=kind, answers=form.answers())
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Thank you for answering.")
+            return redirect("core:home")
+    return render(
+        request,
+        "evaluations/survey.html",
+        {"instrument": version.instrument, "version": version, "open": found, "form": form},
+    )
+
+
+@requires("evaluations.feedback")
+def feedback(request):
+    from mentormemed.mentorships.selectors import mentor_profile_of
+
+    mentor = mentor_profile_of(request.actor.membership)
+    summary = selectors.mentor_feedback(mentor=mentor) if mentor else None
+    return render(request, "evaluations/feedback.html", {"summary": summary, "mentor": mentor})
+
+
+# ------------------------------------------------------------------ staff
+
+
+@requires("staff.instruments")
+def instruments(request):
+    rows = Instrument.objects.select_related("current_version").order_by("kind")
+    return render(request, "evaluations/staff/instruments.html", {"instruments": rows})
+
+
+@requires("staff.instruments")
+@require_http_methods(["GET", "POST"])
+def instrument(request, pk: int):
+    instrument = get_object_or_404(Instrument.objects.select_related("current_version"), pk=pk)
+    current = instrument.current_version
+    initial = {"intro": current.intro, "items": services.format_items(current.items)} if current else {}
+    form = InstrumentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.instrument_publish(
+                user=request.user,
+                instrument=instrument,
+                intro=form.cleaned_data["intro"],
+                items_text=form.cleaned_data["items"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error("items", exc)
+        else:
+            messages.success(request, f"Published version {version.number}. New answers use it from now on.")
+            return redirect("evaluations:instrument", pk=instrument.pk)
+    return render(
+        request,
+        "evaluations/staff/instrument.html",
+        {
+            "instrument": instrument,
+            "form": form,
+            "versions": instrument.versions.select_related("published_by").order_by("-number"),
+            "preview": ResponseForm(version=current) if current else None,
+        },
+    )
+
+
+# ------------------------------------------------------------------ R20: graduates (signed link, no sign-in)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def graduate(request, token: str):
+    membership = services.membership_from_token(token)
+    if membership is None:
+        raise Http404
+    version = _current(Instrument.Kind.CAREER_UPDATE)
+    form = ResponseForm(request.POST or None, version=version, prefix="exit")
+    answered = membership.survey_responses.filter(instrument=version.instrument, occasion="exit").exists()
+    if request.method == "POST" and request.POST.get("action") == "mentor":
+        services.graduate_interested(membership=membership)
+        messages.success(request, f"Thank you! {membership.institution.name} will send you a mentor invitation.")
+        return redirect("evaluations:graduate", token=token)
+    if request.method == "POST" and not answered and form.is_valid():
+        try:
+            services.survey_submit(
+                membership=membership, kind=Instrument.Kind.CAREER_UPDATE, answers=form.answers(), occasion="exit"
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Thank you for your career update.")
+            return redirect("evaluations:graduate", token=token)
+    offer = getattr(membership, "mentor_invitation_offer", None)
+    return render(
+        request,
+        "evaluations/graduate.html",
+        {"membership": membership, "offer": offer, "form": form, "version": version, "answered": answered},
+    )

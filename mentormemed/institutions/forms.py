@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+
+from mentormemed.accounts.models import Role
+from mentormemed.institutions.models import Institution, PriceBand
+from mentormemed.profiles.models import IdentityOption, Region
+
+TIME_ZONES = sorted(
+    z for z in zoneinfo.available_timezones() if z.startswith(("America/", "Pacific/", "US/")) or z == "UTC"
+)
+
+
+class InstitutionForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=[(z, z) for z in TIME_ZONES], initial="America/New_York")
+    criteria_text = forms.CharField(
+        label="Minimum mentor criteria",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line, e.g. “Holds a faculty appointment”. Mentors attest each one.",
+    )
+
+    class Meta:
+        model = Institution
+        fields = [
+            "name",
+            "kind",
+            "field_of_training",
+            "eligible_headcount",
+            "time_zone",
+            "state",
+            "urim_groups",
+            "mentor_commitment",
+        ]
+        widgets = {"urim_groups": forms.CheckboxSelectMultiple}
+        labels = {"urim_groups": "Groups counted as underrepresented in medicine (URiM)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["urim_groups"].queryset = IdentityOption.objects.filter(
+            dimension__key="race_ethnicity", parent__isnull=True, write_in=False, no_answer=False
+        )
+        self.fields["state"].queryset = Region.objects.filter(kind="state")
+        self.fields["state"].label = "Home state"
+        if self.instance.pk:
+            self.fields["criteria_text"].initial = "\n".join(
+                self.instance.criteria.filter(active=True).values_list("text", flat=True)
+            )
+
+
+class PriceBandForm(forms.ModelForm):
+    class Meta:
+        model = PriceBand
+        fields = ["name", "min_headcount", "max_headcount", "annual_fee", "mentor_commitment"]
+        labels = {"annual_fee": "Annual fee (USD)", "mentor_commitment": "Mentors committed (R32)"}
+
+
+class SubscriptionStartForm(forms.Form):
+    term_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    term_end = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Leave empty for one year."
+    )
+    band = forms.ModelChoiceField(
+        queryset=PriceBand.objects.all(), required=False, help_text="Leave empty to use the band for the headcount."
+    )
+    fee = forms.DecimalField(
+        required=False, min_value=0, max_digits=10, decimal_places=2, help_text="Leave empty to charge the band's fee."
+    )
+    paid_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=[(Role.MENTEE, "Mentee"), (Role.MENTOR, "Mentor"), (Role.ADMIN, "Admin")])
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+
+
+class AdminInviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address of the institution's admin")
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+
+
+class RosterForm(forms.Form):
+    file = forms.FileField(label="Roster CSV file", help_text="Columns: email, role, first_name, last_name.")
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[("active", "Reinstate"), ("suspended", "Suspend"), ("ended", "End")])
+    note = forms.CharField(max_length=500, required=False, label="Note (shown to the member)")
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirmed", "Confirm"), ("rejected", "Reject")])
+    note = forms.CharField(max_length=500, required=False, label="Reason (required when rejecting)")
+
+
+class CriteriaForm(forms.Form):
+    criteria_text = forms.CharField(
+        label="Minimum mentor criteria",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text="One per line. Mentors attest each; you confirm.",
+    )
+
+
+class AgreementPublishForm(forms.Form):
+    role = forms.ChoiceField(choices=[(Role.MENTEE, "Mentee"), (Role.MENTOR, "Mentor")])
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 16}))

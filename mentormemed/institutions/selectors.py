@@ -1,0 +1,83 @@
+"""Reads about institutions. Tenant-owned reads always take the institution."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from mentormemed.institutions.models import (
+    Institution,
+    Membership,
+    PriceBand,
+    Subscription,
+)
+
+
+def institution_has_access(institution: Institution, day: dt.date | None = None) -> bool:
+    """R1: members may use the platform only while a subscription covers today."""
+    return Subscription.objects.covering(day).filter(institution=institution).exists()
+
+
+def current_subscription(institution: Institution) -> Subscription | None:
+    """The covering subscription, else the most recent one (to show what lapsed)."""
+    covering = Subscription.objects.covering().filter(institution=institution).first()
+    return covering or institution.subscriptions.order_by("-term_end").first()
+
+
+def band_for_headcount(headcount: int) -> PriceBand | None:
+    for band in PriceBand.objects.all():
+        if band.covers(headcount):
+            return band
+    return None
+
+
+def institutions_overview() -> QuerySet[Institution]:
+    """Staff list: every institution with member counts and whether it has access today."""
+    today = timezone.localdate()
+    covering = Q(subscriptions__term_start__lte=today, subscriptions__term_end__gte=today) & (
+        Q(subscriptions__ended_on__isnull=True) | Q(subscriptions__ended_on__gt=today)
+    )
+    return (
+        Institution.objects.select_related("field_of_training")
+        .annotate(
+            active_subscriptions=Count("subscriptions", filter=covering, distinct=True),
+            mentors=Count(
+                "memberships", filter=Q(memberships__role="mentor", memberships__status="active"), distinct=True
+            ),
+            mentees=Count(
+                "memberships", filter=Q(memberships__role="mentee", memberships__status="active"), distinct=True
+            ),
+        )
+        .order_by("name")
+    )
+
+
+def institution_members(
+    *, institution: Institution, role: str = "", status: str = "", query: str = ""
+) -> QuerySet[Membership]:
+    qs = (
+        Membership.objects.filter(institution=institution)
+        .select_related("user", "eligibility", "institution")
+        .prefetch_related("criterion_attestations", "user__agreement_acceptances__agreement")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    if role:
+        qs = qs.filter(role=role)
+    if status:
+        qs = qs.filter(status=status)
+    if query:
+        qs = qs.filter(
+            Q(user__email__icontains=query) | Q(user__first_name__icontains=query) | Q(user__last_name__icontains=query)
+        )
+    return qs
+
+
+def mentor_supply(institution: Institution) -> dict:
+    """R32: active mentors against the institution's commitment."""
+    active = institution.memberships.filter(role="mentor", status="active").count()
+    commitment = institution.mentor_commitment
+    percent = round(100 * active / commitment) if commitment else None
+    bar = min(percent, 100) if percent is not None else None
+    return {"active": active, "commitment": commitment, "percent": percent, "bar": bar}

@@ -1,0 +1,530 @@
+"""Every write about institutions, subscriptions, memberships and invitations."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from mentormemed.accounts.models import ReviewStatus, Role
+from mentormemed.core.audit import audit
+from mentormemed.institutions.models import (
+    Institution,
+    Invitation,
+    Membership,
+    MembershipStatus,
+    MentorCriterion,
+    MentorCriterionAttestation,
+    PriceBand,
+    Subscription,
+)
+from mentormemed.institutions.selectors import band_for_headcount
+from mentormemed.notifications.emails import queue_email
+
+# ---------------------------------------------------------------- institutions
+
+
+@transaction.atomic
+def institution_save(
+    *, actor, institution: Institution, urim_groups=None, criteria_text: str | None = None
+) -> Institution:
+    """Create or update an institution (staff). ``criteria_text``: one criterion per line."""
+    creating = institution.pk is None
+    institution.full_clean()
+    institution.save()
+    if urim_groups is not None:
+        institution.urim_groups.set(urim_groups)
+    if criteria_text is not None:
+        criteria_set(actor=actor, institution=institution, lines=criteria_text.splitlines(), _audit=False)
+    audit(
+        actor=actor,
+        action="institution.create" if creating else "institution.update",
+        obj=institution,
+        institution=institution,
+    )
+    return institution
+
+
+@transaction.atomic
+def criteria_set(*, actor, institution: Institution, lines: list[str], _audit: bool = True) -> None:
+    """Make the active criteria exactly ``lines`` (kept criteria keep their attestations)."""
+    wanted = [line.strip() for line in lines if line.strip()]
+    existing = {c.text: c for c in institution.criteria.all()}
+    for position, text in enumerate(wanted):
+        criterion = existing.pop(text, None) or MentorCriterion(institution=institution, text=text)
+        criterion.position = position
+        criterion.active = True
+        criterion.save()
+    for leftover in existing.values():
+        leftover.active = False
+        leftover.save(update_fields=["active"])
+    if _audit:
+        audit(
+            actor=actor,
+            action="institution.criteria_update",
+            obj=institution,
+            institution=institution,
+            detail={"criteria": wanted},
+        )
+
+
+# ------------------------------------------------------------------ price bands
+
+
+@transaction.atomic
+def price_band_save(*, actor, band: PriceBand) -> PriceBand:
+    band.full_clean()
+    overlapping = [b for b in PriceBand.objects.exclude(pk=band.pk) if _overlaps(b, band)]
+    if overlapping:
+        raise ValidationError(f"This range overlaps the band “{overlapping[0].name}”.")
+    creating = band.pk is None
+    band.save()
+    audit(
+        actor=actor,
+        action="price_band.create" if creating else "price_band.update",
+        obj=band,
+        detail={"fee": str(band.annual_fee), "min": band.min_headcount, "max": band.max_headcount},
+    )
+    return band
+
+
+def _overlaps(a: PriceBand, b: PriceBand) -> bool:
+    a_max = a.max_headcount if a.max_headcount is not None else 10**9
+    b_max = b.max_headcount if b.max_headcount is not None else 10**9
+    return a.min_headcount <= b_max and b.min_headcount <= a_max
+
+
+# ----------------------------------------------------------------- subscriptions
+
+
+def _next_invoice_number(year: int) -> str:
+    prefix = f"MMM-{year}-"
+    last = (
+        Subscription.objects.filter(invoice_number__startswith=prefix)
+        .order_by("-invoice_number")
+        .values_list("invoice_number", flat=True)
+        .first()
+    )
+    number = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+@transaction.atomic
+def subscription_start(
+    *,
+    actor,
+    institution: Institution,
+    term_start: dt.date,
+    term_end: dt.date | None = None,
+    band: PriceBand | None = None,
+    fee: Decimal | None = None,
+    paid_on: dt.date | None = None,
+) -> Subscription:
+    """Start a term. Band follows the headcount unless given; the fee is the band's unless given."""
+    band = band or band_for_headcount(institution.eligible_headcount)
+    if band is None:
+        raise ValidationError("No price band covers this institution's headcount; add one first.")
+    term_end = term_end or (term_start.replace(year=term_start.year + 1) - dt.timedelta(days=1))
+    if term_end <= term_start:
+        raise ValidationError("The term must end after it starts.")
+    overlapping = institution.subscriptions.filter(
+        term_start__lte=term_end, term_end__gte=term_start, ended_on__isnull=True
+    )
+    if overlapping.exists():
+        raise ValidationError("This term overlaps an existing subscription of the institution.")
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                subscription = Subscription.objects.create(
+                    institution=institution,
+                    band=band,
+                    band_name=band.name,
+                    fee=band.annual_fee if fee is None else fee,
+                    term_start=term_start,
+                    term_end=term_end,
+                    invoice_number=_next_invoice_number(term_start.year),
+                    invoice_due=term_start + dt.timedelta(days=30),
+                    paid_on=paid_on,
+                    created_by=actor if getattr(actor, "pk", None) else None,
+                )
+            break
+        except IntegrityError:  # two staff issued the same number at once: take the next
+            continue
+    else:
+        raise ValidationError("Could not allocate an invoice number; try again.")
+    if not institution.mentor_commitment:
+        institution.mentor_commitment = band.mentor_commitment
+        institution.save(update_fields=["mentor_commitment"])
+    audit(
+        actor=actor,
+        action="subscription.start",
+        obj=subscription,
+        institution=institution,
+        detail={"band": band.name, "fee": str(subscription.fee), "invoice": subscription.invoice_number},
+    )
+    return subscription
+
+
+def subscription_renew(*, actor, subscription: Subscription) -> Subscription:
+    """The next one-year term, priced from today's band for the current headcount."""
+    start = subscription.term_end + dt.timedelta(days=1)
+    return subscription_start(actor=actor, institution=subscription.institution, term_start=start)
+
+
+@transaction.atomic
+def subscription_end(*, actor, subscription: Subscription, on: dt.date | None = None) -> Subscription:
+    """End early: members lose access from ``on``; nothing is deleted (R1)."""
+    on = on or timezone.localdate()
+    if subscription.ended_on:
+        raise ValidationError("This subscription has already been ended.")
+    if on <= subscription.term_start:
+        on = subscription.term_start
+    subscription.ended_on = on
+    subscription.save(update_fields=["ended_on"])
+    audit(
+        actor=actor,
+        action="subscription.end",
+        obj=subscription,
+        institution=subscription.institution,
+        detail={"ended_on": on.isoformat()},
+    )
+    return subscription
+
+
+@transaction.atomic
+def subscription_record_payment(*, actor, subscription: Subscription, paid_on: dt.date) -> Subscription:
+    subscription.paid_on = paid_on
+    subscription.save(update_fields=["paid_on"])
+    audit(
+        actor=actor,
+        action="subscription.paid",
+        obj=subscription,
+        institution=subscription.institution,
+        detail={"paid_on": paid_on.isoformat()},
+    )
+    return subscription
+
+
+# ------------------------------------------------------------------- invitations
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class InvitationResult:
+    invitation: Invitation
+    token: str
+
+    @property
+    def path(self) -> str:
+        return reverse("accounts:invitation", kwargs={"token": self.token})
+
+
+def _validate_invitee(institution: Institution, email: str, role: str) -> str:
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError("Not a valid e-mail address.") from exc
+    if role not in Role.values:
+        raise ValidationError(f"Unknown role “{role}”: use mentee, mentor or admin.")
+    if (
+        Membership.objects.filter(institution=institution, user__email__iexact=email, role=role)
+        .exclude(status=MembershipStatus.ENDED)
+        .exists()
+    ):
+        raise ValidationError(f"{email} is already a {role} of this institution.")
+    return email
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    actor,
+    institution: Institution,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    send: bool = True,
+) -> InvitationResult:
+    """Invite one person; earlier open invitations for the same address and role are revoked."""
+    email = _validate_invitee(institution, email, role)
+    now = timezone.now()
+    Invitation.objects.filter(
+        institution=institution, email=email, role=role, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        institution=institution,
+        email=email,
+        role=role,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        token_hash=hash_token(token),
+        invited_by=actor if getattr(actor, "pk", None) else None,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=settings.MMM["INVITATION_DAYS"]),
+    )
+    result = InvitationResult(invitation, token)
+    audit(actor=actor, action="invitation.create", obj=invitation, institution=institution, detail={"role": role})
+    if send:
+        queue_email(
+            to=[email],
+            template_prefix="institutions/email/invitation",
+            context={"invitation": invitation, "url": settings.SITE_URL + result.path},
+        )
+    return result
+
+
+@dataclass
+class RosterResult:
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    invited: list[InvitationResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+ROSTER_COLUMNS = ("email", "role", "first_name", "last_name")
+MAX_ROSTER_BYTES = 2 * 1024 * 1024
+
+
+def roster_import(*, actor, institution: Institution, data: bytes) -> RosterResult:
+    """Invite everyone in a CSV roster — or, if any row is bad, nobody.
+
+    Columns: email, role (mentee/mentor), first_name, last_name. Each bad row is
+    reported with its line number and the reason.
+    """
+    result = RosterResult()
+    rows = _parse_roster(data, result)
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for line, row in rows:
+            try:
+                result.invited.append(invitation_create(actor=actor, institution=institution, **row))
+            except ValidationError as exc:
+                result.errors.append((line, " ".join(exc.messages)))
+        if result.errors:
+            result.invited.clear()
+            transaction.set_rollback(True)
+    return result
+
+
+def _parse_roster(data: bytes, result: RosterResult) -> list[tuple[int, dict]]:
+    if len(data) > MAX_ROSTER_BYTES:
+        result.errors.append((0, "The file is larger than 2 MB."))
+        return []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.errors.append((0, "The file is not UTF-8 text; save it as “CSV UTF-8”."))
+        return []
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "email" not in header or "role" not in header:
+        result.errors.append((1, "The first line must name the columns: email, role, first_name, last_name."))
+        return []
+    reader.fieldnames = header
+    rows, seen = [], set()
+    for row in reader:
+        line = reader.line_num
+        clean = {k: (row.get(k) or "").strip() for k in ROSTER_COLUMNS}
+        clean["role"] = clean["role"].lower()
+        reason = _roster_row_problem(clean, seen)
+        if reason:
+            result.errors.append((line, reason))
+        else:
+            seen.add((clean["email"].lower(), clean["role"]))
+            rows.append((line, clean))
+    if not rows and not result.errors:
+        result.errors.append((2, "The file has no rows to import."))
+    return rows
+
+
+def _roster_row_problem(row: dict, seen: set) -> str:
+    if not row["email"]:
+        return "The e-mail address is missing."
+    try:
+        validate_email(row["email"])
+    except ValidationError:
+        return f"“{row['email']}” is not a valid e-mail address."
+    if row["role"] not in (Role.MENTEE, Role.MENTOR):
+        return f"Role “{row['role']}” is not mentee or mentor."
+    if (row["email"].lower(), row["role"]) in seen:
+        return f"{row['email']} appears twice as {row['role']}."
+    return ""
+
+
+@transaction.atomic
+def invitation_revoke(*, actor, invitation: Invitation) -> bool:
+    """Withdraw an open invitation; its link stops working. Returns False if it was no longer open."""
+    revoked = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if revoked:
+        audit(actor=actor, action="invitation.revoke", obj=invitation, institution=invitation.institution)
+    return bool(revoked)
+
+
+def invitation_resend(*, actor, invitation: Invitation) -> InvitationResult:
+    """A fresh link (new token, new expiry) to the same person; the old link stops working."""
+    if invitation.accepted_at:
+        raise ValidationError("This invitation has already been accepted.")
+    return invitation_create(
+        actor=actor, institution=invitation.institution, email=invitation.email, role=invitation.role,
+        first_name=invitation.first_name, last_name=invitation.last_name,
+    )
+
+
+class InvitationError(Exception):
+    pass
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    return Invitation.objects.select_related("institution").filter(token_hash=hash_token(token)).first()
+
+
+def invitation_problem(invitation: Invitation | None) -> str:
+    """A plain sentence if the invitation cannot be used, else ''."""
+    if invitation is None:
+        return "This invitation link is not valid. Check that you copied the whole link."
+    return {
+        "accepted": "This invitation has already been used. Sign in instead.",
+        "revoked": "This invitation was replaced by a newer one. Use the link in the latest e-mail.",
+        "expired": "This invitation has expired. Ask your program administrator for a new one.",
+    }.get(invitation.state, "")
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user) -> Membership:
+    """Turn an open invitation into a membership for ``user`` — exactly once.
+
+    The conditional UPDATE claims the invitation, so two tabs (or a replayed
+    link) cannot both accept it.
+    """
+    invitation = invitation_by_token(token)
+    problem = invitation_problem(invitation)
+    if problem:
+        raise InvitationError(problem)
+    if invitation.email.lower() != user.email.lower():
+        raise InvitationError("This invitation was sent to a different e-mail address.")
+    now = timezone.now()
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(accepted_at=now, accepted_by=user)
+    if not claimed:
+        raise InvitationError("This invitation has already been used. Sign in instead.")
+    membership, _ = Membership.objects.exclude(status=MembershipStatus.ENDED).get_or_create(
+        user=user,
+        institution=invitation.institution,
+        role=invitation.role,
+        defaults={"created_at": now},
+    )
+    if not user.first_name and invitation.first_name:
+        user.first_name, user.last_name = invitation.first_name, invitation.last_name
+        user.time_zone = invitation.institution.time_zone
+        user.save(update_fields=["first_name", "last_name", "time_zone"])
+    audit(
+        actor=user,
+        action="invitation.accept",
+        obj=invitation,
+        institution=invitation.institution,
+        actor_role=invitation.role,
+    )
+    return membership
+
+
+# ------------------------------------------------------------------ memberships
+
+
+ALLOWED_STATUS_CHANGES = {
+    MembershipStatus.ACTIVE: {MembershipStatus.SUSPENDED, MembershipStatus.ENDED},
+    MembershipStatus.SUSPENDED: {MembershipStatus.ACTIVE, MembershipStatus.ENDED},
+    MembershipStatus.ENDED: set(),
+}
+
+
+@transaction.atomic
+def membership_set_status(*, actor, membership: Membership, status: str, note: str = "") -> Membership:
+    """Suspend, reinstate or end a membership. Ending is final; nothing is deleted."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if status not in ALLOWED_STATUS_CHANGES[membership.status]:
+        raise ValidationError(f"A {membership.get_status_display().lower()} membership cannot become {status}.")
+    if membership.user_id == getattr(actor, "pk", None) and membership.role == Role.ADMIN:
+        raise ValidationError("You cannot change your own admin membership.")
+    previous = membership.status
+    membership.status = status
+    membership.status_note = note.strip()
+    if status == MembershipStatus.ENDED:
+        membership.ended_at = timezone.now()
+    membership.save(update_fields=["status", "status_note", "ended_at"])
+    audit(
+        actor=actor,
+        action=f"membership.{status}",
+        obj=membership,
+        institution=membership.institution,
+        actor_role="admin",
+        detail={"from": previous, "note": note.strip()},
+    )
+    return membership
+
+
+@transaction.atomic
+def eligibility_review(*, actor, membership: Membership, decision: str, note: str = ""):
+    """R4: the admin confirms or rejects a mentee's attested eligibility."""
+    if decision not in (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED):
+        raise ValidationError("Choose confirm or reject.")
+    eligibility = getattr(membership, "eligibility", None)
+    if eligibility is None:
+        raise ValidationError("This mentee has not attested eligibility yet.")
+    if decision == ReviewStatus.REJECTED and not note.strip():
+        raise ValidationError("Say why, so the mentee knows what to do next.")
+    eligibility.status = decision
+    eligibility.review_note = note.strip()
+    eligibility.reviewed_by = actor
+    eligibility.reviewed_at = timezone.now()
+    eligibility.save()
+    audit(
+        actor=actor,
+        action=f"eligibility.{decision}",
+        obj=membership,
+        institution=membership.institution,
+        actor_role="admin",
+        detail={"note": note.strip()},
+    )
+    return eligibility
+
+
+@transaction.atomic
+def criteria_review(*, actor, membership: Membership, decision: str) -> int:
+    """R5: the admin confirms (or rejects) every criterion the mentor attested."""
+    if decision not in (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED):
+        raise ValidationError("Choose confirm or reject.")
+    attestations = MentorCriterionAttestation.objects.filter(membership=membership)
+    if not attestations.exists():
+        raise ValidationError("This mentor has not attested the criteria yet.")
+    count = attestations.update(status=decision, reviewed_by=actor, reviewed_at=timezone.now())
+    audit(
+        actor=actor,
+        action=f"criteria.{decision}",
+        obj=membership,
+        institution=membership.institution,
+        actor_role="admin",
+    )
+    return count

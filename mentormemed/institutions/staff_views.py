@@ -1,0 +1,181 @@
+"""Platform staff pages: institutions, subscriptions, price bands, agreements, audit log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mentormemed.accounts.models import Agreement, Role
+from mentormemed.accounts.services import agreement_publish
+from mentormemed.core.access import requires
+from mentormemed.core.models import AuditEntry
+from mentormemed.institutions import selectors, services
+from mentormemed.institutions.forms import (
+    AdminInviteForm,
+    AgreementPublishForm,
+    InstitutionForm,
+    PaymentForm,
+    PriceBandForm,
+    SubscriptionStartForm,
+)
+from mentormemed.institutions.models import Institution, PriceBand, Subscription
+
+
+@requires("staff.institutions")
+def institutions(request):
+    return render(request, "staff/institutions.html", {"institutions": selectors.institutions_overview()})
+
+
+@requires("staff.institutions")
+@require_http_methods(["GET", "POST"])
+def institution_edit(request, pk: int | None = None):
+    instance = get_object_or_404(Institution, pk=pk) if pk else Institution()
+    form = InstitutionForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            institution = services.institution_save(
+                actor=request.user,
+                institution=form.save(commit=False),
+                urim_groups=form.cleaned_data["urim_groups"],
+                criteria_text=form.cleaned_data["criteria_text"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{institution.name} saved.")
+            return redirect("staff:institution", pk=institution.pk)
+    return render(request, "staff/institution_form.html", {"form": form, "institution": instance})
+
+
+@requires("staff.institutions")
+def institution(request, pk: int):
+    inst = get_object_or_404(Institution.objects.select_related("field_of_training"), pk=pk)
+    return render(
+        request,
+        "staff/institution.html",
+        {
+            "institution": inst,
+            "subscriptions": inst.subscriptions.all(),
+            "has_access": selectors.institution_has_access(inst),
+            "suggested_band": selectors.band_for_headcount(inst.eligible_headcount),
+            "admins": inst.memberships.filter(role=Role.ADMIN).select_related("user"),
+            "start_form": SubscriptionStartForm(),
+            "payment_form": PaymentForm(),
+            "invite_form": AdminInviteForm(),
+            "supply": selectors.mentor_supply(inst),
+        },
+    )
+
+
+@requires("staff.subscriptions")
+@require_POST
+def subscription_start(request, pk: int):
+    inst = get_object_or_404(Institution, pk=pk)
+    form = SubscriptionStartForm(request.POST)
+    if form.is_valid():
+        try:
+            sub = services.subscription_start(actor=request.user, institution=inst, **form.cleaned_data)
+            messages.success(request, f"Subscription started; invoice {sub.invoice_number}.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, "Check the dates: " + "; ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("staff:institution", pk=pk)
+
+
+@requires("staff.subscriptions")
+@require_POST
+def subscription_action(request, pk: int, action: str):
+    sub = get_object_or_404(Subscription, pk=pk)
+    try:
+        if action == "renew":
+            new = services.subscription_renew(actor=request.user, subscription=sub)
+            messages.success(request, f"Renewed until {new.term_end:%b %d, %Y}; invoice {new.invoice_number}.")
+        elif action == "end":
+            services.subscription_end(actor=request.user, subscription=sub)
+            messages.success(request, "Subscription ended. Members have lost access; nothing was deleted.")
+        elif action == "paid":
+            form = PaymentForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("Give the date the payment arrived.")
+            services.subscription_record_payment(actor=request.user, subscription=sub, **form.cleaned_data)
+            messages.success(request, "Payment recorded.")
+        else:
+            raise ValidationError("Unknown action.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("staff:institution", pk=sub.institution_id)
+
+
+@requires("staff.institutions")
+@require_POST
+def invite_admin(request, pk: int):
+    inst = get_object_or_404(Institution, pk=pk)
+    form = AdminInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invitation_create(actor=request.user, institution=inst, role=Role.ADMIN, **form.cleaned_data)
+            messages.success(request, f"Admin invitation sent to {form.cleaned_data['email']}.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, "Enter a valid e-mail address.")
+    return redirect("staff:institution", pk=pk)
+
+
+@requires("staff.pricing")
+@require_http_methods(["GET", "POST"])
+def price_bands(request, pk: int | None = None):
+    instance = get_object_or_404(PriceBand, pk=pk) if pk else PriceBand()
+    form = PriceBandForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.price_band_save(actor=request.user, band=form.save(commit=False))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Price band saved.")
+            return redirect("staff:price_bands")
+    return render(
+        request, "staff/price_bands.html", {"bands": PriceBand.objects.all(), "form": form, "editing": instance}
+    )
+
+
+@requires("staff.agreements")
+@require_http_methods(["GET", "POST"])
+def agreements(request):
+    form = AgreementPublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = agreement_publish(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Published {agreement}. Members must accept it before their next request.")
+            return redirect("staff:agreements")
+    return render(request, "staff/agreements.html", {"agreements": Agreement.objects.all(), "form": form})
+
+
+@requires("staff.audit")
+def audit_log(request):
+    qs = AuditEntry.objects.select_related("actor", "institution")
+    action = request.GET.get("action", "").strip()
+    if action:
+        qs = qs.filter(action__startswith=action)
+    institution_id = request.GET.get("institution", "")
+    if institution_id.isdigit():
+        qs = qs.filter(institution_id=int(institution_id))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "staff/audit.html",
+        {
+            "page": page,
+            "action": action,
+            "institution_id": institution_id,
+            "institutions": Institution.objects.only("pk", "name"),
+        },
+    )

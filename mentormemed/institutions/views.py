@@ -1,0 +1,181 @@
+"""Institution admin pages: members, invitations, roster, reviews, criteria, subscription."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mentormemed.core.access import get_scoped_or_404, requires
+from mentormemed.core.audit import audit_request
+from mentormemed.core.onboarding import checklist, prepare_checklists
+from mentormemed.institutions import selectors, services
+from mentormemed.institutions.forms import CriteriaForm, InviteForm, ReviewForm, RosterForm, StatusForm
+from mentormemed.institutions.models import Invitation, Membership
+
+PAGE_SIZE = 50
+
+
+@requires("institution.members")
+def members(request):
+    institution = request.actor.institution
+    role, status, query = (request.GET.get(k, "").strip() for k in ("role", "status", "q"))
+    qs = selectors.institution_members(institution=institution, role=role, status=status, query=query)
+    page = Paginator(qs.prefetch_related("institution__criteria"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for membership in prepare_checklists(list(page)):
+        steps = checklist(membership)
+        rows.append({"m": membership, "done": sum(s.done for _, s in steps), "total": len(steps)})
+    invitations = institution.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)[:50]
+    return render(
+        request,
+        "institutions/members.html",
+        {
+            "page": page,
+            "rows": rows,
+            "role": role,
+            "status": status,
+            "q": query,
+            "invitations": invitations,
+        },
+    )
+
+
+@requires("institution.member_detail")
+def member_detail(request, pk: int):
+    membership = get_scoped_or_404(
+        Membership.objects.select_related("user", "eligibility", "institution"), request.actor, pk=pk
+    )
+    audit_request(request, action="member.view", obj=membership)  # eligibility is sensitive (R26)
+    return render(
+        request,
+        "institutions/member_detail.html",
+        {
+            "m": membership,
+            "steps": checklist(membership),
+            "attestations": membership.criterion_attestations.select_related("criterion"),
+            "status_form": StatusForm(),
+            "review_form": ReviewForm(),
+        },
+    )
+
+
+@requires("institution.invite")
+@require_http_methods(["GET", "POST"])
+def invite(request):
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(actor=request.user, institution=request.actor.institution, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error("email", exc)
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("institutions:invite")
+    return render(request, "institutions/invite.html", {"form": form, "roster_form": RosterForm()})
+
+
+@requires("institution.invite")
+@require_http_methods(["GET", "POST"])
+def roster(request):
+    form = RosterForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = services.roster_import(
+            actor=request.user, institution=request.actor.institution, data=upload.read(services.MAX_ROSTER_BYTES + 1)
+        )
+        if result.ok:
+            messages.success(request, f"{len(result.invited)} invitations sent.")
+            return redirect("institutions:members")
+    return render(request, "institutions/roster.html", {"form": form, "result": result})
+
+
+@requires("institution.invite")
+@require_POST
+def invitation_action(request, pk: int, action: str):
+    invitation = get_scoped_or_404(Invitation.objects.all(), request.actor, pk=pk)
+    try:
+        if action == "revoke":
+            if services.invitation_revoke(actor=request.user, invitation=invitation):
+                messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+            else:
+                messages.info(request, "That invitation was no longer open.")
+        elif action == "resend":
+            services.invitation_resend(actor=request.user, invitation=invitation)
+            messages.success(request, f"A new link was sent to {invitation.email}.")
+        else:
+            raise ValidationError("Unknown action.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("institutions:members")
+
+
+@requires("institution.membership_status")
+@require_POST
+def member_status(request, pk: int):
+    membership = get_scoped_or_404(Membership.objects.all(), request.actor, pk=pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_set_status(actor=request.user, membership=membership, **form.cleaned_data)
+            messages.success(request, "Membership updated.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, "Choose what to do with this membership.")
+    return redirect("institutions:member_detail", pk=membership.pk)
+
+
+@requires("institution.review")
+@require_POST
+def member_review(request, pk: int):
+    membership = get_scoped_or_404(Membership.objects.select_related("eligibility"), request.actor, pk=pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose confirm or reject.")
+        return redirect("institutions:member_detail", pk=pk)
+    decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
+    try:
+        if membership.role == "mentee":
+            services.eligibility_review(actor=request.user, membership=membership, decision=decision, note=note)
+        elif membership.role == "mentor":
+            services.criteria_review(actor=request.user, membership=membership, decision=decision)
+        else:
+            raise ValidationError("Admins have nothing to review.")
+        messages.success(request, "Review recorded.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("institutions:member_detail", pk=pk)
+
+
+@requires("institution.settings")
+@require_http_methods(["GET", "POST"])
+def criteria(request):
+    institution = request.actor.institution
+    current = "\n".join(institution.criteria.filter(active=True).values_list("text", flat=True))
+    form = CriteriaForm(request.POST or None, initial={"criteria_text": current})
+    if request.method == "POST" and form.is_valid():
+        services.criteria_set(
+            actor=request.user, institution=institution, lines=form.cleaned_data["criteria_text"].splitlines()
+        )
+        messages.success(request, "Mentor criteria saved.")
+        return redirect("institutions:criteria")
+    return render(request, "institutions/criteria.html", {"form": form})
+
+
+@requires("institution.subscription")
+def subscription(request):
+    institution = request.actor.institution
+    return render(
+        request,
+        "institutions/subscription.html",
+        {
+            "current": selectors.current_subscription(institution),
+            "has_access": request.actor.subscription_active,
+            "history": institution.subscriptions.all(),
+            "supply": selectors.mentor_supply(institution),
+        },
+    )

@@ -1,0 +1,290 @@
+"""Mentor search (R10): filters on shared characteristics, free text, facet counts, best-match order.
+
+All filters combine with AND, so a facet's count is exactly the number of results
+you get by adding it. Counts and order read the facet index only (shared values),
+so private values cannot change what anyone sees (R8).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, F, QuerySet
+from django.utils import timezone
+
+from mentormemed.institutions.models import Membership
+from mentormemed.matching.index import catalog, group_label, group_of, index_version
+from mentormemed.matching.models import MentorFacet
+from mentormemed.matching.selectors import (
+    Wishes,
+    explain,
+    facet_keys_for,
+    mentee_wishes,
+    not_full,
+    searchable_anywhere,
+    searchable_mentors,
+)
+from mentormemed.profiles.models import MentorProfile, Scope
+
+PER_PAGE = 20
+COUNTS_TTL = 60  # seconds
+MAX_FILTERS = 30
+MAX_WORDS = 6
+SORTS = {"best": "Best match", "responsive": "Most responsive", "name": "Name"}
+SCOPES = {"": "Local and national", "local": "My institution only", "national": "Other institutions only"}
+
+
+@dataclass
+class SearchParams:
+    keys: list[str] = field(default_factory=list)
+    q: str = ""
+    scope: str = ""
+    sort: str = "best"
+    available: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, data) -> SearchParams:
+        known = catalog()
+        keys = [k for k in dict.fromkeys(data.getlist("f")) if k in known][:MAX_FILTERS]
+        sort = data.get("sort", "best")
+        scope = data.get("scope", "")
+        try:
+            page = max(int(data.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        return cls(
+            keys=keys,
+            q=" ".join(data.get("q", "").split())[:200],
+            scope=scope if scope in SCOPES else "",
+            sort=sort if sort in SORTS else "best",
+            available=data.get("available") == "1",
+            page=page,
+        )
+
+    def as_log(self) -> dict:
+        return {
+            "f": self.keys,
+            "q": self.q,
+            "scope": self.scope,
+            "sort": self.sort,
+            "available": self.available,
+            "page": self.page,
+        }
+
+
+@dataclass
+class FacetValue:
+    key: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class FacetGroup:
+    key: str
+    label: str
+    values: list[FacetValue]
+
+
+@dataclass
+class Hit:
+    mentor: MentorProfile
+    reasons: list[str]
+    shared: list[str]
+
+
+@dataclass
+class SearchResult:
+    page: Page
+    hits: list[Hit]
+    groups: list[FacetGroup]
+    total: int
+    search_id: int | None = None
+
+    @property
+    def selected(self) -> list[tuple[str, str]]:
+        return [(g.label, v.label) for g in self.groups for v in g.values if v.selected]
+
+
+def filtered_mentors(*, viewer: Membership | None, params: SearchParams) -> QuerySet[MentorProfile]:
+    """Mentors matching ``params`` that ``viewer`` may see (``None``: every searchable mentor, any scope)."""
+    qs = searchable_mentors(viewer=viewer) if viewer is not None else searchable_anywhere()
+    if params.scope == "local":
+        qs = qs.filter(membership__institution_id=viewer.institution_id)
+    elif params.scope == "national":
+        qs = qs.exclude(membership__institution_id=viewer.institution_id)
+    if params.available:
+        qs = not_full(qs)
+    for word in params.q.lower().split()[:MAX_WORDS]:
+        qs = qs.filter(search_text__contains=word)  # search_text is stored lower-cased
+    for key in params.keys:
+        qs = qs.filter(pk__in=MentorFacet.objects.filter(key=key).values("mentor_id"))
+    return qs
+
+
+class RankedMentors:
+    """A sliceable, countable list of mentors in best-match order, for the Paginator.
+
+    The match score is a grouped sum over the facet index (only the mentee's weighted
+    keys, so a few thousand index rows), LEFT JOINed to the filtered mentors: the
+    database never evaluates a per-mentor subquery, which keeps it fast at 30,000.
+    """
+
+    def __init__(self, qs: QuerySet[MentorProfile], weights: dict[str, float]):
+        self.qs, self.weights = qs, weights
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.qs.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[MentorProfile]:
+        ids = self._ids(window.start or 0, (window.stop or 0) - (window.start or 0))
+        by_id = MentorProfile.objects.select_related("membership__user", "membership__institution").in_bulk(ids)
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def _ids(self, offset: int, limit: int) -> list[int]:
+        inner_qs = self.qs.order_by().values(mid=F("pk"), mrh=F("median_response_hours"))
+        inner, inner_params = inner_qs.query.sql_with_params()
+        cases = " ".join("WHEN %s THEN %s" for _ in self.weights)
+        table = connection.ops.quote_name(MentorFacet._meta.db_table)
+        placeholders = ", ".join(["%s"] * len(self.weights))
+        sql = (
+            f"SELECT m.mid FROM ({inner}) m LEFT JOIN ("
+            f"SELECT mentor_id, SUM(CASE key {cases} ELSE 0 END) AS score FROM {table} "
+            f"WHERE key IN ({placeholders}) GROUP BY mentor_id) sc ON sc.mentor_id = m.mid "
+            "ORDER BY COALESCE(sc.score, 0) DESC, m.mrh IS NULL, m.mrh, m.mid "
+            "LIMIT %s OFFSET %s"
+        )
+        params = [*inner_params]
+        for key, weight in self.weights.items():
+            params += [key, float(weight)]
+        params += [*self.weights, limit, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
+
+def _ordered(qs: QuerySet[MentorProfile], params: SearchParams, wishes: Wishes):
+    responsive = F("median_response_hours").asc(nulls_last=True)
+    related = ("membership__user", "membership__institution")
+    if params.sort == "name":
+        return qs.select_related(*related).order_by("membership__user__last_name", "membership__user__first_name", "pk")
+    if params.sort == "responsive" or not wishes.weights():
+        return qs.select_related(*related).order_by(responsive, "pk")
+    return RankedMentors(qs, wishes.weights())
+
+
+def _count(qs: QuerySet[MentorProfile]) -> Counter:
+    rows = (
+        MentorFacet.objects.filter(mentor__in=qs.order_by().values("pk"))
+        .values_list("key")
+        .annotate(n=Count("id"))
+        .values_list("key", "n")
+    )
+    return Counter(dict(rows))
+
+
+def facet_counts(*, viewer: Membership, params: SearchParams, qs: QuerySet[MentorProfile]) -> Counter:
+    """Count of every shared value among the results.
+
+    With the default scope the results are (national-scope mentors, the same for every
+    viewer) + (local-scope mentors of the viewer's institution). The national part is
+    cached for ``COUNTS_TTL`` seconds per filter combination — 80,000 mentees share it —
+    and the small local part is counted live. Counts may lag a profile edit by that
+    long; results never do.
+    """
+    if params.scope:
+        return _count(qs)
+    local = qs.filter(scope=Scope.LOCAL)
+    national_all = filtered_mentors(viewer=None, params=params).filter(scope=Scope.NATIONAL)
+    digest = hashlib.sha1(
+        json.dumps(
+            [sorted(params.keys), params.q.lower(), params.available, str(timezone.localdate()), index_version()]
+        ).encode()
+    ).hexdigest()
+    key = f"matching:national-counts:{digest}"
+    national = cache.get(key)
+    if national is None:
+        national = _count(national_all)
+        cache.set(key, national, COUNTS_TTL)
+    counts = Counter(national) + _count(local)
+    own = national_all.filter(membership__user_id=viewer.user_id)  # a mentee who is also a mentor
+    counts.subtract(_count(own))
+    return +counts
+
+
+def facet_groups(counts: Counter, selected: list[str]) -> list[FacetGroup]:
+    """Facet values grouped and labelled, in taxonomy order."""
+    known = catalog()
+    by_group: dict[str, list] = {}
+    for key in set(counts) | set(selected):
+        info = known.get(key)
+        if info is None:
+            continue
+        by_group.setdefault(info.group, []).append(
+            (info.position, FacetValue(key, info.label, counts.get(key, 0), key in selected))
+        )
+    order = ["area", "spec", "role", "lang", "native", "state", "country"]
+    groups = []
+    for group, values in by_group.items():
+        values.sort(key=lambda pair: pair[0])
+        groups.append(FacetGroup(group, group_label(group), [v for _, v in values]))
+    groups.sort(key=lambda g: (order.index(g.key) if g.key in order else len(order), _dim_position(g)))
+    return groups
+
+
+def _dim_position(group: FacetGroup):
+    first = catalog().get(group.values[0].key) if group.values else None
+    return first.position if first and group.key.startswith("id:") else (0,)
+
+
+def mentor_search(
+    *, viewer: Membership, params: SearchParams, per_page: int = PER_PAGE, log: bool = True
+) -> SearchResult:
+    """One page of mentors ``viewer`` may see that match ``params``, with reasons and facet counts (R10, R11)."""
+    wishes = mentee_wishes(viewer)
+    qs = filtered_mentors(viewer=viewer, params=params)
+    paginator = Paginator(_ordered(qs, params, wishes), per_page)
+    page = paginator.get_page(params.page)
+    keys = facet_keys_for(m.pk for m in page.object_list)
+    hits = []
+    for mentor in page.object_list:
+        mentor_keys = keys.get(mentor.pk, set())
+        _, reasons, _ = explain(mentor, mentor_keys, wishes)
+        hits.append(Hit(mentor, reasons, shared_labels(mentor_keys)))
+    result = SearchResult(
+        page=page,
+        hits=hits,
+        groups=facet_groups(facet_counts(viewer=viewer, params=params, qs=qs), params.keys),
+        total=paginator.count,
+    )
+    if log:
+        from mentormemed.matching.services import log_search
+
+        result.search_id = log_search(
+            viewer=viewer, kind="search", filters=params.as_log(), result_count=paginator.count
+        ).pk
+    return result
+
+
+def shared_labels(keys: set[str]) -> list[str]:
+    """Short labels of a mentor's shared identity values, for the result card."""
+    known = catalog()
+    return sorted(known[k].label for k in keys if k.startswith("id:") and k in known)
+
+
+def group_title(key: str) -> str:
+    return group_label(group_of(key))

@@ -1,0 +1,372 @@
+"""Reads for search and recommendations (R8–R11, R27, R28).
+
+Visibility (who a mentee may see) lives in ``searchable_mentors``; every other
+read starts from it. Ranking reads only the facet index (shared values), so a
+private value cannot move a result (R8).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from mentormemed.institutions.models import Membership, Subscription
+from mentormemed.matching.index import catalog, group_of
+from mentormemed.matching.models import MentorExposure, MentorFacet
+from mentormemed.profiles.models import ContentArea, MenteeProfile, MentorProfile, Scope
+
+# Options that describe the absence of a characteristic: sharing them is not an affinity.
+NEGATIVE_OPTION_KEYS = frozenset({"no", "not_first_generation", "usmg", "not_applicable", "not_disadvantaged"})
+SHORT_LABELS = {
+    "id:first_generation:first_generation": "first-generation",
+    "id:rural_background:rural": "rural background",
+    "id:img:img": "international medical graduate",
+    "id:socioeconomic:economically_disadvantaged": "economically disadvantaged background",
+    "id:veteran:veteran": "veteran",
+    "id:parent_caregiver:parent": "parent",
+    "id:parent_caregiver:adult_caregiver": "caregiver",
+}
+CANDIDATES = 200  # mentors re-ranked exactly after the SQL pre-score
+EXPOSURE_WEEKS = 4
+EXPOSURE_WEIGHT = 2.0
+
+
+def covered_institution_ids(day: dt.date | None = None) -> QuerySet:
+    """Institutions whose subscription covers today (R1), as a subquery."""
+    return Subscription.objects.covering(day).values("institution_id")
+
+
+def searchable_anywhere() -> QuerySet[MentorProfile]:
+    """Mentors searchable by someone: complete, consented, not suspended, active, subscribed (any scope)."""
+    return MentorProfile.objects.filter(
+        is_complete=True,
+        search_consent=True,
+        suspended_at__isnull=True,
+        membership__status="active",
+        membership__role="mentor",
+        membership__institution_id__in=covered_institution_ids(),
+    )
+
+
+def searchable_mentors(*, viewer: Membership) -> QuerySet[MentorProfile]:
+    """Mentors ``viewer`` may find (R8, R9, R1), full ones included (they are shown as full).
+
+    Complete profile, consent to be searched, not suspended, active membership in an
+    institution whose subscription covers today; local scope → the viewer's
+    institution only, national → everyone; never the viewer themselves.
+    """
+    return (
+        searchable_anywhere()
+        .filter(Q(scope=Scope.NATIONAL) | Q(membership__institution_id=viewer.institution_id))
+        .exclude(membership__user_id=viewer.user_id)
+    )
+
+
+def not_full(qs: QuerySet[MentorProfile]) -> QuerySet[MentorProfile]:
+    return qs.filter(accepting_new=True, active_mentee_count__lt=F("capacity"))
+
+
+# ---------------------------------------------------------------- mentee wishes
+
+
+@dataclass
+class Wishes:
+    """What a mentee asked for, as facet weights: needs by rank, affinities by weight."""
+
+    needs: dict[str, float] = field(default_factory=dict)  # area key -> weight
+    need_areas: dict[str, ContentArea] = field(default_factory=dict)
+    affinities: dict[str, tuple[str, float]] = field(default_factory=dict)  # facet key -> (dimension, weight)
+
+    def weights(self) -> dict[str, float]:
+        merged = dict(self.needs)
+        for key, (_, weight) in self.affinities.items():
+            merged[key] = merged.get(key, 0) + weight
+        return merged
+
+
+def need_weight(rank: int) -> float:
+    return max(1.5, 4.0 - 0.5 * (rank - 1))
+
+
+def mentee_wishes(mentee: Membership) -> Wishes:
+    """Facet weights from the mentee's ranked needs and the affinities they said matter.
+
+    Only the mentee's *shared* values are used, and only with their consent to matching.
+    """
+    wishes = Wishes()
+    profile = MenteeProfile.objects.filter(membership=mentee).first()
+    if profile is None:
+        return wishes
+    for need in profile.needs.select_related("content_area"):
+        key = f"area:{need.content_area.key}"
+        wishes.needs[key] = need_weight(need.rank)
+        wishes.need_areas[key] = need.content_area
+    prefs = {a.dimension: a.weight for a in profile.affinities.all() if a.weight > 0}
+    spec_weight = prefs.get("specialty", 1)
+    for spec in profile.specialty_interests.select_related("parent"):
+        wishes.affinities[f"spec:{spec.key}"] = ("specialty", spec_weight)
+    if not profile.consent_matching:
+        return wishes
+    if profile.languages_shared and prefs.get("language"):
+        for lang in profile.languages.all():
+            wishes.affinities[f"lang:{lang.key}"] = ("language", prefs["language"])
+    if profile.home_shared:
+        if profile.home_state_id and prefs.get("home_state"):
+            wishes.affinities[f"state:{profile.home_state.code}"] = ("home_state", prefs["home_state"])
+        if profile.home_country_id and prefs.get("home_country"):
+            wishes.affinities[f"country:{profile.home_country.code}"] = ("home_country", prefs["home_country"])
+    values = mentee.identity_values.filter(shared=True, option__no_answer=False).select_related(
+        "option__dimension", "option__parent"
+    )
+    for value in values:
+        dim = value.option.dimension.key
+        if not prefs.get(dim) or value.option.key in NEGATIVE_OPTION_KEYS:
+            continue
+        wishes.affinities[f"id:{dim}:{value.option.key}"] = (dim, prefs[dim])
+        if value.option.parent_id:
+            wishes.affinities.setdefault(f"id:{dim}:{value.option.parent.key}", (dim, prefs[dim]))
+    return wishes
+
+
+# ---------------------------------------------------------------- scoring
+
+
+@dataclass
+class Recommendation:
+    mentor: MentorProfile
+    score: float
+    reasons: list[str]
+    covers: list[ContentArea]
+    search_id: int | None = None
+
+
+def responsiveness_reason(profile: MentorProfile) -> str:
+    """Plain words for R13's responsiveness, e.g. 'usually answers within 2 days'."""
+    hours = profile.median_response_hours
+    if hours is None:
+        return "new mentor: no response history yet"
+    text = "usually answers within a day" if hours <= 24 else f"usually answers within {math.ceil(hours / 24)} days"
+    if profile.answer_rate is not None:
+        text += f" ({round(profile.answer_rate * 100)}% of requests answered)"
+    return text
+
+
+def responsiveness_bonus(profile: MentorProfile) -> float:
+    hours, rate = profile.median_response_hours, profile.answer_rate
+    if hours is None:
+        return 1.0  # unknown: neutral, so new mentors get a chance
+    speed = 1.5 if hours <= 48 else 0.75 if hours <= 96 else 0.0
+    return speed + (rate if rate is not None else 0.5)
+
+
+def _share_label(key: str) -> str:
+    if key in SHORT_LABELS:
+        return SHORT_LABELS[key]
+    info = catalog().get(key)
+    label = info.label if info else key.rsplit(":", 1)[1]
+    if key.startswith(("state:", "country:")):
+        return f"home {label}"
+    if key.startswith("spec:"):
+        return label
+    return label
+
+
+def explain(profile: MentorProfile, keys: set[str], wishes: Wishes) -> tuple[float, list[str], list[ContentArea]]:
+    """Exact score, plain reasons and covered needs of one mentor for one mentee."""
+    covered = [k for k in wishes.needs if k in keys]
+    score = sum(wishes.needs[k] for k in covered)
+    matched_by_dim: dict[str, list[str]] = defaultdict(list)
+    for key, (dim, _weight) in wishes.affinities.items():
+        if key in keys:
+            matched_by_dim[dim].append(key)
+    shares: list[str] = []
+    # What matters most to the mentee is named first; identities before language and place.
+    order = sorted(
+        matched_by_dim.items(),
+        key=lambda item: (-max(wishes.affinities[k][1] for k in item[1]), not item[1][0].startswith("id:")),
+    )
+    for _dim, matched in order:
+        score += max(wishes.affinities[k][1] for k in matched)  # each characteristic counts once
+        shares.extend(_share_label(k) for k in _without_parents(matched))
+    score += responsiveness_bonus(profile)
+    spots = max(profile.capacity - profile.active_mentee_count, 0)
+    score += 0.5 * spots / max(profile.capacity, 1)
+    reasons = []
+    if shares:
+        reasons.append("shares: " + ", ".join(dict.fromkeys(shares)))
+    areas = [wishes.need_areas[k] for k in covered]
+    if areas:
+        reasons.append("offers: " + ", ".join(_lower_first(a.name) for a in areas))
+    reasons.append(responsiveness_reason(profile))
+    return score, reasons, areas
+
+
+def _without_parents(keys: list[str]) -> list[str]:
+    """Keep the most specific identity option: 'Nigerian' rather than 'Nigerian, Black'."""
+    if len(keys) < 2:
+        return keys
+    known = catalog()
+    parents = {known[k].parent for k in keys if k in known and known[k].parent}
+    return [k for k in keys if k not in parents] or keys
+
+
+def _lower_first(name: str) -> str:
+    # "Residency applications" -> "residency applications"; keep acronyms such as "QI".
+    return name[0].lower() + name[1:] if len(name) > 1 and not name[1].isupper() else name
+
+
+def facet_keys_for(mentor_ids: Iterable[int]) -> dict[int, set[str]]:
+    keys: dict[int, set[str]] = defaultdict(set)
+    for mentor_id, key in MentorFacet.objects.filter(mentor_id__in=list(mentor_ids)).values_list("mentor_id", "key"):
+        keys[mentor_id].add(key)
+    return keys
+
+
+def week_start(day: dt.date | None = None) -> dt.date:
+    day = day or timezone.localdate()
+    return day - dt.timedelta(days=day.weekday())
+
+
+def recent_exposure(mentor_ids: Iterable[int]) -> dict[int, int]:
+    since = week_start() - dt.timedelta(weeks=EXPOSURE_WEEKS - 1)
+    rows = (
+        MentorExposure.objects.filter(mentor_id__in=list(mentor_ids), week__gte=since)
+        .values("mentor_id")
+        .annotate(n=Sum("shown"))
+    )
+    return {row["mentor_id"]: row["n"] for row in rows}
+
+
+def _jitter(mentee_id: int, mentor_id: int) -> float:
+    """A small, stable per-pair tie-breaker so equally good mentors rotate across mentees (R27)."""
+    digest = hashlib.blake2b(f"{mentee_id}:{mentor_id}:{week_start()}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") / 2**32 * 0.3
+
+
+def _prescore(qs: QuerySet[MentorProfile], weights: dict[str, float], limit: int) -> list[int]:
+    """Ids of the ``limit`` mentors of ``qs`` with the most weighted facet matches (one query)."""
+    if not weights:
+        return list(qs.order_by("median_response_hours", "pk").values_list("pk", flat=True)[:limit])
+    from django.db.models import Case, FloatField, Value, When
+
+    weight_expr = Case(
+        *(When(key=k, then=Value(float(w))) for k, w in weights.items()), default=Value(0.0), output_field=FloatField()
+    )
+    rows = (
+        MentorFacet.objects.filter(key__in=list(weights), mentor__in=qs)
+        .values("mentor_id")
+        .annotate(s=Sum(weight_expr))
+        .order_by("-s", "mentor_id")[:limit]
+    )
+    ids = [row["mentor_id"] for row in rows]
+    if len(ids) < limit:  # too few matches: fill with the rest of the visible mentors
+        ids += list(qs.exclude(pk__in=ids).order_by("pk").values_list("pk", flat=True)[: limit - len(ids)])
+    return ids
+
+
+def recommend(
+    *,
+    mentee: Membership,
+    limit: int = 5,
+    exclude_mentor_ids: Iterable[int] = (),
+    log: bool = True,
+) -> list[Recommendation]:
+    """Ranked mentors for ``mentee`` with plain reasons (R10, R28), spread across mentors (R27).
+
+    Only mentors the mentee may see and who have room (not full, accepting); never
+    the mentee themselves; ``exclude_mentor_ids`` are MentorProfile ids (e.g. current
+    mentors). Score = ranked needs covered + affinities that matter to the mentee
+    (each characteristic once) + responsiveness + free places − recent exposure.
+    With ``log`` the view is written to the search log (R11) and counts as exposure.
+    """
+    wishes = mentee_wishes(mentee)
+    qs = not_full(searchable_mentors(viewer=mentee)).exclude(pk__in=list(exclude_mentor_ids))
+    ids = _prescore(qs, wishes.weights(), CANDIDATES)
+    if not ids:
+        return _log_recommendations(mentee, [], log)
+    profiles = {p.pk: p for p in MentorProfile.objects.filter(pk__in=ids).select_related("membership__user")}
+    keys = facet_keys_for(ids)
+    exposure = recent_exposure(ids)
+    # Exposure is judged relative to the candidates' average, so a mentor shown far more
+    # often than comparable mentors sinks until the others catch up (R27).
+    mean = sum(exposure.values()) / len(ids)
+    scored = []
+    for pk in ids:
+        profile = profiles[pk]
+        score, reasons, covers = explain(profile, keys.get(pk, set()), wishes)
+        score -= EXPOSURE_WEIGHT * exposure.get(pk, 0) / (mean + 1)
+        score += _jitter(mentee.pk, pk)
+        scored.append(Recommendation(mentor=profile, score=round(score, 3), reasons=reasons, covers=covers))
+    scored.sort(key=lambda r: (-r.score, r.mentor.pk))
+    return _log_recommendations(mentee, scored[:limit], log)
+
+
+def _log_recommendations(mentee: Membership, recs: list[Recommendation], log: bool) -> list[Recommendation]:
+    if not log:
+        return recs
+    from mentormemed.matching import services
+
+    search = services.log_search(
+        viewer=mentee, kind="recommendations", filters={"limit": len(recs)}, result_count=len(recs)
+    )
+    services.record_exposure(mentor_ids=[r.mentor.pk for r in recs])
+    for rec in recs:
+        rec.search_id = search.pk
+    return recs
+
+
+# ---------------------------------------------------------------- network
+
+
+@dataclass
+class NeedCoverage:
+    area: ContentArea
+    rank: int
+    mentors: list[MentorProfile]
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.mentors)
+
+
+def needs_coverage(*, mentee: Membership, mentor_profiles: Iterable[MentorProfile]) -> list[NeedCoverage]:
+    """R14: for each of the mentee's needs (by rank), which of ``mentor_profiles`` offer it.
+
+    ``mentor_profiles`` are the mentee's current mentors (the mentorships app decides
+    who they are). Offered areas are read from the facet index, i.e. shared data only.
+    """
+    profile = MenteeProfile.objects.filter(membership=mentee).first()
+    if profile is None:
+        return []
+    mentors = list(mentor_profiles)
+    keys = facet_keys_for(m.pk for m in mentors)
+    rows = []
+    for need in profile.needs.select_related("content_area").order_by("rank"):
+        key = f"area:{need.content_area.key}"
+        rows.append(NeedCoverage(need.content_area, need.rank, [m for m in mentors if key in keys.get(m.pk, ())]))
+    return rows
+
+
+def suggestions_for_need(
+    *, mentee: Membership, area: ContentArea, limit: int = 3, exclude_mentor_ids: Iterable[int] = ()
+) -> list[MentorProfile]:
+    """A few visible mentors with room who offer ``area``, fastest responders first."""
+    qs = not_full(searchable_mentors(viewer=mentee)).exclude(pk__in=list(exclude_mentor_ids))
+    qs = qs.filter(pk__in=MentorFacet.objects.filter(key=f"area:{area.key}").values("mentor_id"))
+    return list(
+        qs.select_related("membership__user").order_by(F("median_response_hours").asc(nulls_last=True), "pk")[:limit]
+    )
+
+
+def group_keys(keys: Iterable[str]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        groups[group_of(key)].append(key)
+    return groups

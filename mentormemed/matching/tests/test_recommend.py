@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from mentormemed.institutions.models import Membership
+from mentormemed.matching import selectors
+from mentormemed.matching.models import MentorExposure, SearchLog
+from mentormemed.matching.selectors import recommend, searchable_mentors
+from mentormemed.profiles.models import MentorProfile
+from mentormemed.profiles.testing import complete_mentee_profile, complete_mentor_profile
+from mentormemed.testing.factories import InstitutionFactory, MembershipFactory, onboard
+
+
+def _mentor(inst, **kwargs) -> MentorProfile:
+    return complete_mentor_profile(onboard(MembershipFactory(institution=inst, role="mentor")), **kwargs)
+
+
+def _ids(recs):
+    return [r.mentor.pk for r in recs]
+
+
+def test_r8_only_complete_consented_unsuspended_active_mentors_are_recommended(cast):
+    complete_mentee_profile(cast.mentee)
+    good = complete_mentor_profile(cast.mentor)
+    _mentor(cast.inst_a, consent=False)
+    incomplete = _mentor(cast.inst_a, bio="Short.")
+    suspended = _mentor(cast.inst_a)
+    MentorProfile.objects.filter(pk=suspended.pk).update(suspended_at=timezone.now())
+    ended = _mentor(cast.inst_a)
+    Membership.objects.filter(pk=ended.membership_id).update(status="ended")
+    assert not incomplete.is_complete
+    recs = recommend(mentee=cast.mentee, limit=10, log=False)
+    assert _ids(recs) == [good.pk]
+    assert set(searchable_mentors(viewer=cast.mentee)) == {good}
+
+
+def test_r9_local_scope_is_only_seen_at_the_same_institution(cast):
+    complete_mentee_profile(cast.mentee)
+    local_b = complete_mentor_profile(cast.mentor_b, scope="local")
+    national_b = _mentor(cast.inst_b, scope="national")
+    local_a = complete_mentor_profile(cast.mentor, scope="local")
+    assert set(_ids(recommend(mentee=cast.mentee, limit=10, log=False))) == {national_b.pk, local_a.pk}
+    assert local_b not in searchable_mentors(viewer=cast.mentee)
+
+
+def test_r1_mentors_of_a_lapsed_institution_are_not_found(cast):
+    complete_mentee_profile(cast.mentee)
+    lapsed = InstitutionFactory(subscribed=False)
+    _mentor(lapsed, scope="national")
+    assert recommend(mentee=cast.mentee, log=False) == []
+
+
+def test_r12_full_mentors_are_not_recommended_but_stay_searchable(cast):
+    complete_mentee_profile(cast.mentee)
+    full = complete_mentor_profile(cast.mentor, capacity=1)
+    MentorProfile.objects.filter(pk=full.pk).update(active_mentee_count=1)
+    assert recommend(mentee=cast.mentee, log=False) == []
+    assert full in searchable_mentors(viewer=cast.mentee)
+
+
+def test_never_recommends_the_mentee_themselves(cast):
+    complete_mentee_profile(cast.mentee)
+    own = MembershipFactory(institution=cast.inst_a, role="mentor", user=cast.mentee.user)
+    complete_mentor_profile(onboard(own))
+    assert recommend(mentee=cast.mentee, log=False) == []
+
+
+def test_r10_reasons_are_plain_and_name_shared_affinities_needs_and_responsiveness(cast):
+    complete_mentee_profile(
+        cast.mentee,
+        needs=["residency_applications", "financial_planning"],
+        affinities={"first_generation": 3, "language": 2},
+        identities={"first_generation": (["first_generation"], True)},
+        languages=["es"],
+        languages_shared=True,
+    )
+    mentor = complete_mentor_profile(
+        cast.mentor,
+        areas=["residency_applications", "teaching"],
+        languages=["en", "es"],
+        identities={"first_generation": (["first_generation"], True)},
+    )
+    MentorProfile.objects.filter(pk=mentor.pk).update(median_response_hours=40, answer_rate=0.9)
+    [rec] = recommend(mentee=cast.mentee, log=False)
+    assert rec.reasons[0] == "shares: first-generation, Spanish"
+    assert rec.reasons[1] == "offers: residency applications"
+    assert rec.reasons[2].startswith("usually answers within 2 days")
+    assert [a.key for a in rec.covers] == ["residency_applications"]
+    assert rec.mentor.membership.user.email == "mentor@alpha.edu"
+
+
+def test_r8_a_private_value_of_the_mentor_gives_no_affinity(cast):
+    complete_mentee_profile(
+        cast.mentee,
+        affinities={"first_generation": 3},
+        identities={"first_generation": (["first_generation"], True)},
+    )
+    complete_mentor_profile(cast.mentor, identities={"first_generation": (["first_generation"], False)})
+    [rec] = recommend(mentee=cast.mentee, log=False)
+    assert not any(r.startswith("shares") for r in rec.reasons)
+
+
+def test_better_matches_rank_first(cast):
+    complete_mentee_profile(cast.mentee, needs=["residency_applications", "research"])
+    weak = _mentor(cast.inst_a, areas=["teaching"])
+    strong = _mentor(cast.inst_a, areas=["residency_applications", "research"])
+    middle = _mentor(cast.inst_a, areas=["research"])
+    assert _ids(recommend(mentee=cast.mentee, log=False)) == [strong.pk, middle.pk, weak.pk]
+
+
+def test_r11_recommendation_views_are_logged_with_descriptor_not_identity(cast):
+    complete_mentee_profile(cast.mentee, training_level="MS3")
+    complete_mentor_profile(cast.mentor)
+    [rec] = recommend(mentee=cast.mentee)
+    log = SearchLog.objects.get(pk=rec.search_id)
+    assert (log.kind, log.role, log.training_level, log.result_count) == ("recommendations", "mentee", "MS3", 1)
+    assert log.eligibility_bases == ["urim", "first_generation"]
+    assert MentorExposure.objects.get(mentor=rec.mentor).shown == 1
+
+
+def test_exclude_mentor_ids(cast):
+    complete_mentee_profile(cast.mentee)
+    current = complete_mentor_profile(cast.mentor)
+    other = _mentor(cast.inst_a)
+    assert _ids(recommend(mentee=cast.mentee, exclude_mentor_ids=[current.pk], log=False)) == [other.pk]
+
+
+@pytest.mark.django_db
+def test_r27_recommendations_spread_over_a_cohort_of_similar_mentees(cast):
+    """30 mentees with the same needs and affinities; 10 equally suitable mentors, one a slightly better fit.
+
+    Without balancing every mentee would get the same top 3. With exposure balancing
+    every suitable mentor is shown, and no mentor takes more than a fair share.
+    """
+    inst = cast.inst_a
+    star = _mentor(inst, areas=["residency_applications", "research"], scope="national")
+    MentorProfile.objects.filter(pk=star.pk).update(median_response_hours=10, answer_rate=1.0)
+    others = [_mentor(inst, areas=["residency_applications", "research"]) for _ in range(9)]
+    cohort = [
+        complete_mentee_profile(onboard(MembershipFactory(institution=inst, role="mentee"))).membership
+        for _ in range(30)
+    ]
+    shown = Counter()
+    for mentee in cohort:
+        for rec in recommend(mentee=mentee, limit=3):
+            shown[rec.mentor.pk] += 1
+    suitable = {star.pk, *(o.pk for o in others)}
+    assert set(shown) == suitable, "every suitable mentor is recommended to someone"
+    fair = 30 * 3 / len(suitable)  # 9 showings each if perfectly even
+    assert max(shown.values()) <= 2 * fair, shown
+    assert min(shown.values()) >= fair / 3, shown
+
+
+def test_r27_exposure_only_counts_recent_weeks(cast):
+    complete_mentee_profile(cast.mentee)
+    mentor = complete_mentor_profile(cast.mentor)
+    old = selectors.week_start() - dt.timedelta(weeks=selectors.EXPOSURE_WEEKS + 1)
+    MentorExposure.objects.create(mentor=mentor, week=old, shown=500)
+    assert selectors.recent_exposure([mentor.pk]) == {}

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from mentormemed.matching import views
+
+app_name = "matching"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("recommended/", views.recommended, name="recommended"),
+    path("network/", views.network, name="network"),
+    path("<int:pk>/", views.mentor_detail, name="mentor"),
+]

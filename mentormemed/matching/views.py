@@ -1,0 +1,139 @@
+"""Mentee pages: search, recommendations, network and a mentor's profile (R10, R11, R27, R28)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+
+from mentormemed.core.access import requires
+from mentormemed.matching import selectors
+from mentormemed.matching.index import catalog
+from mentormemed.matching.search import SCOPES, SORTS, SearchParams, mentor_search
+from mentormemed.matching.services import log_search_event
+from mentormemed.profiles.models import MenteeProfile
+
+# The mentorships app may provide this partial (a "Request mentorship" button); it gets
+# ``mentor`` and ``search_id``. Without it the profile page simply has no button.
+REQUEST_BUTTON = "mentorships/_request_button.html"
+
+
+@requires("matching.search")
+def search(request):
+    params = SearchParams.from_query(request.GET)
+    result = mentor_search(viewer=request.actor.membership, params=params)
+    rest = request.GET.copy()
+    rest.pop("page", None)
+    context = {
+        "params": params,
+        "result": result,
+        "sorts": SORTS,
+        "scopes": SCOPES,
+        "query_without_page": f"{rest.urlencode()}&" if rest else "",
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "matching/_search_app.html", context)
+    return render(request, "matching/search.html", context)
+
+
+@requires("matching.recommended")
+def recommended(request):
+    mentee = request.actor.membership
+    recs = selectors.recommend(mentee=mentee, limit=6)
+    profile = MenteeProfile.objects.filter(membership=mentee).first()
+    return render(
+        request,
+        "matching/recommended.html",
+        {"recs": recs, "profile": profile, "search_id": recs[0].search_id if recs else None},
+    )
+
+
+@requires("matching.network")
+def network(request):
+    """R14: which of my needs no mentor covers yet, with suggestions for each."""
+    mentee = request.actor.membership
+    current = _current_mentors(mentee)
+    coverage = selectors.needs_coverage(mentee=mentee, mentor_profiles=current)
+    exclude = [m.pk for m in current]
+    rows = [
+        (
+            row,
+            []
+            if row.covered
+            else selectors.suggestions_for_need(mentee=mentee, area=row.area, exclude_mentor_ids=exclude),
+        )
+        for row in coverage
+    ]
+    return render(request, "matching/network.html", {"rows": rows, "current": current})
+
+
+def _current_mentors(mentee):
+    """The mentee's current mentors, if the mentorships app offers a selector for them."""
+    try:
+        from mentormemed.mentorships.selectors import current_mentor_profiles  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    return list(current_mentor_profiles(mentee=mentee))
+
+
+@requires("matching.mentor")
+def mentor_detail(request, pk: int):
+    """A mentor's profile as a mentee sees it: shared values only, reasons, responsiveness (R28)."""
+    mentee = request.actor.membership
+    mentor = (
+        selectors.searchable_mentors(viewer=mentee)
+        .select_related("membership__user", "membership__institution", "native_language", "home_state", "home_country")
+        .prefetch_related("specialties__parent", "content_areas", "languages")
+        .filter(pk=pk)
+        .first()
+    )
+    if mentor is None:
+        raise Http404
+    search_id = _int_or_none(request.GET.get("s"))
+    log_search_event(search_id=search_id, mentee=mentee, mentor=mentor, kind="opened")
+    wishes = selectors.mentee_wishes(mentee)
+    keys = selectors.facet_keys_for([mentor.pk])[mentor.pk]
+    _, reasons, covers = selectors.explain(mentor, keys, wishes)
+    return render(
+        request,
+        "matching/mentor_detail.html",
+        {
+            "mentor": mentor,
+            "reasons": reasons,
+            "covers": covers,
+            "responsiveness": selectors.responsiveness_reason(mentor),
+            "identities": _shared_identities(keys),
+            "search_id": search_id,
+            "request_button": _optional_template(REQUEST_BUTTON),
+        },
+    )
+
+
+def _shared_identities(keys: set[str]) -> list[tuple[str, list[str]]]:
+    known = catalog()
+    groups: dict[str, list] = {}
+    for key in keys:
+        info = known.get(key)
+        if info and key.startswith("id:"):
+            groups.setdefault(info.group, []).append(info)
+    rows = []
+    for infos in groups.values():
+        infos.sort(key=lambda i: i.position)
+        rows.append((infos[0].position, infos[0].group_label, [i.label for i in infos]))
+    return [(label, values) for _, label, values in sorted(rows)]
+
+
+def _optional_template(name: str) -> str | None:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return None
+    return name
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

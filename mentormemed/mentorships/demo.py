@@ -1,0 +1,327 @@
+"""Demo: requests and mentorships in every state, built after profiles and training.
+
+The pilot made 15 relationships; the demo has about that many active, plus ended
+ones with reasons, pending/declined/expired/withdrawn requests, a mentor suspended
+for missed responses, and compacts, goals and messages. The featured mentee has 2
+active mentors and 1 request waiting; the featured mentor has 2 active mentees
+(one is the featured mentee) and 1 request in the inbox. Timestamps are backdated,
+so rows are written directly (the services' rules hold by construction) and the
+derived numbers (counts, responsiveness) are computed by the services' helpers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from mentormemed.core.demo import DemoContext
+from mentormemed.mentorships import services
+from mentormemed.mentorships.models import (
+    Compact,
+    EndReason,
+    Goal,
+    MentorshipRequest,
+    Message,
+    MissedResponse,
+    Relationship,
+    RequestState,
+    Stage,
+)
+from mentormemed.notifications.services import notify
+from mentormemed.profiles.models import ContentArea, MenteeProfile, MentorProfile
+
+HOME_STATES = ["IL", "CA", "TX", "NY", "GA", "OH", "CO", "NM", "AZ", "FL", "MI", "HI"]
+FEATURED_NEEDS = ["residency_applications", "research", "first_gen_navigation", "mental_health_wellness"]
+REQUEST_LINES = [
+    "I'm a first-generation student and nobody in my family has been through residency applications. "
+    "Your profile says you mentor on exactly that — could we talk?",
+    "I read about your research and would love guidance on finding a project and presenting it.",
+    "I'm trying to decide on a specialty and would value someone who has walked a similar path.",
+    "I'm struggling to balance clinical rotations, family responsibilities and Step preparation.",
+    "Could you help me prepare for interviews? I want to tell my story with confidence.",
+]
+MESSAGES = [
+    ("mentee", "Thank you for accepting! I attached my CV draft — when is a good time to talk?"),
+    ("mentor", "Glad to! Thursday evening works. Before then, list three programs you are curious about."),
+    ("mentee", "Done: I added them to our goals. I am nervous about the personal statement."),
+    ("mentor", "Nervous is normal. Write the messy first draft; we will shape it together next week."),
+]
+
+
+def build(ctx: DemoContext) -> None:
+    now = timezone.now()
+    mentors = _mentor_profiles(ctx)
+    mentees = _mentee_profiles(ctx)
+    featured_mentor = MentorProfile.objects.get(membership=ctx.featured["mentor"])
+    featured_mentee = ctx.featured["mentee"]
+    others = [
+        m
+        for m in mentors
+        if m.pk != featured_mentor.pk and m.membership.institution_id == featured_mentee.institution_id
+    ]
+    b = _Builder(ctx, now)
+
+    # The featured mentee: 2 active mentors, 1 request waiting, an expired and a declined one earlier.
+    second_mentor = _mentor_offering(others, "research", ctx)
+    others.remove(second_mentor)
+    b.relationship(featured_mentee, featured_mentor, days_ago=120, areas=["residency_applications"], rich=True)
+    b.relationship(featured_mentee, second_mentor, days_ago=36, areas=["research"], rich=True, checkin=True)
+    waiting_for = _mentor_offering(others, "mental_health_wellness", ctx)
+    others.remove(waiting_for)
+    b.request(featured_mentee, waiting_for, days_ago=2, areas=["mental_health_wellness"])
+    b.request(featured_mentee, others.pop(0), days_ago=60, areas=["first_gen_navigation"], state=RequestState.EXPIRED)
+    b.request(
+        featured_mentee,
+        others.pop(0),
+        days_ago=90,
+        areas=["research"],
+        state=RequestState.DECLINED,
+        reply="I'm on sabbatical this term — please ask again in the spring!",
+    )
+
+    # The featured mentor: a second active mentee and 1 request in the inbox.
+    pool = [m for m in mentees if m.pk != featured_mentee.pk and m.institution_id == featured_mentee.institution_id]
+    ctx.rng.shuffle(pool)
+    b.relationship(pool.pop(), featured_mentor, days_ago=200, areas=["research"], rich=True, stage=Stage.CULTIVATION)
+    b.request(pool.pop(), featured_mentor, days_ago=1, areas=["residency_applications"])
+    b.request(
+        pool.pop(),
+        featured_mentor,
+        days_ago=150,
+        areas=["research"],
+        state=RequestState.DECLINED,
+        reply="I'm at my limit this year, but Dr. Chen is wonderful for research.",
+    )
+
+    # The wider network: ~12 more active relationships, ended ones, and every request state.
+    everyone = [m for m in mentees if m.pk != featured_mentee.pk]
+    ctx.rng.shuffle(everyone)
+    candidates = [m for m in mentors if m.pk not in (featured_mentor.pk, second_mentor.pk, waiting_for.pk)]
+    for i, mentee in enumerate(everyone[:22]):
+        mentor = _visible_mentor(candidates, mentee, ctx)
+        if mentor is None or mentor.active_mentee_count >= mentor.capacity - 1:
+            continue
+        if i < 12:
+            b.relationship(
+                mentee,
+                mentor,
+                days_ago=ctx.rng.randint(20, 400),
+                areas=None,
+                stage=ctx.rng.choice([Stage.INITIATION, Stage.CULTIVATION]),
+                rich=i < 4,
+            )
+        elif i < 17:
+            reason = [EndReason.GOALS_MET, EndReason.TIME, EndReason.NOT_A_FIT, EndReason.MOVED_ON, EndReason.OTHER][
+                i - 12
+            ]
+            b.relationship(mentee, mentor, days_ago=ctx.rng.randint(200, 500), areas=None, ended_reason=reason)
+        else:
+            state = [
+                RequestState.PENDING,
+                RequestState.DECLINED,
+                RequestState.WITHDRAWN,
+                RequestState.EXPIRED,
+                RequestState.PENDING,
+            ][i - 17]
+            b.request(
+                mentee,
+                mentor,
+                days_ago=ctx.rng.randint(1, 5) if state == RequestState.PENDING else ctx.rng.randint(20, 150),
+                areas=None,
+                state=state,
+            )
+
+    # A mentor suspended for 3 missed responses (R13), waiting for the admin to reinstate.
+    suspended = candidates[-1]
+    for k, mentee in enumerate(everyone[-3:]):
+        b.request(mentee, suspended, days_ago=40 + 10 * k, areas=None, state=RequestState.EXPIRED)
+    services.maybe_suspend(mentor=suspended, now=now)
+    ctx.sign_ins.append(("suspended mentor", suspended.membership.user.email, "paused for missed responses"))
+
+    for mentor in {r.mentor_id for r in Relationship.objects.all()} | {
+        r.mentor_id for r in MentorshipRequest.objects.all()
+    }:
+        profile = MentorProfile.objects.get(pk=mentor)
+        services.refresh_responsiveness(mentor=profile, now=now)
+        MentorProfile.objects.filter(pk=mentor).update(
+            active_mentee_count=Relationship.objects.filter(mentor_id=mentor, ended_at__isnull=True).count()
+        )
+
+
+class _Builder:
+    def __init__(self, ctx, now):
+        self.ctx = ctx
+        self.now = now
+
+    def _areas(self, mentee, mentor, keys):
+        if keys:
+            return list(ContentArea.objects.filter(key__in=keys))
+        needs = [n.content_area for n in MenteeProfile.objects.get(membership=mentee).needs.all()]
+        offered = set(mentor.content_areas.values_list("pk", flat=True))
+        return [a for a in needs if a.pk in offered][:2] or needs[:1]
+
+    def request(self, mentee, mentor, *, days_ago, areas, state=RequestState.PENDING, reply=""):
+        created = self.now - dt.timedelta(days=days_ago, hours=self.ctx.rng.randint(0, 20))
+        deadline = created + dt.timedelta(days=7)
+        responded = None
+        if state in (RequestState.ACCEPTED, RequestState.DECLINED):
+            responded = created + dt.timedelta(hours=self.ctx.rng.choice([3, 9, 20, 30, 52, 70]))
+        request = MentorshipRequest.objects.create(
+            mentee=mentee,
+            mentor=mentor,
+            message=self.ctx.rng.choice(REQUEST_LINES),
+            state=state,
+            created_at=created,
+            deadline=deadline,
+            responded_at=responded,
+            response_message=reply,
+            reminders_sent=2
+            if state == RequestState.EXPIRED
+            else (1 if deadline - self.now < dt.timedelta(days=3) else 0),
+        )
+        request.areas.set(self._areas(mentee, mentor, areas))
+        if state == RequestState.EXPIRED:
+            MissedResponse.objects.create(mentor=mentor, request=request, occurred_at=deadline)
+        if state == RequestState.PENDING:
+            notify(
+                user=mentor.membership.user,
+                kind="request_received",
+                email=False,
+                title=f"{mentee.user.display_name} asks you to be their mentor",
+                url=f"/mentorships/inbox/{request.pk}/",
+            )
+        return request
+
+    def relationship(
+        self, mentee, mentor, *, days_ago, areas, rich=False, checkin=False, stage=Stage.INITIATION, ended_reason=None
+    ):
+        request = self.request(
+            mentee,
+            mentor,
+            days_ago=days_ago + 2,
+            areas=areas,
+            state=RequestState.ACCEPTED,
+            reply="Welcome — I'm glad you reached out.",
+        )
+        started = request.responded_at
+        ended = None
+        if ended_reason:
+            ended = started + dt.timedelta(days=self.ctx.rng.randint(60, 180))
+            stage = Stage.SEPARATION
+        rel = Relationship.objects.create(
+            mentee=mentee,
+            mentor=mentor,
+            request=request,
+            started_at=started,
+            stage=stage,
+            ended_at=ended,
+            ended_by=mentee.user if ended else None,
+            end_reason=ended_reason or "",
+            end_note="Thank you for everything." if ended_reason == EndReason.GOALS_MET else "",
+            is_sponsor=rich and stage == Stage.CULTIVATION,
+            # Long-running pairs had their check-in; the 5-week one has it waiting for an answer.
+            checkin_sent_at=started + dt.timedelta(days=35) if (checkin or days_ago > 42) else None,
+            mentor_checkin="working" if days_ago > 42 else "",
+            mentee_checkin="working" if days_ago > 42 else "",
+        )
+        MentorProfile.objects.filter(pk=mentor.pk).update(
+            active_mentee_count=Relationship.objects.filter(mentor=mentor, ended_at__isnull=True).count()
+        )
+        mentor.refresh_from_db()
+        confirmed = started + dt.timedelta(days=3)
+        Compact.objects.create(
+            relationship=rel,
+            expectations="We answer messages within three days, keep what we share confidential, "
+            "and say so honestly when something is not working."
+            if rich or ended
+            else "",
+            meeting_rhythm="45 minutes every month, by video" if rich or ended else "",
+            mentee_confirmed_at=confirmed if rich or ended else None,
+            mentor_confirmed_at=confirmed if (rich and not checkin) or ended else None,
+        )
+        if rich:
+            for text, progress in [
+                ("Draft the personal statement", 60),
+                ("Find a research project", 30),
+                ("Practice two mock interviews", 0),
+            ]:
+                Goal.objects.create(
+                    relationship=rel,
+                    text=text,
+                    progress=progress,
+                    created_at=confirmed,
+                    updated_at=confirmed + dt.timedelta(days=10),
+                )
+            for k, (side, body) in enumerate(MESSAGES):
+                sender = mentee.user if side == "mentee" else mentor.membership.user
+                Message.objects.create(
+                    relationship=rel,
+                    sender=sender,
+                    body=body,
+                    created_at=started + dt.timedelta(days=1 + k * 2, hours=k),
+                )
+        return rel
+
+
+def _mentor_profiles(ctx) -> list[MentorProfile]:
+    """Complete profiles for onboarded mentors that have none yet (profiles' demo may already have made them)."""
+    from mentormemed.profiles.testing import complete_mentor_profile
+
+    areas = list(ContentArea.objects.filter(active=True).values_list("key", flat=True))
+    result = []
+    for membership in ctx.mentors:
+        profile = MentorProfile.objects.filter(membership=membership).first()
+        if profile is None or not profile.is_complete:
+            featured = membership == ctx.featured.get("mentor")
+            chosen = FEATURED_NEEDS[:2] + ["career_advancement"] if featured else ctx.rng.sample(areas, 4)
+            profile = complete_mentor_profile(
+                membership,
+                areas=chosen,
+                scope="national" if featured or ctx.rng.random() < 0.4 else "local",
+                state=ctx.rng.choice(HOME_STATES),
+                country="US",
+            )
+        if membership.status == "active" and _has_access(membership):
+            result.append(profile)
+    return result
+
+
+def _mentee_profiles(ctx) -> list:
+    from mentormemed.profiles.testing import complete_mentee_profile
+
+    areas = list(ContentArea.objects.filter(active=True).values_list("key", flat=True))
+    result = []
+    for membership in ctx.mentees:
+        profile = MenteeProfile.objects.filter(membership=membership).first()
+        if profile is None or not profile.needs.exists():
+            featured = membership == ctx.featured.get("mentee")
+            complete_mentee_profile(
+                membership,
+                needs=FEATURED_NEEDS if featured else ctx.rng.sample(areas, 3),
+                training_level=ctx.rng.choice(["MS1", "MS2", "MS3", "MS4", "PGY1", "PGY2"]) if not featured else "MS3",
+            )
+        if membership.status == "active" and _has_access(membership):
+            result.append(membership)
+    return result
+
+
+_ACCESS: dict[int, bool] = {}
+
+
+def _has_access(membership) -> bool:
+    from mentormemed.institutions.selectors import institution_has_access
+
+    if membership.institution_id not in _ACCESS:
+        _ACCESS[membership.institution_id] = institution_has_access(membership.institution)
+    return _ACCESS[membership.institution_id]
+
+
+def _mentor_offering(mentors, key, ctx) -> MentorProfile:
+    offering = [m for m in mentors if m.content_areas.filter(key=key).exists() and not m.is_full]
+    return ctx.rng.choice(offering) if offering else mentors[0]
+
+
+def _visible_mentor(mentors, mentee, ctx):
+    visible = [m for m in mentors if m.scope == "national" or m.membership.institution_id == mentee.institution_id]
+    return ctx.rng.choice(visible) if visible else None

@@ -1,0 +1,35 @@
+"""Home-page panels for mentees (network, R14) and mentors (requests waiting, capacity, R12/R13)."""
+
+from __future__ import annotations
+
+from mentormemed.core.access import MENTEE, MENTOR
+from mentormemed.core.dashboard import Panel, register_panel
+from mentormemed.mentorships import selectors
+from mentormemed.mentorships.models import RequestState
+
+
+@register_panel
+def mentee_network_panel(request):
+    actor = request.actor
+    if actor.role != MENTEE or not actor.membership_active or not actor.subscription_active:
+        return None
+    network = selectors.network_of(mentee=actor.membership)
+    pending = selectors.requests_of_mentee(mentee=actor.membership).filter(state=RequestState.PENDING).count()
+    return Panel("My mentors", "mentorships/panels/mentee.html", {"network": network, "pending": pending}, order=20)
+
+
+@register_panel
+def mentor_requests_panel(request):
+    actor = request.actor
+    if actor.role != MENTOR or not actor.membership_active or not actor.subscription_active:
+        return None
+    mentor = selectors.mentor_profile_of(actor.membership)
+    if mentor is None:
+        return None
+    waiting = list(selectors.inbox_of_mentor(mentor=mentor)[:5])
+    return Panel(
+        "Requests waiting for you",
+        "mentorships/panels/mentor.html",
+        {"mentor": mentor, "waiting": waiting, "overview": selectors.mentor_overview(mentor=mentor)},
+        order=20,
+    )

@@ -1,0 +1,357 @@
+"""Reads about requests, relationships and the mentee's network. Each takes the acting membership or user."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from mentormemed.institutions.models import Membership
+from mentormemed.mentorships.models import MentorshipRequest, Message, Relationship, RequestState
+from mentormemed.profiles.models import ContentArea, MenteeNeed, MentorProfile, Scope
+
+
+def mmm(name: str, default=None):
+    """A product setting from ``settings.MMM`` (with a default for keys added by this capability)."""
+    return settings.MMM.get(name, default)
+
+
+def mentor_profile_of(membership) -> MentorProfile | None:
+    if membership is None or membership.role != "mentor":
+        return None
+    return MentorProfile.objects.filter(membership=membership).select_related("membership__user").first()
+
+
+# ------------------------------------------------------------------ who can request whom
+
+
+def _in_scope_q(mentee) -> Q:
+    """Mentors a mentee may even see: same institution, or national scope (R9)."""
+    return Q(membership__institution_id=mentee.institution_id) | Q(scope=Scope.NATIONAL)
+
+
+def mentor_in_scope(*, mentee, mentor_id: int) -> MentorProfile:
+    """The mentor profile if the mentee may see it at all (scope R9, active membership, access R1); else 404."""
+    from mentormemed.institutions.models import Subscription
+
+    covering = Subscription.objects.covering().values("institution_id")
+    try:
+        return (
+            MentorProfile.objects.select_related("membership__user", "membership__institution")
+            .filter(_in_scope_q(mentee), membership__status="active", membership__institution_id__in=covering)
+            .get(pk=mentor_id)
+        )
+    except MentorProfile.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def is_searchable_by(*, mentee, mentor: MentorProfile) -> bool:
+    """R8/R9/R13: the mentor appears in this mentee's search. Uses matching's rule when it exists."""
+    try:
+        from mentormemed.matching.selectors import searchable_mentors
+    except ImportError:
+        searchable_mentors = None
+    if searchable_mentors is not None:
+        return searchable_mentors(viewer=mentee).filter(pk=mentor.pk).exists()
+    from mentormemed.institutions.models import Subscription
+
+    return MentorProfile.objects.filter(
+        _in_scope_q(mentee),
+        pk=mentor.pk,
+        is_complete=True,
+        search_consent=True,
+        suspended_at__isnull=True,
+        membership__status="active",
+        membership__institution_id__in=Subscription.objects.covering().values("institution_id"),
+    ).exists()
+
+
+def request_blocker(*, mentee, mentor: MentorProfile) -> str | None:
+    """Why this mentee cannot send this mentor a request now (a sentence), or None (R12, R13)."""
+    name = mentor.membership.user.display_name
+    if mentor.membership.user_id == mentee.user_id:
+        return "You cannot send a request to yourself."
+    if mentor.suspended_at:
+        return f"{name} is not taking requests at the moment. Please choose another mentor."
+    if not is_searchable_by(mentee=mentee, mentor=mentor):
+        return f"{name} is not taking requests at the moment. Please choose another mentor."
+    if mentor.is_full:
+        return f"{name} is full (mentoring as many people as they can). Please choose another mentor."
+    if Relationship.objects.filter(mentee=mentee, mentor=mentor, ended_at__isnull=True).exists():
+        return f"{name} is already your mentor."
+    if MentorshipRequest.objects.filter(mentee=mentee, mentor=mentor, state=RequestState.PENDING).exists():
+        return f"You already have a request waiting for {name}; withdraw it before sending another."
+    cooldown = mmm("REREQUEST_COOLDOWN_DAYS", 30)
+    recent = MentorshipRequest.objects.filter(
+        mentee=mentee,
+        mentor=mentor,
+        state__in=[RequestState.DECLINED, RequestState.EXPIRED],
+        created_at__gte=timezone.now() - timezone.timedelta(days=cooldown),
+    )
+    if recent.exists():
+        return f"You asked {name} within the last {cooldown} days; please ask someone else for now."
+    return None
+
+
+# ------------------------------------------------------------------------- requests
+
+
+def requests_of_mentee(*, mentee) -> QuerySet[MentorshipRequest]:
+    return (
+        MentorshipRequest.objects.filter(mentee=mentee)
+        .select_related("mentor__membership__user", "mentor__membership__institution")
+        .prefetch_related("areas")
+        .order_by("-created_at", "-id")
+    )
+
+
+def inbox_of_mentor(*, mentor: MentorProfile) -> QuerySet[MentorshipRequest]:
+    """Pending requests, soonest deadline first, with what the mentor needs to decide (R28)."""
+    return (
+        MentorshipRequest.objects.filter(mentor=mentor, state=RequestState.PENDING)
+        .select_related("mentee__user", "mentee__institution", "mentee__mentee_profile")
+        .prefetch_related(
+            "areas",
+            Prefetch(
+                "mentee__mentee_profile__needs",
+                queryset=MenteeNeed.objects.select_related("content_area").order_by("rank"),
+            ),
+            "mentee__mentee_profile__specialty_interests",
+            "mentee__mentee_profile__languages",
+        )
+        .order_by("deadline", "id")
+    )
+
+
+def request_for_mentor_or_404(*, mentor: MentorProfile | None, pk: int) -> MentorshipRequest:
+    if mentor is None:
+        raise Http404
+    try:
+        return MentorshipRequest.objects.select_related(
+            "mentee__user", "mentee__institution", "mentor__membership__user"
+        ).get(pk=pk, mentor=mentor)
+    except MentorshipRequest.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def shared_identities(membership) -> list:
+    """Only *shared* identity values (R8): private ones are never shown to anyone."""
+    return [
+        v.write_in or v.option.name
+        for v in membership.identity_values.filter(shared=True).select_related("option", "option__dimension")
+    ]
+
+
+# -------------------------------------------------------------------- relationships
+
+
+def relationships_of(*, membership) -> QuerySet[Relationship]:
+    """The actor's relationships from their side (mentee or mentor), active first."""
+    qs = Relationship.objects.select_related(
+        "mentee__user", "mentee__institution", "mentor__membership__user", "mentor__membership__institution"
+    )
+    if membership.role == "mentee":
+        qs = qs.filter(mentee=membership)
+    elif membership.role == "mentor":
+        qs = qs.filter(mentor__membership=membership)
+    else:
+        return qs.none()
+    return qs.order_by(F("ended_at").desc(nulls_first=True), "-started_at")
+
+
+def relationship_for_or_404(*, actor, pk: int) -> Relationship:
+    """A relationship only its pair can see (another person's, an admin's or staff's request: 404)."""
+    membership = actor.membership
+    if membership is None or membership.role not in ("mentee", "mentor"):
+        raise Http404
+    try:
+        return relationships_of(membership=membership).select_related("compact").get(pk=pk)
+    except Relationship.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def messages_of(*, relationship: Relationship) -> QuerySet[Message]:
+    return relationship.messages.select_related("sender").order_by("created_at", "id")
+
+
+# ------------------------------------------------------------------------ network (R14)
+
+
+@dataclass
+class NetworkRow:
+    relationship: Relationship
+    covers: list = field(default_factory=list)  # ContentArea
+
+
+@dataclass
+class Network:
+    needs: list  # ContentArea, by rank
+    rows: list[NetworkRow]
+    uncovered: list  # ContentArea
+    suggestions: list  # Recommendation-like objects (.mentor, .reasons, .covers)
+
+
+def mentee_needs(mentee) -> list[ContentArea]:
+    return [
+        n.content_area
+        for n in MenteeNeed.objects.filter(profile__membership=mentee).select_related("content_area").order_by("rank")
+    ]
+
+
+def current_mentor_profiles(*, mentee) -> list[MentorProfile]:
+    """The mentee's current mentors (active relationships) — used by matching's pages too."""
+    return [
+        r.mentor
+        for r in Relationship.objects.filter(mentee=mentee, ended_at__isnull=True).select_related(
+            "mentor__membership__user"
+        )
+    ]
+
+
+def coverage(*, mentee, relationships: list[Relationship], needs: list[ContentArea]) -> dict[int, list[ContentArea]]:
+    """mentor profile id -> the mentee's needs that mentor covers.
+
+    A mentor covers a need they offer (matching's ``needs_coverage``, shared data only, when it
+    exists; else the profile's content areas) or one the mentee asked them about in the request
+    that started the relationship.
+    """
+    need_ids = {n.pk for n in needs}
+    mentors = [r.mentor for r in relationships]
+    offered: dict[int, set[int]] = {}
+    try:
+        from mentormemed.matching.selectors import needs_coverage
+    except ImportError:
+        needs_coverage = None
+    if needs_coverage is not None and mentors:
+        for row in needs_coverage(mentee=mentee, mentor_profiles=mentors):
+            for mentor in row.mentors:
+                offered.setdefault(mentor.pk, set()).add(row.area.pk)
+    elif mentors:
+        through = MentorProfile.content_areas.through.objects.filter(
+            mentorprofile_id__in=[m.pk for m in mentors], contentarea_id__in=need_ids
+        )
+        for mentor_id, area_id in through.values_list("mentorprofile_id", "contentarea_id"):
+            offered.setdefault(mentor_id, set()).add(area_id)
+    asked = MentorshipRequest.areas.through.objects.filter(
+        mentorshiprequest_id__in=[r.request_id for r in relationships if r.request_id], contentarea_id__in=need_ids
+    ).values_list("mentorshiprequest_id", "contentarea_id")
+    by_request: dict[int, set[int]] = {}
+    for request_id, area_id in asked:
+        by_request.setdefault(request_id, set()).add(area_id)
+    result = {}
+    for r in relationships:
+        ids = (offered.get(r.mentor_id, set()) | by_request.get(r.request_id, set())) & need_ids
+        result[r.mentor_id] = [n for n in needs if n.pk in ids]
+    return result
+
+
+@dataclass
+class Suggestion:
+    mentor: MentorProfile
+    covers: list
+    reasons: list = field(default_factory=list)
+
+
+def suggestions_for(*, mentee, uncovered: list[ContentArea], exclude_mentor_ids, limit: int = 5) -> list[Suggestion]:
+    """Mentors with room for the uncovered needs (matching's per-need suggestions), each listed once."""
+    try:
+        from mentormemed.matching.selectors import suggestions_for_need
+    except ImportError:
+        return []
+    found: dict[int, Suggestion] = {}
+    for area in uncovered:
+        for mentor in suggestions_for_need(mentee=mentee, area=area, exclude_mentor_ids=exclude_mentor_ids):
+            found.setdefault(mentor.pk, Suggestion(mentor=mentor, covers=[])).covers.append(area)
+    ranked = sorted(found.values(), key=lambda s: -len(s.covers))
+    return ranked[:limit]
+
+
+def recommendations(*, mentee, exclude_mentor_ids=(), limit: int = 5) -> list:
+    """Matching's ranked recommendations (R10, R27) or [] until matching provides them."""
+    try:
+        from mentormemed.matching.selectors import recommend
+    except ImportError:
+        return []
+    return list(recommend(mentee=mentee, limit=limit, exclude_mentor_ids=tuple(exclude_mentor_ids), log=False))
+
+
+def network_of(*, mentee) -> Network:
+    """R14: every active mentor, which needs each covers, the uncovered needs and suggestions for them."""
+    needs = mentee_needs(mentee)
+    relationships = list(relationships_of(membership=mentee).filter(ended_at__isnull=True).prefetch_related("goals"))
+    covered = coverage(mentee=mentee, relationships=relationships, needs=needs)
+    rows = [NetworkRow(r, covered.get(r.mentor_id, [])) for r in relationships]
+    covered_ids = {a.pk for row in rows for a in row.covers}
+    uncovered = [n for n in needs if n.pk not in covered_ids]
+    suggestions = []
+    if uncovered:
+        suggestions = suggestions_for(
+            mentee=mentee, uncovered=uncovered, exclude_mentor_ids=[r.mentor_id for r in relationships]
+        )
+    return Network(needs=needs, rows=rows, uncovered=uncovered, suggestions=suggestions)
+
+
+# ------------------------------------------------------------------- responsiveness (R13)
+
+
+def responsiveness(*, mentor: MentorProfile, now=None) -> dict:
+    """Median hours to answer and share of requests answered in time, over the window (default 180 days)."""
+    now = now or timezone.now()
+    since = now - timezone.timedelta(days=mmm("RESPONSIVENESS_WINDOW_DAYS", 180))
+    rows = MentorshipRequest.objects.filter(
+        mentor=mentor,
+        created_at__gte=since,
+        state__in=[RequestState.ACCEPTED, RequestState.DECLINED, RequestState.EXPIRED],
+    ).values_list("state", "created_at", "responded_at")
+    hours = [(r - c).total_seconds() / 3600 for s, c, r in rows if s != RequestState.EXPIRED and r]
+    decided = len(rows)
+    return {
+        "median_response_hours": round(statistics.median(hours), 1) if hours else None,
+        "answer_rate": round(len(hours) / decided, 3) if decided else None,
+        "decided": decided,
+    }
+
+
+def capacity_of(mentor: MentorProfile) -> int:
+    return min(mentor.capacity, mmm("MENTOR_CAP", 3))
+
+
+def mentor_overview(*, mentor: MentorProfile) -> dict:
+    """The mentor's page: requests waiting, active mentees and free capacity (R12)."""
+    active = list(
+        Relationship.objects.filter(mentor=mentor, ended_at__isnull=True)
+        .select_related("mentee__user", "mentee__institution")
+        .order_by("started_at")
+    )
+    capacity = capacity_of(mentor)
+    return {"active": active, "capacity": capacity, "free": max(capacity - len(active), 0)}
+
+
+def suspended_mentors(*, actor) -> QuerySet[MentorProfile]:
+    """Suspended mentors an admin (their institution) or staff (everyone) may reinstate."""
+    qs = MentorProfile.objects.filter(suspended_at__isnull=False).select_related(
+        "membership__user", "membership__institution"
+    )
+    if actor.role == "staff":
+        return qs.order_by("-suspended_at")
+    return qs.filter(membership__institution_id=actor.institution_id).order_by("-suspended_at")
+
+
+def suspended_mentor_or_404(*, actor, mentor_id: int) -> MentorProfile:
+    try:
+        return suspended_mentors(actor=actor).get(pk=mentor_id)
+    except MentorProfile.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def admins_of(institution) -> list:
+    return [
+        m.user
+        for m in Membership.objects.filter(institution=institution, role="admin", status="active").select_related(
+            "user"
+        )
+    ]

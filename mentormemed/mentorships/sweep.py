@@ -1,0 +1,121 @@
+"""The periodic sweep: expiry, reminders, early check-ins and daily digests (R13, R29, R31).
+
+Idempotent and safe to run concurrently: every step claims its rows with a
+conditional UPDATE (state still pending, reminder count still lower, check-in not
+yet sent, digest not yet sent today), so running it twice changes nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from mentormemed.mentorships import services
+from mentormemed.mentorships.models import MentorshipRequest, Relationship, RequestState
+from mentormemed.mentorships.selectors import mmm
+from mentormemed.notifications.services import notify, send_digests
+
+log = logging.getLogger(__name__)
+
+
+def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    done = {
+        "expired": expire_due(now=now),
+        "reminders": send_reminders(now=now),
+        "checkins": send_checkins(now=now),
+        "digests": send_digests(now=now),
+    }
+    log.info("sweep at %s: %s", now.isoformat(), done)
+    return done
+
+
+def expire_due(*, now: dt.datetime) -> int:
+    due = MentorshipRequest.objects.filter(state=RequestState.PENDING, deadline__lte=now).select_related(
+        "mentee__user", "mentor__membership__user", "mentor__membership__institution"
+    )
+    return sum(services.request_expire(request=r, now=now) for r in due)
+
+
+def _reminder_schedule() -> list[int]:
+    """Days before the deadline, furthest first (default 3 then 1)."""
+    return sorted(mmm("REMINDER_DAYS_BEFORE", [3, 1]), reverse=True)
+
+
+def send_reminders(*, now: dt.datetime) -> int:
+    """Remind the mentor of a pending request at each configured point before the deadline.
+
+    ``reminders_sent`` counts the points already covered; a sweep that was down past a point
+    sends one reminder for the latest point due, not a burst.
+    """
+    schedule = _reminder_schedule()
+    if not schedule:
+        return 0
+    candidates = MentorshipRequest.objects.filter(
+        state=RequestState.PENDING,
+        deadline__gt=now,
+        deadline__lte=now + dt.timedelta(days=schedule[0]),
+        reminders_sent__lt=len(schedule),
+    ).select_related("mentee__user", "mentor__membership__user")
+    sent = 0
+    for request in candidates:
+        due_points = [i for i, days in enumerate(schedule) if now >= request.deadline - dt.timedelta(days=days)]
+        if not due_points:
+            continue
+        target = max(due_points) + 1
+        with transaction.atomic():
+            claimed = MentorshipRequest.objects.filter(
+                pk=request.pk, state=RequestState.PENDING, reminders_sent__lt=target
+            ).update(reminders_sent=target, last_reminder_at=now)
+            if not claimed:
+                continue
+            left = request.deadline - now
+            when = f"{left.days} day{'s' if left.days != 1 else ''}" if left.days >= 1 else "less than a day"
+            notify(
+                user=request.mentor.membership.user,
+                kind="request_reminder",
+                title=f"Reminder: {request.mentee.user.display_name} is waiting for your answer",
+                body=f"The request expires in {when}. Accepting or declining both count as answering.",
+                url=reverse("mentorships:inbox_detail", args=[request.pk]),
+                action="Answer the request",
+            )
+        sent += 1
+    return sent
+
+
+def send_checkins(*, now: dt.datetime) -> int:
+    """R29: about 5 weeks in (4–6), ask both sides whether the match works. Once per relationship."""
+    after = dt.timedelta(days=mmm("CHECKIN_AFTER_DAYS", 35))
+    due = Relationship.objects.filter(
+        ended_at__isnull=True,
+        checkin_sent_at__isnull=True,
+        started_at__lte=now - after,
+        # Never start nagging long-running pairs (e.g. after a long outage): 4–6 weeks, plus slack.
+        started_at__gte=now - after - dt.timedelta(days=mmm("CHECKIN_GRACE_DAYS", 28)),
+    ).select_related("mentee__user", "mentor__membership__user")
+    sent = 0
+    for relationship in due:
+        with transaction.atomic():
+            if not Relationship.objects.filter(pk=relationship.pk, checkin_sent_at__isnull=True).update(
+                checkin_sent_at=now
+            ):
+                continue
+            url = reverse("mentorships:relationship", args=[relationship.pk]) + "#checkin"
+            for user, other in (
+                (relationship.mentee.user, relationship.mentor.membership.user),
+                (relationship.mentor.membership.user, relationship.mentee.user),
+            ):
+                notify(
+                    user=user,
+                    kind="checkin",
+                    title=f"Is your mentorship with {other.display_name} working?",
+                    body="A quick check-in after the first weeks. If it is not working, a new match is one click away.",
+                    url=url,
+                    action="Answer the check-in",
+                )
+        sent += 1
+    return sent

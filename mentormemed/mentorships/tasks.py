@@ -1,0 +1,54 @@
+"""The periodic sweep as a django-tasks task that re-enqueues itself (works with the DB worker).
+
+``manage.py run_sweep --schedule`` starts the chain (``make demo`` does it); each run enqueues
+the next one SWEEP_INTERVAL_MINUTES later unless one is already waiting, so restarts never
+multiply the chain. A cron line calling ``manage.py run_sweep`` is an equally good alternative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.utils import timezone
+from django_tasks import task
+
+log = logging.getLogger(__name__)
+
+
+def interval() -> dt.timedelta:
+    from mentormemed.mentorships.selectors import mmm
+
+    return dt.timedelta(minutes=mmm("SWEEP_INTERVAL_MINUTES", 10))
+
+
+@task()
+def sweep_task(*, reschedule: bool = True) -> dict:
+    from mentormemed.mentorships.sweep import sweep
+
+    try:
+        return sweep()
+    finally:
+        if reschedule:
+            schedule_sweep(delay=interval())
+
+
+def _waiting_sweeps() -> int | None:
+    """How many sweep tasks wait in the database queue (None if the backend is not the DB backend)."""
+    backend = sweep_task.get_backend()
+    if type(backend).__module__.split(".")[0] != "django_tasks_db":
+        return None
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=sweep_task.module_path, status="READY").count()
+
+
+def schedule_sweep(*, delay: dt.timedelta = dt.timedelta(0)) -> bool:
+    """Enqueue the next sweep after ``delay`` unless one is already waiting. False if not enqueued."""
+    if not sweep_task.get_backend().supports_defer:
+        log.warning("The task backend cannot run work later; run `manage.py run_sweep` from cron instead.")
+        return False
+    if _waiting_sweeps():
+        return False
+    sweep_task.using(run_after=timezone.now() + delay).enqueue(reschedule=True)
+    return True

@@ -1,0 +1,151 @@
+"""Every write about notifications: telling people, their preferences, reading, daily digests (R31)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from mentormemed.notifications.emails import queue_email
+from mentormemed.notifications.kinds import get_kind, kinds_for
+from mentormemed.notifications.models import Delivery, DigestState, Notification, NotificationPreference
+
+log = logging.getLogger(__name__)
+DIGEST_HOUR = 7  # local time of day after which a person's daily digest may go out
+
+
+def absolute(url: str) -> str:
+    """An absolute link for e-mails (``SITE_URL`` + path)."""
+    return url if url.startswith("http") else f"{settings.SITE_URL}{url}"
+
+
+def delivery_for(user, kind: str) -> str:
+    pref = NotificationPreference.objects.filter(user=user, kind=kind).values_list("delivery", flat=True).first()
+    return pref or get_kind(kind).default
+
+
+@transaction.atomic
+def notify(
+    *,
+    user,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    action: str = "Open MentorMeMed",
+    items: list[dict] | None = None,
+    email: bool = True,
+) -> Notification:
+    """Record an in-app notification and e-mail it now or in the next daily digest, as ``user`` chose.
+
+    ``items`` (label + url dicts, e.g. alternative mentors) are listed in the e-mail and stored in the body.
+    The e-mail is queued after commit, so a rollback sends nothing and a failing mail server undoes nothing.
+    """
+    delivery = delivery_for(user, kind) if email else Delivery.DIGEST
+    text = body
+    if items:
+        text += "\n" + "\n".join(f"• {i['label']}" for i in items)
+    notification = Notification.objects.create(
+        user=user, kind=kind, title=title, body=text.strip(), url=url, delivery=delivery
+    )
+    if not email:
+        notification.emailed_at = timezone.now()  # in-app only: nothing waits for a digest
+        notification.save(update_fields=["emailed_at"])
+    elif delivery == Delivery.IMMEDIATE:
+        queue_email(
+            to=[user.email],
+            template_prefix="notifications/email/notification",
+            context={
+                "name": user.display_name,
+                "title": title,
+                "body": body,
+                "url": absolute(url) if url else "",
+                "action": action,
+                "items": [{**i, "url": absolute(i["url"])} for i in items or []],
+                "preferences_url": absolute(reverse("notifications:preferences")),
+            },
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return notification
+
+
+@transaction.atomic
+def preferences_save(*, user, role: str | None, choices: dict[str, str]) -> None:
+    """Store ``kind -> delivery`` for the kinds of ``role``; unknown kinds and values are ignored."""
+    allowed = {k.key for k in kinds_for(role)}
+    for kind, delivery in choices.items():
+        if kind in allowed and delivery in Delivery.values:
+            NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": delivery})
+
+
+def mark_read(*, user, notification_ids=None) -> int:
+    """Mark the user's notifications read (all unread ones when no ids are given)."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())
+
+
+def send_digests(*, now: dt.datetime | None = None) -> int:
+    """Send each person with waiting digest notifications one e-mail a day, after DIGEST_HOUR local time.
+
+    Idempotent and safe to run concurrently: the day's digest is claimed with a conditional
+    UPDATE on DigestState, and the notifications it lists with a conditional UPDATE on
+    ``emailed_at``. Returns how many digests were queued.
+    """
+    now = now or timezone.now()
+    user_ids = (
+        Notification.objects.filter(delivery=Delivery.DIGEST, emailed_at__isnull=True)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    sent = 0
+    from django.contrib.auth import get_user_model
+
+    for user in get_user_model().objects.filter(pk__in=list(user_ids)):
+        if _send_digest(user, now):
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def _send_digest(user, now: dt.datetime) -> bool:
+    try:
+        zone = zoneinfo.ZoneInfo(user.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    local = now.astimezone(zone)
+    if local.hour < DIGEST_HOUR:
+        return False
+    start_of_day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    DigestState.objects.get_or_create(user=user)
+    claimed = DigestState.objects.filter(
+        Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=start_of_day), user=user
+    ).update(last_sent_at=now)
+    if not claimed:
+        return False  # today's digest already went out (or another sweep is sending it)
+    waiting = list(
+        Notification.objects.filter(user=user, delivery=Delivery.DIGEST, emailed_at__isnull=True).order_by("created_at")
+    )
+    Notification.objects.filter(pk__in=[n.pk for n in waiting], emailed_at__isnull=True).update(emailed_at=now)
+    if not waiting:
+        return False
+    queue_email(
+        to=[user.email],
+        template_prefix="notifications/email/digest",
+        context={
+            "name": user.display_name,
+            "notifications": [
+                {"title": n.title, "body": n.body, "url": absolute(n.url) if n.url else ""} for n in waiting
+            ],
+            "preferences_url": absolute(reverse("notifications:preferences")),
+        },
+    )
+    return True

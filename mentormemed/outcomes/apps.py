@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class OutcomesConfig(AppConfig):
+    name = "mentormemed.outcomes"
+    label = "outcomes"
+
+    def ready(self) -> None:
+        from mentormemed.notifications.kinds import Kind, register_kind
+        from mentormemed.outcomes import panels  # noqa: F401  (registers dashboard panels)
+
+        register_kind(Kind("research", "Decisions on my research data requests", roles=frozenset({"mentor"})))

@@ -1,0 +1,181 @@
+"""Demo: 18 months of searches and of declined, expired and withdrawn requests; research requests
+in every state; thresholds; one paid and one unpaid invoice (R3, R11, R23–R25)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from mentormemed.core.demo import DemoContext
+from mentormemed.institutions.models import Subscription
+from mentormemed.matching.models import MentorFacet, SearchEvent, SearchLog
+from mentormemed.mentorships.models import MentorshipRequest, RequestState
+from mentormemed.outcomes import research
+from mentormemed.outcomes.models import InvoiceIssue, ParticipationThreshold, ResearchRequest
+from mentormemed.outcomes.testing import PDF_BYTES
+from mentormemed.profiles.models import ContentArea, MenteeProfile, MentorProfile
+
+HISTORY_DAYS = 540
+
+
+def build(ctx: DemoContext) -> None:
+    _searches_and_requests(ctx)
+    _research(ctx)
+    _billing(ctx)
+
+
+def _searches_and_requests(ctx: DemoContext) -> None:
+    rng = ctx.rng
+    now = timezone.now()
+    mentees = [m for m in ctx.mentees if m.status == "active"]
+    profiles = {p.membership_id: p for p in MenteeProfile.objects.filter(membership__in=mentees)}
+    mentors = list(MentorProfile.objects.filter(membership__in=ctx.mentors).select_related("membership"))
+    if not mentees or not mentors:
+        return
+    area_keys = list(ContentArea.objects.filter(active=True).values_list("key", flat=True))
+    facet_keys = list(
+        MentorFacet.objects.exclude(key__startswith="area:").values_list("key", flat=True).distinct()[:80]
+    )
+    # Demand the network cannot meet yet (few mentors offer it): these searches come back empty.
+    scarce = area_keys[-3:]
+    logs = []
+    for mentee in mentees:
+        profile = profiles.get(mentee.pk)
+        bases = getattr(getattr(mentee, "eligibility", None), "bases", [])
+        joined = max(mentee.created_at, now - dt.timedelta(days=HISTORY_DAYS))
+        span = max((now - joined).days, 1)
+        for _ in range(rng.randint(25, 70)):
+            when = now - dt.timedelta(days=rng.randint(0, span), minutes=rng.randint(0, 1440))
+            growth = 1 - (now - when).days / (HISTORY_DAYS * 1.6)  # adoption grows over time
+            if rng.random() > max(growth, 0.25):
+                continue
+            keys = [f"area:{rng.choice(area_keys)}"] if rng.random() < 0.7 else []
+            if facet_keys and rng.random() < 0.5:
+                keys.append(rng.choice(facet_keys))
+            if rng.random() < 0.12:
+                keys = [f"area:{rng.choice(scarce)}", *keys[1:]]
+                results = rng.choice([0, 0, 1, 2])
+            else:
+                results = max(0, int(rng.gauss(30 - 9 * len(keys), 8)))
+            logs.append(
+                SearchLog(
+                    viewer=mentee,
+                    institution_id=mentee.institution_id,
+                    role="mentee",
+                    training_level=getattr(profile, "training_level", ""),
+                    eligibility_bases=bases,
+                    kind="search",
+                    filters={"f": keys, "q": "", "scope": "", "sort": "best", "available": False, "page": 1},
+                    result_count=results,
+                    created_at=when,
+                )
+            )
+    SearchLog.objects.bulk_create(logs, batch_size=2000)
+    events = [
+        SearchEvent(
+            search=log,
+            institution_id=log.institution_id,
+            role="mentee",
+            training_level=log.training_level,
+            eligibility_bases=log.eligibility_bases,
+            mentor=rng.choice(mentors),
+            kind="opened",
+            created_at=log.created_at + dt.timedelta(minutes=2),
+        )
+        for log in logs
+        if log.result_count and rng.random() < 0.4
+    ]
+    SearchEvent.objects.bulk_create(events, batch_size=2000)
+
+    # Requests that did not become mentorships: declined, expired, withdrawn (accepted ones came with
+    # the relationships built by the evaluations demo).
+    requests = []
+    for _ in range(len(mentees) * 4):
+        mentee, mentor = rng.choice(mentees), rng.choice(mentors)
+        created = now - dt.timedelta(days=rng.randint(10, HISTORY_DAYS), hours=rng.randint(0, 23))
+        state = rng.choices([RequestState.DECLINED, RequestState.EXPIRED, RequestState.WITHDRAWN], [5, 3, 2])[0]
+        responded = (
+            created + dt.timedelta(hours=rng.choice([4, 12, 30, 50, 90])) if state == RequestState.DECLINED else None
+        )
+        requests.append(
+            MentorshipRequest(
+                mentee=mentee,
+                mentor=mentor,
+                message="Hello — could we talk?",
+                state=state,
+                created_at=created,
+                deadline=created + dt.timedelta(days=7),
+                responded_at=responded,
+            )
+        )
+    MentorshipRequest.objects.bulk_create(requests)
+    through = MentorshipRequest.areas.through
+    ids = dict(ContentArea.objects.filter(key__in=area_keys).values_list("key", "pk"))
+    through.objects.bulk_create(
+        [through(mentorshiprequest_id=r.pk, contentarea_id=ids[rng.choice(area_keys)]) for r in requests]
+    )
+
+
+def _research(ctx: DemoContext) -> None:
+    mentors = ctx.mentors[:4]
+    specs = [
+        ("Shared language and mentorship length", ResearchRequest.State.SUBMITTED, ResearchRequest.Irb.PENDING, ""),
+        (
+            "Affinity and evaluation scores across institutions",
+            ResearchRequest.State.APPROVED,
+            ResearchRequest.Irb.EXEMPT,
+            "Approved: variables limited to the analysis plan; no free text.",
+        ),
+        (
+            "Responsiveness and first-generation mentees",
+            ResearchRequest.State.DECLINED,
+            ResearchRequest.Irb.APPROVED,
+            "Declined for now: the request asks for message contents, which we never release. Resubmit without them.",
+        ),
+        ("Content areas that go unmet", ResearchRequest.State.SUBMITTED, ResearchRequest.Irb.APPROVED, ""),
+    ]
+    for membership, (title, state, irb, note) in zip(mentors, specs, strict=False):
+        item = ResearchRequest(
+            requester=membership,
+            title=title,
+            question=f"{title}: what does the network's experience show?",
+            variables=["training_level", "shared_characteristics", "relationship", "evaluations"],
+            irb_status=irb,
+            irb_number=f"IRB-2025-{membership.pk:04d}",
+            state=state,
+            decision_note=note,
+            decided_at=timezone.now() - dt.timedelta(days=5) if note else None,
+            decided_by=ctx.staff if note else None,
+            export_salt=research.new_salt() if state == ResearchRequest.State.APPROVED else "",
+        )
+        item.irb_document.save(f"demo-irb-{membership.pk}.pdf", ContentFile(PDF_BYTES), save=False)
+        item.irb_document_name = "irb-letter.pdf"
+        item.save()
+
+
+def _billing(ctx: DemoContext) -> None:
+    today = timezone.localdate()
+    for key, inst in ctx.institutions.items():
+        ParticipationThreshold.objects.get_or_create(
+            institution=inst,
+            defaults={
+                "min_mentees": 1,
+                "min_modules": 1,
+                "signer_name": "Dr. Renee Washington",
+                "signer_title": "Associate Dean for Diversity, Equity and Inclusion",
+            },
+        )
+        subs = list(Subscription.objects.filter(institution=inst).order_by("-term_start"))
+        if not subs:
+            continue
+        current = subs[0]
+        InvoiceIssue.objects.get_or_create(subscription=current, defaults={"issued_by": ctx.staff})
+        if key == "lakeshore":  # an unpaid invoice, past its due date
+            Subscription.objects.filter(pk=current.pk).update(paid_on=None, invoice_due=today - dt.timedelta(days=10))
+        elif current.paid_on is None:
+            Subscription.objects.filter(pk=current.pk).update(
+                paid_on=current.term_start + dt.timedelta(days=21),
+                invoice_due=current.invoice_due or current.term_start + dt.timedelta(days=30),
+            )

@@ -1,0 +1,170 @@
+"""Mentor participation records, the institution's threshold and the dossier letter (R24, R32)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from mentormemed.outcomes.models import ParticipationThreshold
+from mentormemed.outcomes.suppression import k_min
+
+log = logging.getLogger(__name__)
+PERIOD_DAYS = 365
+
+
+@dataclass
+class Record:
+    """One mentor's participation over the last 12 months. Evaluation figures are aggregates only."""
+
+    mentor: object  # MentorProfile
+    mentees: int
+    meetings: int | None  # None: scheduling is not available in this deployment
+    modules: int
+    cme_credits: Decimal
+    evaluations: int
+    evaluation_mean: float | None  # shown only over ≥ k responses, in whole batches (as the mentor sees it)
+    median_response_hours: float | None
+    answer_rate: float | None
+    meets: dict[str, bool]
+
+    @property
+    def name(self) -> str:
+        user = self.mentor.membership.user
+        return user.get_full_name() or user.display_name
+
+    @property
+    def meaningful(self) -> bool:
+        return all(self.meets.values())
+
+
+def threshold_for(institution) -> ParticipationThreshold:
+    found = ParticipationThreshold.objects.filter(institution=institution).first()
+    return found or ParticipationThreshold(institution=institution)
+
+
+def period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    today = today or timezone.localdate()
+    return today - dt.timedelta(days=PERIOD_DAYS), today
+
+
+def _meetings(mentor_ids: list[int], since: dt.datetime) -> dict[int, int] | None:
+    """Held meetings per mentor, if the scheduling capability is installed (it may not be yet)."""
+    try:
+        from mentormemed.scheduling.models import Meeting
+    except ImportError:
+        return None
+    try:
+        qs = Meeting.objects.filter(
+            relationship__mentor_id__in=mentor_ids, starts_at__gte=since, starts_at__lte=timezone.now()
+        )
+        if any(f.name == "cancelled_at" for f in Meeting._meta.get_fields()):
+            qs = qs.filter(cancelled_at__isnull=True)
+        elif any(f.name == "status" for f in Meeting._meta.get_fields()):
+            qs = qs.exclude(status="cancelled")
+        return dict(
+            qs.values("relationship__mentor_id").annotate(n=Count("id")).values_list("relationship__mentor_id", "n")
+        )
+    except Exception:  # a schema we do not know yet: leave meetings out rather than fail the page
+        log.warning("Meetings could not be counted for participation records", exc_info=True)
+        return None
+
+
+def participation_records(
+    *, institution, mentor_ids: list[int] | None = None, today: dt.date | None = None
+) -> list[Record]:
+    """R24: the record of each mentor of ``institution`` (bounded queries: one per measure)."""
+    from mentormemed.evaluations.models import Evaluation
+    from mentormemed.mentorships.models import Relationship
+    from mentormemed.profiles.models import MentorProfile
+    from mentormemed.training.models import CmeClaim, Completion
+
+    start, end = period(today)
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=timezone.get_current_timezone())
+    mentors = MentorProfile.objects.filter(membership__institution=institution).select_related("membership__user")
+    if mentor_ids is not None:
+        mentors = mentors.filter(pk__in=mentor_ids)
+    mentors = list(mentors.order_by("membership__user__last_name", "membership__user__first_name"))
+    ids = [m.pk for m in mentors]
+    membership_ids = [m.membership_id for m in mentors]
+    mentees = dict(
+        Relationship.objects.filter(mentor_id__in=ids)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=since))
+        .values("mentor_id")
+        .annotate(n=Count("mentee", distinct=True))
+        .values_list("mentor_id", "n")
+    )
+    modules = dict(
+        Completion.objects.filter(membership_id__in=membership_ids, attested_at__gte=since)
+        .values("membership_id")
+        .annotate(n=Count("id"))
+        .values_list("membership_id", "n")
+    )
+    credits = dict(
+        CmeClaim.objects.filter(membership_id__in=membership_ids, completed_on__gte=start)
+        .values("membership_id")
+        .annotate(c=Sum("credits"))
+        .values_list("membership_id", "c")
+    )
+    scores = defaultdict(list)
+    for mentor_id, value in (
+        Evaluation.objects.filter(mentor_id__in=ids, competency_mean__isnull=False)
+        .order_by("submitted_at", "pk")
+        .values_list("mentor_id", "competency_mean")
+    ):
+        scores[mentor_id].append(value)
+    meetings = _meetings(ids, since)
+    threshold = threshold_for(institution)
+    k = k_min()
+    records = []
+    for m in mentors:
+        values = scores.get(m.pk, [])
+        released = values[: (len(values) // k) * k]
+        record = Record(
+            mentor=m,
+            mentees=mentees.get(m.pk, 0),
+            meetings=None if meetings is None else meetings.get(m.pk, 0),
+            modules=modules.get(m.membership_id, 0),
+            cme_credits=credits.get(m.membership_id) or Decimal("0"),
+            evaluations=len(values),
+            evaluation_mean=round(statistics.fmean(released), 2) if released else None,
+            median_response_hours=m.median_response_hours,
+            answer_rate=m.answer_rate,
+            meets={},
+        )
+        record.meets = {
+            "mentees": record.mentees >= threshold.min_mentees,
+            "modules": record.modules >= threshold.min_modules,
+            "cme": record.cme_credits >= threshold.min_cme_credits,
+        }
+        if record.meetings is not None:
+            record.meets["meetings"] = record.meetings >= threshold.min_meetings
+        records.append(record)
+    return records
+
+
+def letter_pdf(*, record: Record, institution) -> bytes:
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    start, end = period()
+    html = render_to_string(
+        "outcomes/pdf/letter.html",
+        {
+            "r": record,
+            "institution": institution,
+            "threshold": threshold_for(institution),
+            "start": start,
+            "end": end,
+            "today": timezone.localdate(),
+            "minimum": k_min(),
+        },
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

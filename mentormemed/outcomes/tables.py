@@ -1,0 +1,79 @@
+"""Tables behind every chart: rows of suppressible cells, chart data and CSV (R23)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from mentormemed.outcomes.suppression import Cell, Row
+
+# Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]  # header labels of the value columns (the first column is the row label)
+    rows: list[Row]
+    label_header: str = ""
+    total: Row | None = None
+    chart: str = "bar"  # "bar", "line", "hbar" or "" (no chart)
+    chart_columns: list[int] = field(default_factory=lambda: [0])
+    description: str = ""
+    note: str = ""
+
+    def chart_data(self) -> dict:
+        """Chart.js data: suppressed values are null (a gap), never a number."""
+        return {
+            "type": self.chart,
+            "labels": [r.label for r in self.rows],
+            "datasets": [
+                {
+                    "label": self.columns[i],
+                    "data": [r.cells[i].raw for r in self.rows],
+                    "backgroundColor": PALETTE[n % len(PALETTE)],
+                    "borderColor": PALETTE[n % len(PALETTE)],
+                }
+                for n, i in enumerate(self.chart_columns)
+            ],
+        }
+
+    @property
+    def has_suppressed(self) -> bool:
+        rows = self.rows + ([self.total] if self.total else [])
+        return any(c.suppressed for r in rows for c in r.cells)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([self.label_header or "Group", *self.columns])
+        for row in self.rows + ([self.total] if self.total else []):
+            writer.writerow([row.label, *[_csv_value(c) for c in row.cells]])
+        return out.getvalue()
+
+
+def _csv_value(cell: Cell) -> str:
+    if cell.suppressed:
+        return "suppressed"
+    if cell.value is None:
+        return ""
+    return str(round(cell.value, 2)) if isinstance(cell.value, float) else str(cell.value)
+
+
+def count(value: int, people: int) -> Cell:
+    return Cell(value, people)
+
+
+def rate(numerator: int, denominator: int, people: int) -> Cell:
+    return Cell(round(100 * numerator / denominator, 1) if denominator else None, people, fmt="{:.1f}%")
+
+
+def number(value: float | None, people: int, fmt: str = "{:.1f}") -> Cell:
+    return Cell(value, people, fmt=fmt)

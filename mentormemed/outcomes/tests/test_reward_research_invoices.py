@@ -1,0 +1,149 @@
+"""R24 participation letters, R25 research requests and exports, R3 invoices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from mentormemed.core.models import AuditEntry
+from mentormemed.mentorships import testing as mt
+from mentormemed.outcomes import research, services
+from mentormemed.outcomes.models import InvoiceIssue, ResearchRequest
+from mentormemed.outcomes.testing import PDF_BYTES, research_request
+from mentormemed.outcomes.tests.conftest import consenting
+from mentormemed.testing.factories import MembershipFactory, UserFactory, onboard
+
+
+def pdf_text(content: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+@pytest.mark.django_db
+def test_r3_invoice_pdf_has_the_terms_figures_and_admins_download_their_own(cast):
+    sub = cast.inst_a.subscriptions.first()
+    sub.invoice_due = dt.date(2025, 3, 1)
+    sub.save()
+    staff = cast.client_for(cast.staff)
+    assert staff.post(reverse("outcomes:staff_invoice_issue", args=[sub.pk])).status_code == 302
+    assert InvoiceIssue.objects.filter(subscription=sub).exists()
+    assert AuditEntry.objects.filter(action="invoice.issue", institution=cast.inst_a).exists()
+    response = cast.client_for(cast.admin).get(reverse("outcomes:invoice_pdf", args=[sub.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    for expected in [
+        sub.invoice_number,
+        cast.inst_a.name,
+        "Medium",
+        "24,000.00",
+        f"{sub.term_start:%B} {sub.term_start.day}, {sub.term_start.year}",
+        "March 1, 2025",
+    ]:
+        assert expected in text, expected
+    assert cast.client_for(cast.admin_b).get(reverse("outcomes:invoice_pdf", args=[sub.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_r24_participation_letter_shows_the_record_against_the_threshold(cast):
+    mentor = mt.mentor_profile(cast.mentor)
+    for _ in range(2):
+        mentee = onboard(MembershipFactory(institution=cast.inst_a, role="mentee", user=UserFactory()))
+        mt.relationship(mentee, mentor, started_at=timezone.now() - dt.timedelta(days=30))
+    client = cast.client_for(cast.admin)
+    client.post(
+        reverse("outcomes:reward_threshold"),
+        {
+            "min_mentees": 2,
+            "min_meetings": 0,
+            "min_modules": 0,
+            "min_cme_credits": "0",
+            "signer_name": "Dr. Ada Reyes",
+            "signer_title": "Associate Dean for Diversity",
+        },
+    )
+    page = client.get(reverse("outcomes:reward")).content.decode()
+    assert "Meets" in page
+    response = client.get(reverse("outcomes:reward_letter", args=[mentor.pk]))
+    text = pdf_text(response.content)
+    name = cast.mentor.user.get_full_name()
+    assert name in text and "Mentees mentored 2" in text and "meets this threshold" in text
+    assert "Dr. Ada Reyes" in text
+    assert cast.client_for(cast.admin_b).get(reverse("outcomes:reward_letter", args=[mentor.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_r25_submit_checks_the_document_and_every_step_is_audited(cast):
+    client = cast.client_for(cast.mentor)
+    data = {
+        "title": "Affinity",
+        "question": "Does affinity matter?",
+        "variables": ["training_level", "areas"],
+        "irb_status": "approved",
+        "irb_number": "17-0042",
+    }
+    fake = SimpleUploadedFile("irb.pdf", b"MZ not a pdf", content_type="application/pdf")
+    client.post(reverse("outcomes:research"), {**data, "irb_document": fake})
+    assert not ResearchRequest.objects.exists()
+    good = SimpleUploadedFile("irb.pdf", PDF_BYTES, content_type="application/pdf")
+    assert client.post(reverse("outcomes:research"), {**data, "irb_document": good}).status_code == 302
+    item = ResearchRequest.objects.get()
+    staff = cast.client_for(cast.staff)
+    staff.post(reverse("outcomes:staff_research_detail", args=[item.pk]), {"decision": "approve", "note": ""})
+    item.refresh_from_db()
+    assert item.state == "submitted", "a decision needs a note"
+    staff.post(reverse("outcomes:staff_research_detail", args=[item.pk]), {"decision": "approve", "note": "Fine."})
+    item.refresh_from_db()
+    assert item.state == "approved" and item.export_salt
+    assert staff.get(reverse("outcomes:staff_research_export", args=[item.pk])).status_code == 200
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"research.submit", "research.approve", "research.export"} <= actions
+
+
+@pytest.mark.django_db
+def test_r25_export_contains_no_identifier_and_consistent_pseudonyms(cast, settings):
+    settings.MMM = {**settings.MMM, "SMALL_CELL_MIN": 2}
+    mentor = mt.mentor_profile(cast.mentor)
+    mentees = []
+    for n in range(3):
+        m = onboard(
+            MembershipFactory(
+                institution=cast.inst_a,
+                role="mentee",
+                user=UserFactory(email=f"learner{n}@alpha.edu", first_name=f"Zelda{n}", last_name="Quintero"),
+            )
+        )
+        consenting(m, level="MS3" if n < 2 else "PGY1")
+        mentees.append(m)
+    private = onboard(
+        MembershipFactory(institution=cast.inst_a, role="mentee", user=UserFactory(email="nope@alpha.edu"))
+    )
+    consenting(private, research=False)
+    for m in mentees:
+        r = mt.pending_request(m, mentor, created_at=timezone.now() - dt.timedelta(days=40))
+        r.state = "declined"
+        r.save(update_fields=["state"])
+    rel = mt.relationship(mentees[0], mentor, started_at=timezone.now() - dt.timedelta(days=10))
+    mt.pending_request(private, mentor)
+    item = research_request(cast.mentor, state="approved")
+    content = services.research_export(user=cast.staff, request=item)
+    lines = content.splitlines()
+    assert len(lines) == 1 + 4, "four requests of consenting mentees (the fourth is the accepted one)"
+    assert "@" not in content
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", content), "no exact dates"
+    for user in [m.user for m in mentees] + [cast.mentor.user, private.user]:
+        for part in (user.first_name, user.last_name, user.email):
+            assert part not in content
+    header = lines[0].split(",")
+    rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:]]
+    first = research.pseudonym(item.export_salt, "mentee", mentees[0].pk)
+    assert sum(1 for r in rows if r["mentee_id"] == first) == 2, "the same mentee keeps one pseudonym"
+    assert str(mentees[0].pk) not in {r["mentee_id"] for r in rows}
+    assert {r["training_level"] for r in rows} == {"MS3", "suppressed"}, "PGY1 is held by one mentee (< 2)"
+    assert all(re.fullmatch(r"\d{4}-\d{2}", r["request_month"]) for r in rows)
+    assert rel.pk

@@ -1,0 +1,278 @@
+"""Outcomes dashboards and CSV (R23), mentor reward (R24, R32), research requests (R25), invoices (R3)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mentormemed.core.access import get_scoped_or_404, requires
+from mentormemed.core.audit import audit_request
+from mentormemed.institutions.models import Institution, Subscription
+from mentormemed.institutions.selectors import mentor_supply
+from mentormemed.outcomes import invoices as invoice_pdfs
+from mentormemed.outcomes import reward as rewards
+from mentormemed.outcomes import selectors, services
+from mentormemed.outcomes.forms import DecisionForm, ResearchForm, ThresholdForm
+from mentormemed.outcomes.models import ResearchRequest
+from mentormemed.outcomes.research import VARIABLES
+
+
+def _csv_response(content: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _page(request, institution, *, national: bool):
+    filters = selectors.Filters.from_query(request.GET)
+    board = selectors.dashboard(institution, filters)
+    charts = {t.key: t.chart_data() for t in board.searches + board.matches if t.chart and t.rows}
+    query = filters.as_query()
+    if national and institution is not None:
+        query["institution"] = institution.pk
+    return render(
+        request,
+        "outcomes/dashboard.html",
+        {
+            "board": board,
+            "institution": institution,
+            "national": national,
+            "charts": charts,
+            "query_string": urlencode(query),
+            "query": query,
+            "levels": selectors.LEVEL_CHOICES,
+            "bases": selectors.BASIS_CHOICES,
+            "institutions": Institution.objects.order_by("name") if national else None,
+            "supply": mentor_supply(institution) if institution is not None else None,
+            "export_url": "outcomes:national_export" if national else "outcomes:export",
+        },
+    )
+
+
+@requires("outcomes.institution")
+def dashboard(request):
+    return _page(request, request.actor.institution, national=False)
+
+
+@requires("outcomes.institution")
+def export_csv(request, table: str):
+    board = selectors.dashboard(request.actor.institution, selectors.Filters.from_query(request.GET))
+    found = board.table(table)
+    if found is None:
+        raise Http404
+    audit_request(request, action="outcomes.export", detail={"table": table})
+    return _csv_response(found.csv(), f"{table}.csv")
+
+
+def _staff_institution(request) -> Institution | None:
+    pk = request.GET.get("institution")
+    if not pk:
+        return None
+    try:
+        return Institution.objects.get(pk=int(pk))
+    except (ValueError, Institution.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+@requires("outcomes.national")
+def national(request):
+    return _page(request, _staff_institution(request), national=True)
+
+
+@requires("outcomes.national")
+def national_export(request, table: str):
+    institution = _staff_institution(request)
+    board = selectors.dashboard(institution, selectors.Filters.from_query(request.GET))
+    found = board.table(table)
+    if found is None:
+        raise Http404
+    audit_request(
+        request,
+        action="outcomes.export",
+        institution=institution,
+        detail={"table": table, "national": institution is None},
+    )
+    return _csv_response(found.csv(), f"{table}.csv")
+
+
+# ------------------------------------------------------------------ mentor reward (R24, R32)
+
+
+@requires("outcomes.reward")
+def reward(request):
+    institution = request.actor.institution
+    records = rewards.participation_records(institution=institution)
+    threshold = rewards.threshold_for(institution)
+    return render(
+        request,
+        "outcomes/reward.html",
+        {
+            "records": records,
+            "threshold": threshold,
+            "form": ThresholdForm(instance=threshold),
+            "supply": mentor_supply(institution),
+            "meaningful": sum(1 for r in records if r.meaningful),
+            "period": rewards.period(),
+            "minimum": selectors.k_min(),
+        },
+    )
+
+
+@requires("outcomes.reward")
+@require_POST
+def reward_threshold(request):
+    institution = request.actor.institution
+    form = ThresholdForm(request.POST, instance=rewards.threshold_for(institution))
+    if form.is_valid():
+        values = {f: form.cleaned_data[f] for f in ThresholdForm.Meta.fields}
+        services.threshold_save(user=request.user, institution=institution, **values)
+        messages.success(request, "Saved the participation threshold.")
+    else:
+        messages.error(request, "Check the threshold: every number must be zero or more.")
+    return redirect("outcomes:reward")
+
+
+@requires("outcomes.reward")
+def reward_letter(request, pk: int):
+    from mentormemed.profiles.models import MentorProfile
+
+    mentor = get_scoped_or_404(MentorProfile.objects.all(), request.actor, via="membership__institution", pk=pk)
+    record = rewards.participation_records(institution=request.actor.institution, mentor_ids=[mentor.pk])[0]
+    pdf = rewards.letter_pdf(record=record, institution=request.actor.institution)
+    audit_request(request, action="reward.letter", obj=mentor.membership)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="participation-letter-{mentor.pk}.pdf"'
+    return response
+
+
+# ------------------------------------------------------------------ research requests (R25)
+
+
+@requires("outcomes.research")
+@require_http_methods(["GET", "POST"])
+def research(request):
+    membership = request.actor.membership
+    form = ResearchForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.research_submit(user=request.user, membership=membership, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Your request is submitted. Staff will decide and write to you.")
+            return redirect("outcomes:research")
+    mine = ResearchRequest.objects.filter(requester=membership)
+    return render(request, "outcomes/research.html", {"form": form, "mine": mine, "variables": VARIABLES})
+
+
+@requires("outcomes.research")
+def research_document(request, pk: int):
+    item = get_object_or_404(ResearchRequest, pk=pk, requester=request.actor.membership)
+    return _irb_file(request, item)
+
+
+def _irb_file(request, item: ResearchRequest):
+    if not item.irb_document:
+        raise Http404
+    audit_request(request, action="research.document", obj=item, institution=item.requester.institution)
+    return FileResponse(
+        item.irb_document.open("rb"), content_type="application/pdf", as_attachment=True, filename=f"irb-{item.pk}.pdf"
+    )
+
+
+@requires("staff.research")
+def staff_research(request):
+    rows = ResearchRequest.objects.select_related("requester__user", "requester__institution", "decided_by")
+    state = request.GET.get("state", "")
+    if state in ResearchRequest.State.values:
+        rows = rows.filter(state=state)
+    return render(
+        request,
+        "outcomes/staff/research.html",
+        {"rows": rows[:200], "state": state, "states": ResearchRequest.State.choices},
+    )
+
+
+@requires("staff.research")
+@require_http_methods(["GET", "POST"])
+def staff_research_detail(request, pk: int):
+    item = get_object_or_404(ResearchRequest.objects.select_related("requester__user", "requester__institution"), pk=pk)
+    if request.GET.get("document"):
+        return _irb_file(request, item)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.research_decide(
+                user=request.user,
+                request=item,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Decision recorded and the requester told.")
+            return redirect("outcomes:staff_research_detail", pk=item.pk)
+    return render(
+        request,
+        "outcomes/staff/research_detail.html",
+        {"item": item, "form": form, "variables": [VARIABLES.get(v, v) for v in item.variables]},
+    )
+
+
+@requires("staff.research")
+def staff_research_export(request, pk: int):
+    item = get_object_or_404(ResearchRequest, pk=pk)
+    if item.state != ResearchRequest.State.APPROVED:
+        messages.error(request, "Only an approved request has an export.")
+        return redirect("outcomes:staff_research_detail", pk=pk)
+    content = services.research_export(user=request.user, request=item)
+    return _csv_response(content, f"research-{item.pk}-deidentified.csv")
+
+
+# ------------------------------------------------------------------ invoices (R3)
+
+
+@requires("outcomes.invoices")
+def invoices(request):
+    rows = (
+        Subscription.objects.filter(institution=request.actor.institution)
+        .select_related("issue")
+        .order_by("-term_start")
+    )
+    return render(request, "outcomes/invoices.html", {"rows": rows})
+
+
+@requires("outcomes.invoices")
+def invoice_pdf(request, pk: int):
+    subscription = get_scoped_or_404(Subscription.objects.select_related("institution__state"), request.actor, pk=pk)
+    audit_request(request, action="invoice.download", obj=subscription)
+    return _pdf(subscription)
+
+
+@requires("staff.invoices")
+def staff_invoice_pdf(request, pk: int):
+    subscription = get_object_or_404(Subscription.objects.select_related("institution__state"), pk=pk)
+    return _pdf(subscription)
+
+
+@requires("staff.invoices")
+@require_POST
+def staff_invoice_issue(request, pk: int):
+    subscription = get_object_or_404(Subscription, pk=pk)
+    services.invoice_issue(user=request.user, subscription=subscription)
+    messages.success(
+        request, f"Invoice {subscription.invoice_number} issued; the institution's admins can download it."
+    )
+    return redirect("staff:institution", pk=subscription.institution_id)
+
+
+def _pdf(subscription) -> HttpResponse:
+    response = HttpResponse(invoice_pdfs.invoice_pdf(subscription), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{subscription.invoice_number}.pdf"'
+    return response

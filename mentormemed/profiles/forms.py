@@ -1,0 +1,306 @@
+"""Profile forms. Demographic questions use the standards' wording (OMB SPD-15, NASEM 2022),
+each optional, each with a plain statement of who sees the answer and why."""
+
+from __future__ import annotations
+
+from django import forms
+
+from mentormemed.profiles.models import (
+    ContentArea,
+    IdentityDimension,
+    Language,
+    MenteeProfile,
+    MentorProfile,
+    Region,
+    Specialty,
+)
+
+BIO_PROMPTS = (
+    "A few prompts: What path led you to medicine? Which moments of training do you remember helping with? "
+    "What can a mentee expect from you, and what do you hope they bring?"
+)
+WHO_SEES_MENTOR = (
+    "Optional. If you share it, mentees of the institutions that can find you (your scope) see it on your "
+    "profile and can search by it, so learners who value this affinity can find you. If you keep it private, "
+    "nobody sees it and it never changes any search result, count or recommendation. Your institution and "
+    "researchers only ever see totals of shared answers, with small groups suppressed."
+)
+WHO_SEES_MENTEE = (
+    "Optional. If you share it (and consent to matching), we use it to suggest mentors who share it and "
+    "mentors you contact can see it. If you keep it private, nobody sees it and it is not used for matching. "
+    "With your consent to analytics it counts only in totals, with small groups suppressed."
+)
+WEIGHT_CHOICES = [(0, "Not at all"), (1, "A little"), (2, "Somewhat"), (3, "A lot")]
+EXTRA_AFFINITIES = [
+    ("language", "Speaking a language I speak"),
+    ("home_state", "Being from my home state"),
+    ("home_country", "Being from my home country"),
+    ("specialty", "Working in a specialty I am interested in"),
+]
+
+
+def _specialty_choices():
+    return Specialty.objects.filter(active=True).select_related("parent").order_by("name")
+
+
+class SpecialtyChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.parent.name} — {obj.name}" if obj.parent_id else obj.name
+
+
+class MentorProfileForm(forms.ModelForm):
+    specialties = SpecialtyChoiceField(
+        queryset=Specialty.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Your specialty and any subspecialties. Hold Ctrl (⌘ on a Mac) to choose several.",
+    )
+    content_areas = forms.ModelMultipleChoiceField(
+        queryset=ContentArea.objects.filter(active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Areas you offer help with",
+    )
+    languages = forms.ModelMultipleChoiceField(
+        queryset=Language.objects.filter(active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        label="Languages you can mentor in",
+    )
+    capacity = forms.TypedChoiceField(
+        choices=[(1, "1"), (2, "2"), (3, "3")],
+        coerce=int,
+        label="How many mentees at once (at most 3)",
+    )
+    photo_upload = forms.FileField(
+        required=False, label="Photo", help_text="Optional. JPEG, PNG or WebP, at most 2 MB."
+    )
+    photo_remove = forms.BooleanField(required=False, label="Remove my current photo")
+
+    class Meta:
+        model = MentorProfile
+        fields = [
+            "bio",
+            "academic_rank",
+            "title",
+            "specialties",
+            "content_areas",
+            "languages",
+            "native_language",
+            "languages_shared",
+            "home_state",
+            "home_country",
+            "home_shared",
+            "scope",
+            "offers_mentoring",
+            "offers_sponsorship",
+            "capacity",
+            "accepting_new",
+            "availability_statement",
+            "search_consent",
+        ]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 6}),
+            "scope": forms.RadioSelect,
+        }
+        labels = {
+            "academic_rank": "Academic rank",
+            "title": "Title or position",
+            "languages_shared": "Share my languages (shown and searchable)",
+            "home_shared": "Share my home state and country (shown and searchable)",
+            "scope": "Who can find you",
+            "offers_mentoring": "I offer mentoring",
+            "offers_sponsorship": "I act as a sponsor (I put mentees forward for opportunities)",
+            "accepting_new": "I am accepting new mentees",
+            "availability_statement": "Availability",
+            "search_consent": "I consent to be listed in the mentor search",
+        }
+        help_texts = {
+            "bio": BIO_PROMPTS,
+            "academic_rank": "For example Assistant Professor, Associate Professor, Professor, Clinical Instructor.",
+            "availability_statement": "A sentence mentees read before asking, e.g. “Two video calls a month, "
+            "weekday evenings Central time; I answer messages within two days.”",
+            "search_consent": "Mentees can find you only when your profile is complete and this is ticked.",
+            "languages_shared": WHO_SEES_MENTOR,
+            "home_shared": WHO_SEES_MENTOR,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialties"].queryset = _specialty_choices()
+        self.fields["home_state"].queryset = Region.objects.filter(kind="state", active=True)
+        self.fields["home_country"].queryset = Region.objects.filter(kind="country", active=True)
+        self.fields["native_language"].queryset = Language.objects.filter(active=True)
+        self.fields["home_state"].label = "Home state (where you grew up)"
+        self.fields["home_country"].label = "Home country"
+
+    def model_fields(self) -> dict:
+        skip = {"specialties", "content_areas", "languages", "photo_upload", "photo_remove"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in skip}
+
+
+class MenteeProfileForm(forms.ModelForm):
+    specialty_interests = SpecialtyChoiceField(
+        queryset=Specialty.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Hold Ctrl (⌘ on a Mac) to choose several.",
+    )
+    languages = forms.ModelMultipleChoiceField(
+        queryset=Language.objects.filter(active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        label="Languages you speak",
+    )
+
+    class Meta:
+        model = MenteeProfile
+        fields = [
+            "training_level",
+            "bio",
+            "specialty_interests",
+            "languages",
+            "languages_shared",
+            "home_state",
+            "home_country",
+            "home_shared",
+            "phone",
+            "consent_matching",
+            "consent_analytics",
+            "consent_research",
+        ]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        labels = {
+            "bio": "About you",
+            "languages_shared": "Share my languages (used for matching; seen by mentors I contact)",
+            "home_shared": "Share my home state and country (used for matching; seen by mentors I contact)",
+            "phone": "Phone",
+            "consent_matching": "Use the characteristics I share to suggest mentors",
+            "consent_analytics": "Count my answers in aggregate program analytics (small groups suppressed)",
+            "consent_research": "My de-identified data may be used in approved research",
+        }
+        help_texts = {
+            "bio": "Optional: what you hope to get from mentorship. Mentors read this before answering a request.",
+            "phone": "Optional. Only mentors you are in a mentorship with see it.",
+            "languages_shared": WHO_SEES_MENTEE,
+            "home_shared": WHO_SEES_MENTEE,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialty_interests"].queryset = _specialty_choices()
+        self.fields["training_level"].required = True
+        self.fields["home_state"].queryset = Region.objects.filter(kind="state", active=True)
+        self.fields["home_country"].queryset = Region.objects.filter(kind="country", active=True)
+
+    def model_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in {"specialty_interests", "languages"}}
+
+
+class NeedsForm(forms.Form):
+    """Ranked areas of need: first choice is the most important."""
+
+    SLOTS = 5
+    ORDINALS = ["Most important", "Second", "Third", "Fourth", "Fifth"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = ContentArea.objects.filter(active=True)
+        for i in range(self.SLOTS):
+            self.fields[f"need_{i + 1}"] = forms.ModelChoiceField(
+                queryset=areas,
+                required=i == 0,
+                label=f"{self.ORDINALS[i]} area of need",
+                empty_label="— none —",
+            )
+
+    def clean(self):
+        data = super().clean()
+        chosen = [data.get(f"need_{i + 1}") for i in range(self.SLOTS)]
+        chosen = [c for c in chosen if c]
+        if len(set(chosen)) != len(chosen):
+            raise forms.ValidationError("Each area of need can appear only once.")
+        data["areas"] = chosen
+        return data
+
+
+class AffinityForm(forms.Form):
+    """How much sharing each characteristic with a mentor matters (0–3)."""
+
+    def __init__(self, *args, dimensions, **kwargs):
+        super().__init__(*args, **kwargs)
+        rows = [(d.key, f"Sharing my {d.name.lower()}") for d in dimensions] + EXTRA_AFFINITIES
+        for key, label in rows:
+            self.fields[f"w_{key}"] = forms.TypedChoiceField(
+                choices=WEIGHT_CHOICES,
+                coerce=int,
+                initial=0,
+                required=False,
+                empty_value=0,
+                widget=forms.RadioSelect,
+                label=label,
+            )
+
+    def weights(self) -> dict[str, int]:
+        return {name[2:]: value for name, value in self.cleaned_data.items()}
+
+
+class IdentityForm(forms.Form):
+    """Self-description per dimension, each optional, shared or private (R8)."""
+
+    def __init__(self, *args, dimensions, values, who_sees: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dimensions = list(dimensions)
+        by_dim: dict[int, list] = {}
+        for value in values:
+            by_dim.setdefault(value.option.dimension_id, []).append(value)
+        for dim in self.dimensions:
+            options = [o for o in dim.options.all() if o.active]
+            choices = [(o.pk, ("— " if o.parent_id else "") + o.name) for o in options]
+            current = by_dim.get(dim.pk, [])
+            if dim.multiple:
+                field = forms.TypedMultipleChoiceField(
+                    choices=choices, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+                )
+                field.initial = [v.option_id for v in current]
+            else:
+                field = forms.TypedChoiceField(
+                    choices=[("", "No answer"), *choices],
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
+                field.initial = current[0].option_id if current else ""
+            field.label = dim.question
+            field.help_text = f"Source: {dim.source}" if dim.source else ""
+            self.fields[f"dim_{dim.key}"] = field
+            if any(o.write_in for o in options):
+                self.fields[f"dim_{dim.key}_writein"] = forms.CharField(
+                    required=False,
+                    max_length=200,
+                    label=f"{dim.name}: your own words (for the “write in” answers)",
+                    initial=next((v.write_in for v in current if v.write_in), ""),
+                )
+            self.fields[f"dim_{dim.key}_shared"] = forms.BooleanField(
+                required=False,
+                label=f"Share my answer about {dim.name.lower()}",
+                help_text=who_sees,
+                initial=any(v.shared for v in current),
+            )
+
+    def answers(self):
+        """(dimension, option ids, write-in, shared) for each dimension."""
+        for dim in self.dimensions:
+            raw = self.cleaned_data.get(f"dim_{dim.key}")
+            ids = raw if isinstance(raw, list) else ([raw] if raw else [])
+            yield (
+                dim,
+                ids,
+                self.cleaned_data.get(f"dim_{dim.key}_writein", ""),
+                self.cleaned_data.get(f"dim_{dim.key}_shared", False),
+            )
+
+
+def identity_dimensions():
+    return IdentityDimension.objects.filter(active=True).prefetch_related("options")

@@ -1,0 +1,247 @@
+"""Taxonomy (data, not code) and, later, mentor and mentee profiles.
+
+Every list here is seeded from ``profiles/data/taxonomy.json`` by a data
+migration (sources named in that file) and staff can add values, so new
+fields of training or identities need no code.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class TaxonomyItem(models.Model):
+    key = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Specialty(TaxonomyItem):
+    """A specialty (parent empty) or a subspecialty of one (ACGME-style hierarchy)."""
+
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="subspecialties")
+
+    class Meta(TaxonomyItem.Meta):
+        verbose_name_plural = "specialties"
+
+
+class ContentArea(TaxonomyItem):
+    description = models.CharField(max_length=300, blank=True)
+
+
+class Language(TaxonomyItem):
+    pass
+
+
+class Region(TaxonomyItem):
+    """A US state/territory or a country: home places people can share."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", "US state or territory"
+        COUNTRY = "country", "Country"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    code = models.CharField(max_length=10)
+
+    class Meta(TaxonomyItem.Meta):
+        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="region_kind_code_unique")]
+
+
+class IdentityDimension(TaxonomyItem):
+    """One self-described characteristic (race/ethnicity, gender identity, …)."""
+
+    question = models.CharField(max_length=300)
+    multiple = models.BooleanField(default=True)
+    source = models.CharField(max_length=300, blank=True)
+
+
+class IdentityOption(models.Model):
+    dimension = models.ForeignKey(IdentityDimension, on_delete=models.CASCADE, related_name="options")
+    key = models.SlugField(max_length=80)
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    write_in = models.BooleanField(default=False)
+    no_answer = models.BooleanField(default=False, help_text="'Prefer not to say'")
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["dimension__position", "position"]
+        constraints = [models.UniqueConstraint(fields=["dimension", "key"], name="identity_option_key_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FieldOfTraining(TaxonomyItem):
+    """Medicine, nursing, pharmacy, … (R2: expansion needs no code)."""
+
+
+class Scope(models.TextChoices):
+    LOCAL = "local", "Local — mentees of my institution"
+    NATIONAL = "national", "National — mentees of every subscribing institution"
+
+
+class MentorProfile(models.Model):
+    """The mentor's comprehensive profile (R8). Searchable only when complete and consented.
+
+    ``active_mentee_count`` is maintained by the mentorships services under a row
+    lock; the database refuses a count above ``capacity`` and a capacity above 3 (R12).
+    ``median_response_hours``/``answer_rate`` are maintained by mentorships (R13).
+    """
+
+    MAX_CAPACITY = 3
+
+    membership = models.OneToOneField(
+        "institutions.Membership", on_delete=models.CASCADE, related_name="mentor_profile"
+    )
+    photo = models.ImageField(upload_to="mentor-photos/", blank=True)
+    bio = models.TextField(blank=True)
+    academic_rank = models.CharField(max_length=80, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    specialties = models.ManyToManyField(Specialty, blank=True, related_name="mentors")
+    content_areas = models.ManyToManyField(ContentArea, blank=True, related_name="mentors")
+    languages = models.ManyToManyField(Language, blank=True, related_name="mentor_speakers")
+    native_language = models.ForeignKey(
+        Language, null=True, blank=True, on_delete=models.SET_NULL, related_name="native_mentors"
+    )
+    home_state = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    home_country = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.LOCAL)
+    offers_mentoring = models.BooleanField(default=True)
+    offers_sponsorship = models.BooleanField(default=False)
+    capacity = models.PositiveSmallIntegerField(default=MAX_CAPACITY)
+    active_mentee_count = models.PositiveSmallIntegerField(default=0)
+    accepting_new = models.BooleanField(default=True)
+    availability_statement = models.CharField(max_length=300, blank=True)
+    # Languages and home place are identity characteristics too (R8): shared or private.
+    languages_shared = models.BooleanField(default=True)
+    home_shared = models.BooleanField(default=True)
+    completeness = models.PositiveSmallIntegerField(default=0, help_text="Percent of the required items filled in")
+    # Name, title, bio, specialties and areas in one lower-cased text for free-text search.
+    search_text = models.TextField(blank=True, editable=False)
+    search_consent = models.BooleanField(default=False)
+    search_consent_at = models.DateTimeField(null=True, blank=True)
+    is_complete = models.BooleanField(default=False)
+    suspended_at = models.DateTimeField(null=True, blank=True, help_text="Suspended from search and requests (R13)")
+    suspended_reason = models.CharField(max_length=300, blank=True)
+    median_response_hours = models.FloatField(null=True, blank=True)
+    answer_rate = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity__gte=1, capacity__lte=3), name="mentor_capacity_1_to_3"),
+            models.CheckConstraint(
+                condition=models.Q(active_mentee_count__lte=models.F("capacity")),
+                name="mentor_active_within_capacity",
+            ),
+        ]
+        indexes = [models.Index(fields=["scope", "is_complete", "search_consent"])]
+
+    def __str__(self) -> str:
+        return str(self.membership.user)
+
+    @property
+    def is_full(self) -> bool:
+        return self.active_mentee_count >= self.capacity or not self.accepting_new
+
+
+class TrainingLevel(models.TextChoices):
+    MS1 = "MS1", "MS1"
+    MS2 = "MS2", "MS2"
+    MS3 = "MS3", "MS3"
+    MS4 = "MS4", "MS4"
+    PGY1 = "PGY1", "PGY-1"
+    PGY2 = "PGY2", "PGY-2"
+    PGY3 = "PGY3", "PGY-3"
+    PGY4 = "PGY4", "PGY-4"
+    PGY5 = "PGY5", "PGY-5"
+    PGY6 = "PGY6", "PGY-6"
+    PGY7 = "PGY7", "PGY-7"
+    FELLOW = "FELLOW", "Fellow"
+
+
+class MenteeProfile(models.Model):
+    """The mentee's profile: training level, ranked areas of need, affinities that matter."""
+
+    membership = models.OneToOneField(
+        "institutions.Membership", on_delete=models.CASCADE, related_name="mentee_profile"
+    )
+    training_level = models.CharField(max_length=10, choices=TrainingLevel.choices, blank=True)
+    bio = models.TextField(blank=True)
+    specialty_interests = models.ManyToManyField(Specialty, blank=True, related_name="interested_mentees")
+    languages = models.ManyToManyField(Language, blank=True, related_name="mentee_speakers")
+    home_state = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    home_country = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    phone = models.CharField(max_length=40, blank=True)
+    # Shared: used for matching and shown to mentors the mentee contacts; private: neither (R8).
+    languages_shared = models.BooleanField(default=False)
+    home_shared = models.BooleanField(default=False)
+    consent_matching = models.BooleanField(default=False)
+    consent_analytics = models.BooleanField(default=False)
+    consent_research = models.BooleanField(default=False)
+    is_complete = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.membership.user)
+
+
+class MenteeNeed(models.Model):
+    """One area of need, ranked (1 = most important)."""
+
+    profile = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="needs")
+    content_area = models.ForeignKey(ContentArea, on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "content_area"], name="mentee_need_unique"),
+        ]
+
+
+class AffinityPreference(models.Model):
+    """How much sharing a characteristic matters to a mentee (0 = not at all … 3 = a lot).
+
+    ``dimension`` is an IdentityDimension key or one of ``language``, ``home_state``,
+    ``home_country``, ``specialty``.
+    """
+
+    profile = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="affinities")
+    dimension = models.CharField(max_length=80)
+    weight = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "dimension"], name="affinity_unique"),
+            models.CheckConstraint(condition=models.Q(weight__lte=3), name="affinity_weight_0_3"),
+        ]
+
+
+class IdentityValue(models.Model):
+    """A self-described identity characteristic of a person (R8).
+
+    ``shared`` values are shown and searchable; private values are never used in
+    any result or count anyone can observe.
+    """
+
+    membership = models.ForeignKey("institutions.Membership", on_delete=models.CASCADE, related_name="identity_values")
+    option = models.ForeignKey(IdentityOption, on_delete=models.PROTECT, related_name="values")
+    write_in = models.CharField(max_length=200, blank=True)
+    shared = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "option"], name="identity_value_unique"),
+        ]
+        indexes = [models.Index(fields=["option", "shared"])]

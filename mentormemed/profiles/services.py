@@ -1,0 +1,204 @@
+"""Writes of mentor and mentee profiles. Every save refreshes completeness and the search index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from mentormemed.institutions.models import Membership
+from mentormemed.profiles.completeness import mentee_completeness, mentor_completeness
+from mentormemed.profiles.models import (
+    AffinityPreference,
+    ContentArea,
+    IdentityDimension,
+    IdentityOption,
+    IdentityValue,
+    MenteeNeed,
+    MenteeProfile,
+    MentorProfile,
+)
+
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+MAX_NEEDS = 8
+
+
+def mentor_profile_for(membership: Membership) -> MentorProfile:
+    profile, _ = MentorProfile.objects.get_or_create(membership=membership)
+    return profile
+
+
+def mentee_profile_for(membership: Membership) -> MenteeProfile:
+    profile, _ = MenteeProfile.objects.get_or_create(membership=membership)
+    return profile
+
+
+def refresh_mentor(profile: MentorProfile) -> MentorProfile:
+    """Recompute completeness and free text, then rewrite the facet index (shared values only)."""
+    from mentormemed.matching.index import reindex_mentor
+
+    meter = mentor_completeness(profile)
+    user = profile.membership.user
+    parts = [
+        user.first_name,
+        user.last_name,
+        user.preferred_name,
+        profile.title,
+        profile.academic_rank,
+        profile.bio,
+        " ".join(s.name for s in profile.specialties.all()),
+        " ".join(c.name for c in profile.content_areas.all()),
+    ]
+    MentorProfile.objects.filter(pk=profile.pk).update(
+        completeness=meter.percent,
+        is_complete=meter.complete,
+        search_text=" ".join(p for p in parts if p).lower(),
+    )
+    profile.completeness, profile.is_complete = meter.percent, meter.complete
+    reindex_mentor(profile)
+    return profile
+
+
+@transaction.atomic
+def mentor_profile_save(
+    *,
+    profile: MentorProfile,
+    fields: dict,
+    specialties: Iterable | None = None,
+    content_areas: Iterable | None = None,
+    languages: Iterable | None = None,
+) -> MentorProfile:
+    """Save the mentor's own profile; consent is timestamped; capacity never exceeds 3 (R12).
+
+    ``fields`` holds plain model fields (bio, title, scope, capacity, search_consent, …).
+    """
+    capacity = fields.get("capacity", profile.capacity)
+    if not 1 <= capacity <= MentorProfile.MAX_CAPACITY:
+        raise ValidationError("Choose a capacity between 1 and 3 mentees.")
+    if capacity < profile.active_mentee_count:
+        raise ValidationError(
+            f"You mentor {profile.active_mentee_count} people now; choose a capacity of at least that many."
+        )
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    if profile.search_consent and profile.search_consent_at is None:
+        profile.search_consent_at = timezone.now()
+    elif not profile.search_consent:
+        profile.search_consent_at = None
+    profile.full_clean(exclude=["membership", "photo"])
+    profile.save()
+    if specialties is not None:
+        profile.specialties.set(specialties)
+    if content_areas is not None:
+        profile.content_areas.set(content_areas)
+    if languages is not None:
+        profile.languages.set(languages)
+    return refresh_mentor(profile)
+
+
+def check_photo(upload) -> None:
+    """Refuse anything but a real JPEG/PNG/WebP image of at most 2 MB."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError("The photo is larger than 2 MB; please choose a smaller one.")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ValidationError("That file is not an image we can read; use a JPEG, PNG or WebP photo.") from exc
+    finally:
+        upload.seek(0)
+    if kind not in PHOTO_FORMATS:
+        raise ValidationError("Use a JPEG, PNG or WebP photo.")
+
+
+@transaction.atomic
+def mentor_photo_set(*, profile: MentorProfile, upload) -> MentorProfile:
+    if upload is None:
+        if profile.photo:
+            profile.photo.delete(save=False)
+        profile.photo = ""
+    else:
+        check_photo(upload)
+        if profile.photo:
+            profile.photo.delete(save=False)
+        profile.photo.save(f"mentor-{profile.pk}-{int(timezone.now().timestamp())}.img", upload, save=False)
+    profile.save(update_fields=["photo", "updated_at"])
+    return profile
+
+
+@transaction.atomic
+def identity_set(
+    *,
+    membership: Membership,
+    dimension: IdentityDimension,
+    options: Iterable[IdentityOption],
+    write_in: str,
+    shared: bool,
+) -> None:
+    """Replace the person's self-description in one dimension; shared or private applies to all of it (R8)."""
+    options = list(options)
+    if any(o.dimension_id != dimension.pk for o in options):
+        raise ValidationError("Choose options of this question only.")
+    if not dimension.multiple and len(options) > 1:
+        raise ValidationError(f"Choose one answer for “{dimension.name}”.")
+    if any(o.no_answer for o in options) and len(options) > 1:
+        raise ValidationError("“Prefer not to say” cannot be combined with other answers.")
+    IdentityValue.objects.filter(membership=membership, option__dimension=dimension).exclude(
+        option__in=options
+    ).delete()
+    for option in options:
+        IdentityValue.objects.update_or_create(
+            membership=membership,
+            option=option,
+            defaults={"shared": shared and not option.no_answer, "write_in": write_in[:200] if option.write_in else ""},
+        )
+
+
+@transaction.atomic
+def mentee_profile_save(*, profile: MenteeProfile, fields: dict, specialty_interests=None, languages=None):
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.save()
+    if specialty_interests is not None:
+        profile.specialty_interests.set(specialty_interests)
+    if languages is not None:
+        profile.languages.set(languages)
+    return refresh_mentee(profile)
+
+
+@transaction.atomic
+def mentee_needs_set(*, profile: MenteeProfile, areas: list[ContentArea]) -> None:
+    """Store the ranked areas of need (first = most important)."""
+    unique = list(dict.fromkeys(areas))
+    if len(unique) > MAX_NEEDS:
+        raise ValidationError(f"Choose at most {MAX_NEEDS} areas of need; rank the most important first.")
+    profile.needs.all().delete()
+    MenteeNeed.objects.bulk_create(
+        [MenteeNeed(profile=profile, content_area=a, rank=i) for i, a in enumerate(unique, start=1)]
+    )
+    refresh_mentee(profile)
+
+
+@transaction.atomic
+def mentee_affinities_set(*, profile: MenteeProfile, weights: dict[str, int]) -> None:
+    """How much each shared characteristic matters (0–3); 0 keeps the row so the step counts as answered."""
+    for dimension, weight in weights.items():
+        if not 0 <= weight <= 3:
+            raise ValidationError("Weights go from 0 (not at all) to 3 (a lot).")
+        AffinityPreference.objects.update_or_create(profile=profile, dimension=dimension, defaults={"weight": weight})
+    refresh_mentee(profile)
+
+
+def refresh_mentee(profile: MenteeProfile) -> MenteeProfile:
+    complete = mentee_completeness(profile).complete
+    if complete != profile.is_complete:
+        MenteeProfile.objects.filter(pk=profile.pk).update(is_complete=complete)
+        profile.is_complete = complete
+    return profile

@@ -1,0 +1,156 @@
+"""Profile pages: a mentor's comprehensive profile, a mentee's profile, and mentor photos."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from mentormemed.core.access import requires
+from mentormemed.profiles import services
+from mentormemed.profiles.completeness import mentee_completeness, mentor_completeness
+from mentormemed.profiles.forms import (
+    WHO_SEES_MENTEE,
+    WHO_SEES_MENTOR,
+    AffinityForm,
+    IdentityForm,
+    MenteeProfileForm,
+    MentorProfileForm,
+    NeedsForm,
+    identity_dimensions,
+)
+from mentormemed.profiles.models import IdentityOption, MentorProfile
+
+
+@requires("profile.edit")
+@require_http_methods(["GET", "POST"])
+def me(request):
+    """The acting person's own profile: the mentor's comprehensive profile or the mentee's."""
+    if request.actor.role == "mentor":
+        return _mentor_edit(request)
+    return _mentee_edit(request)
+
+
+def _identity_form(request, membership, who_sees):
+    values = membership.identity_values.select_related("option")
+    return IdentityForm(
+        request.POST or None, prefix="id", dimensions=identity_dimensions(), values=values, who_sees=who_sees
+    )
+
+
+def _save_identities(membership, form: IdentityForm) -> None:
+    options = {o.pk: o for o in IdentityOption.objects.all()}
+    for dim, ids, write_in, shared in form.answers():
+        services.identity_set(
+            membership=membership,
+            dimension=dim,
+            options=[options[i] for i in ids if i in options],
+            write_in=write_in,
+            shared=shared,
+        )
+
+
+def _mentor_edit(request):
+    membership = request.actor.membership
+    profile = services.mentor_profile_for(membership)
+    form = MentorProfileForm(request.POST or None, request.FILES or None, instance=profile, prefix="p")
+    identity_form = _identity_form(request, membership, WHO_SEES_MENTOR)
+    if request.method == "POST" and form.is_valid() and identity_form.is_valid():
+        try:
+            with transaction.atomic():
+                upload = form.cleaned_data.get("photo_upload")
+                if upload or form.cleaned_data.get("photo_remove"):
+                    services.mentor_photo_set(profile=profile, upload=upload)
+                _save_identities(membership, identity_form)
+                services.mentor_profile_save(
+                    profile=profile,
+                    fields=form.model_fields(),
+                    specialties=form.cleaned_data["specialties"],
+                    content_areas=form.cleaned_data["content_areas"],
+                    languages=form.cleaned_data["languages"],
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            profile.refresh_from_db()
+            if profile.is_complete and profile.search_consent:
+                messages.success(request, "Profile saved. Mentees can now find you.")
+            else:
+                messages.success(request, "Profile saved. Finish the items below so mentees can find you.")
+            return redirect("profiles:me")
+    return render(
+        request,
+        "profiles/mentor_edit.html",
+        {
+            "form": form,
+            "identity_form": identity_form,
+            "profile": profile,
+            "meter": mentor_completeness(profile),
+        },
+    )
+
+
+def _mentee_edit(request):
+    membership = request.actor.membership
+    profile = services.mentee_profile_for(membership)
+    form = MenteeProfileForm(request.POST or None, instance=profile, prefix="p")
+    needs = list(profile.needs.all())
+    needs_form = NeedsForm(
+        request.POST or None, prefix="n", initial={f"need_{n.rank}": n.content_area_id for n in needs}
+    )
+    dimensions = identity_dimensions()
+    weights = {a.dimension: a.weight for a in profile.affinities.all()}
+    affinity_form = AffinityForm(
+        request.POST or None, prefix="a", dimensions=dimensions, initial={f"w_{k}": w for k, w in weights.items()}
+    )
+    identity_form = _identity_form(request, membership, WHO_SEES_MENTEE)
+    forms_ = (form, needs_form, affinity_form, identity_form)
+    if request.method == "POST" and all(f.is_valid() for f in forms_):
+        try:
+            with transaction.atomic():
+                services.mentee_profile_save(
+                    profile=profile,
+                    fields=form.model_fields(),
+                    specialty_interests=form.cleaned_data["specialty_interests"],
+                    languages=form.cleaned_data["languages"],
+                )
+                services.mentee_needs_set(profile=profile, areas=needs_form.cleaned_data["areas"])
+                services.mentee_affinities_set(profile=profile, weights=affinity_form.weights())
+                _save_identities(membership, identity_form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Profile saved. Your recommendations use it from now on.")
+            return redirect("profiles:me")
+    return render(
+        request,
+        "profiles/mentee_edit.html",
+        {
+            "form": form,
+            "needs_form": needs_form,
+            "affinity_form": affinity_form,
+            "identity_form": identity_form,
+            "profile": profile,
+            "meter": mentee_completeness(profile),
+        },
+    )
+
+
+@requires("profile.photo")
+def photo(request, pk: int):
+    """A mentor's photo, served only to people who may see that mentor (or the mentor)."""
+    from mentormemed.matching.selectors import searchable_mentors
+
+    actor = request.actor
+    profile = MentorProfile.objects.filter(pk=pk, membership__user=request.user).first()
+    if profile is None and actor.role == "mentee":
+        profile = searchable_mentors(viewer=actor.membership).filter(pk=pk).first()
+    if profile is None or not profile.photo:
+        raise Http404
+    response = FileResponse(profile.photo.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

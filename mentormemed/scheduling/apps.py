@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class SchedulingConfig(AppConfig):
+    name = "mentormemed.scheduling"
+    label = "scheduling"
+    verbose_name = "Scheduling and meetings"
+
+    def ready(self) -> None:
+        from mentormemed.notifications.kinds import Kind, register_kind
+        from mentormemed.scheduling import panels  # noqa: F401  (registers dashboard panels)
+        from mentormemed.scheduling.teaching import mentoring_sessions
+        from mentormemed.training.teaching import register_teaching_source
+
+        register_teaching_source(mentoring_sessions)  # "Learning from Teaching" hours (R22)
+        register_kind(Kind("meeting", "Meeting reminders the day before", roles=frozenset({"mentee", "mentor"})))

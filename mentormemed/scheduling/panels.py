@@ -1,0 +1,28 @@
+"""Home-page panel: the member's next meetings and the latest past ones (R17)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from mentormemed.core.access import MENTEE, MENTOR
+from mentormemed.core.dashboard import Panel, register_panel
+from mentormemed.scheduling import selectors
+
+
+@register_panel
+def meetings_panel(request):
+    actor = request.actor
+    if actor.role not in (MENTEE, MENTOR) or not actor.membership_active or not actor.subscription_active:
+        return None
+    now = timezone.now()
+    membership = actor.membership
+    return Panel(
+        "Meetings",
+        "scheduling/panels/meetings.html",
+        {
+            "upcoming": list(selectors.upcoming_meetings(membership=membership, now=now)[:3]),
+            "past": list(selectors.past_meetings(membership=membership, now=now)[:2]),
+            "zone": request.user.time_zone,
+        },
+        order=25,
+    )

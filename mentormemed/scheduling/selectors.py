@@ -1,0 +1,211 @@
+"""Reads about availability, free slots, meetings and feeds. Each takes the acting membership or user.
+
+A meeting belongs to a relationship; only its two people see it (another
+institution, any third person, admins and staff: 404). Notes are read only here,
+for the pair.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from mentormemed.mentorships.models import Relationship
+from mentormemed.profiles.models import MentorProfile
+from mentormemed.scheduling.models import LIVE_STATUSES, Availability, CalendarFeed, Meeting, MeetingStatus
+from mentormemed.scheduling.slots import Rules, Slot, free_slots
+
+FEED_PAST_DAYS = 180
+FEED_FUTURE_DAYS = 400
+
+
+def mentor_profile_of(membership) -> MentorProfile | None:
+    if membership is None or membership.role != "mentor":
+        return None
+    return MentorProfile.objects.filter(membership=membership).select_related("membership__user").first()
+
+
+def availability_of(mentor: MentorProfile) -> Availability | None:
+    return Availability.objects.filter(mentor=mentor).prefetch_related("windows", "dates_off").first()
+
+
+def rules_for(availability: Availability) -> Rules:
+    return Rules(
+        time_zone=availability.time_zone,
+        windows=[(w.weekday, w.start, w.end) for w in availability.windows.all()],
+        dates_off=frozenset(d.date for d in availability.dates_off.all()),
+        buffer=dt.timedelta(minutes=availability.buffer_minutes),
+        notice=dt.timedelta(hours=availability.notice_hours),
+        horizon=dt.timedelta(days=availability.horizon_days),
+    )
+
+
+def busy_intervals(
+    *, mentor: MentorProfile, mentee=None, start: dt.datetime, end: dt.datetime, exclude: Meeting | None = None
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Live meetings of the mentor with any mentee (and of ``mentee`` with any mentor) touching [start, end]."""
+    who = Q(mentor=mentor)
+    if mentee is not None:
+        who |= Q(relationship__mentee=mentee)
+    qs = Meeting.objects.filter(who, status__in=LIVE_STATUSES, starts_at__lt=end, ends_at__gt=start)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return list(qs.values_list("starts_at", "ends_at"))
+
+
+def bookable_slots(
+    *,
+    relationship: Relationship,
+    availability: Availability,
+    length: int,
+    now: dt.datetime | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    exclude: Meeting | None = None,
+) -> list[Slot]:
+    """Free slots of ``length`` minutes for this pair, honouring every rule of the mentor (R17)."""
+    now = now or timezone.now()
+    rules = rules_for(availability)
+    # Busy meetings can reach into the range by up to a buffer on either side.
+    lo = (start or now) - rules.buffer - dt.timedelta(days=1)
+    hi = (end or now + rules.horizon) + rules.buffer + dt.timedelta(days=1, minutes=length)
+    busy = busy_intervals(mentor=availability.mentor, mentee=relationship.mentee, start=lo, end=hi, exclude=exclude)
+    return free_slots(rules=rules, length=length, busy=busy, now=now, start=start, end=end)
+
+
+def slots_by_day(slots: list[Slot], zone) -> list[tuple[dt.date, list[Slot]]]:
+    """Group slots by the viewer's local date, in order."""
+    days: dict[dt.date, list[Slot]] = {}
+    for slot in slots:
+        days.setdefault(timezone.localtime(slot.starts_at, zone).date(), []).append(slot)
+    return list(days.items())
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+def _meetings() -> QuerySet[Meeting]:
+    return Meeting.objects.select_related(
+        "relationship__mentee__user",
+        "relationship__mentee__institution",
+        "mentor__membership__user",
+        "mentor__membership__institution",
+        "mentor__availability",
+    )
+
+
+def meetings_of(*, membership) -> QuerySet[Meeting]:
+    """The acting member's meetings from their side; admins and staff have none (notes stay private)."""
+    if membership is None:
+        return Meeting.objects.none()
+    if membership.role == "mentee":
+        return _meetings().filter(relationship__mentee=membership)
+    if membership.role == "mentor":
+        return _meetings().filter(mentor__membership=membership)
+    return Meeting.objects.none()
+
+
+def upcoming_meetings(*, membership, now: dt.datetime | None = None) -> QuerySet[Meeting]:
+    now = now or timezone.now()
+    return meetings_of(membership=membership).filter(status=MeetingStatus.SCHEDULED, ends_at__gt=now)
+
+
+def past_meetings(*, membership, now: dt.datetime | None = None) -> QuerySet[Meeting]:
+    """Meetings that are over or were cancelled, most recent first."""
+    now = now or timezone.now()
+    return (
+        meetings_of(membership=membership)
+        .filter(Q(ends_at__lte=now) | Q(status=MeetingStatus.CANCELLED) | Q(status=MeetingStatus.HELD))
+        .order_by("-starts_at", "-id")
+    )
+
+
+def meeting_for_or_404(*, actor, pk: int) -> Meeting:
+    try:
+        return meetings_of(membership=actor.membership).get(pk=pk)
+    except Meeting.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def relationship_for_or_404(*, actor, pk: int) -> Relationship:
+    """A relationship of the acting mentee or mentor (any other person: 404)."""
+    membership = actor.membership
+    qs = Relationship.objects.select_related(
+        "mentee__user", "mentee__institution", "mentor__membership__user", "mentor__membership__institution"
+    )
+    if membership is None or membership.role not in ("mentee", "mentor"):
+        raise Http404
+    side = Q(mentee=membership) if membership.role == "mentee" else Q(mentor__membership=membership)
+    try:
+        return qs.filter(side).get(pk=pk)
+    except Relationship.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def bookable_relationships(*, membership) -> QuerySet[Relationship]:
+    """Active relationships of the acting member, for "book a meeting" links."""
+    qs = Relationship.objects.filter(ended_at__isnull=True).select_related(
+        "mentee__user", "mentor__membership__user", "mentor__availability"
+    )
+    if membership is None:
+        return qs.none()
+    if membership.role == "mentee":
+        return qs.filter(mentee=membership)
+    if membership.role == "mentor":
+        return qs.filter(mentor__membership=membership)
+    return qs.none()
+
+
+# ------------------------------------------------------------------------------ feeds
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def active_feed(*, user) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+def feed_by_token(token: str) -> CalendarFeed | None:
+    """The active feed this token opens, or None (unknown or revoked)."""
+    return (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+        .first()
+    )
+
+
+def feed_meetings(*, user, now: dt.datetime | None = None) -> list[Meeting]:
+    """Every live meeting of the person, as mentee or mentor, from half a year back to a year ahead."""
+    now = now or timezone.now()
+    return list(
+        _meetings()
+        .filter(Q(relationship__mentee__user=user) | Q(mentor__membership__user=user))
+        .filter(
+            status__in=LIVE_STATUSES,
+            starts_at__gte=now - dt.timedelta(days=FEED_PAST_DAYS),
+            starts_at__lte=now + dt.timedelta(days=FEED_FUTURE_DAYS),
+        )
+        .order_by("starts_at")
+    )
+
+
+# ------------------------------------------------------------------ teaching hours (R22)
+
+
+def held_meetings_led(*, membership, start: dt.date, end: dt.date) -> list[Meeting]:
+    """Held meetings the mentor led whose start falls on a date in [start, end] (mentor's zone, roughly UTC±1d)."""
+    lo = dt.datetime.combine(start - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    hi = dt.datetime.combine(end + dt.timedelta(days=2), dt.time.min, tzinfo=dt.UTC)
+    return list(
+        Meeting.objects.filter(
+            mentor__membership=membership, status=MeetingStatus.HELD, starts_at__gte=lo, starts_at__lt=hi
+        )
+        .select_related("mentor__availability", "mentor__membership__user")
+        .order_by("starts_at")
+    )

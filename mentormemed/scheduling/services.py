@@ -1,0 +1,442 @@
+"""Every write about availability, meetings and calendar feeds (R17).
+
+Booking and rescheduling hold the mentor's write lock (their availability row)
+for the whole check-and-insert, and on PostgreSQL the exclusion constraint of
+migration 0002 refuses an overlapping meeting even if that lock were bypassed;
+either way two people racing for one slot end with exactly one meeting.
+Invites go out after commit, one e-mail per person with the time in their zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from mentormemed.mentorships.models import Relationship
+from mentormemed.notifications.emails import queue_email
+from mentormemed.profiles.models import MentorProfile
+from mentormemed.scheduling import ics, selectors
+from mentormemed.scheduling.models import (
+    Availability,
+    CalendarFeed,
+    DateOff,
+    LinkKind,
+    Meeting,
+    MeetingStatus,
+    Window,
+)
+
+ALLOWED_LENGTHS = (15, 20, 30, 45, 60, 90)
+DEFAULT_VIDEO_BASE = "https://meet.jit.si/"
+
+
+def mmm(name: str, default=None):
+    return settings.MMM.get(name, default)
+
+
+# ------------------------------------------------------------------------ availability
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    weekday: int
+    start: dt.time
+    end: dt.time
+
+
+def _validate_zone(name: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"“{name}” is not a time zone we know. Choose one from the list.") from exc
+
+
+def _validate_windows(windows: list[WindowSpec]) -> None:
+    by_day: dict[int, list[WindowSpec]] = {}
+    for w in windows:
+        if w.end <= w.start:
+            raise ValidationError(f"A window on {Window.WEEKDAYS[w.weekday][1]} ends before it starts.")
+        by_day.setdefault(w.weekday, []).append(w)
+    for day, items in by_day.items():
+        items.sort(key=lambda w: w.start)
+        for a, b in zip(items, items[1:], strict=False):
+            if b.start < a.end:
+                raise ValidationError(
+                    f"Two windows on {Window.WEEKDAYS[day][1]} overlap ({a.start:%H:%M}–{a.end:%H:%M} and "
+                    f"{b.start:%H:%M}–{b.end:%H:%M}). Merge them into one."
+                )
+
+
+@transaction.atomic
+def availability_save(
+    *,
+    mentor: MentorProfile,
+    time_zone: str,
+    lengths: list[int],
+    buffer_minutes: int,
+    notice_hours: int,
+    horizon_days: int,
+    link_kind: str,
+    own_link: str = "",
+    place: str = "",
+    windows: list[WindowSpec],
+) -> Availability:
+    """Replace the mentor's booking rules and weekly windows. Existing meetings are kept as booked."""
+    _validate_zone(time_zone)
+    _validate_windows(windows)
+    lengths = sorted({int(n) for n in lengths})
+    if not lengths or any(n not in ALLOWED_LENGTHS for n in lengths):
+        raise ValidationError("Choose at least one meeting length.")
+    if link_kind == LinkKind.OWN and not own_link.strip():
+        raise ValidationError("Add your own video link, or choose a generated video room.")
+    if link_kind == LinkKind.PLACE and not place.strip():
+        raise ValidationError("Say where you meet in person, or choose a video meeting.")
+    if not 1 <= horizon_days <= 365:
+        raise ValidationError("People can book between 1 and 365 days ahead.")
+    availability, _ = Availability.objects.select_for_update().get_or_create(mentor=mentor)
+    availability.time_zone = time_zone
+    availability.lengths = lengths
+    availability.buffer_minutes = buffer_minutes
+    availability.notice_hours = notice_hours
+    availability.horizon_days = horizon_days
+    availability.link_kind = link_kind
+    availability.own_link = own_link.strip() if link_kind == LinkKind.OWN else ""
+    availability.place = place.strip() if link_kind == LinkKind.PLACE else ""
+    availability.save()
+    availability.windows.all().delete()
+    Window.objects.bulk_create(
+        Window(availability=availability, weekday=w.weekday, start=w.start, end=w.end) for w in windows
+    )
+    return availability
+
+
+@transaction.atomic
+def date_off_add(*, mentor: MentorProfile, date: dt.date, note: str = "") -> DateOff:
+    availability = Availability.objects.filter(mentor=mentor).first()
+    if availability is None:
+        raise ValidationError("Save your weekly availability first, then add dates off.")
+    if date < timezone.localdate(timezone=zoneinfo.ZoneInfo(availability.time_zone)):
+        raise ValidationError("That date has already passed.")
+    off, _ = DateOff.objects.update_or_create(availability=availability, date=date, defaults={"note": note[:120]})
+    return off
+
+
+@transaction.atomic
+def date_off_remove(*, date_off: DateOff) -> None:
+    date_off.delete()
+
+
+# ---------------------------------------------------------------------------- booking
+
+
+def _lock_mentor(mentor: MentorProfile) -> Availability:
+    """Take the mentor's write lock for check-and-insert.
+
+    The UPDATE (not just SELECT … FOR UPDATE, which SQLite ignores) makes SQLite take its
+    write lock at once, serialising bookings; on PostgreSQL it locks the row.
+    """
+    Availability.objects.filter(mentor=mentor).update(updated_at=timezone.now())
+    availability = selectors.availability_of(mentor)
+    if availability is None or not availability.windows.all():
+        name = mentor.membership.user.display_name
+        raise ValidationError(f"{name} has not published any times to meet yet. Send a message to agree a time.")
+    return availability
+
+
+def _check_pair(relationship: Relationship, user) -> str:
+    side = relationship.side_of(user)
+    if side is None:
+        raise ValidationError("Only the mentee and the mentor of this mentorship can book its meetings.")
+    if not relationship.is_active:
+        raise ValidationError("This mentorship has ended, so no new meetings can be booked.")
+    return side
+
+
+def _parse_length(availability: Availability, length: int | None) -> int:
+    length = int(length or availability.default_length)
+    if length not in availability.lengths:
+        raise ValidationError("Choose one of the meeting lengths offered.")
+    return length
+
+
+def _check_offered(
+    *, relationship, availability, starts_at: dt.datetime, length: int, now: dt.datetime, exclude=None
+) -> None:
+    """The time must be one the booking page offers right now (window, notice, horizon, buffer, free)."""
+    offered = selectors.bookable_slots(
+        relationship=relationship,
+        availability=availability,
+        length=length,
+        now=now,
+        start=starts_at - dt.timedelta(minutes=1),
+        end=starts_at + dt.timedelta(minutes=1),
+        exclude=exclude,
+    )
+    if not any(slot.starts_at == starts_at for slot in offered):
+        raise ValidationError("That time is no longer free. Please choose another time.")
+
+
+def _video_room() -> str:
+    """An unguessable room name (128 random bits) on the configured video service."""
+    base = mmm("VIDEO_ROOM_BASE", DEFAULT_VIDEO_BASE)
+    return f"{base.rstrip('/')}/MentorMeMed-{secrets.token_urlsafe(16)}"
+
+
+def _apply_link(meeting: Meeting, availability: Availability) -> None:
+    meeting.link_kind = availability.link_kind
+    meeting.place = availability.place if availability.link_kind == LinkKind.PLACE else ""
+    if availability.link_kind == LinkKind.OWN:
+        meeting.video_url = availability.own_link
+    elif availability.link_kind == LinkKind.GENERATED:
+        meeting.video_url = meeting.video_url or _video_room()
+    else:
+        meeting.video_url = ""
+
+
+def _save_refusing_overlap(meeting: Meeting, **save_kwargs) -> None:
+    """Save; on PostgreSQL the exclusion constraint turns a lost race into a sentence."""
+    try:
+        with transaction.atomic():
+            meeting.save(**save_kwargs)
+    except IntegrityError as exc:
+        raise ValidationError("That time was just taken. Please choose another time.") from exc
+
+
+@transaction.atomic
+def meeting_book(
+    *,
+    relationship: Relationship,
+    user,
+    starts_at: dt.datetime,
+    length: int | None = None,
+    agenda: str = "",
+    now: dt.datetime | None = None,
+) -> Meeting:
+    """Book a free slot inside an active relationship (mentee or mentor) and send both an invite."""
+    now = now or timezone.now()
+    _check_pair(relationship, user)
+    availability = _lock_mentor(relationship.mentor)
+    length = _parse_length(availability, length)
+    _check_offered(relationship=relationship, availability=availability, starts_at=starts_at, length=length, now=now)
+    meeting = Meeting(
+        relationship=relationship,
+        mentor=relationship.mentor,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=length),
+        agenda=agenda.strip(),
+        booked_by=user,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_link(meeting, availability)
+    _save_refusing_overlap(meeting)
+    _send_invites(meeting, method="REQUEST", change="booked", by=user)
+    return meeting
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *, meeting: Meeting, user, starts_at: dt.datetime, length: int | None = None, now: dt.datetime | None = None
+) -> Meeting:
+    """Move a scheduled meeting to another free slot; the invite is re-sent with a higher SEQUENCE."""
+    now = now or timezone.now()
+    relationship = meeting.relationship
+    _check_pair(relationship, user)
+    availability = _lock_mentor(meeting.mentor)
+    if length is None and meeting.minutes in availability.lengths:
+        length = meeting.minutes  # keep the length unless a new one is chosen
+    length = _parse_length(availability, length)
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.status != MeetingStatus.SCHEDULED or current.starts_at <= now:
+        raise ValidationError("Only a meeting that has not started yet can be moved.")
+    _check_offered(
+        relationship=relationship,
+        availability=availability,
+        starts_at=starts_at,
+        length=length,
+        now=now,
+        exclude=meeting,
+    )
+    meeting.starts_at = starts_at
+    meeting.ends_at = starts_at + dt.timedelta(minutes=length)
+    meeting.sequence = current.sequence + 1
+    meeting.updated_at = now
+    meeting.reminder_sent_at = None  # the new time gets its own reminder
+    _save_refusing_overlap(
+        meeting, update_fields=["starts_at", "ends_at", "sequence", "updated_at", "reminder_sent_at"]
+    )
+    _send_invites(meeting, method="REQUEST", change="moved", by=user)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, user, reason: str = "", now: dt.datetime | None = None) -> Meeting:
+    """Cancel a scheduled meeting (either side); both get METHOD:CANCEL with STATUS:CANCELLED."""
+    now = now or timezone.now()
+    if meeting.relationship.side_of(user) is None:
+        raise ValidationError("Only the two people of this meeting can cancel it.")
+    claimed = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED, starts_at__gt=now).update(
+        status=MeetingStatus.CANCELLED,
+        sequence=F("sequence") + 1,
+        cancelled_at=now,
+        cancelled_by=user,
+        cancel_reason=reason.strip()[:300],
+        updated_at=now,
+    )
+    if not claimed:
+        raise ValidationError("This meeting has already started, been held or been cancelled.")
+    meeting.refresh_from_db()
+    _send_invites(meeting, method="CANCEL", change="cancelled", by=user)
+    return meeting
+
+
+@transaction.atomic
+def meeting_mark_held(*, meeting: Meeting, user, now: dt.datetime | None = None) -> Meeting:
+    """Record that the meeting took place. The first held meeting moves the mentorship on from initiation."""
+    now = now or timezone.now()
+    if meeting.relationship.side_of(user) is None:
+        raise ValidationError("Only the two people of this meeting can mark it held.")
+    claimed = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED, starts_at__lte=now).update(
+        status=MeetingStatus.HELD, held_at=now, updated_at=now
+    )
+    if not claimed:
+        raise ValidationError("Only a scheduled meeting that has started can be marked held.")
+    # Issue 6: holding a meeting moves a relationship from initiation to cultivation. A conditional
+    # UPDATE on the current stage (the mentorships convention) so a later stage is never moved back
+    # and concurrent marks cannot race; the mentorships code itself is not touched.
+    Relationship.objects.filter(pk=meeting.relationship_id, stage="initiation").update(stage="cultivation")
+    meeting.refresh_from_db()
+    return meeting
+
+
+@transaction.atomic
+def meeting_notes_save(*, meeting: Meeting, user, notes: str) -> Meeting:
+    """Private notes for the pair (R30): no audit copy, never shown to admins or staff."""
+    if meeting.relationship.side_of(user) is None:
+        raise ValidationError("Only the two people of this meeting can write its notes.")
+    meeting.notes = notes.strip()[:5000]
+    meeting.updated_at = timezone.now()
+    meeting.save(update_fields=["notes", "updated_at"])
+    return meeting
+
+
+# ------------------------------------------------------------------------------ e-mail
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send_invites(meeting: Meeting, *, method: str, change: str, by) -> None:
+    """One e-mail per person, the time in their own zone, with the iTIP part (RFC 6047)."""
+    text = ics.invite_ics(meeting, method=method)
+    relationship = meeting.relationship
+    people = [relationship.mentee.user, meeting.mentor.membership.user]
+    url = _absolute(reverse("scheduling:meeting", args=[meeting.pk]))
+    for person in people:
+        other = people[1] if person == people[0] else people[0]
+        queue_email(
+            to=[person.email],
+            template_prefix="scheduling/email/invite",
+            context={
+                "name": person.display_name,
+                "other": other.display_name,
+                "by_me": person.pk == by.pk,
+                "by": by.display_name,
+                "change": change,
+                "meeting": meeting,
+                "zone": person.time_zone,
+                "url": url,
+            },
+            attachments=[{"filename": "invite.ics", "content": text, "mimetype": "application/ics"}],
+            calendar={"method": method, "ics": text},
+        )
+
+
+# ---------------------------------------------------------------------------- reminders
+
+
+def send_reminders(*, now: dt.datetime | None = None) -> int:
+    """The day-before reminder (R17): once per meeting, for meetings starting within 24 hours.
+
+    Idempotent and safe to run concurrently or often (the sweep calls it): each meeting is claimed
+    with a conditional UPDATE on ``reminder_sent_at IS NULL`` before anyone is told. A meeting moved
+    later gets a fresh reminder (rescheduling clears the mark).
+    """
+    now = now or timezone.now()
+    due = selectors._meetings().filter(
+        status=MeetingStatus.SCHEDULED,
+        reminder_sent_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + dt.timedelta(hours=mmm("MEETING_REMINDER_HOURS", 24)),
+    )
+    sent = 0
+    for meeting in due:
+        with transaction.atomic():
+            if not Meeting.objects.filter(pk=meeting.pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now):
+                continue
+            _remind(meeting)
+            sent += 1
+    return sent
+
+
+def _remind(meeting: Meeting) -> None:
+    from mentormemed.notifications.services import notify
+
+    people = [meeting.relationship.mentee.user, meeting.mentor.membership.user]
+    for person in people:
+        other = people[1] if person == people[0] else people[0]
+        local = timezone.localtime(meeting.starts_at, _zone(person.time_zone))
+        notify(
+            user=person,
+            kind="meeting",
+            title=f"Tomorrow: meeting with {other.display_name}",
+            body=f"{local:%A, %B} {local.day} at {local:%H:%M} ({local.tzname()}). "
+            + (f"Place: {meeting.place}" if meeting.link_kind == LinkKind.PLACE else f"Join: {meeting.video_url}"),
+            url=reverse("scheduling:meeting", args=[meeting.pk]),
+            action="See the meeting",
+        )
+
+
+def _zone(name: str):
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+# -------------------------------------------------------------------------------- feeds
+
+
+@transaction.atomic
+def feed_create(*, user) -> str:
+    """Make a new private feed token for ``user`` (revoking any older one) and return it.
+
+    Only its SHA-256 is stored, so this is the one moment the URL can be shown.
+    """
+    now = timezone.now()
+    CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.create(user=user, token_hash=selectors.hash_token(token), created_at=now)
+    return token
+
+
+@transaction.atomic
+def feed_revoke(*, user) -> bool:
+    return bool(CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now()))
+
+
+def feed_touch(feed: CalendarFeed) -> None:
+    """Remember when a feed was last read (at most once an hour, to keep reads cheap)."""
+    now = timezone.now()
+    if feed.last_used_at is None or now - feed.last_used_at > dt.timedelta(hours=1):
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)

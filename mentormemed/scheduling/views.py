@@ -1,0 +1,387 @@
+"""Pages for meetings, booking, availability and the private calendar feed (R17)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mentormemed.core.access import public, requires
+from mentormemed.scheduling import ics, selectors, services
+from mentormemed.scheduling.forms import (
+    AgendaForm,
+    AvailabilityForm,
+    CancelForm,
+    DateOffForm,
+    NotesForm,
+    format_windows,
+    parse_slot,
+)
+from mentormemed.scheduling.models import DateOff, MeetingStatus, Window
+
+NEW_FEED_SESSION_KEY = "scheduling_new_feed_token"
+WEEK = dt.timedelta(days=7)
+
+
+def _zone(request):
+    try:
+        return zoneinfo.ZoneInfo(request.user.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _error(request, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+def _feed_url(token: str) -> str:
+    return f"{settings.SITE_URL}{reverse('scheduling:feed', args=[token])}"
+
+
+# ------------------------------------------------------------------------------ meetings
+
+
+@requires("scheduling.meetings")
+def meetings(request):
+    membership = request.actor.membership
+    now = timezone.now()
+    token = request.session.pop(NEW_FEED_SESSION_KEY, None)
+    feed_url = _feed_url(token) if token else ""
+    return render(
+        request,
+        "scheduling/meetings.html",
+        {
+            "upcoming": selectors.upcoming_meetings(membership=membership, now=now)[:50],
+            "past": Paginator(selectors.past_meetings(membership=membership, now=now), 20).get_page(
+                request.GET.get("page")
+            ),
+            "relationships": selectors.bookable_relationships(membership=membership),
+            "side": membership.role,
+            "feed": selectors.active_feed(user=request.user),
+            "feed_url": feed_url,
+            "webcal_url": feed_url.replace("https://", "webcal://").replace("http://", "webcal://"),
+            "now": now,
+        },
+    )
+
+
+def _slot_page(request, *, relationship, availability, exclude=None):
+    """The context for choosing a slot: one week at a time, in the viewer's zone."""
+    lengths = availability.lengths if availability else []
+    try:
+        length = int(request.GET.get("length") or request.POST.get("length") or (lengths[0] if lengths else 30))
+    except ValueError:
+        length = lengths[0] if lengths else 30
+    if lengths and length not in lengths:
+        length = lengths[0]
+    try:
+        week = max(0, int(request.GET.get("week", 0)))
+    except ValueError:
+        week = 0
+    now = timezone.now()
+    start, end = now + week * WEEK, now + (week + 1) * WEEK
+    slots = []
+    if availability is not None:
+        slots = selectors.bookable_slots(
+            relationship=relationship,
+            availability=availability,
+            length=length,
+            now=now,
+            start=start,
+            end=end,
+            exclude=exclude,
+        )
+    horizon = now + dt.timedelta(days=availability.horizon_days) if availability else now
+    return {
+        "availability": availability,
+        "length": length,
+        "lengths": lengths,
+        "week": week,
+        "has_later": end < horizon,
+        "days": selectors.slots_by_day(slots, _zone(request)),
+        "zone": request.user.time_zone,
+        "range_start": start,
+        "range_end": min(end, horizon),
+    }
+
+
+@requires("scheduling.meetings")
+@require_http_methods(["GET", "POST"])
+def book(request, pk: int):
+    """Choose a free slot in an active relationship and book it with an agenda (mentee or mentor)."""
+    relationship = selectors.relationship_for_or_404(actor=request.actor, pk=pk)
+    other = relationship.other_user(request.user)
+    availability = selectors.availability_of(relationship.mentor)
+    form = AgendaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        starts_at = parse_slot(request.POST.get("slot"))
+        if starts_at is None:
+            messages.error(request, "Choose a time first.")
+        else:
+            try:
+                meeting = services.meeting_book(
+                    relationship=relationship,
+                    user=request.user,
+                    starts_at=starts_at,
+                    length=int(request.POST.get("length") or 0) or None,
+                    agenda=form.cleaned_data["agenda"],
+                )
+            except (ValidationError, ValueError) as exc:
+                _error(request, exc if isinstance(exc, ValidationError) else ValidationError("Choose a length."))
+            else:
+                messages.success(request, f"Meeting booked. {other.display_name} and you will get an invitation.")
+                return redirect("scheduling:meeting", pk=meeting.pk)
+    context = _slot_page(request, relationship=relationship, availability=availability)
+    context.update({"relationship": relationship, "other": other, "form": form, "meeting": None})
+    context["can_book"] = relationship.is_active
+    return render(request, "scheduling/book.html", context)
+
+
+@requires("scheduling.meetings")
+@require_http_methods(["GET", "POST"])
+def reschedule(request, pk: int):
+    meeting = selectors.meeting_for_or_404(actor=request.actor, pk=pk)
+    relationship = meeting.relationship
+    if request.method == "POST":
+        starts_at = parse_slot(request.POST.get("slot"))
+        if starts_at is None:
+            messages.error(request, "Choose a new time first.")
+        else:
+            try:
+                services.meeting_reschedule(
+                    meeting=meeting,
+                    user=request.user,
+                    starts_at=starts_at,
+                    length=int(request.POST.get("length") or 0) or None,
+                )
+            except (ValidationError, ValueError) as exc:
+                _error(request, exc if isinstance(exc, ValidationError) else ValidationError("Choose a length."))
+            else:
+                messages.success(request, "Meeting moved. Both of you get an updated invitation.")
+                return redirect("scheduling:meeting", pk=meeting.pk)
+    availability = selectors.availability_of(meeting.mentor)
+    context = _slot_page(request, relationship=relationship, availability=availability, exclude=meeting)
+    context.update(
+        {
+            "relationship": relationship,
+            "other": relationship.other_user(request.user),
+            "form": None,
+            "meeting": meeting,
+            "can_book": meeting.status == MeetingStatus.SCHEDULED and not meeting.is_past,
+        }
+    )
+    return render(request, "scheduling/book.html", context)
+
+
+@requires("scheduling.meetings")
+def meeting(request, pk: int):
+    item = selectors.meeting_for_or_404(actor=request.actor, pk=pk)
+    return render(
+        request,
+        "scheduling/meeting.html",
+        {
+            "m": item,
+            "other": item.relationship.other_user(request.user),
+            "notes_form": NotesForm(initial={"notes": item.notes}),
+            "cancel_form": CancelForm(),
+            "can_change": item.status == MeetingStatus.SCHEDULED and not item.is_past,
+            "can_mark_held": item.status == MeetingStatus.SCHEDULED and item.is_past,
+        },
+    )
+
+
+@requires("scheduling.meetings")
+@require_POST
+def cancel(request, pk: int):
+    item = selectors.meeting_for_or_404(actor=request.actor, pk=pk)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.meeting_cancel(meeting=item, user=request.user, reason=reason)
+        messages.success(request, "Meeting cancelled. Both of you get a cancellation for your calendars.")
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("scheduling:meeting", pk=item.pk)
+
+
+@requires("scheduling.meetings")
+@require_POST
+def held(request, pk: int):
+    item = selectors.meeting_for_or_404(actor=request.actor, pk=pk)
+    try:
+        services.meeting_mark_held(meeting=item, user=request.user)
+        messages.success(request, "Marked as held. Well done!")
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("scheduling:meeting", pk=item.pk)
+
+
+@requires("scheduling.meetings")
+@require_POST
+def notes(request, pk: int):
+    item = selectors.meeting_for_or_404(actor=request.actor, pk=pk)
+    form = NotesForm(request.POST)
+    if form.is_valid():
+        services.meeting_notes_save(meeting=item, user=request.user, notes=form.cleaned_data["notes"])
+        messages.success(request, "Notes saved.")
+    else:
+        messages.error(request, "Notes can be at most 5,000 characters.")
+    return redirect("scheduling:meeting", pk=item.pk)
+
+
+@requires("scheduling.meetings")
+def invite(request, pk: int):
+    """Download the meeting as an .ics file (REQUEST, or CANCEL once cancelled)."""
+    item = selectors.meeting_for_or_404(actor=request.actor, pk=pk)
+    method = "CANCEL" if item.status == MeetingStatus.CANCELLED else "REQUEST"
+    response = HttpResponse(ics.invite_ics(item, method=method), content_type=f"text/calendar; method={method}")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{item.pk}.ics"'
+    return response
+
+
+# -------------------------------------------------------------------------- availability
+
+
+def _my_mentor_profile(request):
+    """The acting mentor's profile, or None before they have started one (profiles creates it)."""
+    return selectors.mentor_profile_of(request.actor.membership)
+
+
+def _availability_initial(request, availability) -> dict:
+    if availability is None:
+        return {
+            "time_zone": request.user.time_zone,
+            "lengths": [30, 60],
+            "buffer_minutes": 15,
+            "notice_hours": 24,
+            "horizon_days": 30,
+            "link_kind": "generated",
+        }
+    initial = {
+        f: getattr(availability, f)
+        for f in ("time_zone", "lengths", "buffer_minutes", "notice_hours", "horizon_days", "link_kind", "own_link")
+    }
+    initial["place"] = availability.place
+    windows = list(availability.windows.all())
+    for day, _ in Window.WEEKDAYS:
+        initial[f"day_{day}"] = format_windows(windows, day)
+    return initial
+
+
+@requires("scheduling.availability")
+@require_http_methods(["GET", "POST"])
+def availability(request):
+    mentor = _my_mentor_profile(request)
+    if mentor is None:
+        return render(request, "scheduling/availability_no_profile.html")
+    current = selectors.availability_of(mentor)
+    form = AvailabilityForm(request.POST or None, initial=_availability_initial(request, current))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.availability_save(
+                mentor=mentor,
+                time_zone=data["time_zone"],
+                lengths=data["lengths"],
+                buffer_minutes=data["buffer_minutes"],
+                notice_hours=data["notice_hours"],
+                horizon_days=data["horizon_days"],
+                link_kind=data["link_kind"],
+                own_link=data["own_link"],
+                place=data["place"],
+                windows=data["windows"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Availability saved. Your mentees see the new times right away.")
+            return redirect("scheduling:availability")
+    day_fields = [form[f"day_{day}"] for day, _ in Window.WEEKDAYS]
+    return render(
+        request,
+        "scheduling/availability.html",
+        {
+            "form": form,
+            "day_fields": day_fields,
+            "current": current,
+            "dates_off": current.dates_off.filter(date__gte=timezone.localdate() - dt.timedelta(days=1))
+            if current
+            else [],
+            "date_off_form": DateOffForm(),
+        },
+    )
+
+
+@requires("scheduling.availability")
+@require_POST
+def date_off_add(request):
+    mentor = _my_mentor_profile(request)
+    form = DateOffForm(request.POST)
+    if mentor is None:
+        messages.error(request, "Start your mentor profile first.")
+    elif form.is_valid():
+        day = form.cleaned_data["date"]
+        try:
+            services.date_off_add(mentor=mentor, date=day, note=form.cleaned_data["note"])
+            messages.success(request, f"{day:%B} {day.day} is now a date off.")
+        except ValidationError as exc:
+            _error(request, exc)
+    else:
+        messages.error(request, "Choose a date.")
+    return redirect("scheduling:availability")
+
+
+@requires("scheduling.availability")
+@require_POST
+def date_off_remove(request, pk: int):
+    try:
+        date_off = DateOff.objects.get(pk=pk, availability__mentor__membership=request.actor.membership)
+    except DateOff.DoesNotExist as exc:
+        raise Http404 from exc
+    services.date_off_remove(date_off=date_off)
+    messages.success(request, "Date off removed.")
+    return redirect("scheduling:availability")
+
+
+# ---------------------------------------------------------------------------------- feed
+
+
+@requires("scheduling.meetings")
+@require_POST
+def feed_new(request):
+    token = services.feed_create(user=request.user)
+    request.session[NEW_FEED_SESSION_KEY] = token  # shown once on the next page, then gone
+    messages.success(request, "Your new calendar feed is ready. Any older feed link has stopped working.")
+    return redirect(reverse("scheduling:meetings") + "#feed")
+
+
+@requires("scheduling.meetings")
+@require_POST
+def feed_revoke(request):
+    if services.feed_revoke(user=request.user):
+        messages.success(request, "Your calendar feed link no longer works anywhere.")
+    return redirect(reverse("scheduling:meetings") + "#feed")
+
+
+@public
+@require_GET
+def feed(request, token: str):
+    """The private feed: the token is the credential. Unknown or revoked tokens answer 404."""
+    found = selectors.feed_by_token(token)
+    if found is None:
+        raise Http404
+    services.feed_touch(found)
+    body = ics.feed_ics(selectors.feed_meetings(user=found.user))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,46 @@
+"""Per-deployment CME settings (R22), read from Django settings with sensible defaults.
+
+Set ``CME_PROVIDER_NAME`` (and, if the provider words it differently, the
+statements) in the environment; ``settings.py`` reads them with django-environ.
+The statements may use ``{provider}`` and ``{credits}`` placeholders.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+
+DEFAULT_PROVIDER = "MentorMeMed Continuing Medical Education"
+DEFAULT_DESIGNATION = (
+    "{provider} designates this enduring material for a maximum of {credits} AMA PRA Category 1 Credit(s)™. "
+    "Physicians should claim only the credit commensurate with the extent of their participation in the activity."
+)
+DEFAULT_ACCREDITATION = (
+    "{provider} is accredited by the Accreditation Council for Continuing Medical Education (ACCME) "
+    "to provide continuing medical education for physicians."
+)
+MAX_RESOURCE_BYTES = 20 * 1024 * 1024
+
+
+def provider_name() -> str:
+    return getattr(settings, "CME_PROVIDER_NAME", "") or DEFAULT_PROVIDER
+
+
+def designation_statement(max_credits: Decimal) -> str:
+    template = getattr(settings, "CME_DESIGNATION_STATEMENT", "") or DEFAULT_DESIGNATION
+    return template.format(provider=provider_name(), credits=format_credits(max_credits))
+
+
+def accreditation_statement() -> str:
+    template = getattr(settings, "CME_ACCREDITATION_STATEMENT", "") or DEFAULT_ACCREDITATION
+    return template.format(provider=provider_name())
+
+
+def max_resource_bytes() -> int:
+    return int(getattr(settings, "TRAINING_MAX_RESOURCE_BYTES", 0) or MAX_RESOURCE_BYTES)
+
+
+def format_credits(value: Decimal) -> str:
+    """0.5 → "0.50", 1 → "1.00": credits are always shown with two decimals."""
+    return f"{Decimal(value):.2f}"

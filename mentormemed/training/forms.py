@@ -1,0 +1,169 @@
+"""Forms parse input only; the rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from mentormemed.training.models import Audience, Module, ModuleVersion
+
+CHOICE_SLOTS = 6
+
+
+class ModuleForm(forms.ModelForm):
+    class Meta:
+        model = Module
+        fields = ["title", "slug", "audience", "required", "minutes", "summary"]
+        labels = {"slug": "Address (slug)", "required": "Required before requests (R7)"}
+        help_texts = {"slug": "Lower-case words joined by hyphens; part of the module's web address."}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = Audience.choices
+        if self.instance.pk:  # the address stays stable once learners have links to it
+            self.fields["slug"].disabled = True
+
+    def validate_unique(self):
+        """Uniqueness is the service's sentence to say, not the form's."""
+
+
+class DraftForm(forms.ModelForm):
+    video_url = forms.URLField(
+        label="Video link",
+        required=False,
+        assume_scheme="https",
+        help_text="Optional https:// link to a video learners open in a new tab.",
+    )
+    cme_max_credits = forms.DecimalField(
+        label="Maximum AMA PRA Category 1 Credits™",
+        min_value=0,
+        max_digits=4,
+        decimal_places=2,
+        help_text="0 for no CME; otherwise in steps of 0.25.",
+    )
+
+    class Meta:
+        model = ModuleVersion
+        fields = ["body", "video_url", "passing_score", "cme_max_credits", "is_enduring_material"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 18, "class": "font-monospace"})}
+        help_texts = {
+            "body": "Markdown: ## headings, **bold**, lists, links and tables. Scripts and images are removed.",
+            "video_url": "Optional https:// link to a video learners open in a new tab.",
+        }
+        labels = {"is_enduring_material": "Certified as an enduring material"}
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label="Question", widget=forms.Textarea(attrs={"rows": 2}))
+    explanation = forms.CharField(
+        label="Explanation shown after answering", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, question=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = list(question.choices.all()) if question else []
+        correct_initial = None
+        for i in range(CHOICE_SLOTS):
+            initial = existing[i].text if i < len(existing) else ""
+            self.fields[f"choice_{i}"] = forms.CharField(
+                label=f"Choice {i + 1}", required=i < 2, max_length=500, initial=initial
+            )
+            if i < len(existing) and existing[i].correct:
+                correct_initial = str(i)
+        self.fields["correct"] = forms.ChoiceField(
+            label="Correct choice",
+            choices=[(str(i), f"Choice {i + 1}") for i in range(CHOICE_SLOTS)],
+            widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            initial=correct_initial or "0",
+        )
+        if question:
+            self.fields["text"].initial = question.text
+            self.fields["explanation"].initial = question.explanation
+
+    def choices(self) -> list[tuple[str, bool]]:
+        correct = int(self.cleaned_data["correct"])
+        return [(self.cleaned_data.get(f"choice_{i}", ""), i == correct) for i in range(CHOICE_SLOTS)]
+
+
+class ResourceForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    file = forms.FileField(
+        label="File", help_text="PDF, Word, PowerPoint, Excel, PNG, JPEG, text or CSV; at most 20 MB."
+    )
+
+
+class KnowledgeCheckForm(forms.Form):
+    """One radio group per question; unanswered questions count as wrong."""
+
+    def __init__(self, *args, version: ModuleVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n, question in enumerate(version.questions.all(), start=1):
+            self.fields[f"q{question.pk}"] = forms.TypedChoiceField(
+                label=f"{n}. {question.text}",
+                choices=[(c.pk, c.text) for c in question.choices.all()],
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                required=False,
+            )
+
+    def answers(self) -> dict[int, int]:
+        return {int(k[1:]): v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class AttestForm(forms.Form):
+    confirm = forms.BooleanField(label="", required=True)
+
+
+MONTHS = [("", "—")] + [
+    (str(i), name)
+    for i, name in enumerate(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        start=1,
+    )
+]
+
+
+class ClaimForm(forms.Form):
+    credits = forms.ChoiceField(label="Credits claimed")
+    attested_participation = forms.BooleanField(required=True)
+    npi = forms.CharField(label="NPI", required=False, max_length=10, help_text="10 digits.")
+    licence_state = forms.CharField(
+        label="Licence state", required=False, max_length=2, help_text="Two-letter code, e.g. IL."
+    )
+    licence_number = forms.CharField(label="Licence number", required=False, max_length=40)
+    board_id = forms.CharField(label="Certifying board ID", required=False, max_length=40)
+    birth_month = forms.TypedChoiceField(
+        label="Month of birth", choices=MONTHS, coerce=int, empty_value=None, required=False
+    )
+    birth_day = forms.TypedChoiceField(
+        label="Day of birth",
+        choices=[("", "—")] + [(str(d), str(d)) for d in range(1, 32)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, max_credits, title: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        steps = int(max_credits * 4)
+        options = [f"{q / 4:.2f}" for q in range(steps, 0, -1)]
+        self.fields["credits"].choices = [(o, o) for o in options]
+        self.fields["credits"].initial = options[0] if options else None
+        self.fields["credits"].help_text = (
+            f"Up to {max_credits:.2f}, in steps of 0.25. Claim only the credit commensurate with the extent "
+            "of your participation."
+        )
+        self.fields["attested_participation"].label = f"I attest that I participated in “{title}”."

@@ -1,0 +1,44 @@
+"""The training onboarding step (R7): every required module attested in its current version."""
+
+from __future__ import annotations
+
+from mentormemed.core.onboarding import Step, StepState, register
+
+
+def training_state(membership) -> StepState:
+    """Done when nothing required is missing; the detail names what is.
+
+    Member lists call ``prepare_training`` first (via ``core.onboarding.prepare_checklists``)
+    so a page of members costs two queries, not one per row.
+    """
+    from mentormemed.training.selectors import missing_required_modules
+
+    missing = getattr(membership, "_training_missing", None)
+    if missing is None:
+        missing = missing_required_modules(membership=membership)
+    if not missing:
+        return StepState(True, "Every required module is completed and attested.")
+    titles = "; ".join(f"“{m.title}”" for m in missing)
+    return StepState(False, f"Still to complete and attest: {titles}.")
+
+
+def prepare_training(memberships: list) -> None:
+    from mentormemed.training.selectors import missing_by_membership
+
+    missing = missing_by_membership(memberships)
+    for membership in memberships:
+        membership._training_missing = missing.get(membership.pk, [])
+
+
+def register_steps() -> None:
+    register(
+        Step(
+            "training",
+            "Complete your required training",
+            frozenset({"mentee", "mentor"}),
+            training_state,
+            "training:modules",
+            order=40,
+            prepare=prepare_training,
+        )
+    )

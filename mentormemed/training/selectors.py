@@ -1,0 +1,237 @@
+"""Reads about training. Learner reads take the membership; admin reads take the institution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from mentormemed.training.models import (
+    Audience,
+    CheckAttempt,
+    CmeClaim,
+    Completion,
+    Module,
+    ModuleStatus,
+    ModuleVersion,
+)
+
+
+def published_modules(*, role: str) -> QuerySet[Module]:
+    """Published modules for a role (its own audience and "both"), current version joined."""
+    return (
+        Module.objects.filter(status=ModuleStatus.PUBLISHED, audience__in=[role, Audience.BOTH])
+        .select_related("current_version")
+        .order_by("-required", "position", "title")
+    )
+
+
+def missing_required_modules(*, membership) -> list[Module]:
+    """R7: required modules of the membership's role whose *current* version it has not attested.
+
+    One query. Used by the onboarding step (and so by the request gate) and for
+    messages that say exactly what is missing.
+    """
+    attested = Completion.objects.filter(membership=membership, version=OuterRef("current_version"))
+    return list(
+        published_modules(role=membership.role)
+        .filter(required=True)
+        .annotate(attested=Exists(attested))
+        .filter(attested=False)
+    )
+
+
+def missing_by_membership(memberships) -> dict[int, list[Module]]:
+    """``missing_required_modules`` for many memberships in two queries (admin lists)."""
+    memberships = list(memberships)
+    required = {
+        role: list(published_modules(role=role).filter(required=True))
+        for role in {m.role for m in memberships}
+        if role in ("mentor", "mentee")
+    }
+    versions = {m.current_version_id for mods in required.values() for m in mods}
+    done = set(
+        Completion.objects.filter(membership__in=memberships, version_id__in=versions).values_list(
+            "membership_id", "version_id"
+        )
+    )
+    return {
+        m.pk: [mod for mod in required.get(m.role, []) if (m.pk, mod.current_version_id) not in done]
+        for m in memberships
+    }
+
+
+@dataclass
+class ModuleProgress:
+    """Where one learner stands on one module."""
+
+    module: Module
+    completion: Completion | None = None  # of the current version
+    earlier_completion: Completion | None = None  # of an older version
+    best_score: int | None = None
+    attempts: int = 0
+    claim: CmeClaim | None = None
+
+    @property
+    def state(self) -> str:
+        if self.completion:
+            return "completed"
+        if self.earlier_completion:
+            return "update"  # a newer version to read and attest
+        if self.attempts:
+            return "in_progress"
+        return "not_started"
+
+    @property
+    def label(self) -> str:
+        return {
+            "completed": "Completed",
+            "update": "New version to attest" if self.module.required else "New version available",
+            "in_progress": "In progress",
+            "not_started": "Not started",
+        }[self.state]
+
+    @property
+    def counts_as_done(self) -> bool:
+        return self.completion is not None or (self.earlier_completion is not None and not self.module.required)
+
+
+def library(*, membership) -> list[ModuleProgress]:
+    """The learner's module list with progress, in three queries whatever its length."""
+    modules = list(published_modules(role=membership.role))
+    completions = Completion.objects.filter(membership=membership).select_related("version")
+    if membership.role == "mentor":
+        completions = completions.select_related("cme_claim")
+    by_module: dict[int, list[Completion]] = {}
+    for c in completions.order_by("-version__version"):
+        by_module.setdefault(c.version.module_id, []).append(c)
+    stats = {
+        row["version_id"]: row
+        for row in CheckAttempt.objects.filter(
+            membership=membership, version_id__in=[m.current_version_id for m in modules]
+        )
+        .values("version_id")
+        .annotate(n=Count("pk"), best=Max("score"))
+    }
+    rows = []
+    for module in modules:
+        done = by_module.get(module.pk, [])
+        current = next((c for c in done if c.version_id == module.current_version_id), None)
+        stat = stats.get(module.current_version_id, {})
+        rows.append(
+            ModuleProgress(
+                module=module,
+                completion=current,
+                earlier_completion=None if current else (done[0] if done else None),
+                best_score=stat.get("best"),
+                attempts=stat.get("n", 0),
+                claim=getattr(current, "cme_claim", None) if current and membership.role == "mentor" else None,
+            )
+        )
+    return rows
+
+
+def module_progress(*, membership, module: Module) -> ModuleProgress:
+    return next((row for row in library(membership=membership) if row.module.pk == module.pk), ModuleProgress(module))
+
+
+def version_with_check(version: ModuleVersion) -> ModuleVersion:
+    """The version with its questions and choices prefetched (one extra query each)."""
+    return ModuleVersion.objects.prefetch_related("questions__choices", "resources").get(pk=version.pk)
+
+
+# ---------------------------------------------------------------- CME
+
+
+def claimable_completions(*, membership) -> list[Completion]:
+    """The mentor's attested, credit-bearing completions without a claim yet."""
+    return list(
+        Completion.objects.filter(membership=membership, version__cme_max_credits__gt=0, cme_claim__isnull=True)
+        .select_related("version__module")
+        .order_by("-attested_at")
+    )
+
+
+def transcript(*, membership) -> list[CmeClaim]:
+    return list(
+        CmeClaim.objects.filter(membership=membership).select_related("version__module").order_by("-claimed_at")
+    )
+
+
+def transcript_total(claims: list[CmeClaim]) -> Decimal:
+    return sum((c.credits for c in claims), Decimal("0"))
+
+
+def claim_by_number(number: str) -> CmeClaim | None:
+    """Public verification: the claim with this certificate number, or None."""
+    return (
+        CmeClaim.objects.select_related("membership__user", "version__module")
+        .filter(certificate_number=number.strip().upper())
+        .first()
+    )
+
+
+def staff_claims(*, institution_id: int | None = None, start=None, end=None) -> QuerySet[CmeClaim]:
+    """Every claim (staff), optionally for one institution and a claimed-on date range."""
+    qs = CmeClaim.objects.select_related("membership__user", "membership__institution", "version__module")
+    if institution_id:
+        qs = qs.filter(membership__institution_id=institution_id)
+    if start:
+        qs = qs.filter(claimed_at__date__gte=start)
+    if end:
+        qs = qs.filter(claimed_at__date__lte=end)
+    return qs.order_by("-claimed_at", "pk")
+
+
+# ---------------------------------------------------------------- institution admins
+
+
+def institution_claims(*, institution) -> QuerySet[CmeClaim]:
+    """CME claims of the institution's own people only (tenant-scoped)."""
+    return staff_claims().filter(membership__institution=institution)
+
+
+def institution_learners(*, institution, role: str = "") -> QuerySet:
+    """Active mentors and mentees of the institution with their completion count and credits claimed."""
+    from mentormemed.institutions.models import Membership
+
+    qs = Membership.objects.filter(institution=institution, role__in=["mentor", "mentee"], status="active")
+    if role in ("mentor", "mentee"):
+        qs = qs.filter(role=role)
+    return (
+        qs.select_related("user")
+        .annotate(
+            # Subqueries, not joins: two joined many-sides would multiply the credit sum.
+            completions=Coalesce(Subquery(_per_member(Completion, Count("pk"))), 0),
+            credits=Subquery(_per_member(CmeClaim, Sum("credits"))),
+        )
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def _per_member(model, aggregate):
+    return (
+        model.objects.filter(membership=OuterRef("pk"))
+        .order_by()
+        .values("membership")
+        .annotate(v=aggregate)
+        .values("v")
+    )
+
+
+def institution_summary(*, institution) -> dict:
+    claims = CmeClaim.objects.filter(membership__institution=institution).aggregate(
+        n=Count("pk"), credits=Sum("credits"), mentors=Count("membership", distinct=True)
+    )
+    completions = Completion.objects.filter(membership__institution=institution).aggregate(
+        n=Count("pk"), people=Count("membership", distinct=True)
+    )
+    return {
+        "claims": claims["n"],
+        "credits": claims["credits"] or Decimal("0"),
+        "claiming_mentors": claims["mentors"],
+        "completions": completions["n"],
+        "people_completed": completions["people"],
+    }

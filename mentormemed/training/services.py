@@ -1,0 +1,553 @@
+"""Every write about training: authoring and publishing modules, checks, attestations, CME claims.
+
+Contracts: keyword-only, atomic, ``ValidationError`` with a sentence a person
+can act on; staff writes are audited in the same transaction (R26).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from mentormemed.core.audit import audit
+from mentormemed.training import conf
+from mentormemed.training.models import (
+    QUARTER,
+    CheckAttempt,
+    Choice,
+    CmeClaim,
+    Completion,
+    Module,
+    ModuleStatus,
+    ModuleVersion,
+    Question,
+    Resource,
+)
+
+# ---------------------------------------------------------------- authoring (staff)
+
+MODULE_FIELDS = ("title", "audience", "required", "minutes", "summary")
+VERSION_FIELDS = ("body", "video_url", "passing_score", "cme_max_credits", "is_enduring_material")
+
+
+@transaction.atomic
+def module_create(
+    *, actor, slug: str, title: str, audience: str, required: bool, minutes: int, summary: str = ""
+) -> Module:
+    """A new module in draft, with an empty draft version 1 to write into."""
+    if Module.objects.filter(slug=slug).exists():
+        raise ValidationError(f"A module with the address “{slug}” already exists; choose another.")
+    module = Module.objects.create(
+        slug=slug,
+        title=title.strip(),
+        audience=audience,
+        required=required,
+        minutes=minutes,
+        summary=summary.strip(),
+        position=(Module.objects.aggregate(m=Max("position"))["m"] or 0) + 1,
+    )
+    ModuleVersion.objects.create(module=module, version=1)
+    audit(actor=actor, action="training.module_create", obj=module, detail={"slug": slug})
+    return module
+
+
+@transaction.atomic
+def module_update(*, actor, module: Module, **fields) -> Module:
+    """Title, audience, required flag, minutes and summary take effect at once (they are not versioned)."""
+    unknown = set(fields) - set(MODULE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not module fields: {sorted(unknown)}")
+    changed = {k: v for k, v in fields.items() if getattr(module, k) != v}
+    for key, value in changed.items():
+        setattr(module, key, value)
+    if changed:
+        module.save()
+        audit(actor=actor, action="training.module_update", obj=module, detail={"changed": sorted(changed)})
+    return module
+
+
+@transaction.atomic
+def module_set_required(*, actor, module: Module, required: bool) -> Module:
+    """Which modules are required is a setting staff change in the product (R7, R21)."""
+    if module.required != required:
+        module.required = required
+        module.save(update_fields=["required", "updated_at"])
+        audit(actor=actor, action="training.module_required", obj=module, detail={"required": required})
+    return module
+
+
+def draft_of(module: Module) -> ModuleVersion | None:
+    return module.versions.filter(published_at__isnull=True).first()
+
+
+@transaction.atomic
+def draft_for(*, actor, module: Module) -> ModuleVersion:
+    """The module's draft version, created as a copy of the current version if there is none."""
+    module = Module.objects.select_for_update().get(pk=module.pk)
+    draft = draft_of(module)
+    if draft:
+        return draft
+    number = (module.versions.aggregate(m=Max("version"))["m"] or 0) + 1
+    source = module.current_version
+    draft = ModuleVersion.objects.create(
+        module=module,
+        version=number,
+        **({f: getattr(source, f) for f in VERSION_FIELDS} if source else {}),
+    )
+    if source:
+        _copy_content(source, draft)
+    audit(actor=actor, action="training.draft_start", obj=module, detail={"version": number})
+    return draft
+
+
+def _copy_content(source: ModuleVersion, target: ModuleVersion) -> None:
+    for question in source.questions.prefetch_related("choices"):
+        copy = Question.objects.create(
+            version=target, position=question.position, text=question.text, explanation=question.explanation
+        )
+        Choice.objects.bulk_create(
+            Choice(question=copy, position=c.position, text=c.text, correct=c.correct) for c in question.choices.all()
+        )
+    for resource in source.resources.all():
+        # The stored file is shared: published versions never change, so nothing can overwrite it.
+        Resource.objects.create(
+            version=target,
+            title=resource.title,
+            file=resource.file.name,
+            content_type=resource.content_type,
+            size=resource.size,
+            uploaded_by=resource.uploaded_by,
+        )
+
+
+def _require_draft(version: ModuleVersion) -> None:
+    if not version.is_draft:
+        raise ValidationError("Published versions cannot change; edit the draft instead.")
+
+
+def parse_credits(value) -> Decimal:
+    """Parse credits and enforce the 0.25 step (AMA PRA Category 1 Credit™ increments)."""
+    try:
+        credits = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError("Enter credits as a number such as 0.75 or 1.00.") from exc
+    if not credits.is_finite() or credits < 0:
+        raise ValidationError("Credits cannot be negative.")
+    if credits % QUARTER != 0:
+        raise ValidationError("Credits go in steps of 0.25 (for example 0.25, 0.50, 0.75, 1.00).")
+    return credits.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def draft_update(*, actor, version: ModuleVersion, **fields) -> ModuleVersion:
+    _require_draft(version)
+    unknown = set(fields) - set(VERSION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not version fields: {sorted(unknown)}")
+    if "cme_max_credits" in fields:
+        fields["cme_max_credits"] = parse_credits(fields["cme_max_credits"])
+    if not 0 <= int(fields.get("passing_score", version.passing_score)) <= 100:
+        raise ValidationError("The passing score is a percentage between 0 and 100.")
+    if fields.get("video_url", "").startswith("http://"):
+        raise ValidationError("Use an https:// link for the video.")
+    for key, value in fields.items():
+        setattr(version, key, value)
+    version.save()
+    audit(actor=actor, action="training.draft_update", obj=version.module, detail={"version": version.version})
+    return version
+
+
+@transaction.atomic
+def question_save(
+    *,
+    actor,
+    version: ModuleVersion,
+    text: str,
+    explanation: str,
+    choices: list[tuple[str, bool]],
+    question: Question | None = None,
+) -> Question:
+    """Create or replace one multiple-choice question of a draft: 2+ choices, exactly one correct."""
+    _require_draft(version)
+    choices = [(t.strip(), bool(c)) for t, c in choices if t and t.strip()]
+    if not text.strip():
+        raise ValidationError("Write the question.")
+    if len(choices) < 2:
+        raise ValidationError("Give at least two answer choices.")
+    if sum(correct for _, correct in choices) != 1:
+        raise ValidationError("Mark exactly one choice as the correct answer.")
+    if question is None:
+        position = (version.questions.aggregate(m=Max("position"))["m"] or 0) + 1
+        question = Question.objects.create(
+            version=version, position=position, text=text.strip(), explanation=explanation.strip()
+        )
+    else:
+        if question.version_id != version.pk:
+            raise ValidationError("That question belongs to another version.")
+        question.text, question.explanation = text.strip(), explanation.strip()
+        question.save()
+        question.choices.all().delete()
+    Choice.objects.bulk_create(
+        Choice(question=question, position=i, text=t, correct=c) for i, (t, c) in enumerate(choices)
+    )
+    audit(actor=actor, action="training.question_save", obj=version.module, detail={"version": version.version})
+    return question
+
+
+@transaction.atomic
+def question_delete(*, actor, question: Question) -> None:
+    _require_draft(question.version)
+    module = question.version.module
+    question.delete()
+    audit(actor=actor, action="training.question_delete", obj=module)
+
+
+# Allowed resource types: extension → (content type, leading bytes or None for text).
+RESOURCE_TYPES: dict[str, tuple[str, bytes | None]] = {
+    ".pdf": ("application/pdf", b"%PDF-"),
+    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", b"PK\x03\x04"),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+    ".txt": ("text/plain", None),
+    ".csv": ("text/csv", None),
+}
+
+
+def check_resource(*, name: str, data: bytes) -> str:
+    """Return the content type of an acceptable upload, judged by extension *and* content; else refuse."""
+    ext = PurePath(name).suffix.lower()
+    if ext not in RESOURCE_TYPES:
+        allowed = ", ".join(sorted(e.lstrip(".").upper() for e in RESOURCE_TYPES))
+        raise ValidationError(f"That file type is not accepted. Upload one of: {allowed}.")
+    limit = conf.max_resource_bytes()
+    if len(data) > limit:
+        raise ValidationError(f"The file is larger than {limit // (1024 * 1024)} MB; upload a smaller one.")
+    if not data:
+        raise ValidationError("The file is empty.")
+    content_type, magic = RESOURCE_TYPES[ext]
+    if magic is not None and not data.startswith(magic):
+        raise ValidationError(f"The file does not look like a {ext.lstrip('.').upper()} file.")
+    if magic is None:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError("Text files must be UTF-8 encoded.") from exc
+    return content_type
+
+
+@transaction.atomic
+def resource_add(*, actor, version: ModuleVersion, title: str, name: str, data: bytes) -> Resource:
+    _require_draft(version)
+    content_type = check_resource(name=name, data=data)
+    safe_name = PurePath(name).name.replace(" ", "-")[-100:]
+    resource = Resource(
+        version=version,
+        title=title.strip() or safe_name,
+        content_type=content_type,
+        size=len(data),
+        uploaded_by=actor,
+    )
+    resource.file.save(safe_name, ContentFile(data), save=False)
+    resource.save()
+    audit(actor=actor, action="training.resource_add", obj=version.module, detail={"title": resource.title})
+    return resource
+
+
+@transaction.atomic
+def resource_delete(*, actor, resource: Resource) -> None:
+    _require_draft(resource.version)
+    module = resource.version.module
+    resource.delete()  # the stored file may be shared with published versions, so it stays
+    audit(actor=actor, action="training.resource_delete", obj=module)
+
+
+@transaction.atomic
+def draft_discard(*, actor, module: Module) -> None:
+    draft = draft_of(module)
+    if draft is None:
+        raise ValidationError("There is no draft to discard.")
+    if module.current_version is None:
+        raise ValidationError("This module has never been published; its draft is all there is.")
+    draft.delete()
+    audit(actor=actor, action="training.draft_discard", obj=module)
+
+
+def content_fingerprint(version: ModuleVersion) -> str:
+    """A hash of everything a learner sees in a version, to tell a changed draft from a copy."""
+    data = {
+        **{f: str(getattr(version, f)) for f in VERSION_FIELDS},
+        "questions": [
+            [q.text, q.explanation, [[c.text, c.correct] for c in q.choices.all()]]
+            for q in version.questions.prefetch_related("choices")
+        ],
+        "resources": sorted([r.title, r.file.name] for r in version.resources.all()),
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def publish_problems(version: ModuleVersion) -> list[str]:
+    """What stops a draft from being published (empty list: ready)."""
+    problems = []
+    if not version.body.strip():
+        problems.append("Write the module's content.")
+    questions = list(version.questions.prefetch_related("choices"))
+    if version.carries_cme and not questions:
+        problems.append("A module that carries CME credit needs a knowledge check (an assessment with a pass mark).")
+    for n, q in enumerate(questions, start=1):
+        choices = list(q.choices.all())
+        if len(choices) < 2 or sum(c.correct for c in choices) != 1:
+            problems.append(f"Question {n} needs at least two choices and exactly one correct answer.")
+    return problems
+
+
+@transaction.atomic
+def module_publish(*, actor, module: Module) -> ModuleVersion:
+    """Publish the draft as the module's new current version (R21).
+
+    A new version of a required module re-opens the training gate for everyone
+    in its audience until they attest the new version (R7).
+    """
+    module = Module.objects.select_for_update().get(pk=module.pk)
+    draft = draft_of(module)
+    if draft is None:
+        raise ValidationError("There is no draft to publish; edit the module first.")
+    problems = publish_problems(draft)
+    if problems:
+        raise ValidationError(problems)
+    current = module.current_version
+    if current and content_fingerprint(draft) == content_fingerprint(current):
+        raise ValidationError(f"Nothing has changed since version {current.version}; edit the draft before publishing.")
+    draft.published_at = timezone.now()
+    draft.published_by = actor
+    draft.save(update_fields=["published_at", "published_by"])
+    module.current_version = draft
+    module.status = ModuleStatus.PUBLISHED
+    module.save(update_fields=["current_version", "status", "updated_at"])
+    audit(
+        actor=actor,
+        action="training.module_publish",
+        obj=module,
+        detail={"version": draft.version, "required": module.required},
+    )
+    return draft
+
+
+# ---------------------------------------------------------------- learners
+
+
+@dataclass(frozen=True)
+class QuestionFeedback:
+    question: Question
+    chosen: Choice | None
+    correct_choice: Choice
+
+    @property
+    def is_correct(self) -> bool:
+        return self.chosen is not None and self.chosen.pk == self.correct_choice.pk
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    attempt: CheckAttempt
+    feedback: list[QuestionFeedback]
+
+
+def _published_version_for(membership, module: Module) -> ModuleVersion:
+    if module.status != ModuleStatus.PUBLISHED or module.current_version is None:
+        raise ValidationError("This module is not published.")
+    if not module.for_role(membership.role):
+        raise ValidationError("This module is not part of your training.")
+    return module.current_version
+
+
+@transaction.atomic
+def check_submit(*, membership, module: Module, answers: dict[int, int]) -> CheckResult:
+    """Score the current version's knowledge check; every try is kept and retakes are allowed.
+
+    ``answers`` maps question id → chosen choice id; unanswered questions count as wrong.
+    """
+    version = _published_version_for(membership, module)
+    questions = list(version.questions.prefetch_related("choices"))
+    if not questions:
+        raise ValidationError("This module has no knowledge check.")
+    feedback = []
+    for question in questions:
+        choices = {c.pk: c for c in question.choices.all()}
+        correct = next(c for c in choices.values() if c.correct)
+        feedback.append(QuestionFeedback(question, choices.get(answers.get(question.pk)), correct))
+    right = sum(f.is_correct for f in feedback)
+    score = round(100 * right / len(questions))
+    attempt = CheckAttempt.objects.create(
+        membership=membership,
+        version=version,
+        score=score,
+        passed=score >= version.passing_score,
+        answers={str(f.question.pk): f.chosen.pk if f.chosen else None for f in feedback},
+        submitted_at=timezone.now(),
+    )
+    return CheckResult(attempt, feedback)
+
+
+def best_passing_attempt(*, membership, version: ModuleVersion) -> CheckAttempt | None:
+    return (
+        CheckAttempt.objects.filter(membership=membership, version=version, passed=True)
+        .order_by("-score", "-submitted_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def module_attest(*, membership, module: Module) -> Completion:
+    """Record "I attest that I completed …" for the current version, with time and score (R21).
+
+    A module with a knowledge check can be attested only after passing it.
+    Attesting twice returns the first attestation unchanged.
+    """
+    version = _published_version_for(membership, module)
+    existing = Completion.objects.filter(membership=membership, version=version).first()
+    if existing:
+        return existing
+    score = None
+    if version.questions.exists():
+        attempt = best_passing_attempt(membership=membership, version=version)
+        if attempt is None:
+            raise ValidationError(
+                f"Pass the knowledge check (at least {version.passing_score}% correct) before you attest."
+            )
+        score = attempt.score
+    try:
+        with transaction.atomic():
+            return Completion.objects.create(
+                membership=membership, version=version, score=score, passed=True, attested_at=timezone.now()
+            )
+    except IntegrityError:  # a double click raced us: the first attestation stands
+        return Completion.objects.get(membership=membership, version=version)
+
+
+# ---------------------------------------------------------------- CME (R22)
+
+CERTIFICATE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
+
+
+def new_certificate_number(*, year: int, rng=None) -> str:
+    """``MMM-<year>-XXXX-XXXX``: 40 random bits, so numbers cannot be guessed or enumerated."""
+    pick = rng.choice if rng is not None else secrets.choice
+    body = "".join(pick(CERTIFICATE_ALPHABET) for _ in range(8))
+    return f"MMM-{year}-{body[:4]}-{body[4:]}"
+
+
+def npi_is_valid(npi: str) -> bool:
+    """NPI check digit: Luhn over the prefix 80840 plus the first nine digits."""
+    if len(npi) != 10 or not npi.isdigit():
+        return False
+    digits = [int(d) for d in "80840" + npi[:9]]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            d *= 2
+            d = d - 9 if d > 9 else d
+        total += d
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+DAYS_IN_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def _reporting_fields(npi: str, licence_state: str, licence_number: str, board_id: str, birth_month, birth_day) -> dict:
+    npi, licence_state = npi.strip(), licence_state.strip().upper()
+    if npi and not npi_is_valid(npi):
+        raise ValidationError("That NPI is not valid: it has 10 digits and a check digit; check it or leave it empty.")
+    if licence_number.strip() and not licence_state:
+        raise ValidationError("Give the state that issued your licence.")
+    if licence_state and not (len(licence_state) == 2 and licence_state.isalpha()):
+        raise ValidationError("Give the licence state as its two-letter code, for example IL.")
+    if (birth_month is None) != (birth_day is None):
+        raise ValidationError("Give both the month and the day of birth, or neither.")
+    if birth_month is not None and not (1 <= birth_month <= 12 and 1 <= birth_day <= DAYS_IN_MONTH[birth_month]):
+        raise ValidationError("That month and day of birth do not exist.")
+    return {
+        "npi": npi,
+        "licence_state": licence_state,
+        "licence_number": licence_number.strip(),
+        "board_id": board_id.strip(),
+        "birth_month": birth_month,
+        "birth_day": birth_day,
+    }
+
+
+@transaction.atomic
+def cme_claim(
+    *,
+    membership,
+    completion: Completion,
+    credits,
+    attested_participation: bool,
+    npi: str = "",
+    licence_state: str = "",
+    licence_number: str = "",
+    board_id: str = "",
+    birth_month: int | None = None,
+    birth_day: int | None = None,
+    certificate_number: str | None = None,
+) -> CmeClaim:
+    """A mentor claims AMA PRA Category 1 Credit™ for a completed, attested, credit-bearing version (R22).
+
+    Credits must be positive, at most the version's maximum and in 0.25 steps;
+    participation must be attested; one claim per version. The identifiers are
+    optional and used only for PARS reporting.
+    """
+    if membership.role != "mentor":
+        raise ValidationError("CME credit is claimed by mentors.")
+    if completion.membership_id != membership.pk:
+        raise ValidationError("You can claim credit only for your own completed modules.")
+    version = completion.version
+    if not version.carries_cme:
+        raise ValidationError("This module does not carry CME credit.")
+    if not completion.passed:
+        raise ValidationError("Pass the module's assessment before claiming credit.")
+    amount = parse_credits(credits)
+    if amount <= 0:
+        raise ValidationError("Claim at least 0.25 credits.")
+    if amount > version.cme_max_credits:
+        raise ValidationError(
+            f"This activity is designated for at most {conf.format_credits(version.cme_max_credits)} credits; "
+            "claim that or less."
+        )
+    if not attested_participation:
+        raise ValidationError("Attest that you participated in the activity to claim credit.")
+    if CmeClaim.objects.filter(membership=membership, version=version).exists():
+        raise ValidationError("You have already claimed credit for this activity; see your transcript.")
+    now = timezone.now()
+    claim = CmeClaim(
+        membership=membership,
+        version=version,
+        completion=completion,
+        credits=amount,
+        attested_participation=True,
+        completed_on=timezone.localdate(completion.attested_at),
+        claimed_at=now,
+        **_reporting_fields(npi, licence_state, licence_number, board_id, birth_month, birth_day),
+    )
+    claim.certificate_number = certificate_number or _unique_certificate_number(now.year)
+    claim.save()
+    return claim
+
+
+def _unique_certificate_number(year: int) -> str:
+    while True:
+        number = new_certificate_number(year=year)
+        if not CmeClaim.objects.filter(certificate_number=number).exists():
+            return number

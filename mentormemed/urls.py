@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("", include("mentormemed.core.urls")),
+    path("", include("mentormemed.accounts.urls")),
+    path("manage/", include("mentormemed.institutions.urls")),
+    path("staff/", include("mentormemed.institutions.staff_urls")),
+    path("profile/", include("mentormemed.profiles.urls")),
+    path("mentors/", include("mentormemed.matching.urls")),
+    path("", include("mentormemed.training.urls")),
+    path("mentorships/", include("mentormemed.mentorships.urls")),
+    path("notifications/", include("mentormemed.notifications.urls")),
+    path("meetings/", include("mentormemed.scheduling.urls")),
+    path("evaluations/", include("mentormemed.evaluations.urls")),
+    path("outcomes/", include("mentormemed.outcomes.urls")),
+]

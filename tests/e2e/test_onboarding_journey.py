@@ -1,0 +1,51 @@
+"""Journey (issue: foundation): an admin invites a mentee, who signs up, onboards and lands home."""
+
+from __future__ import annotations
+
+import re
+
+from django.core import mail
+
+from mentormemed.testing.factories import TEST_PASSWORD, TOTP_SECRET
+from tests.e2e.conftest import assert_accessible, sign_in
+
+
+def test_admin_invites_mentee_who_signs_up_and_completes_onboarding(page, cast):
+    # Training has its own journey; here no module is required (staff can set this).
+    from mentormemed.training.models import Module
+
+    Module.objects.update(required=False)
+    sign_in(page, "admin@alpha.edu", TEST_PASSWORD, totp_secret=TOTP_SECRET)
+    page.get_by_role("button", name="People").click()
+    page.get_by_role("link", name="Invite", exact=True).click()
+    assert_accessible(page, context="invite page")
+    page.get_by_label("E-mail address").fill("new.learner@alpha.edu")
+    page.get_by_label("Role").select_option("mentee")
+    page.get_by_label("First name").fill("Nia")
+    page.get_by_label("Last name").fill("Robinson")
+    page.get_by_role("button", name="Send invitation").click()
+    page.get_by_text("Invitation sent to new.learner@alpha.edu").wait_for()
+    page.context.clear_cookies()
+
+    link = re.search(r"http\S+/invite/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    assert_accessible(page, context="sign-up page")
+    page.get_by_label("Password", exact=True).fill("a-long-unusual-passphrase")
+    page.get_by_label("Password (again)").fill("a-long-unusual-passphrase")
+    page.get_by_role("button", name="Create account").click()
+
+    page.get_by_role("heading", name="Getting started").wait_for()
+    assert_accessible(page, context="onboarding checklist")
+    page.get_by_role("link", name="Accept the agreement").click()
+    page.get_by_label("I have read and accept this agreement.").check()
+    page.get_by_role("button", name="Accept").click()
+    page.get_by_role("link", name="Confirm your eligibility").click()
+    assert_accessible(page, context="eligibility form")
+    page.get_by_label("I am the first in my family to graduate from a four-year college.").check()
+    page.get_by_label("I attest that what I selected is true.", exact=False).check()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("You have finished every required step.").wait_for()
+
+    page.get_by_role("link", name="Home").click()
+    page.get_by_role("heading", name="Welcome, Nia Robinson").wait_for()
+    assert_accessible(page, context="mentee home")

@@ -1,0 +1,62 @@
+"""R23 in Chromium: an admin opens outcomes, filters a cohort, sees charts with tables, exports a CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.utils import timezone
+
+from mentormemed.matching.models import SearchLog
+from mentormemed.outcomes.tests.conftest import consenting
+from mentormemed.testing.factories import TEST_PASSWORD, TOTP_SECRET, MembershipFactory, UserFactory, onboard
+from tests.e2e.conftest import assert_accessible, sign_in
+
+
+def test_admin_filters_outcomes_by_cohort_and_exports_csv(page, cast, settings):
+    settings.MMM = {**settings.MMM, "OUTCOMES_CACHE_SECONDS": 0}
+    now = timezone.now()
+    for n in range(14):
+        mentee = consenting(
+            onboard(
+                MembershipFactory(institution=cast.inst_a, role="mentee", user=UserFactory(email=f"l{n}@alpha.edu"))
+            ),
+            level="MS2" if n < 12 else "PGY2",
+        )
+        for days in (3, 40):
+            SearchLog.objects.create(
+                viewer=mentee,
+                institution=cast.inst_a,
+                role="mentee",
+                training_level=mentee.mentee_profile.training_level,
+                kind="search",
+                filters={"f": ["area:research"]},
+                result_count=0 if n % 3 else 12,
+                created_at=now - dt.timedelta(days=days),
+            )
+    sign_in(page, cast.admin.user.email, TEST_PASSWORD, totp_secret=TOTP_SECRET)
+    page.goto("/outcomes/")
+    page.get_by_role("heading", name="Outcomes", exact=True).wait_for()
+    page.locator("canvas#chart-searches_by_month").wait_for()
+    assert_accessible(page, context="outcomes dashboard")
+    monthly = page.locator("section", has=page.get_by_role("heading", name="Searches per month"))
+    monthly.locator("summary").click()
+    total = monthly.locator("tfoot td").first.inner_text()
+    assert total == "28"
+
+    page.get_by_label("Training level", exact=True).select_option("gme")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**level=gme**")
+    monthly = page.locator("section", has=page.get_by_role("heading", name="Searches per month"))
+    monthly.locator("summary").click()
+    assert monthly.locator("tfoot td").first.inner_text() == "<11", "2 GME mentees: suppressed"
+    assert_accessible(page, context="outcomes filtered")
+
+    page.get_by_label("Training level", exact=True).select_option("ume")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**level=ume**")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="CSV of Searches per month").click()
+    content = Path(info.value.path()).read_text(encoding="utf-8")
+    assert content.splitlines()[0] == "Month,Searches"
+    assert content.splitlines()[-1] == "All months,24"
