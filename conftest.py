@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
+from django.db import connections
 from django.test import Client
 
 from mentormemed.testing.factories import (
@@ -23,6 +25,12 @@ def _immediate_tasks(settings):
     settings.MMM = {**settings.MMM}
     # Argon2 is the real hasher; tests use a fast one so factories stay quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and spent TOTP codes live in the cache: no test inherits another's."""
+    cache.clear()
 
 
 @dataclass
@@ -100,3 +108,27 @@ def pytest_collection_modifyitems(items):
             "django_db_serialized_rollback" not in uses
         ):
             item.fixturenames.append("django_db_serialized_rollback")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Serialized rollback keeps the reference data on the connection object that
+    created the test database. Connections opened later in another context (the
+    browser tests' event loop) would not see it and would restore nothing, so every
+    new connection object is handed the same snapshot."""
+    snapshot = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    original = connections.create_connection
+
+    def create_connection(alias):
+        conn = original(alias)
+        if alias in snapshot:
+            conn._test_serialized_contents = snapshot[alias]
+        return conn
+
+    connections.create_connection = create_connection
+    yield
+    del connections.create_connection
