@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mentormemed.core.middleware.ActingMembershipMiddleware",
+    "mentormemed.core.middleware.UserTimeZoneMiddleware",
     "mentormemed.core.middleware.MfaRequiredMiddleware",
 ]
 

@@ -58,7 +58,6 @@ PERMISSIONS: dict[str, Permission] = {
     "profile.photo": _p(MENTEE, MENTOR, description="See a mentor photo the viewer may see"),
     "matching.search": _p(MENTEE, description="Search mentors (R10, R11)"),
     "matching.recommended": _p(MENTEE, description="Own recommendations (R10, R27, R28)"),
-    "matching.network": _p(MENTEE, description="Own network: needs covered and uncovered (R14)"),
     "matching.mentor": _p(MENTEE, description="A visible mentor's profile (R9, R28)"),
     "training.learn": _p(MENTEE, MENTOR, description="Own training: read, knowledge check, attest (R7, R21)"),
     "training.resource": _p(MENTEE, MENTOR, STAFF, description="Download a module's resources"),

@@ -1,10 +1,14 @@
-"""Resolve the acting membership once per request; require MFA for admins and staff."""
+"""Resolve the acting membership once per request; show times in the viewer's zone;
+require MFA for admins and staff."""
 
 from __future__ import annotations
+
+import zoneinfo
 
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from mentormemed.core.access import ADMIN, Actor
 
@@ -34,6 +38,32 @@ class ActingMembershipMiddleware:
         if chosen is None and memberships:
             chosen = memberships[0]
         return Actor(user=user, membership=chosen, memberships=memberships)
+
+
+class UserTimeZoneMiddleware:
+    """Render every date and time in the signed-in person's own time zone (else the server's, UTC)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = self.zone_for(request.user)
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    @staticmethod
+    def zone_for(user) -> zoneinfo.ZoneInfo | None:
+        name = getattr(user, "time_zone", "") if user.is_authenticated else ""
+        try:
+            return zoneinfo.ZoneInfo(name) if name else None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return None
 
 
 class MfaRequiredMiddleware:

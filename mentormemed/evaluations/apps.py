@@ -8,7 +8,9 @@ class EvaluationsConfig(AppConfig):
     label = "evaluations"
 
     def ready(self) -> None:
+        from mentormemed.core.periodic import register_job
         from mentormemed.evaluations import panels, signals  # noqa: F401  (panels and the R20 hook)
+        from mentormemed.evaluations.services import send_reminders
         from mentormemed.notifications.kinds import Kind, register_kind
 
         register_kind(Kind("evaluation", "Evaluations of my mentors that are due", roles=frozenset({"mentee"})))
@@ -21,3 +23,4 @@ class EvaluationsConfig(AppConfig):
             )
         )
         register_kind(Kind("graduate_mentor", "Graduates who would like to mentor", roles=frozenset({"admin"})))
+        register_job("evaluations", send_reminders)

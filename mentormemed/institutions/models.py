@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from mentormemed.accounts.models import ReviewStatus, Role
+from mentormemed.core.clock import platform_today
 
 
 class Institution(models.Model):
@@ -93,7 +94,7 @@ class PriceBand(models.Model):
 class SubscriptionQuerySet(models.QuerySet):
     def covering(self, day: dt.date | None = None):
         """Subscriptions whose term covers ``day`` (default today) and were not ended early."""
-        day = day or timezone.localdate()
+        day = day or platform_today()
         return self.filter(term_start__lte=day, term_end__gte=day).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=day)
         )
@@ -130,13 +131,13 @@ class Subscription(models.Model):
         return f"{self.institution} {self.term_start:%Y-%m-%d}–{self.term_end:%Y-%m-%d}"
 
     def covers(self, day: dt.date | None = None) -> bool:
-        day = day or timezone.localdate()
+        day = day or platform_today()
         ended_ok = self.ended_on is None or self.ended_on > day
         return self.term_start <= day <= self.term_end and ended_ok
 
     @property
     def state(self) -> str:
-        today = timezone.localdate()
+        today = platform_today()
         if self.ended_on and self.ended_on <= today:
             return "ended"
         if self.term_start > today:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from mentormemed.core.access import ADMIN, STAFF
+from mentormemed.core.clock import platform_today
 from mentormemed.core.dashboard import Panel, register_panel
 from mentormemed.institutions import selectors
 from mentormemed.institutions.models import Membership, Subscription
@@ -42,7 +42,7 @@ def program_panel(request):
 def network_panel(request):
     if request.actor.role != STAFF:
         return None
-    today = timezone.localdate()
+    today = platform_today()
     institutions = list(selectors.institutions_overview())
     renewals = (
         Subscription.objects.covering()

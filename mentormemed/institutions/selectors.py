@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
+from mentormemed.core.clock import platform_today
 from mentormemed.institutions.models import (
     Institution,
     Membership,
@@ -35,7 +35,7 @@ def band_for_headcount(headcount: int) -> PriceBand | None:
 
 def institutions_overview() -> QuerySet[Institution]:
     """Staff list: every institution with member counts and whether it has access today."""
-    today = timezone.localdate()
+    today = platform_today()
     covering = Q(subscriptions__term_start__lte=today, subscriptions__term_end__gte=today) & (
         Q(subscriptions__ended_on__isnull=True) | Q(subscriptions__ended_on__gt=today)
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from mentormemed.accounts.models import ReviewStatus, Role
 from mentormemed.core.audit import audit
+from mentormemed.core.clock import platform_today
 from mentormemed.institutions.models import (
     Institution,
     Invitation,
@@ -185,7 +186,7 @@ def subscription_renew(*, actor, subscription: Subscription) -> Subscription:
 @transaction.atomic
 def subscription_end(*, actor, subscription: Subscription, on: dt.date | None = None) -> Subscription:
     """End early: members lose access from ``on``; nothing is deleted (R1)."""
-    on = on or timezone.localdate()
+    on = on or platform_today()
     if subscription.ended_on:
         raise ValidationError("This subscription has already been ended.")
     if on <= subscription.term_start:
@@ -374,9 +375,9 @@ def _roster_row_problem(row: dict, seen: set) -> str:
 @transaction.atomic
 def invitation_revoke(*, actor, invitation: Invitation) -> bool:
     """Withdraw an open invitation; its link stops working. Returns False if it was no longer open."""
-    revoked = Invitation.objects.filter(
-        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
+    revoked = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     if revoked:
         audit(actor=actor, action="invitation.revoke", obj=invitation, institution=invitation.institution)
     return bool(revoked)
@@ -387,8 +388,12 @@ def invitation_resend(*, actor, invitation: Invitation) -> InvitationResult:
     if invitation.accepted_at:
         raise ValidationError("This invitation has already been accepted.")
     return invitation_create(
-        actor=actor, institution=invitation.institution, email=invitation.email, role=invitation.role,
-        first_name=invitation.first_name, last_name=invitation.last_name,
+        actor=actor,
+        institution=invitation.institution,
+        email=invitation.email,
+        role=invitation.role,
+        first_name=invitation.first_name,
+        last_name=invitation.last_name,
     )
 
 

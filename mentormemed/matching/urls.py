@@ -9,6 +9,5 @@ app_name = "matching"
 urlpatterns = [
     path("", views.search, name="search"),
     path("recommended/", views.recommended, name="recommended"),
-    path("network/", views.network, name="network"),
     path("<int:pk>/", views.mentor_detail, name="mentor"),
 ]

@@ -1,4 +1,4 @@
-"""Mentee pages: search, recommendations, network and a mentor's profile (R10, R11, R27, R28)."""
+"""Mentee pages: search, recommendations and a mentor's profile (R10, R11, R27, R28)."""
 
 from __future__ import annotations
 
@@ -47,34 +47,6 @@ def recommended(request):
         "matching/recommended.html",
         {"recs": recs, "profile": profile, "search_id": recs[0].search_id if recs else None},
     )
-
-
-@requires("matching.network")
-def network(request):
-    """R14: which of my needs no mentor covers yet, with suggestions for each."""
-    mentee = request.actor.membership
-    current = _current_mentors(mentee)
-    coverage = selectors.needs_coverage(mentee=mentee, mentor_profiles=current)
-    exclude = [m.pk for m in current]
-    rows = [
-        (
-            row,
-            []
-            if row.covered
-            else selectors.suggestions_for_need(mentee=mentee, area=row.area, exclude_mentor_ids=exclude),
-        )
-        for row in coverage
-    ]
-    return render(request, "matching/network.html", {"rows": rows, "current": current})
-
-
-def _current_mentors(mentee):
-    """The mentee's current mentors, if the mentorships app offers a selector for them."""
-    try:
-        from mentormemed.mentorships.selectors import current_mentor_profiles  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return list(current_mentor_profiles(mentee=mentee))
 
 
 @requires("matching.mentor")

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from mentormemed.institutions.models import Membership
+from mentormemed.matching import selectors as matching
 from mentormemed.mentorships.models import MentorshipRequest, Message, Relationship, RequestState
 from mentormemed.profiles.models import ContentArea, MenteeNeed, MentorProfile, Scope
 
@@ -50,24 +51,8 @@ def mentor_in_scope(*, mentee, mentor_id: int) -> MentorProfile:
 
 
 def is_searchable_by(*, mentee, mentor: MentorProfile) -> bool:
-    """R8/R9/R13: the mentor appears in this mentee's search. Uses matching's rule when it exists."""
-    try:
-        from mentormemed.matching.selectors import searchable_mentors
-    except ImportError:
-        searchable_mentors = None
-    if searchable_mentors is not None:
-        return searchable_mentors(viewer=mentee).filter(pk=mentor.pk).exists()
-    from mentormemed.institutions.models import Subscription
-
-    return MentorProfile.objects.filter(
-        _in_scope_q(mentee),
-        pk=mentor.pk,
-        is_complete=True,
-        search_consent=True,
-        suspended_at__isnull=True,
-        membership__status="active",
-        membership__institution_id__in=Subscription.objects.covering().values("institution_id"),
-    ).exists()
+    """R8/R9/R13: the mentor appears in this mentee's search (matching's own rule)."""
+    return matching.searchable_mentors(viewer=mentee).filter(pk=mentor.pk).exists()
 
 
 def request_blocker(*, mentee, mentor: MentorProfile) -> str | None:
@@ -215,27 +200,16 @@ def current_mentor_profiles(*, mentee) -> list[MentorProfile]:
 def coverage(*, mentee, relationships: list[Relationship], needs: list[ContentArea]) -> dict[int, list[ContentArea]]:
     """mentor profile id -> the mentee's needs that mentor covers.
 
-    A mentor covers a need they offer (matching's ``needs_coverage``, shared data only, when it
-    exists; else the profile's content areas) or one the mentee asked them about in the request
-    that started the relationship.
+    A mentor covers a need they offer (matching's ``needs_coverage``, shared data only) or one
+    the mentee asked them about in the request that started the relationship.
     """
     need_ids = {n.pk for n in needs}
     mentors = [r.mentor for r in relationships]
     offered: dict[int, set[int]] = {}
-    try:
-        from mentormemed.matching.selectors import needs_coverage
-    except ImportError:
-        needs_coverage = None
-    if needs_coverage is not None and mentors:
-        for row in needs_coverage(mentee=mentee, mentor_profiles=mentors):
+    if mentors:
+        for row in matching.needs_coverage(mentee=mentee, mentor_profiles=mentors):
             for mentor in row.mentors:
                 offered.setdefault(mentor.pk, set()).add(row.area.pk)
-    elif mentors:
-        through = MentorProfile.content_areas.through.objects.filter(
-            mentorprofile_id__in=[m.pk for m in mentors], contentarea_id__in=need_ids
-        )
-        for mentor_id, area_id in through.values_list("mentorprofile_id", "contentarea_id"):
-            offered.setdefault(mentor_id, set()).add(area_id)
     asked = MentorshipRequest.areas.through.objects.filter(
         mentorshiprequest_id__in=[r.request_id for r in relationships if r.request_id], contentarea_id__in=need_ids
     ).values_list("mentorshiprequest_id", "contentarea_id")
@@ -258,25 +232,17 @@ class Suggestion:
 
 def suggestions_for(*, mentee, uncovered: list[ContentArea], exclude_mentor_ids, limit: int = 5) -> list[Suggestion]:
     """Mentors with room for the uncovered needs (matching's per-need suggestions), each listed once."""
-    try:
-        from mentormemed.matching.selectors import suggestions_for_need
-    except ImportError:
-        return []
     found: dict[int, Suggestion] = {}
     for area in uncovered:
-        for mentor in suggestions_for_need(mentee=mentee, area=area, exclude_mentor_ids=exclude_mentor_ids):
+        for mentor in matching.suggestions_for_need(mentee=mentee, area=area, exclude_mentor_ids=exclude_mentor_ids):
             found.setdefault(mentor.pk, Suggestion(mentor=mentor, covers=[])).covers.append(area)
     ranked = sorted(found.values(), key=lambda s: -len(s.covers))
     return ranked[:limit]
 
 
 def recommendations(*, mentee, exclude_mentor_ids=(), limit: int = 5) -> list:
-    """Matching's ranked recommendations (R10, R27) or [] until matching provides them."""
-    try:
-        from mentormemed.matching.selectors import recommend
-    except ImportError:
-        return []
-    return list(recommend(mentee=mentee, limit=limit, exclude_mentor_ids=tuple(exclude_mentor_ids), log=False))
+    """Matching's ranked recommendations (R10, R27)."""
+    return list(matching.recommend(mentee=mentee, limit=limit, exclude_mentor_ids=tuple(exclude_mentor_ids), log=False))
 
 
 def network_of(*, mentee) -> Network:

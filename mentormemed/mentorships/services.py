@@ -21,6 +21,7 @@ from mentormemed.core.audit import audit
 from mentormemed.core.onboarding import missing_steps
 from mentormemed.institutions.models import Membership
 from mentormemed.institutions.selectors import institution_has_access
+from mentormemed.matching.services import log_search_event
 from mentormemed.mentorships import selectors, signals
 from mentormemed.mentorships.models import (
     STAGE_ORDER,
@@ -126,11 +127,7 @@ def request_send(
 
 
 def _log_search_event(*, search_id: int | None, mentee, mentor) -> None:
-    """R11: tell matching's search log that this search led to a request (once matching provides it)."""
-    try:
-        from mentormemed.matching.services import log_search_event
-    except ImportError:
-        return
+    """R11: tell matching's search log that this search led to a request."""
     log_search_event(search_id=search_id, mentee=mentee, mentor=mentor, kind="requested")
 
 

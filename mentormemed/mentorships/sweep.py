@@ -1,4 +1,4 @@
-"""The periodic sweep: expiry, reminders, early check-ins and daily digests (R13, R29, R31).
+"""The periodic sweep: expiry, reminders, early check-ins, registered jobs and daily digests (R13, R29, R31).
 
 Idempotent and safe to run concurrently: every step claims its rows with a
 conditional UPDATE (state still pending, reminder count still lower, check-in not
@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from mentormemed.core.periodic import run_jobs
 from mentormemed.mentorships import services
 from mentormemed.mentorships.models import MentorshipRequest, Relationship, RequestState
 from mentormemed.mentorships.selectors import mmm
@@ -28,8 +29,9 @@ def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         "expired": expire_due(now=now),
         "reminders": send_reminders(now=now),
         "checkins": send_checkins(now=now),
-        "digests": send_digests(now=now),
+        **run_jobs(now=now),  # other capabilities' reminders (meetings, evaluations, surveys)
     }
+    done["digests"] = send_digests(now=now)  # last, so today's digest holds everything above
     log.info("sweep at %s: %s", now.isoformat(), done)
     return done
 

@@ -8,19 +8,13 @@ from django.utils import timezone
 
 from mentormemed.mentorships.models import Compact, Goal, MentorshipRequest, Relationship, RequestState
 from mentormemed.profiles.models import ContentArea, MentorProfile
+from mentormemed.profiles.testing import complete_mentor_profile
+from mentormemed.training.testing import complete_required
 
 
 def mentor_profile(membership, **fields) -> MentorProfile:
-    """A complete, searchable profile (through the profiles app's helper when it exists)."""
-    try:
-        from mentormemed.profiles.testing import complete_mentor_profile
-    except ImportError:  # pragma: no cover - profiles' helper is part of the tree
-        complete_mentor_profile = None
-    if complete_mentor_profile is not None:
-        profile = complete_mentor_profile(membership, **fields)
-    else:
-        profile, _ = MentorProfile.objects.get_or_create(membership=membership)
-        MentorProfile.objects.filter(pk=profile.pk).update(is_complete=True, search_consent=True, **fields)
+    """A complete, searchable profile (the profiles app's own builder)."""
+    profile = complete_mentor_profile(membership, **fields)
     profile.refresh_from_db()
     return profile
 
@@ -98,12 +92,7 @@ def fully_onboard(membership):
     from mentormemed.testing.factories import onboard
 
     onboard(membership)
-    try:
-        from mentormemed.training.testing import complete_required
-    except ImportError:  # pragma: no cover
-        complete_required = None
-    if complete_required is not None:
-        complete_required(membership)
+    complete_required(membership)
     if membership.role == "mentee":
         from mentormemed.profiles.testing import complete_mentee_profile
 

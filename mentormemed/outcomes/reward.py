@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
@@ -14,8 +13,8 @@ from django.utils import timezone
 
 from mentormemed.outcomes.models import ParticipationThreshold
 from mentormemed.outcomes.suppression import k_min
+from mentormemed.scheduling.models import Meeting, MeetingStatus
 
-log = logging.getLogger(__name__)
 PERIOD_DAYS = 365
 
 
@@ -25,7 +24,7 @@ class Record:
 
     mentor: object  # MentorProfile
     mentees: int
-    meetings: int | None  # None: scheduling is not available in this deployment
+    meetings: int  # held meetings
     modules: int
     cme_credits: Decimal
     evaluations: int
@@ -54,26 +53,14 @@ def period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=PERIOD_DAYS), today
 
 
-def _meetings(mentor_ids: list[int], since: dt.datetime) -> dict[int, int] | None:
-    """Held meetings per mentor, if the scheduling capability is installed (it may not be yet)."""
-    try:
-        from mentormemed.scheduling.models import Meeting
-    except ImportError:
-        return None
-    try:
-        qs = Meeting.objects.filter(
-            relationship__mentor_id__in=mentor_ids, starts_at__gte=since, starts_at__lte=timezone.now()
-        )
-        if any(f.name == "cancelled_at" for f in Meeting._meta.get_fields()):
-            qs = qs.filter(cancelled_at__isnull=True)
-        elif any(f.name == "status" for f in Meeting._meta.get_fields()):
-            qs = qs.exclude(status="cancelled")
-        return dict(
-            qs.values("relationship__mentor_id").annotate(n=Count("id")).values_list("relationship__mentor_id", "n")
-        )
-    except Exception:  # a schema we do not know yet: leave meetings out rather than fail the page
-        log.warning("Meetings could not be counted for participation records", exc_info=True)
-        return None
+def _held_meetings(mentor_ids: list[int], since: dt.datetime) -> dict[int, int]:
+    """Meetings each mentor actually held (marked held, R17) since ``since``."""
+    return dict(
+        Meeting.objects.filter(relationship__mentor_id__in=mentor_ids, status=MeetingStatus.HELD, starts_at__gte=since)
+        .values("relationship__mentor_id")
+        .annotate(n=Count("id"))
+        .values_list("relationship__mentor_id", "n")
+    )
 
 
 def participation_records(
@@ -119,7 +106,7 @@ def participation_records(
         .values_list("mentor_id", "competency_mean")
     ):
         scores[mentor_id].append(value)
-    meetings = _meetings(ids, since)
+    meetings = _held_meetings(ids, since)
     threshold = threshold_for(institution)
     k = k_min()
     records = []
@@ -129,7 +116,7 @@ def participation_records(
         record = Record(
             mentor=m,
             mentees=mentees.get(m.pk, 0),
-            meetings=None if meetings is None else meetings.get(m.pk, 0),
+            meetings=meetings.get(m.pk, 0),
             modules=modules.get(m.membership_id, 0),
             cme_credits=credits.get(m.membership_id) or Decimal("0"),
             evaluations=len(values),
@@ -142,9 +129,8 @@ def participation_records(
             "mentees": record.mentees >= threshold.min_mentees,
             "modules": record.modules >= threshold.min_modules,
             "cme": record.cme_credits >= threshold.min_cme_credits,
+            "meetings": record.meetings >= threshold.min_meetings,
         }
-        if record.meetings is not None:
-            record.meets["meetings"] = record.meetings >= threshold.min_meetings
         records.append(record)
     return records
 

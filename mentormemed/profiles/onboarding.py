@@ -57,7 +57,7 @@ def profile_state(membership) -> StepState:
         if not meter.complete:
             return StepState(False, f"{meter.percent}% complete: {meter.missing[0].lower()} is still missing.")
         if not profile.search_consent:
-            return StepState(False, "Complete; consent to be listed in the search so mentees can find you.")
+            return StepState(True, "Complete, but hidden: consent to be listed in the search so mentees can find you.")
         return StepState(True, "Complete; mentees can find you.")
     profile = _profile_of(membership)
     if profile is None:
@@ -69,8 +69,8 @@ def profile_state(membership) -> StepState:
 
 
 def register_steps() -> None:
-    # Not a request gate yet: the shared test factories onboard people without profiles.
-    # A mentor is unsearchable until complete anyway (R8); see docs/decisions.md.
+    # Part of the request gate (R6, R7): a mentee's needs and a mentor's offer are what a
+    # request is about. A mentor is also unsearchable until complete and consented (R8).
     register(
         Step(
             "profile",
@@ -79,7 +79,6 @@ def register_steps() -> None:
             profile_state,
             "profiles:me",
             order=30,
-            required=False,
             prepare=prepare_profiles,
         )
     )

@@ -9,10 +9,13 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling and meetings"
 
     def ready(self) -> None:
+        from mentormemed.core.periodic import register_job
         from mentormemed.notifications.kinds import Kind, register_kind
         from mentormemed.scheduling import panels  # noqa: F401  (registers dashboard panels)
+        from mentormemed.scheduling.services import send_reminders
         from mentormemed.scheduling.teaching import mentoring_sessions
         from mentormemed.training.teaching import register_teaching_source
 
         register_teaching_source(mentoring_sessions)  # "Learning from Teaching" hours (R22)
         register_kind(Kind("meeting", "Meeting reminders the day before", roles=frozenset({"mentee", "mentor"})))
+        register_job("meeting_reminders", send_reminders)

@@ -44,6 +44,16 @@ def test_admin_invites_mentee_who_signs_up_and_completes_onboarding(page, cast):
     page.get_by_label("I am the first in my family to graduate from a four-year college.").check()
     page.get_by_label("I attest that what I selected is true.", exact=False).check()
     page.get_by_role("button", name="Save").click()
+
+    # The profile is part of the gate: areas of need, training level, what matters in a mentor.
+    page.get_by_role("link", name="Complete your profile").click()
+    assert_accessible(page, context="mentee profile form")
+    page.get_by_label("Most important area of need").select_option(label="Residency applications")
+    page.get_by_label("Training level").select_option("MS2")
+    page.get_by_role("group", name="Speaking a language I speak").get_by_label("A lot").check()
+    page.get_by_role("button", name="Save profile").click()
+    page.get_by_text("Profile saved.").wait_for()
+    page.goto("/onboarding/")
     page.get_by_text("You have finished every required step.").wait_for()
 
     page.get_by_role("link", name="Home").click()

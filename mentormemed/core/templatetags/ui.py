@@ -5,7 +5,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django import template
-from django.utils import timezone
+from django.templatetags.tz import do_timezone
 
 register = template.Library()
 
@@ -32,6 +32,9 @@ def in_zone(value, zone_name: str):
     if value is None:
         return value
     try:
-        return timezone.localtime(value, zoneinfo.ZoneInfo(zone_name))
+        zone = zoneinfo.ZoneInfo(zone_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return value
+    # Django's own ``timezone`` filter marks the result so a following ``date`` filter
+    # does not convert it back to the active time zone.
+    return do_timezone(value, zone)

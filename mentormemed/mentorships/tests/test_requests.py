@@ -166,3 +166,17 @@ def test_r13_decline_tells_the_mentee_with_the_message(pair, django_capture_on_c
     assert [m.to for m in mail.outbox] == [["mentee@alpha.edu"]]
     assert "My clinic year is full." in mail.outbox[0].body
     assert reverse("mentorships:network") in mail.outbox[0].body
+
+
+def test_deadlines_show_in_the_viewers_own_time_zone(pair):
+    import datetime as dt
+
+    request = send(pair)
+    MentorshipRequest.objects.filter(pk=request.pk).update(deadline=dt.datetime(2026, 12, 4, 18, 0, tzinfo=dt.UTC))
+    mentor_user = pair.cast.mentor.user
+    url = reverse("mentorships:inbox_detail", args=[request.pk])
+    for zone, shown in (("America/Chicago", "12:00 PM"), ("America/Los_Angeles", "10:00 AM")):
+        mentor_user.time_zone = zone
+        mentor_user.save(update_fields=["time_zone"])
+        page = pair.cast.client_for(pair.cast.mentor).get(url).content.decode()
+        assert f"Friday, December 4, {shown}" in page, zone

@@ -147,3 +147,20 @@ def test_r25_export_contains_no_identifier_and_consistent_pseudonyms(cast, setti
     assert {r["training_level"] for r in rows} == {"MS3", "suppressed"}, "PGY1 is held by one mentee (< 2)"
     assert all(re.fullmatch(r"\d{4}-\d{2}", r["request_month"]) for r in rows)
     assert rel.pk
+
+
+@pytest.mark.django_db
+def test_r24_participation_counts_only_meetings_that_were_held(cast):
+    from mentormemed.outcomes.reward import participation_records
+    from mentormemed.scheduling.testing import meeting
+
+    mentor = mt.mentor_profile(cast.mentor)
+    mentee = onboard(MembershipFactory(institution=cast.inst_a, role="mentee", user=UserFactory()))
+    rel = mt.relationship(mentee, mentor, started_at=timezone.now() - dt.timedelta(days=90))
+    week = dt.timedelta(days=7)
+    meeting(rel, starts_at=timezone.now() - 6 * week, status="held")
+    meeting(rel, starts_at=timezone.now() - 4 * week, status="held")
+    meeting(rel, starts_at=timezone.now() - 2 * week, status="cancelled")
+    meeting(rel, starts_at=timezone.now() + week)  # still to come
+    (record,) = participation_records(institution=cast.inst_a, mentor_ids=[mentor.pk])
+    assert record.meetings == 2

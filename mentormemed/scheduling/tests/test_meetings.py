@@ -258,3 +258,27 @@ def test_r30_notes_are_for_the_pair_only(cast, rel, avail, clock):
     assert cast.client_for(cast.mentee_b).get(url).status_code == 404
     with pytest.raises(ValidationError):
         services.meeting_notes_save(meeting=m, user=stranger.user, notes="x")
+
+
+def test_r17_the_sweep_sends_the_day_before_reminder(cast, rel, avail, clock):
+    from mentormemed.mentorships.sweep import sweep
+
+    book(rel)
+    done = sweep(now=SLOT - dt.timedelta(hours=10))
+    assert done["meeting_reminders"] == 1
+    assert "evaluation_reminders" in done and "survey_reminders" in done
+    assert Meeting.objects.get().reminder_sent_at is not None
+    assert sweep(now=SLOT - dt.timedelta(hours=9))["meeting_reminders"] == 0
+
+
+def test_r17_the_mentorship_page_shows_the_next_meeting_and_books_one(cast, rel, avail, clock):
+    from django.urls import reverse
+
+    url = reverse("mentorships:relationship", args=[rel.pk])
+    page = cast.client_for(cast.mentee).get(url).content.decode()
+    assert "No meeting booked yet." in page
+    assert reverse("scheduling:book", args=[rel.pk]) in page
+    m = book(rel)
+    page = cast.client_for(cast.mentor).get(url).content.decode()
+    assert reverse("scheduling:meeting", args=[m.pk]) in page
+    assert "Wednesday, June 3, 10:00 AM" in page  # the mentor's zone (New York)

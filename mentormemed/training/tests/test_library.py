@@ -40,6 +40,16 @@ def _new_version(staff, slug: str, *, body_suffix: str = "\n\nUpdated guidance."
     services.module_publish(actor=staff, module=module)
 
 
+@pytest.fixture
+def profiled(cast):
+    """The cast's mentee and mentor with complete profiles: training is the only gate step left."""
+    from mentormemed.profiles.testing import complete_mentee_profile, complete_mentor_profile
+
+    complete_mentee_profile(cast.mentee)
+    complete_mentor_profile(cast.mentor)
+    return cast
+
+
 def test_r21_every_deployment_starts_with_the_seeded_library():
     modules = Module.objects.select_related("current_version")
     assert modules.count() == 10
@@ -96,7 +106,7 @@ def test_r7_mentee_gate_lists_training_until_every_required_module_is_attested(c
     assert "training" not in [s.key for s in missing_steps(mentee)]
 
 
-def test_r7_mentor_gate_needs_both_required_mentor_modules(cast):
+def test_r7_mentor_gate_needs_both_required_mentor_modules(cast, profiled):
     mentor = cast.mentor
     assert {m.slug for m in missing_required_modules(membership=mentor)} == {
         "effective-mentor",
@@ -109,7 +119,7 @@ def test_r7_mentor_gate_needs_both_required_mentor_modules(cast):
     assert missing_steps(mentor) == []  # cast members are otherwise onboarded
 
 
-def test_r7_new_version_of_a_required_module_requires_attesting_again(cast):
+def test_r7_new_version_of_a_required_module_requires_attesting_again(cast, profiled):
     complete_required(cast.mentee)
     assert missing_steps(cast.mentee) == []
     _new_version(cast.staff, "getting-the-most-from-mentorship")
@@ -121,14 +131,14 @@ def test_r7_new_version_of_a_required_module_requires_attesting_again(cast):
     assert missing_steps(cast.mentee) == []
 
 
-def test_r7_new_version_of_an_optional_module_does_not_reopen_the_gate(cast):
+def test_r7_new_version_of_an_optional_module_does_not_reopen_the_gate(cast, profiled):
     complete_required(cast.mentee)
     complete_module(cast.mentee, "financial-planning")
     _new_version(cast.staff, "financial-planning")
     assert missing_steps(cast.mentee) == []
 
 
-def test_r7_required_is_a_setting_staff_change_in_the_product(cast):
+def test_r7_required_is_a_setting_staff_change_in_the_product(cast, profiled):
     complete_required(cast.mentee)
     client = cast.client_for(cast.staff)
     module = _module("maintaining-mental-health")
