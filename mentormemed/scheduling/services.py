@@ -21,6 +21,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from mentormemed.institutions.selectors import institution_has_access
 from mentormemed.mentorships.models import Relationship
 from mentormemed.notifications.emails import queue_email
 from mentormemed.profiles.models import MentorProfile
@@ -158,6 +159,12 @@ def _check_pair(relationship: Relationship, user) -> str:
         raise ValidationError("Only the mentee and the mentor of this mentorship can book its meetings.")
     if not relationship.is_active:
         raise ValidationError("This mentorship has ended, so no new meetings can be booked.")
+    for membership in (relationship.mentee, relationship.mentor.membership):
+        if not membership.is_active or not institution_has_access(membership.institution):
+            raise ValidationError(
+                f"{membership.user.display_name}'s access to MentorMeMed is paused, so meetings cannot be "
+                "booked or moved until it is restored."
+            )
     return side
 
 

@@ -282,3 +282,13 @@ def test_r17_the_mentorship_page_shows_the_next_meeting_and_books_one(cast, rel,
     page = cast.client_for(cast.mentor).get(url).content.decode()
     assert reverse("scheduling:meeting", args=[m.pk]) in page
     assert "Wednesday, June 3, 10:00 AM" in page  # the mentor's zone (New York)
+
+
+def test_r1_no_booking_with_a_mentor_whose_institution_is_paused(cast, rel, avail, clock):
+    from django.core.exceptions import ValidationError
+
+    mentor_institution = rel.mentor.membership.institution
+    mentor_institution.subscriptions.update(term_end=NOW.date() - dt.timedelta(days=1))
+    with pytest.raises(ValidationError, match="access to MentorMeMed is paused"):
+        book(rel)
+    assert not Meeting.objects.exists()

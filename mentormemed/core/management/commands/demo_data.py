@@ -39,5 +39,19 @@ class Command(BaseCommand):
             f"  make totp EMAIL=admin@{DEMO_DOMAIN}\n"
             f"in another terminal, or add this secret to an authenticator app: {DEMO_TOTP_SECRET}\n"
             f"Other demo people: mentor2@{DEMO_DOMAIN} … mentor100@, mentee2@ … mentee60@,\n"
+        )
+        for email in suspended_mentors():
+            self.stdout.write(f"{email} (suspended after missed responses: an admin can reinstate),\n")
+        self.stdout.write(
             f"and lapsed@{DEMO_DOMAIN} (mentee of an institution whose subscription lapsed).\n{line}\n"
         )
+
+
+def suspended_mentors() -> list[str]:
+    from mentormemed.profiles.models import MentorProfile
+
+    return list(
+        MentorProfile.objects.filter(suspended_at__isnull=False, membership__user__email__endswith=DEMO_DOMAIN)
+        .order_by("pk")
+        .values_list("membership__user__email", flat=True)
+    )
