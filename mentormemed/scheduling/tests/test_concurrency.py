@@ -28,7 +28,14 @@ def _postgres_only():
         pytest.skip("PostgreSQL only: the exclusion constraint and real concurrent connections")
 
 
-def test_r17_concurrent_bookings_of_one_slot_make_exactly_one_meeting(cast, rel, avail):
+@pytest.fixture
+def covered(cast):
+    """The institutions' subscriptions cover NOW (R1 refuses bookings while access is paused)."""
+    day = NOW.date()
+    cast.inst_a.subscriptions.update(term_start=day - dt.timedelta(days=30), term_end=day + dt.timedelta(days=300))
+
+
+def test_r17_concurrent_bookings_of_one_slot_make_exactly_one_meeting(cast, rel, avail, covered):
     second = relationship(new_member(cast.inst_a, "mentee", "second.mentee@alpha.edu"), rel.mentor)
     relationships = [rel, second] * 3
     barrier = threading.Barrier(len(relationships))
