@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from mentormemed.core.timezones import zone_choices
+
 
 class InvitationSignupForm(forms.Form):
     first_name = forms.CharField(
@@ -62,3 +64,27 @@ class CriteriaForm(forms.Form):
 
     def criterion_ids(self) -> set[int]:
         return {c.pk for c in self.criteria if self.cleaned_data.get(f"c{c.pk}")}
+
+
+class AccountSettingsForm(forms.Form):
+    """A person's own name, pronouns and time zone (every date on every page follows the zone)."""
+
+    first_name = forms.CharField(
+        max_length=150, label="First name", widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        max_length=150, label="Last name", widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    preferred_name = forms.CharField(
+        max_length=150,
+        required=False,
+        label="Preferred first name",
+        help_text="Optional. Shown instead of your first name.",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    pronouns = forms.CharField(
+        max_length=40, required=False, label="Pronouns", help_text="Optional, for example she/her or they/them."
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone", choices=zone_choices, help_text="Dates, times, deadlines and meetings are shown in it."
+    )

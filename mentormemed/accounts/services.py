@@ -12,8 +12,32 @@ from django.utils import timezone
 
 from mentormemed.accounts.models import Agreement, AgreementAcceptance, MenteeEligibility, ReviewStatus
 from mentormemed.core.audit import audit
+from mentormemed.core.timezones import is_zone
 from mentormemed.institutions.models import Membership, MentorCriterionAttestation
 from mentormemed.institutions.services import invitation_accept, invitation_by_token, invitation_problem
+
+SETTINGS_FIELDS = ("first_name", "last_name", "preferred_name", "pronouns", "time_zone")
+
+
+def account_settings_save(*, user, **fields) -> list[str]:
+    """Save a person's own name, pronouns and time zone; returns the fields that changed."""
+    if "time_zone" in fields and not is_zone(fields["time_zone"]):
+        raise ValidationError("Choose a time zone from the list.")
+    if (
+        not str(fields.get("first_name", user.first_name)).strip()
+        or not str(fields.get("last_name", user.last_name)).strip()
+    ):
+        raise ValidationError("Your first and last name are needed.")
+    changed = []
+    for name in SETTINGS_FIELDS:
+        if name in fields:
+            value = str(fields[name]).strip()
+            if getattr(user, name) != value:
+                setattr(user, name, value)
+                changed.append(name)
+    if changed:
+        user.save(update_fields=changed)
+    return changed
 
 
 @transaction.atomic

@@ -10,7 +10,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from mentormemed.accounts import services
-from mentormemed.accounts.forms import AgreementForm, CriteriaForm, EligibilityForm, InvitationSignupForm
+from mentormemed.accounts.forms import (
+    AccountSettingsForm,
+    AgreementForm,
+    CriteriaForm,
+    EligibilityForm,
+    InvitationSignupForm,
+)
 from mentormemed.core.access import public, requires
 from mentormemed.institutions.services import (
     InvitationError,
@@ -134,3 +140,20 @@ def criteria(request):
             return redirect("core:onboarding")
     attested = membership.criterion_attestations.select_related("criterion")
     return render(request, "accounts/criteria.html", {"form": form, "attested": attested})
+
+
+@requires("account.settings")
+@require_http_methods(["GET", "POST"])
+def account_settings(request):
+    user = request.user
+    initial = {name: getattr(user, name) for name in services.SETTINGS_FIELDS}
+    form = AccountSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.account_settings_save(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Your settings are saved." if changed else "Nothing changed.")
+            return redirect("accounts:settings")
+    return render(request, "accounts/settings.html", {"form": form})

@@ -39,6 +39,9 @@ def _p(*roles: str, needs_subscription: bool = True, description: str = "") -> P
 
 PERMISSIONS: dict[str, Permission] = {
     "home": _p(MENTEE, MENTOR, ADMIN, STAFF, description="Own home page"),
+    "account.settings": _p(
+        MENTEE, MENTOR, ADMIN, STAFF, needs_subscription=False, description="Own name, pronouns and time zone"
+    ),
     "onboarding": _p(MENTEE, MENTOR, description="Own onboarding checklist and agreement"),
     "onboarding.eligibility": _p(MENTEE, description="Attest own eligibility (R4)"),
     "onboarding.criteria": _p(MENTOR, description="Attest the institution's mentor criteria (R5)"),

@@ -4,35 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
-from functools import cache
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from mentormemed.core.timezones import zone_choices
 from mentormemed.scheduling.models import LinkKind, Window
 from mentormemed.scheduling.services import ALLOWED_LENGTHS, WindowSpec
 
 WINDOW_RE = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?\s*$")
-COMMON_ZONES = [
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Phoenix",
-    "America/Los_Angeles",
-    "America/Anchorage",
-    "Pacific/Honolulu",
-    "America/Puerto_Rico",
-]
-
-
-@cache
-def zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    rest = sorted(z for z in zoneinfo.available_timezones() if "/" in z and z not in COMMON_ZONES)
-    return [
-        ("United States", [(z, z.replace("_", " ")) for z in COMMON_ZONES]),
-        ("Everywhere", [(z, z.replace("_", " ")) for z in rest]),
-    ]
 
 
 def parse_windows(weekday: int, text: str) -> list[WindowSpec]:

@@ -1,0 +1,34 @@
+"""Time-zone choices offered wherever a person picks their zone."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+COMMON_ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+]
+
+
+@cache
+def zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    rest = sorted(z for z in zoneinfo.available_timezones() if "/" in z and z not in COMMON_ZONES)
+    return [
+        ("United States", [(z, z.replace("_", " ")) for z in COMMON_ZONES]),
+        ("Everywhere", [(z, z.replace("_", " ")) for z in rest]),
+    ]
+
+
+def is_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
