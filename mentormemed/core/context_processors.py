@@ -13,9 +13,11 @@ def navigation(request) -> dict:
     entries: list[dict] = []
     groups: dict[str, dict] = {}
     account, bell = [], None
-    for item in NAV.get(actor.role or "", []):
-        url = reverse(item.url_name)
-        link = {"label": item.label, "url": url, "icon": item.icon, "active": _active(request, url)}
+    items = [(item, reverse(item.url_name)) for item in NAV.get(actor.role or "", [])]
+    # Only the most specific match is current: /meetings/availability/ is Availability, not Meetings.
+    current = max((url for _, url in items if _active(request, url)), key=len, default=None)
+    for item, url in items:
+        link = {"label": item.label, "url": url, "icon": item.icon, "active": url == current}
         group = getattr(item, "group", "")
         if group == "account":
             account.append(link)

@@ -20,7 +20,7 @@ from mentormemed.evaluations.models import Evaluation, Instrument
 from mentormemed.evaluations.schedule import add_months
 from mentormemed.evaluations.services import scores
 from mentormemed.matching.models import MentorFacet
-from mentormemed.mentorships.models import EndReason, MentorshipRequest, Relationship, RequestState
+from mentormemed.mentorships.models import Compact, EndReason, MentorshipRequest, Relationship, RequestState
 from mentormemed.profiles.models import ContentArea, IdentityValue, MenteeProfile, MentorProfile
 
 HISTORY_DAYS = 540
@@ -133,6 +133,18 @@ def build(ctx: DemoContext) -> None:
             )
         )
     Relationship.objects.bulk_create([r for r, _ in relationships])
+    Compact.objects.bulk_create(
+        [
+            Compact(
+                relationship=rel,
+                expectations="We keep what we share confidential and answer messages within a week.",
+                meeting_rhythm="Every month, by video",
+                mentee_confirmed_at=rel.started_at + dt.timedelta(days=3),
+                mentor_confirmed_at=rel.started_at + dt.timedelta(days=3),
+            )
+            for rel, _ in relationships
+        ]
+    )
 
     evaluations = []
     for rel, bonus in relationships:

@@ -108,6 +108,13 @@ class Evaluation(models.Model):
         ]
         indexes = [models.Index(fields=["mentor", "submitted_at"]), models.Index(fields=["submitted_at"])]
 
+    @property
+    def label(self) -> str:
+        """The occasion in words, as the due list names it ("6-month evaluation", "End of mentorship")."""
+        from mentormemed.evaluations.schedule import Due
+
+        return Due(self.occasion, self.sequence, self.due_on, False).label
+
 
 class EvaluationReminder(models.Model):
     """A reminder that went out for one due evaluation; the unique row makes the sweep idempotent."""

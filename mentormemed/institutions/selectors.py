@@ -55,7 +55,7 @@ def institutions_overview() -> QuerySet[Institution]:
 
 
 def institution_members(
-    *, institution: Institution, role: str = "", status: str = "", query: str = ""
+    *, institution: Institution, role: str = "", status: str = "", query: str = "", awaiting_review: bool = False
 ) -> QuerySet[Membership]:
     qs = (
         Membership.objects.filter(institution=institution)
@@ -71,6 +71,11 @@ def institution_members(
         qs = qs.filter(
             Q(user__email__icontains=query) | Q(user__first_name__icontains=query) | Q(user__last_name__icontains=query)
         )
+    if awaiting_review:  # eligibility (mentees) or criteria (mentors) the admin still has to confirm
+        pending = Q(role="mentee", eligibility__status="pending") | Q(
+            role="mentor", criterion_attestations__status="pending"
+        )
+        qs = qs.filter(pk__in=Membership.objects.filter(pending).values("pk"))
     return qs
 
 

@@ -22,7 +22,10 @@ PAGE_SIZE = 50
 def members(request):
     institution = request.actor.institution
     role, status, query = (request.GET.get(k, "").strip() for k in ("role", "status", "q"))
-    qs = selectors.institution_members(institution=institution, role=role, status=status, query=query)
+    review = request.GET.get("review") == "pending"
+    qs = selectors.institution_members(
+        institution=institution, role=role, status=status, query=query, awaiting_review=review
+    )
     page = Paginator(qs.prefetch_related("institution__criteria"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for membership in prepare_checklists(list(page)):
@@ -38,6 +41,7 @@ def members(request):
             "role": role,
             "status": status,
             "q": query,
+            "review": review,
             "invitations": invitations,
         },
     )

@@ -24,7 +24,7 @@ from mentormemed.mentorships.forms import (
     ReinstateForm,
     RequestForm,
 )
-from mentormemed.mentorships.models import STAGE_ORDER, Goal, MentorshipRequest, RequestState, Stage
+from mentormemed.mentorships.models import STAGE_ORDER, Compact, Goal, MentorshipRequest, RequestState, Stage
 from mentormemed.profiles.models import ContentArea
 
 
@@ -227,7 +227,8 @@ def relationships(request):
 def relationship(request, pk: int):
     rel = selectors.relationship_for_or_404(actor=request.actor, pk=pk)
     side = rel.side_of(request.user)
-    compact = rel.compact
+    # Relationships recorded without a compact (imported or older data) show an unwritten one.
+    compact = getattr(rel, "compact", None) or Compact(relationship=rel)
     next_stage = None
     index = STAGE_ORDER.index(rel.stage)
     if index + 1 < len(STAGE_ORDER) and STAGE_ORDER[index + 1] != Stage.SEPARATION:
@@ -250,8 +251,9 @@ def relationship(request, pk: int):
             "goal_form": GoalForm(),
             "thread": selectors.messages_of(relationship=rel),
             "message_form": MessageForm(),
-            "end_form": EndForm(),
-            "checkin_form": CheckInForm(),
+            # Both forms have a "note": distinct ids keep each label on its own field.
+            "end_form": EndForm(auto_id="id_end_%s"),
+            "checkin_form": CheckInForm(auto_id="id_checkin_%s"),
             "my_checkin": getattr(rel, f"{side}_checkin"),
             "stages": STAGE_ORDER,
             "next_stage": next_stage,

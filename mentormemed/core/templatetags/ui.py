@@ -27,6 +27,26 @@ def bs_widget(field):
 
 
 @register.filter
+def bs_choice(choice):
+    """Render one radio or checkbox of a choice field with Bootstrap's ``form-check-input`` class."""
+    attrs = dict(choice.data.get("attrs") or {})
+    classes = attrs.get("class", "").split()
+    if "form-check-input" not in classes:
+        attrs["class"] = " ".join([*classes, "form-check-input"])
+    context = {"widget": {**choice.data, "attrs": attrs, "wrap_label": False}}
+    return choice.parent_widget._render(choice.template_name, context, choice.renderer)
+
+
+@register.filter
+def short_choices(field) -> bool:
+    """True for a radio group of a few short answers, which reads best on one line."""
+    if field.widget_type != "radioselect":
+        return False
+    labels = [str(label) for _, label in field.field.choices]
+    return len(labels) <= 5 and all(len(label) <= 16 for label in labels)
+
+
+@register.filter
 def in_zone(value, zone_name: str):
     """Convert an aware datetime to a named zone (the viewer's) for display."""
     if value is None:

@@ -226,3 +226,9 @@ def test_r20_an_ended_mentee_membership_invites_the_graduate_to_mentor_once(cast
     assert MentorInvitationOffer.objects.get(membership=membership).interested_at is not None
     assert Notification.objects.filter(user=cast.admin.user, kind="graduate_mentor").exists()
     assert client.get(reverse("evaluations:graduate", args=["forged"])).status_code == 404
+
+
+def test_r18_submitted_evaluations_are_named_like_due_ones():
+    today = dt.date(2026, 6, 1)
+    assert Evaluation(occasion="periodic", sequence=2, due_on=today).label == "12-month evaluation"
+    assert Evaluation(occasion="exit", sequence=0, due_on=today).label == "End of mentorship"

@@ -215,16 +215,18 @@ def test_members_list_query_count_is_bounded(cast, django_assert_max_num_queries
 
 
 def test_admin_withdraws_an_invitation_and_its_link_stops_working(cast, client):
-    result = services.invitation_create(actor=cast.admin.user, institution=cast.inst_a, email="w2@alpha.edu",
-                                        role="mentee", send=False)
+    result = services.invitation_create(
+        actor=cast.admin.user, institution=cast.inst_a, email="w2@alpha.edu", role="mentee", send=False
+    )
     cast.client_for(cast.admin).post(reverse("institutions:invitation_action", args=[result.invitation.pk, "revoke"]))
     assert client.get(result.path).status_code == 410
     assert AuditEntry.objects.filter(action="invitation.revoke").exists()
 
 
 def test_admin_sends_a_new_link_which_replaces_the_old(cast, client, django_capture_on_commit_callbacks):
-    result = services.invitation_create(actor=cast.admin.user, institution=cast.inst_a, email="w3@alpha.edu",
-                                        role="mentor", send=False)
+    result = services.invitation_create(
+        actor=cast.admin.user, institution=cast.inst_a, email="w3@alpha.edu", role="mentor", send=False
+    )
     with django_capture_on_commit_callbacks(execute=True):
         cast.client_for(cast.admin).post(
             reverse("institutions:invitation_action", args=[result.invitation.pk, "resend"])
@@ -233,3 +235,21 @@ def test_admin_sends_a_new_link_which_replaces_the_old(cast, client, django_capt
     assert mail.outbox[-1].to == ["w3@alpha.edu"]
     new_link = mail.outbox[-1].body.split("expires")[0]
     assert "/invite/" in mail.outbox[-1].body and result.path not in new_link
+
+
+def test_members_list_filters_to_people_awaiting_the_admins_review(cast):
+    """The dashboard's "to confirm" counts open a list of exactly those people (R4, R5)."""
+    from mentormemed.accounts.models import MenteeEligibility, ReviewStatus
+    from mentormemed.testing.factories import MembershipFactory, UserFactory, onboard
+
+    waiting = onboard(
+        MembershipFactory(institution=cast.inst_a, role="mentee", user=UserFactory(email="waiting@alpha.edu"))
+    )
+    MenteeEligibility.objects.filter(membership=waiting).update(status=ReviewStatus.PENDING)
+    client = cast.client_for(cast.admin)
+    everyone = client.get(reverse("institutions:members"), {"role": "mentee"})
+    assert {row["m"].pk for row in everyone.context["rows"]} == {cast.mentee.pk, waiting.pk}
+    pending = client.get(reverse("institutions:members"), {"role": "mentee", "review": "pending"})
+    assert [row["m"].pk for row in pending.context["rows"]] == [waiting.pk]
+    home = client.get(reverse("core:home"))
+    assert b"?role=mentee&amp;review=pending" in home.content

@@ -23,3 +23,19 @@ def response_time(hours) -> str:
 @register.filter
 def percent(rate) -> str:
     return "—" if rate is None else f"{round(rate * 100)} %"
+
+
+@register.simple_tag
+def tie_with(mentee, mentor) -> dict:
+    """The mentee's active mentorship with, or pending request to, ``mentor`` (for the mentor's page)."""
+    from mentormemed.mentorships.models import MentorshipRequest, Relationship, RequestState
+
+    if mentee is None:
+        return {}
+    relationship = Relationship.objects.filter(mentee=mentee, mentor=mentor, ended_at__isnull=True).first()
+    pending = (
+        None
+        if relationship
+        else MentorshipRequest.objects.filter(mentee=mentee, mentor=mentor, state=RequestState.PENDING).first()
+    )
+    return {"relationship": relationship, "pending": pending}

@@ -153,3 +153,29 @@ def test_r30_admins_staff_and_other_members_never_read_messages_or_goals(pair, r
     )
     with pytest.raises(ValidationError):
         services.message_send(user=cast.admin.user, relationship=rel, body="Hello")
+
+
+def test_r30_relationship_recorded_without_a_compact_still_opens(pair, rel):
+    """Imported or older relationships may have no compact row: the page shows an unwritten one."""
+    from mentormemed.mentorships.models import Compact
+
+    Compact.objects.filter(relationship=rel).delete()
+    page = pair.cast.client_for(pair.mentee).get(reverse("mentorships:relationship", args=[rel.pk]))
+    assert page.status_code == 200
+    assert b"Write the compact" in page.content
+
+
+def test_relationship_page_labels_each_note_field_once(pair, rel):
+    """The check-in and the end form both have a note; each label points at its own field."""
+    page = pair.cast.client_for(pair.mentee).get(reverse("mentorships:relationship", args=[rel.pk]))
+    html = page.content.decode()
+    assert html.count('id="id_note"') == 0
+    assert 'for="id_end_note"' in html and 'id="id_end_note"' in html
+
+
+def test_r13_mentor_page_offers_the_mentorship_not_a_new_request_to_a_current_mentor(pair, rel):
+    client = pair.cast.client_for(pair.mentee)
+    page = client.get(reverse("matching:mentor", args=[pair.mentor.pk]))
+    assert page.status_code == 200
+    assert reverse("mentorships:relationship", args=[rel.pk]).encode() in page.content
+    assert reverse("mentorships:request_new", args=[pair.mentor.pk]).encode() not in page.content

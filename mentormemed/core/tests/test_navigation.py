@@ -1,0 +1,33 @@
+"""The navbar marks one current page, the most specific match."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def _current(response) -> list[str]:
+    items = response.context["nav_items"]
+    links = [c for i in items for c in i.get("children", [i])]
+    return [link["label"] for link in links if link["active"]]
+
+
+def test_a_nested_page_marks_only_its_own_nav_item(cast):
+    client = cast.client_for(cast.mentor)
+    assert _current(client.get(reverse("scheduling:availability"))) == ["Availability"]
+    assert _current(client.get(reverse("scheduling:meetings"))) == ["Meetings"]
+
+
+def test_radio_choices_get_bootstrap_classes(cast):
+    """Radio groups rendered by the shared form snippet use Bootstrap's form-check-input."""
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class F(forms.Form):
+        answer = forms.ChoiceField(choices=[("a", "Yes"), ("b", "No")], widget=forms.RadioSelect)
+
+    html = render_to_string("form_snippet.html", {"form": F()})
+    assert html.count('class="form-check-input"') == 2
+    assert "form-check-inline" in html
