@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 
 from mentormemed.core.access import requires
 from mentormemed.matching import selectors
 from mentormemed.matching.index import catalog
 from mentormemed.matching.search import SCOPES, SORTS, SearchParams, mentor_search
 from mentormemed.matching.services import log_search_event
+from mentormemed.mentorships.selectors import tied_mentor_ids
 from mentormemed.profiles.models import MenteeProfile
-
-# The mentorships app may provide this partial (a "Request mentorship" button); it gets
-# ``mentor`` and ``search_id``. Without it the profile page simply has no button.
-REQUEST_BUTTON = "mentorships/_request_button.html"
 
 
 @requires("matching.search")
@@ -40,7 +35,7 @@ def search(request):
 @requires("matching.recommended")
 def recommended(request):
     mentee = request.actor.membership
-    recs = selectors.recommend(mentee=mentee, limit=6)
+    recs = selectors.recommend(mentee=mentee, limit=6, exclude_mentor_ids=tied_mentor_ids(mentee=mentee))
     profile = MenteeProfile.objects.filter(membership=mentee).first()
     return render(
         request,
@@ -77,7 +72,6 @@ def mentor_detail(request, pk: int):
             "responsiveness": selectors.responsiveness_reason(mentor),
             "identities": _shared_identities(keys),
             "search_id": search_id,
-            "request_button": _optional_template(REQUEST_BUTTON),
         },
     )
 
@@ -94,14 +88,6 @@ def _shared_identities(keys: set[str]) -> list[tuple[str, list[str]]]:
         infos.sort(key=lambda i: i.position)
         rows.append((infos[0].position, infos[0].group_label, [i.label for i in infos]))
     return [(label, values) for _, label, values in sorted(rows)]
-
-
-def _optional_template(name: str) -> str | None:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return None
-    return name
 
 
 def _int_or_none(value) -> int | None:

@@ -197,6 +197,15 @@ def current_mentor_profiles(*, mentee) -> list[MentorProfile]:
     ]
 
 
+def tied_mentor_ids(*, mentee) -> set[int]:
+    """Mentors the mentee already has, or is waiting to hear from: not worth recommending again."""
+    active = Relationship.objects.filter(mentee=mentee, ended_at__isnull=True).values_list("mentor_id", flat=True)
+    pending = MentorshipRequest.objects.filter(mentee=mentee, state=RequestState.PENDING).values_list(
+        "mentor_id", flat=True
+    )
+    return set(active) | set(pending)
+
+
 def coverage(*, mentee, relationships: list[Relationship], needs: list[ContentArea]) -> dict[int, list[ContentArea]]:
     """mentor profile id -> the mentee's needs that mentor covers.
 

@@ -180,3 +180,18 @@ def test_deadlines_show_in_the_viewers_own_time_zone(pair):
         mentor_user.save(update_fields=["time_zone"])
         page = pair.cast.client_for(pair.cast.mentor).get(url).content.decode()
         assert f"Friday, December 4, {shown}" in page, zone
+
+
+def test_r27_recommendations_leave_out_current_mentors_and_pending_requests(pair):
+    from mentormemed.matching.selectors import recommend
+
+    waiting = testing.mentor_profile(testing.new_member(pair.cast.inst_a, "mentor", "waiting@alpha.edu"))
+    other = testing.mentor_profile(testing.new_member(pair.cast.inst_a, "mentor", "other@alpha.edu"))
+    testing.relationship(pair.mentee, pair.mentor)
+    send(pair, mentor=waiting)
+    shown = {r.mentor.pk for r in recommend(mentee=pair.mentee, limit=10, log=False)}
+    assert {pair.mentor.pk, waiting.pk, other.pk} <= shown  # the selector alone would offer all three
+    page = pair.cast.client_for(pair.mentee).get(reverse("matching:recommended")).content.decode()
+    assert reverse("matching:mentor", args=[other.pk]) in page
+    for tied in (pair.mentor, waiting):
+        assert reverse("matching:mentor", args=[tied.pk]) not in page
