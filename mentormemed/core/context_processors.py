@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from mentormemed.core.access import MEMBER_ROLES
 from mentormemed.core.navigation import NAV
 
 
@@ -13,7 +14,9 @@ def navigation(request) -> dict:
     entries: list[dict] = []
     groups: dict[str, dict] = {}
     account, bell = [], None
-    items = [(item, reverse(item.url_name)) for item in NAV.get(actor.role or "", [])]
+    # Paused members (R1, or a suspended/ended membership) get the paused page everywhere: no menu of dead ends.
+    paused = actor.role in MEMBER_ROLES and not (actor.membership_active and actor.subscription_active)
+    items = [] if paused else [(item, reverse(item.url_name)) for item in NAV.get(actor.role or "", [])]
     # Only the most specific match is current: /meetings/availability/ is Availability, not Meetings.
     current = max((url for _, url in items if _active(request, url)), key=len, default=None)
     for item, url in items:

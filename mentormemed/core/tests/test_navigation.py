@@ -31,3 +31,13 @@ def test_radio_choices_get_bootstrap_classes(cast):
     html = render_to_string("form_snippet.html", {"form": F()})
     assert html.count('class="form-check-input"') == 2
     assert "form-check-inline" in html
+
+
+def test_r1_paused_members_get_no_menu_of_pages_they_cannot_open(cast):
+    client = cast.client_for(cast.mentee)
+    assert client.get(reverse("accounts:settings")).context["nav_items"]
+    cast.inst_a.subscriptions.update(ended_on=cast.inst_a.subscriptions.get().term_start)
+    paused = client.get(reverse("core:home"))
+    assert paused.status_code == 403 and paused.context["nav_items"] == []
+    admin_page = cast.client_for(cast.admin).get(reverse("institutions:subscription"))
+    assert admin_page.status_code == 200 and admin_page.context["nav_items"]  # admins keep their pages
