@@ -57,7 +57,12 @@ CAREER_UPDATE = {
         {"key": "matched", "type": "yesno", "text": "Did you match into the residency or fellowship you wanted most?"},
         {"key": "appointment", "type": "yesno", "text": "Do you hold an academic appointment?"},
         {"key": "publications", "type": "number", "text": "Publications or presentations in the last 12 months"},
-        {"key": "helped", "type": "overall", "text": "How much has mentoring helped your career so far? (1–7)"},
+        {
+            "key": "helped",
+            "type": "overall",
+            "text": "How much has mentoring helped your career so far?",
+            "anchors": {"1": "Not at all", "4": "Somewhat", "7": "A great deal"},
+        },
         {"key": "notes", "type": "text", "text": "Anything you would like to add?", "required": False},
     ],
 }
@@ -68,7 +73,12 @@ PROGRAM_FEEDBACK = {
     "description": "How MentorMeMed works for you: asked once a year of mentees and mentors.",
     "intro": "Help us improve MentorMeMed. Answers are reported only in totals of 11 or more people.",
     "items": [
-        {"key": "recommend", "type": "overall", "text": "How likely are you to recommend MentorMeMed? (1–7)"},
+        {
+            "key": "recommend",
+            "type": "overall",
+            "text": "How likely are you to recommend MentorMeMed?",
+            "anchors": {"1": "Not at all likely", "4": "Maybe", "7": "Extremely likely"},
+        },
         {"key": "found_help", "type": "yesno", "text": "Did you find the help you came for?"},
         {"key": "improve", "type": "text", "text": "What one change would help most?", "required": False},
     ],

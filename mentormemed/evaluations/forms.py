@@ -6,9 +6,15 @@ from django import forms
 
 from mentormemed.evaluations.models import SCALE_ANCHORS, SCALE_MAX, SCALE_MIN
 
-SCALE_CHOICES = [
-    (n, f"{n} — {SCALE_ANCHORS[n]}" if n in SCALE_ANCHORS else str(n)) for n in range(SCALE_MIN, SCALE_MAX + 1)
-]
+OVERALL_ANCHORS = {1: "Very poor", 4: "Neither good nor poor", 7: "Excellent"}
+
+
+def _choices(anchors: dict[int, str]) -> list[tuple[int, str]]:
+    return [(n, f"{n} — {anchors[n]}" if n in anchors else str(n)) for n in range(SCALE_MIN, SCALE_MAX + 1)]
+
+
+SCALE_CHOICES = _choices(SCALE_ANCHORS)  # competency items: how skilled
+OVERALL_CHOICES = _choices(OVERALL_ANCHORS)  # overall ratings: how good
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
@@ -27,8 +33,11 @@ class ResponseForm(forms.Form):
         label = item["text"]
         match item["type"]:
             case "scale" | "overall":
+                choices = SCALE_CHOICES if item["type"] == "scale" else OVERALL_CHOICES
+                if item.get("anchors"):  # an item may word its own ends, e.g. "Not at all likely"
+                    choices = _choices({int(n): text for n, text in item["anchors"].items()})
                 return forms.TypedChoiceField(
-                    label=label, choices=SCALE_CHOICES, coerce=int, widget=forms.RadioSelect, required=required
+                    label=label, choices=choices, coerce=int, widget=forms.RadioSelect, required=required
                 )
             case "choice":
                 return forms.ChoiceField(

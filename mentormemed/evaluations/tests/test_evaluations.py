@@ -232,3 +232,20 @@ def test_r18_submitted_evaluations_are_named_like_due_ones():
     today = dt.date(2026, 6, 1)
     assert Evaluation(occasion="periodic", sequence=2, due_on=today).label == "12-month evaluation"
     assert Evaluation(occasion="exit", sequence=0, due_on=today).label == "End of mentorship"
+
+
+def test_r18_overall_ratings_are_not_anchored_as_skills():
+    from mentormemed.evaluations.forms import ResponseForm
+
+    class Version:
+        items = [
+            {"key": "listens", "type": "scale", "text": "Listens actively"},
+            {"key": "overall", "type": "overall", "text": "Overall, how would you rate this mentor?"},
+            {"key": "recommend", "type": "overall", "text": "Recommend?", "anchors": {"1": "Not at all likely"}},
+        ]
+
+    form = ResponseForm(version=Version())
+    assert dict(form.fields["listens"].choices)[1] == "1 — Not at all skilled"
+    assert dict(form.fields["overall"].choices)[1] == "1 — Very poor"
+    assert dict(form.fields["overall"].choices)[7] == "7 — Excellent"
+    assert dict(form.fields["recommend"].choices)[1] == "1 — Not at all likely"
