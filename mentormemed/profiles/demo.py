@@ -211,10 +211,11 @@ def _mentor(ctx, membership, row, lookup, *, featured: bool, index: int) -> Ment
         languages.add(rng.choice(["fr", "es", "pt", "ht", "ar"]))
     incomplete = not featured and index % 31 == 7  # three mentors still writing their profile
     unconsented = not featured and index % 29 == 11  # three who have not opted in to search
+    rank = rng.choice(RANKS)
     fields = {
         "bio": "" if incomplete else " ".join([rng.choice(BIO_OPENINGS).format(home=home), rng.choice(BIO_MIDDLE)]),
-        "academic_rank": rng.choice(RANKS),
-        "title": f"{rng.choice(RANKS)} of {lookup.spec[row['spec']].name}",
+        "academic_rank": rank,
+        "title": f"{rank}, Department of {lookup.spec[row['spec']].name}",
         "availability_statement": "" if incomplete else rng.choice(AVAILABILITY),
         "scope": "national" if featured or rng.random() < 0.6 else "local",
         "capacity": 3 if rng.random() < 0.8 else 2,
