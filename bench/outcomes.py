@@ -7,7 +7,8 @@ Run after ``bench.generate`` has filled the database (mentors, mentees, search l
 ``add_history`` writes mentorship requests, relationships and evaluations in bulk (the search
 benchmark does not need them); ``measure`` signs in an admin of the largest institution and a
 staff member (with TOTP, as the MFA gate requires), then times the dashboards in-process with
-the outcomes cache turned off, so every request recomputes every figure (the cold case). Prints
+the outcomes cache turned off, so every request recomputes every figure from the rollups (the cold
+case; ``refresh_rollups`` first rebuilds them as the periodic sweep would, and is timed). Prints
 one JSON line of rows shaped like ``bench.run``'s, so ``run.py`` can merge them:
 
     rows += json.loads(subprocess.run([PYTHON, "-m", "bench.outcomes", json.dumps(sizes)], env=env,
@@ -136,10 +137,21 @@ def _signed_in_clients(institution_id: int):
     return clients
 
 
-def measure(*, institution_id: int, requests: int = 20) -> list[dict]:
+def refresh_rollups() -> float:
+    """What the periodic sweep does (``outcomes.rollups.refresh``), timed: the dashboards read its tables."""
+    from mentormemed.outcomes.rollups import refresh
+
+    started = time.perf_counter()
+    refresh()
+    return round(time.perf_counter() - started, 1)
+
+
+def measure(*, institution_id: int, requests: int = 20, extra: dict | None = None) -> list[dict]:
     from django.conf import settings
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from mentormemed.profiles.models import MentorProfile
 
     settings.MMM = {**settings.MMM, "OUTCOMES_CACHE_SECONDS": 0}  # the cold case: every figure recomputed
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -164,9 +176,10 @@ def measure(*, institution_id: int, requests: int = 20) -> list[dict]:
                 "p50_ms": round(statistics.median(timings), 1),
                 "p95_ms": round(p95, 1),
                 "queries": len(captured.captured_queries),
-                "n_mentors": None,
+                "n_mentors": MentorProfile.objects.count(),
                 "target_p95_ms": TARGETS[name],
                 "ok": p95 <= TARGETS[name],
+                **(extra or {}),
             }
         )
     return rows
@@ -176,7 +189,8 @@ def main(sizes: dict) -> list[dict]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentormemed.settings")
     django.setup()
     history = add_history(**{k: v for k, v in sizes.items() if k in ("requests", "evaluated")})
-    return measure(institution_id=history["largest_institution"], requests=int(sizes.get("timings", 20)))
+    extra = {"history_seconds": history["seconds"], "rollup_refresh_seconds": refresh_rollups()}
+    return measure(institution_id=history["largest_institution"], requests=int(sizes.get("timings", 20)), extra=extra)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,10 @@ def build(ctx: DemoContext) -> None:
     _searches_and_requests(ctx)
     _research(ctx)
     _billing(ctx)
+    # Outcomes is the last demo builder: build the dashboards' rollups over everything above.
+    from mentormemed.outcomes.rollups import refresh
+
+    refresh()
 
 
 def _searches_and_requests(ctx: DemoContext) -> None:

@@ -72,3 +72,130 @@ class InvoiceIssue(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(issued_at__isnull=False), name="invoice_issued_at_set")]
+
+
+# ------------------------------------------------------------------ rollups behind the dashboards (R23)
+# Rebuilt together by ``outcomes.rollups.refresh`` (the periodic sweep, at most every
+# MMM["OUTCOMES_REFRESH_MINUTES"]); only mentees consenting to analytics at refresh time.
+# Ids are plain integers (no foreign keys): a rollup row outlives nothing and blocks no delete.
+
+
+class SearchRollup(models.Model):
+    """Searches of one person in one month at one training level: counts by result bucket."""
+
+    institution_id = models.IntegerField()
+    viewer_id = models.IntegerField()
+    month = models.DateField()
+    training_level = models.CharField(max_length=10, blank=True)
+    urim = models.BooleanField(default=False)
+    first_generation = models.BooleanField(default=False)
+    economically_disadvantaged = models.BooleanField(default=False)
+    searches = models.IntegerField()
+    no_results = models.IntegerField()
+    few_results = models.IntegerField(help_text="1–3 results")
+    many_results = models.IntegerField(help_text="4 or more results")
+
+    class Meta:
+        # National ranges read most of the table: a sequential scan beats an index on month.
+        indexes = [models.Index(fields=["institution_id", "month"])]
+
+
+class SearchKeyRollup(models.Model):
+    """Searches of one person in one month at one level that used one filter key."""
+
+    institution_id = models.IntegerField()
+    viewer_id = models.IntegerField()
+    month = models.DateField()
+    training_level = models.CharField(max_length=10, blank=True)
+    urim = models.BooleanField(default=False)
+    first_generation = models.BooleanField(default=False)
+    economically_disadvantaged = models.BooleanField(default=False)
+    key = models.CharField(max_length=200)
+    searches = models.IntegerField()
+    unmet = models.IntegerField(help_text="searches with 3 or fewer results, content-area keys only")
+
+    class Meta:
+        # National ranges read most of the table: a sequential scan beats an index on month.
+        indexes = [models.Index(fields=["institution_id", "month"])]
+
+
+class RequestFact(models.Model):
+    """One mentorship request of a consenting mentee, with the cohort and scope columns joined in."""
+
+    request_id = models.IntegerField(unique=True)
+    month = models.DateField()
+    created_at = models.DateTimeField()
+    mentee_id = models.IntegerField()
+    mentee_institution_id = models.IntegerField()
+    mentor_id = models.IntegerField()
+    mentor_institution_id = models.IntegerField()
+    training_level = models.CharField(max_length=10, blank=True)
+    urim = models.BooleanField(default=False)
+    first_generation = models.BooleanField(default=False)
+    economically_disadvantaged = models.BooleanField(default=False)
+    state = models.CharField(max_length=10)
+    response_time = models.DurationField(null=True, help_text="accepted or declined requests only")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["month"]),
+            models.Index(fields=["mentee_institution_id", "month"]),
+            models.Index(fields=["mentor_institution_id", "month"]),
+        ]
+
+
+class RequestFactLabel(models.Model):
+    """A mentor specialty (kind "spec") or content area asked about (kind "area") of a request fact."""
+
+    request_id = models.IntegerField()
+    kind = models.CharField(max_length=4)
+    name = models.CharField(max_length=200)
+    month = models.DateField()
+    mentee_id = models.IntegerField()
+    mentee_institution_id = models.IntegerField()
+    mentor_institution_id = models.IntegerField()
+    training_level = models.CharField(max_length=10, blank=True)
+    urim = models.BooleanField(default=False)
+    first_generation = models.BooleanField(default=False)
+    economically_disadvantaged = models.BooleanField(default=False)
+    state = models.CharField(max_length=10)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "month"]),
+            models.Index(fields=["mentee_institution_id", "month"]),
+            models.Index(fields=["mentor_institution_id", "month"]),
+        ]
+
+
+class RelationshipFact(models.Model):
+    """One relationship of a consenting mentee: shared characteristics, areas, score and length."""
+
+    relationship_id = models.IntegerField(unique=True)
+    month = models.DateField()
+    started_at = models.DateTimeField()
+    mentee_institution_id = models.IntegerField()
+    mentor_institution_id = models.IntegerField()
+    training_level = models.CharField(max_length=10, blank=True)
+    urim = models.BooleanField(default=False)
+    first_generation = models.BooleanField(default=False)
+    economically_disadvantaged = models.BooleanField(default=False)
+    # Tab-separated (decoding JSON for every relationship of a national analysis costs more than the rest).
+    shared = models.TextField(blank=True, help_text="characteristic groups mentee and mentor share")
+    areas = models.TextField(blank=True, help_text="content areas of the request")
+    score = models.FloatField(null=True)
+    months = models.FloatField(null=True, help_text="completed relationships only")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["started_at"]),
+            models.Index(fields=["mentee_institution_id", "started_at"]),
+            models.Index(fields=["mentor_institution_id", "started_at"]),
+        ]
+
+
+class RollupRefresh(models.Model):
+    """When the rollups were last rebuilt (one row): the dashboards say "figures as of" this."""
+
+    refreshed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)

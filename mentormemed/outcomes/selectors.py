@@ -3,19 +3,21 @@
 Every figure is computed from mentees who consented to aggregate analytics, scoped to the
 institution given (``institution=None`` is the national view, for staff only), filtered by
 date range and cohort, and passed through small-cell suppression before anyone sees it.
-Queries are aggregate (GROUP BY) per table, so the count does not grow with the data.
+Queries are aggregate (GROUP BY) per table, so the count does not grow with the data, and they
+read the rollups of ``outcomes.rollups`` (one row per person and month, request or relationship,
+cohort and scope joined in), so the figures are as of the last rollup refresh.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mentormemed.evaluations.schedule import add_months
@@ -85,17 +87,37 @@ def _month(value, default: dt.date) -> dt.date:
         return default
 
 
-def cohort_q(prefix: str, f: Filters, *, level_field: str | None = None) -> Q:
-    """Consenting mentees of the chosen cohort, reached through ``prefix`` (e.g. ``"mentee__"``)."""
-    q = Q(**{f"{prefix}mentee_profile__consent_analytics": True})
-    level_field = level_field or f"{prefix}mentee_profile__training_level"
+def cohort_q(f: Filters) -> Q:
+    """The chosen cohort on a rollup (its rows are consenting mentees only)."""
+    q = Q()
     if f.level == "ume":
-        q &= Q(**{f"{level_field}__in": UME})
+        q &= Q(training_level__in=UME)
     elif f.level == "gme":
-        q &= Q(**{f"{level_field}__in": GME})
+        q &= Q(training_level__in=GME)
+    if f.basis:
+        q &= Q(**{f.basis: True})
+    return q
+
+
+def live_cohort_q(prefix: str, f: Filters) -> Q:
+    """The chosen cohort of consenting mentees on a source table, reached through ``prefix``."""
+    q = Q(**{f"{prefix}mentee_profile__consent_analytics": True})
+    if f.level:
+        q &= Q(**{f"{prefix}mentee_profile__training_level__in": UME if f.level == "ume" else GME})
     if f.basis:
         q &= Q(**{f"{prefix}eligibility__{f.basis}": True})
     return q
+
+
+def _months(qs, f: Filters):
+    return qs.filter(month__gte=f.start.replace(day=1), month__lte=f.end)
+
+
+def _scoped(qs, institution):
+    """Requests and relationships count for an institution where the mentee or the mentor is theirs."""
+    if institution is None:
+        return qs
+    return qs.filter(Q(mentee_institution_id=institution.pk) | Q(mentor_institution_id=institution.pk))
 
 
 def _month_label(day) -> str:
@@ -112,14 +134,11 @@ def _month_key(value) -> dt.date:
 # ------------------------------------------------------------------ searches (R11, R23)
 
 
-def _searches(institution, f: Filters):
-    from mentormemed.matching.models import SearchLog
+def _searches(institution, f: Filters, model=None):
+    from mentormemed.outcomes.models import SearchRollup
 
-    start, end = f.bounds
-    qs = SearchLog.objects.filter(kind="search", created_at__gte=start, created_at__lt=end).filter(
-        cohort_q("viewer__", f, level_field="training_level")
-    )
-    return qs.filter(institution=institution) if institution is not None else qs
+    qs = _months((model or SearchRollup).objects.filter(cohort_q(f)), f)
+    return qs.filter(institution_id=institution.pk) if institution is not None else qs
 
 
 def search_tables(institution, f: Filters) -> list[Table]:
@@ -127,12 +146,8 @@ def search_tables(institution, f: Filters) -> list[Table]:
     k = k_min()
     tables = []
 
-    by_month = {
-        _month_key(r["m"]): r
-        for r in qs.annotate(m=TruncMonth("created_at"))
-        .values("m")
-        .annotate(n=Count("id"), p=Count("viewer", distinct=True))
-    }
+    people = Count("viewer_id", distinct=True)
+    by_month = {_month_key(r["month"]): r for r in qs.values("month").annotate(n=Sum("searches"), p=people)}
     rows = [
         Row(
             _month_label(m),
@@ -141,7 +156,7 @@ def search_tables(institution, f: Filters) -> list[Table]:
         )
         for m in f.months()
     ]
-    totals = qs.aggregate(n=Count("id"), p=Count("viewer", distinct=True))
+    totals = qs.aggregate(n=Coalesce(Sum("searches"), 0), p=people)
     total = Row("All months", [count(totals["n"], totals["p"])], totals["p"])
     suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
     suppress_rows([total], additive=False, k=k)
@@ -158,10 +173,7 @@ def search_tables(institution, f: Filters) -> list[Table]:
         )
     )
 
-    levels = {
-        r["training_level"]: r
-        for r in qs.values("training_level").annotate(n=Count("id"), p=Count("viewer", distinct=True))
-    }
+    levels = {r["training_level"]: r for r in qs.values("training_level").annotate(n=Sum("searches"), p=people)}
     from mentormemed.profiles.models import TrainingLevel
 
     rows = [
@@ -184,8 +196,8 @@ def search_tables(institution, f: Filters) -> list[Table]:
 
     agg = {}
     for key, _ in BASES:
-        agg[f"n_{key}"] = Count("id", filter=Q(**{f"viewer__eligibility__{key}": True}))
-        agg[f"p_{key}"] = Count("viewer", filter=Q(**{f"viewer__eligibility__{key}": True}), distinct=True)
+        agg[f"n_{key}"] = Coalesce(Sum("searches", filter=Q(**{key: True})), 0)
+        agg[f"p_{key}"] = Count("viewer_id", filter=Q(**{key: True}), distinct=True)
     values = qs.aggregate(**agg)
     rows = [Row(label, [count(values[f"n_{key}"], values[f"p_{key}"])], values[f"p_{key}"]) for key, label in BASES]
     suppress_rows(rows, additive=False, k=k)  # a mentee may hold several bases: rows do not add up
@@ -201,15 +213,15 @@ def search_tables(institution, f: Filters) -> list[Table]:
         )
     )
 
-    tables.extend(_filter_tables(qs, k))
+    tables.extend(_filter_tables(institution, f, k))
 
     buckets = qs.aggregate(
-        n0=Count("id", filter=Q(result_count=0)),
-        p0=Count("viewer", filter=Q(result_count=0), distinct=True),
-        n1=Count("id", filter=Q(result_count__gte=1, result_count__lte=3)),
-        p1=Count("viewer", filter=Q(result_count__gte=1, result_count__lte=3), distinct=True),
-        n4=Count("id", filter=Q(result_count__gte=4)),
-        p4=Count("viewer", filter=Q(result_count__gte=4), distinct=True),
+        n0=Coalesce(Sum("no_results"), 0),
+        p0=Count("viewer_id", filter=Q(no_results__gt=0), distinct=True),
+        n1=Coalesce(Sum("few_results"), 0),
+        p1=Count("viewer_id", filter=Q(few_results__gt=0), distinct=True),
+        n4=Coalesce(Sum("many_results"), 0),
+        p4=Count("viewer_id", filter=Q(many_results__gt=0), distinct=True),
     )
     rows = [
         Row(
@@ -249,26 +261,30 @@ def search_tables(institution, f: Filters) -> list[Table]:
     return tables
 
 
-def _filter_tables(qs, k: int) -> list[Table]:
+def _filter_tables(institution, f: Filters, k: int) -> list[Table]:
     """Which filters and content areas were searched, overall and among searches with ≤ 3 results."""
     from mentormemed.matching.index import catalog
+    from mentormemed.outcomes.models import SearchKeyRollup
 
     known = catalog()
-    searches, people = Counter(), defaultdict(set)
-    unmet, unmet_people = Counter(), defaultdict(set)
-    for filters, viewer, results in qs.values_list("filters", "viewer_id", "result_count").iterator(chunk_size=5000):
-        for key in set((filters or {}).get("f") or []):
-            searches[key] += 1
-            people[key].add(viewer)
-            if results <= 3 and key.startswith("area:"):
-                unmet[key] += 1
-                unmet_people[key].add(viewer)
+    per_key = list(
+        _searches(institution, f, SearchKeyRollup)
+        .values("key")
+        .annotate(
+            n=Sum("searches"),
+            p=Count("viewer_id", distinct=True),
+            u=Sum("unmet"),
+            up=Count("viewer_id", filter=Q(unmet__gt=0), distinct=True),
+        )
+    )
+    searched = sorted(per_key, key=lambda r: (-r["n"], r["key"]))[:15]
+    unmet = sorted((r for r in per_key if r["u"]), key=lambda r: (-r["u"], r["key"]))[:10]
 
     def label(key: str) -> str:
         info = known.get(key)
         return f"{info.group_label}: {info.label}" if info else key
 
-    rows = [Row(label(key), [count(n, len(people[key]))], len(people[key])) for key, n in searches.most_common(15)]
+    rows = [Row(label(r["key"]), [count(r["n"], r["p"])], r["p"]) for r in searched]
     suppress_rows(rows, additive=False, k=k)
     first = Table(
         "searched_filters",
@@ -279,9 +295,7 @@ def _filter_tables(qs, k: int) -> list[Table]:
         chart="hbar",
         note="A search may use several filters, so the rows do not add up.",
     )
-    rows = [
-        Row(label(key), [count(n, len(unmet_people[key]))], len(unmet_people[key])) for key, n in unmet.most_common(10)
-    ]
+    rows = [Row(label(r["key"]), [count(r["u"], r["up"])], r["up"]) for r in unmet]
     suppress_rows(rows, additive=False, k=k)
     second = Table(
         "unmet_areas",
@@ -299,13 +313,9 @@ def _filter_tables(qs, k: int) -> list[Table]:
 
 
 def _requests(institution, f: Filters):
-    from mentormemed.mentorships.models import MentorshipRequest
+    from mentormemed.outcomes.models import RequestFact
 
-    start, end = f.bounds
-    qs = MentorshipRequest.objects.filter(created_at__gte=start, created_at__lt=end).filter(cohort_q("mentee__", f))
-    if institution is not None:
-        qs = qs.filter(Q(mentee__institution=institution) | Q(mentor__membership__institution=institution))
-    return qs
+    return _scoped(_months(RequestFact.objects.filter(cohort_q(f)), f), institution)
 
 
 STATE_COLUMNS = ["accepted", "declined", "expired", "withdrawn", "pending"]
@@ -313,24 +323,23 @@ DECIDED = Q(state__in=["accepted", "declined", "expired"])
 
 
 def _state_counts(prefix: str = "") -> dict:
-    agg = {"n": Count("id", distinct=True), "p": Count("mentee", distinct=True)}
+    agg = {"n": Count("id"), "p": Count("mentee_id", distinct=True)}
     for state in STATE_COLUMNS:
-        agg[state] = Count("id", filter=Q(state=state), distinct=True)
+        agg[state] = Count("id", filter=Q(state=state))
     return agg
 
 
 def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
     """Tables and the headline figures (each a suppressed Cell with a label)."""
     from mentormemed.mentorships.models import Relationship
+    from mentormemed.profiles.models import MentorProfile
 
     qs = _requests(institution, f)
     k = k_min()
     tables = []
     totals = qs.aggregate(**_state_counts())
 
-    by_month = {
-        _month_key(r["m"]): r for r in qs.annotate(m=TruncMonth("created_at")).values("m").annotate(**_state_counts())
-    }
+    by_month = {_month_key(r["month"]): r for r in qs.values("month").annotate(**_state_counts())}
     rows = []
     for m in f.months():
         r = by_month.get(m, {"n": 0, "p": 0, **dict.fromkeys(STATE_COLUMNS, 0)})
@@ -358,14 +367,14 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
         )
     )
 
-    local_q = Q(mentee__institution_id=F("mentor__membership__institution_id"))
+    local_q = Q(mentee_institution_id=F("mentor_institution_id"))
     split = qs.aggregate(
         ln=Count("id", filter=local_q),
-        lp=Count("mentee", filter=local_q, distinct=True),
+        lp=Count("mentee_id", filter=local_q, distinct=True),
         la=Count("id", filter=local_q & Q(state="accepted")),
         ld=Count("id", filter=local_q & DECIDED),
         nn=Count("id", filter=~local_q),
-        np=Count("mentee", filter=~local_q, distinct=True),
+        np=Count("mentee_id", filter=~local_q, distinct=True),
         na=Count("id", filter=~local_q & Q(state="accepted")),
         nd=Count("id", filter=~local_q & DECIDED),
     )
@@ -403,18 +412,21 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
     )
 
     tables.append(
-        _breakdown(
-            qs, "mentor__specialties__name", "requests_by_specialty", "Requests by mentor's specialty", "Specialty", k
-        )
+        _breakdown(institution, f, "spec", "requests_by_specialty", "Requests by mentor's specialty", "Specialty", k)
     )
     tables.append(
-        _breakdown(qs, "areas__name", "requests_by_area", "Requests by content area asked about", "Content area", k)
+        _breakdown(
+            institution, f, "area", "requests_by_area", "Requests by content area asked about", "Content area", k
+        )
     )
     tables.append(_response_times(qs, k, totals["p"]))
 
-    rel = Relationship.objects.filter(ended_at__isnull=True).filter(cohort_q("mentee__", f))
+    rel = Relationship.objects.filter(ended_at__isnull=True).filter(live_cohort_q("mentee__", f))
     if institution is not None:
-        rel = rel.filter(Q(mentee__institution=institution) | Q(mentor__membership__institution=institution))
+        rel = rel.filter(
+            Q(mentee__institution=institution)
+            | Q(mentor__in=MentorProfile.objects.filter(membership__institution=institution))
+        )
     active = rel.aggregate(n=Count("id"), p=Count("mentee", distinct=True), s=Count("id", filter=Q(is_sponsor=True)))
     decided = totals["accepted"] + totals["declined"] + totals["expired"]
     headline = [
@@ -436,21 +448,24 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
     return tables, headline
 
 
-def _breakdown(qs, field: str, key: str, title: str, header: str, k: int) -> Table:
+def _breakdown(institution, f: Filters, kind: str, key: str, title: str, header: str, k: int) -> Table:
+    from mentormemed.outcomes.models import RequestFactLabel
+
     rows = []
     data = (
-        qs.exclude(**{f"{field}__isnull": True})
-        .values(field)
+        _scoped(_months(RequestFactLabel.objects.filter(cohort_q(f), kind=kind), f), institution)
+        .values("name")
         .annotate(
-            n=Count("id", distinct=True),
-            a=Count("id", filter=Q(state="accepted"), distinct=True),
-            d=Count("id", filter=DECIDED, distinct=True),
-            p=Count("mentee", distinct=True),
+            n=Count("id"),
+            a=Count("id", filter=Q(state="accepted")),
+            d=Count("id", filter=DECIDED),
+            p=Count("mentee_id", distinct=True),
         )
-        .order_by("-n")[:15]
+        .order_by("-n", "name")[:15]
     )
     for r in data:
-        rows.append(Row(r[field], [count(r["n"], r["p"]), count(r["a"], r["p"]), rate(r["a"], r["d"], r["p"])], r["p"]))
+        cells = [count(r["n"], r["p"]), count(r["a"], r["p"]), rate(r["a"], r["d"], r["p"])]
+        rows.append(Row(r["name"], cells, r["p"]))
     suppress_rows(rows, additive=False, k=k)
     return Table(
         key,
@@ -465,10 +480,8 @@ def _breakdown(qs, field: str, key: str, title: str, header: str, k: int) -> Tab
 
 
 def _durations_hours(qs) -> list[float]:
-    rows = qs.filter(responded_at__isnull=False, state__in=["accepted", "declined"]).values_list(
-        "created_at", "responded_at"
-    )
-    return [(answered - sent).total_seconds() / 3600 for sent, answered in rows.iterator(chunk_size=5000)]
+    rows = qs.filter(response_time__isnull=False).values_list("response_time", flat=True)
+    return [answered.total_seconds() / 3600 for answered in rows.iterator(chunk_size=5000)]
 
 
 def _median_response(qs, people: int) -> Cell:
@@ -485,16 +498,18 @@ def _median_response(qs, people: int) -> Cell:
 
 def _response_times(qs, k: int, total_people: int) -> Table:
     buckets = [("Within a day", 0, 24), ("1–3 days", 24, 72), ("3–7 days", 72, 24 * 7), ("Over 7 days", 24 * 7, 10**9)]
-    answered = list(
-        qs.filter(responded_at__isnull=False, state__in=["accepted", "declined"]).values_list(
-            "created_at", "responded_at", "mentee_id"
-        )
-    )
-    expired = qs.filter(state="expired").aggregate(n=Count("id"), p=Count("mentee", distinct=True))
+    agg = {}
+    for n, (_, low, high) in enumerate(buckets):
+        within = Q(response_time__gte=dt.timedelta(hours=low), response_time__lt=dt.timedelta(hours=high))
+        agg[f"n{n}"] = Count("id", filter=within)
+        agg[f"p{n}"] = Count("mentee_id", filter=within, distinct=True)
+    agg["ne"] = Count("id", filter=Q(state="expired"))
+    agg["pe"] = Count("mentee_id", filter=Q(state="expired"), distinct=True)
+    values = qs.aggregate(**agg)
+    expired = {"n": values["ne"], "p": values["pe"]}
     rows = []
-    for label, low, high in buckets:
-        hits = [(m) for sent, done, m in answered if low <= (done - sent).total_seconds() / 3600 < high]
-        rows.append(Row(label, [count(len(hits), len(set(hits)))], len(set(hits))))
+    for n, (label, _, _) in enumerate(buckets):
+        rows.append(Row(label, [count(values[f"n{n}"], values[f"p{n}"])], values[f"p{n}"]))
     rows.append(Row("No answer (expired)", [count(expired["n"], expired["p"])], expired["p"]))
     suppress_rows(rows, additive=True, total_people=total_people, k=k)
     return Table(
@@ -523,71 +538,20 @@ class Analysis:
 
 def _relationship_features(institution, f: Filters) -> list[dict]:
     """One dict per relationship started in range: its shared characteristics, areas, score and length."""
-    from mentormemed.evaluations.models import Evaluation
-    from mentormemed.matching.models import MentorFacet
-    from mentormemed.mentorships.models import Relationship
-    from mentormemed.profiles.models import IdentityValue, MenteeProfile
+    from mentormemed.outcomes.models import RelationshipFact
 
     start, end = f.bounds
-    rels = Relationship.objects.filter(started_at__gte=start, started_at__lt=end).filter(cohort_q("mentee__", f))
-    if institution is not None:
-        rels = rels.filter(Q(mentee__institution=institution) | Q(mentor__membership__institution=institution))
-    rels = list(rels.values("id", "mentee_id", "mentor_id", "started_at", "ended_at", "request_id"))
-    if not rels:
-        return []
-    rel_ids = [r["id"] for r in rels]
-    scores = defaultdict(list)
-    for rel_id, value in Evaluation.objects.filter(
-        relationship_id__in=rel_ids, competency_mean__isnull=False
-    ).values_list("relationship_id", "competency_mean"):
-        scores[rel_id].append(value)
-    mentee_ids = {r["mentee_id"] for r in rels}
-    mentee_keys = defaultdict(set)
-    # Only SHARED identity values: a private value never influences anything anyone sees (R8).
-    for membership_id, dim, key, parent in IdentityValue.objects.filter(
-        membership_id__in=mentee_ids, shared=True, option__no_answer=False
-    ).values_list("membership_id", "option__dimension__key", "option__key", "option__parent__key"):
-        mentee_keys[membership_id].add(f"id:{dim}:{key}")
-        if parent:
-            mentee_keys[membership_id].add(f"id:{dim}:{parent}")
-    for profile in (
-        MenteeProfile.objects.filter(membership_id__in=mentee_ids)
-        .prefetch_related("languages", "specialty_interests")
-        .select_related("home_state")
-    ):
-        keys = mentee_keys[profile.membership_id]
-        if profile.languages_shared:
-            keys.update(f"lang:{lang.key}" for lang in profile.languages.all())
-        if profile.home_shared and profile.home_state_id:
-            keys.add(f"state:{profile.home_state.code}")
-        keys.update(f"spec:{s.key}" for s in profile.specialty_interests.all())
-    mentor_keys = defaultdict(set)
-    for mentor_id, key in MentorFacet.objects.filter(mentor_id__in={r["mentor_id"] for r in rels}).values_list(
-        "mentor_id", "key"
-    ):
-        mentor_keys[mentor_id].add(key)
-    areas = defaultdict(set)
-    from mentormemed.mentorships.models import MentorshipRequest
+    rels = _scoped(
+        RelationshipFact.objects.filter(cohort_q(f), started_at__gte=start, started_at__lt=end), institution
+    ).values_list("shared", "areas", "score", "months")
+    return [
+        {"shared": _split(shared), "areas": _split(areas), "score": score, "months": months}
+        for shared, areas, score, months in rels.iterator(chunk_size=5000)
+    ]
 
-    for request_id, name in MentorshipRequest.areas.through.objects.filter(
-        mentorshiprequest_id__in=[r["request_id"] for r in rels if r["request_id"]]
-    ).values_list("mentorshiprequest_id", "contentarea__name"):
-        areas[request_id].add(name)
-    now = timezone.now()
-    out = []
-    for r in rels:
-        common = mentee_keys[r["mentee_id"]] & mentor_keys[r["mentor_id"]]
-        groups = {key.rsplit(":", 1)[0] for key in common}
-        months = ((r["ended_at"] or now) - r["started_at"]).days / 30.44
-        out.append(
-            {
-                "shared": groups,
-                "areas": areas.get(r["request_id"], set()),
-                "score": statistics.fmean(scores[r["id"]]) if scores.get(r["id"]) else None,
-                "months": months if r["ended_at"] else None,  # only completed relationships have a length
-            }
-        )
-    return out
+
+def _split(value: str) -> set[str]:
+    return set(value.split("\t")) if value else set()
 
 
 def _group_labels() -> dict[str, str]:
@@ -689,6 +653,7 @@ class Dashboard:
     analyses: list[Analysis]
     analysis_tables: list[Table]
     minimum: int
+    as_of: dt.datetime | None = None  # when the rollups behind the figures were refreshed
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.searches + self.matches + self.analysis_tables if t.key == key), None)
@@ -698,12 +663,16 @@ CACHE_SECONDS_DEFAULT = 300
 
 
 def dashboard(institution, f: Filters, *, use_cache: bool = True) -> Dashboard:
-    """Every figure of the outcomes page. Cached briefly (settings.MMM["OUTCOMES_CACHE_SECONDS"]):
-    outcomes move by the day, and a national page is expensive to recompute on every view."""
+    """Every figure of the outcomes page, from the rollups as of their last refresh (built first if
+    they never were). Cached briefly per refresh (settings.MMM["OUTCOMES_CACHE_SECONDS"])."""
     from django.conf import settings
 
+    from mentormemed.outcomes.rollups import ensure_fresh
+
+    as_of = ensure_fresh().refreshed_at
     seconds = settings.MMM.get("OUTCOMES_CACHE_SECONDS", CACHE_SECONDS_DEFAULT)
-    key = f"outcomes:{institution.pk if institution else 'national'}:{f.cache_key()}:{k_min()}"
+    scope = institution.pk if institution else "national"
+    key = f"outcomes:{scope}:{f.cache_key()}:{k_min()}:{as_of.timestamp()}"
     if use_cache and seconds:
         found = cache.get(key)
         if found is not None:
@@ -719,6 +688,7 @@ def dashboard(institution, f: Filters, *, use_cache: bool = True) -> Dashboard:
         analyses,
         [analysis_table(a, f"analysis_{n}") for n, a in enumerate(analyses)],
         k_min(),
+        as_of,
     )
     if use_cache and seconds:
         cache.set(key, result, seconds)

@@ -16,7 +16,7 @@ from mentormemed.institutions.models import Institution, Subscription
 from mentormemed.institutions.selectors import mentor_supply
 from mentormemed.outcomes import invoices as invoice_pdfs
 from mentormemed.outcomes import reward as rewards
-from mentormemed.outcomes import selectors, services
+from mentormemed.outcomes import rollups, selectors, services
 from mentormemed.outcomes.forms import DecisionForm, ResearchForm, ThresholdForm
 from mentormemed.outcomes.models import ResearchRequest
 from mentormemed.outcomes.research import VARIABLES
@@ -50,6 +50,7 @@ def _page(request, institution, *, national: bool):
             "institutions": Institution.objects.order_by("name") if national else None,
             "supply": mentor_supply(institution) if institution is not None else None,
             "export_url": "outcomes:national_export" if national else "outcomes:export",
+            "refresh_minutes": rollups.refresh_minutes(),
         },
     )
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from mentormemed.matching.models import SearchLog
 from mentormemed.mentorships import testing as mt
 from mentormemed.mentorships.models import MentorshipRequest
-from mentormemed.outcomes import selectors, stats
+from mentormemed.outcomes import rollups, selectors, stats
 from mentormemed.outcomes.suppression import Cell, Row, suppress_rows
 from mentormemed.outcomes.tests.conftest import at, consenting
 from mentormemed.testing.factories import MembershipFactory, UserFactory, onboard
@@ -66,6 +66,7 @@ def _values(table):
 
 @pytest.mark.django_db
 def test_r23_search_figures_match_hand_counts(cast, small):
+    rollups.refresh()
     with time_machine.travel(NOW):
         tables = {t.key: t for t in selectors.search_tables(cast.inst_a, _filters())}
     assert _values(tables["searches_by_month"]) == {"Apr 2025": [3], "May 2025": [1], "Jun 2025": [0]}
@@ -82,6 +83,7 @@ def test_r23_search_figures_match_hand_counts(cast, small):
 
 @pytest.mark.django_db
 def test_r23_cohort_filters_narrow_the_figures(cast, small):
+    rollups.refresh()
     with time_machine.travel(NOW):
         gme = {t.key: t for t in selectors.search_tables(cast.inst_a, _filters(level="gme"))}
         national = {t.key: t for t in selectors.search_tables(None, _filters())}
@@ -106,6 +108,7 @@ def test_r23_match_figures_match_hand_counts(cast, small, settings):
     request(m2, mentor, at(2025, 4, 2), "declined", hours=30)
     request(m3, national, at(2025, 5, 1), "expired")
     request(m1, national, at(2025, 5, 5), "pending")
+    rollups.refresh()
     with time_machine.travel(NOW):
         tables, headline = selectors.match_tables(cast.inst_a, _filters())
     tables = {t.key: t for t in tables}

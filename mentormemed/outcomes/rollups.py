@@ -1,0 +1,346 @@
+"""Rollups behind the outcomes dashboards (R23): rebuilt by the periodic sweep, read by the selectors.
+
+The dashboards count *distinct people* in every cell (small-cell suppression needs them), and a
+distinct count over a date range cannot be summed from monthly totals. So the rollups keep one
+row per person and month (searches; searches per filter key) or per request and relationship,
+with the cohort (training level, eligibility bases), the scope (institutions) and the outcome
+already joined in and only consenting mentees kept. The dashboards then run narrow GROUP BYs
+on indexed tables instead of joining a million search-log rows to profiles and eligibility,
+and the analysis reads precomputed shared characteristics instead of rebuilding them.
+
+``refresh`` rebuilds every table in one transaction (readers see the old figures until it
+commits), so consent withdrawn or a profile changed is reflected at the next refresh. Figures
+are therefore as of the last refresh, which the page says. The sweep calls ``refresh_job``,
+which rebuilds at most every ``MMM["OUTCOMES_REFRESH_MINUTES"]`` (default 60).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, Count, DateField, DurationField, ExpressionWrapper, F, Q, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from mentormemed.outcomes.models import (
+    RelationshipFact,
+    RequestFact,
+    RequestFactLabel,
+    RollupRefresh,
+    SearchKeyRollup,
+    SearchRollup,
+)
+
+REFRESH_MINUTES_DEFAULT = 60
+BASES = ("urim", "first_generation", "economically_disadvantaged")
+
+
+def last_refresh() -> RollupRefresh | None:
+    return RollupRefresh.objects.order_by("-refreshed_at").first()
+
+
+def ensure_fresh() -> RollupRefresh:
+    """The last refresh; builds the rollups first if they were never built (a fresh install)."""
+    return last_refresh() or refresh()
+
+
+def refresh_minutes() -> int:
+    return int(settings.MMM.get("OUTCOMES_REFRESH_MINUTES", REFRESH_MINUTES_DEFAULT))
+
+
+def refresh_job(*, now: dt.datetime) -> int:
+    """Periodic job: rebuild when the last refresh is older than the configured interval."""
+    minutes = refresh_minutes()
+    done = last_refresh()
+    if done and now - done.refreshed_at < dt.timedelta(minutes=minutes):
+        return 0
+    refresh(now=now)
+    return 1
+
+
+def refresh(*, now: dt.datetime | None = None) -> RollupRefresh:
+    """Rebuild every rollup from the source tables (idempotent; concurrent runs serialise)."""
+    now = now or timezone.now()
+    started = time.perf_counter()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # one rebuild at a time; the second waits, then redoes it
+                cursor.execute("SELECT pg_advisory_xact_lock(7023)")
+        for model in (SearchRollup, SearchKeyRollup, RequestFact, RequestFactLabel, RelationshipFact):
+            model.objects.all().delete()
+        _searches()
+        _search_keys()
+        _requests()
+        _relationships()
+        RollupRefresh.objects.all().delete()
+        done = RollupRefresh.objects.create(refreshed_at=now, seconds=round(time.perf_counter() - started, 2))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (SearchRollup, SearchKeyRollup, RequestFact, RequestFactLabel, RelationshipFact):
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+    return done
+
+
+def _insert(model, columns: list[str], qs) -> None:
+    """INSERT INTO model(columns) SELECT … — ``qs`` is a values() queryset in the same column order."""
+    sql, params = qs.query.sql_with_params()
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({names}) {sql}", params)
+
+
+def _month(field: str):
+    return TruncMonth(field, output_field=DateField())
+
+
+def _flag(path: str):
+    # A mentee without an eligibility row holds no basis (LEFT JOIN gives NULL).
+    return Coalesce(F(path), Value(False), output_field=BooleanField())
+
+
+def _consenting(prefix: str) -> Q:
+    return Q(**{f"{prefix}mentee_profile__consent_analytics": True})
+
+
+def _searches() -> None:
+    from mentormemed.matching.models import SearchLog
+
+    dims = ["institution_id", "viewer_id", "month", "training_level", *BASES]
+    qs = (
+        SearchLog.objects.filter(kind="search")
+        .filter(_consenting("viewer__"))
+        .annotate(month=_month("created_at"), **{b: _flag(f"viewer__eligibility__{b}") for b in BASES})
+        .values(*dims)
+        .annotate(
+            n=Count("id"),
+            n0=Count("id", filter=Q(result_count=0)),
+            n1=Count("id", filter=Q(result_count__gte=1, result_count__lte=3)),
+            n4=Count("id", filter=Q(result_count__gte=4)),
+        )
+        .order_by()
+    )
+    _insert(SearchRollup, [*dims, "searches", "no_results", "few_results", "many_results"], qs)
+
+
+def _search_keys() -> None:
+    """Per key of ``filters["f"]`` (each key once per search), expanded by the database's JSON functions."""
+    from mentormemed.matching.models import SearchLog
+
+    dims = ["institution_id", "viewer_id", "month", "training_level", *BASES]
+    inner = (
+        SearchLog.objects.filter(kind="search")
+        .filter(_consenting("viewer__"))
+        .annotate(month=_month("created_at"), **{b: _flag(f"viewer__eligibility__{b}") for b in BASES})
+        .values("id", *dims, "filters", "result_count")
+        .order_by()
+    )
+    sql, params = inner.query.sql_with_params()
+    q = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        keys = (
+            "jsonb_array_elements_text(CASE WHEN jsonb_typeof(s.filters->'f') = 'array' "
+            "THEN s.filters->'f' ELSE '[]'::jsonb END) AS k(value)"
+        )
+    else:
+        keys = (
+            "json_each(CASE WHEN json_type(s.filters, '$.f') = 'array' "
+            "THEN json_extract(s.filters, '$.f') ELSE '[]' END) AS k"
+        )
+    dim_sql = ", ".join(f"x.{d}" for d in dims)
+    columns = ", ".join(q(SearchKeyRollup._meta.get_field(c).column) for c in [*dims, "key", "searches", "unmet"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(SearchKeyRollup._meta.db_table)} ({columns}) "
+            f"SELECT {dim_sql}, x.key, COUNT(*), "
+            f"SUM(CASE WHEN x.result_count <= 3 AND x.key LIKE 'area:%%' THEN 1 ELSE 0 END) "
+            f"FROM (SELECT DISTINCT s.id, {', '.join(f's.{d}' for d in dims)}, s.result_count, k.value AS key "
+            f"FROM ({sql}) s, {keys}) x "
+            f"GROUP BY {dim_sql}, x.key",
+            params,
+        )
+
+
+def _requests() -> None:
+    from mentormemed.mentorships.models import MentorshipRequest
+
+    columns = [
+        "request_id",
+        "month",
+        "created_at",
+        "mentee_id",
+        "mentee_institution_id",
+        "mentor_id",
+        "mentor_institution_id",
+        "training_level",
+        *BASES,
+        "state",
+        "response_time",
+    ]
+    qs = (
+        MentorshipRequest.objects.filter(_consenting("mentee__"))
+        .annotate(
+            **_request_columns(),
+            response_time=Case(
+                When(
+                    Q(responded_at__isnull=False, state__in=["accepted", "declined"]),
+                    then=ExpressionWrapper(F("responded_at") - F("created_at"), output_field=DurationField()),
+                ),
+                default=None,
+                output_field=DurationField(),
+            ),
+        )
+        .values(*columns)
+        .order_by()
+    )
+    _insert(RequestFact, columns, qs)
+    label_columns = [
+        "request_id",
+        "month",
+        "mentee_id",
+        "mentee_institution_id",
+        "mentor_institution_id",
+        "training_level",
+        *BASES,
+        "state",
+        "kind",
+        "name",
+    ]
+    for kind, path in (("spec", "mentor__specialties__name"), ("area", "areas__name")):
+        labels = (
+            MentorshipRequest.objects.filter(_consenting("mentee__"), **{f"{path}__isnull": False})
+            .annotate(**_request_columns(), kind=Value(kind), name=F(path))
+            .values(*label_columns)
+            .distinct()
+            .order_by()
+        )
+        _insert(RequestFactLabel, label_columns, labels)
+
+
+def _request_columns() -> dict:
+    return {
+        "request_id": F("id"),
+        "month": _month("created_at"),
+        "mentee_institution_id": F("mentee__institution_id"),
+        "mentor_institution_id": F("mentor__membership__institution_id"),
+        "training_level": Coalesce(F("mentee__mentee_profile__training_level"), Value("")),
+        **{b: _flag(f"mentee__eligibility__{b}") for b in BASES},
+    }
+
+
+def _relationships() -> None:
+    """One fact per relationship of a consenting mentee, with what the analysis compares."""
+    from mentormemed.mentorships.models import Relationship
+
+    rels = list(
+        Relationship.objects.filter(_consenting("mentee__"))
+        .annotate(
+            mentee_institution_id=F("mentee__institution_id"),
+            mentor_institution_id=F("mentor__membership__institution_id"),
+            training_level=Coalesce(F("mentee__mentee_profile__training_level"), Value("")),
+            **{b: _flag(f"mentee__eligibility__{b}") for b in BASES},
+        )
+        .values(
+            "id",
+            "mentee_id",
+            "mentor_id",
+            "started_at",
+            "ended_at",
+            "request_id",
+            "mentee_institution_id",
+            "mentor_institution_id",
+            "training_level",
+            *BASES,
+        )
+    )
+    features = relationship_features(rels)
+    zone = timezone.get_current_timezone()
+    batch = []
+    for r, feat in zip(rels, features, strict=True):
+        batch.append(
+            RelationshipFact(
+                relationship_id=r["id"],
+                month=r["started_at"].astimezone(zone).date().replace(day=1),
+                started_at=r["started_at"],
+                mentee_institution_id=r["mentee_institution_id"],
+                mentor_institution_id=r["mentor_institution_id"],
+                training_level=r["training_level"] or "",
+                **{b: bool(r[b]) for b in BASES},
+                shared="\t".join(sorted(feat["shared"])),
+                areas="\t".join(sorted(feat["areas"])),
+                score=feat["score"],
+                months=feat["months"],
+            )
+        )
+    RelationshipFact.objects.bulk_create(batch, batch_size=2000)
+
+
+def relationship_features(rels: list[dict]) -> list[dict]:
+    """Per relationship: shared characteristic groups, content areas, evaluation mean and completed length."""
+    from mentormemed.evaluations.models import Evaluation
+    from mentormemed.matching.models import MentorFacet
+    from mentormemed.mentorships.models import MentorshipRequest
+    from mentormemed.profiles.models import IdentityValue, MenteeProfile
+
+    if not rels:
+        return []
+    scores = defaultdict(list)
+    for rel_id, value in Evaluation.objects.filter(competency_mean__isnull=False).values_list(
+        "relationship_id", "competency_mean"
+    ):
+        scores[rel_id].append(value)
+    mentee_ids = {r["mentee_id"] for r in rels}
+    mentee_keys = defaultdict(set)
+    # Only SHARED identity values: a private value never influences anything anyone sees (R8).
+    for membership_id, dim, key, parent in IdentityValue.objects.filter(
+        shared=True, option__no_answer=False, membership__role="mentee"
+    ).values_list("membership_id", "option__dimension__key", "option__key", "option__parent__key"):
+        if membership_id in mentee_ids:
+            mentee_keys[membership_id].add(f"id:{dim}:{key}")
+            if parent:
+                mentee_keys[membership_id].add(f"id:{dim}:{parent}")
+    profiles = MenteeProfile.objects.filter(consent_analytics=True)
+    langs, specs = defaultdict(set), defaultdict(set)
+    through = MenteeProfile.languages.through
+    for profile_id, key in through.objects.values_list("menteeprofile_id", "language__key"):
+        langs[profile_id].add(key)
+    through = MenteeProfile.specialty_interests.through
+    for profile_id, key in through.objects.values_list("menteeprofile_id", "specialty__key"):
+        specs[profile_id].add(key)
+    for pk, membership_id, languages_shared, home_shared, state in profiles.values_list(
+        "pk", "membership_id", "languages_shared", "home_shared", "home_state__code"
+    ):
+        if membership_id not in mentee_ids:
+            continue
+        keys = mentee_keys[membership_id]
+        if languages_shared:
+            keys.update(f"lang:{key}" for key in langs[pk])
+        if home_shared and state:
+            keys.add(f"state:{state}")
+        keys.update(f"spec:{key}" for key in specs[pk])
+    mentor_ids = {r["mentor_id"] for r in rels}
+    mentor_keys = defaultdict(set)
+    for mentor_id, key in MentorFacet.objects.values_list("mentor_id", "key").iterator(chunk_size=20000):
+        if mentor_id in mentor_ids:
+            mentor_keys[mentor_id].add(key)
+    areas = defaultdict(set)
+    for request_id, name in MentorshipRequest.areas.through.objects.filter(
+        mentorshiprequest__relationship__isnull=False
+    ).values_list("mentorshiprequest_id", "contentarea__name"):
+        areas[request_id].add(name)
+    out = []
+    for r in rels:
+        common = mentee_keys[r["mentee_id"]] & mentor_keys[r["mentor_id"]]
+        out.append(
+            {
+                "shared": {key.rsplit(":", 1)[0] for key in common},
+                "areas": areas.get(r["request_id"], set()) if r["request_id"] else set(),
+                "score": statistics.fmean(scores[r["id"]]) if scores.get(r["id"]) else None,
+                "months": (r["ended_at"] - r["started_at"]).days / 30.44 if r["ended_at"] else None,
+            }
+        )
+    return out

@@ -1,0 +1,600 @@
+"""Reference: the outcomes figures computed directly from the source tables (the pre-rollup selectors).
+
+Test-only. The rollup-backed selectors must give exactly these figures (tests/test_rollups.py).
+
+Every figure is computed from mentees who consented to aggregate analytics, scoped to the
+institution given (``institution=None`` is the national view, for staff only), filtered by
+date range and cohort, and passed through small-cell suppression before anyone sees it.
+Queries are aggregate (GROUP BY) per table, so the count does not grow with the data.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from mentormemed.outcomes import stats
+from mentormemed.outcomes.selectors import (  # shared, not recomputed: only the queries differ
+    BASES,
+    CACHE_SECONDS_DEFAULT,
+    DECIDED,
+    GME,
+    STATE_COLUMNS,
+    UME,
+    Analysis,
+    Filters,
+    _group_labels,
+    _month_key,
+    _month_label,
+    analysis_table,
+)
+from mentormemed.outcomes.suppression import Cell, Row, k_min, suppress_cell, suppress_rows
+from mentormemed.outcomes.tables import Table, count, rate
+
+
+def cohort_q(prefix: str, f: Filters, *, level_field: str | None = None) -> Q:
+    """Consenting mentees of the chosen cohort, reached through ``prefix`` (e.g. ``"mentee__"``)."""
+    q = Q(**{f"{prefix}mentee_profile__consent_analytics": True})
+    level_field = level_field or f"{prefix}mentee_profile__training_level"
+    if f.level == "ume":
+        q &= Q(**{f"{level_field}__in": UME})
+    elif f.level == "gme":
+        q &= Q(**{f"{level_field}__in": GME})
+    if f.basis:
+        q &= Q(**{f"{prefix}eligibility__{f.basis}": True})
+    return q
+
+
+# ------------------------------------------------------------------ searches (R11, R23)
+
+
+def _searches(institution, f: Filters):
+    from mentormemed.matching.models import SearchLog
+
+    start, end = f.bounds
+    qs = SearchLog.objects.filter(kind="search", created_at__gte=start, created_at__lt=end).filter(
+        cohort_q("viewer__", f, level_field="training_level")
+    )
+    return qs.filter(institution=institution) if institution is not None else qs
+
+
+def search_tables(institution, f: Filters) -> list[Table]:
+    qs = _searches(institution, f)
+    k = k_min()
+    tables = []
+
+    by_month = {
+        _month_key(r["m"]): r
+        for r in qs.annotate(m=TruncMonth("created_at"))
+        .values("m")
+        .annotate(n=Count("id"), p=Count("viewer", distinct=True))
+    }
+    rows = [
+        Row(
+            _month_label(m),
+            [count(by_month.get(m, {}).get("n", 0), by_month.get(m, {}).get("p", 0))],
+            by_month.get(m, {}).get("p", 0),
+        )
+        for m in f.months()
+    ]
+    totals = qs.aggregate(n=Count("id"), p=Count("viewer", distinct=True))
+    total = Row("All months", [count(totals["n"], totals["p"])], totals["p"])
+    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
+    suppress_rows([total], additive=False, k=k)
+    tables.append(
+        Table(
+            "searches_by_month",
+            "Searches per month",
+            ["Searches"],
+            rows,
+            "Month",
+            total,
+            chart="line",
+            description="How many searches mentees ran each month.",
+        )
+    )
+
+    levels = {
+        r["training_level"]: r
+        for r in qs.values("training_level").annotate(n=Count("id"), p=Count("viewer", distinct=True))
+    }
+    from mentormemed.profiles.models import TrainingLevel
+
+    rows = [
+        Row(label, [count(levels[value]["n"], levels[value]["p"])], levels[value]["p"])
+        for value, label in [*TrainingLevel.choices, ("", "Not given")]
+        if value in levels
+    ]
+    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
+    tables.append(
+        Table(
+            "searches_by_level",
+            "Searches by training level",
+            ["Searches"],
+            rows,
+            "Training level",
+            total if rows else None,
+            description="Who searches, by training level at the time of the search.",
+        )
+    )
+
+    agg = {}
+    for key, _ in BASES:
+        agg[f"n_{key}"] = Count("id", filter=Q(**{f"viewer__eligibility__{key}": True}))
+        agg[f"p_{key}"] = Count("viewer", filter=Q(**{f"viewer__eligibility__{key}": True}), distinct=True)
+    values = qs.aggregate(**agg)
+    rows = [Row(label, [count(values[f"n_{key}"], values[f"p_{key}"])], values[f"p_{key}"]) for key, label in BASES]
+    suppress_rows(rows, additive=False, k=k)  # a mentee may hold several bases: rows do not add up
+    tables.append(
+        Table(
+            "searches_by_basis",
+            "Searches by eligibility basis",
+            ["Searches"],
+            rows,
+            "Eligibility basis",
+            chart="hbar",
+            note="A mentee with several bases counts in each, so the rows do not add up.",
+        )
+    )
+
+    tables.extend(_filter_tables(qs, k))
+
+    buckets = qs.aggregate(
+        n0=Count("id", filter=Q(result_count=0)),
+        p0=Count("viewer", filter=Q(result_count=0), distinct=True),
+        n1=Count("id", filter=Q(result_count__gte=1, result_count__lte=3)),
+        p1=Count("viewer", filter=Q(result_count__gte=1, result_count__lte=3), distinct=True),
+        n4=Count("id", filter=Q(result_count__gte=4)),
+        p4=Count("viewer", filter=Q(result_count__gte=4), distinct=True),
+    )
+    rows = [
+        Row(
+            "No results",
+            [count(buckets["n0"], buckets["p0"]), rate(buckets["n0"], totals["n"], buckets["p0"])],
+            buckets["p0"],
+        ),
+        Row(
+            "1–3 results",
+            [count(buckets["n1"], buckets["p1"]), rate(buckets["n1"], totals["n"], buckets["p1"])],
+            buckets["p1"],
+        ),
+        Row(
+            "4 or more",
+            [count(buckets["n4"], buckets["p4"]), rate(buckets["n4"], totals["n"], buckets["p4"])],
+            buckets["p4"],
+        ),
+    ]
+    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
+    tables.append(
+        Table(
+            "searches_by_results",
+            "Searches with no or few results (unmet demand)",
+            ["Searches", "Share"],
+            rows,
+            "Results",
+            total=Row(
+                "All searches",
+                [count(totals["n"], totals["p"]), Cell(100.0 if totals["n"] else None, totals["p"], fmt="{:.0f}%")],
+                totals["p"],
+            ),
+            description="Searches that found no or few mentors show where supply is short.",
+        )
+    )
+    if tables[-1].total:
+        suppress_rows([tables[-1].total], additive=False, k=k)
+    return tables
+
+
+def _filter_tables(qs, k: int) -> list[Table]:
+    """Which filters and content areas were searched, overall and among searches with ≤ 3 results."""
+    from mentormemed.matching.index import catalog
+
+    known = catalog()
+    searches, people = Counter(), defaultdict(set)
+    unmet, unmet_people = Counter(), defaultdict(set)
+    for filters, viewer, results in qs.values_list("filters", "viewer_id", "result_count").iterator(chunk_size=5000):
+        for key in set((filters or {}).get("f") or []):
+            searches[key] += 1
+            people[key].add(viewer)
+            if results <= 3 and key.startswith("area:"):
+                unmet[key] += 1
+                unmet_people[key].add(viewer)
+
+    def label(key: str) -> str:
+        info = known.get(key)
+        return f"{info.group_label}: {info.label}" if info else key
+
+    rows = [Row(label(key), [count(n, len(people[key]))], len(people[key])) for key, n in searches.most_common(15)]
+    suppress_rows(rows, additive=False, k=k)
+    first = Table(
+        "searched_filters",
+        "Filters and content areas searched (top 15)",
+        ["Searches"],
+        rows,
+        "Filter",
+        chart="hbar",
+        note="A search may use several filters, so the rows do not add up.",
+    )
+    rows = [
+        Row(label(key), [count(n, len(unmet_people[key]))], len(unmet_people[key])) for key, n in unmet.most_common(10)
+    ]
+    suppress_rows(rows, additive=False, k=k)
+    second = Table(
+        "unmet_areas",
+        "Content areas searched with 3 or fewer results",
+        ["Searches"],
+        rows,
+        "Content area",
+        chart="hbar",
+        description="Where mentees looked for help and found little: candidates for recruiting mentors.",
+    )
+    return [first, second]
+
+
+# ------------------------------------------------------------------ matches (R13, R23)
+
+
+def _requests(institution, f: Filters):
+    from mentormemed.mentorships.models import MentorshipRequest
+
+    start, end = f.bounds
+    qs = MentorshipRequest.objects.filter(created_at__gte=start, created_at__lt=end).filter(cohort_q("mentee__", f))
+    if institution is not None:
+        qs = qs.filter(Q(mentee__institution=institution) | Q(mentor__membership__institution=institution))
+    return qs
+
+
+def _state_counts(prefix: str = "") -> dict:
+    agg = {"n": Count("id", distinct=True), "p": Count("mentee", distinct=True)}
+    for state in STATE_COLUMNS:
+        agg[state] = Count("id", filter=Q(state=state), distinct=True)
+    return agg
+
+
+def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
+    """Tables and the headline figures (each a suppressed Cell with a label)."""
+    from mentormemed.mentorships.models import Relationship
+
+    qs = _requests(institution, f)
+    k = k_min()
+    tables = []
+    totals = qs.aggregate(**_state_counts())
+
+    by_month = {
+        _month_key(r["m"]): r for r in qs.annotate(m=TruncMonth("created_at")).values("m").annotate(**_state_counts())
+    }
+    rows = []
+    for m in f.months():
+        r = by_month.get(m, {"n": 0, "p": 0, **dict.fromkeys(STATE_COLUMNS, 0)})
+        rows.append(
+            Row(_month_label(m), [count(r["n"], r["p"]), *[count(r[s], r["p"]) for s in STATE_COLUMNS[:3]]], r["p"])
+        )
+    total = Row(
+        "All months",
+        [count(totals["n"], totals["p"]), *[count(totals[s], totals["p"]) for s in STATE_COLUMNS[:3]]],
+        totals["p"],
+    )
+    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
+    suppress_rows([total], additive=False, k=k)
+    tables.append(
+        Table(
+            "requests_by_month",
+            "Requests per month and what became of them",
+            ["Requests", "Accepted", "Declined", "Expired"],
+            rows,
+            "Month",
+            total,
+            chart="bar",
+            chart_columns=[1, 2, 3],
+            description="Each month's requests by outcome.",
+        )
+    )
+
+    local_q = Q(mentee__institution_id=F("mentor__membership__institution_id"))
+    split = qs.aggregate(
+        ln=Count("id", filter=local_q),
+        lp=Count("mentee", filter=local_q, distinct=True),
+        la=Count("id", filter=local_q & Q(state="accepted")),
+        ld=Count("id", filter=local_q & DECIDED),
+        nn=Count("id", filter=~local_q),
+        np=Count("mentee", filter=~local_q, distinct=True),
+        na=Count("id", filter=~local_q & Q(state="accepted")),
+        nd=Count("id", filter=~local_q & DECIDED),
+    )
+    rows = [
+        Row(
+            "Local (same institution)",
+            [
+                count(split["ln"], split["lp"]),
+                count(split["la"], split["lp"]),
+                rate(split["la"], split["ld"], split["lp"]),
+            ],
+            split["lp"],
+        ),
+        Row(
+            "National (another institution)",
+            [
+                count(split["nn"], split["np"]),
+                count(split["na"], split["np"]),
+                rate(split["na"], split["nd"], split["np"]),
+            ],
+            split["np"],
+        ),
+    ]
+    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
+    tables.append(
+        Table(
+            "requests_local_national",
+            "Local and national matches",
+            ["Requests", "Accepted", "Acceptance rate"],
+            rows,
+            "Mentor's institution",
+            chart="bar",
+            chart_columns=[0, 1],
+        )
+    )
+
+    tables.append(
+        _breakdown(
+            qs, "mentor__specialties__name", "requests_by_specialty", "Requests by mentor's specialty", "Specialty", k
+        )
+    )
+    tables.append(
+        _breakdown(qs, "areas__name", "requests_by_area", "Requests by content area asked about", "Content area", k)
+    )
+    tables.append(_response_times(qs, k, totals["p"]))
+
+    rel = Relationship.objects.filter(ended_at__isnull=True).filter(cohort_q("mentee__", f))
+    if institution is not None:
+        rel = rel.filter(Q(mentee__institution=institution) | Q(mentor__membership__institution=institution))
+    active = rel.aggregate(n=Count("id"), p=Count("mentee", distinct=True), s=Count("id", filter=Q(is_sponsor=True)))
+    decided = totals["accepted"] + totals["declined"] + totals["expired"]
+    headline = [
+        {"label": "Requests sent", "cell": suppress_cell(count(totals["n"], totals["p"]), k)},
+        {
+            "label": "Acceptance rate",
+            "cell": suppress_cell(rate(totals["accepted"], decided, totals["p"]), k),
+            "help": "accepted ÷ (accepted + declined + expired)",
+        },
+        {
+            "label": "Expiry rate",
+            "cell": suppress_cell(rate(totals["expired"], decided, totals["p"]), k),
+            "help": "requests left unanswered until the deadline",
+        },
+        {"label": "Median response time", "cell": suppress_cell(_median_response(qs, totals["p"]), k)},
+        {"label": "Active mentorships now", "cell": suppress_cell(count(active["n"], active["p"]), k)},
+        {"label": "Mentors also sponsoring", "cell": suppress_cell(count(active["s"], active["p"]), k)},
+    ]
+    return tables, headline
+
+
+def _breakdown(qs, field: str, key: str, title: str, header: str, k: int) -> Table:
+    rows = []
+    data = (
+        qs.exclude(**{f"{field}__isnull": True})
+        .values(field)
+        .annotate(
+            n=Count("id", distinct=True),
+            a=Count("id", filter=Q(state="accepted"), distinct=True),
+            d=Count("id", filter=DECIDED, distinct=True),
+            p=Count("mentee", distinct=True),
+        )
+        .order_by("-n")[:15]
+    )
+    for r in data:
+        rows.append(Row(r[field], [count(r["n"], r["p"]), count(r["a"], r["p"]), rate(r["a"], r["d"], r["p"])], r["p"]))
+    suppress_rows(rows, additive=False, k=k)
+    return Table(
+        key,
+        title,
+        ["Requests", "Accepted", "Acceptance rate"],
+        rows,
+        header,
+        chart="hbar",
+        chart_columns=[0, 1],
+        note="A request can count under several specialties or areas, so rows do not add up.",
+    )
+
+
+def _durations_hours(qs) -> list[float]:
+    rows = qs.filter(responded_at__isnull=False, state__in=["accepted", "declined"]).values_list(
+        "created_at", "responded_at"
+    )
+    return [(answered - sent).total_seconds() / 3600 for sent, answered in rows.iterator(chunk_size=5000)]
+
+
+def _response_times(qs, k: int, total_people: int) -> Table:
+    buckets = [("Within a day", 0, 24), ("1–3 days", 24, 72), ("3–7 days", 72, 24 * 7), ("Over 7 days", 24 * 7, 10**9)]
+    answered = list(
+        qs.filter(responded_at__isnull=False, state__in=["accepted", "declined"]).values_list(
+            "created_at", "responded_at", "mentee_id"
+        )
+    )
+    expired = qs.filter(state="expired").aggregate(n=Count("id"), p=Count("mentee", distinct=True))
+    rows = []
+    for label, low, high in buckets:
+        hits = [(m) for sent, done, m in answered if low <= (done - sent).total_seconds() / 3600 < high]
+        rows.append(Row(label, [count(len(hits), len(set(hits)))], len(set(hits))))
+    rows.append(Row("No answer (expired)", [count(expired["n"], expired["p"])], expired["p"]))
+    suppress_rows(rows, additive=True, total_people=total_people, k=k)
+    return Table(
+        "response_times",
+        "How fast mentors answered",
+        ["Requests"],
+        rows,
+        "Answered",
+        chart="bar",
+        description="Responsiveness matters most to mentees (seed 002).",
+    )
+
+
+# ------------------------------------------------------------------ successful matches (R23)
+
+
+def _relationship_features(institution, f: Filters) -> list[dict]:
+    """One dict per relationship started in range: its shared characteristics, areas, score and length."""
+    from mentormemed.evaluations.models import Evaluation
+    from mentormemed.matching.models import MentorFacet
+    from mentormemed.mentorships.models import Relationship
+    from mentormemed.profiles.models import IdentityValue, MenteeProfile
+
+    start, end = f.bounds
+    rels = Relationship.objects.filter(started_at__gte=start, started_at__lt=end).filter(cohort_q("mentee__", f))
+    if institution is not None:
+        rels = rels.filter(Q(mentee__institution=institution) | Q(mentor__membership__institution=institution))
+    rels = list(rels.values("id", "mentee_id", "mentor_id", "started_at", "ended_at", "request_id"))
+    if not rels:
+        return []
+    rel_ids = [r["id"] for r in rels]
+    scores = defaultdict(list)
+    for rel_id, value in Evaluation.objects.filter(
+        relationship_id__in=rel_ids, competency_mean__isnull=False
+    ).values_list("relationship_id", "competency_mean"):
+        scores[rel_id].append(value)
+    mentee_ids = {r["mentee_id"] for r in rels}
+    mentee_keys = defaultdict(set)
+    # Only SHARED identity values: a private value never influences anything anyone sees (R8).
+    for membership_id, dim, key, parent in IdentityValue.objects.filter(
+        membership_id__in=mentee_ids, shared=True, option__no_answer=False
+    ).values_list("membership_id", "option__dimension__key", "option__key", "option__parent__key"):
+        mentee_keys[membership_id].add(f"id:{dim}:{key}")
+        if parent:
+            mentee_keys[membership_id].add(f"id:{dim}:{parent}")
+    for profile in (
+        MenteeProfile.objects.filter(membership_id__in=mentee_ids)
+        .prefetch_related("languages", "specialty_interests")
+        .select_related("home_state")
+    ):
+        keys = mentee_keys[profile.membership_id]
+        if profile.languages_shared:
+            keys.update(f"lang:{lang.key}" for lang in profile.languages.all())
+        if profile.home_shared and profile.home_state_id:
+            keys.add(f"state:{profile.home_state.code}")
+        keys.update(f"spec:{s.key}" for s in profile.specialty_interests.all())
+    mentor_keys = defaultdict(set)
+    for mentor_id, key in MentorFacet.objects.filter(mentor_id__in={r["mentor_id"] for r in rels}).values_list(
+        "mentor_id", "key"
+    ):
+        mentor_keys[mentor_id].add(key)
+    areas = defaultdict(set)
+    from mentormemed.mentorships.models import MentorshipRequest
+
+    for request_id, name in MentorshipRequest.areas.through.objects.filter(
+        mentorshiprequest_id__in=[r["request_id"] for r in rels if r["request_id"]]
+    ).values_list("mentorshiprequest_id", "contentarea__name"):
+        areas[request_id].add(name)
+    now = timezone.now()
+    out = []
+    for r in rels:
+        common = mentee_keys[r["mentee_id"]] & mentor_keys[r["mentor_id"]]
+        groups = {key.rsplit(":", 1)[0] for key in common}
+        months = ((r["ended_at"] or now) - r["started_at"]).days / 30.44
+        out.append(
+            {
+                "shared": groups,
+                "areas": areas.get(r["request_id"], set()),
+                "score": statistics.fmean(scores[r["id"]]) if scores.get(r["id"]) else None,
+                "months": months if r["ended_at"] else None,  # only completed relationships have a length
+            }
+        )
+    return out
+
+
+# ------------------------------------------------------------------ the whole dashboard
+
+
+@dataclass
+class Dashboard:
+    filters: Filters
+    searches: list[Table]
+    matches: list[Table]
+    headline: list[dict]
+    analyses: list[Analysis]
+    analysis_tables: list[Table]
+    minimum: int
+
+    def table(self, key: str) -> Table | None:
+        return next((t for t in self.searches + self.matches + self.analysis_tables if t.key == key), None)
+
+
+def dashboard(institution, f: Filters, *, use_cache: bool = True) -> Dashboard:
+    """Every figure of the outcomes page. Cached briefly (settings.MMM["OUTCOMES_CACHE_SECONDS"]):
+    outcomes move by the day, and a national page is expensive to recompute on every view."""
+    from django.conf import settings
+
+    seconds = settings.MMM.get("OUTCOMES_CACHE_SECONDS", CACHE_SECONDS_DEFAULT)
+    key = f"outcomes:{institution.pk if institution else 'national'}:{f.cache_key()}:{k_min()}"
+    if use_cache and seconds:
+        found = cache.get(key)
+        if found is not None:
+            return found
+    searches = search_tables(institution, f)
+    matches, headline = match_tables(institution, f)
+    analyses = success_analysis(institution, f)
+    result = Dashboard(
+        f,
+        searches,
+        matches,
+        headline,
+        analyses,
+        [analysis_table(a, f"analysis_{n}") for n, a in enumerate(analyses)],
+        k_min(),
+    )
+    if use_cache and seconds:
+        cache.set(key, result, seconds)
+    return result
+
+
+# Same text as in selectors, but bound to this module's direct queries.
+def _median_response(qs, people: int) -> Cell:
+    hours = _durations_hours(qs)
+    if not hours:
+        return Cell(None, people)
+    median = statistics.median(hours)
+    return Cell(
+        round(median / 24, 1) if median >= 48 else round(median, 1),
+        people,
+        fmt="{} days" if median >= 48 else "{} hours",
+    )
+
+
+def success_analysis(institution, f: Filters) -> list[Analysis]:
+    """Shared characteristics and content areas against evaluation scores and relationship length.
+
+    For each characteristic: relationships sharing it vs not, difference in means with a 95% CI
+    and Hedges' g. A comparison with fewer than k relationships on either side says "too few to
+    conclude" and shows no means (small-cell rule). Observational: differences are associations.
+    """
+    features = _relationship_features(institution, f)
+    k = k_min()
+    labels = _group_labels()
+    groups = sorted({g for row in features for g in row["shared"]} | {g for g in labels if g.startswith("id:")})
+    area_names = Counter(a for row in features for a in row["areas"])
+    out = []
+    for outcome, unit, field in [
+        ("Evaluation score", "points on 1–7", "score"),
+        ("Relationship length", "months", "months"),
+    ]:
+        observed = [row for row in features if row[field] is not None]
+        rows = []
+        for group in groups:
+            with_ = [row[field] for row in observed if group in row["shared"]]
+            without = [row[field] for row in observed if group not in row["shared"]]
+            rows.append(
+                {
+                    "label": f"Shares {labels.get(group, group).lower()}",
+                    "result": stats.compare(with_, without, minimum=k),
+                }
+            )
+        for area, _ in area_names.most_common(8):
+            with_ = [row[field] for row in observed if area in row["areas"]]
+            without = [row[field] for row in observed if area not in row["areas"]]
+            rows.append({"label": f"Asked about {area}", "result": stats.compare(with_, without, minimum=k)})
+        out.append(Analysis(outcome, unit, len(observed), rows, len(observed) < 2 * k, k))
+    return out
