@@ -4,6 +4,8 @@ each optional, each with a plain statement of who sees the answer and why."""
 from __future__ import annotations
 
 from django import forms
+from django.db.models import F
+from django.db.models.functions import Coalesce
 
 from mentormemed.profiles.models import (
     ContentArea,
@@ -40,7 +42,13 @@ EXTRA_AFFINITIES = [
 
 
 def _specialty_choices():
-    return Specialty.objects.filter(active=True).select_related("parent").order_by("name")
+    """Each specialty followed by its subspecialties, alphabetically."""
+    return (
+        Specialty.objects.filter(active=True)
+        .select_related("parent")
+        .annotate(group=Coalesce("parent__name", "name"))
+        .order_by("group", F("parent").asc(nulls_first=True), "name")
+    )
 
 
 class SpecialtyChoiceField(forms.ModelMultipleChoiceField):
@@ -52,8 +60,8 @@ class MentorProfileForm(forms.ModelForm):
     specialties = SpecialtyChoiceField(
         queryset=Specialty.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Your specialty and any subspecialties. Hold Ctrl (⌘ on a Mac) to choose several.",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick your specialty and any subspecialties.",
     )
     content_areas = forms.ModelMultipleChoiceField(
         queryset=ContentArea.objects.filter(active=True),
@@ -64,7 +72,7 @@ class MentorProfileForm(forms.ModelForm):
     languages = forms.ModelMultipleChoiceField(
         queryset=Language.objects.filter(active=True),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
         label="Languages you can mentor in",
     )
     capacity = forms.TypedChoiceField(
@@ -143,13 +151,13 @@ class MenteeProfileForm(forms.ModelForm):
     specialty_interests = SpecialtyChoiceField(
         queryset=Specialty.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Hold Ctrl (⌘ on a Mac) to choose several.",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick as many as you like.",
     )
     languages = forms.ModelMultipleChoiceField(
         queryset=Language.objects.filter(active=True),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
         label="Languages you speak",
     )
 

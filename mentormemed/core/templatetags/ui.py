@@ -47,6 +47,21 @@ def short_choices(field) -> bool:
 
 
 @register.filter
+def choice_layout(field) -> str:
+    """CSS class for a checkbox list: long lists scroll in a box, middling ones use two columns."""
+    if field.widget_type != "checkboxselectmultiple":
+        return ""
+    n = len(field.field.choices)
+    return "choice-scroll" if n > 40 else "choice-columns" if n > 10 else ""
+
+
+@register.filter
+def ticked_labels(field) -> list[str]:
+    """The labels of the ticked choices, to show what a scrolled list holds."""
+    return [str(choice.choice_label) for choice in field if choice.data.get("selected")]
+
+
+@register.filter
 def in_zone(value, zone_name: str):
     """Convert an aware datetime to a named zone (the viewer's) for display."""
     if value is None:

@@ -41,3 +41,20 @@ def test_r1_paused_members_get_no_menu_of_pages_they_cannot_open(cast):
     assert paused.status_code == 403 and paused.context["nav_items"] == []
     admin_page = cast.client_for(cast.admin).get(reverse("institutions:subscription"))
     assert admin_page.status_code == 200 and admin_page.context["nav_items"]  # admins keep their pages
+
+
+def test_long_checkbox_lists_scroll_and_say_what_is_ticked():
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class F(forms.Form):
+        many = forms.MultipleChoiceField(
+            choices=[(str(i), f"Option {i}") for i in range(60)], widget=forms.CheckboxSelectMultiple, required=False
+        )
+        some = forms.MultipleChoiceField(
+            choices=[(str(i), f"Area {i}") for i in range(20)], widget=forms.CheckboxSelectMultiple, required=False
+        )
+
+    html = render_to_string("form_snippet.html", {"form": F(initial={"many": ["3", "41"]})})
+    assert 'class="choice-scroll"' in html and 'class="choice-columns"' in html
+    assert "Ticked:</span> Option 3; Option 41" in html
