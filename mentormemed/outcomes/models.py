@@ -94,6 +94,19 @@ class SearchRollup(models.Model):
     no_results = models.IntegerField()
     few_results = models.IntegerField(help_text="1–3 results")
     many_results = models.IntegerField(help_text="4 or more results")
+    # The month of this person's previous row (rows ordered by month, then level) among the rows
+    # of the same kind: any row ("all"), rows of the same level group (UME/GME, "group"), the
+    # same level, rows with no/few/many results. A row is a person's first in a date range when
+    # that month is empty or before the range, so distinct people are a plain filtered count.
+    prev_all = models.DateField(null=True)
+    prev_group = models.DateField(null=True)
+    prev_level = models.DateField(null=True)
+    prev_none_all = models.DateField(null=True)
+    prev_none_group = models.DateField(null=True)
+    prev_few_all = models.DateField(null=True)
+    prev_few_group = models.DateField(null=True)
+    prev_many_all = models.DateField(null=True)
+    prev_many_group = models.DateField(null=True)
 
     class Meta:
         # National ranges read most of the table: a sequential scan beats an index on month.
@@ -113,6 +126,11 @@ class SearchKeyRollup(models.Model):
     key = models.CharField(max_length=200)
     searches = models.IntegerField()
     unmet = models.IntegerField(help_text="searches with 3 or fewer results, content-area keys only")
+    # Previous month of the same person with the same key (see SearchRollup.prev_all).
+    prev_all = models.DateField(null=True)
+    prev_group = models.DateField(null=True)
+    prev_unmet_all = models.DateField(null=True)
+    prev_unmet_group = models.DateField(null=True)
 
     class Meta:
         # National ranges read most of the table: a sequential scan beats an index on month.
@@ -159,6 +177,9 @@ class RequestFactLabel(models.Model):
     first_generation = models.BooleanField(default=False)
     economically_disadvantaged = models.BooleanField(default=False)
     state = models.CharField(max_length=10)
+    # Month of the mentee's previous request with this label (months, then requests, in order):
+    # distinct mentees nationally are a plain filtered count (cohort columns are per mentee).
+    prev = models.DateField(null=True)
 
     class Meta:
         indexes = [
@@ -185,6 +206,12 @@ class RelationshipFact(models.Model):
     areas = models.TextField(blank=True, help_text="content areas of the request")
     score = models.FloatField(null=True)
     months = models.FloatField(null=True, help_text="completed relationships only")
+    # The same two values exactly, as mantissa × 2**exponent (math.frexp): the database sums
+    # them per characteristic exactly (integers), so the analysis needs no row in Python.
+    score_m = models.BigIntegerField(null=True)
+    score_e = models.SmallIntegerField(null=True)
+    months_m = models.BigIntegerField(null=True)
+    months_e = models.SmallIntegerField(null=True)
 
     class Meta:
         indexes = [

@@ -27,6 +27,7 @@ from django.db.models import BooleanField, Case, Count, DateField, DurationField
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from mentormemed.outcomes import stats
 from mentormemed.outcomes.models import (
     RelationshipFact,
     RequestFact,
@@ -124,7 +125,40 @@ def _searches() -> None:
         )
         .order_by()
     )
-    _insert(SearchRollup, [*dims, "searches", "no_results", "few_results", "many_results"], qs)
+    sql, params = qs.query.sql_with_params()
+    group = _level_group("s.training_level")
+    prevs = {
+        "prev_all": _prev("s.viewer_id"),
+        "prev_group": _prev(f"s.viewer_id, {group}"),
+        "prev_level": _prev("s.viewer_id, s.training_level"),
+    }
+    for name, column in (("none", "n0"), ("few", "n1"), ("many", "n4")):
+        prevs[f"prev_{name}_all"] = _prev(f"s.viewer_id, s.{column} > 0", when=f"s.{column} > 0")
+        prevs[f"prev_{name}_group"] = _prev(f"s.viewer_id, {group}, s.{column} > 0", when=f"s.{column} > 0")
+    columns = [*dims, "searches", "no_results", "few_results", "many_results", *prevs]
+    select = ", ".join([*(f"s.{d}" for d in dims), "s.n", "s.n0", "s.n1", "s.n4", *prevs.values()])
+    _insert_sql(SearchRollup, columns, f"SELECT {select} FROM ({sql}) s", params)
+
+
+def _level_group(column: str) -> str:
+    """1 for a UME level, 2 for GME, 0 otherwise (the dashboards' level filter)."""
+    from mentormemed.outcomes.selectors import GME, UME
+
+    ume, gme = (", ".join(f"'{level}'" for level in levels) for levels in (UME, GME))
+    return f"CASE WHEN {column} IN ({ume}) THEN 1 WHEN {column} IN ({gme}) THEN 2 ELSE 0 END"
+
+
+def _prev(partition: str, *, when: str | None = None) -> str:
+    """The month of the person's previous row in the same partition (rows by month, then level)."""
+    lag = f"LAG(s.month) OVER (PARTITION BY {partition} ORDER BY s.month, s.training_level)"
+    return f"CASE WHEN {when} THEN {lag} END" if when else lag
+
+
+def _insert_sql(model, columns: list[str], sql: str, params) -> None:
+    q = connection.ops.quote_name
+    names = ", ".join(q(model._meta.get_field(c).column) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {q(model._meta.db_table)} ({names}) {sql}", params)
 
 
 def _search_keys() -> None:
@@ -140,7 +174,6 @@ def _search_keys() -> None:
         .order_by()
     )
     sql, params = inner.query.sql_with_params()
-    q = connection.ops.quote_name
     if connection.vendor == "postgresql":
         keys = (
             "jsonb_array_elements_text(CASE WHEN jsonb_typeof(s.filters->'f') = 'array' "
@@ -152,17 +185,25 @@ def _search_keys() -> None:
             "THEN json_extract(s.filters, '$.f') ELSE '[]' END) AS k"
         )
     dim_sql = ", ".join(f"x.{d}" for d in dims)
-    columns = ", ".join(q(SearchKeyRollup._meta.get_field(c).column) for c in [*dims, "key", "searches", "unmet"])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {q(SearchKeyRollup._meta.db_table)} ({columns}) "
-            f"SELECT {dim_sql}, x.key, COUNT(*), "
-            f"SUM(CASE WHEN x.result_count <= 3 AND x.key LIKE 'area:%%' THEN 1 ELSE 0 END) "
-            f"FROM (SELECT DISTINCT s.id, {', '.join(f's.{d}' for d in dims)}, s.result_count, k.value AS key "
-            f"FROM ({sql}) s, {keys}) x "
-            f"GROUP BY {dim_sql}, x.key",
-            params,
-        )
+    group = _level_group("s.training_level")
+    prevs = {
+        "prev_all": _prev("s.viewer_id, s.key"),
+        "prev_group": _prev(f"s.viewer_id, s.key, {group}"),
+        "prev_unmet_all": _prev("s.viewer_id, s.key, s.unmet > 0", when="s.unmet > 0"),
+        "prev_unmet_group": _prev(f"s.viewer_id, s.key, {group}, s.unmet > 0", when="s.unmet > 0"),
+    }
+    columns = [*dims, "key", "searches", "unmet", *prevs]
+    select = ", ".join([*(f"s.{d}" for d in dims), "s.key", "s.searches", "s.unmet", *prevs.values()])
+    _insert_sql(
+        SearchKeyRollup,
+        columns,
+        f"SELECT {select} FROM (SELECT {dim_sql}, x.key AS key, COUNT(*) AS searches, "
+        f"SUM(CASE WHEN x.result_count <= 3 AND x.key LIKE 'area:%%' THEN 1 ELSE 0 END) AS unmet "
+        f"FROM (SELECT DISTINCT s.id, {', '.join(f's.{d}' for d in dims)}, s.result_count, k.value AS key "
+        f"FROM ({sql}) s, {keys}) x "
+        f"GROUP BY {dim_sql}, x.key) s",
+        params,
+    )
 
 
 def _requests() -> None:
@@ -218,7 +259,10 @@ def _requests() -> None:
             .distinct()
             .order_by()
         )
-        _insert(RequestFactLabel, label_columns, labels)
+        sql, params = labels.query.sql_with_params()
+        lag = "LAG(s.month) OVER (PARTITION BY s.mentee_id, s.kind, s.name ORDER BY s.month, s.request_id)"
+        select = ", ".join([*(f"s.{c}" for c in label_columns), lag])
+        _insert_sql(RequestFactLabel, [*label_columns, "prev"], f"SELECT {select} FROM ({sql}) s", params)
 
 
 def _request_columns() -> dict:
@@ -274,9 +318,16 @@ def _relationships() -> None:
                 areas="\t".join(sorted(feat["areas"])),
                 score=feat["score"],
                 months=feat["months"],
+                **_exact("score", feat["score"]),
+                **_exact("months", feat["months"]),
             )
         )
     RelationshipFact.objects.bulk_create(batch, batch_size=2000)
+
+
+def _exact(name: str, value: float | None) -> dict:
+    m, e = stats.mantissa_exponent(value) if value is not None else (None, None)
+    return {f"{name}_m": m, f"{name}_e": e}
 
 
 def relationship_features(rels: list[dict]) -> list[dict]:

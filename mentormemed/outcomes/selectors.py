@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -141,13 +142,28 @@ def _searches(institution, f: Filters, model=None):
     return qs.filter(institution_id=institution.pk) if institution is not None else qs
 
 
+def _first(f: Filters, prev: str, since=None) -> Q:
+    """A person's first row of its kind in the range (or in its own month: ``since=F("month")``).
+
+    ``prev`` names the rollup's previous-month columns (``<prev>_all``/``<prev>_group``, or a
+    column itself when it ends in ``_level``); counting these rows counts distinct people."""
+    column = prev if prev.endswith("_level") else f"{prev}_group" if f.level else f"{prev}_all"
+    since = f.start.replace(day=1) if since is None else since
+    return Q(**{f"{column}__isnull": True}) | Q(**{f"{column}__lt": since})
+
+
+def _people(f: Filters, prev: str = "prev", when: Q | None = None, since=None) -> Count:
+    first = _first(f, prev, since)
+    return Count("id", filter=first & when if when is not None else first)
+
+
 def search_tables(institution, f: Filters) -> list[Table]:
     qs = _searches(institution, f)
     k = k_min()
     tables = []
 
-    people = Count("viewer_id", distinct=True)
-    by_month = {_month_key(r["month"]): r for r in qs.values("month").annotate(n=Sum("searches"), p=people)}
+    rows_by_month = qs.values("month").annotate(n=Sum("searches"), p=_people(f, since=F("month")))
+    by_month = {_month_key(r["month"]): r for r in rows_by_month}
     rows = [
         Row(
             _month_label(m),
@@ -156,7 +172,17 @@ def search_tables(institution, f: Filters) -> list[Table]:
         )
         for m in f.months()
     ]
-    totals = qs.aggregate(n=Coalesce(Sum("searches"), 0), p=people)
+    # Totals, bases and result buckets in one scan.
+    agg = {"n": Coalesce(Sum("searches"), 0), "p": _people(f)}
+    for key, _ in BASES:
+        agg[f"n_{key}"] = Coalesce(Sum("searches", filter=Q(**{key: True})), 0)
+        agg[f"p_{key}"] = _people(f, when=Q(**{key: True}))
+    by_result = (("0", "no_results", "prev_none"), ("1", "few_results", "prev_few"), ("4", "many_results", "prev_many"))
+    for name, column, prev in by_result:
+        agg[f"n{name}"] = Coalesce(Sum(column), 0)
+        agg[f"p{name}"] = _people(f, prev, when=Q(**{f"{column}__gt": 0}))
+    values = qs.aggregate(**agg)
+    totals = {"n": values["n"], "p": values["p"]}
     total = Row("All months", [count(totals["n"], totals["p"])], totals["p"])
     suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
     suppress_rows([total], additive=False, k=k)
@@ -173,7 +199,10 @@ def search_tables(institution, f: Filters) -> list[Table]:
         )
     )
 
-    levels = {r["training_level"]: r for r in qs.values("training_level").annotate(n=Sum("searches"), p=people)}
+    levels = {
+        r["training_level"]: r
+        for r in qs.values("training_level").annotate(n=Sum("searches"), p=_people(f, "prev_level"))
+    }
     from mentormemed.profiles.models import TrainingLevel
 
     rows = [
@@ -194,11 +223,6 @@ def search_tables(institution, f: Filters) -> list[Table]:
         )
     )
 
-    agg = {}
-    for key, _ in BASES:
-        agg[f"n_{key}"] = Coalesce(Sum("searches", filter=Q(**{key: True})), 0)
-        agg[f"p_{key}"] = Count("viewer_id", filter=Q(**{key: True}), distinct=True)
-    values = qs.aggregate(**agg)
     rows = [Row(label, [count(values[f"n_{key}"], values[f"p_{key}"])], values[f"p_{key}"]) for key, label in BASES]
     suppress_rows(rows, additive=False, k=k)  # a mentee may hold several bases: rows do not add up
     tables.append(
@@ -215,14 +239,7 @@ def search_tables(institution, f: Filters) -> list[Table]:
 
     tables.extend(_filter_tables(institution, f, k))
 
-    buckets = qs.aggregate(
-        n0=Coalesce(Sum("no_results"), 0),
-        p0=Count("viewer_id", filter=Q(no_results__gt=0), distinct=True),
-        n1=Coalesce(Sum("few_results"), 0),
-        p1=Count("viewer_id", filter=Q(few_results__gt=0), distinct=True),
-        n4=Coalesce(Sum("many_results"), 0),
-        p4=Count("viewer_id", filter=Q(many_results__gt=0), distinct=True),
-    )
+    buckets = values  # summed with the totals above
     rows = [
         Row(
             "No results",
@@ -272,9 +289,9 @@ def _filter_tables(institution, f: Filters, k: int) -> list[Table]:
         .values("key")
         .annotate(
             n=Sum("searches"),
-            p=Count("viewer_id", distinct=True),
+            p=_people(f),
             u=Sum("unmet"),
-            up=Count("viewer_id", filter=Q(unmet__gt=0), distinct=True),
+            up=_people(f, "prev_unmet", when=Q(unmet__gt=0)),
         )
     )
     searched = sorted(per_key, key=lambda r: (-r["n"], r["key"]))[:15]
@@ -419,7 +436,8 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
             institution, f, "area", "requests_by_area", "Requests by content area asked about", "Content area", k
         )
     )
-    tables.append(_response_times(qs, k, totals["p"]))
+    response_table, answered = _response_times(qs, k, totals["p"])
+    tables.append(response_table)
 
     rel = Relationship.objects.filter(ended_at__isnull=True).filter(live_cohort_q("mentee__", f))
     if institution is not None:
@@ -441,7 +459,7 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
             "cell": suppress_cell(rate(totals["expired"], decided, totals["p"]), k),
             "help": "requests left unanswered until the deadline",
         },
-        {"label": "Median response time", "cell": suppress_cell(_median_response(qs, totals["p"]), k)},
+        {"label": "Median response time", "cell": suppress_cell(_median_response(qs, totals["p"], answered), k)},
         {"label": "Active mentorships now", "cell": suppress_cell(count(active["n"], active["p"]), k)},
         {"label": "Mentors also sponsoring", "cell": suppress_cell(count(active["s"], active["p"]), k)},
     ]
@@ -459,7 +477,10 @@ def _breakdown(institution, f: Filters, kind: str, key: str, title: str, header:
             n=Count("id"),
             a=Count("id", filter=Q(state="accepted")),
             d=Count("id", filter=DECIDED),
-            p=Count("mentee_id", distinct=True),
+            # Nationally a mentee's first label row in the range counts them (see RequestFactLabel.prev).
+            p=Count("mentee_id", distinct=True)
+            if institution is not None
+            else Count("id", filter=Q(prev__isnull=True) | Q(prev__lt=f.start.replace(day=1))),
         )
         .order_by("-n", "name")[:15]
     )
@@ -479,16 +500,14 @@ def _breakdown(institution, f: Filters, kind: str, key: str, title: str, header:
     )
 
 
-def _durations_hours(qs) -> list[float]:
-    rows = qs.filter(response_time__isnull=False).values_list("response_time", flat=True)
-    return [answered.total_seconds() / 3600 for answered in rows.iterator(chunk_size=5000)]
-
-
-def _median_response(qs, people: int) -> Cell:
-    hours = _durations_hours(qs)
-    if not hours:
+def _median_response(qs, people: int, answered: int) -> Cell:
+    """The median of the ``answered`` response times: only the middle one or two leave the database."""
+    if not answered:
         return Cell(None, people)
-    median = statistics.median(hours)
+    ordered = qs.filter(response_time__isnull=False).order_by("response_time", "id")
+    low = (answered - 1) // 2
+    middle = ordered.values_list("response_time", flat=True)[low : answered // 2 + 1]
+    median = statistics.median([value.total_seconds() / 3600 for value in middle])
     return Cell(
         round(median / 24, 1) if median >= 48 else round(median, 1),
         people,
@@ -496,7 +515,8 @@ def _median_response(qs, people: int) -> Cell:
     )
 
 
-def _response_times(qs, k: int, total_people: int) -> Table:
+def _response_times(qs, k: int, total_people: int) -> tuple[Table, int]:
+    """The table, and how many requests have a response time (for the median)."""
     buckets = [("Within a day", 0, 24), ("1–3 days", 24, 72), ("3–7 days", 72, 24 * 7), ("Over 7 days", 24 * 7, 10**9)]
     agg = {}
     for n, (_, low, high) in enumerate(buckets):
@@ -505,6 +525,7 @@ def _response_times(qs, k: int, total_people: int) -> Table:
         agg[f"p{n}"] = Count("mentee_id", filter=within, distinct=True)
     agg["ne"] = Count("id", filter=Q(state="expired"))
     agg["pe"] = Count("mentee_id", filter=Q(state="expired"), distinct=True)
+    agg["answered"] = Count("response_time")
     values = qs.aggregate(**agg)
     expired = {"n": values["ne"], "p": values["pe"]}
     rows = []
@@ -512,7 +533,7 @@ def _response_times(qs, k: int, total_people: int) -> Table:
         rows.append(Row(label, [count(values[f"n{n}"], values[f"p{n}"])], values[f"p{n}"]))
     rows.append(Row("No answer (expired)", [count(expired["n"], expired["p"])], expired["p"]))
     suppress_rows(rows, additive=True, total_people=total_people, k=k)
-    return Table(
+    table = Table(
         "response_times",
         "How fast mentors answered",
         ["Requests"],
@@ -521,6 +542,7 @@ def _response_times(qs, k: int, total_people: int) -> Table:
         chart="bar",
         description="Responsiveness matters most to mentees (seed 002).",
     )
+    return table, values["answered"]
 
 
 # ------------------------------------------------------------------ successful matches (R23)
@@ -536,18 +558,65 @@ class Analysis:
     minimum: int
 
 
-def _relationship_features(institution, f: Filters) -> list[dict]:
-    """One dict per relationship started in range: its shared characteristics, areas, score and length."""
+FIELDS = ("score", "months")
+
+
+def _analysis_moments(institution, f: Filters) -> tuple[Counter, dict]:
+    """Relationships started in range, summed per shared characteristic ("s", group) and per
+    content area ("a", name), plus all of them ("", ""): how many rows each label holds, and the
+    exact moments of each outcome (``stats.Moments``) per (kind, name, field)."""
     from mentormemed.outcomes.models import RelationshipFact
 
     start, end = f.bounds
-    rels = _scoped(
+    facts = _scoped(
         RelationshipFact.objects.filter(cohort_q(f), started_at__gte=start, started_at__lt=end), institution
-    ).values_list("shared", "areas", "score", "months")
-    return [
-        {"shared": _split(shared), "areas": _split(areas), "score": score, "months": months}
-        for shared, areas, score, months in rels.iterator(chunk_size=5000)
-    ]
+    )
+    present, parts = Counter(), defaultdict(list)
+    rows = _analysis_parts_sql(facts) if connection.vendor == "postgresql" else _analysis_parts_python(facts)
+    for kind, name, field, exponent, n, sums, squares in rows:
+        if field:
+            parts[kind, name, field].append((exponent, n, sums, squares))
+        else:
+            present[kind, name] += n
+    return present, {key: stats.Moments.from_parts(value) for key, value in parts.items()}
+
+
+def _analysis_parts_sql(facts) -> list[tuple]:
+    """The database expands each fact's characteristics and areas and sums the integer mantissas
+    per exponent (exact), so no relationship travels to Python."""
+    sql, params = facts.values("shared", "areas", *(f"{x}_{p}" for x in FIELDS for p in "me")).query.sql_with_params()
+    values = "f.score_m, f.score_e, f.months_m, f.months_e"
+    sums = " UNION ALL ".join(
+        f"SELECT kind, name, '{x}', {x}_e, COUNT(*), SUM({x}_m), SUM({x}_m::numeric * {x}_m) "
+        f"FROM labels WHERE {x}_m IS NOT NULL GROUP BY kind, name, {x}_e"
+        for x in FIELDS
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH f AS ({sql}), labels AS ("
+            f"SELECT 's' AS kind, g.name, {values} FROM f, unnest(string_to_array(f.shared, E'\\t')) AS g(name) "
+            f"UNION ALL SELECT 'a', a.name, {values} FROM f, unnest(string_to_array(f.areas, E'\\t')) AS a(name) "
+            f"UNION ALL SELECT '', '', {values} FROM f) "
+            f"{sums} UNION ALL SELECT kind, name, '', 0, COUNT(*), 0, 0 FROM labels GROUP BY kind, name",
+            params,
+        )
+        return cursor.fetchall()
+
+
+def _analysis_parts_python(facts) -> list[tuple]:
+    """The same sums in Python (SQLite, the development database)."""
+    parts = defaultdict(lambda: [0, 0, 0])
+    for shared, areas, *exact in facts.values_list("shared", "areas", "score_m", "score_e", "months_m", "months_e"):
+        labels = [("", ""), *(("s", g) for g in _split(shared)), *(("a", a) for a in _split(areas))]
+        for kind, name in labels:
+            parts[kind, name, "", 0][0] += 1
+            for field, m, e in zip(FIELDS, exact[::2], exact[1::2], strict=True):
+                if m is not None:
+                    part = parts[kind, name, field, e]
+                    part[0] += 1
+                    part[1] += m
+                    part[2] += m * m
+    return [(*key, *value) for key, value in parts.items()]
 
 
 def _split(value: str) -> set[str]:
@@ -569,32 +638,33 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
     and Hedges' g. A comparison with fewer than k relationships on either side says "too few to
     conclude" and shows no means (small-cell rule). Observational: differences are associations.
     """
-    features = _relationship_features(institution, f)
+    present, moments = _analysis_moments(institution, f)
     k = k_min()
     labels = _group_labels()
-    groups = sorted({g for row in features for g in row["shared"]} | {g for g in labels if g.startswith("id:")})
-    area_names = Counter(a for row in features for a in row["areas"])
+    groups = sorted({name for kind, name in present if kind == "s"} | {g for g in labels if g.startswith("id:")})
+    areas = sorted((name for kind, name in present if kind == "a"), key=lambda name: (-present["a", name], name))[:8]
     out = []
+    nothing = stats.Moments()
     for outcome, unit, field in [
         ("Evaluation score", "points on 1–7", "score"),
         ("Relationship length", "months", "months"),
     ]:
-        observed = [row for row in features if row[field] is not None]
+        observed = moments.get(("", "", field), nothing)
         rows = []
         for group in groups:
-            with_ = [row[field] for row in observed if group in row["shared"]]
-            without = [row[field] for row in observed if group not in row["shared"]]
+            with_ = moments.get(("s", group, field), nothing)
             rows.append(
                 {
                     "label": f"Shares {labels.get(group, group).lower()}",
-                    "result": stats.compare(with_, without, minimum=k),
+                    "result": stats.compare_moments(with_, observed - with_, minimum=k),
                 }
             )
-        for area, _ in area_names.most_common(8):
-            with_ = [row[field] for row in observed if area in row["areas"]]
-            without = [row[field] for row in observed if area not in row["areas"]]
-            rows.append({"label": f"Asked about {area}", "result": stats.compare(with_, without, minimum=k)})
-        out.append(Analysis(outcome, unit, len(observed), rows, len(observed) < 2 * k, k))
+        for area in areas:
+            with_ = moments.get(("a", area, field), nothing)
+            rows.append(
+                {"label": f"Asked about {area}", "result": stats.compare_moments(with_, observed - with_, minimum=k)}
+            )
+        out.append(Analysis(outcome, unit, observed.n, rows, observed.n < 2 * k, k))
     return out
 
 
