@@ -50,6 +50,11 @@ class Table:
     def is_empty(self) -> bool:
         return not self.rows
 
+    @property
+    def all_hidden(self) -> bool:
+        """Every charted figure is suppressed or missing: a chart would be an empty grid."""
+        return all(r.cells[i].raw is None for r in self.rows for i in self.chart_columns)
+
     def csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out)

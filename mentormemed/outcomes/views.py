@@ -31,7 +31,7 @@ def _csv_response(content: str, filename: str) -> HttpResponse:
 def _page(request, institution, *, national: bool):
     filters = selectors.Filters.from_query(request.GET)
     board = selectors.dashboard(institution, filters)
-    charts = {t.key: t.chart_data() for t in board.searches + board.matches if t.chart and t.rows}
+    charts = {t.key: t.chart_data() for t in board.searches + board.matches if t.chart and t.rows and not t.all_hidden}
     query = filters.as_query()
     if national and institution is not None:
         query["institution"] = institution.pk

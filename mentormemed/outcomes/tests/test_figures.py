@@ -162,6 +162,9 @@ def test_r23_small_cells_are_suppressed_on_the_page_and_in_csv(cast, small, sett
         page = client.get(reverse("outcomes:dashboard") + query).content.decode()
         csv = client.get(reverse("outcomes:export", args=["searches_by_month"]) + query).content.decode()
     assert "&lt;11" in page
+    # A chart of nothing but hidden figures is not drawn; the page says why.
+    assert 'id="chart-searches_by_month"' not in page
+    assert "Every figure here describes too few people to show" in page
     # The total describes 3 people (< 11): the whole table is hidden, the empty month too.
     assert csv.splitlines()[1:] == [
         "Apr 2025,suppressed",
