@@ -8,7 +8,10 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from mentormemed.core import lookups
         from mentormemed.core.onboarding import Step, StepState, register
+
+        lookups.register()  # out-of-range ids in a multiple choice match nothing, not a 500
 
         def mfa_state(membership) -> StepState:
             from allauth.mfa.models import Authenticator
