@@ -6,6 +6,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django.contrib import messages
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +39,26 @@ class ActingMembershipMiddleware:
         if chosen is None and memberships:
             chosen = memberships[0]
         return Actor(user=user, membership=chosen, memberships=memberships)
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte is never valid input (and PostgreSQL text cannot hold one): refuse the request
+    with 400 before any view reads it, so nothing is changed and no query fails halfway."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self.has_nul(request.GET) or (request.method == "POST" and self.has_nul(request.POST)):
+            return HttpResponseBadRequest(
+                "The request contained a character that is not allowed (a NUL byte). Nothing was changed.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def has_nul(data) -> bool:
+        return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
 
 
 class UserTimeZoneMiddleware:

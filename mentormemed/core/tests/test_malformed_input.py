@@ -73,3 +73,43 @@ def test_out_of_range_ids_in_a_list_match_nothing(cast):
     assert list(Institution.objects.filter(pk__in=[huge])) == []
     assert list(Institution.objects.filter(pk__in=[huge, cast.inst_a.pk, -huge])) == [cast.inst_a]
     assert Institution.objects.exclude(pk__in=[huge]).count() == Institution.objects.count()
+
+
+QUERY_JUNK = {
+    "page": "-1",
+    "p": "abc",
+    "from": "2026-99",
+    "to": "x",
+    "level": "<zzz>",
+    "basis": "99999999999999999999",
+    "f": ["area:", "id:nothing:here", "x" * 500],
+    "sort": "'; drop table--",
+    "scope": "everywhere",
+    "q": "%_" * 200,
+    "week": "-99999",
+    "length": "0",
+    "role": "god",
+    "status": "\x00",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "perm"), guarded_urls())
+def test_junk_in_the_query_string_never_breaks_the_server(cast, name, perm):
+    url = _url(cast, name)
+    for role in sorted(PERMISSIONS[perm].roles):
+        response = _client(cast, role).get(url, QUERY_JUNK)
+        assert response.status_code < 500, f"{role} GET {name} with junk parameters"
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_is_refused_with_a_clear_message_and_changes_nothing(cast):
+    client = cast.client_for(cast.mentee)
+    user = cast.mentee.user
+    response = client.post(
+        "/account/settings/", {"first_name": "A\x00", "last_name": "B", "time_zone": "America/Chicago"}
+    )
+    assert response.status_code == 400 and "Nothing was changed" in response.content.decode()
+    user.refresh_from_db()
+    assert user.first_name != "A\x00" and user.time_zone != "America/Chicago"
+    assert client.get("/manage/members/", {"status": "\x00"}).status_code in (400, 403)
