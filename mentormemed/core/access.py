@@ -57,6 +57,7 @@ PERMISSIONS: dict[str, Permission] = {
     "staff.pricing": _p(STAFF, description="Edit price bands"),
     "staff.agreements": _p(STAFF, description="Publish agreement versions"),
     "staff.audit": _p(STAFF, description="Read the audit log"),
+    "staff.taxonomy": _p(STAFF, description="Add, retire and restore taxonomy values"),
     "profile.edit": _p(MENTEE, MENTOR, description="Edit own profile (R8)"),
     "profile.photo": _p(MENTEE, MENTOR, description="See a mentor photo the viewer may see"),
     "matching.search": _p(MENTEE, description="Search mentors (R10, R11)"),

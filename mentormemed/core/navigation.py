@@ -62,6 +62,7 @@ NAV: dict[str, list[NavItem]] = {
         NavItem("All institutions", "staff:institutions", "building", group="Institutions"),
         NavItem("Price bands", "staff:price_bands", "currency-dollar", group="Institutions"),
         NavItem("Agreements", "staff:agreements", "file-text", group="Institutions"),
+        NavItem("Taxonomy", "profiles:staff_taxonomy", "tags", group="Programs"),
         NavItem("Audit log", "staff:audit", "journal-text"),
         NavItem("Training modules", "training:staff_modules", "mortarboard", group="Programs"),
         NavItem("CME claims", "training:staff_claims", "award", group="Programs"),

@@ -108,6 +108,11 @@ _CATALOG: dict = {"at": 0.0, "items": {}}
 CATALOG_TTL = 300  # seconds: staff may add taxonomy values; labels refresh within minutes
 
 
+def forget_catalog() -> None:
+    """Rebuild the catalog on next use in this process (after staff change the taxonomy)."""
+    _CATALOG.update(at=0.0, items={})
+
+
 def catalog() -> dict[str, FacetInfo]:
     """Label and group of every possible facet key (cached in-process)."""
     if time.monotonic() - _CATALOG["at"] < CATALOG_TTL and _CATALOG["items"]:

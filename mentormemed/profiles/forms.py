@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from mentormemed.profiles.models import (
     ContentArea,
     IdentityDimension,
+    IdentityOption,
     Language,
     MenteeProfile,
     MentorProfile,
@@ -312,3 +313,41 @@ class IdentityForm(forms.Form):
 
 def identity_dimensions():
     return IdentityDimension.objects.filter(active=True).prefetch_related("options")
+
+
+class TaxonomyAddForm(forms.Form):
+    """Staff add one value to a taxonomy list; only the fields that list needs are shown."""
+
+    name = forms.CharField(max_length=200, label="Name")
+    parent = forms.ModelChoiceField(queryset=Specialty.objects.none(), required=False)
+    dimension = forms.ModelChoiceField(
+        queryset=IdentityDimension.objects.order_by("position"), required=False, label="Identity question"
+    )
+    region_kind = forms.ChoiceField(choices=Region.Kind.choices, required=False, label="Kind of place")
+    code = forms.CharField(
+        max_length=10, required=False, label="Code", help_text="e.g. NM for New Mexico, MX for Mexico."
+    )
+
+    def __init__(self, *args, list_key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = {"name"}
+        if list_key == "specialties":
+            keep.add("parent")
+            self.fields["parent"].queryset = Specialty.objects.filter(parent__isnull=True).order_by("name")
+            self.fields["parent"].label = "Specialty it belongs to"
+            self.fields["parent"].empty_label = "— none: a specialty of its own —"
+        elif list_key == "identity":
+            keep |= {"dimension", "parent"}
+            self.fields["parent"].queryset = IdentityOption.objects.filter(parent__isnull=True).select_related(
+                "dimension"
+            )
+            self.fields["parent"].label = "Broader answer it details"
+            self.fields["parent"].empty_label = "— none: a broad answer —"
+            self.fields["parent"].label_from_instance = lambda o: f"{o.dimension.name}: {o.name}"
+            self.fields["dimension"].required = True
+        elif list_key == "regions":
+            keep |= {"region_kind", "code"}
+            self.fields["region_kind"].required = True
+            self.fields["code"].required = True
+        for name in set(self.fields) - keep:
+            del self.fields[name]

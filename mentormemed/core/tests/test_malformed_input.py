@@ -32,9 +32,14 @@ class _Forms(HTMLParser):
         if tag == "form" and (a.get("method") or "").lower() == "post":
             self._current = (a.get("action") or "", set())
             self.forms.append(self._current)
-        elif self._current and tag in ("input", "select", "textarea") and a.get("name"):
-            if a.get("type") not in ("file", "submit") and a["name"] != "csrfmiddlewaretoken":
-                self._current[1].add(a["name"])
+        elif (
+            self._current
+            and tag in ("input", "select", "textarea")
+            and a.get("name")
+            and a.get("type") not in ("file", "submit")
+            and a["name"] != "csrfmiddlewaretoken"
+        ):
+            self._current[1].add(a["name"])
 
     def handle_endtag(self, tag):
         if tag == "form":

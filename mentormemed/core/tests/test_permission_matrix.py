@@ -93,6 +93,7 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "scheduling:book": (lambda c: {"pk": _mentorships_testing().matrix_relationship(c).pk}, True),
     "scheduling:date_off_remove": (lambda c: {"pk": _scheduling_testing().matrix_date_off(c)}, True),
     "scheduling:feed": (lambda c: {"token": "not-a-real-token"}, False),
+    "profiles:staff_taxonomy_toggle": (lambda c: {"list_key": "areas", "pk": 1}, False),
 }
 
 
