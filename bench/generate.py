@@ -146,6 +146,7 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
         MenteeNeed,
         MenteeProfile,
         MentorProfile,
+        MentorSearchText,
         Region,
         Specialty,
     )
@@ -238,7 +239,7 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
     del user_rows
 
     # Mentor profiles, their M2M rows, identity values and facets.
-    profile_rows, spec_m2m, area_m2m, lang_m2m, values, facets = [], [], [], [], [], []
+    profile_rows, spec_m2m, area_m2m, lang_m2m, values, facets, texts = [], [], [], [], [], [], []
     value_id = 0
     for pid in range(1, mentors + 1):
         top = rng.choice(top_specs)
@@ -258,6 +259,8 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
             {
                 "id": pid,
                 "membership_id": pid,
+                "institution_id": member_rows[pid - 1]["institution_id"],
+                "membership_active": True,
                 "bio": bio,
                 "academic_rank": "Associate Professor",
                 "title": f"Associate Professor of {top.name}",
@@ -274,7 +277,6 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
                 "languages_shared": languages_shared,
                 "home_shared": home_shared,
                 "completeness": 100 if complete else 75,
-                "search_text": f"{name} {bio} {top.name}".lower(),
                 "search_consent": consent,
                 "search_consent_at": now if consent else None,
                 "is_complete": complete,
@@ -283,6 +285,7 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
                 "updated_at": now,
             }
         )
+        texts.append({"mentor_id": pid, "text": f"{name} {bio} {top.name}".lower()})
         keys = {f"area:{a.key}" for a in chosen_areas} | {"role:mentor"}
         for s in chosen_specs:
             spec_m2m.append((pid, s.pk))
@@ -311,6 +314,7 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
                         keys.add(f"id:{dim}:{opt.parent.key}")
         facets.extend({"mentor_id": pid, "key": k} for k in keys)
     w.write(MentorProfile, profile_rows)
+    w.write(MentorSearchText, texts)
     w.write_m2m(MentorProfile.specialties.through, spec_m2m)
     w.write_m2m(MentorProfile.content_areas.through, area_m2m)
     w.write_m2m(MentorProfile.languages.through, lang_m2m)
@@ -402,5 +406,7 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
         ]
     )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE" if w.pg else "ANALYZE")
+        # VACUUM as autovacuum would soon after a bulk load: it sets the visibility map,
+        # without which PostgreSQL cannot answer from an index alone (index-only scans).
+        cursor.execute("VACUUM ANALYZE" if w.pg else "ANALYZE")
     return {"seconds": round(time.monotonic() - started, 1), "rows": w.counts}

@@ -49,6 +49,7 @@ def main() -> int:
     pg = {"institutions": 200, "mentors": 30_000, "mentees": 80_000, "search_logs": 1_000_000}
     pg = {k: max(int(v * SCALE), 10) for k, v in pg.items()}
     results += run_backend("postgresql", PG_URL, pg)
+    results += run_outcomes(PG_URL)  # outcomes dashboards on the same data (bench/outcomes.py)
     lite = {"institutions": 40, "mentors": 5_000, "mentees": 10_000, "search_logs": 100_000}
     lite = {k: max(int(v * min(SCALE, 1)), 10) for k, v in lite.items()}
     SQLITE_PATH.unlink(missing_ok=True)
@@ -126,6 +127,22 @@ def run_backend(vendor: str, url: str, sizes: dict, only: tuple[str, ...] = ()) 
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def run_outcomes(url: str) -> list[dict]:
+    sizes = {"requests": max(int(200_000 * SCALE), 100), "evaluated": max(int(60_000 * SCALE), 30)}
+    print(f"[postgresql] outcomes: adding history {sizes}, refreshing rollups, timing dashboards …", flush=True)
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "mentormemed.settings"}
+    out = subprocess.run(
+        [PYTHON, "-m", "bench.outcomes", json.dumps(sizes)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if out.returncode:
+        sys.stderr.write(out.stderr[-4000:])
+        raise SystemExit("[postgresql] outcomes benchmark failed")
+    rows = json.loads(out.stdout.strip().splitlines()[-1])
+    for r in rows:
+        print(f"[postgresql] {r['endpoint']}: p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms", flush=True)
+    return rows
 
 
 def _free_port() -> int:

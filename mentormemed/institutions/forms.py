@@ -6,6 +6,7 @@ from django import forms
 
 from mentormemed.accounts.models import Role
 from mentormemed.institutions.models import Institution, PriceBand
+from mentormemed.institutions.services import criteria_lines
 from mentormemed.profiles.models import IdentityOption, Region
 
 TIME_ZONES = sorted(
@@ -21,6 +22,11 @@ class InstitutionForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One per line, e.g. “Holds a faculty appointment”. Mentors attest each one.",
     )
+
+    def clean_criteria_text(self):
+        text = self.cleaned_data["criteria_text"]
+        criteria_lines(text.splitlines())
+        return text
 
     class Meta:
         model = Institution
@@ -109,6 +115,11 @@ class CriteriaForm(forms.Form):
         required=False,
         help_text="One per line. Mentors attest each; you confirm.",
     )
+
+    def clean_criteria_text(self):
+        text = self.cleaned_data["criteria_text"]
+        criteria_lines(text.splitlines())
+        return text
 
 
 class AgreementPublishForm(forms.Form):

@@ -31,7 +31,9 @@ from mentormemed.institutions.models import (
     Subscription,
 )
 from mentormemed.institutions.selectors import band_for_headcount
+from mentormemed.matching.index import bump_index_version
 from mentormemed.notifications.emails import queue_email
+from mentormemed.profiles.services import mentor_membership_sync
 
 # ---------------------------------------------------------------- institutions
 
@@ -57,10 +59,28 @@ def institution_save(
     return institution
 
 
+CRITERION_MAX_LENGTH = MentorCriterion._meta.get_field("text").max_length
+CRITERIA_MAX = 20
+
+
+def criteria_lines(lines: list[str]) -> list[str]:
+    """The criteria a text holds (one per line), or a ValidationError saying what to shorten."""
+    wanted = [line.strip() for line in lines if line.strip()]
+    too_long = [n for n, text in enumerate(wanted, 1) if len(text) > CRITERION_MAX_LENGTH]
+    if too_long:
+        raise ValidationError(
+            f"Criterion {too_long[0]} is longer than {CRITERION_MAX_LENGTH} characters; "
+            "keep each one to a sentence mentors can attest."
+        )
+    if len(wanted) > CRITERIA_MAX:
+        raise ValidationError(f"At most {CRITERIA_MAX} criteria; this text has {len(wanted)} lines.")
+    return wanted
+
+
 @transaction.atomic
 def criteria_set(*, actor, institution: Institution, lines: list[str], _audit: bool = True) -> None:
     """Make the active criteria exactly ``lines`` (kept criteria keep their attestations)."""
-    wanted = [line.strip() for line in lines if line.strip()]
+    wanted = criteria_lines(lines)
     existing = {c.text: c for c in institution.criteria.all()}
     for position, text in enumerate(wanted):
         criterion = existing.pop(text, None) or MentorCriterion(institution=institution, text=text)
@@ -174,6 +194,7 @@ def subscription_start(
         institution=institution,
         detail={"band": band.name, "fee": str(subscription.fee), "invoice": subscription.invoice_number},
     )
+    bump_index_version()  # cached facet counts: this institution's mentors may become visible
     return subscription
 
 
@@ -200,6 +221,7 @@ def subscription_end(*, actor, subscription: Subscription, on: dt.date | None = 
         institution=subscription.institution,
         detail={"ended_on": on.isoformat()},
     )
+    bump_index_version()  # cached facet counts: this institution's mentors may disappear
     return subscription
 
 
@@ -479,6 +501,7 @@ def membership_set_status(*, actor, membership: Membership, status: str, note: s
     if status == MembershipStatus.ENDED:
         membership.ended_at = timezone.now()
     membership.save(update_fields=["status", "status_note", "ended_at"])
+    mentor_membership_sync(membership)  # search reads the status from the mentor profile
     audit(
         actor=actor,
         action=f"membership.{status}",

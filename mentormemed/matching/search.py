@@ -27,10 +27,11 @@ from mentormemed.matching.selectors import (
     facet_keys_for,
     mentee_wishes,
     not_full,
+    own_mentor_profiles,
     searchable_anywhere,
     searchable_mentors,
 )
-from mentormemed.profiles.models import MentorProfile, Scope
+from mentormemed.profiles.models import MentorProfile, MentorSearchText, Scope
 
 PER_PAGE = 20
 COUNTS_TTL = 60  # seconds
@@ -118,13 +119,17 @@ def filtered_mentors(*, viewer: Membership | None, params: SearchParams) -> Quer
     """Mentors matching ``params`` that ``viewer`` may see (``None``: every searchable mentor, any scope)."""
     qs = searchable_mentors(viewer=viewer) if viewer is not None else searchable_anywhere()
     if params.scope == "local":
-        qs = qs.filter(membership__institution_id=viewer.institution_id)
+        qs = qs.filter(institution_id=viewer.institution_id)
     elif params.scope == "national":
-        qs = qs.exclude(membership__institution_id=viewer.institution_id)
+        qs = qs.exclude(institution_id=viewer.institution_id)
     if params.available:
         qs = not_full(qs)
-    for word in params.q.lower().split()[:MAX_WORDS]:
-        qs = qs.filter(search_text__contains=word)  # search_text is stored lower-cased
+    words = params.q.lower().split()[:MAX_WORDS]
+    if words:  # the text is stored lower-cased, in its own narrow table
+        texts = MentorSearchText.objects.all()
+        for word in words:
+            texts = texts.filter(text__contains=word)
+        qs = qs.filter(pk__in=texts.values("mentor_id"))
     for key in params.keys:
         qs = qs.filter(pk__in=MentorFacet.objects.filter(key=key).values("mentor_id"))
     return qs
@@ -133,14 +138,18 @@ def filtered_mentors(*, viewer: Membership | None, params: SearchParams) -> Quer
 class RankedMentors:
     """A sliceable, countable list of mentors in best-match order, for the Paginator.
 
-    The match score is a grouped sum over the facet index (only the mentee's weighted
-    keys, so a few thousand index rows), LEFT JOINed to the filtered mentors: the
-    database never evaluates a per-mentor subquery, which keeps it fast at 30,000.
+    The match score is the weighted sum of the mentee's keys found in the facet index,
+    grouped per mentor over the filtered mentors only (index-only on PostgreSQL: the
+    visible set from ``mentor_searchable``, the keys from ``mentor_facet_key_mentor``).
+    The database never evaluates a per-mentor subquery, and a narrow filter scores only
+    the mentors it kept. ``fetch`` returns a page of ids together with the total (a
+    window count), so a results page costs one query instead of a count and a ranking.
     """
 
     def __init__(self, qs: QuerySet[MentorProfile], weights: dict[str, float]):
         self.qs, self.weights = qs, weights
         self._count: int | None = None
+        self._window: tuple[int, int, list[int]] | None = None
 
     def count(self) -> int:
         if self._count is None:
@@ -151,30 +160,42 @@ class RankedMentors:
         return self.count()
 
     def __getitem__(self, window: slice) -> list[MentorProfile]:
-        ids = self._ids(window.start or 0, (window.stop or 0) - (window.start or 0))
+        start = window.start or 0
+        limit = (window.stop or 0) - start
+        cached = self._window  # the window ``fetch`` already read, usually this very page
+        reuse = cached is not None and cached[0] == start and limit <= cached[1]
+        ids = cached[2][:limit] if reuse else self.fetch(start, limit)
         by_id = MentorProfile.objects.select_related("membership__user", "membership__institution").in_bulk(ids)
         return [by_id[pk] for pk in ids if pk in by_id]
 
-    def _ids(self, offset: int, limit: int) -> list[int]:
+    def fetch(self, offset: int, limit: int) -> list[int]:
+        """Ids of ``limit`` mentors from ``offset`` in best-match order; remembers the total."""
         inner_qs = self.qs.order_by().values(mid=F("pk"), mrh=F("median_response_hours"))
         inner, inner_params = inner_qs.query.sql_with_params()
-        cases = " ".join("WHEN %s THEN %s" for _ in self.weights)
         table = connection.ops.quote_name(MentorFacet._meta.db_table)
-        placeholders = ", ".join(["%s"] * len(self.weights))
+        keys = ", ".join(["%s"] * len(self.weights))
+        # Double precision, not numeric: PostgreSQL sums floats several times faster.
+        cases = " ".join("WHEN %s THEN CAST(%s AS DOUBLE PRECISION)" for _ in self.weights)
         sql = (
-            f"SELECT m.mid FROM ({inner}) m LEFT JOIN ("
-            f"SELECT mentor_id, SUM(CASE key {cases} ELSE 0 END) AS score FROM {table} "
-            f"WHERE key IN ({placeholders}) GROUP BY mentor_id) sc ON sc.mentor_id = m.mid "
-            "ORDER BY COALESCE(sc.score, 0) DESC, m.mrh IS NULL, m.mrh, m.mid "
+            f"SELECT m.mid, COUNT(*) OVER () FROM ({inner}) m "
+            f"LEFT JOIN {table} f ON f.mentor_id = m.mid AND f.key IN ({keys}) "
+            "GROUP BY m.mid, m.mrh "
+            f"ORDER BY COALESCE(SUM(CASE f.key {cases} END), 0) DESC, m.mrh IS NULL, m.mrh, m.mid "
             "LIMIT %s OFFSET %s"
         )
-        params = [*inner_params]
+        params = [*inner_params, *self.weights]
         for key, weight in self.weights.items():
             params += [key, float(weight)]
-        params += [*self.weights, limit, offset]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
+            cursor.execute(sql, [*params, limit, offset])
+            rows = cursor.fetchall()
+        if rows:
+            self._count = rows[0][1]
+        elif offset == 0:
+            self._count = 0
+        ids = [row[0] for row in rows]
+        self._window = (offset, limit, ids)
+        return ids
 
 
 def _ordered(qs: QuerySet[MentorProfile], params: SearchParams, wishes: Wishes):
@@ -191,7 +212,7 @@ def _count(qs: QuerySet[MentorProfile]) -> Counter:
     rows = (
         MentorFacet.objects.filter(mentor__in=qs.order_by().values("pk"))
         .values_list("key")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # not Count("id"): (key, mentor) index rows answer it alone
         .values_list("key", "n")
     )
     return Counter(dict(rows))
@@ -208,7 +229,7 @@ def facet_counts(*, viewer: Membership, params: SearchParams, qs: QuerySet[Mento
     """
     if params.scope:
         return _count(qs)
-    local = qs.filter(scope=Scope.LOCAL)
+    local = qs.filter(scope=Scope.LOCAL, institution_id=viewer.institution_id)  # implied; lets the index narrow
     national_all = filtered_mentors(viewer=None, params=params).filter(scope=Scope.NATIONAL)
     digest = hashlib.sha1(
         json.dumps(
@@ -221,7 +242,7 @@ def facet_counts(*, viewer: Membership, params: SearchParams, qs: QuerySet[Mento
         national = _count(national_all)
         cache.set(key, national, COUNTS_TTL)
     counts = Counter(national) + _count(local)
-    own = national_all.filter(membership__user_id=viewer.user_id)  # a mentee who is also a mentor
+    own = national_all.filter(pk__in=own_mentor_profiles(viewer))  # a mentee who is also a mentor
     counts.subtract(_count(own))
     return +counts
 
@@ -241,7 +262,9 @@ def facet_groups(counts: Counter, selected: list[str]) -> list[FacetGroup]:
     groups = []
     for group, values in by_group.items():
         values.sort(key=lambda pair: pair[0])
-        groups.append(FacetGroup(group, group_label(group), [v for _, v in values]))
+        # Every value of a group carries the group's label (an identity dimension's name).
+        label = known[values[0][1].key].group_label or group_label(group)
+        groups.append(FacetGroup(group, label, [v for _, v in values]))
     groups.sort(key=lambda g: (order.index(g.key) if g.key in order else len(order), _dim_position(g)))
     return groups
 
@@ -257,7 +280,10 @@ def mentor_search(
     """One page of mentors ``viewer`` may see that match ``params``, with reasons and facet counts (R10, R11)."""
     wishes = mentee_wishes(viewer)
     qs = filtered_mentors(viewer=viewer, params=params)
-    paginator = Paginator(_ordered(qs, params, wishes), per_page)
+    ordered = _ordered(qs, params, wishes)
+    if isinstance(ordered, RankedMentors):
+        ordered.fetch((params.page - 1) * per_page, per_page)  # the page and the total in one query
+    paginator = Paginator(ordered, per_page)
     page = paginator.get_page(params.page)
     keys = facet_keys_for(m.pk for m in page.object_list)
     hits = []

@@ -34,6 +34,7 @@ SHORT_LABELS = {
     "id:parent_caregiver:adult_caregiver": "caregiver",
 }
 CANDIDATES = 200  # mentors re-ranked exactly after the SQL pre-score
+SCORE_FIELDS = ("capacity", "active_mentee_count", "median_response_hours", "answer_rate")  # what explain reads
 EXPOSURE_WEEKS = 4
 EXPOSURE_WEIGHT = 2.0
 
@@ -44,15 +45,24 @@ def covered_institution_ids(day: dt.date | None = None) -> QuerySet:
 
 
 def searchable_anywhere() -> QuerySet[MentorProfile]:
-    """Mentors searchable by someone: complete, consented, not suspended, active, subscribed (any scope)."""
+    """Mentors searchable by someone: complete, consented, not suspended, active, subscribed (any scope).
+
+    Reads only the profile row (``institution`` and ``membership_active`` are copies kept
+    by the services), so the visible set comes from the ``mentor_searchable`` partial index
+    without a join to memberships.
+    """
     return MentorProfile.objects.filter(
         is_complete=True,
         search_consent=True,
         suspended_at__isnull=True,
-        membership__status="active",
-        membership__role="mentor",
-        membership__institution_id__in=covered_institution_ids(),
+        membership_active=True,
+        institution_id__in=covered_institution_ids(),
     )
+
+
+def own_mentor_profiles(viewer: Membership) -> QuerySet:
+    """Ids of the viewer's own mentor profiles (a mentee may also mentor), as a subquery."""
+    return MentorProfile.objects.filter(membership__user_id=viewer.user_id).values("pk")
 
 
 def searchable_mentors(*, viewer: Membership) -> QuerySet[MentorProfile]:
@@ -64,8 +74,8 @@ def searchable_mentors(*, viewer: Membership) -> QuerySet[MentorProfile]:
     """
     return (
         searchable_anywhere()
-        .filter(Q(scope=Scope.NATIONAL) | Q(membership__institution_id=viewer.institution_id))
-        .exclude(membership__user_id=viewer.user_id)
+        .filter(Q(scope=Scope.NATIONAL) | Q(institution_id=viewer.institution_id))
+        .exclude(pk__in=own_mentor_profiles(viewer))
     )
 
 
@@ -101,7 +111,7 @@ def mentee_wishes(mentee: Membership) -> Wishes:
     Only the mentee's *shared* values are used, and only with their consent to matching.
     """
     wishes = Wishes()
-    profile = MenteeProfile.objects.filter(membership=mentee).first()
+    profile = MenteeProfile.objects.filter(membership=mentee).select_related("home_state", "home_country").first()
     if profile is None:
         return wishes
     for need in profile.needs.select_related("content_area"):
@@ -222,9 +232,13 @@ def _lower_first(name: str) -> str:
     return name[0].lower() + name[1:] if len(name) > 1 and not name[1].isupper() else name
 
 
-def facet_keys_for(mentor_ids: Iterable[int]) -> dict[int, set[str]]:
+def facet_keys_for(mentor_ids: Iterable[int], only: Iterable[str] | None = None) -> dict[int, set[str]]:
+    """Index keys of each mentor; with ``only``, just those keys (what a score needs)."""
+    rows = MentorFacet.objects.filter(mentor_id__in=list(mentor_ids))
+    if only is not None:
+        rows = rows.filter(key__in=list(only))
     keys: dict[int, set[str]] = defaultdict(set)
-    for mentor_id, key in MentorFacet.objects.filter(mentor_id__in=list(mentor_ids)).values_list("mentor_id", "key"):
+    for mentor_id, key in rows.values_list("mentor_id", "key"):
         keys[mentor_id].add(key)
     return keys
 
@@ -244,9 +258,10 @@ def recent_exposure(mentor_ids: Iterable[int]) -> dict[int, int]:
     return {row["mentor_id"]: row["n"] for row in rows}
 
 
-def _jitter(mentee_id: int, mentor_id: int) -> float:
+def _jitter(mentee_id: int, mentor_id: int, week: dt.date | None = None) -> float:
     """A small, stable per-pair tie-breaker so equally good mentors rotate across mentees (R27)."""
-    digest = hashlib.blake2b(f"{mentee_id}:{mentor_id}:{week_start()}".encode(), digest_size=4).digest()
+    week = week or week_start()
+    digest = hashlib.blake2b(f"{mentee_id}:{mentor_id}:{week}".encode(), digest_size=4).digest()
     return int.from_bytes(digest, "big") / 2**32 * 0.3
 
 
@@ -255,9 +270,13 @@ def _prescore(qs: QuerySet[MentorProfile], weights: dict[str, float], limit: int
     if not weights:
         return list(qs.order_by("median_response_hours", "pk").values_list("pk", flat=True)[:limit])
     from django.db.models import Case, FloatField, Value, When
+    from django.db.models.functions import Cast
 
+    # Double precision, not numeric: PostgreSQL sums floats several times faster.
     weight_expr = Case(
-        *(When(key=k, then=Value(float(w))) for k, w in weights.items()), default=Value(0.0), output_field=FloatField()
+        *(When(key=k, then=Cast(Value(float(w)), FloatField())) for k, w in weights.items()),
+        default=Cast(Value(0.0), FloatField()),
+        output_field=FloatField(),
     )
     rows = (
         MentorFacet.objects.filter(key__in=list(weights), mentor__in=qs)
@@ -291,21 +310,31 @@ def recommend(
     ids = _prescore(qs, wishes.weights(), CANDIDATES)
     if not ids:
         return _log_recommendations(mentee, [], log)
-    profiles = {p.pk: p for p in MentorProfile.objects.filter(pk__in=ids).select_related("membership__user")}
-    keys = facet_keys_for(ids)
+    # The candidates are scored from the few fields ``explain`` reads and their index rows
+    # for the mentee's weighted keys (the only keys ``explain`` looks at); only the
+    # mentors finally shown are loaded whole.
+    profiles = MentorProfile.objects.only(*SCORE_FIELDS).in_bulk(ids)
+    keys = facet_keys_for(ids, only=wishes.weights())
     exposure = recent_exposure(ids)
     # Exposure is judged relative to the candidates' average, so a mentor shown far more
     # often than comparable mentors sinks until the others catch up (R27).
     mean = sum(exposure.values()) / len(ids)
+    week = week_start()
     scored = []
     for pk in ids:
         profile = profiles[pk]
         score, reasons, covers = explain(profile, keys.get(pk, set()), wishes)
         score -= EXPOSURE_WEIGHT * exposure.get(pk, 0) / (mean + 1)
-        score += _jitter(mentee.pk, pk)
+        score += _jitter(mentee.pk, pk, week)
         scored.append(Recommendation(mentor=profile, score=round(score, 3), reasons=reasons, covers=covers))
     scored.sort(key=lambda r: (-r.score, r.mentor.pk))
-    return _log_recommendations(mentee, scored[:limit], log)
+    shown = scored[:limit]
+    whole = MentorProfile.objects.select_related("membership__user", "membership__institution").in_bulk(
+        [r.mentor.pk for r in shown]
+    )
+    for rec in shown:
+        rec.mentor = whole[rec.mentor.pk]
+    return _log_recommendations(mentee, shown, log)
 
 
 def _log_recommendations(mentee: Membership, recs: list[Recommendation], log: bool) -> list[Recommendation]:

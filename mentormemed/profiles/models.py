@@ -90,6 +90,11 @@ class Scope(models.TextChoices):
     NATIONAL = "national", "National — mentees of every subscribing institution"
 
 
+def mentor_membership_is_active(membership) -> bool:
+    """What ``MentorProfile.membership_active`` holds for ``membership``."""
+    return membership.status == "active" and membership.role == "mentor"
+
+
 class MentorProfile(models.Model):
     """The mentor's comprehensive profile (R8). Searchable only when complete and consented.
 
@@ -102,6 +107,17 @@ class MentorProfile(models.Model):
 
     membership = models.OneToOneField(
         "institutions.Membership", on_delete=models.CASCADE, related_name="mentor_profile"
+    )
+    # Copies of the membership's institution and status, so search can decide visibility
+    # (R1, R9) from this row and one narrow index instead of joining memberships on every
+    # query. Set when the profile is created (a membership never changes institution);
+    # ``membership_active`` is rewritten by ``institutions.services.membership_set_status``
+    # through ``profiles.services.mentor_membership_sync``.
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    membership_active = models.BooleanField(
+        default=False, editable=False, help_text="The membership is an active mentor membership (denormalised)"
     )
     photo = models.ImageField(upload_to="mentor-photos/", blank=True)
     bio = models.TextField(blank=True)
@@ -126,8 +142,6 @@ class MentorProfile(models.Model):
     languages_shared = models.BooleanField(default=True)
     home_shared = models.BooleanField(default=True)
     completeness = models.PositiveSmallIntegerField(default=0, help_text="Percent of the required items filled in")
-    # Name, title, bio, specialties and areas in one lower-cased text for free-text search.
-    search_text = models.TextField(blank=True, editable=False)
     search_consent = models.BooleanField(default=False)
     search_consent_at = models.DateTimeField(null=True, blank=True)
     is_complete = models.BooleanField(default=False)
@@ -145,14 +159,58 @@ class MentorProfile(models.Model):
                 name="mentor_active_within_capacity",
             ),
         ]
-        indexes = [models.Index(fields=["scope", "is_complete", "search_consent"])]
+        indexes = [
+            # Every search reads the searchable mentors from this partial index alone (an
+            # index-only scan on PostgreSQL): institution and scope decide R9 visibility,
+            # response time and id are the tie-breakers of every sort, the last three say
+            # whether the mentor has room (R12: "available" filter, recommendations).
+            models.Index(
+                fields=[
+                    "institution",
+                    "scope",
+                    "median_response_hours",
+                    "id",
+                    "accepting_new",
+                    "active_mentee_count",
+                    "capacity",
+                ],
+                condition=models.Q(
+                    is_complete=True, search_consent=True, suspended_at__isnull=True, membership_active=True
+                ),
+                name="mentor_searchable",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.membership.user)
 
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.membership_id:
+            self.institution_id = self.membership.institution_id
+            self.membership_active = mentor_membership_is_active(self.membership)
+        super().save(*args, **kwargs)
+
     @property
     def is_full(self) -> bool:
         return self.active_mentee_count >= self.capacity or not self.accepting_new
+
+
+class MentorSearchText(models.Model):
+    """Name, title, bio, specialties and areas of a mentor in one lower-cased text (R10 free text).
+
+    Its own narrow table rather than a column of the wide profile row: a search for common
+    words has to test every mentor's text, and scanning two columns is about twice as fast
+    as scanning the profile rows (docs/search-scaling.md). Written only by
+    ``profiles.services.refresh_mentor``; a trigram index (PostgreSQL) serves rarer words.
+    """
+
+    mentor = models.OneToOneField(
+        MentorProfile, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    text = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"search text of mentor {self.mentor_id}"
 
 
 class TrainingLevel(models.TextChoices):

@@ -19,6 +19,8 @@ from mentormemed.profiles.models import (
     MenteeNeed,
     MenteeProfile,
     MentorProfile,
+    MentorSearchText,
+    mentor_membership_is_active,
 )
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
@@ -34,6 +36,25 @@ def mentor_profile_for(membership: Membership) -> MentorProfile:
 def mentee_profile_for(membership: Membership) -> MenteeProfile:
     profile, _ = MenteeProfile.objects.get_or_create(membership=membership)
     return profile
+
+
+def mentor_membership_sync(membership: Membership) -> int:
+    """Copy ``membership``'s status onto its mentor profile (``MentorProfile.membership_active``).
+
+    Called by every service that changes a membership's status, so search, which reads
+    the copy, hides a suspended or ended mentor at once (R1). Returns the rows changed.
+    """
+    from mentormemed.matching.index import bump_index_version
+
+    active = mentor_membership_is_active(membership)
+    changed = (
+        MentorProfile.objects.filter(membership_id=membership.pk)
+        .exclude(membership_active=active)
+        .update(membership_active=active)
+    )
+    if changed:
+        bump_index_version()  # cached facet counts include this mentor
+    return changed
 
 
 def refresh_mentor(profile: MentorProfile) -> MentorProfile:
@@ -52,10 +73,12 @@ def refresh_mentor(profile: MentorProfile) -> MentorProfile:
         " ".join(s.name for s in profile.specialties.all()),
         " ".join(c.name for c in profile.content_areas.all()),
     ]
-    MentorProfile.objects.filter(pk=profile.pk).update(
-        completeness=meter.percent,
-        is_complete=meter.complete,
-        search_text=" ".join(p for p in parts if p).lower(),
+    MentorProfile.objects.filter(pk=profile.pk).update(completeness=meter.percent, is_complete=meter.complete)
+    MentorSearchText.objects.bulk_create(  # one upsert
+        [MentorSearchText(mentor=profile, text=" ".join(p for p in parts if p).lower())],
+        update_conflicts=True,
+        unique_fields=["mentor"],
+        update_fields=["text"],
     )
     profile.completeness, profile.is_complete = meter.percent, meter.complete
     reindex_mentor(profile)

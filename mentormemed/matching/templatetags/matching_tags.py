@@ -3,12 +3,20 @@ template engine would spend more time on them than the database spends counting.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 register = template.Library()
+
+
+@lru_cache(maxsize=4096)
+def _value_parts(key: str, label: str) -> tuple[str, str, str]:
+    """Escaped value, element id and escaped label of one facet value (the same on every page)."""
+    return escape(key), f"f-{slugify(key.replace(':', '-'))}", escape(label)
 
 
 @register.simple_tag
@@ -22,14 +30,14 @@ def facet_panel(groups) -> str:
             f'<fieldset class="facet-list"><legend class="visually-hidden">{label}</legend>'
         )
         for v in group.values:
-            ident = f"f-{slugify(v.key.replace(':', '-'))}"
+            value, ident, value_label = _value_parts(v.key, v.label)
             checked = " checked" if v.selected else ""
             disabled = " disabled" if not v.count and not v.selected else ""
             parts.append(
                 f'<div class="form-check"><input class="form-check-input" type="checkbox" name="f" '
-                f'value="{escape(v.key)}" id="{ident}"{checked}{disabled}>'
-                f'<label class="form-check-label" for="{ident}">{escape(v.label)} '
-                f'<span class="badge text-bg-light">{v.count}</span></label></div>'
+                f'value="{value}" id="{ident}"{checked}{disabled}>'
+                f'<label class="form-check-label" for="{ident}">{value_label} '
+                f'<span class="badge text-bg-light">{int(v.count)}</span></label></div>'
             )
         parts.append("</fieldset></details>")
-    return mark_safe("".join(parts))  # every interpolated value above is escaped
+    return mark_safe("".join(parts))  # every interpolated value above is escaped (or an int)

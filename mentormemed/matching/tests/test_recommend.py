@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from mentormemed.institutions.models import Membership
+from mentormemed.institutions.services import membership_set_status
 from mentormemed.matching import selectors
 from mentormemed.matching.models import MentorExposure, SearchLog
 from mentormemed.matching.selectors import recommend, searchable_mentors
@@ -31,7 +31,8 @@ def test_r8_only_complete_consented_unsuspended_active_mentors_are_recommended(c
     suspended = _mentor(cast.inst_a)
     MentorProfile.objects.filter(pk=suspended.pk).update(suspended_at=timezone.now())
     ended = _mentor(cast.inst_a)
-    Membership.objects.filter(pk=ended.membership_id).update(status="ended")
+    # Through the service: search reads the status from the mentor profile, which the service keeps.
+    membership_set_status(actor=cast.admin.user, membership=ended.membership, status="ended")
     assert not incomplete.is_complete
     recs = recommend(mentee=cast.mentee, limit=10, log=False)
     assert _ids(recs) == [good.pk]
