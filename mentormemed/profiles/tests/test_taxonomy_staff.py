@@ -14,9 +14,11 @@ pytestmark = pytest.mark.django_db
 URL = reverse("profiles:staff_taxonomy")
 
 
-def test_staff_add_a_content_area_that_people_can_then_choose_and_search(cast):
+def test_staff_add_a_content_area_that_people_can_then_choose_and_search(cast, django_capture_on_commit_callbacks):
     client = cast.client_for(cast.staff)
-    response = client.post(URL + "?list=areas", {"name": "Parenting during training"})
+    catalog()  # built before the change: the commit must refresh it
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL + "?list=areas", {"name": "Parenting during training"})
     assert response.status_code == 302
     area = ContentArea.objects.get(name="Parenting during training")
     assert area.key == "parenting-during-training" and area.active
