@@ -194,13 +194,13 @@ def _time(port: int, path: str, sessions: list[str]) -> list[float]:
 def print_table(rows: list[dict]) -> None:
     print()
     header = (
-        f"{'backend':<11} {'endpoint':<24} {'p50 ms':>8} {'p95 ms':>8} {'target':>7} {'queries':>8} {'mentors':>8}  ok"
+        f"{'backend':<11} {'endpoint':<30} {'p50 ms':>8} {'p95 ms':>8} {'target':>7} {'queries':>8} {'mentors':>8}  ok"
     )
     print(header)
     print("-" * len(header))
     for r in rows:
         print(
-            f"{r['backend']:<11} {r['endpoint']:<24} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
+            f"{r['backend']:<11} {r['endpoint']:<30} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
             f"{r['target_p95_ms']:>7.0f} {r['queries'] or '-':>8} {r['n_mentors']:>8}  {'yes' if r['ok'] else 'NO'}"
         )
 

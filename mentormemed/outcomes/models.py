@@ -80,16 +80,24 @@ class InvoiceIssue(models.Model):
 # Ids are plain integers (no foreign keys): a rollup row outlives nothing and blocks no delete.
 
 
-class SearchRollup(models.Model):
+class CohortColumns(models.Model):
+    """The cohort a rollup row describes (the R23 filters): the mentee's level and eligibility bases."""
+
+    training_level = models.CharField(max_length=10, blank=True)
+    urim = models.BooleanField(default=False)
+    first_generation = models.BooleanField(default=False)
+    economically_disadvantaged = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class SearchRollup(CohortColumns):
     """Searches of one person in one month at one training level: counts by result bucket."""
 
     institution_id = models.IntegerField()
     viewer_id = models.IntegerField()
     month = models.DateField()
-    training_level = models.CharField(max_length=10, blank=True)
-    urim = models.BooleanField(default=False)
-    first_generation = models.BooleanField(default=False)
-    economically_disadvantaged = models.BooleanField(default=False)
     searches = models.IntegerField()
     no_results = models.IntegerField()
     few_results = models.IntegerField(help_text="1–3 results")
@@ -113,16 +121,12 @@ class SearchRollup(models.Model):
         indexes = [models.Index(fields=["institution_id", "month"])]
 
 
-class SearchKeyRollup(models.Model):
+class SearchKeyRollup(CohortColumns):
     """Searches of one person in one month at one level that used one filter key."""
 
     institution_id = models.IntegerField()
     viewer_id = models.IntegerField()
     month = models.DateField()
-    training_level = models.CharField(max_length=10, blank=True)
-    urim = models.BooleanField(default=False)
-    first_generation = models.BooleanField(default=False)
-    economically_disadvantaged = models.BooleanField(default=False)
     key = models.CharField(max_length=200)
     searches = models.IntegerField()
     unmet = models.IntegerField(help_text="searches with 3 or fewer results, content-area keys only")
@@ -137,7 +141,7 @@ class SearchKeyRollup(models.Model):
         indexes = [models.Index(fields=["institution_id", "month"])]
 
 
-class RequestFact(models.Model):
+class RequestFact(CohortColumns):
     """One mentorship request of a consenting mentee, with the cohort and scope columns joined in."""
 
     request_id = models.IntegerField(unique=True)
@@ -147,10 +151,6 @@ class RequestFact(models.Model):
     mentee_institution_id = models.IntegerField()
     mentor_id = models.IntegerField()
     mentor_institution_id = models.IntegerField()
-    training_level = models.CharField(max_length=10, blank=True)
-    urim = models.BooleanField(default=False)
-    first_generation = models.BooleanField(default=False)
-    economically_disadvantaged = models.BooleanField(default=False)
     state = models.CharField(max_length=10)
     response_time = models.DurationField(null=True, help_text="accepted or declined requests only")
 
@@ -162,7 +162,7 @@ class RequestFact(models.Model):
         ]
 
 
-class RequestFactLabel(models.Model):
+class RequestFactLabel(CohortColumns):
     """A mentor specialty (kind "spec") or content area asked about (kind "area") of a request fact."""
 
     request_id = models.IntegerField()
@@ -172,10 +172,6 @@ class RequestFactLabel(models.Model):
     mentee_id = models.IntegerField()
     mentee_institution_id = models.IntegerField()
     mentor_institution_id = models.IntegerField()
-    training_level = models.CharField(max_length=10, blank=True)
-    urim = models.BooleanField(default=False)
-    first_generation = models.BooleanField(default=False)
-    economically_disadvantaged = models.BooleanField(default=False)
     state = models.CharField(max_length=10)
     # Month of the mentee's previous request with this label (months, then requests, in order):
     # distinct mentees nationally are a plain filtered count (cohort columns are per mentee).
@@ -189,7 +185,7 @@ class RequestFactLabel(models.Model):
         ]
 
 
-class RelationshipFact(models.Model):
+class RelationshipFact(CohortColumns):
     """One relationship of a consenting mentee: shared characteristics, areas, score and length."""
 
     relationship_id = models.IntegerField(unique=True)
@@ -197,10 +193,6 @@ class RelationshipFact(models.Model):
     started_at = models.DateTimeField()
     mentee_institution_id = models.IntegerField()
     mentor_institution_id = models.IntegerField()
-    training_level = models.CharField(max_length=10, blank=True)
-    urim = models.BooleanField(default=False)
-    first_generation = models.BooleanField(default=False)
-    economically_disadvantaged = models.BooleanField(default=False)
     # Tab-separated (decoding JSON for every relationship of a national analysis costs more than the rest).
     shared = models.TextField(blank=True, help_text="characteristic groups mentee and mentor share")
     areas = models.TextField(blank=True, help_text="content areas of the request")
