@@ -149,6 +149,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MentorMeMed"
+# RFC 6238 §5.2: accept the neighbouring 30-second step, so a code typed as it rolls over (or a
+# phone a few seconds off) still works; a used code is refused again within its period.
+MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
 
 LANGUAGE_CODE = "en-us"

@@ -77,3 +77,20 @@ def test_passwords_are_hashed_with_argon2_outside_tests():
     import mentormemed.settings as module
 
     assert module.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_totp_accepts_one_step_of_drift_and_no_more():
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, validate_totp_code
+
+    from mentormemed.testing.factories import TOTP_SECRET
+
+    step = int(time.time()) // 30
+
+    def code(n):
+        return format_hotp_value(hotp_value(TOTP_SECRET, n))
+
+    assert validate_totp_code(TOTP_SECRET, code(step))
+    assert validate_totp_code(TOTP_SECRET, code(step - 1))  # typed as it rolled over
+    assert not validate_totp_code(TOTP_SECRET, code(step - 3))
