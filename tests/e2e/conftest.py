@@ -91,3 +91,5 @@ def sign_in(page, email: str, password: str, *, totp_secret: str | None = None) 
         code = format_hotp_value(hotp_value(totp_secret, counters[len(counters) // 2]))
         page.get_by_label("Code").fill(code)
         page.get_by_role("button", name="Sign In").click()
+    # Wait until signed in: navigating away while the sign-in POST is in flight would lose it.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url and "/accounts/2fa/authenticate/" not in url)
