@@ -64,6 +64,7 @@ def test_staff_onboard_an_institution_and_its_admin_enrols_in_mfa(page, db):
     secret = page.get_by_label("Authenticator secret").input_value()
     page.get_by_label("Authenticator code").fill(_code(secret))
     page.get_by_role("button", name="Activate").click()
+    page.wait_for_url(lambda url: "/totp/activate/" not in url)  # enrolled before moving on
     page.goto("/home/")
     page.get_by_role("heading", name="Mesa Verde Medical Society").wait_for()
     assert_accessible(page, context="new admin dashboard")
