@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.db import connection
@@ -218,7 +218,7 @@ def search_tables(institution, f: Filters) -> list[Table]:
             ["Searches"],
             rows,
             "Training level",
-            total if rows else None,
+            replace(total, label="All training levels") if rows else None,
             description="Who searches, by training level at the time of the search.",
         )
     )

@@ -72,6 +72,8 @@ def test_r23_search_figures_match_hand_counts(cast, small):
     assert _values(tables["searches_by_month"]) == {"Apr 2025": [3], "May 2025": [1], "Jun 2025": [0]}
     assert tables["searches_by_month"].total.cells[0].raw == 4
     assert _values(tables["searches_by_level"]) == {"MS3": [3], "PGY-1": [1]}
+    assert tables["searches_by_level"].total.label == "All training levels"
+    assert tables["searches_by_month"].total.label == "All months"
     assert _values(tables["searched_filters"]) == {"Offers help with: Research": [2], "Speaks: Spanish": [2]}
     results = _values(tables["searches_by_results"])
     assert (
