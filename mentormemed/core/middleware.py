@@ -3,8 +3,6 @@ require MFA for admins and staff."""
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
@@ -12,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentormemed.core.access import ADMIN, Actor
+from mentormemed.core.timezones import zone_or_none
 
 SESSION_KEY = "acting_membership_id"
 ROLE_ORDER = {"admin": 0, "mentor": 1, "mentee": 2}
@@ -79,12 +78,8 @@ class UserTimeZoneMiddleware:
             timezone.deactivate()
 
     @staticmethod
-    def zone_for(user) -> zoneinfo.ZoneInfo | None:
-        name = getattr(user, "time_zone", "") if user.is_authenticated else ""
-        try:
-            return zoneinfo.ZoneInfo(name) if name else None
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return None
+    def zone_for(user):
+        return zone_or_none(getattr(user, "time_zone", "")) if user.is_authenticated else None
 
 
 class MfaRequiredMiddleware:

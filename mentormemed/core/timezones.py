@@ -26,9 +26,17 @@ def zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
-def is_zone(name: str) -> bool:
+def zone_or_none(name: str | None) -> zoneinfo.ZoneInfo | None:
+    """The named zone, or None when the name is empty or not a zone."""
     try:
-        zoneinfo.ZoneInfo(name)
+        return zoneinfo.ZoneInfo(name) if name else None
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+        return None
+
+
+def zone_or_utc(name: str | None) -> zoneinfo.ZoneInfo:
+    return zone_or_none(name) or zoneinfo.ZoneInfo("UTC")
+
+
+def is_zone(name: str) -> bool:
+    return zone_or_none(name) is not None

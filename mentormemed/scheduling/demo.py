@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-import zoneinfo
 
 from django.utils import timezone
 
 from mentormemed.core.demo import DemoContext
+from mentormemed.core.timezones import is_zone
 from mentormemed.mentorships.models import Relationship
 from mentormemed.profiles.models import MentorProfile
 from mentormemed.scheduling import selectors, services
@@ -62,11 +62,8 @@ def build(ctx: DemoContext) -> None:
 
 def _zone_of(mentor: MentorProfile) -> str:
     for name in (mentor.membership.user.time_zone, mentor.membership.institution.time_zone):
-        try:
-            zoneinfo.ZoneInfo(name)
+        if is_zone(name):
             return name
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            continue
     return "America/New_York"
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from mentormemed.core.timezones import zone_or_utc
 from mentormemed.scheduling.models import LinkKind, Meeting, MeetingStatus
 
 PRODID = "-//MentorMeMed//Meetings//EN"
@@ -30,10 +31,7 @@ def zone_of(meeting: Meeting) -> zoneinfo.ZoneInfo:
     """The organizer's (mentor's) zone: their availability's, else their account's, else UTC."""
     availability = getattr(meeting.mentor, "availability", None)
     name = availability.time_zone if availability else meeting.mentor.membership.user.time_zone
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    return zone_or_utc(name)
 
 
 def _address(user, *, role: str | None = None) -> vCalAddress:

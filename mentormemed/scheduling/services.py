@@ -21,6 +21,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from mentormemed.core.timezones import is_zone, zone_or_utc
 from mentormemed.institutions.selectors import institution_has_access
 from mentormemed.mentorships.models import Relationship
 from mentormemed.notifications.emails import queue_email
@@ -55,10 +56,8 @@ class WindowSpec:
 
 
 def _validate_zone(name: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(f"“{name}” is not a time zone we know. Choose one from the list.") from exc
+    if not is_zone(name):
+        raise ValidationError(f"“{name}” is not a time zone we know. Choose one from the list.")
 
 
 def _validate_windows(windows: list[WindowSpec]) -> None:
@@ -414,11 +413,7 @@ def _remind(meeting: Meeting) -> None:
         )
 
 
-def _zone(name: str):
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+_zone = zone_or_utc
 
 
 # -------------------------------------------------------------------------------- feeds

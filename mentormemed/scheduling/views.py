@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentormemed.core.access import public, requires
+from mentormemed.core.timezones import zone_or_utc
 from mentormemed.scheduling import ics, selectors, services
 from mentormemed.scheduling.forms import (
     AgendaForm,
@@ -33,10 +33,7 @@ WEEK = dt.timedelta(days=7)
 
 
 def _zone(request):
-    try:
-        return zoneinfo.ZoneInfo(request.user.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    return zone_or_utc(request.user.time_zone)
 
 
 def _error(request, exc: ValidationError) -> None:

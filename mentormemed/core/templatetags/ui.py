@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django import template
-from django.templatetags.tz import do_timezone
 
 register = template.Library()
 
@@ -59,17 +56,3 @@ def choice_layout(field) -> str:
 def ticked_labels(field) -> list[str]:
     """The labels of the ticked choices, to show what a scrolled list holds."""
     return [str(choice.choice_label) for choice in field if choice.data.get("selected")]
-
-
-@register.filter
-def in_zone(value, zone_name: str):
-    """Convert an aware datetime to a named zone (the viewer's) for display."""
-    if value is None:
-        return value
-    try:
-        zone = zoneinfo.ZoneInfo(zone_name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return value
-    # Django's own ``timezone`` filter marks the result so a following ``date`` filter
-    # does not convert it back to the active time zone.
-    return do_timezone(value, zone)
