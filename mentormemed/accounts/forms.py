@@ -5,13 +5,16 @@ from django import forms
 from mentormemed.core.timezones import zone_choices
 
 
-class InvitationSignupForm(forms.Form):
+class NameForm(forms.Form):
     first_name = forms.CharField(
         max_length=150, label="First name", widget=forms.TextInput(attrs={"autocomplete": "given-name"})
     )
     last_name = forms.CharField(
         max_length=150, label="Last name", widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
+
+
+class InvitationSignupForm(NameForm):
     password1 = forms.CharField(
         label="Password",
         strip=False,
@@ -66,15 +69,9 @@ class CriteriaForm(forms.Form):
         return {c.pk for c in self.criteria if self.cleaned_data.get(f"c{c.pk}")}
 
 
-class AccountSettingsForm(forms.Form):
+class AccountSettingsForm(NameForm):
     """A person's own name, pronouns and time zone (every date on every page follows the zone)."""
 
-    first_name = forms.CharField(
-        max_length=150, label="First name", widget=forms.TextInput(attrs={"autocomplete": "given-name"})
-    )
-    last_name = forms.CharField(
-        max_length=150, label="Last name", widget=forms.TextInput(attrs={"autocomplete": "family-name"})
-    )
     preferred_name = forms.CharField(
         max_length=150,
         required=False,

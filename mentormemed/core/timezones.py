@@ -22,7 +22,7 @@ def zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     rest = sorted(z for z in zoneinfo.available_timezones() if "/" in z and z not in COMMON_ZONES)
     return [
         ("United States", [(z, z.replace("_", " ")) for z in COMMON_ZONES]),
-        ("Everywhere", [(z, z.replace("_", " ")) for z in rest]),
+        ("Everywhere", [("UTC", "UTC"), *((z, z.replace("_", " ")) for z in rest)]),
     ]
 
 

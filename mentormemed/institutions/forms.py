@@ -1,32 +1,35 @@
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 
 from mentormemed.accounts.models import Role
+from mentormemed.core.timezones import zone_choices
 from mentormemed.institutions.models import Institution, PriceBand
 from mentormemed.institutions.services import criteria_lines
 from mentormemed.profiles.models import IdentityOption, Region
 
-TIME_ZONES = sorted(
-    z for z in zoneinfo.available_timezones() if z.startswith(("America/", "Pacific/", "US/")) or z == "UTC"
-)
+
+class CriteriaTextField(forms.CharField):
+    """Minimum mentor criteria, one per line; each must be short enough to attest (``criteria_lines``)."""
+
+    def __init__(self, *, rows: int, help_text: str):
+        super().__init__(
+            label="Minimum mentor criteria",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": rows}),
+            help_text=help_text,
+        )
+
+    def validate(self, value):
+        super().validate(value)
+        criteria_lines(value.splitlines())
 
 
 class InstitutionForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(choices=[(z, z) for z in TIME_ZONES], initial="America/New_York")
-    criteria_text = forms.CharField(
-        label="Minimum mentor criteria",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One per line, e.g. “Holds a faculty appointment”. Mentors attest each one.",
+    time_zone = forms.ChoiceField(choices=zone_choices, initial="America/New_York")
+    criteria_text = CriteriaTextField(
+        rows=4, help_text="One per line, e.g. “Holds a faculty appointment”. Mentors attest each one."
     )
-
-    def clean_criteria_text(self):
-        text = self.cleaned_data["criteria_text"]
-        criteria_lines(text.splitlines())
-        return text
 
     class Meta:
         model = Institution
@@ -109,17 +112,7 @@ class ReviewForm(forms.Form):
 
 
 class CriteriaForm(forms.Form):
-    criteria_text = forms.CharField(
-        label="Minimum mentor criteria",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        required=False,
-        help_text="One per line. Mentors attest each; you confirm.",
-    )
-
-    def clean_criteria_text(self):
-        text = self.cleaned_data["criteria_text"]
-        criteria_lines(text.splitlines())
-        return text
+    criteria_text = CriteriaTextField(rows=6, help_text="One per line. Mentors attest each; you confirm.")
 
 
 class AgreementPublishForm(forms.Form):

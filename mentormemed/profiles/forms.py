@@ -42,14 +42,17 @@ EXTRA_AFFINITIES = [
 ]
 
 
-def _specialty_choices():
+def grouped_specialties(queryset):
     """Each specialty followed by its subspecialties, alphabetically."""
     return (
-        Specialty.objects.filter(active=True)
-        .select_related("parent")
+        queryset.select_related("parent")
         .annotate(group=Coalesce("parent__name", "name"))
         .order_by("group", F("parent").asc(nulls_first=True), "name")
     )
+
+
+def _specialty_choices():
+    return grouped_specialties(Specialty.objects.filter(active=True))
 
 
 class SpecialtyChoiceField(forms.ModelMultipleChoiceField):

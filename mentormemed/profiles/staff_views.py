@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
-from mentormemed.profiles.forms import TaxonomyAddForm
+from mentormemed.profiles.forms import TaxonomyAddForm, grouped_specialties
 from mentormemed.profiles.taxonomy import LISTS, taxonomy_add, taxonomy_set_active
 
-RELATED = {"specialties": ("parent",), "identity": ("dimension", "parent")}
+RELATED = {"identity": ("dimension", "parent")}
 ORDER = {
-    "specialties": ("group", F("parent").asc(nulls_first=True), "name"),
     "identity": ("dimension__position", "position"),
     "regions": ("kind", "name"),
 }
@@ -50,9 +47,10 @@ def taxonomy(request):
             messages.success(request, f"“{value.name}” added to {spec.label.lower()}.")
             return redirect(_list_url(list_key))
     values = spec.model.objects.select_related(*RELATED.get(list_key, ()))
-    if list_key == "specialties":  # each specialty followed by its subspecialties
-        values = values.annotate(group=Coalesce("parent__name", "name"))
-    values = values.order_by(*ORDER.get(list_key, ("position", "name")))
+    if list_key == "specialties":
+        values = grouped_specialties(values)
+    else:
+        values = values.order_by(*ORDER.get(list_key, ("position", "name")))
     return render(
         request,
         "profiles/staff/taxonomy.html",
