@@ -197,6 +197,17 @@ def current_mentor_profiles(*, mentee) -> list[MentorProfile]:
     ]
 
 
+def tie_between(*, mentee, mentor) -> dict:
+    """The active mentorship of ``mentee`` with ``mentor``, else the pending request to them."""
+    relationship = Relationship.objects.filter(mentee=mentee, mentor=mentor, ended_at__isnull=True).first()
+    pending = (
+        None
+        if relationship
+        else MentorshipRequest.objects.filter(mentee=mentee, mentor=mentor, state=RequestState.PENDING).first()
+    )
+    return {"relationship": relationship, "pending": pending}
+
+
 def tied_mentor_ids(*, mentee) -> set[int]:
     """Mentors the mentee already has, or is waiting to hear from: not worth recommending again."""
     active = Relationship.objects.filter(mentee=mentee, ended_at__isnull=True).values_list("mentor_id", flat=True)

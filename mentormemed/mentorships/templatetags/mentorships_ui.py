@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from mentormemed.mentorships import selectors
+
 register = template.Library()
 
 
@@ -28,14 +30,4 @@ def percent(rate) -> str:
 @register.simple_tag
 def tie_with(mentee, mentor) -> dict:
     """The mentee's active mentorship with, or pending request to, ``mentor`` (for the mentor's page)."""
-    from mentormemed.mentorships.models import MentorshipRequest, Relationship, RequestState
-
-    if mentee is None:
-        return {}
-    relationship = Relationship.objects.filter(mentee=mentee, mentor=mentor, ended_at__isnull=True).first()
-    pending = (
-        None
-        if relationship
-        else MentorshipRequest.objects.filter(mentee=mentee, mentor=mentor, state=RequestState.PENDING).first()
-    )
-    return {"relationship": relationship, "pending": pending}
+    return selectors.tie_between(mentee=mentee, mentor=mentor) if mentee is not None else {}
