@@ -29,8 +29,15 @@ def _immediate_tasks(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and spent TOTP codes live in the cache: no test inherits another's."""
+    """Rate-limit counters, spent TOTP codes and facet counts live in the cache, and the facet
+    catalogue in the process: no test inherits another's, and none leaves its own behind."""
+    from mentormemed.matching.index import forget_catalog
+
     cache.clear()
+    forget_catalog()
+    yield
+    cache.clear()
+    forget_catalog()
 
 
 @dataclass
