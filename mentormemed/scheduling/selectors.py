@@ -124,6 +124,15 @@ def past_meetings(*, membership, now: dt.datetime | None = None) -> QuerySet[Mee
     )
 
 
+def relationship_meetings_summary(*, relationship, limit: int = 3) -> tuple[list[Meeting], int]:
+    """The pair's next ``limit`` meetings and how many they have held (the mentorship page's card)."""
+    upcoming = Meeting.objects.filter(
+        relationship=relationship, status=MeetingStatus.SCHEDULED, ends_at__gt=timezone.now()
+    ).order_by("starts_at")[:limit]
+    held = Meeting.objects.filter(relationship=relationship, status=MeetingStatus.HELD).count()
+    return list(upcoming), held
+
+
 def meeting_for_or_404(*, actor, pk: int) -> Meeting:
     try:
         return meetings_of(membership=actor.membership).get(pk=pk)

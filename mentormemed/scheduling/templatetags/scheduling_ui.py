@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django import template
-from django.utils import timezone
 
-from mentormemed.scheduling.models import Meeting, MeetingStatus
+from mentormemed.scheduling.selectors import relationship_meetings_summary
 
 register = template.Library()
 
@@ -13,8 +12,5 @@ register = template.Library()
 @register.inclusion_tag("scheduling/_relationship_meetings.html", takes_context=True)
 def relationship_meetings(context, relationship, limit: int = 3):
     """The pair's next meetings and the way to book one (only the pair ever sees this page)."""
-    upcoming = Meeting.objects.filter(
-        relationship=relationship, status=MeetingStatus.SCHEDULED, ends_at__gt=timezone.now()
-    ).order_by("starts_at")[:limit]
-    held = Meeting.objects.filter(relationship=relationship, status=MeetingStatus.HELD).count()
-    return {"rel": relationship, "upcoming": list(upcoming), "held": held, "user": context.get("user")}
+    upcoming, held = relationship_meetings_summary(relationship=relationship, limit=limit)
+    return {"rel": relationship, "upcoming": upcoming, "held": held, "user": context.get("user")}
