@@ -76,11 +76,11 @@ class AccountSettingsForm(NameForm):
         max_length=150,
         required=False,
         label="Preferred first name",
-        help_text="Optional. Shown instead of your first name.",
+        help_text="Shown instead of your first name.",
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     pronouns = forms.CharField(
-        max_length=40, required=False, label="Pronouns", help_text="Optional, for example she/her or they/them."
+        max_length=40, required=False, label="Pronouns", help_text="For example she/her or they/them."
     )
     time_zone = forms.ChoiceField(
         label="Time zone", choices=zone_choices, help_text="Dates, times, deadlines and meetings are shown in it."
