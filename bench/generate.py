@@ -15,6 +15,8 @@ import time
 from django.db import connection
 from django.utils import timezone
 
+from mentormemed.core.text import document
+
 STRINGISH = {"CharField", "TextField", "SlugField", "FileField", "ImageField", "EmailField"}
 FIRST = ["Aaliyah", "Adebayo", "Camila", "Chidi", "Diego", "Imani", "Jamal", "Lucía", "Mateo", "Nia", "Omar", "Priya"]
 LAST = ["Okafor", "Nguyen", "Begay", "Morales", "Mensah", "Chen", "Diallo", "Patel", "Reyes", "Yazzie", "Tran", "Cruz"]
@@ -116,6 +118,17 @@ class Writer:
 def _adapt(value):
     # psycopg's COPY wants Python values; JSON fields arrive as psycopg Jsonb adapters already.
     return value
+
+
+def _responsiveness(rng: random.Random) -> dict:
+    """Stored responsiveness as ``profiles.responsiveness`` defines it: 20% new mentors (no figures)."""
+    if rng.random() < 0.2:
+        return {"median_response_hours": None, "answer_rate": None, "response_count": rng.randint(0, 2)}
+    return {
+        "median_response_hours": round(rng.uniform(4, 120), 1),
+        "answer_rate": round(rng.uniform(0.6, 1.0), 2),
+        "response_count": rng.randint(3, 12),
+    }
 
 
 def reset_sequences(models) -> None:
@@ -280,12 +293,11 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
                 "search_consent": consent,
                 "search_consent_at": now if consent else None,
                 "is_complete": complete,
-                "median_response_hours": round(rng.uniform(4, 120), 1) if rng.random() < 0.8 else None,
-                "answer_rate": round(rng.uniform(0.6, 1.0), 2),
+                **_responsiveness(rng),
                 "updated_at": now,
             }
         )
-        texts.append({"mentor_id": pid, "text": f"{name} {bio} {top.name}".lower()})
+        texts.append({"mentor_id": pid, "text": " " + document(name, bio, top.name)})
         keys = {f"area:{a.key}" for a in chosen_areas} | {"role:mentor"}
         for s in chosen_specs:
             spec_m2m.append((pid, s.pk))

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, QuerySet
+from django.db.models import BooleanField, Count, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from mentormemed.core.text import query_words
 from mentormemed.institutions.models import Membership
 from mentormemed.matching.index import catalog, group_label, group_of, index_version
 from mentormemed.matching.models import MentorFacet
@@ -31,6 +33,7 @@ from mentormemed.matching.selectors import (
     searchable_anywhere,
     searchable_mentors,
 )
+from mentormemed.profiles import responsiveness
 from mentormemed.profiles.models import MentorProfile, MentorSearchText, Scope
 
 PER_PAGE = 20
@@ -124,15 +127,36 @@ def filtered_mentors(*, viewer: Membership | None, params: SearchParams) -> Quer
         qs = qs.exclude(institution_id=viewer.institution_id)
     if params.available:
         qs = not_full(qs)
-    words = params.q.lower().split()[:MAX_WORDS]
-    if words:  # the text is stored lower-cased, in its own narrow table
-        texts = MentorSearchText.objects.all()
-        for word in words:
-            texts = texts.filter(text__contains=word)
-        qs = qs.filter(pk__in=texts.values("mentor_id"))
+    words = query_words(params.q, MAX_WORDS)
+    if words:
+        qs = qs.filter(pk__in=text_matches(words).values("mentor_id"))
     for key in params.keys:
         qs = qs.filter(pk__in=MentorFacet.objects.filter(key=key).values("mentor_id"))
     return qs
+
+
+def _word_condition(word: str) -> Q:
+    """One typed word (``core.text`` normalised) against the stored document.
+
+    Everywhere: the word starts a word of the document. On PostgreSQL also a full-text
+    match (English stemming: "mentoring" finds "mentor") and, for words of five letters or
+    more, a trigram word similarity (typos: "pediatrcs"); the trigram and full-text GIN
+    indexes of profiles 0011 serve all three.
+    """
+    condition = Q(text__contains=f" {word}")
+    if connection.vendor == "postgresql":
+        condition |= Q(RawSQL("to_tsvector('english', text) @@ plainto_tsquery('english', %s)", [word], BooleanField()))
+        if len(word) >= 5:
+            condition |= Q(RawSQL("%s <%% text", [word], BooleanField()))
+    return condition
+
+
+def text_matches(words: list[str]) -> QuerySet[MentorSearchText]:
+    """Documents containing every word (AND): what a person expects of a search box."""
+    texts = MentorSearchText.objects.all()
+    for word in words:
+        texts = texts.filter(_word_condition(word))
+    return texts
 
 
 class RankedMentors:
@@ -199,12 +223,11 @@ class RankedMentors:
 
 
 def _ordered(qs: QuerySet[MentorProfile], params: SearchParams, wishes: Wishes):
-    responsive = F("median_response_hours").asc(nulls_last=True)
     related = ("membership__user", "membership__institution")
     if params.sort == "name":
         return qs.select_related(*related).order_by("membership__user__last_name", "membership__user__first_name", "pk")
     if params.sort == "responsive" or not wishes.weights():
-        return qs.select_related(*related).order_by(responsive, "pk")
+        return qs.select_related(*related).order_by(*responsiveness.order_by(), "pk")
     return RankedMentors(qs, wishes.weights())
 
 
@@ -233,7 +256,13 @@ def facet_counts(*, viewer: Membership, params: SearchParams, qs: QuerySet[Mento
     national_all = filtered_mentors(viewer=None, params=params).filter(scope=Scope.NATIONAL)
     digest = hashlib.sha1(
         json.dumps(
-            [sorted(params.keys), params.q.lower(), params.available, str(timezone.localdate()), index_version()]
+            [
+                sorted(params.keys),
+                query_words(params.q, MAX_WORDS),
+                params.available,
+                str(timezone.localdate()),
+                index_version(),
+            ]
         ).encode()
     ).hexdigest()
     key = f"matching:national-counts:{digest}"

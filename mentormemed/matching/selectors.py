@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from django.utils import timezone
 from mentormemed.institutions.models import Membership, Subscription
 from mentormemed.matching.index import catalog, group_of
 from mentormemed.matching.models import MentorExposure, MentorFacet
+from mentormemed.profiles import responsiveness
 from mentormemed.profiles.models import ContentArea, MenteeProfile, MentorProfile, Scope
 
 # Options that describe the absence of a characteristic: sharing them is not an affinity.
@@ -34,7 +34,8 @@ SHORT_LABELS = {
     "id:parent_caregiver:adult_caregiver": "caregiver",
 }
 CANDIDATES = 200  # mentors re-ranked exactly after the SQL pre-score
-SCORE_FIELDS = ("capacity", "active_mentee_count", "median_response_hours", "answer_rate")  # what explain reads
+# What ``explain`` reads.
+SCORE_FIELDS = ("capacity", "active_mentee_count", "median_response_hours", "answer_rate", "response_count")
 EXPOSURE_WEEKS = 4
 EXPOSURE_WEIGHT = 2.0
 
@@ -158,22 +159,12 @@ class Recommendation:
 
 
 def responsiveness_reason(profile: MentorProfile) -> str:
-    """Plain words for R13's responsiveness, e.g. 'usually answers within 2 days'."""
-    hours = profile.median_response_hours
-    if hours is None:
-        return "new mentor: no response history yet"
-    text = "usually answers within a day" if hours <= 24 else f"usually answers within {math.ceil(hours / 24)} days"
-    if profile.answer_rate is not None:
-        text += f" ({round(profile.answer_rate * 100)}% of requests answered)"
-    return text
+    """R13's responsiveness in the one wording every page uses (``profiles.responsiveness``)."""
+    return responsiveness.wording(responsiveness.of(profile))
 
 
 def responsiveness_bonus(profile: MentorProfile) -> float:
-    hours, rate = profile.median_response_hours, profile.answer_rate
-    if hours is None:
-        return 1.0  # unknown: neutral, so new mentors get a chance
-    speed = 1.5 if hours <= 48 else 0.75 if hours <= 96 else 0.0
-    return speed + (rate if rate is not None else 0.5)
+    return responsiveness.of(profile).ranking_bonus()
 
 
 def _share_label(key: str) -> str:
@@ -268,7 +259,7 @@ def _jitter(mentee_id: int, mentor_id: int, week: dt.date | None = None) -> floa
 def _prescore(qs: QuerySet[MentorProfile], weights: dict[str, float], limit: int) -> list[int]:
     """Ids of the ``limit`` mentors of ``qs`` with the most weighted facet matches (one query)."""
     if not weights:
-        return list(qs.order_by("median_response_hours", "pk").values_list("pk", flat=True)[:limit])
+        return list(qs.order_by(*responsiveness.order_by(), "pk").values_list("pk", flat=True)[:limit])
     from django.db.models import Case, FloatField, Value, When
     from django.db.models.functions import Cast
 
@@ -390,7 +381,7 @@ def suggestions_for_need(
     qs = not_full(searchable_mentors(viewer=mentee)).exclude(pk__in=list(exclude_mentor_ids))
     qs = qs.filter(pk__in=MentorFacet.objects.filter(key=f"area:{area.key}").values("mentor_id"))
     return list(
-        qs.select_related("membership__user").order_by(F("median_response_hours").asc(nulls_last=True), "pk")[:limit]
+        qs.select_related("membership__user").order_by(*responsiveness.order_by(), "pk")[:limit]
     )
 
 

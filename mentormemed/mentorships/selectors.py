@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -14,6 +13,9 @@ from mentormemed.institutions.models import Membership
 from mentormemed.matching import selectors as matching
 from mentormemed.mentorships.models import MentorshipRequest, Message, Relationship, RequestState
 from mentormemed.profiles.models import ContentArea, MenteeNeed, MentorProfile, Scope
+from mentormemed.profiles.responsiveness import WINDOW_DAYS as RESPONSIVENESS_WINDOW_DAYS
+from mentormemed.profiles.responsiveness import Responsiveness
+from mentormemed.profiles.responsiveness import measure as measure_responsiveness
 
 
 def mmm(name: str, default=None):
@@ -284,22 +286,18 @@ def network_of(*, mentee) -> Network:
 # ------------------------------------------------------------------- responsiveness (R13)
 
 
-def responsiveness(*, mentor: MentorProfile, now=None) -> dict:
-    """Median hours to answer and share of requests answered in time, over the window (default 180 days)."""
+def responsiveness(*, mentor: MentorProfile, now=None) -> Responsiveness:
+    """R13, as ``profiles.responsiveness`` defines it: requests decided in the window, median hours to
+    answer the answered ones, answered ÷ decided; too few decided → a new mentor (no figures)."""
     now = now or timezone.now()
-    since = now - timezone.timedelta(days=mmm("RESPONSIVENESS_WINDOW_DAYS", 180))
+    since = now - timezone.timedelta(days=RESPONSIVENESS_WINDOW_DAYS)
     rows = MentorshipRequest.objects.filter(
         mentor=mentor,
         created_at__gte=since,
         state__in=[RequestState.ACCEPTED, RequestState.DECLINED, RequestState.EXPIRED],
     ).values_list("state", "created_at", "responded_at")
     hours = [(r - c).total_seconds() / 3600 for s, c, r in rows if s != RequestState.EXPIRED and r]
-    decided = len(rows)
-    return {
-        "median_response_hours": round(statistics.median(hours), 1) if hours else None,
-        "answer_rate": round(len(hours) / decided, 3) if decided else None,
-        "decided": decided,
-    }
+    return measure_responsiveness(answered_hours=hours, decided=len(rows))
 
 
 def capacity_of(mentor: MentorProfile) -> int:

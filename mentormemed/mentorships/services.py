@@ -377,10 +377,15 @@ def mentor_reinstate(*, user, role: str, mentor: MentorProfile, note: str, insti
 
 
 def refresh_responsiveness(*, mentor: MentorProfile, now: dt.datetime | None = None) -> None:
-    """Store median response time and answer rate (last 180 days) on the profile for display and ranking."""
-    stats = selectors.responsiveness(mentor=mentor, now=now)
+    """Store the mentor's responsiveness (``profiles.responsiveness``) on the profile: every page reads it."""
+    value = selectors.responsiveness(mentor=mentor, now=now)
     MentorProfile.objects.filter(pk=mentor.pk).update(
-        median_response_hours=stats["median_response_hours"], answer_rate=stats["answer_rate"]
+        median_response_hours=value.median_hours, answer_rate=value.answer_rate, response_count=value.decided
+    )
+    mentor.median_response_hours, mentor.answer_rate, mentor.response_count = (
+        value.median_hours,
+        value.answer_rate,
+        value.decided,
     )
 
 

@@ -25,6 +25,7 @@ from mentormemed.mentorships.forms import (
     RequestForm,
 )
 from mentormemed.mentorships.models import STAGE_ORDER, Compact, Goal, MentorshipRequest, RequestState, Stage
+from mentormemed.profiles import responsiveness
 from mentormemed.profiles.models import ContentArea
 
 
@@ -84,7 +85,6 @@ def request_new(request, mentor_id: int):
             "form": form,
             "missing": missing_steps(mentee),
             "blocker": selectors.request_blocker(mentee=mentee, mentor=mentor),
-            "stats": selectors.responsiveness(mentor=mentor),
             "window_days": selectors.mmm("RESPONSE_WINDOW_DAYS", 7),
         },
     )
@@ -154,7 +154,8 @@ def inbox(request):
     if mentor is not None:
         context["requests"] = list(selectors.inbox_of_mentor(mentor=mentor))
         context["overview"] = selectors.mentor_overview(mentor=mentor)
-        context["stats"] = selectors.responsiveness(mentor=mentor)
+        context["window_days"] = responsiveness.WINDOW_DAYS
+        context["min_decided"] = responsiveness.MIN_DECIDED
         context["missed"] = services.missed_since_reinstatement(mentor=mentor, now=_now())
         context["threshold"] = selectors.mmm("MISSED_RESPONSE_THRESHOLD", 2)
     context["answer_form"] = AnswerForm()

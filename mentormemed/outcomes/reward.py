@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from mentormemed.outcomes.models import ParticipationThreshold
 from mentormemed.outcomes.suppression import k_min
+from mentormemed.profiles.responsiveness import Responsiveness, sort_key
+from mentormemed.profiles.responsiveness import of as responsiveness_of
 from mentormemed.scheduling.models import Meeting, MeetingStatus
 
 PERIOD_DAYS = 365
@@ -23,7 +25,7 @@ class Record:
     """One mentor's participation over the last 12 months. Evaluation figures are aggregates only."""
 
     mentor: object  # MentorProfile
-    mentees: int
+    mentees: int  # different mentees over the 12 months
     meetings: int  # held meetings
     modules: int
     cme_credits: Decimal
@@ -32,6 +34,7 @@ class Record:
     median_response_hours: float | None
     answer_rate: float | None
     meets: dict[str, bool]
+    most_at_once: int = 0  # the most mentees at the same time in the period (the cap is 3)
 
     @property
     def name(self) -> str:
@@ -41,6 +44,17 @@ class Record:
     @property
     def meaningful(self) -> bool:
         return all(self.meets.values())
+
+    @property
+    def responsiveness(self) -> Responsiveness:
+        return responsiveness_of(self.mentor)
+
+    @property
+    def mentees_text(self) -> str:
+        """'5 over 12 months, at most 3 at once': a yearly count must never read as a current load."""
+        if not self.mentees:
+            return "none in 12 months"
+        return f"{self.mentees} over 12 months, at most {self.most_at_once} at once"
 
 
 def threshold_for(institution) -> ParticipationThreshold:
@@ -80,13 +94,8 @@ def participation_records(
     mentors = list(mentors.order_by("membership__user__last_name", "membership__user__first_name"))
     ids = [m.pk for m in mentors]
     membership_ids = [m.membership_id for m in mentors]
-    mentees = dict(
-        Relationship.objects.filter(mentor_id__in=ids)
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=since))
-        .values("mentor_id")
-        .annotate(n=Count("mentee", distinct=True))
-        .values_list("mentor_id", "n")
-    )
+    spans = Relationship.objects.filter(mentor_id__in=ids).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=since))
+    mentees, at_once = _mentees(spans.values_list("mentor_id", "mentee_id", "started_at", "ended_at"), since)
     modules = dict(
         Completion.objects.filter(membership_id__in=membership_ids, attested_at__gte=since)
         .values("membership_id")
@@ -115,6 +124,7 @@ def participation_records(
         released = values[: (len(values) // k) * k]
         record = Record(
             mentor=m,
+            most_at_once=at_once.get(m.pk, 0),
             mentees=mentees.get(m.pk, 0),
             meetings=meetings.get(m.pk, 0),
             modules=modules.get(m.membership_id, 0),
@@ -125,14 +135,137 @@ def participation_records(
             answer_rate=m.answer_rate,
             meets={},
         )
+        # Meaningful participation means mentoring someone and meeting them: a threshold of
+        # 0 mentees or 0 meetings still asks for at least one, so an idle mentor never "meets".
         record.meets = {
-            "mentees": record.mentees >= threshold.min_mentees,
+            "mentees": record.mentees >= max(threshold.min_mentees, 1),
             "modules": record.modules >= threshold.min_modules,
             "cme": record.cme_credits >= threshold.min_cme_credits,
-            "meetings": record.meetings >= threshold.min_meetings,
+            "meetings": record.meetings >= max(threshold.min_meetings, 1),
         }
         records.append(record)
     return records
+
+
+def _mentees(rows, since: dt.datetime) -> tuple[dict[int, int], dict[int, int]]:
+    """Per mentor: distinct mentees in the period, and the most mentored at the same moment."""
+    people: dict[int, set[int]] = defaultdict(set)
+    events: dict[int, list[tuple[dt.datetime, int]]] = defaultdict(list)
+    for mentor_id, mentee_id, started, ended in rows:
+        people[mentor_id].add(mentee_id)
+        events[mentor_id].append((max(started, since), 1))
+        if ended is not None:
+            events[mentor_id].append((ended, -1))
+    peak: dict[int, int] = {}
+    for mentor_id, changes in events.items():
+        current = best = 0
+        for _, change in sorted(changes, key=lambda e: (e[0], e[1])):  # an end before a start at the same time
+            current += change
+            best = max(best, current)
+        peak[mentor_id] = best
+    return {k: len(v) for k, v in people.items()}, peak
+
+
+# ------------------------------------------------------------------ the table: sort, filter, CSV
+
+SORTS = {
+    "name": ("Mentor", lambda r: (r.mentor.membership.user.last_name.lower(), r.name.lower())),
+    "mentees": ("Mentees", lambda r: (r.mentees, r.most_at_once)),
+    "meetings": ("Meetings", lambda r: r.meetings),
+    "modules": ("Modules", lambda r: r.modules),
+    "cme": ("CME credits", lambda r: r.cme_credits),
+    "evaluation": ("Mean evaluation", lambda r: (r.evaluation_mean is None, r.evaluation_mean or 0)),
+    "response": ("Responsiveness", lambda r: sort_key(r.responsiveness)),
+    "threshold": ("Threshold", lambda r: (not r.meaningful, r.name.lower())),
+}
+DESCENDING_FIRST = {"mentees", "meetings", "modules", "cme"}  # more is the interesting end
+STATUSES = {"": "Every mentor", "meets": "Meets the threshold", "not_yet": "Not yet"}
+
+
+@dataclass(frozen=True)
+class TableView:
+    sort: str = "name"
+    descending: bool = False
+    status: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, data) -> TableView:
+        sort = data.get("sort", "name")
+        status = data.get("status", "")
+        return cls(
+            sort=sort if sort in SORTS else "name",
+            descending=data.get("dir") == "desc",
+            status=status if status in STATUSES else "",
+            q=" ".join(data.get("q", "").split())[:100],
+        )
+
+    def apply(self, records: list[Record]) -> list[Record]:
+        from mentormemed.core.text import fold
+
+        words = fold(self.q).split()
+        kept = [
+            r
+            for r in records
+            if (not self.status or r.meaningful == (self.status == "meets")) and all(w in fold(r.name) for w in words)
+        ]
+        kept.sort(key=SORTS[self.sort][1], reverse=self.descending)
+        return kept
+
+    def link(self, column: str) -> str:
+        """Query string that sorts by ``column`` (toggling the direction when it is the current one)."""
+        from urllib.parse import urlencode
+
+        if column == self.sort:
+            direction = "asc" if self.descending else "desc"
+        else:
+            direction = "desc" if column in DESCENDING_FIRST else "asc"
+        return "?" + urlencode({"sort": column, "dir": direction, "status": self.status, "q": self.q})
+
+    def aria_sort(self, column: str) -> str:
+        if column != self.sort:
+            return "none"
+        return "descending" if self.descending else "ascending"
+
+
+CSV_HEADER = [
+    "Mentor",
+    "E-mail",
+    "Mentees over 12 months",
+    "Most mentees at once",
+    "Meetings held",
+    "Modules completed",
+    "CME credits",
+    "Evaluations",
+    "Mean evaluation (1-7)",
+    "Responsiveness",
+    "Meets the threshold",
+]
+
+
+def records_csv(records: list[Record]) -> str:
+    """The table as the admin filtered and sorted it, through the defusing CSV writer."""
+    from mentormemed.core.csvsafe import csv_text
+    from mentormemed.profiles.responsiveness import wording
+
+    rows: list[list] = [CSV_HEADER]
+    for r in records:
+        rows.append(
+            [
+                r.name,
+                r.mentor.membership.user.email,
+                r.mentees,
+                r.most_at_once,
+                r.meetings,
+                r.modules,
+                r.cme_credits,
+                r.evaluations,
+                r.evaluation_mean if r.evaluation_mean is not None else "",
+                wording(r.responsiveness),
+                r.meaningful,
+            ]
+        )
+    return csv_text(rows)
 
 
 def letter_pdf(*, record: Record, institution) -> bytes:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
+from mentormemed.core.csvsafe import csv_text
 from mentormemed.outcomes.suppression import Cell, Row
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -56,20 +55,19 @@ class Table:
         return all(r.cells[i].raw is None for r in self.rows for i in self.chart_columns)
 
     def csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([self.label_header or "Group", *self.columns])
+        rows = [[self.label_header or "Group", *self.columns]]
         for row in self.rows + ([self.total] if self.total else []):
-            writer.writerow([row.label, *[_csv_value(c) for c in row.cells]])
-        return out.getvalue()
+            rows.append([row.label, *[_csv_value(c) for c in row.cells]])
+        return csv_text(rows)  # labels are taxonomy names staff type: defused
 
 
-def _csv_value(cell: Cell) -> str:
+def _csv_value(cell: Cell):
+    """Numbers stay numbers (a negative difference is not defused into text); the rest is text."""
     if cell.suppressed:
         return "suppressed"
     if cell.value is None:
         return ""
-    return str(round(cell.value, 2)) if isinstance(cell.value, float) else str(cell.value)
+    return round(cell.value, 2) if isinstance(cell.value, float) else cell.value
 
 
 def count(value: int, people: int) -> Cell:

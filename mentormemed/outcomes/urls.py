@@ -13,6 +13,7 @@ urlpatterns = [
     path("national/export/<str:table>.csv", views.national_export, name="national_export"),
     path("reward/", views.reward, name="reward"),
     path("reward/threshold/", views.reward_threshold, name="reward_threshold"),
+    path("reward.csv", views.reward_csv, name="reward_csv"),
     path("reward/<int:pk>/letter.pdf", views.reward_letter, name="reward_letter"),
     path("research/", views.research, name="research"),
     path("research/<int:pk>/irb", views.research_document, name="research_document"),

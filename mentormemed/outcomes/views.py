@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import get_scoped_or_404, requires
@@ -109,11 +110,19 @@ def reward(request):
     institution = request.actor.institution
     records = rewards.participation_records(institution=institution)
     threshold = rewards.threshold_for(institution)
+    view = rewards.TableView.from_query(request.GET)
+    shown = view.apply(records)
+    columns = [(key, label, view.link(key), view.aria_sort(key)) for key, (label, _) in rewards.SORTS.items()]
     return render(
         request,
         "outcomes/reward.html",
         {
-            "records": records,
+            "records": shown,
+            "all_count": len(records),
+            "view": view,
+            "columns": columns,
+            "statuses": rewards.STATUSES,
+            "csv_query": request.GET.urlencode(),
             "threshold": threshold,
             "form": ThresholdForm(instance=threshold),
             "supply": mentor_supply(institution),
@@ -136,6 +145,16 @@ def reward_threshold(request):
     else:
         messages.error(request, "Check the threshold: every number must be zero or more.")
     return redirect("outcomes:reward")
+
+
+@requires("outcomes.reward")
+def reward_csv(request):
+    """The participation table as filtered and sorted on the page, as CSV (defused); audited (R26)."""
+    view = rewards.TableView.from_query(request.GET)
+    records = view.apply(rewards.participation_records(institution=request.actor.institution))
+    audit_request(request, action="reward.export", detail={"format": "csv", "rows": len(records)})
+    stamp = timezone.localdate().isoformat()
+    return _csv_response(rewards.records_csv(records), f"mentor-participation-{stamp}.csv")
 
 
 @requires("outcomes.reward")

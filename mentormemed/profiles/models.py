@@ -100,7 +100,8 @@ class MentorProfile(models.Model):
 
     ``active_mentee_count`` is maintained by the mentorships services under a row
     lock; the database refuses a count above ``capacity`` and a capacity above 3 (R12).
-    ``median_response_hours``/``answer_rate`` are maintained by mentorships (R13).
+    ``median_response_hours``/``answer_rate``/``response_count`` are maintained by mentorships (R13);
+    ``profiles.responsiveness`` defines and words them.
     """
 
     MAX_CAPACITY = 3
@@ -149,6 +150,7 @@ class MentorProfile(models.Model):
     suspended_reason = models.CharField(max_length=300, blank=True)
     median_response_hours = models.FloatField(null=True, blank=True)
     answer_rate = models.FloatField(null=True, blank=True)
+    response_count = models.PositiveIntegerField(default=0, help_text="Requests decided in the responsiveness window")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

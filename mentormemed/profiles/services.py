@@ -58,30 +58,39 @@ def mentor_membership_sync(membership: Membership) -> int:
 
 
 def refresh_mentor(profile: MentorProfile) -> MentorProfile:
-    """Recompute completeness and free text, then rewrite the facet index (shared values only)."""
-    from mentormemed.matching.index import reindex_mentor
+    """Recompute completeness, rewrite the facet index (shared values only), then the free text.
+
+    The free text is built from the mentor's own words (name, title, rank, bio), their
+    institution's name and the labels of their *index* keys — specialties, areas, languages,
+    home, shared identity answers — so a private value cannot be found by typing it either
+    (R8). It is stored in the normalised form of ``core.text`` (R10).
+    """
+    from mentormemed.core.text import document
+    from mentormemed.matching.index import catalog, reindex_mentor
 
     meter = mentor_completeness(profile)
+    MentorProfile.objects.filter(pk=profile.pk).update(completeness=meter.percent, is_complete=meter.complete)
+    profile.completeness, profile.is_complete = meter.percent, meter.complete
+    keys = reindex_mentor(profile)
+    known = catalog()
     user = profile.membership.user
-    parts = [
+    labels = sorted(known[k].label for k in keys if k in known)
+    text = document(
         user.first_name,
         user.last_name,
         user.preferred_name,
         profile.title,
         profile.academic_rank,
+        profile.membership.institution.name,
         profile.bio,
-        " ".join(s.name for s in profile.specialties.all()),
-        " ".join(c.name for c in profile.content_areas.all()),
-    ]
-    MentorProfile.objects.filter(pk=profile.pk).update(completeness=meter.percent, is_complete=meter.complete)
-    MentorSearchText.objects.bulk_create(  # one upsert
-        [MentorSearchText(mentor=profile, text=" ".join(p for p in parts if p).lower())],
+        *labels,
+    )
+    MentorSearchText.objects.bulk_create(  # one upsert; the leading space lets "% word%" find a word start
+        [MentorSearchText(mentor=profile, text=f" {text}")],
         update_conflicts=True,
         unique_fields=["mentor"],
         update_fields=["text"],
     )
-    profile.completeness, profile.is_complete = meter.percent, meter.complete
-    reindex_mentor(profile)
     return profile
 
 

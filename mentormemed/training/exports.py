@@ -9,10 +9,9 @@ number and institution, for the provider's own records.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
+from mentormemed.core.csvsafe import csv_text
 from mentormemed.training import conf
 from mentormemed.training.models import CmeClaim
 
@@ -71,19 +70,12 @@ def pars_tsv(claims: Iterable[CmeClaim]) -> str:
     return "".join("\t".join(pars_row(c)) + "\r\n" for c in claims)
 
 
-def _cell(value: str) -> str:
-    """Defuse spreadsheet formulas (CSV injection): a leading = + - @ is shown as text."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
-
-
 def claims_csv(claims: Iterable[CmeClaim], *, identifiers: bool = True) -> str:
     """All claims as CSV with a header. ``identifiers=False`` leaves out NPI, licence, board ID and
     birth month/day (institution admins get completions and credits, not reporting identifiers)."""
     columns = CSV_COLUMNS if identifiers else [c for c in CSV_COLUMNS if c not in IDENTIFIER_COLUMNS]
     keep = [CSV_COLUMNS.index(c) for c in columns]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
+    rows = [columns]
     for c in claims:
         row = [
             *pars_row(c),
@@ -93,5 +85,5 @@ def claims_csv(claims: Iterable[CmeClaim], *, identifiers: bool = True) -> str:
             c.membership.user.email,
             c.claimed_at.strftime("%Y-%m-%d %H:%M"),
         ]
-        writer.writerow(_cell(row[i]) for i in keep)
-    return out.getvalue()
+        rows.append([row[i] for i in keep])
+    return csv_text(rows)

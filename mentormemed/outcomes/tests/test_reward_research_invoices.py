@@ -18,6 +18,7 @@ from mentormemed.outcomes import research, services
 from mentormemed.outcomes.models import InvoiceIssue, ResearchRequest
 from mentormemed.outcomes.testing import PDF_BYTES, research_request
 from mentormemed.outcomes.tests.conftest import consenting
+from mentormemed.scheduling.testing import meeting
 from mentormemed.testing.factories import MembershipFactory, UserFactory, onboard
 
 
@@ -55,8 +56,14 @@ def test_r24_participation_letter_shows_the_record_against_the_threshold(cast):
     mentor = mt.mentor_profile(cast.mentor)
     for _ in range(2):
         mentee = onboard(MembershipFactory(institution=cast.inst_a, role="mentee", user=UserFactory()))
-        mt.relationship(mentee, mentor, started_at=timezone.now() - dt.timedelta(days=30))
+        rel = mt.relationship(mentee, mentor, started_at=timezone.now() - dt.timedelta(days=30))
     client = cast.client_for(cast.admin)
+    client.post(
+        reverse("outcomes:reward_threshold"),
+        {"min_mentees": 2, "min_meetings": 0, "min_modules": 0, "min_cme_credits": "0"},
+    )
+    assert "Not yet" in client.get(reverse("outcomes:reward")).content.decode(), "no meeting held: never meets"
+    meeting(rel, starts_at=timezone.now() - dt.timedelta(days=3), status="held")
     client.post(
         reverse("outcomes:reward_threshold"),
         {
@@ -73,7 +80,8 @@ def test_r24_participation_letter_shows_the_record_against_the_threshold(cast):
     response = client.get(reverse("outcomes:reward_letter", args=[mentor.pk]))
     text = pdf_text(response.content)
     name = cast.mentor.user.get_full_name()
-    assert name in text and "Mentees mentored 2" in text and "meets this threshold" in text
+    assert name in text and "meets this threshold" in text
+    assert "Mentees mentored 2 over 12 months, at most 2 at once" in text
     assert "Dr. Ada Reyes" in text
     assert cast.client_for(cast.admin_b).get(reverse("outcomes:reward_letter", args=[mentor.pk])).status_code == 404
 
@@ -165,3 +173,39 @@ def test_r24_participation_counts_only_meetings_that_were_held(cast):
     meeting(rel, starts_at=timezone.now() + week)  # still to come
     (record,) = participation_records(institution=cast.inst_a, mentor_ids=[mentor.pk])
     assert record.meetings == 2
+
+
+@pytest.mark.django_db
+def test_r24_reward_table_sorts_filters_and_exports_defused_csv(cast):
+    mentor = mt.mentor_profile(cast.mentor)
+    busy = mt.new_member(cast.inst_a, "mentor", "busy@alpha.edu")
+    busy_profile = mt.mentor_profile(busy)
+    busy.user.first_name, busy.user.last_name = "=HYPERLINK(1)", "Aaron"
+    busy.user.save()
+    for i in range(4):  # four mentees over the year, never more than two at once
+        mentee = onboard(MembershipFactory(institution=cast.inst_a, role="mentee", user=UserFactory()))
+        start = timezone.now() - dt.timedelta(days=300 - 70 * i)
+        rel = mt.relationship(mentee, busy_profile, started_at=start)
+        if i < 3:
+            rel.ended_at = start + dt.timedelta(days=100)
+            rel.save()
+        meeting(rel, starts_at=start + dt.timedelta(days=5), status="held")
+    client = cast.client_for(cast.admin)
+    page = client.get(reverse("outcomes:reward"), {"sort": "mentees", "dir": "desc"}).content.decode()
+    assert page.index("Aaron") < page.index(cast.mentor.user.last_name)
+    assert "over 12 months, at most 2 at once" in page
+    assert 'aria-sort="descending"' in page
+    not_yet = client.get(reverse("outcomes:reward"), {"status": "not_yet"}).content.decode()
+    assert cast.mentor.user.last_name in not_yet and "Aaron" not in not_yet, "0 meetings never meets"
+    meets = client.get(reverse("outcomes:reward"), {"status": "meets"}).content.decode()
+    assert "Aaron" in meets and f"letter for {cast.mentor.user.get_full_name()}" not in meets
+    found = client.get(reverse("outcomes:reward"), {"q": "aarón"}).content.decode()  # accents forgiven
+    assert "Aaron" in found and f"letter for {cast.mentor.user.get_full_name()}" not in found
+    response = client.get(reverse("outcomes:reward_csv"), {"status": "meets"})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("Mentor,E-mail,Mentees over 12 months,Most mentees at once")
+    assert len(lines) == 2 and lines[1].startswith("'=HYPERLINK(1) Aaron,busy@alpha.edu,4,2,4,")
+    assert AuditEntry.objects.filter(action="reward.export", institution=cast.inst_a).exists()
+    assert mentor.pk  # the unsorted mentor is still in the full table
+    assert cast.client_for(cast.mentor).get(reverse("outcomes:reward_csv")).status_code == 403
