@@ -31,6 +31,9 @@ class Step:
     # For list pages: ``prepare(memberships: list)`` loads in bulk what ``check``
     # reads and attaches it to each membership, so a page costs a fixed number of queries.
     prepare: Callable | None = None
+    # For searches: ``unready(role)`` is a subquery of the ids of memberships of that role
+    # that have not done the step, so a list of mentors can leave them out in SQL.
+    unready: Callable[[str], object] | None = None
 
     def url(self) -> str:
         return reverse(self.url_name)
@@ -61,6 +64,11 @@ def checklist(membership) -> list[tuple[Step, StepState]]:
 
 def missing_steps(membership) -> list[Step]:
     return [step for step, state in checklist(membership) if step.required and not state.done]
+
+
+def unready_membership_ids(role: str) -> list:
+    """Subqueries of the ids of ``role`` memberships that a required step still stops (e.g. training, R7)."""
+    return [s.unready(role) for s in steps_for(role) if s.required and s.unready is not None]
 
 
 def is_complete(membership) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -27,11 +27,13 @@ from mentormemed.matching.selectors import (
     Wishes,
     explain,
     facet_keys_for,
+    finishing_training,
     mentee_wishes,
     not_full,
     own_mentor_profiles,
     searchable_anywhere,
     searchable_mentors,
+    without_parents,
 )
 from mentormemed.profiles import responsiveness
 from mentormemed.profiles.models import MentorProfile, MentorSearchText, Scope
@@ -42,6 +44,7 @@ MAX_FILTERS = 30
 MAX_WORDS = 6
 SORTS = {"best": "Best match", "responsive": "Most responsive", "name": "Name"}
 SCOPES = {"": "Local and national", "local": "My institution only", "national": "Other institutions only"}
+AREA_MODES = {"all": "offer every area I chose (fewer mentors)", "any": "offer at least one of them (more mentors)"}
 
 
 @dataclass
@@ -52,6 +55,18 @@ class SearchParams:
     sort: str = "best"
     available: bool = False
     page: int = 1
+    areas: str = "all"  # several areas of need: "all" narrows (AND), "any" widens (OR)
+
+    @property
+    def area_keys(self) -> list[str]:
+        return [k for k in self.keys if k.startswith("area:")]
+
+    @property
+    def widens_areas(self) -> bool:
+        return self.areas == "any" and len(self.area_keys) > 1
+
+    def without_areas(self) -> SearchParams:
+        return replace(self, keys=[k for k in self.keys if not k.startswith("area:")])
 
     @classmethod
     def from_query(cls, data) -> SearchParams:
@@ -70,6 +85,7 @@ class SearchParams:
             sort=sort if sort in SORTS else "best",
             available=data.get("available") == "1",
             page=page,
+            areas="any" if data.get("areas") == "any" else "all",
         )
 
     def as_log(self) -> dict:
@@ -80,6 +96,7 @@ class SearchParams:
             "sort": self.sort,
             "available": self.available,
             "page": self.page,
+            "areas": self.areas,
         }
 
 
@@ -103,6 +120,7 @@ class Hit:
     mentor: MentorProfile
     reasons: list[str]
     shared: list[str]
+    finishing: bool = False  # R7: cannot accept requests until their required training is done
 
 
 @dataclass
@@ -131,7 +149,11 @@ def filtered_mentors(*, viewer: Membership | None, params: SearchParams) -> Quer
     if words:
         qs = qs.filter(pk__in=text_matches(words).values("mentor_id"))
     for key in params.keys:
+        if params.widens_areas and key.startswith("area:"):
+            continue
         qs = qs.filter(pk__in=MentorFacet.objects.filter(key=key).values("mentor_id"))
+    if params.widens_areas:
+        qs = qs.filter(pk__in=MentorFacet.objects.filter(key__in=params.area_keys).values("mentor_id"))
     return qs
 
 
@@ -250,6 +272,19 @@ def facet_counts(*, viewer: Membership, params: SearchParams, qs: QuerySet[Mento
     and the small local part is counted live. Counts may lag a profile edit by that
     long; results never do.
     """
+    if params.widens_areas:
+        # Widening: each area's count is how many of the mentors matching the other filters offer
+        # it (the usual "any of" facet); the other groups count the widened results.
+        counts = _counts(viewer=viewer, params=params, qs=qs)
+        wide = params.without_areas()
+        areas = _counts(viewer=viewer, params=wide, qs=filtered_mentors(viewer=viewer, params=wide))
+        return Counter({k: n for k, n in counts.items() if not k.startswith("area:")}) + Counter(
+            {k: n for k, n in areas.items() if k.startswith("area:")}
+        )
+    return _counts(viewer=viewer, params=params, qs=qs)
+
+
+def _counts(*, viewer: Membership, params: SearchParams, qs: QuerySet[MentorProfile]) -> Counter:
     if params.scope:
         return _count(qs)
     local = qs.filter(scope=Scope.LOCAL, institution_id=viewer.institution_id)  # implied; lets the index narrow
@@ -258,6 +293,7 @@ def facet_counts(*, viewer: Membership, params: SearchParams, qs: QuerySet[Mento
         json.dumps(
             [
                 sorted(params.keys),
+                params.widens_areas,
                 query_words(params.q, MAX_WORDS),
                 params.available,
                 str(timezone.localdate()),
@@ -315,11 +351,12 @@ def mentor_search(
     paginator = Paginator(ordered, per_page)
     page = paginator.get_page(params.page)
     keys = facet_keys_for(m.pk for m in page.object_list)
+    finishing = finishing_training(m.pk for m in page.object_list)
     hits = []
     for mentor in page.object_list:
         mentor_keys = keys.get(mentor.pk, set())
         _, reasons, _ = explain(mentor, mentor_keys, wishes)
-        hits.append(Hit(mentor, reasons, shared_labels(mentor_keys)))
+        hits.append(Hit(mentor, reasons, shared_labels(mentor_keys), mentor.pk in finishing))
     result = SearchResult(
         page=page,
         hits=hits,
@@ -336,9 +373,11 @@ def mentor_search(
 
 
 def shared_labels(keys: set[str]) -> list[str]:
-    """Short labels of a mentor's shared identity values, for the result card."""
+    """Short labels of a mentor's shared identity values, for the result card: the most specific
+    answer only ("African American", not also its broad "Black or African American"), each once."""
     known = catalog()
-    return sorted(known[k].label for k in keys if k.startswith("id:") and k in known)
+    identity = [k for k in keys if k.startswith("id:") and k in known]
+    return sorted(dict.fromkeys(known[k].label for k in without_parents(identity)))
 
 
 def group_title(key: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from mentormemed.core.onboarding import unready_membership_ids
 from mentormemed.institutions.models import Membership, Subscription
 from mentormemed.matching.index import catalog, group_of
 from mentormemed.matching.models import MentorExposure, MentorFacet
@@ -84,6 +85,30 @@ def not_full(qs: QuerySet[MentorProfile]) -> QuerySet[MentorProfile]:
     return qs.filter(accepting_new=True, active_mentee_count__lt=F("capacity"))
 
 
+def _unready_condition() -> Q | None:
+    condition = None
+    for subquery in unready_membership_ids("mentor"):
+        term = Q(membership_id__in=subquery)
+        condition = term if condition is None else condition | term
+    return condition
+
+
+def ready_to_accept(qs: QuerySet[MentorProfile]) -> QuerySet[MentorProfile]:
+    """Mentors whom the request gate lets accept now (R7: required training done); the rest are
+    "finishing training": shown in search, never recommended, not requestable."""
+    condition = _unready_condition()
+    return qs if condition is None else qs.exclude(condition)
+
+
+def finishing_training(mentor_ids: Iterable[int]) -> set[int]:
+    """Which of these mentors cannot accept yet (one query for a page of results)."""
+    ids = list(mentor_ids)
+    condition = _unready_condition()
+    if not ids or condition is None:
+        return set()
+    return set(MentorProfile.objects.filter(pk__in=ids).filter(condition).values_list("pk", flat=True))
+
+
 # ---------------------------------------------------------------- mentee wishes
 
 
@@ -94,12 +119,50 @@ class Wishes:
     needs: dict[str, float] = field(default_factory=dict)  # area key -> weight
     need_areas: dict[str, ContentArea] = field(default_factory=dict)
     affinities: dict[str, tuple[str, float]] = field(default_factory=dict)  # facet key -> (dimension, weight)
+    common: frozenset[str] = frozenset()  # values nearly every mentor shares: scored, never named
 
     def weights(self) -> dict[str, float]:
         merged = dict(self.needs)
         for key, (_, weight) in self.affinities.items():
             merged[key] = merged.get(key, 0) + weight
         return merged
+
+
+COMMON_SHARE = 0.8  # a value at least this share of mentors hold is no distinguishing affinity
+COMMON_MIN_MENTORS = 20  # below this many searchable mentors every shared value is worth naming
+COMMON_TTL = 600  # seconds
+AFFINITY_GROUPS = ("lang:", "native:", "state:", "country:", "id:")
+
+
+def common_keys() -> frozenset[str]:
+    """Shared values that at least 80% of the mentors searchable anywhere hold (e.g. speaking
+    English): sharing them says nothing about a match, so a reason never names them ("shares:
+    English" is noise). Counted over the whole network, cached ten minutes per index version."""
+    from django.core.cache import cache
+    from django.db.models import Count
+
+    from mentormemed.matching.index import index_version
+
+    key = f"matching:common-keys:{index_version()}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    visible = searchable_anywhere()
+    total = visible.count()
+    common: frozenset[str] = frozenset()
+    if total >= COMMON_MIN_MENTORS:
+        prefixes = Q()
+        for prefix in AFFINITY_GROUPS:
+            prefixes |= Q(key__startswith=prefix)
+        rows = (
+            MentorFacet.objects.filter(prefixes, mentor__in=visible.order_by().values("pk"))
+            .values_list("key")
+            .annotate(n=Count("*"))
+            .values_list("key", "n")
+        )
+        common = frozenset(k for k, n in rows if n >= COMMON_SHARE * total)
+    cache.set(key, common, COMMON_TTL)
+    return common
 
 
 def need_weight(rank: int) -> float:
@@ -111,7 +174,7 @@ def mentee_wishes(mentee: Membership) -> Wishes:
 
     Only the mentee's *shared* values are used, and only with their consent to matching.
     """
-    wishes = Wishes()
+    wishes = Wishes(common=common_keys())
     profile = MenteeProfile.objects.filter(membership=mentee).select_related("home_state", "home_country").first()
     if profile is None:
         return wishes
@@ -195,7 +258,7 @@ def explain(profile: MentorProfile, keys: set[str], wishes: Wishes) -> tuple[flo
     )
     for _dim, matched in order:
         score += max(wishes.affinities[k][1] for k in matched)  # each characteristic counts once
-        shares.extend(_share_label(k) for k in _without_parents(matched))
+        shares.extend(_share_label(k) for k in without_parents(matched) if k not in wishes.common)
     score += responsiveness_bonus(profile)
     spots = max(profile.capacity - profile.active_mentee_count, 0)
     score += 0.5 * spots / max(profile.capacity, 1)
@@ -209,7 +272,7 @@ def explain(profile: MentorProfile, keys: set[str], wishes: Wishes) -> tuple[flo
     return score, reasons, areas
 
 
-def _without_parents(keys: list[str]) -> list[str]:
+def without_parents(keys: list[str]) -> list[str]:
     """Keep the most specific identity option: 'Nigerian' rather than 'Nigerian, Black'."""
     if len(keys) < 2:
         return keys
@@ -297,7 +360,7 @@ def recommend(
     With ``log`` the view is written to the search log (R11) and counts as exposure.
     """
     wishes = mentee_wishes(mentee)
-    qs = not_full(searchable_mentors(viewer=mentee)).exclude(pk__in=list(exclude_mentor_ids))
+    qs = ready_to_accept(not_full(searchable_mentors(viewer=mentee))).exclude(pk__in=list(exclude_mentor_ids))
     ids = _prescore(qs, wishes.weights(), CANDIDATES)
     if not ids:
         return _log_recommendations(mentee, [], log)
@@ -378,7 +441,7 @@ def suggestions_for_need(
     *, mentee: Membership, area: ContentArea, limit: int = 3, exclude_mentor_ids: Iterable[int] = ()
 ) -> list[MentorProfile]:
     """A few visible mentors with room who offer ``area``, fastest responders first."""
-    qs = not_full(searchable_mentors(viewer=mentee)).exclude(pk__in=list(exclude_mentor_ids))
+    qs = ready_to_accept(not_full(searchable_mentors(viewer=mentee))).exclude(pk__in=list(exclude_mentor_ids))
     qs = qs.filter(pk__in=MentorFacet.objects.filter(key=f"area:{area.key}").values("mentor_id"))
     return list(
         qs.select_related("membership__user").order_by(*responsiveness.order_by(), "pk")[:limit]

@@ -10,7 +10,7 @@ from mentormemed.matching import selectors
 from mentormemed.matching.index import catalog
 from mentormemed.matching.search import SCOPES, SORTS, SearchParams, mentor_search
 from mentormemed.matching.services import log_search_event
-from mentormemed.mentorships.selectors import tied_mentor_ids
+from mentormemed.mentorships.selectors import active_mentor_ids, not_to_suggest
 from mentormemed.profiles.models import MenteeProfile
 
 
@@ -25,6 +25,7 @@ def search(request):
         "result": result,
         "sorts": SORTS,
         "scopes": SCOPES,
+        "my_mentors": active_mentor_ids(mentee=request.actor.membership),
         "query_without_page": f"{rest.urlencode()}&" if rest else "",
     }
     if request.htmx and not request.htmx.boosted:
@@ -35,7 +36,7 @@ def search(request):
 @requires("matching.recommended")
 def recommended(request):
     mentee = request.actor.membership
-    recs = selectors.recommend(mentee=mentee, limit=6, exclude_mentor_ids=tied_mentor_ids(mentee=mentee))
+    recs = selectors.recommend(mentee=mentee, limit=6, exclude_mentor_ids=not_to_suggest(mentee=mentee))
     profile = MenteeProfile.objects.filter(membership=mentee).first()
     return render(
         request,
@@ -69,7 +70,6 @@ def mentor_detail(request, pk: int):
             "mentor": mentor,
             "reasons": reasons,
             "covers": covers,
-            "responsiveness": selectors.responsiveness_reason(mentor),
             "identities": _shared_identities(keys),
             "search_id": search_id,
         },

@@ -66,6 +66,8 @@ def request_blocker(*, mentee, mentor: MentorProfile) -> str | None:
         return f"{name} is not taking requests at the moment. Please choose another mentor."
     if not is_searchable_by(mentee=mentee, mentor=mentor):
         return f"{name} is not taking requests at the moment. Please choose another mentor."
+    if finishing_training(mentor):
+        return f"{name} is finishing their mentor training and cannot take requests yet. Please choose another mentor."
     if mentor.is_full:
         return f"{name} is full (mentoring as many people as they can). Please choose another mentor."
     if Relationship.objects.filter(mentee=mentee, mentor=mentor, ended_at__isnull=True).exists():
@@ -207,16 +209,30 @@ def tie_between(*, mentee, mentor) -> dict:
         if relationship
         else MentorshipRequest.objects.filter(mentee=mentee, mentor=mentor, state=RequestState.PENDING).first()
     )
-    return {"relationship": relationship, "pending": pending}
+    return {
+        "relationship": relationship,
+        "pending": pending,
+        "finishing": relationship is None and pending is None and finishing_training(mentor),
+    }
 
 
-def tied_mentor_ids(*, mentee) -> set[int]:
-    """Mentors the mentee already has, or is waiting to hear from: not worth recommending again."""
-    active = Relationship.objects.filter(mentee=mentee, ended_at__isnull=True).values_list("mentor_id", flat=True)
-    pending = MentorshipRequest.objects.filter(mentee=mentee, state=RequestState.PENDING).values_list(
-        "mentor_id", flat=True
+def finishing_training(mentor: MentorProfile) -> bool:
+    """R7: the mentor could not accept a request now (a required step such as training is missing)."""
+    return bool(matching.finishing_training([mentor.pk]))
+
+
+def not_to_suggest(*, mentee) -> set[int]:
+    """Mentors a suggestion must leave out: current mentors and everyone the mentee has asked
+    (pending, declined, expired, withdrawn or accepted) — re-match and recommendations (R29)."""
+    asked = MentorshipRequest.objects.filter(mentee=mentee).values_list("mentor_id", flat=True)
+    return active_mentor_ids(mentee=mentee) | set(asked)
+
+
+def active_mentor_ids(*, mentee) -> set[int]:
+    """The mentee's current mentors (for the "your mentor" badge)."""
+    return set(
+        Relationship.objects.filter(mentee=mentee, ended_at__isnull=True).values_list("mentor_id", flat=True)
     )
-    return set(active) | set(pending)
 
 
 def coverage(*, mentee, relationships: list[Relationship], needs: list[ContentArea]) -> dict[int, list[ContentArea]]:
@@ -278,7 +294,7 @@ def network_of(*, mentee) -> Network:
     suggestions = []
     if uncovered:
         suggestions = suggestions_for(
-            mentee=mentee, uncovered=uncovered, exclude_mentor_ids=[r.mentor_id for r in relationships]
+            mentee=mentee, uncovered=uncovered, exclude_mentor_ids=not_to_suggest(mentee=mentee)
         )
     return Network(needs=needs, rows=rows, uncovered=uncovered, suggestions=suggestions)
 

@@ -137,9 +137,9 @@ def network(request):
 def rematch(request, pk: int):
     """R29: one click from "not working" to suggestions that leave this mentor out."""
     relationship = selectors.relationship_for_or_404(actor=request.actor, pk=pk)
-    suggestions = selectors.recommendations(
-        mentee=request.actor.membership, exclude_mentor_ids=[relationship.mentor_id], limit=5
-    )
+    mentee = request.actor.membership
+    excluded = selectors.not_to_suggest(mentee=mentee) | {relationship.mentor_id}
+    suggestions = selectors.recommendations(mentee=mentee, exclude_mentor_ids=excluded, limit=5)
     return render(request, "mentorships/rematch.html", {"relationship": relationship, "suggestions": suggestions})
 
 

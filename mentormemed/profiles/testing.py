@@ -30,9 +30,17 @@ def complete_mentor_profile(
     scope: str = "local",
     capacity: int = 3,
     consent: bool = True,
+    trained: bool = True,
     **fields,
 ) -> MentorProfile:
-    """A complete, searchable mentor profile. ``identities``: dimension key -> (option keys, shared)."""
+    """A complete, searchable mentor profile. ``identities``: dimension key -> (option keys, shared).
+
+    ``trained`` also completes the required mentor training (R7), so the mentor can accept
+    requests and be recommended; ``trained=False`` leaves them "finishing training"."""
+    if trained:
+        from mentormemed.training.testing import complete_required
+
+        complete_required(membership)
     profile = services.mentor_profile_for(membership)
     defaults = {
         "bio": "I mentor learners through research, applications and the hidden curriculum of medicine. "

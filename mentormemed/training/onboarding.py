@@ -30,6 +30,12 @@ def prepare_training(memberships: list) -> None:
         membership._training_missing = missing.get(membership.pk, [])
 
 
+def _unready(role: str):
+    from mentormemed.training.selectors import memberships_missing_training
+
+    return memberships_missing_training(role)
+
+
 def register_steps() -> None:
     register(
         Step(
@@ -40,5 +46,6 @@ def register_steps() -> None:
             "training:modules",
             order=40,
             prepare=prepare_training,
+            unready=_unready,
         )
     )

@@ -43,6 +43,15 @@ def missing_required_modules(*, membership) -> list[Module]:
     )
 
 
+def memberships_missing_training(role: str) -> QuerySet:
+    """Ids of ``role`` memberships missing a required module's current version (R7), as a subquery."""
+    from mentormemed.institutions.models import Membership
+
+    attested = Completion.objects.filter(membership=OuterRef(OuterRef("pk")), version=OuterRef("current_version"))
+    missing = published_modules(role=role).filter(required=True).filter(~Exists(attested))
+    return Membership.objects.filter(role=role).filter(Exists(missing)).values("pk")
+
+
 def missing_by_membership(memberships) -> dict[int, list[Module]]:
     """``missing_required_modules`` for many memberships in two queries (admin lists)."""
     memberships = list(memberships)

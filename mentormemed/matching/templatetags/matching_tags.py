@@ -10,6 +10,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from mentormemed.matching.search import AREA_MODES
+
 register = template.Library()
 
 
@@ -19,8 +21,22 @@ def _value_parts(key: str, label: str) -> tuple[str, str, str]:
     return escape(key), f"f-{slugify(key.replace(':', '-'))}", escape(label)
 
 
+def _area_mode(mode: str) -> str:
+    """The AND/OR choice for several areas of need, at the top of the "Offers help with" group."""
+    options = "".join(
+        f'<div class="form-check"><input class="form-check-input" type="radio" name="areas" value="{value}" '
+        f'id="areas-{value}"{" checked" if value == mode else ""}>'
+        f'<label class="form-check-label" for="areas-{value}">{label}</label></div>'
+        for value, label in AREA_MODES.items()
+    )
+    return (
+        '<fieldset class="border-bottom pb-2 mb-2"><legend class="small fw-semibold mb-1">'
+        "With several areas, show mentors who</legend>" + options + "</fieldset>"
+    )
+
+
 @register.simple_tag
-def facet_panel(groups) -> str:
+def facet_panel(groups, areas_mode: str = "all") -> str:
     parts = []
     for index, group in enumerate(groups):
         is_open = index == 0 or any(v.selected for v in group.values)
@@ -29,6 +45,8 @@ def facet_panel(groups) -> str:
             f'<details class="mb-2"{" open" if is_open else ""}><summary class="fw-semibold">{label}</summary>'
             f'<fieldset class="facet-list"><legend class="visually-hidden">{label}</legend>'
         )
+        if group.key == "area":
+            parts.append(_area_mode(areas_mode))
         for v in group.values:
             value, ident, value_label = _value_parts(v.key, v.label)
             checked = " checked" if v.selected else ""

@@ -64,7 +64,7 @@ def test_r12_ending_frees_the_place(pair):
 
 
 def test_r7_mentor_gate_applies_to_accepting(cast):
-    mentor = testing.mentor_profile(cast.mentor)  # onboarded, but no training
+    mentor = testing.mentor_profile(cast.mentor, trained=False)  # onboarded, but no training
     mentee = testing.new_member(cast.inst_a, "mentee", "keen@alpha.edu")
     request = testing.pending_request(mentee, mentor)
     with pytest.raises(services.GateClosed) as caught:
