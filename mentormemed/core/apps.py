@@ -12,6 +12,11 @@ class CoreConfig(AppConfig):
         from mentormemed.core.onboarding import Step, StepState, register
 
         lookups.register()  # out-of-range ids in a multiple choice match nothing, not a 500
+        from django.db.backends.signals import connection_created
+
+        from mentormemed.core.text import register_sqlite_fold
+
+        connection_created.connect(register_sqlite_fold, dispatch_uid="mmm-sqlite-fold")
 
         def mfa_state(membership) -> StepState:
             from allauth.mfa.models import Authenticator

@@ -22,6 +22,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models.functions import Coalesce, Concat
+
 # Applied inside words, after folding. Keys are British (or other) spellings.
 VARIANTS: tuple[tuple[str, str], ...] = (
     ("orthopaed", "orthoped"),
@@ -109,3 +112,40 @@ def matches(doc: str, words: list[str]) -> bool:
     """Python twin of the database test: every word starts a word of ``doc`` (both normalised)."""
     padded = f" {doc}"
     return all(f" {w}" in padded for w in words)
+
+
+# ---------------------------------------------------------------- the same folding inside the database
+
+
+class Folded(Func):
+    """``fold`` of a column in SQL, for searching columns that are not stored folded (people's names).
+
+    PostgreSQL: ``lower(unaccent(…))`` (the ``unaccent`` extension, created by profiles 0011).
+    SQLite: the Python ``fold`` itself, registered on every connection (``register_sqlite_fold``).
+    """
+
+    function = "MMM_FOLD"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="lower(unaccent(%(expressions)s))", **extra)
+
+
+def register_sqlite_fold(sender, connection, **kwargs) -> None:
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("MMM_FOLD", 1, fold, deterministic=True)
+
+
+def name_search(qs: QuerySet, text: str, *fields: str) -> QuerySet:
+    """Rows where every typed word appears (accents and case forgiven) in one of ``fields``:
+    "Priya Mahmoud" finds first name Priya + last name Mahmoud; "mahmoud@" finds the e-mail."""
+    words = fold(text).split()[:6]
+    if not words:
+        return qs
+    parts: list = []
+    for name in fields:
+        parts += [Coalesce(F(name), Value("")), Value(" ")]
+    qs = qs.annotate(_folded_names=Folded(Concat(*parts, output_field=TextField())))
+    for word in words:
+        qs = qs.filter(_folded_names__contains=word)
+    return qs

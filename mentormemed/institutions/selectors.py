@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Count, Q, QuerySet
 
 from mentormemed.core.clock import platform_today
+from mentormemed.core.text import name_search
 from mentormemed.institutions.models import (
     Institution,
     Membership,
@@ -68,9 +69,8 @@ def institution_members(
     if status:
         qs = qs.filter(status=status)
     if query:
-        qs = qs.filter(
-            Q(user__email__icontains=query) | Q(user__first_name__icontains=query) | Q(user__last_name__icontains=query)
-        )
+        # Every word in the first name, last name, preferred name or e-mail: "Priya Mahmoud", "hernandez".
+        qs = name_search(qs, query, "user__first_name", "user__last_name", "user__preferred_name", "user__email")
     if awaiting_review:  # eligibility (mentees) or criteria (mentors) the admin still has to confirm
         pending = Q(role="mentee", eligibility__status="pending") | Q(
             role="mentor", criterion_attestations__status="pending"

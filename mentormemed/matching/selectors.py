@@ -443,9 +443,7 @@ def suggestions_for_need(
     """A few visible mentors with room who offer ``area``, fastest responders first."""
     qs = ready_to_accept(not_full(searchable_mentors(viewer=mentee))).exclude(pk__in=list(exclude_mentor_ids))
     qs = qs.filter(pk__in=MentorFacet.objects.filter(key=f"area:{area.key}").values("mentor_id"))
-    return list(
-        qs.select_related("membership__user").order_by(*responsiveness.order_by(), "pk")[:limit]
-    )
+    return list(qs.select_related("membership__user").order_by(*responsiveness.order_by(), "pk")[:limit])
 
 
 def group_keys(keys: Iterable[str]) -> dict[str, list[str]]:

@@ -173,6 +173,12 @@ FILTER_KEYS = [
     "f=id:sexual_orientation:queer&f=area:research",
     "f=id:religion:hindu",
     "q=medicine&sort=name",
+    # Free text reads shared answers too (R10): a private one must never be found by typing it.
+    "q=nigerian",
+    "q=jewish",
+    "q=Queer",
+    "q=hindú",
+    "q=black medicine",
 ]
 
 
