@@ -15,7 +15,7 @@ class ParticipationThreshold(models.Model):
         "institutions.Institution", on_delete=models.CASCADE, related_name="participation_threshold"
     )
     min_mentees = models.PositiveSmallIntegerField("mentees mentored", default=1)
-    min_meetings = models.PositiveSmallIntegerField("meetings held", default=0)
+    min_meetings = models.PositiveSmallIntegerField("meetings held", default=1)
     min_modules = models.PositiveSmallIntegerField("mentor training modules completed", default=1)
     min_cme_credits = models.DecimalField("CME credits claimed", max_digits=5, decimal_places=2, default=0)
     signer_name = models.CharField("letter signed by", max_length=200, blank=True)

@@ -55,7 +55,7 @@ def test_mentee_searches_filters_reads_reasons_and_opens_a_profile(page, cast):
     page.screenshot(path=str(ARTIFACTS / "search_filtered.png"), full_page=True)
 
     # Free text also lives in the URL; the back button restores the previous state.
-    page.get_by_label("Name, title or words in the bio").fill("Delgado")
+    page.get_by_label("Search by name, specialty, language, institution or any word").fill("Delgado")
     page.wait_for_url("**q=Delgado**")
     page.get_by_text("1 mentor found").wait_for()
     page.go_back()
