@@ -16,6 +16,7 @@ import datetime as dt
 from django.utils import timezone
 
 from mentormemed.core.demo import DemoContext
+from mentormemed.core.onboarding import missing_steps
 from mentormemed.mentorships import services
 from mentormemed.mentorships.models import (
     Compact,
@@ -49,9 +50,18 @@ MESSAGES = [
 ]
 
 
+DECLINE_REPLIES = [
+    "I'm at my limit this term — please try again in a few months.",
+    "Your question is outside what I can help with; a mentor in your specialty of interest would serve you better.",
+    "I'm away on leave until the spring, so I can't give you the time you deserve.",
+    "I have just taken on a new mentee and want to do right by them first.",
+]
+
+
 def build(ctx: DemoContext) -> None:
     now = timezone.now()
-    mentors = _mentor_profiles(ctx)
+    # R7: only mentors the request gate lets accept are asked or matched in the demo.
+    mentors = [m for m in _mentor_profiles(ctx) if not missing_steps(m.membership)]
     mentees = _mentee_profiles(ctx)
     featured_mentor = MentorProfile.objects.get(membership=ctx.featured["mentor"])
     featured_mentee = ctx.featured["mentee"]
@@ -138,15 +148,36 @@ def build(ctx: DemoContext) -> None:
         b.request(mentee, suspended, days_ago=40 + 10 * k, areas=None, state=RequestState.EXPIRED)
     services.maybe_suspend(mentor=suspended, now=now)
     ctx.sign_ins.append(("suspended mentor", suspended.membership.user.email, "paused for missed responses"))
+    _answer_history(b, [m for m in candidates if m.pk != suspended.pk], everyone)
 
-    for mentor in {r.mentor_id for r in Relationship.objects.all()} | {
-        r.mentor_id for r in MentorshipRequest.objects.all()
-    }:
-        profile = MentorProfile.objects.get(pk=mentor)
+    # Every figure is computed from the requests above (profiles.responsiveness); a mentor with
+    # fewer than three decided requests is honestly shown as new.
+    for profile in MentorProfile.objects.all():
         services.refresh_responsiveness(mentor=profile, now=now)
-        MentorProfile.objects.filter(pk=mentor).update(
-            active_mentee_count=Relationship.objects.filter(mentor_id=mentor, ended_at__isnull=True).count()
+        MentorProfile.objects.filter(pk=profile.pk).update(
+            active_mentee_count=Relationship.objects.filter(mentor=profile, ended_at__isnull=True).count()
         )
+
+
+def _answer_history(b: _Builder, mentors: list[MentorProfile], mentees: list) -> None:
+    """Most mentors answered (declined, kindly) a few requests in the last months: what their
+    responsiveness rests on. A quarter have too few yet and show as new mentors."""
+    rng = b.ctx.rng
+    for mentor in mentors:
+        if rng.random() < 0.25:
+            continue
+        asked = set(MentorshipRequest.objects.filter(mentor=mentor).values_list("mentee_id", flat=True))
+        home = mentor.membership.institution_id
+        visible = [m for m in mentees if m.pk not in asked and (mentor.scope == "national" or m.institution_id == home)]
+        for mentee in rng.sample(visible, k=min(len(visible), rng.randint(3, 5))):
+            b.request(
+                mentee,
+                mentor,
+                days_ago=rng.randint(20, 170),
+                areas=None,
+                state=RequestState.DECLINED,
+                reply=rng.choice(DECLINE_REPLIES),
+            )
 
 
 class _Builder:

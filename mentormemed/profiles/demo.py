@@ -227,11 +227,10 @@ def _mentor(ctx, membership, row, lookup, *, featured: bool, index: int) -> Ment
         "home_country": lookup.country[row["country"]],
         "languages_shared": rng.random() < 0.95,
         "home_shared": rng.random() < 0.9,
-        "median_response_hours": round(rng.uniform(6, 110), 1),
-        "answer_rate": round(rng.uniform(0.7, 1.0), 2),
     }
+    # Responsiveness is never invented: mentorships' demo computes it from the requests it writes.
     if featured:
-        fields.update(median_response_hours=20.0, answer_rate=0.96, accepting_new=True, capacity=3)
+        fields.update(accepting_new=True, capacity=3)
     services.mentor_profile_save(
         profile=profile,
         fields=fields,
