@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(shell command -v $(PY))
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test test-fast lint format bench e2e-deps clean totp
+.PHONY: install demo test test-fast lint format bench e2e-deps chromium clean totp
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -26,16 +26,29 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.synced node_modules/.installed
 
+# Links in e-mails, invites, the calendar feed and certificates follow the address the demo serves on.
+demo: export SITE_URL ?= http://$(HOST):$(PORT)
 demo: install
-	$(PYTHON) manage.py migrate --noinput
-	$(PYTHON) manage.py demo_data
-	$(PYTHON) manage.py run_sweep --schedule
-	@echo "Starting the task worker and the web server on http://$(HOST):$(PORT) (Ctrl-C stops both)"
+	@$(PYTHON) manage.py migrate --noinput -v 0
+	@$(PYTHON) manage.py demo_data
+	@$(PYTHON) manage.py run_sweep --schedule > .demo-worker.log 2>&1
+	@echo "Starting the task worker and the web server on $(SITE_URL) (Ctrl-C stops both)"
 	@$(PYTHON) manage.py db_worker --interval 2 > .demo-worker.log 2>&1 & WORKER=$$!; \
 	trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 	$(PYTHON) manage.py runserver $(HOST):$(PORT) --noreload
 
-test: install
+# The browser journeys drive Debian's Chromium: installed here when missing (as root, via apt-get).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Chromium for the browser tests (apt-get) …"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium: run 'sudo apt-get install -y chromium' (or make test as root)."; exit 1; \
+	  fi; }
+
+test: install chromium
 	$(VENV)/bin/ruff check .
 	$(PYTHON) manage.py makemigrations --check --dry-run > /dev/null
 	$(PYTHON) -m pytest -n 2 --dist loadgroup -q

@@ -11,7 +11,11 @@ from mentormemed.institutions.models import Membership
 
 @receiver(post_save, sender=Membership, dispatch_uid="evaluations.graduate_offer")
 def membership_saved(sender, instance: Membership, created: bool, **kwargs) -> None:
+    # R20: only graduates in good standing (not those who left, were removed or had their
+    # eligibility rejected) are invited to mentor.
     if instance.role != "mentee" or instance.status != "ended" or kwargs.get("raw"):
+        return
+    if not instance.ended_in_good_standing:
         return
     pk = instance.pk
 

@@ -4,7 +4,7 @@ from django import forms
 
 from mentormemed.accounts.models import Role
 from mentormemed.core.timezones import zone_choices
-from mentormemed.institutions.models import Institution, PriceBand
+from mentormemed.institutions.models import EndReason, Institution, PriceBand
 from mentormemed.institutions.services import criteria_lines
 from mentormemed.profiles.models import IdentityOption, Region
 
@@ -104,6 +104,21 @@ class RosterForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=[("active", "Reinstate"), ("suspended", "Suspend"), ("ended", "End")])
     note = forms.CharField(max_length=500, required=False, label="Note (shown to the member)")
+    end_reason = forms.ChoiceField(choices=[("", "—"), *EndReason.choices], required=False, label="Why it ends")
+    confirm = forms.BooleanField(required=False, label="Yes, end this membership: it cannot be undone")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == "ended":
+            if not data.get("end_reason"):
+                self.add_error("end_reason", "Say why the membership ends: graduated, left, or removed.")
+            if not data.get("confirm"):
+                self.add_error("confirm", "Tick the box to confirm: ending a membership cannot be undone.")
+        return data
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {"status": data["status"], "note": data["note"], "end_reason": data.get("end_reason") or ""}
 
 
 class ReviewForm(forms.Form):

@@ -153,8 +153,19 @@ class MembershipStatus(models.TextChoices):
     ENDED = "ended", "Ended"
 
 
+class EndReason(models.TextChoices):
+    GRADUATED = "graduated", "Graduated or completed the program"
+    LEFT = "left", "Left the institution or the program"
+    REMOVED = "removed", "Removed (no longer eligible or a conduct matter)"
+
+
 class Membership(models.Model):
-    """A person's role in an institution. The only way anyone but staff uses the platform (R1)."""
+    """A person's role in an institution. The only way anyone but staff uses the platform (R1).
+
+    An ended membership says why (``end_reason``) and whether it ended in good standing: a
+    graduate whose membership was active and whose eligibility was not rejected; only they are
+    invited to become a mentor (R20).
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="memberships")
@@ -163,6 +174,8 @@ class Membership(models.Model):
     status_note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=10, choices=EndReason.choices, blank=True)
+    ended_in_good_standing = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["institution__name", "role"]

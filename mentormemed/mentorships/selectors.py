@@ -230,9 +230,7 @@ def not_to_suggest(*, mentee) -> set[int]:
 
 def active_mentor_ids(*, mentee) -> set[int]:
     """The mentee's current mentors (for the "your mentor" badge)."""
-    return set(
-        Relationship.objects.filter(mentee=mentee, ended_at__isnull=True).values_list("mentor_id", flat=True)
-    )
+    return set(Relationship.objects.filter(mentee=mentee, ended_at__isnull=True).values_list("mentor_id", flat=True))
 
 
 def coverage(*, mentee, relationships: list[Relationship], needs: list[ContentArea]) -> dict[int, list[ContentArea]]:

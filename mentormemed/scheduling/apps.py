@@ -19,3 +19,13 @@ class SchedulingConfig(AppConfig):
         register_teaching_source(mentoring_sessions)  # "Learning from Teaching" hours (R22)
         register_kind(Kind("meeting", "Meeting reminders the day before", roles=frozenset({"mentee", "mentor"})))
         register_job("meeting_reminders", send_reminders)
+
+        from mentormemed.mentorships.signals import relationship_ended
+
+        relationship_ended.connect(_cancel_meetings_ahead, dispatch_uid="scheduling.cancel_on_end")
+
+
+def _cancel_meetings_ahead(sender, relationship, **kwargs) -> None:
+    from mentormemed.scheduling.services import meetings_cancel_for_ended
+
+    meetings_cancel_for_ended(relationship=relationship)

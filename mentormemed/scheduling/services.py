@@ -306,6 +306,30 @@ def meeting_cancel(*, meeting: Meeting, user, reason: str = "", now: dt.datetime
 
 
 @transaction.atomic
+def meetings_cancel_for_ended(*, relationship, now: dt.datetime | None = None) -> int:
+    """A mentorship ended: every meeting still ahead is cancelled, each with a METHOD:CANCEL
+    invite to both people (so the slot leaves their calendars and no reminder goes out)."""
+    now = now or timezone.now()
+    by = relationship.ended_by or relationship.mentor.membership.user
+    ahead = Meeting.objects.filter(relationship=relationship, status=MeetingStatus.SCHEDULED, starts_at__gt=now)
+    cancelled = 0
+    for meeting in ahead.select_related("relationship__mentee__user", "mentor__membership__user"):
+        claimed = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED).update(
+            status=MeetingStatus.CANCELLED,
+            sequence=F("sequence") + 1,
+            cancelled_at=now,
+            cancelled_by=by,
+            cancel_reason="The mentorship ended.",
+            updated_at=now,
+        )
+        if claimed:
+            meeting.refresh_from_db()
+            _send_invites(meeting, method="CANCEL", change="cancelled", by=by)
+            cancelled += 1
+    return cancelled
+
+
+@transaction.atomic
 def meeting_mark_held(*, meeting: Meeting, user, now: dt.datetime | None = None) -> Meeting:
     """Record that the meeting took place. The first held meeting moves the mentorship on from initiation."""
     now = now or timezone.now()

@@ -32,7 +32,7 @@ def test_r8_only_complete_consented_unsuspended_active_mentors_are_recommended(c
     MentorProfile.objects.filter(pk=suspended.pk).update(suspended_at=timezone.now())
     ended = _mentor(cast.inst_a)
     # Through the service: search reads the status from the mentor profile, which the service keeps.
-    membership_set_status(actor=cast.admin.user, membership=ended.membership, status="ended")
+    membership_set_status(actor=cast.admin.user, membership=ended.membership, status="ended", end_reason="left")
     assert not incomplete.is_complete
     recs = recommend(mentee=cast.mentee, limit=10, log=False)
     assert _ids(recs) == [good.pk]

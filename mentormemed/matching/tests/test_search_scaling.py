@@ -71,7 +71,7 @@ def test_r1_suspending_reinstating_and_ending_a_membership_updates_search_at_onc
     assert _found(cast.mentee) == {mentor.pk} and _research_count(cast.mentee) == 1
     _assert_copies_match_memberships()
 
-    membership_set_status(actor=cast.admin.user, membership=cast.mentor, status="ended")
+    membership_set_status(actor=cast.admin.user, membership=cast.mentor, status="ended", end_reason="left")
     assert _found(cast.mentee) == set() and _research_count(cast.mentee) == 0
     _assert_copies_match_memberships()
 
@@ -203,7 +203,7 @@ def test_query_count_is_the_same_with_5_and_with_30_mentors(cast, name):
 def test_every_service_that_writes_a_mentor_keeps_the_copies_right(cast):
     mentors = [_mentor(cast.inst_a), _mentor(cast.inst_b, scope="national"), complete_mentor_profile(cast.mentor)]
     membership_set_status(actor=cast.admin.user, membership=mentors[0].membership, status="suspended")
-    membership_set_status(actor=cast.admin_b.user, membership=mentors[1].membership, status="ended")
+    membership_set_status(actor=cast.admin_b.user, membership=mentors[1].membership, status="ended", end_reason="left")
     profile_services.mentor_profile_save(profile=mentors[2], fields={"scope": "national", "search_consent": False})
     _assert_copies_match_memberships()
     assert set(Membership.objects.filter(mentor_profile__membership_active=True).values_list("status", flat=True)) == {

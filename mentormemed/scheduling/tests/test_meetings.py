@@ -292,3 +292,22 @@ def test_r1_no_booking_with_a_mentor_whose_institution_is_paused(cast, rel, avai
     with pytest.raises(ValidationError, match="access to MentorMeMed is paused"):
         book(rel)
     assert not Meeting.objects.exists()
+
+
+def test_r17_ending_the_mentorship_cancels_the_meetings_ahead_with_cancel_invites(cast, rel, avail, clock):
+    from mentormemed.mentorships import services as mentorships
+
+    ahead = book(rel)
+    past = meeting(rel, starts_at=NOW - dt.timedelta(days=2), status=MeetingStatus.HELD)
+    mail.outbox.clear()
+    sent(mentorships.relationship_end, user=cast.mentee.user, relationship=rel, reason="time")
+    ahead.refresh_from_db()
+    past.refresh_from_db()
+    assert (ahead.status, ahead.cancel_reason) == (MeetingStatus.CANCELLED, "The mentorship ended.")
+    assert past.status == MeetingStatus.HELD, "history is kept"
+    invites = [m for m in mail.outbox if any(p.get_content_type() == "text/calendar" for p in m.message().walk())]
+    assert len(invites) == 2  # mentee and mentor
+    for message in invites:
+        content_type, calendar = calendar_part(message)
+        assert "CANCEL" in content_type and event_of(calendar)["STATUS"] == "CANCELLED"
+    assert services.send_reminders(now=ahead.starts_at - dt.timedelta(hours=5)) == 0, "no reminder for it"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -17,14 +18,14 @@ class Command(BaseCommand):
         if User.objects.filter(email=f"staff@{DEMO_DOMAIN}").exists():
             self.stdout.write("Demo data is already loaded (delete db.sqlite3 to rebuild it).")
         else:
-            self.stdout.write("Loading demo data …")
+            self.stdout.write("Loading demo data (about half a minute) …")
             with transaction.atomic():
-                build_all(DemoContext(), stdout=self.stdout)
+                build_all(DemoContext(), stdout=self.stdout if options["verbosity"] > 1 else None)
         self.print_sign_ins()
 
     def print_sign_ins(self):
         line = "=" * 78
-        self.stdout.write(self.style.SUCCESS(f"\n{line}\nMentorMeMed demo — http://127.0.0.1:8000\n{line}"))
+        self.stdout.write(self.style.SUCCESS(f"\n{line}\nMentorMeMed demo — {settings.SITE_URL}/\n{line}"))
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}\n")
         rows = [
             ("Mentee", f"mentee@{DEMO_DOMAIN}", "URiM, first-generation MS3 with mentors and requests"),
