@@ -11,7 +11,8 @@ import importlib
 import random
 from dataclasses import dataclass, field
 
-DEMO_ORDER = ["institutions", "profiles", "training", "mentorships", "scheduling", "evaluations", "outcomes"]
+# Evaluations' history of ended mentorships comes before scheduling, so those have held meetings too.
+DEMO_ORDER = ["institutions", "profiles", "training", "mentorships", "evaluations", "scheduling", "outcomes"]
 DEMO_PASSWORD = "mentormemed-demo"
 DEMO_TOTP_SECRET = "MENTORMEMEDDEMOTOTPSECRETABCDEFG"  # base32, 160 bits
 DEMO_DOMAIN = "demo.mentormemed.org"
@@ -27,6 +28,8 @@ class DemoContext:
     mentees: list = field(default_factory=list)  # Membership
     featured: dict = field(default_factory=dict)  # role -> Membership shown in the sign-ins
     sign_ins: list = field(default_factory=list)  # (role, email, note)
+    genders: dict = field(default_factory=dict)  # membership id -> gender identity key fitting the pronouns
+    names: dict = field(default_factory=dict)  # institution id -> full names already given
 
 
 def build_all(ctx: DemoContext, stdout=None) -> DemoContext:

@@ -16,11 +16,13 @@ from collections import defaultdict
 from django.utils import timezone
 
 from mentormemed.core.demo import DemoContext
+from mentormemed.core.onboarding import missing_steps
 from mentormemed.evaluations.models import Evaluation, Instrument
 from mentormemed.evaluations.schedule import add_months
 from mentormemed.evaluations.services import scores
 from mentormemed.matching.models import MentorFacet
-from mentormemed.mentorships.models import Compact, EndReason, MentorshipRequest, Relationship, RequestState
+from mentormemed.mentorships.demo import add_story
+from mentormemed.mentorships.models import EndReason, MentorshipRequest, Relationship, RequestState
 from mentormemed.profiles.models import ContentArea, IdentityValue, MenteeProfile, MentorProfile
 
 HISTORY_DAYS = 540
@@ -44,11 +46,65 @@ def mentee_keys_by_membership(memberships) -> dict[int, set[str]]:
     return keys
 
 
+def _reason_for(length: dt.timedelta, rng) -> str:
+    """An end reason the mentorship's history bears out: "not a fit" shows early, goals take months."""
+    if length < dt.timedelta(days=80):
+        return rng.choice([EndReason.NOT_A_FIT, EndReason.TIME])
+    if length >= dt.timedelta(days=150):
+        return rng.choice([EndReason.GOALS_MET, EndReason.GOALS_MET, EndReason.MOVED_ON, EndReason.TIME])
+    return rng.choice([EndReason.TIME, EndReason.MOVED_ON])
+
+
+class _Calendar:
+    """Who mentored whom when, so the demo never gives a mentor more mentees at once than their
+    capacity (R12), nor a mentee two mentorships with one mentor at the same time."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+        self.spans: dict[int, list[tuple[dt.datetime, dt.datetime, int]]] = defaultdict(list)
+        for mentor_id, mentee_id, start, end in Relationship.objects.values_list(
+            "mentor_id", "mentee_id", "started_at", "ended_at"
+        ):
+            self.spans[mentor_id].append((start, end or now + dt.timedelta(days=3650), mentee_id))
+
+    def room(self, mentor, start, end) -> bool:
+        overlapping = [s for s in self.spans[mentor.pk] if s[0] < end and start < s[1]]
+        # Capacity must hold at every moment: checking at each overlapping start is enough.
+        moments = [start] + [s[0] for s in overlapping if start <= s[0] < end]
+        return all(sum(1 for s in overlapping if s[0] <= t < s[1]) < mentor.capacity for t in moments)
+
+    def free_of(self, mentee, mentor, start, end) -> bool:
+        return not any(m == mentee.pk and s < end and start < e for s, e, m in self.spans[mentor.pk])
+
+    def add(self, mentor, start, end, mentee) -> None:
+        self.spans[mentor.pk].append((start, end, mentee.pk))
+
+    def lanes(self, mentor, mentees, rng):
+        """Back-to-back mentorships in ``capacity`` lanes before the mentor's current ones."""
+        cursors = sorted(s[0] for s in self.spans[mentor.pk])  # current mentorships' starts
+        cursors = (cursors + [self.now - dt.timedelta(days=12)] * mentor.capacity)[: mentor.capacity]
+        for i, mentee in enumerate(mentees):
+            lane = i % len(cursors)
+            end = cursors[lane] - dt.timedelta(days=rng.randint(5, 25))
+            start = end - dt.timedelta(days=rng.randint(190, 210))
+            cursors[lane] = start
+            if self.room(mentor, start, end) and self.free_of(mentee, mentor, start, end):
+                self.add(mentor, start, end, mentee)
+                yield mentee, start, end
+
+
 def build(ctx: DemoContext) -> None:
     rng = ctx.rng
     now = timezone.now()
-    mentees = [m for m in ctx.mentees if m.status == "active"]
-    mentors = list(MentorProfile.objects.filter(membership__in=ctx.mentors).select_related("membership"))
+    mentees = [m for m in ctx.mentees if m.status == "active" and not missing_steps(m)]
+    # R7: only mentors the request gate lets accept ever had a mentorship.
+    mentors = [
+        m
+        for m in MentorProfile.objects.filter(membership__in=ctx.mentors, membership__status="active").select_related(
+            "membership"
+        )
+        if not missing_steps(m.membership)
+    ]
     if not mentees or not mentors:
         return
     mentee_keys = mentee_keys_by_membership(mentees)
@@ -60,7 +116,11 @@ def build(ctx: DemoContext) -> None:
     featured_mentor = MentorProfile.objects.filter(membership=ctx.featured.get("mentor")).first()
     featured_mentee = ctx.featured.get("mentee")
 
+    busy = _Calendar(now)  # R12 over time: never more mentees at once than the mentor's capacity
     plan = []  # (mentee, mentor, start, end)
+    if featured_mentor is not None:  # enough evaluations that "My feedback" shows averages
+        for mentee, start, end in busy.lanes(featured_mentor, rng.sample(mentees, min(14, len(mentees))), rng):
+            plan.append((mentee, featured_mentor, start, end))
     for mentee in mentees:
         for _ in range(rng.choice([1, 2, 3, 3, 4])):
             start = now - dt.timedelta(days=rng.randint(60, HISTORY_DAYS))
@@ -69,15 +129,25 @@ def build(ctx: DemoContext) -> None:
             if end <= start + dt.timedelta(days=20):
                 continue
             same_place = [m for m in mentors if m.membership.institution_id == mentee.institution_id]
-            pool = same_place if same_place and rng.random() < 0.6 else mentors
-            plan.append((mentee, rng.choice(pool), start, end))
-    if featured_mentor is not None:  # enough evaluations that "My feedback" shows averages
-        for mentee in rng.sample(mentees, min(14, len(mentees))):
-            start = now - dt.timedelta(days=rng.randint(220, HISTORY_DAYS))
-            plan.append((mentee, featured_mentor, start, start + dt.timedelta(days=rng.randint(190, 210))))
+            pool = list(same_place if same_place and rng.random() < 0.6 else mentors)
+            rng.shuffle(pool)
+            for mentor in pool:
+                # Pairs that share identity or language last longer (what the outcomes analysis finds).
+                shared = shared_groups(mentee_keys[mentee.pk], mentor_keys[mentor.pk])
+                bonus = 0.6 * any(g.startswith("id:race") for g in shared) + 0.4 * ("lang" in shared)
+                extra = dt.timedelta(days=int(60 * bonus) + rng.randint(0, 40))
+                longer = min(end + extra, now - dt.timedelta(days=rng.randint(2, 10)))
+                if mentor.pk == getattr(featured_mentor, "pk", None) or not busy.room(mentor, start, longer):
+                    continue
+                if busy.free_of(mentee, mentor, start, longer):
+                    busy.add(mentor, start, longer, mentee)
+                    plan.append((mentee, mentor, start, longer))
+                break
     if featured_mentee is not None:  # the featured mentee owes an exit evaluation
-        other = next(m for m in mentors if m.pk != getattr(featured_mentor, "pk", None))
-        plan.append((featured_mentee, other, now - dt.timedelta(days=150), now - dt.timedelta(days=12)))
+        start, end = now - dt.timedelta(days=150), now - dt.timedelta(days=12)
+        other = next(m for m in mentors if m.pk != getattr(featured_mentor, "pk", None) and busy.room(m, start, end))
+        busy.add(other, start, end, featured_mentee)
+        plan.append((featured_mentee, other, start, end))
 
     requests = [
         MentorshipRequest(
@@ -107,9 +177,6 @@ def build(ctx: DemoContext) -> None:
     for (mentee, mentor, start, end), request in zip(plan, requests, strict=True):
         shared = shared_groups(mentee_keys[mentee.pk], mentor_keys[mentor.pk])
         bonus = 0.6 * any(g.startswith("id:race") for g in shared) + 0.4 * ("lang" in shared)
-        if mentee is not featured_mentee:  # the featured one ends 12 days ago with its length as planned
-            extra = dt.timedelta(days=int(60 * bonus) + rng.randint(0, 40))
-            end = min(end + extra, now - dt.timedelta(days=rng.randint(2, 10)))
         relationships.append(
             (
                 Relationship(
@@ -118,33 +185,16 @@ def build(ctx: DemoContext) -> None:
                     request=request,
                     started_at=start,
                     ended_at=end,
-                    end_reason=rng.choice(
-                        [
-                            EndReason.GOALS_MET,
-                            EndReason.GOALS_MET,
-                            EndReason.TIME,
-                            EndReason.MOVED_ON,
-                            EndReason.NOT_A_FIT,
-                        ]
-                    ),
+                    ended_by=mentee.user,
+                    end_reason=_reason_for(end - start, rng),
                     stage="separation",
                 ),
                 bonus,
             )
         )
     Relationship.objects.bulk_create([r for r, _ in relationships])
-    Compact.objects.bulk_create(
-        [
-            Compact(
-                relationship=rel,
-                expectations="We keep what we share confidential and answer messages within a week.",
-                meeting_rhythm="Every month, by video",
-                mentee_confirmed_at=rel.started_at + dt.timedelta(days=3),
-                mentor_confirmed_at=rel.started_at + dt.timedelta(days=3),
-            )
-            for rel, _ in relationships
-        ]
-    )
+    for rel, _ in relationships:  # its own compact, goals and thread, agreeing with how it ended
+        add_story(rng, rel, now=now)
 
     evaluations = []
     for rel, bonus in relationships:

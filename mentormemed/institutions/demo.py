@@ -17,61 +17,81 @@ from mentormemed.institutions import services
 from mentormemed.institutions.models import Institution, Membership, MentorCriterionAttestation
 from mentormemed.profiles.models import FieldOfTraining, IdentityOption, Region
 
-FIRST = [
-    "Aaliyah",
-    "Adebayo",
-    "Alejandra",
-    "Amara",
-    "Andrés",
-    "Aiyana",
-    "Binh",
-    "Camila",
-    "Chidi",
-    "Darnell",
-    "Diego",
-    "Esperanza",
-    "Fatima",
-    "Gabriel",
-    "Hana",
-    "Imani",
-    "Isabel",
-    "Jamal",
-    "Jasmine",
-    "José",
-    "Kalani",
-    "Kwame",
-    "Lucía",
-    "Malik",
-    "Marisol",
-    "Mateo",
-    "Nia",
-    "Nkechi",
-    "Omar",
-    "Priya",
-    "Rafael",
-    "Rosa",
-    "Samuel",
-    "Sofía",
-    "Tariq",
-    "Thanh",
-    "Valentina",
-    "Wei",
-    "Xochitl",
-    "Yusuf",
-    "Zainab",
-    "Keanu",
-    "Leilani",
-    "Dakota",
-    "Ngozi",
-    "Tomás",
-    "Aisha",
-    "Marcus",
-    "Elena",
-    "Kofi",
-]
+# First names by the pronouns the demo gives the person, so a name never contradicts them.
+FIRST_BY_PRONOUNS = {
+    "she/her": [
+        "Aaliyah",
+        "Alejandra",
+        "Amara",
+        "Aiyana",
+        "Camila",
+        "Esperanza",
+        "Fatima",
+        "Hana",
+        "Imani",
+        "Isabel",
+        "Jasmine",
+        "Lucía",
+        "Marisol",
+        "Nia",
+        "Nkechi",
+        "Priya",
+        "Rosa",
+        "Sofía",
+        "Valentina",
+        "Xochitl",
+        "Zainab",
+        "Leilani",
+        "Ngozi",
+        "Aisha",
+        "Elena",
+        "Adaeze",
+        "Mariana",
+        "Yesenia",
+        "Keisha",
+        "Thuy",
+        "Naomi",
+        "Ximena",
+    ],
+    "he/him": [
+        "Adebayo",
+        "Andrés",
+        "Binh",
+        "Chidi",
+        "Darnell",
+        "Diego",
+        "Gabriel",
+        "Jamal",
+        "José",
+        "Kwame",
+        "Malik",
+        "Mateo",
+        "Omar",
+        "Rafael",
+        "Samuel",
+        "Tariq",
+        "Thanh",
+        "Yusuf",
+        "Keanu",
+        "Tomás",
+        "Marcus",
+        "Kofi",
+        "Emeka",
+        "Luis",
+        "Hiroshi",
+        "DeShawn",
+        "Joaquín",
+        "Tevita",
+        "Ibrahim",
+        "Manuel",
+    ],
+    "they/them": ["Dakota", "Kalani", "Wei", "Noor", "Sage", "Ari", "Rowan", "Jordan"],
+}
+GENDER_BY_PRONOUNS = {"she/her": "woman", "he/him": "man", "they/them": "nonbinary_genderqueer"}
+PRONOUN_WEIGHTS = {"she/her": 52, "he/him": 45, "they/them": 3}
 LAST = [
-    "Okafor",
-    "Howard",
+    "Okoye",
+    "Whitfield",
     "Ramírez",
     "Nguyen",
     "Washington",
@@ -128,7 +148,7 @@ URIM_KEYS = ["american_indian_alaska_native", "black", "hispanic_latino", "nativ
 
 
 def build(ctx: DemoContext) -> None:
-    ctx.staff = _user(ctx, f"staff@{DEMO_DOMAIN}", "Jordan", "Ellis", staff=True, mfa=True)
+    ctx.staff = _user(ctx, f"staff@{DEMO_DOMAIN}", "Jordan", "Ellis", staff=True, mfa=True, pronouns="they/them")
     ctx.sign_ins.append(("staff", ctx.staff.email, "platform staff"))
     for spec in INSTITUTIONS:
         _institution(ctx, *spec)
@@ -138,11 +158,17 @@ def build(ctx: DemoContext) -> None:
 _HASH: dict[str, str] = {}
 
 
-def _user(ctx, email, first, last, *, staff=False, mfa=False, zone="America/New_York"):
+def _user(ctx, email, first, last, *, staff=False, mfa=False, zone="America/New_York", pronouns=""):
     if "demo" not in _HASH:  # argon2 is slow on purpose: hash the shared demo password once
         _HASH["demo"] = make_password(DEMO_PASSWORD)
     user = get_user_model().objects.create(
-        email=email, password=_HASH["demo"], first_name=first, last_name=last, is_staff=staff, time_zone=zone
+        email=email,
+        password=_HASH["demo"],
+        first_name=first,
+        last_name=last,
+        pronouns=pronouns,
+        is_staff=staff,
+        time_zone=zone,
     )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     if mfa:
@@ -150,8 +176,16 @@ def _user(ctx, email, first, last, *, staff=False, mfa=False, zone="America/New_
     return user
 
 
-def _name(ctx):
-    return ctx.rng.choice(FIRST), ctx.rng.choice(LAST)
+def _person(ctx, inst) -> tuple[str, str, str]:
+    """First name, last name and pronouns: the name fits the pronouns, and nobody in one
+    institution shares another's full name."""
+    pronouns = ctx.rng.choices(list(PRONOUN_WEIGHTS), weights=list(PRONOUN_WEIGHTS.values()))[0]
+    taken = ctx.names.setdefault(inst.pk if inst else 0, set())
+    while True:
+        first, last = ctx.rng.choice(FIRST_BY_PRONOUNS[pronouns]), ctx.rng.choice(LAST)
+        if (first, last) not in taken:
+            taken.add((first, last))
+            return first, last, pronouns
 
 
 def _institution(ctx, key, name, kind, headcount, zone, state, n_mentors, n_mentees, subscribed):
@@ -182,9 +216,12 @@ def _institution(ctx, key, name, kind, headcount, zone, state, n_mentors, n_ment
         )
     ctx.institutions[key] = inst
     admin_email = f"admin@{DEMO_DOMAIN}" if key == "northgate" else f"admin.{key}@{DEMO_DOMAIN}"
-    first, last = ("Tera", "Howard") if key == "northgate" else _name(ctx)
+    first, last, pronouns = ("Dana", "Whitaker", "she/her") if key == "northgate" else _person(ctx, inst)
+    ctx.names.setdefault(inst.pk, set()).add((first, last))
     admin = Membership.objects.create(
-        user=_user(ctx, admin_email, first, last, mfa=True, zone=zone), institution=inst, role="admin"
+        user=_user(ctx, admin_email, first, last, mfa=True, zone=zone, pronouns=pronouns),
+        institution=inst,
+        role="admin",
     )
     ctx.admins[key] = admin
     for _ in range(n_mentors):
@@ -201,10 +238,15 @@ def _institution(ctx, key, name, kind, headcount, zone, state, n_mentors, n_ment
 def _member(ctx, inst, role, number):
     featured = number == 1 and inst.name.startswith("Northgate")
     email = f"{role}@{DEMO_DOMAIN}" if featured else f"{role}{number}@{DEMO_DOMAIN}"
-    first, last = ("Odera", "Okafor") if featured and role == "mentee" else _name(ctx)
-    user = _user(ctx, email, first, last, zone=inst.time_zone)
+    if featured and role == "mentee":
+        first, last, pronouns = "Adaeze", "Nwosu", "she/her"
+        ctx.names.setdefault(inst.pk, set()).add((first, last))
+    else:
+        first, last, pronouns = _person(ctx, inst)
+    user = _user(ctx, email, first, last, zone=inst.time_zone, pronouns=pronouns)
     joined = timezone.now() - dt.timedelta(days=ctx.rng.randint(30, 500))
     membership = Membership.objects.create(user=user, institution=inst, role=role, created_at=joined)
+    ctx.genders[membership.pk] = GENDER_BY_PRONOUNS[pronouns]
     if featured:
         ctx.featured[role] = membership
     _onboarding_stage(ctx, membership, joined, stage="complete" if featured else None)

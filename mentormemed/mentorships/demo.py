@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from mentormemed.core.demo import DemoContext
 from mentormemed.core.onboarding import missing_steps
-from mentormemed.mentorships import services
+from mentormemed.mentorships import demo_content, services
 from mentormemed.mentorships.models import (
     Compact,
     EndReason,
@@ -42,14 +42,10 @@ REQUEST_LINES = [
     "I'm struggling to balance clinical rotations, family responsibilities and Step preparation.",
     "Could you help me prepare for interviews? I want to tell my story with confidence.",
 ]
-MESSAGES = [
-    ("mentee", "Thank you for accepting! I attached my CV draft — when is a good time to talk?"),
-    ("mentor", "Glad to! Thursday evening works. Before then, list three programs you are curious about."),
-    ("mentee", "Done: I added them to our goals. I am nervous about the personal statement."),
-    ("mentor", "Nervous is normal. Write the messy first draft; we will shape it together next week."),
-]
 
 
+# How long a mentorship that ended for each reason ran: "not a fit" shows early, goals take time.
+ENDED_LENGTH_DAYS = {EndReason.NOT_A_FIT: (28, 75), EndReason.GOALS_MET: (150, 320)}
 DECLINE_REPLIES = [
     "I'm at my limit this term — please try again in a few months.",
     "Your question is outside what I can help with; a mentor in your specialty of interest would serve you better.",
@@ -59,10 +55,11 @@ DECLINE_REPLIES = [
 
 
 def build(ctx: DemoContext) -> None:
+    demo_content.start()
     now = timezone.now()
     # R7: only mentors the request gate lets accept are asked or matched in the demo.
     mentors = [m for m in _mentor_profiles(ctx) if not missing_steps(m.membership)]
-    mentees = _mentee_profiles(ctx)
+    mentees = [m for m in _mentee_profiles(ctx) if not missing_steps(m)]  # R6/R7 hold for mentees too
     featured_mentor = MentorProfile.objects.get(membership=ctx.featured["mentor"])
     featured_mentee = ctx.featured["mentee"]
     others = [
@@ -150,8 +147,13 @@ def build(ctx: DemoContext) -> None:
     ctx.sign_ins.append(("suspended mentor", suspended.membership.user.email, "paused for missed responses"))
     _answer_history(b, [m for m in candidates if m.pk != suspended.pk], everyone)
 
-    # Every figure is computed from the requests above (profiles.responsiveness); a mentor with
-    # fewer than three decided requests is honestly shown as new.
+    refresh_derived(now=now)
+
+
+def refresh_derived(*, now: dt.datetime) -> None:
+    """Every figure is computed from the requests written so far (profiles.responsiveness): a mentor
+    with fewer than three decided requests is honestly shown as new. Later demo steps that write
+    requests (outcomes' history) call it again."""
     for profile in MentorProfile.objects.all():
         services.refresh_responsiveness(mentor=profile, now=now)
         MentorProfile.objects.filter(pk=profile.pk).update(
@@ -238,7 +240,9 @@ class _Builder:
         started = request.responded_at
         ended = None
         if ended_reason:
-            ended = started + dt.timedelta(days=self.ctx.rng.randint(60, 180))
+            low, high = ENDED_LENGTH_DAYS.get(ended_reason, (60, 180))
+            ended = started + dt.timedelta(days=self.ctx.rng.randint(low, high))
+            ended = min(ended, self.now - dt.timedelta(days=self.ctx.rng.randint(3, 20)))
             stage = Stage.SEPARATION
         rel = Relationship.objects.create(
             mentee=mentee,
@@ -260,39 +264,49 @@ class _Builder:
             active_mentee_count=Relationship.objects.filter(mentor=mentor, ended_at__isnull=True).count()
         )
         mentor.refresh_from_db()
-        confirmed = started + dt.timedelta(days=3)
-        Compact.objects.create(
-            relationship=rel,
-            expectations="We answer messages within three days, keep what we share confidential, "
-            "and say so honestly when something is not working."
-            if rich or ended
-            else "",
-            meeting_rhythm="45 minutes every month, by video" if rich or ended else "",
-            mentee_confirmed_at=confirmed if rich or ended else None,
-            mentor_confirmed_at=confirmed if (rich and not checkin) or ended else None,
-        )
-        if rich:
-            for text, progress in [
-                ("Draft the personal statement", 60),
-                ("Find a research project", 30),
-                ("Practice two mock interviews", 0),
-            ]:
-                Goal.objects.create(
-                    relationship=rel,
-                    text=text,
-                    progress=progress,
-                    created_at=confirmed,
-                    updated_at=confirmed + dt.timedelta(days=10),
-                )
-            for k, (side, body) in enumerate(MESSAGES):
-                sender = mentee.user if side == "mentee" else mentor.membership.user
-                Message.objects.create(
-                    relationship=rel,
-                    sender=sender,
-                    body=body,
-                    created_at=started + dt.timedelta(days=1 + k * 2, hours=k),
-                )
+        add_story(self.ctx.rng, rel, now=self.now, rich=rich, confirmed=not checkin)
         return rel
+
+
+def add_story(rng, rel: Relationship, *, now: dt.datetime, rich: bool = False, confirmed: bool = True) -> None:
+    """A compact, goals and a message thread composed for this pair (``demo_content``), all dated
+    inside the mentorship; an ended one's thread and goals agree with its reason."""
+    mentee, mentor = rel.mentee.user, rel.mentor.membership.user
+    areas = list(rel.request.areas.all()) if rel.request_id else []
+    started, until = rel.started_at, min(rel.ended_at or now, now)
+    agreed = started + dt.timedelta(days=3)
+    expectations, rhythm = demo_content.compact(rng, mentee=mentee.display_name)
+    Compact.objects.create(
+        relationship=rel,
+        expectations=expectations,
+        meeting_rhythm=rhythm,
+        mentee_confirmed_at=agreed if agreed < until else None,
+        mentor_confirmed_at=agreed if confirmed and agreed < until else None,
+    )
+    for text, progress in demo_content.goals(
+        rng, area_keys=[a.key for a in areas], done=rel.end_reason == EndReason.GOALS_MET
+    ):
+        Goal.objects.create(
+            relationship=rel,
+            text=text,
+            progress=progress,
+            created_at=agreed,
+            updated_at=min(agreed + dt.timedelta(days=20), until),
+        )
+    messages = demo_content.thread(
+        rng,
+        mentee=mentee.display_name,
+        mentor=mentor.last_name,
+        areas=[a.name for a in areas],
+        ended=rel.end_reason or "",
+        length=2 if rich or rel.end_reason == EndReason.GOALS_MET else None,
+    )
+    span = max((until - started).total_seconds(), 3600 * len(messages))
+    for k, (side, body) in enumerate(messages):
+        at = started + dt.timedelta(seconds=span * (k + 0.5) / (len(messages) + 0.5))
+        Message.objects.create(
+            relationship=rel, sender=mentee if side == "mentee" else mentor, body=body, created_at=min(at, until)
+        )
 
 
 def _mentor_profiles(ctx) -> list[MentorProfile]:

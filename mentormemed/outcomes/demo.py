@@ -24,9 +24,12 @@ def build(ctx: DemoContext) -> None:
     _searches_and_requests(ctx)
     _research(ctx)
     _billing(ctx)
-    # Outcomes is the last demo builder: build the dashboards' rollups over everything above.
+    # Outcomes is the last demo builder: responsiveness from every request written (including the
+    # history above), then the dashboards' rollups over everything.
+    from mentormemed.mentorships.demo import refresh_derived
     from mentormemed.outcomes.rollups import refresh
 
+    refresh_derived(now=timezone.now())
     refresh()
 
 
@@ -122,36 +125,74 @@ def _searches_and_requests(ctx: DemoContext) -> None:
     )
 
 
+RESEARCH = [
+    # title, question, variables, state, IRB, decision note, submitted (days ago), decided (days ago)
+    (
+        "Shared language and mentorship length",
+        "Do mentees who share a native language with their mentor stay in the mentorship longer than those who "
+        "do not, after accounting for training level? We plan a survival analysis of completed mentorships.",
+        ["training_level", "shared_characteristics", "relationship"],
+        ResearchRequest.State.SUBMITTED,
+        ResearchRequest.Irb.PENDING,
+        "",
+        9,
+        None,
+    ),
+    (
+        "Affinity and evaluation scores across institutions",
+        "Is sharing racial or ethnic identity with a mentor associated with higher competency ratings on the "
+        "mentee evaluation, and does the association differ between local and national mentorships?",
+        ["training_level", "institution", "shared_characteristics", "relationship", "evaluations"],
+        ResearchRequest.State.APPROVED,
+        ResearchRequest.Irb.EXEMPT,
+        "Approved: variables limited to the analysis plan; no free text.",
+        74,
+        61,
+    ),
+    (
+        "Responsiveness and first-generation mentees",
+        "We want to read the first messages exchanged by first-generation mentees and their mentors to describe "
+        "how quickly and in what tone mentors respond.",
+        ["eligibility_bases", "request_outcome", "relationship"],
+        ResearchRequest.State.DECLINED,
+        ResearchRequest.Irb.APPROVED,
+        "Declined for now: the request asks for message contents, which we never release. Resubmit without them.",
+        120,
+        112,
+    ),
+    (
+        "Content areas that go unmet",
+        "Which areas of need do mentees name that no mentor in their search results offers, by UME/GME level? "
+        "The aim is to recruit mentors where the gaps are.",
+        ["training_level", "areas", "mentor_specialty"],
+        ResearchRequest.State.SUBMITTED,
+        ResearchRequest.Irb.APPROVED,
+        "",
+        23,
+        None,
+    ),
+]
+
+
 def _research(ctx: DemoContext) -> None:
-    mentors = ctx.mentors[:4]
-    specs = [
-        ("Shared language and mentorship length", ResearchRequest.State.SUBMITTED, ResearchRequest.Irb.PENDING, ""),
-        (
-            "Affinity and evaluation scores across institutions",
-            ResearchRequest.State.APPROVED,
-            ResearchRequest.Irb.EXEMPT,
-            "Approved: variables limited to the analysis plan; no free text.",
-        ),
-        (
-            "Responsiveness and first-generation mentees",
-            ResearchRequest.State.DECLINED,
-            ResearchRequest.Irb.APPROVED,
-            "Declined for now: the request asks for message contents, which we never release. Resubmit without them.",
-        ),
-        ("Content areas that go unmet", ResearchRequest.State.SUBMITTED, ResearchRequest.Irb.APPROVED, ""),
-    ]
-    for membership, (title, state, irb, note) in zip(mentors, specs, strict=False):
+    """Research requests as real investigators write them: own questions, variables and dates."""
+    now = timezone.now()
+    known = set(research.VARIABLES)  # a variable the export no longer offers is left out
+    for membership, (title, question, variables, state, irb, note, submitted, decided) in zip(
+        ctx.mentors[:4], RESEARCH, strict=False
+    ):
         item = ResearchRequest(
             requester=membership,
             title=title,
-            question=f"{title}: what does the network's experience show?",
-            variables=["training_level", "shared_characteristics", "relationship", "evaluations"],
+            question=question,
+            variables=[v for v in variables if v in known],
             irb_status=irb,
-            irb_number=f"IRB-2025-{membership.pk:04d}",
+            irb_number=f"IRB-{2025 if submitted > 60 else 2026}-{membership.pk:04d}" if irb != "pending" else "",
             state=state,
+            created_at=now - dt.timedelta(days=submitted, hours=ctx.rng.randint(1, 9)),
             decision_note=note,
-            decided_at=timezone.now() - dt.timedelta(days=5) if note else None,
-            decided_by=ctx.staff if note else None,
+            decided_at=now - dt.timedelta(days=decided, hours=ctx.rng.randint(1, 9)) if decided else None,
+            decided_by=ctx.staff if decided else None,
             export_salt=research.new_salt() if state == ResearchRequest.State.APPROVED else "",
         )
         item.irb_document.save(f"demo-irb-{membership.pk}.pdf", ContentFile(PDF_BYTES), save=False)

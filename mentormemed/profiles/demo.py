@@ -3,8 +3,8 @@
 100 mentors across 17 specialties and 30 subspecialties, 4 racial identities, 3 sexual
 orientations, 4 native languages, 29 home states and 4 home countries. A few mentors
 are incomplete or have not consented (so they are not searchable). Mentees have ranked
-needs and affinities, so recommendations are meaningful; the featured mentee (Odera
-Okafor, MS3, URiM and first-generation) gets explainable suggestions.
+needs and affinities, so recommendations are meaningful; the featured mentee (Adaeze
+Nwosu, MS3, URiM and first-generation) gets explainable suggestions.
 """
 
 from __future__ import annotations
@@ -256,7 +256,8 @@ def _identities(ctx, membership, lookup, row, *, featured: bool, mentor: bool) -
     values.append(
         ("sexual_orientation", row["orientation"], share() if row["orientation"] == "straight" else rng.random() < 0.6)
     )
-    values.append(("gender_identity", rng.choices(["woman", "man", "nonbinary_genderqueer"], [52, 45, 3])[0], share()))
+    gender = ctx.genders.get(membership.pk) or rng.choices(["woman", "man", "nonbinary_genderqueer"], [52, 45, 3])[0]
+    values.append(("gender_identity", gender, share()))
     first_gen = featured or rng.random() < 0.35
     values.append(("first_generation", "first_generation" if first_gen else "not_first_generation", share()))
     if rng.random() < 0.3:

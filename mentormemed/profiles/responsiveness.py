@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from django.db.models import F, Value
+from django.db.models import Case, F, FloatField, Value, When
 from django.db.models.functions import Ceil, Greatest
 
 WINDOW_DAYS = 180
@@ -105,7 +105,12 @@ def order_by(prefix: str = "") -> list:
     every measured one, and mentors who let every request expire last.
     """
     hours = F(f"{prefix}median_response_hours")
-    days = Greatest(Ceil(hours / Value(24.0)), Value(1.0))
+    # PostgreSQL's GREATEST ignores NULLs (SQLite's returns NULL): say "no days" explicitly.
+    days = Case(
+        When(**{f"{prefix}median_response_hours__isnull": True}, then=Value(None)),
+        default=Greatest(Ceil(hours / Value(24.0)), Value(1.0)),
+        output_field=FloatField(),
+    )
     return [
         days.asc(nulls_last=True),
         # Only mentors whose every request expired have no days; among them a new mentor

@@ -15,6 +15,7 @@ import string
 from django.utils import timezone
 
 from mentormemed.core.demo import DemoContext
+from mentormemed.core.text import fold
 from mentormemed.core.timezones import is_zone
 from mentormemed.mentorships.models import Relationship
 from mentormemed.profiles.models import MentorProfile
@@ -78,10 +79,43 @@ def _availability(mentor: MentorProfile, *, index: int, rng) -> None:
         notice_hours=rng.choice([12, 24, 24, 48]),
         horizon_days=rng.choice([21, 30, 30, 60]),
         link_kind=kind,
-        own_link=f"https://zoom.example.org/j/{rng.randrange(10**9, 10**10)}" if kind == LinkKind.OWN else "",
+        # The mentor's "own" room is a real, openable video room too (never a placeholder domain).
+        own_link=f"https://meet.jit.si/{_room_name(mentor, rng)}" if kind == LinkKind.OWN else "",
         place=rng.choice(PLACES) if kind == LinkKind.PLACE else "",
         windows=[services.WindowSpec(day, dt.time(h0), dt.time(h1)) for day, h0, h1 in pattern],
     )
+    # What the profile says about availability is written from the windows it publishes.
+    MentorProfile.objects.filter(pk=mentor.pk).update(
+        availability_statement=availability_text(pattern, _zone_of(mentor))
+    )
+
+
+DAYS = ["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays"]
+ZONE_NAMES = {
+    "America/New_York": "Eastern time",
+    "America/Chicago": "Central time",
+    "America/Denver": "Mountain time",
+    "America/Los_Angeles": "Pacific time",
+    "Pacific/Honolulu": "Hawaii time",
+}
+
+
+def _hour(h: int) -> str:
+    return "noon" if h == 12 else f"{h % 12 or 12} {'am' if h < 12 else 'pm'}"
+
+
+def availability_text(pattern, zone: str) -> str:
+    """'Mondays 7 am–8 am; Wednesdays noon–1 pm and 5 pm–7 pm (Central time)' from the windows."""
+    by_day: dict[int, list[str]] = {}
+    for day, h0, h1 in pattern:
+        by_day.setdefault(day, []).append(f"{_hour(h0)}–{_hour(h1)}")
+    parts = [f"{DAYS[day]} {' and '.join(spans)}" for day, spans in sorted(by_day.items())]
+    return f"{'; '.join(parts)} ({ZONE_NAMES.get(zone, zone.replace('_', ' '))})."
+
+
+def _room_name(mentor: MentorProfile, rng) -> str:
+    suffix = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(10))
+    return f"MentorMeMed-{fold(mentor.membership.user.last_name).title().replace(' ', '')}-office-{suffix}"
 
 
 def _meetings(rel: Relationship, *, now: dt.datetime, rng) -> None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from mentormemed.core.demo import DemoContext
 from mentormemed.training import services
-from mentormemed.training.models import CheckAttempt, CmeClaim, Completion, Module
+from mentormemed.training.models import CheckAttempt, CmeClaim, Completion, Module, ModuleVersion
 
 PILOT_CME_CLAIMS = 90
 # none: nothing yet; some: started or part of the required set; all: every required module attested.
@@ -24,7 +24,14 @@ STAGE_WEIGHTS = {"all": 78, "some": 12, "none": 10}
 REVISED_OPTIONAL = "test-taking"  # gets a version 2, so some mentees see "New version available"
 
 
+LIBRARY_PUBLISHED_DAYS_AGO = 430  # before anyone's first attestation (at most 400 days back)
+
+
 def build(ctx: DemoContext) -> None:
+    # The library was published before the program's first learners attested anything.
+    ModuleVersion.objects.filter(published_at__isnull=False).update(
+        published_at=timezone.now() - dt.timedelta(days=LIBRARY_PUBLISHED_DAYS_AGO)
+    )
     modules = {m.slug: m for m in Module.objects.select_related("current_version").prefetch_related("versions")}
     v1_of_revised = modules[REVISED_OPTIONAL].current_version
     now = timezone.now()

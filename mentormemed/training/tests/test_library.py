@@ -46,7 +46,7 @@ def profiled(cast):
     from mentormemed.profiles.testing import complete_mentee_profile, complete_mentor_profile
 
     complete_mentee_profile(cast.mentee)
-    complete_mentor_profile(cast.mentor)
+    complete_mentor_profile(cast.mentor, trained=False)
     return cast
 
 

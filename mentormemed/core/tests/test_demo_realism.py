@@ -1,0 +1,134 @@
+"""The whole demo reads as a real program (issue 11): nothing in it gives itself away."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from django.utils import timezone
+
+from mentormemed.core.demo import DemoContext, build_all
+
+# The people named in the seed documents (the pilot's authors and a cited expert): real people,
+# never demo accounts.
+REAL_PEOPLE = {("Tera", "Howard"), ("Odera", "Okafor"), ("Maria", "Ramundo")}
+
+
+def test_the_demo_reads_as_a_real_program(db, settings):
+    """One build of the whole demo (about half a minute), then every realism check on it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    build_all(DemoContext())
+    names_fit_pronouns_are_unique_per_institution_and_never_real_people()
+    every_mentorship_has_its_own_thread_goals_and_compact()
+    every_ended_mentorship_is_borne_out_by_its_history()
+    every_mentor_with_a_mentorship_passes_the_gate_and_never_exceeds_the_cap()
+    figures_links_dates_and_requests_are_consistent()
+
+
+def names_fit_pronouns_are_unique_per_institution_and_never_real_people() -> None:
+    from mentormemed.institutions.demo import FIRST_BY_PRONOUNS, GENDER_BY_PRONOUNS
+    from mentormemed.institutions.models import Membership
+    from mentormemed.profiles.models import IdentityValue
+
+    per_institution = defaultdict(Counter)
+    for m in Membership.objects.select_related("user"):
+        per_institution[m.institution_id][(m.user.first_name, m.user.last_name)] += 1
+    duplicates = {name: n for names in per_institution.values() for name, n in names.items() if n > 1}
+    assert not duplicates
+    genders = {
+        v.membership_id: v.option.key
+        for v in IdentityValue.objects.filter(option__dimension__key="gender_identity").select_related("option")
+    }
+    for m in Membership.objects.select_related("user"):
+        user = m.user
+        assert (user.first_name, user.last_name) not in REAL_PEOPLE
+        if m.role in ("mentor", "mentee"):
+            assert user.first_name in FIRST_BY_PRONOUNS[user.pronouns], (user.first_name, user.pronouns)
+            if m.pk in genders:
+                assert genders[m.pk] == GENDER_BY_PRONOUNS[user.pronouns], (user.first_name, genders[m.pk])
+
+
+def every_mentorship_has_its_own_thread_goals_and_compact() -> None:
+    from mentormemed.mentorships.models import Relationship
+
+    threads, goal_lists, compacts = Counter(), Counter(), Counter()
+    for rel in Relationship.objects.prefetch_related("messages", "goals").select_related("compact"):
+        thread = tuple(m.body for m in sorted(rel.messages.all(), key=lambda m: m.created_at))
+        goals = tuple(sorted(g.text for g in rel.goals.all()))
+        assert thread and goals, rel.pk
+        threads[thread] += 1
+        goal_lists[goals] += 1
+        compacts[(rel.compact.expectations, rel.compact.meeting_rhythm)] += 1
+    assert max(threads.values()) == 1, "two mentorships with the same messages"
+    assert max(goal_lists.values()) == 1, "two mentorships with the same goals"
+    assert len(compacts) > 0.8 * sum(compacts.values())
+
+
+def every_ended_mentorship_is_borne_out_by_its_history() -> None:
+    from mentormemed.mentorships.models import EndReason, Relationship
+    from mentormemed.scheduling.models import MeetingStatus
+
+    now = timezone.now()
+    ended = Relationship.objects.filter(ended_at__isnull=False).prefetch_related("messages", "goals", "meetings")
+    assert ended.count() > 20
+    for rel in ended:
+        assert rel.started_at < rel.ended_at <= now
+        messages = list(rel.messages.all())
+        held = [m for m in rel.meetings.all() if m.status == MeetingStatus.HELD]
+        assert all(rel.started_at <= m.created_at <= rel.ended_at for m in messages), rel.pk
+        assert all(m.ends_at <= rel.ended_at for m in held), rel.pk
+        booked = [m for m in rel.meetings.all() if m.status == MeetingStatus.SCHEDULED]
+        assert not booked, "nothing is booked after the end"
+        if rel.end_reason == EndReason.GOALS_MET:
+            assert len(messages) >= 3 and held, (rel.pk, len(messages), len(held))
+            assert any(g.progress == 100 for g in rel.goals.all())
+            assert rel.ended_at - rel.started_at >= dt.timedelta(days=120)
+        elif rel.end_reason == EndReason.NOT_A_FIT:
+            assert rel.ended_at - rel.started_at <= dt.timedelta(days=90)
+        else:
+            assert messages
+
+
+def every_mentor_with_a_mentorship_passes_the_gate_and_never_exceeds_the_cap() -> None:
+    from mentormemed.core.onboarding import missing_steps
+    from mentormemed.mentorships.models import Relationship
+    from mentormemed.profiles.models import MentorProfile
+
+    spans = defaultdict(list)
+    for rel in Relationship.objects.all():
+        spans[rel.mentor_id].append((rel.started_at, rel.ended_at or timezone.now() + dt.timedelta(days=1)))
+    from mentormemed.institutions.models import Membership
+
+    for mentee in Membership.objects.filter(pk__in=Relationship.objects.values("mentee_id")):
+        assert not missing_steps(mentee), (mentee.pk, [s.key for s in missing_steps(mentee)])
+    for mentor in MentorProfile.objects.filter(pk__in=list(spans)).select_related("membership"):
+        assert not missing_steps(mentor.membership), (mentor.pk, [s.key for s in missing_steps(mentor.membership)])
+        for start, _ in spans[mentor.pk]:
+            at_once = sum(1 for s, e in spans[mentor.pk] if s <= start < e)
+            assert at_once <= mentor.capacity, (mentor.pk, at_once)
+
+
+def figures_links_dates_and_requests_are_consistent() -> None:
+    from mentormemed.mentorships.selectors import responsiveness
+    from mentormemed.outcomes.models import ResearchRequest
+    from mentormemed.profiles.models import MentorProfile
+    from mentormemed.scheduling.demo import DAYS
+    from mentormemed.scheduling.models import Meeting
+    from mentormemed.scheduling.selectors import availability_of
+    from mentormemed.training.models import Completion
+
+    for mentor in MentorProfile.objects.filter(is_complete=True):
+        measured = responsiveness(mentor=mentor)
+        assert (mentor.median_response_hours, mentor.answer_rate) == (measured.median_hours, measured.answer_rate)
+        availability = availability_of(mentor)
+        if availability is not None:
+            days = {DAYS[w.weekday] for w in availability.windows.all()}
+            assert all(day in mentor.availability_statement for day in days), mentor.availability_statement
+    assert not Meeting.objects.filter(video_url__contains="example.org").exists()
+    assert not Meeting.objects.exclude(video_url="").exclude(video_url__startswith="https://meet.jit.si/").exists()
+    for completion in Completion.objects.select_related("version"):
+        assert completion.version.published_at <= completion.attested_at
+    requests = list(ResearchRequest.objects.all())
+    assert len({r.question for r in requests}) == len(requests)
+    assert len({r.created_at.date() for r in requests}) == len(requests)
+    assert all(r.created_at.date() < timezone.localdate() for r in requests)
