@@ -8,4 +8,8 @@ class MentorshipsConfig(AppConfig):
     label = "mentorships"
 
     def ready(self) -> None:
+        from mentormemed.core.periodic import register_job
         from mentormemed.mentorships import panels  # noqa: F401  (registers dashboard panels)
+        from mentormemed.mentorships.services import refresh_aged_responsiveness
+
+        register_job("responsiveness", refresh_aged_responsiveness)

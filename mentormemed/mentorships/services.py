@@ -389,6 +389,24 @@ def refresh_responsiveness(*, mentor: MentorProfile, now: dt.datetime | None = N
     )
 
 
+def refresh_aged_responsiveness(*, now: dt.datetime) -> int:
+    """The window slides: mentors whose decided requests left it in the last two days get their
+    figures recomputed, so no page shows a figure the definition no longer gives (periodic job)."""
+    from mentormemed.profiles.responsiveness import WINDOW_DAYS
+
+    edge = now - dt.timedelta(days=WINDOW_DAYS)
+    mentor_ids = (
+        MentorshipRequest.objects.filter(created_at__gte=edge - dt.timedelta(days=2), created_at__lt=edge)
+        .exclude(state__in=[RequestState.PENDING, RequestState.WITHDRAWN])
+        .values_list("mentor_id", flat=True)
+        .distinct()
+    )
+    mentors = list(MentorProfile.objects.filter(pk__in=list(mentor_ids)))
+    for mentor in mentors:
+        refresh_responsiveness(mentor=mentor, now=now)
+    return len(mentors)
+
+
 # ------------------------------------------------------------------------ relationships
 
 

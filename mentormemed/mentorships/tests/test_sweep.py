@@ -182,3 +182,20 @@ def test_run_sweep_command_runs_and_schedules(pair, capsys, settings):
     assert "expired: 0" in capsys.readouterr().out
     call_command("run_sweep", "--schedule")  # the immediate test backend cannot defer: says so, no crash
     assert "already scheduled" in capsys.readouterr().out
+
+
+def test_r13_figures_follow_the_window_as_requests_age_out(pair, time_machine):
+    learners = [testing.new_member(pair.cast.inst_a, "mentee", f"w{i}@alpha.edu") for i in range(3)]
+    start = pair.mentor.updated_at
+    for learner in learners:
+        request = testing.pending_request(learner, pair.mentor, created_at=start)
+        time_machine.move_to(start + dt.timedelta(hours=5))
+        services.request_decline(user=pair.cast.mentor.user, request=request)
+    pair.mentor.refresh_from_db()
+    assert pair.mentor.median_response_hours is not None
+    later = start + dt.timedelta(days=181)
+    time_machine.move_to(later)
+    assert services.refresh_aged_responsiveness(now=later) == 1
+    pair.mentor.refresh_from_db()
+    assert (pair.mentor.median_response_hours, pair.mentor.answer_rate, pair.mentor.response_count) == (None, None, 0)
+    assert services.refresh_aged_responsiveness(now=later + dt.timedelta(days=3)) == 0
