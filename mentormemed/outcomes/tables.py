@@ -6,7 +6,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from mentormemed.outcomes.suppression import Cell, Row
+from mentormemed.outcomes.suppression import RATIO, Cell, Row
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -76,9 +76,12 @@ def count(value: int, people: int) -> Cell:
     return Cell(value, people)
 
 
-def rate(numerator: int, denominator: int, people: int) -> Cell:
-    return Cell(round(100 * numerator / denominator, 1) if denominator else None, people, fmt="{:.1f}%")
+def rate(numerator: int, denominator: int, people: int, left_out: int = 0) -> Cell:
+    """A percentage describing ``people`` (the numerator's) and ``left_out`` (those the
+    denominator holds beyond them): 97 % accepted describes the few who were not, too."""
+    value = round(100 * numerator / denominator, 1) if denominator else None
+    return Cell(value, people, fmt="{:.1f}%", parts=(left_out,), kind=RATIO)
 
 
 def number(value: float | None, people: int, fmt: str = "{:.1f}") -> Cell:
-    return Cell(value, people, fmt=fmt)
+    return Cell(value, people, fmt=fmt, kind=RATIO)
