@@ -96,11 +96,11 @@ def protect(
     k = k or k_min()
     if total is not None and not all(c.safe(k) for c in total.cells):
         for row in [*rows, total]:
-            _hide(row, "total")
+            _hide(row, "total", k)
         return
     for row in rows:
         if not all(c.safe(k) for c in row.cells):
-            _hide(row, "primary")
+            _hide(row, "primary", k)
         elif reference is not None and not _complement_safe(row, reference, k):
             _hide(row, "complement")
     if additive:
@@ -146,10 +146,11 @@ def _exposed(hidden: list[Row], j: int, k: int) -> bool:
     return max(c.people for c in cells) < k
 
 
-def _hide(row: Row, reason: str) -> None:
+def _hide(row: Row, reason: str, k: int | None = None) -> None:
+    """Hide a whole row; a cell too small on its own says so (``primary``), the rest give ``reason``."""
     for cell in row.cells:
         cell.suppressed = True
-        cell.reason = reason
+        cell.reason = "primary" if k is not None and not cell.safe(k) else reason
 
 
 def protect_cell(cell: Cell, k: int | None = None) -> Cell:
