@@ -233,7 +233,9 @@ def staff_research_export(request, pk: int):
         messages.error(request, "Only an approved request has an export.")
         return redirect("outcomes:staff_research_detail", pk=pk)
     content = services.research_export(user=request.user, request=item)
-    return _csv_response(content, f"research-{item.pk}-deidentified.csv")
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="research-{item.pk}-deidentified.zip"'
+    return response
 
 
 # ------------------------------------------------------------------ invoices (R3)
