@@ -8,6 +8,8 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        from mentormemed.accounts import totp
         from mentormemed.accounts.onboarding import register_steps
 
         register_steps()
+        totp.install()

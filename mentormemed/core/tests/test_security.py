@@ -94,3 +94,32 @@ def test_totp_accepts_one_step_of_drift_and_no_more():
     assert validate_totp_code(TOTP_SECRET, code(step))
     assert validate_totp_code(TOTP_SECRET, code(step - 1))  # typed as it rolled over
     assert not validate_totp_code(TOTP_SECRET, code(step - 3))
+
+
+def _sign_in_with_code(email: str, code: str) -> Client:
+    client = Client()
+    client.post(reverse("account_login"), {"login": email, "password": TEST_PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    return client
+
+
+def test_a_used_totp_code_is_refused_for_the_rest_of_its_drift_window(cast):
+    """ASVS 2.8.4: a code signs in once. allauth forgets a used code after 30 s while it stays
+    valid for ~90 s (one step of drift each way): 31 s later it must still be refused."""
+    import time_machine
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from mentormemed.testing.factories import TOTP_SECRET
+
+    with time_machine.travel(1_800_000_000, tick=False):
+        code = format_hotp_value(hotp_value(TOTP_SECRET, 1_800_000_000 // 30))
+        first = _sign_in_with_code("admin@alpha.edu", code)
+        assert "_auth_user_id" in first.session
+    with time_machine.travel(1_800_000_031, tick=False):
+        from django.core.cache import cache
+
+        cache.clear()  # what allauth's 30-second memory would have forgotten by now
+        replay = _sign_in_with_code("admin@alpha.edu", code)
+        assert "_auth_user_id" not in replay.session, "the same code signed in a second session"
+        fresh = format_hotp_value(hotp_value(TOTP_SECRET, 1_800_000_031 // 30))
+        assert "_auth_user_id" in _sign_in_with_code("admin@alpha.edu", fresh).session, "the next step works"
