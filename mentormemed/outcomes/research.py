@@ -259,12 +259,13 @@ def _anonymise(rows: list[dict], mentees: list[int], release: Release, *, max_dr
 
 def readme(request, release: Release) -> str:
     """What the export holds and what was done to it, for the recipient."""
+    quasi = [c for c in QUASI_IDENTIFIERS if c in release.header]
     lines = [
         f"De-identified export for research request {request.pk}: {request.title}",
         "",
         "One row per mentorship request of mentees who consented to research use.",
         "No names, e-mail addresses, record ids or exact dates. Ids are pseudonyms valid in this export only.",
-        f"Every combination of the quasi-identifier columns ({', '.join(c for c in QUASI_IDENTIFIERS if c in release.header)})"
+        f"Every combination of the quasi-identifier columns ({', '.join(quasi)})"
         f" is shared by at least {release.k} different mentees.",
         "",
     ]

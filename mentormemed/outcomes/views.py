@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import get_scoped_or_404, requires
 from mentormemed.core.audit import audit_request
+from mentormemed.evaluations.selectors import feedback_batch_mentees
 from mentormemed.institutions.models import Institution, Subscription
 from mentormemed.institutions.selectors import mentor_supply
 from mentormemed.outcomes import invoices as invoice_pdfs
@@ -119,7 +120,7 @@ def reward(request):
             "supply": mentor_supply(institution),
             "meaningful": sum(1 for r in records if r.meaningful),
             "period": rewards.period(),
-            "minimum": selectors.k_min(),
+            "minimum": feedback_batch_mentees(),
         },
     )
 

@@ -50,7 +50,8 @@ def test_r8_r13_the_request_page_of_an_unlisted_or_suspended_mentor_is_a_404(cas
     response = client.get(url)
     assert response.status_code == 404
     assert mentor.membership.user.last_name not in response.content.decode()
-    assert client.post(url, {"message": "Hello, could we talk about research?", "areas": ["research"]}).status_code == 404
+    posted = client.post(url, {"message": "Hello, could we talk about research?", "areas": ["research"]})
+    assert posted.status_code == 404
 
 
 def _private_everything(membership) -> None:

@@ -138,7 +138,8 @@ def test_r25_export_contains_no_identifier_and_consistent_pseudonyms(cast, setti
     lines = content.splitlines()
     # Four requests of consenting mentees; the accepted one is alone in its relationship-month class (< 2): left out.
     assert len(lines) == 1 + 3
-    assert "Rows left out because they stayed in a group of fewer than 2 mentees: 1." in archive.read("README.txt").decode()
+    readme = archive.read("README.txt").decode()
+    assert "Rows left out because they stayed in a group of fewer than 2 mentees: 1." in readme
     assert "@" not in content
     assert not re.search(r"\d{4}-\d{2}-\d{2}", content), "no exact dates"
     for user in [m.user for m in mentees] + [cast.mentor.user, private.user]:
@@ -152,7 +153,7 @@ def test_r25_export_contains_no_identifier_and_consistent_pseudonyms(cast, setti
     assert str(mentees[0].pk) not in {r["mentee_id"] for r in rows}
     assert {r["training_level"] for r in rows} <= {"MS3", "PGY1", "UME", "GME", "any"}, "coarsened, never blanked"
     assert "suppressed" not in content
-    assert all(re.fullmatch(r"\d{4}-\d{2}|\d{4}-Q\d|\d{4}-\d{2}|any", r["request_month"]) for r in rows), "months at most"
+    assert all(re.fullmatch(r"\d{4}-\d{2}|\d{4}-Q\d|any", r["request_month"]) for r in rows), "months at most"
     assert rel.pk
 
 
@@ -171,3 +172,23 @@ def test_r24_participation_counts_only_meetings_that_were_held(cast):
     meeting(rel, starts_at=timezone.now() + week)  # still to come
     (record,) = participation_records(institution=cast.inst_a, mentor_ids=[mentor.pk])
     assert record.meetings == 2
+
+
+@pytest.mark.django_db
+def test_r18_r24_the_reward_table_shows_the_mean_the_mentor_sees_and_counts_mentees(cast):
+    import time_machine
+
+    from mentormemed.evaluations import selectors as evaluations
+    from mentormemed.evaluations.tests.test_evaluations import LATER, _evaluations
+    from mentormemed.outcomes.reward import participation_records
+
+    mentor = mt.mentor_profile(cast.mentor)
+    _evaluations(cast, mentor, 2, score_of=lambda i: 6)
+    with time_machine.travel(timezone.now() + LATER):
+        (record,) = participation_records(institution=cast.inst_a, mentor_ids=[mentor.pk])
+        assert record.evaluation_mean is None, "two mentees' answers are never averaged for anyone"
+    _evaluations(cast, mentor, 2, score_of=lambda i: 3)
+    with time_machine.travel(timezone.now() + LATER):
+        (record,) = participation_records(institution=cast.inst_a, mentor_ids=[mentor.pk])
+        feedback = evaluations.mentor_feedback(mentor=mentor)
+    assert record.evaluation_mean == feedback.competency_mean and record.evaluations_released == feedback.released == 3

@@ -42,9 +42,7 @@ class Command(BaseCommand):
         )
         for email in suspended_mentors():
             self.stdout.write(f"{email} (suspended after missed responses: an admin can reinstate),\n")
-        self.stdout.write(
-            f"and lapsed@{DEMO_DOMAIN} (mentee of an institution whose subscription lapsed).\n{line}\n"
-        )
+        self.stdout.write(f"and lapsed@{DEMO_DOMAIN} (mentee of an institution whose subscription lapsed).\n{line}\n")
 
 
 def suspended_mentors() -> list[str]:
