@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentormemed.core.access import ADMIN, Actor
+from mentormemed.core.audit import bind_request_actor, unbind_request_actor
 from mentormemed.core.timezones import zone_or_none
 
 SESSION_KEY = "acting_membership_id"
@@ -22,7 +23,11 @@ class ActingMembershipMiddleware:
 
     def __call__(self, request):
         request.actor = self.resolve(request)
-        return self.get_response(request)
+        token = bind_request_actor(request.actor, request.META.get("REMOTE_ADDR"))
+        try:
+            return self.get_response(request)
+        finally:
+            unbind_request_actor(token)
 
     @staticmethod
     def resolve(request) -> Actor:

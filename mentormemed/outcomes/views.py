@@ -110,6 +110,8 @@ def reward(request):
     institution = request.actor.institution
     records = rewards.participation_records(institution=institution)
     threshold = rewards.threshold_for(institution)
+    # Every mentor's evaluation summary is sensitive (R18, R26): the viewing is audited.
+    audit_request(request, action="reward.view", detail={"mentors": len(records)})
     return render(
         request,
         "outcomes/reward.html",
@@ -262,6 +264,7 @@ def invoice_pdf(request, pk: int):
 @requires("staff.invoices")
 def staff_invoice_pdf(request, pk: int):
     subscription = get_object_or_404(Subscription.objects.select_related("institution__state"), pk=pk)
+    audit_request(request, action="invoice.download", obj=subscription, institution=subscription.institution)
     return _pdf(subscription)
 
 
