@@ -114,3 +114,18 @@ class MfaRequiredMiddleware:
         from allauth.mfa.models import Authenticator
 
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class PrivatePagesMiddleware:
+    """A signed-in page holds someone's data: no shared cache or browser history may keep it
+    (ASVS 8.2.1). Responses that chose their own caching (static files, public pages) keep it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-store"
+        return response

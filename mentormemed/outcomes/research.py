@@ -19,7 +19,6 @@ What the export guarantees:
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
@@ -31,6 +30,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from mentormemed.core.spreadsheet import csv_text
 from mentormemed.outcomes.suppression import k_min
 
 VARIABLES = {
@@ -288,11 +288,7 @@ def export_csv(*, request) -> str:
 
 
 def _csv(release: Release) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(release.header)
-    writer.writerows(release.rows)
-    return out.getvalue()
+    return csv_text(release.header, release.rows)
 
 
 def export_archive(*, request) -> tuple[bytes, Release]:

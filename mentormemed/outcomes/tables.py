@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
+from mentormemed.core.spreadsheet import csv_text
 from mentormemed.outcomes.suppression import RATIO, Cell, Row
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -56,12 +55,10 @@ class Table:
         return all(r.cells[i].raw is None for r in self.rows for i in self.chart_columns)
 
     def csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([self.label_header or "Group", *self.columns])
-        for row in self.rows + ([self.total] if self.total else []):
-            writer.writerow([row.label, *[_csv_value(c) for c in row.cells]])
-        return out.getvalue()
+        rows = self.rows + ([self.total] if self.total else [])
+        return csv_text(
+            [self.label_header or "Group", *self.columns], ([row.label, *map(_csv_value, row.cells)] for row in rows)
+        )
 
 
 def _csv_value(cell: Cell) -> str:
