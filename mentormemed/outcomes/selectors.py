@@ -647,34 +647,44 @@ class Analysis:
 FIELDS = ("score", "months")
 
 
-def _analysis_moments(institution, f: Filters) -> tuple[Counter, dict]:
+def _analysis_moments(institution, f: Filters) -> tuple[Counter, dict, dict]:
     """Relationships started in range, summed per shared characteristic ("s", group) and per
-    content area ("a", name), plus all of them ("", ""): how many rows each label holds, and the
-    exact moments of each outcome (``stats.Moments``) per (kind, name, field)."""
+    content area ("a", name), plus all of them ("", ""): how many rows each label holds, the
+    exact moments of each outcome (``stats.Moments``) per (kind, name, field), and the distinct
+    mentees with a value of that outcome per (kind, name, field)."""
     from mentormemed.outcomes.models import RelationshipFact
 
     start, end = f.bounds
     facts = _scoped(
         RelationshipFact.objects.filter(cohort_q(f), started_at__gte=start, started_at__lt=end), institution
     )
-    present, parts = Counter(), defaultdict(list)
+    present, parts, people = Counter(), defaultdict(list), {}
     rows = _analysis_parts_sql(facts) if connection.vendor == "postgresql" else _analysis_parts_python(facts)
     for kind, name, field, exponent, n, sums, squares in rows:
-        if field:
+        if field.startswith("p:"):
+            people[kind, name, field[2:]] = n
+        elif field:
             parts[kind, name, field].append((exponent, n, sums, squares))
         else:
             present[kind, name] += n
-    return present, {key: stats.Moments.from_parts(value) for key, value in parts.items()}
+    return present, {key: stats.Moments.from_parts(value) for key, value in parts.items()}, people
 
 
 def _analysis_parts_sql(facts) -> list[tuple]:
     """The database expands each fact's characteristics and areas and sums the integer mantissas
     per exponent (exact), so no relationship travels to Python."""
-    sql, params = facts.values("shared", "areas", *(f"{x}_{p}" for x in FIELDS for p in "me")).query.sql_with_params()
-    values = "f.score_m, f.score_e, f.months_m, f.months_e"
+    sql, params = facts.values(
+        "shared", "areas", "mentee_id", *(f"{x}_{p}" for x in FIELDS for p in "me")
+    ).query.sql_with_params()
+    values = "f.mentee_id, f.score_m, f.score_e, f.months_m, f.months_e"
     sums = " UNION ALL ".join(
         f"SELECT kind, name, '{x}', {x}_e, COUNT(*), SUM({x}_m), SUM({x}_m::numeric * {x}_m) "
         f"FROM labels WHERE {x}_m IS NOT NULL GROUP BY kind, name, {x}_e"
+        for x in FIELDS
+    )
+    sums += "".join(
+        f" UNION ALL SELECT kind, name, 'p:{x}', 0, COUNT(DISTINCT mentee_id), 0, 0 "
+        f"FROM labels WHERE {x}_m IS NOT NULL GROUP BY kind, name"
         for x in FIELDS
     )
     with connection.cursor() as cursor:
@@ -692,7 +702,9 @@ def _analysis_parts_sql(facts) -> list[tuple]:
 def _analysis_parts_python(facts) -> list[tuple]:
     """The same sums in Python (SQLite, the development database)."""
     parts = defaultdict(lambda: [0, 0, 0])
-    for shared, areas, *exact in facts.values_list("shared", "areas", "score_m", "score_e", "months_m", "months_e"):
+    people = defaultdict(set)
+    columns = ("shared", "areas", "mentee_id", "score_m", "score_e", "months_m", "months_e")
+    for shared, areas, mentee, *exact in facts.values_list(*columns):
         labels = [("", ""), *(("s", g) for g in _split(shared)), *(("a", a) for a in _split(areas))]
         for kind, name in labels:
             parts[kind, name, "", 0][0] += 1
@@ -702,7 +714,10 @@ def _analysis_parts_python(facts) -> list[tuple]:
                     part[0] += 1
                     part[1] += m
                     part[2] += m * m
-    return [(*key, *value) for key, value in parts.items()]
+                    people[kind, name, f"p:{field}"].add(mentee)
+    return [(*key, *value) for key, value in parts.items()] + [
+        (kind, name, field, 0, len(ids), 0, 0) for (kind, name, field), ids in people.items()
+    ]
 
 
 def _split(value: str) -> set[str]:
@@ -721,10 +736,11 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
     """Shared characteristics and content areas against evaluation scores and relationship length.
 
     For each characteristic: relationships sharing it vs not, difference in means with a 95% CI
-    and Hedges' g. A comparison with fewer than k relationships on either side says "too few to
-    conclude" and shows no means (small-cell rule). Observational: differences are associations.
+    and Hedges' g. A comparison with fewer than k relationships or k mentees on either side says
+    "too few to conclude" and shows no means (small-cell rule). Observational: differences are
+    associations.
     """
-    present, moments = _analysis_moments(institution, f)
+    present, moments, people = _analysis_moments(institution, f)
     k = k_min()
     labels = _group_labels()
     groups = sorted({name for kind, name in present if kind == "s"} | {g for g in labels if g.startswith("id:")})
@@ -736,22 +752,28 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
         ("Relationship length", "months", "months"),
     ]:
         observed = moments.get(("", "", field), nothing)
-        rows = []
-        for group in groups:
-            with_ = moments.get(("s", group, field), nothing)
-            rows.append(
-                {
-                    "label": f"Shares {labels.get(group, group).lower()}",
-                    "result": stats.compare_moments(with_, observed - with_, minimum=k),
-                }
-            )
-        for area in areas:
-            with_ = moments.get(("a", area, field), nothing)
-            rows.append(
-                {"label": f"Asked about {area}", "result": stats.compare_moments(with_, observed - with_, minimum=k)}
-            )
+        rows = [
+            {"label": f"Shares {labels.get(g, g).lower()}", "result": _compared(moments, people, field, "s", g, k)}
+            for g in groups
+        ]
+        rows += [
+            {"label": f"Asked about {area}", "result": _compared(moments, people, field, "a", area, k)}
+            for area in areas
+        ]
         out.append(Analysis(outcome, unit, observed.n, rows, observed.n < 2 * k, k))
     return out
+
+
+def _compared(moments: dict, people: dict, field: str, kind: str, name: str, k: int) -> stats.Comparison:
+    """Relationships with the label against the rest, concluded only over ≥ k mentees each side."""
+    nothing = stats.Moments()
+    observed, with_ = moments.get(("", "", field), nothing), moments.get((kind, name, field), nothing)
+    return stats.among_people(
+        stats.compare_moments(with_, observed - with_, minimum=k),
+        with_people=people.get((kind, name, field), 0),
+        all_people=people.get(("", "", field), 0),
+        minimum=k,
+    )
 
 
 def analysis_table(analysis: Analysis, key: str) -> Table:

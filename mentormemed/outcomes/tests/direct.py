@@ -517,6 +517,7 @@ def _relationship_features(institution, f: Filters) -> list[dict]:
         months = ((r["ended_at"] or now) - r["started_at"]).days / 30.44
         out.append(
             {
+                "mentee_id": r["mentee_id"],
                 "shared": groups,
                 "areas": areas.get(r["request_id"], set()),
                 "score": statistics.fmean(scores[r["id"]]) if scores.get(r["id"]) else None,
@@ -585,6 +586,17 @@ def _median_response(qs, people: int) -> Cell:
     )
 
 
+def _compared(observed: list[dict], field: str, k: int, key: str, label: str) -> stats.Comparison:
+    inside = [row for row in observed if label in row[key]]
+    without = [row[field] for row in observed if label not in row[key]]
+    return stats.among_people(
+        stats.compare([row[field] for row in inside], without, minimum=k),
+        with_people=len({row["mentee_id"] for row in inside}),
+        all_people=len({row["mentee_id"] for row in observed}),
+        minimum=k,
+    )
+
+
 def success_analysis(institution, f: Filters) -> list[Analysis]:
     """Shared characteristics and content areas against evaluation scores and relationship length.
 
@@ -603,19 +615,11 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
         ("Relationship length", "months", "months"),
     ]:
         observed = [row for row in features if row[field] is not None]
-        rows = []
-        for group in groups:
-            with_ = [row[field] for row in observed if group in row["shared"]]
-            without = [row[field] for row in observed if group not in row["shared"]]
-            rows.append(
-                {
-                    "label": f"Shares {labels.get(group, group).lower()}",
-                    "result": stats.compare(with_, without, minimum=k),
-                }
-            )
+        rows = [
+            {"label": f"Shares {labels.get(g, g).lower()}", "result": _compared(observed, field, k, "shared", g)}
+            for g in groups
+        ]
         for area, _ in area_names.most_common(8):
-            with_ = [row[field] for row in observed if area in row["areas"]]
-            without = [row[field] for row in observed if area not in row["areas"]]
-            rows.append({"label": f"Asked about {area}", "result": stats.compare(with_, without, minimum=k)})
+            rows.append({"label": f"Asked about {area}", "result": _compared(observed, field, k, "areas", area)})
         out.append(Analysis(outcome, unit, len(observed), rows, len(observed) < 2 * k, k))
     return out
