@@ -256,3 +256,11 @@ def test_r23_dashboard_query_count_is_bounded(cast, small, django_assert_max_num
         _search(_mentee(cast, n), at(2025, 5, 1), keys=["area:research"])
     with django_assert_max_num_queries(45):
         assert client.get(reverse("outcomes:dashboard") + "?year=2024").status_code == 200
+
+
+def test_r38_a_comparison_needs_k_mentees_on_each_side_not_k_relationships():
+    result = stats.compare([5, 6] * 6, [4, 5] * 6, minimum=11)
+    assert result.conclusive
+    assert not stats.among_people(result, with_people=4, all_people=30, minimum=11).conclusive, "12 from 4 mentees"
+    assert not stats.among_people(result, with_people=12, all_people=20, minimum=11).conclusive, "≥ 8 on the other"
+    assert stats.among_people(result, with_people=12, all_people=30, minimum=11) == result
