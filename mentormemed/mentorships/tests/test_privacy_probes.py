@@ -74,6 +74,16 @@ def _private_names(membership) -> set[str]:
     return {n for n in names if len(n) > 3}
 
 
+def _leaked(client, urls, membership) -> tuple[set[str], set[str], str]:
+    """Answer every identity question of ``membership`` privately between two reads of ``urls``:
+    the private values, and those that appear after but did not before."""
+    before = _pages(client, urls)
+    _private_everything(membership)
+    after = _pages(client, urls)
+    names = _private_names(membership)
+    return names, {name for name in names if name not in before and name in after}, before
+
+
 def _pages(client, urls) -> str:
     out = []
     for url in urls:
@@ -98,11 +108,7 @@ def test_r8_no_page_that_shows_a_mentee_to_their_mentor_shows_a_private_value(ca
         reverse("scheduling:meetings"),
     ]
     client = cast.client_for(cast.mentor)
-    before = _pages(client, urls)
-    _private_everything(cast.mentee)
-    after = _pages(client, urls)
-    names = _private_names(cast.mentee)
-    leaked = {name for name in names if name not in before and name in after}
+    names, leaked, before = _leaked(client, urls, cast.mentee)
     assert names and not leaked
     # The same values, shared, do show: the pages would reveal a leak.
     from mentormemed.profiles.models import IdentityValue
@@ -125,9 +131,5 @@ def test_r8_no_page_that_shows_a_mentor_to_a_mentee_shows_a_private_value(cast):
         reverse("mentorships:network"),
         reverse("core:home"),
     ]
-    client = cast.client_for(cast.mentee)
-    before = _pages(client, urls)
-    _private_everything(cast.mentor)
-    after = _pages(client, urls)
-    leaked = {name for name in _private_names(cast.mentor) if name not in before and name in after}
-    assert not leaked
+    names, leaked, _ = _leaked(cast.client_for(cast.mentee), urls, cast.mentor)
+    assert names and not leaked
