@@ -130,3 +130,13 @@ class MenteeEligibility(models.Model):
             (self.economically_disadvantaged, "economically_disadvantaged"),
         ]
         return [label for flag, label in pairs if flag]
+
+
+class TotpStep(models.Model):
+    """The last 30-second TOTP step a person's authenticator accepted (ASVS 2.8.4).
+
+    A code is accepted only for a step after this one, so a code cannot sign in twice, even
+    within the drift window in which it stays valid."""
+
+    authenticator = models.OneToOneField("mfa.Authenticator", on_delete=models.CASCADE, related_name="+")
+    last_step = models.BigIntegerField()

@@ -27,18 +27,29 @@ MEMBER_ROLES = frozenset({MENTEE, MENTOR})
 @dataclass(frozen=True)
 class Permission:
     roles: frozenset[str]
-    # Mentees and mentors lose these when the subscription lapses (R1); admins
-    # keep their pages (reports, renewal) and staff are never limited.
+    # Lost by every institution role holding it when the subscription lapses (R1). Pages an
+    # admin keeps (reports, renewal, members) say ``needs_subscription=False``; pages every role
+    # has but only members lose (home, notifications) say ``paused_for=MEMBER_ROLES``. Staff
+    # are never limited.
     needs_subscription: bool = True
     description: str = ""
+    paused_for: frozenset[str] = frozenset({"mentee", "mentor", "admin"})
+
+    def paused(self, role: str | None) -> bool:
+        """Whether ``role`` loses this permission while its institution's subscription has lapsed."""
+        return self.needs_subscription and role in self.paused_for
 
 
-def _p(*roles: str, needs_subscription: bool = True, description: str = "") -> Permission:
-    return Permission(frozenset(roles), needs_subscription, description)
+def _p(
+    *roles: str, needs_subscription: bool = True, description: str = "", paused_for: frozenset[str] | None = None
+) -> Permission:
+    if paused_for is None:
+        return Permission(frozenset(roles), needs_subscription, description)
+    return Permission(frozenset(roles), needs_subscription, description, paused_for)
 
 
 PERMISSIONS: dict[str, Permission] = {
-    "home": _p(MENTEE, MENTOR, ADMIN, STAFF, description="Own home page"),
+    "home": _p(MENTEE, MENTOR, ADMIN, STAFF, description="Own home page", paused_for=MEMBER_ROLES),
     "account.settings": _p(
         MENTEE, MENTOR, ADMIN, STAFF, needs_subscription=False, description="Own name, pronouns and time zone"
     ),
@@ -74,7 +85,9 @@ PERMISSIONS: dict[str, Permission] = {
     "mentorships.inbox": _p(MENTOR, description="Own requests to answer, mentees, capacity (R12, R13, R28)"),
     "mentorships.relationships": _p(MENTEE, MENTOR, description="Own mentorships, compact, goals, messages (R15, R16)"),
     "mentorships.reinstate": _p(ADMIN, STAFF, needs_subscription=False, description="Reinstate suspended mentors"),
-    "notifications": _p(MENTEE, MENTOR, ADMIN, STAFF, description="Own notifications and how they arrive (R31)"),
+    "notifications": _p(
+        MENTEE, MENTOR, ADMIN, STAFF, description="Own notifications and how they arrive (R31)", paused_for=MEMBER_ROLES
+    ),
     "scheduling.meetings": _p(MENTEE, MENTOR, description="Own meetings: book, move, cancel, notes, feed (R17)"),
     "scheduling.availability": _p(MENTOR, description="Own weekly availability and dates off (R17)"),
     "evaluations.mine": _p(MENTEE, description="Evaluate own mentors when due (R18)"),
@@ -143,7 +156,7 @@ def requires(perm: str) -> Callable:
                 raise PermissionDenied
             if actor.role in MEMBER_ROLES | {ADMIN} and not actor.membership_active:
                 return paused_response(request, reason="membership")
-            if permission.needs_subscription and actor.role in MEMBER_ROLES and not actor.subscription_active:
+            if permission.paused(actor.role) and not actor.subscription_active:
                 return paused_response(request, reason="subscription")
             return view(request, *args, **kwargs)
 

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
 
 from mentormemed.core.models import AuditEntry
+
+# The acting principal of the request being served (set by ActingMembershipMiddleware), so an
+# entry a service writes for that same user records the role they acted in and their address.
+_request_actor: ContextVar[tuple[Any, str] | None] = ContextVar("mentormemed_request_actor", default=None)
+
+
+def bind_request_actor(actor, ip_address: str | None):
+    """Bind the request's actor for ``audit``; returns the token to ``unbind_request_actor``."""
+    return _request_actor.set((actor, ip_address or ""))
+
+
+def unbind_request_actor(token) -> None:
+    _request_actor.reset(token)
 
 
 def audit(
@@ -22,8 +36,12 @@ def audit(
     """Record that ``actor`` did ``action`` (to ``obj``). Never include message bodies or secrets."""
     if institution is None and obj is not None:
         institution = getattr(obj, "institution", None)
-    if not actor_role and actor is not None:
-        actor_role = "staff" if getattr(actor, "is_staff", False) else ""
+    bound = _request_actor.get()
+    if bound is not None and actor is not None and getattr(bound[0], "user", None) == actor:
+        actor_role = actor_role or (bound[0].role or "")
+        ip_address = ip_address or bound[1] or None
+    if not actor_role:
+        actor_role = "system" if actor is None else ("staff" if getattr(actor, "is_staff", False) else "")
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_role=actor_role,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentormemed.core.access import ADMIN, Actor
+from mentormemed.core.audit import bind_request_actor, unbind_request_actor
 from mentormemed.core.timezones import zone_or_none
 
 SESSION_KEY = "acting_membership_id"
@@ -22,7 +23,11 @@ class ActingMembershipMiddleware:
 
     def __call__(self, request):
         request.actor = self.resolve(request)
-        return self.get_response(request)
+        token = bind_request_actor(request.actor, request.META.get("REMOTE_ADDR"))
+        try:
+            return self.get_response(request)
+        finally:
+            unbind_request_actor(token)
 
     @staticmethod
     def resolve(request) -> Actor:
@@ -109,3 +114,18 @@ class MfaRequiredMiddleware:
         from allauth.mfa.models import Authenticator
 
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class PrivatePagesMiddleware:
+    """A signed-in page holds someone's data: no shared cache or browser history may keep it
+    (ASVS 8.2.1). Responses that chose their own caching (static files, public pages) keep it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -14,10 +14,6 @@ from mentormemed.evaluations.models import Evaluation, Instrument, SurveyRespons
 from mentormemed.evaluations.schedule import Due, conf, evaluation_due, yearly_due
 
 
-def small_cell_min() -> int:
-    return int(settings.MMM.get("SMALL_CELL_MIN", 11))
-
-
 @dataclass(frozen=True)
 class OpenEvaluation:
     relationship: object
@@ -123,42 +119,66 @@ def submitted_evaluations(*, mentee):
 # ------------------------------------------------------------------ what a mentor may see
 
 
+def feedback_batch_mentees() -> int:
+    """Distinct mentees a released batch of evaluations must hold (R18): at most 3 at a time
+    for a mentor, so the small-cell minimum of 11 would release nothing for years."""
+    return int(settings.MMM.get("FEEDBACK_BATCH_MENTEES", 3))
+
+
+def feedback_delay_days() -> int:
+    """Days an evaluation waits before it can join a batch, so a release is not timed to one answer."""
+    return int(settings.MMM.get("FEEDBACK_DELAY_DAYS", 14))
+
+
+def released_evaluations(rows: list[dict], *, now: dt.datetime | None = None) -> list[dict]:
+    """The evaluations a mentor's aggregates may use (R18), from ``rows`` in submission order.
+
+    Evaluations older than the delay are cut, in order, into batches that each hold answers
+    from at least ``feedback_batch_mentees()`` different mentees; only whole batches count. An
+    aggregate therefore always covers several mentees, and two successive views differ by a
+    whole batch of several mentees, never by one person's answers."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=feedback_delay_days())
+    need = feedback_batch_mentees()
+    released: list[dict] = []
+    batch: list[dict] = []
+    for row in rows:
+        if row["submitted_at"] > cutoff:
+            break
+        batch.append(row)
+        if len({r["mentee_id"] for r in batch}) >= need:
+            released += batch
+            batch = []
+    return released
+
+
 @dataclass
 class FeedbackSummary:
     responses: int  # all submitted responses (shown: a count reveals no one's answers)
-    released: int  # responses the aggregates are computed over (a multiple of the minimum)
-    minimum: int
+    released: int  # responses the aggregates are computed over (whole batches)
+    mentees: int  # distinct mentees behind the released responses
+    minimum: int  # distinct mentees a batch must hold
     competency_mean: float | None
     overall_mean: float | None
     items: list[dict]
+    waiting: int = 0  # responses not yet in a released batch
 
     @property
     def visible(self) -> bool:
-        return self.released >= self.minimum
-
-    @property
-    def until_next(self) -> int:
-        return self.minimum - (self.responses - self.released) if self.visible else self.minimum - self.responses
+        return self.released > 0
 
 
 def mentor_feedback(*, mentor) -> FeedbackSummary:
-    """R18: aggregates only, and only in batches of SMALL_CELL_MIN responses.
-
-    A mentor sees averages over the first ⌊n/k⌋·k responses (k = small-cell minimum). Updating
-    only in whole batches means two successive views always differ by at least k responses, so
-    no single mentee's answers can be recovered by comparing the averages before and after.
-    Free-text answers are never shown to mentors.
-    """
-    k = small_cell_min()
+    """R18: aggregates only, over whole batches of several mentees (``released_evaluations``).
+    Free-text answers are never shown to mentors."""
     rows = list(
         Evaluation.objects.filter(mentor=mentor)
         .order_by("submitted_at", "pk")
-        .values("answers", "competency_mean", "overall", "version__items")
+        .values("answers", "competency_mean", "overall", "version__items", "mentee_id", "submitted_at")
     )
-    released = (len(rows) // k) * k
-    batch = rows[:released]
+    need = feedback_batch_mentees()
+    batch = released_evaluations(rows)
     if not batch:
-        return FeedbackSummary(len(rows), 0, k, None, None, [])
+        return FeedbackSummary(len(rows), 0, 0, need, None, None, [], waiting=len(rows))
     items: dict[str, dict] = {}
     for row in batch:
         for item in row["version__items"]:
@@ -166,19 +186,23 @@ def mentor_feedback(*, mentor) -> FeedbackSummary:
                 continue
             value = row["answers"].get(item["key"])
             if isinstance(value, int):
-                items.setdefault(item["key"], {"text": item["text"], "values": []})["values"].append(value)
+                entry = items.setdefault(item["key"], {"text": item["text"], "values": [], "mentees": set()})
+                entry["values"].append(value)
+                entry["mentees"].add(row["mentee_id"])
     item_rows = [
         {"key": key, "text": v["text"], "mean": round(statistics.fmean(v["values"]), 1), "n": len(v["values"])}
         for key, v in items.items()
-        if len(v["values"]) >= k
+        if len(v["mentees"]) >= need
     ]
     means = [r["competency_mean"] for r in batch if r["competency_mean"] is not None]
     overall = [r["overall"] for r in batch if r["overall"] is not None]
     return FeedbackSummary(
         responses=len(rows),
-        released=released,
-        minimum=k,
-        competency_mean=round(statistics.fmean(means), 2) if len(means) >= k else None,
-        overall_mean=round(statistics.fmean(overall), 2) if len(overall) >= k else None,
+        released=len(batch),
+        mentees=len({r["mentee_id"] for r in batch}),
+        minimum=need,
+        competency_mean=round(statistics.fmean(means), 2) if means else None,
+        overall_mean=round(statistics.fmean(overall), 2) if overall else None,
         items=item_rows,
+        waiting=len(rows) - len(batch),
     )

@@ -28,7 +28,8 @@ def index(request):
             "open": selectors.open_evaluations(mentee=mentee),
             "surveys": selectors.open_surveys(membership=mentee),
             "submitted": selectors.submitted_evaluations(mentee=mentee)[:50],
-            "minimum": selectors.small_cell_min(),
+            "minimum": selectors.feedback_batch_mentees(),
+            "delay": selectors.feedback_delay_days(),
         },
     )
 
@@ -90,7 +91,11 @@ def feedback(request):
 
     mentor = mentor_profile_of(request.actor.membership)
     summary = selectors.mentor_feedback(mentor=mentor) if mentor else None
-    return render(request, "evaluations/feedback.html", {"summary": summary, "mentor": mentor})
+    return render(
+        request,
+        "evaluations/feedback.html",
+        {"summary": summary, "mentor": mentor, "delay": selectors.feedback_delay_days()},
+    )
 
 
 # ------------------------------------------------------------------ staff

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from mentormemed.institutions.models import Membership
 from mentormemed.matching import selectors as matching
 from mentormemed.mentorships.models import MentorshipRequest, Message, Relationship, RequestState
-from mentormemed.profiles.models import ContentArea, MenteeNeed, MentorProfile, Scope
+from mentormemed.profiles.models import ContentArea, MenteeNeed, MentorProfile
 from mentormemed.profiles.responsiveness import WINDOW_DAYS as RESPONSIVENESS_WINDOW_DAYS
 from mentormemed.profiles.responsiveness import Responsiveness
 from mentormemed.profiles.responsiveness import measure as measure_responsiveness
@@ -32,20 +32,13 @@ def mentor_profile_of(membership) -> MentorProfile | None:
 # ------------------------------------------------------------------ who can request whom
 
 
-def _in_scope_q(mentee) -> Q:
-    """Mentors a mentee may even see: same institution, or national scope (R9)."""
-    return Q(membership__institution_id=mentee.institution_id) | Q(scope=Scope.NATIONAL)
-
-
 def mentor_in_scope(*, mentee, mentor_id: int) -> MentorProfile:
-    """The mentor profile if the mentee may see it at all (scope R9, active membership, access R1); else 404."""
-    from mentormemed.institutions.models import Subscription
-
-    covering = Subscription.objects.covering().values("institution_id")
+    """The mentor if the mentee can find them (matching's one "visible mentors" rule: R8 consent and
+    complete profile, not suspended, R9 scope, R1 access); anyone else is a 404 and shows nothing."""
     try:
         return (
-            MentorProfile.objects.select_related("membership__user", "membership__institution")
-            .filter(_in_scope_q(mentee), membership__status="active", membership__institution_id__in=covering)
+            matching.searchable_mentors(viewer=mentee)
+            .select_related("membership__user", "membership__institution")
             .get(pk=mentor_id)
         )
     except MentorProfile.DoesNotExist as exc:
@@ -125,6 +118,25 @@ def request_for_mentor_or_404(*, mentor: MentorProfile | None, pk: int) -> Mento
         ).get(pk=pk, mentor=mentor)
     except MentorshipRequest.DoesNotExist as exc:
         raise Http404 from exc
+
+
+@dataclass(frozen=True)
+class MenteeAsShown:
+    """What a mentor may see of a mentee (R8, R28): their shared values only, never a private one."""
+
+    languages: list[str]
+    home: str
+    identities: list[str]
+
+
+def mentee_as_shown(membership) -> MenteeAsShown:
+    """The one place that decides which of a mentee's characteristics a mentor sees."""
+    profile = getattr(membership, "mentee_profile", None)
+    languages = [str(lang) for lang in profile.languages.all()] if profile and profile.languages_shared else []
+    home = ""
+    if profile and profile.home_shared:
+        home = ", ".join(str(p) for p in (profile.home_state, getattr(profile, "home_country", None)) if p)
+    return MenteeAsShown(languages, home, shared_identities(membership))
 
 
 def shared_identities(membership) -> list:

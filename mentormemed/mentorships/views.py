@@ -181,7 +181,7 @@ def inbox_detail(request, pk: int):
             "r": mentorship_request,
             "profile": profile,
             "needs": selectors.mentee_needs(mentorship_request.mentee),
-            "identities": selectors.shared_identities(mentorship_request.mentee),
+            "shown": selectors.mentee_as_shown(mentorship_request.mentee),
             "answer_form": AnswerForm(),
             "overview": selectors.mentor_overview(mentor=mentor),
             "missing": missing_steps(request.actor.membership),

@@ -189,6 +189,7 @@ class RelationshipFact(CohortColumns):
     """One relationship of a consenting mentee: shared characteristics, areas, score and length."""
 
     relationship_id = models.IntegerField(unique=True)
+    mentee_id = models.IntegerField(null=True, help_text="the analysis counts people, not relationships")
     month = models.DateField()
     started_at = models.DateTimeField()
     mentee_institution_id = models.IntegerField()

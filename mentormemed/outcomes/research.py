@@ -1,23 +1,36 @@
-"""De-identified research exports (R25): one row per mentorship request of consenting mentees.
+"""De-identified research exports (R25, R38): one row per mentorship request of consenting mentees.
 
-No direct identifiers (names, e-mails, record ids), pseudonymous ids that are consistent
-within one request's exports and meaningless outside it (HMAC with the request's own key),
-dates coarsened to the month, places to the state of the institution, and small cells
-suppressed: any value of a quasi-identifier column (training level, state, institution kind,
-specialty) held by fewer than k distinct mentees is replaced by "suppressed".
+What the export guarantees:
+
+* No direct identifiers (names, e-mails, record ids); pseudonymous ids consistent within one
+  request's exports and meaningless outside it (HMAC with the request's own key).
+* **k-anonymity on the combination of quasi-identifiers** (training level, eligibility bases,
+  institution kind and state, local match, mentor's specialty, request and relationship
+  months): every combination that appears is shared by at least k distinct mentees. To get
+  there the export first *coarsens* whole columns one step at a time (level → UME/GME →
+  any; month → quarter → academic year; a value → "any"), always the column with the most
+  distinct values, and only then drops the few rows still in classes under k. What was
+  coarsened and how many rows were dropped is written in the README of the archive.
+* **Safe against its requester**: requests in which the requester took part (as mentor or
+  mentee) are left out, so they cannot find their own pseudonym or their mentees' answers.
+* **No evaluation values tied to a mentor**: when evaluation means are exported, the mentor
+  pseudonym is not, and means are rounded to 0.5, so a mentor's scores cannot be assembled.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
 import secrets
+import zipfile
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from mentormemed.core.spreadsheet import csv_text
 from mentormemed.outcomes.suppression import k_min
 
 VARIABLES = {
@@ -31,7 +44,65 @@ VARIABLES = {
     "relationship": "Relationship start month, length in months, how it ended",
     "evaluations": "Mean evaluation scores of the relationship (1–7)",
 }
-QUASI_IDENTIFIERS = ["training_level", "institution_kind", "institution_state", "mentor_specialty"]
+UME = {"MS1", "MS2", "MS3", "MS4"}
+ANY = "any"
+
+
+def _level_group(value: str) -> str:
+    if value in UME:
+        return "UME"
+    return "not given" if value == "not given" else "GME"
+
+
+def _quarter(month: str) -> str:
+    if not month:
+        return ""
+    year, mm = month.split("-")
+    return f"{year}-Q{(int(mm) - 1) // 3 + 1}"
+
+
+def _academic_year(month: str) -> str:
+    if not month:
+        return ""
+    year, mm = (int(x) for x in month.split("-"))
+    start = year if mm >= 7 else year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def _to_any(value: str) -> str:
+    return ANY if value else ""
+
+
+MONTHS = [_quarter, _academic_year, _to_any]
+# Each quasi-identifier and its coarsening steps, finest first; each maps the original value.
+QUASI_IDENTIFIERS: dict[str, list[Callable[[str], str]]] = {
+    "training_level": [_level_group, _to_any],
+    "eligibility_bases": [_to_any],
+    "institution_kind": [_to_any],
+    "institution_state": [_to_any],
+    "local_match": [_to_any],
+    "mentor_specialty": [_to_any],
+    "request_month": MONTHS,
+    "relationship_start_month": MONTHS,
+}
+STEP_NAMES = {
+    _level_group: "training level grouped into UME / GME",
+    _quarter: "months grouped into quarters",
+    _academic_year: "months grouped into academic years (July–June)",
+    _to_any: 'replaced by "any"',
+}
+
+
+@dataclass
+class Release:
+    """The export of one request: its rows and what was done to make it safe."""
+
+    header: list[str]
+    rows: list[list[str]]
+    k: int
+    coarsened: dict[str, list[str]] = field(default_factory=dict)
+    dropped: int = 0
+    left_out_own: int = 0
 
 
 def new_salt() -> str:
@@ -42,8 +113,8 @@ def pseudonym(salt: str, kind: str, pk: int) -> str:
     return kind[0].upper() + hmac.new(salt.encode(), f"{kind}:{pk}".encode(), hashlib.sha256).hexdigest()[:10]
 
 
-def export_rows(*, request) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the export for an approved ``request`` (its chosen variables only)."""
+def export_rows(*, request) -> Release:
+    """The k-anonymous export for an approved ``request`` (its chosen variables only)."""
     from mentormemed.evaluations.models import Evaluation
     from mentormemed.matching.models import MentorFacet
     from mentormemed.mentorships.models import MentorshipRequest
@@ -62,7 +133,9 @@ def export_rows(*, request) -> tuple[list[str], list[list[str]]]:
         .prefetch_related("areas", "mentor__specialties")
         .order_by("created_at", "pk")
     )
-    requests = list(qs)
+    own = {request.requester.user_id}
+    everyone = list(qs)
+    requests = [r for r in everyone if r.mentee.user_id not in own and r.mentor.membership.user_id not in own]
     rels = {}
     from mentormemed.mentorships.models import Relationship
 
@@ -76,19 +149,18 @@ def export_rows(*, request) -> tuple[list[str], list[list[str]]]:
             scores[rel_id].append(value)
     shared = _shared_groups(requests, IdentityValue, MentorFacet) if "shared_characteristics" in chosen else {}
 
-    header = ["mentee_id", "mentor_id", "request_month"]
+    # Evaluation values next to a stable mentor pseudonym would add up to that mentor's scores.
+    header = ["mentee_id", "request_month"] if "evaluations" in chosen else ["mentee_id", "mentor_id", "request_month"]
     rows, mentee_of_row = [], []
     for r in requests:
-        row = {
-            "mentee_id": pseudonym(salt, "mentee", r.mentee_id),
-            "mentor_id": pseudonym(salt, "mentor", r.mentor_id),
-            "request_month": f"{r.created_at:%Y-%m}",
-        }
+        row = {"mentee_id": pseudonym(salt, "mentee", r.mentee_id), "request_month": f"{r.created_at:%Y-%m}"}
+        if "mentor_id" in header:
+            row["mentor_id"] = pseudonym(salt, "mentor", r.mentor_id)
         profile, eligibility = r.mentee.mentee_profile, getattr(r.mentee, "eligibility", None)
         if "training_level" in chosen:
             row["training_level"] = profile.training_level or "not given"
         if "eligibility_bases" in chosen:
-            row["eligibility_bases"] = ";".join(eligibility.bases) if eligibility else ""
+            row["eligibility_bases"] = ";".join(sorted(eligibility.bases)) if eligibility else ""
         if "institution" in chosen:
             row["institution_kind"] = r.mentee.institution.kind
             row["institution_state"] = r.mentee.institution.state.code if r.mentee.institution.state else ""
@@ -114,14 +186,16 @@ def export_rows(*, request) -> tuple[list[str], list[list[str]]]:
             row["end_reason"] = rel.end_reason if rel else ""
         if "evaluations" in chosen:
             values = scores.get(rel.pk, []) if rel else []
-            row["evaluation_mean"] = f"{sum(values) / len(values):.2f}" if values else ""
+            row["evaluation_mean"] = f"{round(2 * sum(values) / len(values)) / 2:.1f}" if values else ""
         for key in row:
             if key not in header:
                 header.append(key)
         rows.append(row)
         mentee_of_row.append(r.mentee_id)
-    _suppress_quasi_identifiers(rows, mentee_of_row)
-    return header, [[row.get(h, "") for h in header] for row in rows]
+    release = Release(header, [], k_min(), left_out_own=len(everyone) - len(requests))
+    kept = _anonymise(rows, mentee_of_row, release)
+    release.rows = [[row.get(h, "") for h in header] for row in kept]
+    return release
 
 
 def _shared_groups(requests, IdentityValue, MentorFacet) -> dict[int, set[str]]:
@@ -141,23 +215,87 @@ def _shared_groups(requests, IdentityValue, MentorFacet) -> dict[int, set[str]]:
     }
 
 
-def _suppress_quasi_identifiers(rows: list[dict], mentees: list[int]) -> None:
-    k = k_min()
-    for column in QUASI_IDENTIFIERS:
-        holders = defaultdict(set)
-        for row, mentee in zip(rows, mentees, strict=True):
-            if column in row:
-                holders[row[column]].add(mentee)
-        rare = {value for value, people in holders.items() if len(people) < k}
-        for row in rows:
-            if column in row and row[column] in rare:
-                row[column] = "suppressed"
+def _classes(rows: list[dict], mentees: list[int], columns: list[str]) -> dict[tuple, set[int]]:
+    """Distinct mentees per combination of the quasi-identifier values."""
+    found: dict[tuple, set[int]] = defaultdict(set)
+    for row, mentee in zip(rows, mentees, strict=True):
+        found[tuple(row[c] for c in columns)].add(mentee)
+    return found
+
+
+def _anonymise(rows: list[dict], mentees: list[int], release: Release, *, max_dropped: float = 0.05) -> list[dict]:
+    """Coarsen whole quasi-identifier columns until at most ``max_dropped`` of the rows sit in
+    classes of fewer than k mentees, then drop those rows (full-domain generalisation).
+
+    Each round takes the one coarsening step that leaves the fewest rows in small classes
+    (ties: the column listed later, so training level — usually what was asked for — goes last)."""
+    k = release.k
+    columns = [c for c in QUASI_IDENTIFIERS if rows and c in rows[0]]
+    original = [dict(row) for row in rows]
+    steps = dict.fromkeys(columns, 0)
+
+    def small_rows(candidate: list[dict]) -> int:
+        classes = _classes(candidate, mentees, columns)
+        return sum(1 for row in candidate if len(classes[tuple(row[c] for c in columns)]) < k)
+
+    def coarsened(column: str) -> list[dict]:
+        step = QUASI_IDENTIFIERS[column][steps[column]]  # each step maps the original value
+        return [{**row, column: step(source[column])} for row, source in zip(rows, original, strict=True)]
+
+    while small_rows(rows) > max_dropped * len(rows):
+        open_columns = [c for c in columns if steps[c] < len(QUASI_IDENTIFIERS[c])]
+        if not open_columns:
+            break
+        trials = {c: coarsened(c) for c in open_columns}
+        column = min(open_columns, key=lambda c: (small_rows(trials[c]), -columns.index(c)))
+        release.coarsened.setdefault(column, []).append(STEP_NAMES[QUASI_IDENTIFIERS[column][steps[column]]])
+        steps[column] += 1
+        rows = trials[column]
+    classes = _classes(rows, mentees, columns)
+    kept = [row for row in rows if len(classes[tuple(row[c] for c in columns)]) >= k]
+    release.dropped = len(rows) - len(kept)
+    return kept
+
+
+def readme(request, release: Release) -> str:
+    """What the export holds and what was done to it, for the recipient."""
+    quasi = [c for c in QUASI_IDENTIFIERS if c in release.header]
+    lines = [
+        f"De-identified export for research request {request.pk}: {request.title}",
+        "",
+        "One row per mentorship request of mentees who consented to research use.",
+        "No names, e-mail addresses, record ids or exact dates. Ids are pseudonyms valid in this export only.",
+        f"Every combination of the quasi-identifier columns ({', '.join(quasi)})"
+        f" is shared by at least {release.k} different mentees.",
+        "",
+    ]
+    if release.coarsened:
+        lines.append("To reach that, these columns were coarsened for every row (not blanked):")
+        lines += [f"- {column}: {'; then '.join(steps)}" for column, steps in release.coarsened.items()]
+    else:
+        lines.append("No column needed coarsening.")
+    lines.append(f"Rows left out because they stayed in a group of fewer than {release.k} mentees: {release.dropped}.")
+    lines.append(f"Rows left out because the requester took part in them: {release.left_out_own}.")
+    if "mentor_id" not in release.header:
+        lines.append("Mentor pseudonyms are left out because evaluation means are included; means are rounded to 0.5.")
+    lines += ["", "Re-identifying anyone, or linking these rows to other data to do so, is not permitted."]
+    return "\n".join(lines) + "\n"
 
 
 def export_csv(*, request) -> str:
-    header, rows = export_rows(request=request)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
+    release = export_rows(request=request)
+    return _csv(release)
+
+
+def _csv(release: Release) -> str:
+    return csv_text(release.header, release.rows)
+
+
+def export_archive(*, request) -> tuple[bytes, Release]:
+    """A zip with ``data.csv`` and ``README.txt`` (what was coarsened and why)."""
+    release = export_rows(request=request)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.csv", _csv(release))
+        archive.writestr("README.txt", readme(request, release))
+    return buffer.getvalue(), release

@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from mentormemed.evaluations.selectors import feedback_batch_mentees, released_evaluations
 from mentormemed.outcomes.models import ParticipationThreshold
-from mentormemed.outcomes.suppression import k_min
 from mentormemed.profiles.responsiveness import Responsiveness, sort_key
 from mentormemed.profiles.responsiveness import of as responsiveness_of
 from mentormemed.scheduling.models import Meeting, MeetingStatus
@@ -30,7 +30,8 @@ class Record:
     modules: int
     cme_credits: Decimal
     evaluations: int
-    evaluation_mean: float | None  # shown only over ≥ k responses, in whole batches (as the mentor sees it)
+    evaluation_mean: float | None  # over released batches only, exactly as the mentor sees it (R18)
+    evaluations_released: int  # the evaluations behind that mean
     median_response_hours: float | None
     answer_rate: float | None
     meets: dict[str, bool]
@@ -109,19 +110,18 @@ def participation_records(
         .values_list("membership_id", "c")
     )
     scores = defaultdict(list)
-    for mentor_id, value in (
+    for row in (
         Evaluation.objects.filter(mentor_id__in=ids, competency_mean__isnull=False)
         .order_by("submitted_at", "pk")
-        .values_list("mentor_id", "competency_mean")
+        .values("mentor_id", "competency_mean", "mentee_id", "submitted_at")
     ):
-        scores[mentor_id].append(value)
+        scores[row["mentor_id"]].append(row)
     meetings = _held_meetings(ids, since)
     threshold = threshold_for(institution)
-    k = k_min()
     records = []
     for m in mentors:
         values = scores.get(m.pk, [])
-        released = values[: (len(values) // k) * k]
+        released = [r["competency_mean"] for r in released_evaluations(values)]  # the mentor's own feedback rule
         record = Record(
             mentor=m,
             most_at_once=at_once.get(m.pk, 0),
@@ -131,6 +131,7 @@ def participation_records(
             cme_credits=credits.get(m.membership_id) or Decimal("0"),
             evaluations=len(values),
             evaluation_mean=round(statistics.fmean(released), 2) if released else None,
+            evaluations_released=len(released),
             median_response_hours=m.median_response_hours,
             answer_rate=m.answer_rate,
             meets={},
@@ -236,7 +237,7 @@ CSV_HEADER = [
     "Meetings held",
     "Modules completed",
     "CME credits",
-    "Evaluations",
+    "Evaluations received",
     "Mean evaluation (1-7)",
     "Responsiveness",
     "Meets the threshold",
@@ -245,10 +246,10 @@ CSV_HEADER = [
 
 def records_csv(records: list[Record]) -> str:
     """The table as the admin filtered and sorted it, through the defusing CSV writer."""
-    from mentormemed.core.csvsafe import csv_text
+    from mentormemed.core.spreadsheet import csv_text
     from mentormemed.profiles.responsiveness import wording
 
-    rows: list[list] = [CSV_HEADER]
+    rows: list[list] = []
     for r in records:
         rows.append(
             [
@@ -262,10 +263,10 @@ def records_csv(records: list[Record]) -> str:
                 r.evaluations,
                 r.evaluation_mean if r.evaluation_mean is not None else "",
                 wording(r.responsiveness),
-                r.meaningful,
+                "yes" if r.meaningful else "no",
             ]
         )
-    return csv_text(rows)
+    return csv_text(CSV_HEADER, rows)
 
 
 def letter_pdf(*, record: Record, institution) -> bytes:
@@ -283,7 +284,7 @@ def letter_pdf(*, record: Record, institution) -> bytes:
             "start": start,
             "end": end,
             "today": timezone.localdate(),
-            "minimum": k_min(),
+            "minimum": feedback_batch_mentees(),
         },
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

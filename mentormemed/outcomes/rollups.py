@@ -308,6 +308,7 @@ def _relationships() -> None:
         batch.append(
             RelationshipFact(
                 relationship_id=r["id"],
+                mentee_id=r["mentee_id"],
                 month=r["started_at"].astimezone(zone).date().replace(day=1),
                 started_at=r["started_at"],
                 mentee_institution_id=r["mentee_institution_id"],

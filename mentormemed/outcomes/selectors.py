@@ -17,13 +17,13 @@ from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mentormemed.evaluations.schedule import add_months
 from mentormemed.outcomes import stats
-from mentormemed.outcomes.suppression import Cell, Row, k_min, suppress_cell, suppress_rows
+from mentormemed.outcomes.suppression import RATIO, Cell, Row, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, rate
 
 UME = ["MS1", "MS2", "MS3", "MS4"]
@@ -37,9 +37,28 @@ BASES = [
 BASIS_CHOICES = [("", "Any eligibility basis"), *BASES]
 
 
+def academic_year_start_month() -> int:
+    """The month an academic year starts (July: residents rotate then, MS1s arrive)."""
+    from django.conf import settings
+
+    return int(settings.MMM.get("ACADEMIC_YEAR_START_MONTH", 7))
+
+
+def academic_year_of(day: dt.date) -> int:
+    """The calendar year in which the academic year holding ``day`` began."""
+    return day.year if day.month >= academic_year_start_month() else day.year - 1
+
+
+YEARS_OFFERED = 5
+
+
 @dataclass(frozen=True)
 class Filters:
-    """Date range (whole months, inclusive) and cohort (training level group, eligibility basis)."""
+    """The period released: one whole academic year (R23, R38).
+
+    People choose among fixed, disjoint periods only, so no two releases differ by a month or
+    a cohort a reader could subtract (see ``outcomes.suppression``). ``level`` and ``basis``
+    narrow the figures for internal computations and tests; no request can set them."""
 
     start: dt.date
     end: dt.date
@@ -47,17 +66,38 @@ class Filters:
     basis: str = ""
 
     @classmethod
+    def year(cls, year: int) -> Filters:
+        start = dt.date(year, academic_year_start_month(), 1)
+        return cls(start, add_months(start, 12) - dt.timedelta(days=1))
+
+    @classmethod
     def from_query(cls, data, today: dt.date | None = None) -> Filters:
-        today = today or timezone.localdate()
-        default_start = add_months(today.replace(day=1), -11)
-        start = _month(data.get("from"), default_start)
-        end_month = _month(data.get("to"), today.replace(day=1))
-        if end_month < start:
-            start, end_month = end_month, start
-        end = add_months(end_month, 1) - dt.timedelta(days=1)
-        level = data.get("level", "") if data.get("level", "") in dict(LEVEL_CHOICES) else ""
-        basis = data.get("basis", "") if data.get("basis", "") in dict(BASIS_CHOICES) else ""
-        return cls(start, end, level, basis)
+        """The academic year asked for (``?year=2025`` is 2025–26), else the current one; any
+        other parameter (months, cohorts) is ignored, so it cannot open a finer release."""
+        current = academic_year_of(today or timezone.localdate())
+        try:
+            year = int(data.get("year") or current)
+        except (TypeError, ValueError):
+            year = current
+        if not current - YEARS_OFFERED < year <= current:
+            year = current
+        return cls.year(year)
+
+    @staticmethod
+    def offered(today: dt.date | None = None) -> list[tuple[int, str]]:
+        current = academic_year_of(today or timezone.localdate())
+        return [(y, academic_year_label(y)) for y in range(current, current - YEARS_OFFERED, -1)]
+
+    @property
+    def academic_year(self) -> int:
+        return academic_year_of(self.start)
+
+    @property
+    def label(self) -> str:
+        return academic_year_label(self.academic_year)
+
+    def is_partial(self, today: dt.date | None = None) -> bool:
+        return self.end >= (today or timezone.localdate())
 
     @property
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
@@ -68,24 +108,23 @@ class Filters:
         )
 
     def months(self) -> list[dt.date]:
+        """The months of the period up to the current one (a year in progress shows no months ahead)."""
+        last = min(self.end, timezone.localdate())
         months, cursor = [], self.start.replace(day=1)
-        while cursor <= self.end:
+        while cursor <= last:
             months.append(cursor)
             cursor = add_months(cursor, 1)
         return months
 
     def as_query(self) -> dict:
-        return {"from": f"{self.start:%Y-%m}", "to": f"{self.end:%Y-%m}", "level": self.level, "basis": self.basis}
+        return {"year": self.academic_year}
 
     def cache_key(self) -> str:
         return f"{self.start}:{self.end}:{self.level}:{self.basis}"
 
 
-def _month(value, default: dt.date) -> dt.date:
-    try:
-        return dt.datetime.strptime(value or "", "%Y-%m").date()
-    except ValueError:
-        return default
+def academic_year_label(year: int) -> str:
+    return f"{year}–{(year + 1) % 100:02d}"
 
 
 def cohort_q(f: Filters) -> Q:
@@ -184,8 +223,7 @@ def search_tables(institution, f: Filters) -> list[Table]:
     values = qs.aggregate(**agg)
     totals = {"n": values["n"], "p": values["p"]}
     total = Row("All months", [count(totals["n"], totals["p"])], totals["p"])
-    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
-    suppress_rows([total], additive=False, k=k)
+    protect(rows, total=total, additive=True, k=k)
     tables.append(
         Table(
             "searches_by_month",
@@ -210,7 +248,8 @@ def search_tables(institution, f: Filters) -> list[Table]:
         for value, label in [*TrainingLevel.choices, ("", "Not given")]
         if value in levels
     ]
-    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
+    level_total = replace(total, label="All training levels", cells=[replace(c) for c in total.cells])
+    protect(rows, total=level_total, additive=True, k=k)
     tables.append(
         Table(
             "searches_by_level",
@@ -218,13 +257,13 @@ def search_tables(institution, f: Filters) -> list[Table]:
             ["Searches"],
             rows,
             "Training level",
-            replace(total, label="All training levels") if rows else None,
+            level_total if rows else None,
             description="Who searches, by training level at the time of the search.",
         )
     )
 
     rows = [Row(label, [count(values[f"n_{key}"], values[f"p_{key}"])], values[f"p_{key}"]) for key, label in BASES]
-    suppress_rows(rows, additive=False, k=k)  # a mentee may hold several bases: rows do not add up
+    protect(rows, additive=False, reference=total, k=k)  # a mentee may hold several bases: rows overlap
     tables.append(
         Table(
             "searches_by_basis",
@@ -237,7 +276,12 @@ def search_tables(institution, f: Filters) -> list[Table]:
         )
     )
 
-    tables.extend(_filter_tables(institution, f, k))
+    unmet_total = Row(
+        "Searches with 3 or fewer results",
+        [count(values["n0"] + values["n1"], max(values["p0"], values["p1"]))],
+        max(values["p0"], values["p1"]),
+    )
+    tables.extend(_filter_tables(institution, f, k, total, unmet_total))
 
     buckets = values  # summed with the totals above
     rows = [
@@ -257,7 +301,12 @@ def search_tables(institution, f: Filters) -> list[Table]:
             buckets["p4"],
         ),
     ]
-    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
+    results_total = Row(
+        "All searches",
+        [count(totals["n"], totals["p"]), Cell(100.0 if totals["n"] else None, totals["p"], fmt="{:.0f}%", kind=RATIO)],
+        totals["p"],
+    )
+    protect(rows, total=results_total, additive=True, k=k)
     tables.append(
         Table(
             "searches_by_results",
@@ -265,20 +314,14 @@ def search_tables(institution, f: Filters) -> list[Table]:
             ["Searches", "Share"],
             rows,
             "Results",
-            total=Row(
-                "All searches",
-                [count(totals["n"], totals["p"]), Cell(100.0 if totals["n"] else None, totals["p"], fmt="{:.0f}%")],
-                totals["p"],
-            ),
+            total=results_total,
             description="Searches that found no or few mentors show where supply is short.",
         )
     )
-    if tables[-1].total:
-        suppress_rows([tables[-1].total], additive=False, k=k)
     return tables
 
 
-def _filter_tables(institution, f: Filters, k: int) -> list[Table]:
+def _filter_tables(institution, f: Filters, k: int, total: Row, unmet_total: Row) -> list[Table]:
     """Which filters and content areas were searched, overall and among searches with ≤ 3 results."""
     from mentormemed.matching.index import catalog
     from mentormemed.outcomes.models import SearchKeyRollup
@@ -302,7 +345,7 @@ def _filter_tables(institution, f: Filters, k: int) -> list[Table]:
         return f"{info.group_label}: {info.label}" if info else key
 
     rows = [Row(label(r["key"]), [count(r["n"], r["p"])], r["p"]) for r in searched]
-    suppress_rows(rows, additive=False, k=k)
+    protect(rows, additive=False, reference=total, k=k)
     first = Table(
         "searched_filters",
         "Filters and content areas searched (top 15)",
@@ -313,7 +356,7 @@ def _filter_tables(institution, f: Filters, k: int) -> list[Table]:
         note="A search may use several filters, so the rows do not add up.",
     )
     rows = [Row(label(r["key"]), [count(r["u"], r["up"])], r["up"]) for r in unmet]
-    suppress_rows(rows, additive=False, k=k)
+    protect(rows, additive=False, reference=unmet_total, k=k)
     second = Table(
         "unmet_areas",
         "Content areas searched with 3 or fewer results",
@@ -337,13 +380,40 @@ def _requests(institution, f: Filters):
 
 STATE_COLUMNS = ["accepted", "declined", "expired", "withdrawn", "pending"]
 DECIDED = Q(state__in=["accepted", "declined", "expired"])
+# The columns of a request row: together they add up to the requests (R38: no hidden remainder).
+OUTCOME_COLUMNS = [
+    ("accepted", "Accepted", Q(state="accepted")),
+    ("declined", "Declined", Q(state="declined")),
+    ("expired", "Expired", Q(state="expired")),
+    ("open", "Withdrawn or waiting", Q(state__in=["withdrawn", "pending"])),
+]
 
 
-def _state_counts(prefix: str = "") -> dict:
+def _state_counts() -> dict:
+    """Requests and distinct requesting mentees, in all and per outcome column and state."""
     agg = {"n": Count("id"), "p": Count("mentee_id", distinct=True)}
-    for state in STATE_COLUMNS:
-        agg[state] = Count("id", filter=Q(state=state))
+    for key, _, q in OUTCOME_COLUMNS:
+        agg[f"n_{key}"] = Count("id", filter=q)
+        agg[f"p_{key}"] = Count("mentee_id", filter=q, distinct=True)
+    agg["n_decided"] = Count("id", filter=DECIDED)
+    agg["p_decided"] = Count("mentee_id", filter=DECIDED, distinct=True)
+    agg["p_refused"] = Count("mentee_id", filter=Q(state__in=["declined", "expired"]), distinct=True)
+    agg["p_answered"] = Count("mentee_id", filter=Q(state__in=["accepted", "declined"]), distinct=True)
     return agg
+
+
+def _outcome_cells(r: dict) -> list[Cell]:
+    return [count(r["n"], r["p"]), *[count(r[f"n_{key}"], r[f"p_{key}"]) for key, _, _ in OUTCOME_COLUMNS]]
+
+
+def _acceptance(r: dict) -> Cell:
+    """Accepted ÷ decided, describing the accepted and the decided-but-not-accepted mentees."""
+    return rate(r["n_accepted"], r["n_decided"], r["p_accepted"], r["p_refused"])
+
+
+EMPTY_COUNTS = {"n": 0, "p": 0, "n_decided": 0, "p_decided": 0, "p_refused": 0, "p_answered": 0} | {
+    f"{x}_{key}": 0 for key, _, _ in OUTCOME_COLUMNS for x in "np"
+}
 
 
 def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
@@ -357,24 +427,17 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
     totals = qs.aggregate(**_state_counts())
 
     by_month = {_month_key(r["month"]): r for r in qs.values("month").annotate(**_state_counts())}
-    rows = []
-    for m in f.months():
-        r = by_month.get(m, {"n": 0, "p": 0, **dict.fromkeys(STATE_COLUMNS, 0)})
-        rows.append(
-            Row(_month_label(m), [count(r["n"], r["p"]), *[count(r[s], r["p"]) for s in STATE_COLUMNS[:3]]], r["p"])
-        )
-    total = Row(
-        "All months",
-        [count(totals["n"], totals["p"]), *[count(totals[s], totals["p"]) for s in STATE_COLUMNS[:3]]],
-        totals["p"],
-    )
-    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
-    suppress_rows([total], additive=False, k=k)
+    rows = [
+        Row(_month_label(m), _outcome_cells(by_month.get(m, EMPTY_COUNTS)), by_month.get(m, EMPTY_COUNTS)["p"])
+        for m in f.months()
+    ]
+    total = Row("All months", _outcome_cells(totals), totals["p"])
+    protect(rows, total=total, additive=True, k=k)
     tables.append(
         Table(
             "requests_by_month",
             "Requests per month and what became of them",
-            ["Requests", "Accepted", "Declined", "Expired"],
+            ["Requests", *[label for _, label, _ in OUTCOME_COLUMNS]],
             rows,
             "Month",
             total,
@@ -385,37 +448,26 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
     )
 
     local_q = Q(mentee_institution_id=F("mentor_institution_id"))
-    split = qs.aggregate(
-        ln=Count("id", filter=local_q),
-        lp=Count("mentee_id", filter=local_q, distinct=True),
-        la=Count("id", filter=local_q & Q(state="accepted")),
-        ld=Count("id", filter=local_q & DECIDED),
-        nn=Count("id", filter=~local_q),
-        np=Count("mentee_id", filter=~local_q, distinct=True),
-        na=Count("id", filter=~local_q & Q(state="accepted")),
-        nd=Count("id", filter=~local_q & DECIDED),
+    split = {
+        r["local"]: r
+        for r in qs.annotate(local=ExpressionWrapper(local_q, output_field=BooleanField()))
+        .values("local")
+        .annotate(**_state_counts())
+    }
+    rows = []
+    for local, label in ((True, "Local (same institution)"), (False, "National (another institution)")):
+        r = split.get(local, EMPTY_COUNTS)
+        rows.append(
+            Row(label, [count(r["n"], r["p"]), count(r["n_accepted"], r["p_accepted"]), _acceptance(r)], r["p"])
+        )
+    protect(
+        rows,
+        total=Row(
+            "All", [count(totals["n"], totals["p"]), count(totals["n_accepted"], totals["p_accepted"])], totals["p"]
+        ),
+        additive=True,
+        k=k,
     )
-    rows = [
-        Row(
-            "Local (same institution)",
-            [
-                count(split["ln"], split["lp"]),
-                count(split["la"], split["lp"]),
-                rate(split["la"], split["ld"], split["lp"]),
-            ],
-            split["lp"],
-        ),
-        Row(
-            "National (another institution)",
-            [
-                count(split["nn"], split["np"]),
-                count(split["na"], split["np"]),
-                rate(split["na"], split["nd"], split["np"]),
-            ],
-            split["np"],
-        ),
-    ]
-    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
     tables.append(
         Table(
             "requests_local_national",
@@ -428,15 +480,29 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
         )
     )
 
-    tables.append(
-        _breakdown(institution, f, "spec", "requests_by_specialty", "Requests by mentor's specialty", "Specialty", k)
+    reference = Row(
+        "All requests",
+        [count(totals["n"], totals["p"]), count(totals["n_accepted"], totals["p_accepted"])],
+        totals["p"],
     )
     tables.append(
         _breakdown(
-            institution, f, "area", "requests_by_area", "Requests by content area asked about", "Content area", k
+            institution, f, "spec", "requests_by_specialty", "Requests by mentor's specialty", "Specialty", k, reference
         )
     )
-    response_table, answered = _response_times(qs, k, totals["p"])
+    tables.append(
+        _breakdown(
+            institution,
+            f,
+            "area",
+            "requests_by_area",
+            "Requests by content area asked about",
+            "Content area",
+            k,
+            reference,
+        )
+    )
+    response_table, answered = _response_times(qs, k, totals)
     tables.append(response_table)
 
     rel = Relationship.objects.filter(ended_at__isnull=True).filter(live_cohort_q("mentee__", f))
@@ -445,28 +511,39 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
             Q(mentee__institution=institution)
             | Q(mentor__in=MentorProfile.objects.filter(membership__institution=institution))
         )
-    active = rel.aggregate(n=Count("id"), p=Count("mentee", distinct=True), s=Count("id", filter=Q(is_sponsor=True)))
-    decided = totals["accepted"] + totals["declined"] + totals["expired"]
+    active = rel.aggregate(
+        n=Count("id"),
+        p=Count("mentee", distinct=True),
+        s=Count("id", filter=Q(is_sponsor=True)),
+        ps=Count("mentee", filter=Q(is_sponsor=True), distinct=True),
+        pn=Count("mentee", filter=Q(is_sponsor=False), distinct=True),
+    )
     headline = [
-        {"label": "Requests sent", "cell": suppress_cell(count(totals["n"], totals["p"]), k)},
+        {"label": "Requests sent", "cell": protect_cell(count(totals["n"], totals["p"]), k)},
         {
             "label": "Acceptance rate",
-            "cell": suppress_cell(rate(totals["accepted"], decided, totals["p"]), k),
+            "cell": protect_cell(_acceptance(totals), k),
             "help": "accepted ÷ (accepted + declined + expired)",
         },
         {
             "label": "Expiry rate",
-            "cell": suppress_cell(rate(totals["expired"], decided, totals["p"]), k),
+            "cell": protect_cell(
+                rate(totals["n_expired"], totals["n_decided"], totals["p_expired"], totals["p_answered"]), k
+            ),
             "help": "requests left unanswered until the deadline",
         },
-        {"label": "Median response time", "cell": suppress_cell(_median_response(qs, totals["p"], answered), k)},
-        {"label": "Active mentorships now", "cell": suppress_cell(count(active["n"], active["p"]), k)},
-        {"label": "Mentors also sponsoring", "cell": suppress_cell(count(active["s"], active["p"]), k)},
+        {"label": "Median response time", "cell": protect_cell(_median_response(qs, answered), k)},
+        {"label": "Active mentorships now", "cell": protect_cell(count(active["n"], active["p"]), k)},
+        {
+            "label": "Mentors also sponsoring",
+            "cell": protect_cell(Cell(active["s"], active["ps"], parts=(active["pn"],)), k),
+            "help": "active mentorships in which the mentor also acts as a sponsor",
+        },
     ]
     return tables, headline
 
 
-def _breakdown(institution, f: Filters, kind: str, key: str, title: str, header: str, k: int) -> Table:
+def _breakdown(institution, f: Filters, kind: str, key: str, title: str, header: str, k: int, reference: Row) -> Table:
     from mentormemed.outcomes.models import RequestFactLabel
 
     rows = []
@@ -477,6 +554,8 @@ def _breakdown(institution, f: Filters, kind: str, key: str, title: str, header:
             n=Count("id"),
             a=Count("id", filter=Q(state="accepted")),
             d=Count("id", filter=DECIDED),
+            pa=Count("mentee_id", filter=Q(state="accepted"), distinct=True),
+            pr=Count("mentee_id", filter=Q(state__in=["declined", "expired"]), distinct=True),
             # Nationally a mentee's first label row in the range counts them (see RequestFactLabel.prev).
             p=Count("mentee_id", distinct=True)
             if institution is not None
@@ -485,9 +564,9 @@ def _breakdown(institution, f: Filters, kind: str, key: str, title: str, header:
         .order_by("-n", "name")[:15]
     )
     for r in data:
-        cells = [count(r["n"], r["p"]), count(r["a"], r["p"]), rate(r["a"], r["d"], r["p"])]
+        cells = [count(r["n"], r["p"]), count(r["a"], r["pa"]), rate(r["a"], r["d"], r["pa"], r["pr"])]
         rows.append(Row(r["name"], cells, r["p"]))
-    suppress_rows(rows, additive=False, k=k)
+    protect(rows, additive=False, reference=reference, k=k)
     return Table(
         key,
         title,
@@ -500,10 +579,12 @@ def _breakdown(institution, f: Filters, kind: str, key: str, title: str, header:
     )
 
 
-def _median_response(qs, people: int, answered: int) -> Cell:
-    """The median of the ``answered`` response times: only the middle one or two leave the database."""
+def _median_response(qs, answered: dict) -> Cell:
+    """The median of the answered requests' response times, describing the mentees who had an
+    answer: only the middle one or two values leave the database."""
+    people, answered = answered["p"], answered["n"]
     if not answered:
-        return Cell(None, people)
+        return Cell(None, people, kind=RATIO)
     ordered = qs.filter(response_time__isnull=False).order_by("response_time", "id")
     low = (answered - 1) // 2
     middle = ordered.values_list("response_time", flat=True)[low : answered // 2 + 1]
@@ -512,11 +593,14 @@ def _median_response(qs, people: int, answered: int) -> Cell:
         round(median / 24, 1) if median >= 48 else round(median, 1),
         people,
         fmt="{} days" if median >= 48 else "{} hours",
+        kind=RATIO,
     )
 
 
-def _response_times(qs, k: int, total_people: int) -> tuple[Table, int]:
-    """The table, and how many requests have a response time (for the median)."""
+def _response_times(qs, k: int, totals: dict) -> tuple[Table, dict]:
+    """The table, and how many requests (and mentees) have a response time (for the median).
+
+    Its rows add up to the decided requests, a total the month table releases."""
     buckets = [("Within a day", 0, 24), ("1–3 days", 24, 72), ("3–7 days", 72, 24 * 7), ("Over 7 days", 24 * 7, 10**9)]
     agg = {}
     for n, (_, low, high) in enumerate(buckets):
@@ -526,13 +610,15 @@ def _response_times(qs, k: int, total_people: int) -> tuple[Table, int]:
     agg["ne"] = Count("id", filter=Q(state="expired"))
     agg["pe"] = Count("mentee_id", filter=Q(state="expired"), distinct=True)
     agg["answered"] = Count("response_time")
+    agg["answered_p"] = Count("mentee_id", filter=Q(response_time__isnull=False), distinct=True)
     values = qs.aggregate(**agg)
     expired = {"n": values["ne"], "p": values["pe"]}
     rows = []
     for n, (label, _, _) in enumerate(buckets):
         rows.append(Row(label, [count(values[f"n{n}"], values[f"p{n}"])], values[f"p{n}"]))
     rows.append(Row("No answer (expired)", [count(expired["n"], expired["p"])], expired["p"]))
-    suppress_rows(rows, additive=True, total_people=total_people, k=k)
+    decided = Row("Decided", [count(totals["n_decided"], totals["p_decided"])], totals["p_decided"])
+    protect(rows, total=decided, additive=True, k=k)
     table = Table(
         "response_times",
         "How fast mentors answered",
@@ -540,9 +626,9 @@ def _response_times(qs, k: int, total_people: int) -> tuple[Table, int]:
         rows,
         "Answered",
         chart="bar",
-        description="Responsiveness matters most to mentees (seed 002).",
+        description="Responsiveness matters most to mentees.",
     )
-    return table, values["answered"]
+    return table, {"n": values["answered"], "p": values["answered_p"]}
 
 
 # ------------------------------------------------------------------ successful matches (R23)
@@ -561,34 +647,44 @@ class Analysis:
 FIELDS = ("score", "months")
 
 
-def _analysis_moments(institution, f: Filters) -> tuple[Counter, dict]:
+def _analysis_moments(institution, f: Filters) -> tuple[Counter, dict, dict]:
     """Relationships started in range, summed per shared characteristic ("s", group) and per
-    content area ("a", name), plus all of them ("", ""): how many rows each label holds, and the
-    exact moments of each outcome (``stats.Moments``) per (kind, name, field)."""
+    content area ("a", name), plus all of them ("", ""): how many rows each label holds, the
+    exact moments of each outcome (``stats.Moments``) per (kind, name, field), and the distinct
+    mentees with a value of that outcome per (kind, name, field)."""
     from mentormemed.outcomes.models import RelationshipFact
 
     start, end = f.bounds
     facts = _scoped(
         RelationshipFact.objects.filter(cohort_q(f), started_at__gte=start, started_at__lt=end), institution
     )
-    present, parts = Counter(), defaultdict(list)
+    present, parts, people = Counter(), defaultdict(list), {}
     rows = _analysis_parts_sql(facts) if connection.vendor == "postgresql" else _analysis_parts_python(facts)
     for kind, name, field, exponent, n, sums, squares in rows:
-        if field:
+        if field.startswith("p:"):
+            people[kind, name, field[2:]] = n
+        elif field:
             parts[kind, name, field].append((exponent, n, sums, squares))
         else:
             present[kind, name] += n
-    return present, {key: stats.Moments.from_parts(value) for key, value in parts.items()}
+    return present, {key: stats.Moments.from_parts(value) for key, value in parts.items()}, people
 
 
 def _analysis_parts_sql(facts) -> list[tuple]:
     """The database expands each fact's characteristics and areas and sums the integer mantissas
     per exponent (exact), so no relationship travels to Python."""
-    sql, params = facts.values("shared", "areas", *(f"{x}_{p}" for x in FIELDS for p in "me")).query.sql_with_params()
-    values = "f.score_m, f.score_e, f.months_m, f.months_e"
+    sql, params = facts.values(
+        "shared", "areas", "mentee_id", *(f"{x}_{p}" for x in FIELDS for p in "me")
+    ).query.sql_with_params()
+    values = "f.mentee_id, f.score_m, f.score_e, f.months_m, f.months_e"
     sums = " UNION ALL ".join(
         f"SELECT kind, name, '{x}', {x}_e, COUNT(*), SUM({x}_m), SUM({x}_m::numeric * {x}_m) "
         f"FROM labels WHERE {x}_m IS NOT NULL GROUP BY kind, name, {x}_e"
+        for x in FIELDS
+    )
+    sums += "".join(
+        f" UNION ALL SELECT kind, name, 'p:{x}', 0, COUNT(DISTINCT mentee_id), 0, 0 "
+        f"FROM labels WHERE {x}_m IS NOT NULL GROUP BY kind, name"
         for x in FIELDS
     )
     with connection.cursor() as cursor:
@@ -606,7 +702,9 @@ def _analysis_parts_sql(facts) -> list[tuple]:
 def _analysis_parts_python(facts) -> list[tuple]:
     """The same sums in Python (SQLite, the development database)."""
     parts = defaultdict(lambda: [0, 0, 0])
-    for shared, areas, *exact in facts.values_list("shared", "areas", "score_m", "score_e", "months_m", "months_e"):
+    people = defaultdict(set)
+    columns = ("shared", "areas", "mentee_id", "score_m", "score_e", "months_m", "months_e")
+    for shared, areas, mentee, *exact in facts.values_list(*columns):
         labels = [("", ""), *(("s", g) for g in _split(shared)), *(("a", a) for a in _split(areas))]
         for kind, name in labels:
             parts[kind, name, "", 0][0] += 1
@@ -616,7 +714,10 @@ def _analysis_parts_python(facts) -> list[tuple]:
                     part[0] += 1
                     part[1] += m
                     part[2] += m * m
-    return [(*key, *value) for key, value in parts.items()]
+                    people[kind, name, f"p:{field}"].add(mentee)
+    return [(*key, *value) for key, value in parts.items()] + [
+        (kind, name, field, 0, len(ids), 0, 0) for (kind, name, field), ids in people.items()
+    ]
 
 
 def _split(value: str) -> set[str]:
@@ -635,10 +736,11 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
     """Shared characteristics and content areas against evaluation scores and relationship length.
 
     For each characteristic: relationships sharing it vs not, difference in means with a 95% CI
-    and Hedges' g. A comparison with fewer than k relationships on either side says "too few to
-    conclude" and shows no means (small-cell rule). Observational: differences are associations.
+    and Hedges' g. A comparison with fewer than k relationships or k mentees on either side says
+    "too few to conclude" and shows no means (small-cell rule). Observational: differences are
+    associations.
     """
-    present, moments = _analysis_moments(institution, f)
+    present, moments, people = _analysis_moments(institution, f)
     k = k_min()
     labels = _group_labels()
     groups = sorted({name for kind, name in present if kind == "s"} | {g for g in labels if g.startswith("id:")})
@@ -650,22 +752,28 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
         ("Relationship length", "months", "months"),
     ]:
         observed = moments.get(("", "", field), nothing)
-        rows = []
-        for group in groups:
-            with_ = moments.get(("s", group, field), nothing)
-            rows.append(
-                {
-                    "label": f"Shares {labels.get(group, group).lower()}",
-                    "result": stats.compare_moments(with_, observed - with_, minimum=k),
-                }
-            )
-        for area in areas:
-            with_ = moments.get(("a", area, field), nothing)
-            rows.append(
-                {"label": f"Asked about {area}", "result": stats.compare_moments(with_, observed - with_, minimum=k)}
-            )
+        rows = [
+            {"label": f"Shares {labels.get(g, g).lower()}", "result": _compared(moments, people, field, "s", g, k)}
+            for g in groups
+        ]
+        rows += [
+            {"label": f"Asked about {area}", "result": _compared(moments, people, field, "a", area, k)}
+            for area in areas
+        ]
         out.append(Analysis(outcome, unit, observed.n, rows, observed.n < 2 * k, k))
     return out
+
+
+def _compared(moments: dict, people: dict, field: str, kind: str, name: str, k: int) -> stats.Comparison:
+    """Relationships with the label against the rest, concluded only over ≥ k mentees each side."""
+    nothing = stats.Moments()
+    observed, with_ = moments.get(("", "", field), nothing), moments.get((kind, name, field), nothing)
+    return stats.among_people(
+        stats.compare_moments(with_, observed - with_, minimum=k),
+        with_people=people.get((kind, name, field), 0),
+        all_people=people.get(("", "", field), 0),
+        minimum=k,
+    )
 
 
 def analysis_table(analysis: Analysis, key: str) -> Table:

@@ -109,11 +109,11 @@ def research_decide(*, user, request: ResearchRequest, approve: bool, note: str)
 
 
 @transaction.atomic
-def research_export(*, user, request: ResearchRequest) -> str:
-    """The de-identified CSV of an approved request (audited each time it is produced)."""
+def research_export(*, user, request: ResearchRequest) -> bytes:
+    """The de-identified archive of an approved request (audited each time it is produced)."""
     if request.state != ResearchRequest.State.APPROVED:
         raise ValidationError("Only an approved request has an export.")
-    content = research.export_csv(request=request)
+    content, release = research.export_archive(request=request)
     ResearchRequest.objects.filter(pk=request.pk).update(exports=request.exports + 1)
     audit(
         actor=user,
@@ -121,7 +121,7 @@ def research_export(*, user, request: ResearchRequest) -> str:
         obj=request,
         institution=request.requester.institution,
         actor_role="staff",
-        detail={"rows": content.count("\n") - 1},
+        detail={"rows": len(release.rows), "dropped": release.dropped, "coarsened": sorted(release.coarsened)},
     )
     return content
 

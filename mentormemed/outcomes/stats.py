@@ -151,6 +151,16 @@ def compare_moments(with_: Moments, without: Moments, *, minimum: int) -> Compar
     return Comparison(n1, n0, m1, m0, diff, diff - half, diff + half, g, _verdict(diff, diff - half, diff + half))
 
 
+def among_people(result: Comparison, *, with_people: int, all_people: int, minimum: int) -> Comparison:
+    """``result`` only if both groups hold at least ``minimum`` distinct people, else "too few".
+
+    People in the "without" group are at least those with no relationship in the "with" group
+    (``all_people − with_people``): a person can have relationships on both sides."""
+    if with_people < minimum or all_people - with_people < minimum:
+        return Comparison(result.n_with, result.n_without)
+    return result
+
+
 def _verdict(diff: float, low: float, high: float) -> str:
     if low > 0:
         return "higher with it"

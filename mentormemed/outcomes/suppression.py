@@ -1,40 +1,60 @@
-"""Small-cell suppression (R23): no figure describing fewer than k people, nor one that lets a reader derive it.
+"""Small-cell suppression (R23, R38): no figure describing fewer than k people, nor one a reader can derive.
 
-Primary suppression hides every cell describing 1…k−1 people (zero is shown: it describes no
-one). Complementary suppression applies where a table shows a total its rows add up to: a lone
-suppressed cell could be recovered as total − the rest, so further cells (the smallest first)
-are hidden until at least two are hidden *and* the hidden cells together describe at least k
-people — then the difference a reader can compute covers k or more people. A total describing
-fewer than k people hides the whole table.
+Suppression holds across every release a person can ask for, not only within one table:
+
+* **Fixed cells.** The dashboards release one academic year at a time (``selectors.Filters``):
+  two periods are either the same or disjoint, so no pair of date windows isolates a month, and
+  cohorts appear as breakdown tables of the same year instead of filters whose complement a
+  reader could compute. The same figure therefore has one value and one verdict wherever it
+  is shown (page, chart, CSV).
+* **Every figure counted by the people behind it.** A cell carries the distinct people it
+  describes (an "accepted" count the mentees with an accepted request, not every requester);
+  a rate also carries the people its numerator leaves out (a 95 % acceptance rate describes
+  the few who were not accepted). A cell is shown only if each of those counts is 0 or ≥ k.
+* **Rows, totals and complements.** A row is hidden whole when any of its cells is. Where rows
+  add up to a released total, a lone hidden row could be recovered as total − the rest, so
+  further rows are hidden until, in every column, the hidden rows include one that alone
+  describes at least k people (the hidden sum then describes at least k people, however the
+  people overlap); when no row can do that, every row is hidden. Where rows overlap (a mentee
+  has several bases, a search several filters), a row is shown only if what the released total
+  leaves out of it (total − row) is zero or describes at least k people.
+* A total describing fewer than k people hides its whole table.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
+from mentormemed.core.conf import small_cell_min
 
-SUPPRESSED = "<11"
+COUNT, RATIO = "count", "ratio"
 
 
 def k_min() -> int:
-    return int(settings.MMM.get("SMALL_CELL_MIN", 11))
+    return small_cell_min()
+
+
+def is_safe(people: int, k: int) -> bool:
+    """A group of ``people`` may be described: nobody, or at least k people."""
+    return people == 0 or people >= k
 
 
 @dataclass
 class Cell:
-    """A figure and the number of distinct people it describes."""
+    """A figure, the distinct people it describes, and further groups it reveals (``parts``)."""
 
     value: float | int | None
     people: int
     suppressed: bool = False
     fmt: str = "{:,}"
     reason: str = ""
+    parts: tuple[int, ...] = ()
+    kind: str = COUNT
 
     @property
     def display(self) -> str:
         if self.suppressed:
-            return f"<{k_min()}" if self.reason == "primary" else "suppressed"
+            return f"fewer than {k_min()}" if self.reason == "primary" else "hidden"
         if self.value is None:
             return "—"
         return self.fmt.format(self.value)
@@ -44,6 +64,9 @@ class Cell:
         """The value for charts and CSV: None when suppressed."""
         return None if self.suppressed else self.value
 
+    def safe(self, k: int) -> bool:
+        return all(is_safe(p, k) for p in (self.people, *self.parts))
+
 
 @dataclass
 class Row:
@@ -52,41 +75,87 @@ class Row:
     people: int
     extra: dict = field(default_factory=dict)
 
+    @property
+    def hidden(self) -> bool:
+        return bool(self.cells) and all(c.suppressed for c in self.cells)
 
-def suppress_rows(rows: list[Row], *, additive: bool, total_people: int | None = None, k: int | None = None) -> None:
-    """Suppress whole rows in place (a row's cells share the row's people count).
 
-    ``additive``: the rows add up to a total shown with them (complementary suppression applies).
+def protect(
+    rows: list[Row],
+    *,
+    total: Row | None = None,
+    additive: bool,
+    reference: Row | None = None,
+    k: int | None = None,
+) -> None:
+    """Suppress ``rows`` in place (and ``total``, when it describes too few people).
+
+    ``total``: the released figures the rows add up to (``additive``), shown with the table or
+    elsewhere. ``reference``: for overlapping rows, the released total each row is a part of.
     """
     k = k or k_min()
-    if total_people is not None and 0 < total_people < k:
-        for row in rows:
-            _hide(row, "total")
+    if total is not None and not all(c.safe(k) for c in total.cells):
+        for row in [*rows, total]:
+            _hide(row, "total", k)
         return
     for row in rows:
-        if 0 < row.people < k:
-            _hide(row, "primary")
-    if not additive:
-        return
+        if not all(c.safe(k) for c in row.cells):
+            _hide(row, "primary", k)
+        elif reference is not None and not _complement_safe(row, reference, k):
+            _hide(row, "complement")
+    if additive:
+        _complementary(rows, k)
+
+
+def _complement_safe(row: Row, reference: Row, k: int) -> bool:
+    """What the reference total leaves out of this row is nothing or at least k people.
+
+    ``reference.people − row.people`` is a lower bound of the people left out."""
+    for cell, ref in zip(row.cells, reference.cells, strict=False):
+        if cell.kind != COUNT or ref.kind != COUNT or cell.value is None or ref.value is None:
+            continue
+        if ref.value - cell.value != 0 and ref.people - cell.people < k:
+            return False
+    return True
+
+
+def _complementary(rows: list[Row], k: int) -> None:
+    columns = range(max((len(r.cells) for r in rows), default=0))
     while True:
-        hidden = [r for r in rows if r.cells and r.cells[0].suppressed]
-        if not hidden or (len(hidden) >= 2 and sum(r.people for r in hidden) >= k):
+        hidden = [r for r in rows if r.hidden]
+        if not hidden:
             return
-        visible = [r for r in rows if r.people > 0 and not (r.cells and r.cells[0].suppressed)]
-        if not visible:
+        exposed = [j for j in columns if _exposed(hidden, j, k)]
+        if not exposed:
             return
-        _hide(min(visible, key=lambda r: (r.people, r.label)), "complementary")
+        j = exposed[0]
+        candidates = [r for r in rows if not r.hidden and len(r.cells) > j and r.cells[j].people >= k]
+        if not candidates:
+            for row in rows:
+                if not row.hidden:
+                    _hide(row, "complementary")
+            return
+        _hide(min(candidates, key=lambda r: (r.cells[j].people, r.label)), "complementary")
 
 
-def _hide(row: Row, reason: str) -> None:
+def _exposed(hidden: list[Row], j: int, k: int) -> bool:
+    """Column j of the hidden rows adds up to a derivable sum that may describe fewer than k people."""
+    cells = [r.cells[j] for r in hidden if len(r.cells) > j and r.cells[j].kind == COUNT]
+    if not cells or not sum(c.value or 0 for c in cells):
+        return False
+    return max(c.people for c in cells) < k
+
+
+def _hide(row: Row, reason: str, k: int | None = None) -> None:
+    """Hide a whole row; a cell too small on its own says so (``primary``), the rest give ``reason``."""
     for cell in row.cells:
         cell.suppressed = True
-        cell.reason = reason
+        cell.reason = "primary" if k is not None and not cell.safe(k) else reason
 
 
-def suppress_cell(cell: Cell, k: int | None = None) -> Cell:
-    """Primary suppression of a single stand-alone figure."""
+def protect_cell(cell: Cell, k: int | None = None) -> Cell:
+    """Primary suppression of a single stand-alone figure (headlines)."""
     k = k or k_min()
-    if 0 < cell.people < k:
+    if not cell.safe(k):
         cell.suppressed, cell.reason = True, "primary"
     return cell

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mentormemed.core.csvsafe import csv_text
-from mentormemed.outcomes.suppression import Cell, Row
+from mentormemed.core.spreadsheet import csv_text
+from mentormemed.outcomes.suppression import RATIO, Cell, Row
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -55,28 +55,30 @@ class Table:
         return all(r.cells[i].raw is None for r in self.rows for i in self.chart_columns)
 
     def csv(self) -> str:
-        rows = [[self.label_header or "Group", *self.columns]]
-        for row in self.rows + ([self.total] if self.total else []):
-            rows.append([row.label, *[_csv_value(c) for c in row.cells]])
-        return csv_text(rows)  # labels are taxonomy names staff type: defused
+        rows = self.rows + ([self.total] if self.total else [])
+        return csv_text(
+            [self.label_header or "Group", *self.columns], ([row.label, *map(_csv_value, row.cells)] for row in rows)
+        )
 
 
-def _csv_value(cell: Cell):
-    """Numbers stay numbers (a negative difference is not defused into text); the rest is text."""
+def _csv_value(cell: Cell) -> str:
     if cell.suppressed:
         return "suppressed"
     if cell.value is None:
         return ""
-    return round(cell.value, 2) if isinstance(cell.value, float) else cell.value
+    return str(round(cell.value, 2)) if isinstance(cell.value, float) else str(cell.value)
 
 
 def count(value: int, people: int) -> Cell:
     return Cell(value, people)
 
 
-def rate(numerator: int, denominator: int, people: int) -> Cell:
-    return Cell(round(100 * numerator / denominator, 1) if denominator else None, people, fmt="{:.1f}%")
+def rate(numerator: int, denominator: int, people: int, left_out: int = 0) -> Cell:
+    """A percentage describing ``people`` (the numerator's) and ``left_out`` (those the
+    denominator holds beyond them): 97 % accepted describes the few who were not, too."""
+    value = round(100 * numerator / denominator, 1) if denominator else None
+    return Cell(value, people, fmt="{:.1f}%", parts=(left_out,), kind=RATIO)
 
 
 def number(value: float | None, people: int, fmt: str = "{:.1f}") -> Cell:
-    return Cell(value, people, fmt=fmt)
+    return Cell(value, people, fmt=fmt, kind=RATIO)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import get_scoped_or_404, requires
 from mentormemed.core.audit import audit_request
+from mentormemed.evaluations.selectors import feedback_batch_mentees
 from mentormemed.institutions.models import Institution, Subscription
 from mentormemed.institutions.selectors import mentor_supply
 from mentormemed.outcomes import invoices as invoice_pdfs
@@ -46,8 +47,8 @@ def _page(request, institution, *, national: bool):
             "charts": charts,
             "query_string": urlencode(query),
             "query": query,
-            "levels": selectors.LEVEL_CHOICES,
-            "bases": selectors.BASIS_CHOICES,
+            "years": selectors.Filters.offered(),
+            "partial": filters.is_partial(),
             "institutions": Institution.objects.order_by("name") if national else None,
             "supply": mentor_supply(institution) if institution is not None else None,
             "export_url": "outcomes:national_export" if national else "outcomes:export",
@@ -110,6 +111,8 @@ def reward(request):
     institution = request.actor.institution
     records = rewards.participation_records(institution=institution)
     threshold = rewards.threshold_for(institution)
+    # Every mentor's evaluation summary is sensitive (R18, R26): the viewing is audited.
+    audit_request(request, action="reward.view", detail={"mentors": len(records)})
     view = rewards.TableView.from_query(request.GET)
     shown = view.apply(records)
     columns = [(key, label, view.link(key), view.aria_sort(key)) for key, (label, _) in rewards.SORTS.items()]
@@ -128,7 +131,7 @@ def reward(request):
             "supply": mentor_supply(institution),
             "meaningful": sum(1 for r in records if r.meaningful),
             "period": rewards.period(),
-            "minimum": selectors.k_min(),
+            "minimum": feedback_batch_mentees(),
         },
     )
 
@@ -252,7 +255,9 @@ def staff_research_export(request, pk: int):
         messages.error(request, "Only an approved request has an export.")
         return redirect("outcomes:staff_research_detail", pk=pk)
     content = services.research_export(user=request.user, request=item)
-    return _csv_response(content, f"research-{item.pk}-deidentified.csv")
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="research-{item.pk}-deidentified.zip"'
+    return response
 
 
 # ------------------------------------------------------------------ invoices (R3)
@@ -278,6 +283,7 @@ def invoice_pdf(request, pk: int):
 @requires("staff.invoices")
 def staff_invoice_pdf(request, pk: int):
     subscription = get_object_or_404(Subscription.objects.select_related("institution__state"), pk=pk)
+    audit_request(request, action="invoice.download", obj=subscription, institution=subscription.institution)
     return _pdf(subscription)
 
 

@@ -189,12 +189,24 @@ def feed_by_token(token: str) -> CalendarFeed | None:
     )
 
 
+def _with_access(prefix: str) -> Q:
+    """Through an active membership of an institution whose subscription covers today (R1)."""
+    from mentormemed.institutions.models import Subscription
+
+    covering = Subscription.objects.covering().values("institution_id")
+    return Q(**{f"{prefix}status": "active", f"{prefix}institution_id__in": covering})
+
+
 def feed_meetings(*, user, now: dt.datetime | None = None) -> list[Meeting]:
-    """Every live meeting of the person, as mentee or mentor, from half a year back to a year ahead."""
+    """Every live meeting of the person, as mentee or mentor, from half a year back to a year ahead,
+    through memberships that still give access (a suspended or lapsed one shows nothing, R1)."""
     now = now or timezone.now()
     return list(
         _meetings()
-        .filter(Q(relationship__mentee__user=user) | Q(mentor__membership__user=user))
+        .filter(
+            (Q(relationship__mentee__user=user) & _with_access("relationship__mentee__"))
+            | (Q(mentor__membership__user=user) & _with_access("mentor__membership__"))
+        )
         .filter(
             status__in=LIVE_STATUSES,
             starts_at__gte=now - dt.timedelta(days=FEED_PAST_DAYS),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mentormemed.core.csvsafe import csv_text
+from mentormemed.core.spreadsheet import csv_text, tsv_line
 from mentormemed.training import conf
 from mentormemed.training.models import CmeClaim
 
@@ -67,7 +67,7 @@ def pars_row(claim: CmeClaim) -> list[str]:
 
 
 def pars_tsv(claims: Iterable[CmeClaim]) -> str:
-    return "".join("\t".join(pars_row(c)) + "\r\n" for c in claims)
+    return "".join(tsv_line(pars_row(c)) for c in claims)
 
 
 def claims_csv(claims: Iterable[CmeClaim], *, identifiers: bool = True) -> str:
@@ -75,9 +75,8 @@ def claims_csv(claims: Iterable[CmeClaim], *, identifiers: bool = True) -> str:
     birth month/day (institution admins get completions and credits, not reporting identifiers)."""
     columns = CSV_COLUMNS if identifiers else [c for c in CSV_COLUMNS if c not in IDENTIFIER_COLUMNS]
     keep = [CSV_COLUMNS.index(c) for c in columns]
-    rows = [columns]
-    for c in claims:
-        row = [
+    rows = (
+        [
             *pars_row(c),
             c.version.module.title,
             c.certificate_number,
@@ -85,5 +84,6 @@ def claims_csv(claims: Iterable[CmeClaim], *, identifiers: bool = True) -> str:
             c.membership.user.email,
             c.claimed_at.strftime("%Y-%m-%d %H:%M"),
         ]
-        rows.append([row[i] for i in keep])
-    return csv_text(rows)
+        for c in claims
+    )
+    return csv_text(columns, ([row[i] for i in keep] for row in rows))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -228,9 +229,14 @@ def transcript_pdf(request):
 def verify(request):
     """Anyone can look up a certificate number (the address printed on the certificate)."""
     number = request.GET.get("number", "").strip().upper()
-    if number:
+    if number and CERTIFICATE_NUMBER.fullmatch(number):
         return redirect("training:verify_number", number=number)
+    if number:  # not a number we could have issued: say so, as for an unknown one
+        return render(request, "training/verify.html", {"claim": None, "number": number, "unknown": True}, status=404)
     return render(request, "training/verify.html", {"claim": None})
+
+
+CERTIFICATE_NUMBER = re.compile(r"[A-Z0-9-]{1,40}")
 
 
 @public

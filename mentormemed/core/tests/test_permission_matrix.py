@@ -208,3 +208,32 @@ def test_other_institution_gets_404(cast, name, perm):
         url = _url(cast, name)
         assert client.get(url).status_code in (404, 405)
         assert client.post(url, {}).status_code == 404
+
+
+def _lapse(institution) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    institution.subscriptions.update(
+        term_start=timezone.localdate() - dt.timedelta(days=400), term_end=timezone.localdate() - dt.timedelta(days=1)
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "perm"), guarded_urls())
+@pytest.mark.parametrize("role", ("mentee", "mentor", "admin"))
+def test_r1_a_lapsed_subscription_pauses_exactly_what_the_permission_says(cast, name, perm, role):
+    """Every URL × institution role, with A's subscription lapsed: the permission's own rule, for
+    admins too (a lapsed admin keeps reports and renewal, but cannot invite)."""
+    permission = PERMISSIONS[perm]
+    if role not in permission.roles:
+        return
+    url = _url(cast, name)
+    _lapse(cast.inst_a)
+    client = _client(cast, role)
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url, {})
+    paused = response.status_code == 403 and b"paused" in response.content.lower()
+    assert paused is permission.paused(role), f"{role} {name}: {response.status_code}"

@@ -94,3 +94,73 @@ def test_totp_accepts_one_step_of_drift_and_no_more():
     assert validate_totp_code(TOTP_SECRET, code(step))
     assert validate_totp_code(TOTP_SECRET, code(step - 1))  # typed as it rolled over
     assert not validate_totp_code(TOTP_SECRET, code(step - 3))
+
+
+def _sign_in_with_code(email: str, code: str) -> Client:
+    client = Client()
+    client.post(reverse("account_login"), {"login": email, "password": TEST_PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    return client
+
+
+def test_a_used_totp_code_is_refused_for_the_rest_of_its_drift_window(cast):
+    """ASVS 2.8.4: a code signs in once. allauth forgets a used code after 30 s while it stays
+    valid for ~90 s (one step of drift each way): 31 s later it must still be refused."""
+    import time_machine
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from mentormemed.testing.factories import TOTP_SECRET
+
+    with time_machine.travel(1_800_000_000, tick=False):
+        code = format_hotp_value(hotp_value(TOTP_SECRET, 1_800_000_000 // 30))
+        first = _sign_in_with_code("admin@alpha.edu", code)
+        assert "_auth_user_id" in first.session
+    with time_machine.travel(1_800_000_031, tick=False):
+        from django.core.cache import cache
+
+        cache.clear()  # what allauth's 30-second memory would have forgotten by now
+        replay = _sign_in_with_code("admin@alpha.edu", code)
+        assert "_auth_user_id" not in replay.session, "the same code signed in a second session"
+        fresh = format_hotp_value(hotp_value(TOTP_SECRET, 1_800_000_031 // 30))
+        assert "_auth_user_id" in _sign_in_with_code("admin@alpha.edu", fresh).session, "the next step works"
+
+
+def test_pages_carry_a_content_security_policy_and_a_permissions_policy(cast):
+    response = cast.client_for(cast.mentee).get(reverse("core:home"))
+    policy = response["Content-Security-Policy"]
+    assert (
+        "default-src 'self'" in policy
+        and "script-src 'self'" in policy
+        and "unsafe-inline" not in policy.split("style-src-attr")[0]
+    ), policy
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("url_name", ["core:home", "institutions:members", "outcomes:dashboard"])
+def test_signed_in_pages_are_never_cached(cast, url_name):
+    response = cast.client_for(cast.admin).get(reverse(url_name))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_public_pages_keep_their_own_caching(db):
+    response = Client().get(reverse("core:landing"))
+    assert response.status_code == 200 and "no-store" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("number", ["a/b", "../../etc", "<script>", "x" * 500])
+def test_a_malformed_certificate_number_is_a_plain_not_found(db, number):
+    response = Client().get(reverse("training:verify"), {"number": number})
+    assert response.status_code == 404
+    assert b"<script>" not in response.content
+
+
+def test_every_export_defuses_spreadsheet_formulas():
+    from mentormemed.core.spreadsheet import csv_text, defuse, tsv_line
+
+    assert defuse("=HYPERLINK(1)") == "'=HYPERLINK(1)" and defuse("@SUM(A1)") == "'@SUM(A1)"
+    assert defuse("-0.31") == "-0.31" and defuse("+2.5%") == "+2.5%", "plain numbers stay numbers"
+    assert csv_text(["a"], [["=1+1"]]).splitlines()[1] == "'=1+1"
+    assert tsv_line(["=cmd|' /C calc'!A0", "Ana"]) == "'=cmd|' /C calc'!A0\tAna\r\n"

@@ -105,32 +105,55 @@ def _evaluations(cast, mentor, n: int, *, score_of=lambda i: 4, comment: str = "
         rel.save(update_fields=["ended_at"])
 
 
+LATER = dt.timedelta(days=15)  # past the 14-day delay before an evaluation can join a batch
+
+
 @pytest.mark.django_db
-def test_r18_mentor_sees_no_figures_below_the_small_cell_minimum(cast):
+def test_r18_mentor_sees_nothing_until_a_batch_of_three_mentees_is_old_enough(cast):
     mentor = mt.mentor_profile(cast.mentor)
-    _evaluations(cast, mentor, 10)
-    summary = selectors.mentor_feedback(mentor=mentor)
-    assert not summary.visible and summary.competency_mean is None and summary.items == []
-    page = cast.client_for(cast.mentor).get(reverse("evaluations:feedback")).content.decode()
-    assert "10 evaluations so far" in page
+    _evaluations(cast, mentor, 2)
+    with time_machine.travel(timezone.now() + LATER):
+        summary = selectors.mentor_feedback(mentor=mentor)
+        assert not summary.visible and summary.competency_mean is None and summary.items == []
+        page = cast.client_for(cast.mentor).get(reverse("evaluations:feedback")).content.decode()
+    assert "2 evaluations so far" in page
+    _evaluations(cast, mentor, 1)
+    assert not selectors.mentor_feedback(mentor=mentor).visible, "a fresh answer waits: its timing would show it"
+    with time_machine.travel(timezone.now() + LATER):
+        summary = selectors.mentor_feedback(mentor=mentor)
+    assert summary.visible and summary.released == 3 and summary.mentees == 3
+
+
+@pytest.mark.django_db
+def test_r18_r38_a_batch_counts_mentees_not_evaluations(cast):
+    """Eleven evaluations from two mentees are two people's answers: never released."""
+    mentor = mt.mentor_profile(cast.mentor)
+    mentees = [onboard(MembershipFactory(institution=cast.inst_a, role="mentee", user=UserFactory())) for _ in range(2)]
+    rows = [{"mentee_id": mentees[i % 2].pk, "submitted_at": timezone.now() - dt.timedelta(days=60)} for i in range(11)]
+    assert selectors.released_evaluations(rows) == []
+    rel = mt.relationship(mentees[0], mentor, started_at=timezone.now() - dt.timedelta(days=400))
+    services.evaluation_submit(mentee=mentees[0], relationship_id=rel.pk, answers=answers(6))
+    with time_machine.travel(timezone.now() + LATER):
+        assert not selectors.mentor_feedback(mentor=mentor).visible
 
 
 @pytest.mark.django_db
 def test_r18_mentor_aggregates_update_only_in_whole_batches(cast):
-    """An 11-response mean must not change at the 12th: otherwise the difference reveals one mentee."""
+    """A released mean must not change at the next single answer: the difference would reveal it."""
     mentor = mt.mentor_profile(cast.mentor)
-    _evaluations(cast, mentor, 11, score_of=lambda i: 3 + (i % 3), comment="Very personal remark")
-    first = selectors.mentor_feedback(mentor=mentor)
-    assert first.visible and first.released == 11
-    expected = sum(3 + (i % 3) for i in range(11)) / 11
-    assert first.competency_mean == round(expected, 2)
+    _evaluations(cast, mentor, 3, score_of=lambda i: 3 + (i % 3), comment="Very personal remark")
+    with time_machine.travel(timezone.now() + LATER):
+        first = selectors.mentor_feedback(mentor=mentor)
+    assert first.visible and first.released == 3
+    assert first.competency_mean == round(sum(3 + (i % 3) for i in range(3)) / 3, 2)
     _evaluations(cast, mentor, 1, score_of=lambda i: 1)
-    second = selectors.mentor_feedback(mentor=mentor)
-    assert second.responses == 12 and second.released == 11
+    with time_machine.travel(timezone.now() + LATER):
+        second = selectors.mentor_feedback(mentor=mentor)
+        page = cast.client_for(cast.mentor).get(reverse("evaluations:feedback")).content.decode()
+    assert second.responses == 4 and second.released == 3 and second.waiting == 1
     assert second.competency_mean == first.competency_mean
-    page = cast.client_for(cast.mentor).get(reverse("evaluations:feedback")).content.decode()
     assert "Very personal remark" not in page, "free text is never shown to mentors"
-    assert Evaluation.objects.filter(mentor=mentor).count() == 12
+    assert Evaluation.objects.filter(mentor=mentor).count() == 4
 
 
 @pytest.mark.django_db

@@ -24,17 +24,20 @@ from mentormemed.outcomes.selectors import (  # shared, not recomputed: only the
     BASES,
     CACHE_SECONDS_DEFAULT,
     DECIDED,
+    EMPTY_COUNTS,
     GME,
-    STATE_COLUMNS,
+    OUTCOME_COLUMNS,
     UME,
     Analysis,
     Filters,
+    _acceptance,
     _group_labels,
     _month_key,
     _month_label,
+    _outcome_cells,
     analysis_table,
 )
-from mentormemed.outcomes.suppression import Cell, Row, k_min, suppress_cell, suppress_rows
+from mentormemed.outcomes.suppression import RATIO, Cell, Row, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, rate
 
 
@@ -85,8 +88,7 @@ def search_tables(institution, f: Filters) -> list[Table]:
     ]
     totals = qs.aggregate(n=Count("id"), p=Count("viewer", distinct=True))
     total = Row("All months", [count(totals["n"], totals["p"])], totals["p"])
-    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
-    suppress_rows([total], additive=False, k=k)
+    protect(rows, total=total, additive=True, k=k)
     tables.append(
         Table(
             "searches_by_month",
@@ -111,7 +113,8 @@ def search_tables(institution, f: Filters) -> list[Table]:
         for value, label in [*TrainingLevel.choices, ("", "Not given")]
         if value in levels
     ]
-    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
+    level_total = replace(total, label="All training levels", cells=[replace(c) for c in total.cells])
+    protect(rows, total=level_total, additive=True, k=k)
     tables.append(
         Table(
             "searches_by_level",
@@ -119,7 +122,7 @@ def search_tables(institution, f: Filters) -> list[Table]:
             ["Searches"],
             rows,
             "Training level",
-            replace(total, label="All training levels") if rows else None,
+            level_total if rows else None,
             description="Who searches, by training level at the time of the search.",
         )
     )
@@ -130,7 +133,7 @@ def search_tables(institution, f: Filters) -> list[Table]:
         agg[f"p_{key}"] = Count("viewer", filter=Q(**{f"viewer__eligibility__{key}": True}), distinct=True)
     values = qs.aggregate(**agg)
     rows = [Row(label, [count(values[f"n_{key}"], values[f"p_{key}"])], values[f"p_{key}"]) for key, label in BASES]
-    suppress_rows(rows, additive=False, k=k)  # a mentee may hold several bases: rows do not add up
+    protect(rows, additive=False, reference=total, k=k)  # a mentee may hold several bases: rows overlap
     tables.append(
         Table(
             "searches_by_basis",
@@ -142,8 +145,6 @@ def search_tables(institution, f: Filters) -> list[Table]:
             note="A mentee with several bases counts in each, so the rows do not add up.",
         )
     )
-
-    tables.extend(_filter_tables(qs, k))
 
     buckets = qs.aggregate(
         n0=Count("id", filter=Q(result_count=0)),
@@ -170,7 +171,19 @@ def search_tables(institution, f: Filters) -> list[Table]:
             buckets["p4"],
         ),
     ]
-    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
+    unmet_total = Row(
+        "Searches with 3 or fewer results",
+        [count(buckets["n0"] + buckets["n1"], max(buckets["p0"], buckets["p1"]))],
+        max(buckets["p0"], buckets["p1"]),
+    )
+    filter_tables = _filter_tables(qs, k, total, unmet_total)
+    results_total = Row(
+        "All searches",
+        [count(totals["n"], totals["p"]), Cell(100.0 if totals["n"] else None, totals["p"], fmt="{:.0f}%", kind=RATIO)],
+        totals["p"],
+    )
+    protect(rows, total=results_total, additive=True, k=k)
+    tables.extend(filter_tables)
     tables.append(
         Table(
             "searches_by_results",
@@ -178,20 +191,14 @@ def search_tables(institution, f: Filters) -> list[Table]:
             ["Searches", "Share"],
             rows,
             "Results",
-            total=Row(
-                "All searches",
-                [count(totals["n"], totals["p"]), Cell(100.0 if totals["n"] else None, totals["p"], fmt="{:.0f}%")],
-                totals["p"],
-            ),
+            total=results_total,
             description="Searches that found no or few mentors show where supply is short.",
         )
     )
-    if tables[-1].total:
-        suppress_rows([tables[-1].total], additive=False, k=k)
     return tables
 
 
-def _filter_tables(qs, k: int) -> list[Table]:
+def _filter_tables(qs, k: int, total: Row, unmet_total: Row) -> list[Table]:
     """Which filters and content areas were searched, overall and among searches with ≤ 3 results."""
     from mentormemed.matching.index import catalog
 
@@ -211,7 +218,7 @@ def _filter_tables(qs, k: int) -> list[Table]:
         return f"{info.group_label}: {info.label}" if info else key
 
     rows = [Row(label(key), [count(n, len(people[key]))], len(people[key])) for key, n in searches.most_common(15)]
-    suppress_rows(rows, additive=False, k=k)
+    protect(rows, additive=False, reference=total, k=k)
     first = Table(
         "searched_filters",
         "Filters and content areas searched (top 15)",
@@ -224,7 +231,7 @@ def _filter_tables(qs, k: int) -> list[Table]:
     rows = [
         Row(label(key), [count(n, len(unmet_people[key]))], len(unmet_people[key])) for key, n in unmet.most_common(10)
     ]
-    suppress_rows(rows, additive=False, k=k)
+    protect(rows, additive=False, reference=unmet_total, k=k)
     second = Table(
         "unmet_areas",
         "Content areas searched with 3 or fewer results",
@@ -250,10 +257,15 @@ def _requests(institution, f: Filters):
     return qs
 
 
-def _state_counts(prefix: str = "") -> dict:
+def _state_counts() -> dict:
     agg = {"n": Count("id", distinct=True), "p": Count("mentee", distinct=True)}
-    for state in STATE_COLUMNS:
-        agg[state] = Count("id", filter=Q(state=state), distinct=True)
+    for key, _, q in OUTCOME_COLUMNS:
+        agg[f"n_{key}"] = Count("id", filter=q, distinct=True)
+        agg[f"p_{key}"] = Count("mentee", filter=q, distinct=True)
+    agg["n_decided"] = Count("id", filter=DECIDED, distinct=True)
+    agg["p_decided"] = Count("mentee", filter=DECIDED, distinct=True)
+    agg["p_refused"] = Count("mentee", filter=Q(state__in=["declined", "expired"]), distinct=True)
+    agg["p_answered"] = Count("mentee", filter=Q(state__in=["accepted", "declined"]), distinct=True)
     return agg
 
 
@@ -269,24 +281,17 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
     by_month = {
         _month_key(r["m"]): r for r in qs.annotate(m=TruncMonth("created_at")).values("m").annotate(**_state_counts())
     }
-    rows = []
-    for m in f.months():
-        r = by_month.get(m, {"n": 0, "p": 0, **dict.fromkeys(STATE_COLUMNS, 0)})
-        rows.append(
-            Row(_month_label(m), [count(r["n"], r["p"]), *[count(r[s], r["p"]) for s in STATE_COLUMNS[:3]]], r["p"])
-        )
-    total = Row(
-        "All months",
-        [count(totals["n"], totals["p"]), *[count(totals[s], totals["p"]) for s in STATE_COLUMNS[:3]]],
-        totals["p"],
-    )
-    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
-    suppress_rows([total], additive=False, k=k)
+    rows = [
+        Row(_month_label(m), _outcome_cells(by_month.get(m, EMPTY_COUNTS)), by_month.get(m, EMPTY_COUNTS)["p"])
+        for m in f.months()
+    ]
+    total = Row("All months", _outcome_cells(totals), totals["p"])
+    protect(rows, total=total, additive=True, k=k)
     tables.append(
         Table(
             "requests_by_month",
             "Requests per month and what became of them",
-            ["Requests", "Accepted", "Declined", "Expired"],
+            ["Requests", *[label for _, label, _ in OUTCOME_COLUMNS]],
             rows,
             "Month",
             total,
@@ -297,37 +302,20 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
     )
 
     local_q = Q(mentee__institution_id=F("mentor__membership__institution_id"))
-    split = qs.aggregate(
-        ln=Count("id", filter=local_q),
-        lp=Count("mentee", filter=local_q, distinct=True),
-        la=Count("id", filter=local_q & Q(state="accepted")),
-        ld=Count("id", filter=local_q & DECIDED),
-        nn=Count("id", filter=~local_q),
-        np=Count("mentee", filter=~local_q, distinct=True),
-        na=Count("id", filter=~local_q & Q(state="accepted")),
-        nd=Count("id", filter=~local_q & DECIDED),
+    rows = []
+    for q, label in ((local_q, "Local (same institution)"), (~local_q, "National (another institution)")):
+        r = qs.filter(q).aggregate(**_state_counts())
+        rows.append(
+            Row(label, [count(r["n"], r["p"]), count(r["n_accepted"], r["p_accepted"]), _acceptance(r)], r["p"])
+        )
+    protect(
+        rows,
+        total=Row(
+            "All", [count(totals["n"], totals["p"]), count(totals["n_accepted"], totals["p_accepted"])], totals["p"]
+        ),
+        additive=True,
+        k=k,
     )
-    rows = [
-        Row(
-            "Local (same institution)",
-            [
-                count(split["ln"], split["lp"]),
-                count(split["la"], split["lp"]),
-                rate(split["la"], split["ld"], split["lp"]),
-            ],
-            split["lp"],
-        ),
-        Row(
-            "National (another institution)",
-            [
-                count(split["nn"], split["np"]),
-                count(split["na"], split["np"]),
-                rate(split["na"], split["nd"], split["np"]),
-            ],
-            split["np"],
-        ),
-    ]
-    suppress_rows(rows, additive=True, total_people=totals["p"], k=k)
     tables.append(
         Table(
             "requests_local_national",
@@ -340,41 +328,69 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
         )
     )
 
+    reference = Row(
+        "All requests",
+        [count(totals["n"], totals["p"]), count(totals["n_accepted"], totals["p_accepted"])],
+        totals["p"],
+    )
     tables.append(
         _breakdown(
-            qs, "mentor__specialties__name", "requests_by_specialty", "Requests by mentor's specialty", "Specialty", k
+            qs,
+            "mentor__specialties__name",
+            "requests_by_specialty",
+            "Requests by mentor's specialty",
+            "Specialty",
+            k,
+            reference,
         )
     )
     tables.append(
-        _breakdown(qs, "areas__name", "requests_by_area", "Requests by content area asked about", "Content area", k)
+        _breakdown(
+            qs, "areas__name", "requests_by_area", "Requests by content area asked about", "Content area", k, reference
+        )
     )
-    tables.append(_response_times(qs, k, totals["p"]))
+    tables.append(_response_times(qs, k, totals))
 
     rel = Relationship.objects.filter(ended_at__isnull=True).filter(cohort_q("mentee__", f))
     if institution is not None:
         rel = rel.filter(Q(mentee__institution=institution) | Q(mentor__membership__institution=institution))
-    active = rel.aggregate(n=Count("id"), p=Count("mentee", distinct=True), s=Count("id", filter=Q(is_sponsor=True)))
-    decided = totals["accepted"] + totals["declined"] + totals["expired"]
+    active = rel.aggregate(
+        n=Count("id"),
+        p=Count("mentee", distinct=True),
+        s=Count("id", filter=Q(is_sponsor=True)),
+        ps=Count("mentee", filter=Q(is_sponsor=True), distinct=True),
+        pn=Count("mentee", filter=Q(is_sponsor=False), distinct=True),
+    )
+    answered = qs.filter(responded_at__isnull=False, state__in=["accepted", "declined"])
     headline = [
-        {"label": "Requests sent", "cell": suppress_cell(count(totals["n"], totals["p"]), k)},
+        {"label": "Requests sent", "cell": protect_cell(count(totals["n"], totals["p"]), k)},
         {
             "label": "Acceptance rate",
-            "cell": suppress_cell(rate(totals["accepted"], decided, totals["p"]), k),
+            "cell": protect_cell(_acceptance(totals), k),
             "help": "accepted ÷ (accepted + declined + expired)",
         },
         {
             "label": "Expiry rate",
-            "cell": suppress_cell(rate(totals["expired"], decided, totals["p"]), k),
+            "cell": protect_cell(
+                rate(totals["n_expired"], totals["n_decided"], totals["p_expired"], totals["p_answered"]), k
+            ),
             "help": "requests left unanswered until the deadline",
         },
-        {"label": "Median response time", "cell": suppress_cell(_median_response(qs, totals["p"]), k)},
-        {"label": "Active mentorships now", "cell": suppress_cell(count(active["n"], active["p"]), k)},
-        {"label": "Mentors also sponsoring", "cell": suppress_cell(count(active["s"], active["p"]), k)},
+        {
+            "label": "Median response time",
+            "cell": protect_cell(_median_response(qs, answered.values("mentee").distinct().count()), k),
+        },
+        {"label": "Active mentorships now", "cell": protect_cell(count(active["n"], active["p"]), k)},
+        {
+            "label": "Mentors also sponsoring",
+            "cell": protect_cell(Cell(active["s"], active["ps"], parts=(active["pn"],)), k),
+            "help": "active mentorships in which the mentor also acts as a sponsor",
+        },
     ]
     return tables, headline
 
 
-def _breakdown(qs, field: str, key: str, title: str, header: str, k: int) -> Table:
+def _breakdown(qs, field: str, key: str, title: str, header: str, k: int, reference: Row) -> Table:
     rows = []
     data = (
         qs.exclude(**{f"{field}__isnull": True})
@@ -384,12 +400,15 @@ def _breakdown(qs, field: str, key: str, title: str, header: str, k: int) -> Tab
             a=Count("id", filter=Q(state="accepted"), distinct=True),
             d=Count("id", filter=DECIDED, distinct=True),
             p=Count("mentee", distinct=True),
+            pa=Count("mentee", filter=Q(state="accepted"), distinct=True),
+            pr=Count("mentee", filter=Q(state__in=["declined", "expired"]), distinct=True),
         )
         .order_by("-n")[:15]
     )
     for r in data:
-        rows.append(Row(r[field], [count(r["n"], r["p"]), count(r["a"], r["p"]), rate(r["a"], r["d"], r["p"])], r["p"]))
-    suppress_rows(rows, additive=False, k=k)
+        cells = [count(r["n"], r["p"]), count(r["a"], r["pa"]), rate(r["a"], r["d"], r["pa"], r["pr"])]
+        rows.append(Row(r[field], cells, r["p"]))
+    protect(rows, additive=False, reference=reference, k=k)
     return Table(
         key,
         title,
@@ -409,7 +428,7 @@ def _durations_hours(qs) -> list[float]:
     return [(answered - sent).total_seconds() / 3600 for sent, answered in rows.iterator(chunk_size=5000)]
 
 
-def _response_times(qs, k: int, total_people: int) -> Table:
+def _response_times(qs, k: int, totals: dict) -> Table:
     buckets = [("Within a day", 0, 24), ("1–3 days", 24, 72), ("3–7 days", 72, 24 * 7), ("Over 7 days", 24 * 7, 10**9)]
     answered = list(
         qs.filter(responded_at__isnull=False, state__in=["accepted", "declined"]).values_list(
@@ -422,7 +441,8 @@ def _response_times(qs, k: int, total_people: int) -> Table:
         hits = [(m) for sent, done, m in answered if low <= (done - sent).total_seconds() / 3600 < high]
         rows.append(Row(label, [count(len(hits), len(set(hits)))], len(set(hits))))
     rows.append(Row("No answer (expired)", [count(expired["n"], expired["p"])], expired["p"]))
-    suppress_rows(rows, additive=True, total_people=total_people, k=k)
+    decided = Row("Decided", [count(totals["n_decided"], totals["p_decided"])], totals["p_decided"])
+    protect(rows, total=decided, additive=True, k=k)
     return Table(
         "response_times",
         "How fast mentors answered",
@@ -430,7 +450,7 @@ def _response_times(qs, k: int, total_people: int) -> Table:
         rows,
         "Answered",
         chart="bar",
-        description="Responsiveness matters most to mentees (seed 002).",
+        description="Responsiveness matters most to mentees.",
     )
 
 
@@ -497,6 +517,7 @@ def _relationship_features(institution, f: Filters) -> list[dict]:
         months = ((r["ended_at"] or now) - r["started_at"]).days / 30.44
         out.append(
             {
+                "mentee_id": r["mentee_id"],
                 "shared": groups,
                 "areas": areas.get(r["request_id"], set()),
                 "score": statistics.fmean(scores[r["id"]]) if scores.get(r["id"]) else None,
@@ -555,12 +576,24 @@ def dashboard(institution, f: Filters, *, use_cache: bool = True) -> Dashboard:
 def _median_response(qs, people: int) -> Cell:
     hours = _durations_hours(qs)
     if not hours:
-        return Cell(None, people)
+        return Cell(None, people, kind=RATIO)
     median = statistics.median(hours)
     return Cell(
         round(median / 24, 1) if median >= 48 else round(median, 1),
         people,
         fmt="{} days" if median >= 48 else "{} hours",
+        kind=RATIO,
+    )
+
+
+def _compared(observed: list[dict], field: str, k: int, key: str, label: str) -> stats.Comparison:
+    inside = [row for row in observed if label in row[key]]
+    without = [row[field] for row in observed if label not in row[key]]
+    return stats.among_people(
+        stats.compare([row[field] for row in inside], without, minimum=k),
+        with_people=len({row["mentee_id"] for row in inside}),
+        all_people=len({row["mentee_id"] for row in observed}),
+        minimum=k,
     )
 
 
@@ -582,19 +615,11 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
         ("Relationship length", "months", "months"),
     ]:
         observed = [row for row in features if row[field] is not None]
-        rows = []
-        for group in groups:
-            with_ = [row[field] for row in observed if group in row["shared"]]
-            without = [row[field] for row in observed if group not in row["shared"]]
-            rows.append(
-                {
-                    "label": f"Shares {labels.get(group, group).lower()}",
-                    "result": stats.compare(with_, without, minimum=k),
-                }
-            )
+        rows = [
+            {"label": f"Shares {labels.get(g, g).lower()}", "result": _compared(observed, field, k, "shared", g)}
+            for g in groups
+        ]
         for area, _ in area_names.most_common(8):
-            with_ = [row[field] for row in observed if area in row["areas"]]
-            without = [row[field] for row in observed if area not in row["areas"]]
-            rows.append({"label": f"Asked about {area}", "result": stats.compare(with_, without, minimum=k)})
+            rows.append({"label": f"Asked about {area}", "result": _compared(observed, field, k, "areas", area)})
         out.append(Analysis(outcome, unit, len(observed), rows, len(observed) < 2 * k, k))
     return out

@@ -12,7 +12,7 @@ from mentormemed.matching.models import SearchLog
 from mentormemed.mentorships import testing as mt
 from mentormemed.mentorships.models import MentorshipRequest
 from mentormemed.outcomes import rollups, selectors, stats
-from mentormemed.outcomes.suppression import Cell, Row, suppress_rows
+from mentormemed.outcomes.suppression import Cell, Row, protect
 from mentormemed.outcomes.tests.conftest import at, consenting
 from mentormemed.testing.factories import MembershipFactory, UserFactory, onboard
 
@@ -114,8 +114,8 @@ def test_r23_match_figures_match_hand_counts(cast, small, settings):
     with time_machine.travel(NOW):
         tables, headline = selectors.match_tables(cast.inst_a, _filters())
     tables = {t.key: t for t in tables}
-    assert _values(tables["requests_by_month"])["Apr 2025"] == [2, 1, 1, 0]
-    assert _values(tables["requests_by_month"])["May 2025"] == [2, 0, 0, 1]
+    assert _values(tables["requests_by_month"])["Apr 2025"] == [2, 1, 1, 0, 0]
+    assert _values(tables["requests_by_month"])["May 2025"] == [2, 0, 0, 1, 1], "withdrawn or waiting has a column"
     heads = {h["label"]: h["cell"].raw for h in headline}
     assert heads["Requests sent"] == 4
     assert heads["Acceptance rate"] == 33.3  # 1 accepted of 3 decided
@@ -129,51 +129,84 @@ def test_r23_match_figures_match_hand_counts(cast, small, settings):
     assert _values(tables["requests_by_area"])["Research"] == [4, 1, 33.3]
 
 
-def test_r23_primary_and_complementary_suppression():
-    def rows(*people):
-        return [Row(f"r{i}", [Cell(p * 2, p)], p) for i, p in enumerate(people)]
+def _rows(*people):
+    return [Row(f"r{i}", [Cell(p * 2, p)], p) for i, p in enumerate(people)]
 
-    table = rows(20, 5, 30, 15)
-    suppress_rows(table, additive=True, total_people=70, k=11)
+
+def _total(people):
+    return Row("total", [Cell(people * 2, people)], people)
+
+
+def test_r23_primary_and_complementary_suppression():
+    table = _rows(20, 5, 30, 15)
+    protect(table, total=_total(70), additive=True, k=11)
     assert [r.cells[0].suppressed for r in table] == [False, True, False, True]
     assert table[3].cells[0].reason == "complementary", "the smallest other cell hides the 5 from total − rest"
 
-    table = rows(20, 3, 4, 30)
-    suppress_rows(table, additive=True, total_people=57, k=11)
+    table = _rows(20, 3, 4, 30)
+    protect(table, total=_total(57), additive=True, k=11)
     assert [r.cells[0].suppressed for r in table] == [True, True, True, False], "3 + 4 < 11: hide more"
 
-    table = rows(20, 5, 30)
-    suppress_rows(table, additive=False, k=11)
+    table = _rows(20, 5, 30)
+    protect(table, additive=False, k=11)
     assert [r.cells[0].suppressed for r in table] == [False, True, False], "rows that do not add up: primary only"
 
-    table = rows(0, 12, 30)
-    suppress_rows(table, additive=True, total_people=42, k=11)
+    table = _rows(0, 12, 30)
+    protect(table, total=_total(42), additive=True, k=11)
     assert not any(r.cells[0].suppressed for r in table), "a zero describes no one"
 
-    table = rows(4, 5)
-    suppress_rows(table, additive=True, total_people=9, k=11)
-    assert all(r.cells[0].suppressed for r in table)
+    table = _rows(4, 5)
+    total = _total(9)
+    protect(table, total=total, additive=True, k=11)
+    assert all(r.cells[0].suppressed for r in table) and total.cells[0].suppressed
+
+
+def test_r38_two_small_hidden_rows_are_not_enough_they_may_be_the_same_people():
+    """6 + 6 people in two hidden months may be the same 6: the hidden set needs a row of ≥ k."""
+    table = _rows(6, 6, 30, 40)
+    protect(table, total=_total(50), additive=True, k=11)
+    assert [r.cells[0].suppressed for r in table] == [True, True, True, False]
+
+
+def test_r38_every_cell_is_counted_by_its_own_people():
+    """A row of 40 requesters with 3 accepted hides the accepted count, and so the row."""
+    row = Row("Sep", [Cell(60, 40), Cell(3, 3)], 40)
+    protect([row], additive=False, k=11)
+    assert row.hidden and row.cells[1].display == "fewer than 11"
+
+
+def test_r38_a_rate_describes_those_it_leaves_out():
+    from mentormemed.outcomes.tables import rate
+
+    assert not rate(95, 100, 95, 5).safe(11), "95 % accepted tells about the 5 who were not"
+    assert rate(100, 100, 40, 0).safe(11) and rate(60, 100, 30, 20).safe(11)
+
+
+def test_r38_an_overlapping_row_is_hidden_when_its_complement_is_small():
+    """Searches by basis: all − URiM would give the few non-URiM searchers."""
+    total = _total(50)
+    table = _rows(45, 20)
+    protect(table, additive=False, reference=total, k=11)
+    assert [r.cells[0].suppressed for r in table] == [True, False]
+    assert table[0].cells[0].reason == "complement"
 
 
 @pytest.mark.django_db
 def test_r23_small_cells_are_suppressed_on_the_page_and_in_csv(cast, small, settings):
     settings.MMM = {**settings.MMM, "SMALL_CELL_MIN": 11}
     client = cast.client_for(cast.admin)
-    query = "?from=2025-04&to=2025-06"
+    query = "?year=2024"
     with time_machine.travel(NOW):
         page = client.get(reverse("outcomes:dashboard") + query).content.decode()
         csv = client.get(reverse("outcomes:export", args=["searches_by_month"]) + query).content.decode()
-    assert "&lt;11" in page
+    assert "fewer than 11" in page
     # A chart of nothing but hidden figures is not drawn; the page says why.
     assert 'id="chart-searches_by_month"' not in page
     assert "Every figure here describes too few people to show" in page
-    # The total describes 3 people (< 11): the whole table is hidden, the empty month too.
-    assert csv.splitlines()[1:] == [
-        "Apr 2025,suppressed",
-        "May 2025,suppressed",
-        "Jun 2025,suppressed",
-        "All months,suppressed",
-    ]
+    # The total describes 3 people (< 11): the whole table is hidden, the empty months too.
+    lines = csv.splitlines()[1:]
+    assert lines[0] == "Jul 2024,suppressed" and lines[-1] == "All months,suppressed"
+    assert len(lines) == 13 and all(line.endswith(",suppressed") for line in lines)
 
 
 def test_r23_comparison_matches_a_hand_computed_welch_interval():
@@ -197,7 +230,7 @@ def test_r23_dashboard_says_too_few_to_conclude_and_hides_means(cast, small):
     mt.relationship(small["m1"], mentor, started_at=at(2025, 4, 2))
     client = cast.client_for(cast.admin)
     with time_machine.travel(NOW):
-        page = client.get(reverse("outcomes:dashboard") + "?from=2025-04&to=2025-06").content.decode()
+        page = client.get(reverse("outcomes:dashboard") + "?year=2024").content.decode()
         analyses = selectors.success_analysis(cast.inst_a, _filters())
     assert "Too few to conclude" in page
     assert all(a.too_few for a in analyses)
@@ -208,9 +241,7 @@ def test_r23_dashboard_says_too_few_to_conclude_and_hides_means(cast, small):
 def test_r23_admin_b_sees_only_b_and_cannot_reach_a(cast, small):
     client = cast.client_for(cast.admin_b)
     with time_machine.travel(NOW):
-        csv = client.get(
-            reverse("outcomes:export", args=["searches_by_month"]) + "?from=2025-04&to=2025-06"
-        ).content.decode()
+        csv = client.get(reverse("outcomes:export", args=["searches_by_month"]) + "?year=2024").content.decode()
     assert "Apr 2025,0" in csv, "B's admin does not see A's April searches"
     assert client.get(reverse("outcomes:invoice_pdf", args=[cast.inst_a.subscriptions.first().pk])).status_code == 404
 
@@ -220,8 +251,16 @@ def test_r23_dashboard_query_count_is_bounded(cast, small, django_assert_max_num
     client = cast.client_for(cast.admin)
     client.get(reverse("outcomes:dashboard"))  # warm sessions and taxonomy caches
     with django_assert_max_num_queries(45):
-        assert client.get(reverse("outcomes:dashboard") + "?from=2025-01&to=2025-06").status_code == 200
+        assert client.get(reverse("outcomes:dashboard") + "?year=2024").status_code == 200
     for n in range(6, 16):
         _search(_mentee(cast, n), at(2025, 5, 1), keys=["area:research"])
     with django_assert_max_num_queries(45):
-        assert client.get(reverse("outcomes:dashboard") + "?from=2025-01&to=2025-06").status_code == 200
+        assert client.get(reverse("outcomes:dashboard") + "?year=2024").status_code == 200
+
+
+def test_r38_a_comparison_needs_k_mentees_on_each_side_not_k_relationships():
+    result = stats.compare([5, 6] * 6, [4, 5] * 6, minimum=11)
+    assert result.conclusive
+    assert not stats.among_people(result, with_people=4, all_people=30, minimum=11).conclusive, "12 from 4 mentees"
+    assert not stats.among_people(result, with_people=12, all_people=20, minimum=11).conclusive, "≥ 8 on the other"
+    assert stats.among_people(result, with_people=12, all_people=30, minimum=11) == result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -139,10 +140,14 @@ def test_r25_export_contains_no_identifier_and_consistent_pseudonyms(cast, setti
         r.save(update_fields=["state"])
     rel = mt.relationship(mentees[0], mentor, started_at=timezone.now() - dt.timedelta(days=10))
     mt.pending_request(private, mentor)
-    item = research_request(cast.mentor, state="approved")
-    content = services.research_export(user=cast.staff, request=item)
+    item = research_request(cast.mentor_b, state="approved")  # a researcher elsewhere: none of these are theirs
+    archive = zipfile.ZipFile(io.BytesIO(services.research_export(user=cast.staff, request=item)))
+    content = archive.read("data.csv").decode()
     lines = content.splitlines()
-    assert len(lines) == 1 + 4, "four requests of consenting mentees (the fourth is the accepted one)"
+    # Four requests of consenting mentees; the accepted one is alone in its relationship-month class (< 2): left out.
+    assert len(lines) == 1 + 3
+    readme = archive.read("README.txt").decode()
+    assert "Rows left out because they stayed in a group of fewer than 2 mentees: 1." in readme
     assert "@" not in content
     assert not re.search(r"\d{4}-\d{2}-\d{2}", content), "no exact dates"
     for user in [m.user for m in mentees] + [cast.mentor.user, private.user]:
@@ -151,10 +156,12 @@ def test_r25_export_contains_no_identifier_and_consistent_pseudonyms(cast, setti
     header = lines[0].split(",")
     rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:]]
     first = research.pseudonym(item.export_salt, "mentee", mentees[0].pk)
-    assert sum(1 for r in rows if r["mentee_id"] == first) == 2, "the same mentee keeps one pseudonym"
+    again = zipfile.ZipFile(io.BytesIO(services.research_export(user=cast.staff, request=item)))
+    assert first in content and first in again.read("data.csv").decode(), "the same mentee keeps one pseudonym"
     assert str(mentees[0].pk) not in {r["mentee_id"] for r in rows}
-    assert {r["training_level"] for r in rows} == {"MS3", "suppressed"}, "PGY1 is held by one mentee (< 2)"
-    assert all(re.fullmatch(r"\d{4}-\d{2}", r["request_month"]) for r in rows)
+    assert {r["training_level"] for r in rows} <= {"MS3", "PGY1", "UME", "GME", "any"}, "coarsened, never blanked"
+    assert "suppressed" not in content
+    assert all(re.fullmatch(r"\d{4}-\d{2}|\d{4}-Q\d|any", r["request_month"]) for r in rows), "months at most"
     assert rel.pk
 
 
@@ -209,3 +216,23 @@ def test_r24_reward_table_sorts_filters_and_exports_defused_csv(cast):
     assert AuditEntry.objects.filter(action="reward.export", institution=cast.inst_a).exists()
     assert mentor.pk  # the unsorted mentor is still in the full table
     assert cast.client_for(cast.mentor).get(reverse("outcomes:reward_csv")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_r18_r24_the_reward_table_shows_the_mean_the_mentor_sees_and_counts_mentees(cast):
+    import time_machine
+
+    from mentormemed.evaluations import selectors as evaluations
+    from mentormemed.evaluations.tests.test_evaluations import LATER, _evaluations
+    from mentormemed.outcomes.reward import participation_records
+
+    mentor = mt.mentor_profile(cast.mentor)
+    _evaluations(cast, mentor, 2, score_of=lambda i: 6)
+    with time_machine.travel(timezone.now() + LATER):
+        (record,) = participation_records(institution=cast.inst_a, mentor_ids=[mentor.pk])
+        assert record.evaluation_mean is None, "two mentees' answers are never averaged for anyone"
+    _evaluations(cast, mentor, 2, score_of=lambda i: 3)
+    with time_machine.travel(timezone.now() + LATER):
+        (record,) = participation_records(institution=cast.inst_a, mentor_ids=[mentor.pk])
+        feedback = evaluations.mentor_feedback(mentor=mentor)
+    assert record.evaluation_mean == feedback.competency_mean and record.evaluations_released == feedback.released == 3

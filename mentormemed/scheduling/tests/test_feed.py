@@ -82,3 +82,22 @@ def test_r17_feed_buttons_show_the_address_once(cast):
     assert client.get(feed_path(token)).status_code == 200
     client.post(reverse("scheduling:feed_revoke"))
     assert client.get(feed_path(token)).status_code == 404
+
+
+def _lapse(institution) -> None:
+    today = dt.date.today()
+    institution.subscriptions.update(term_start=today - dt.timedelta(days=400), term_end=today - dt.timedelta(days=1))
+
+
+def test_r1_a_suspended_membership_or_lapsed_subscription_empties_the_feed(cast, rel, client):
+    start = dt.datetime.now(UTC).replace(microsecond=0, second=0) + dt.timedelta(days=3)
+    meeting(rel, starts_at=start)
+    token = services.feed_create(user=cast.mentee.user)
+    assert len(read_feed(client, token).walk("VEVENT")) == 1
+    type(cast.mentee).objects.filter(pk=cast.mentee.pk).update(status="suspended")
+    assert read_feed(client, token).walk("VEVENT") == [], "a suspended membership shows no meetings"
+    type(cast.mentee).objects.filter(pk=cast.mentee.pk).update(status="active")
+    assert len(read_feed(client, token).walk("VEVENT")) == 1
+    _lapse(cast.inst_a)
+    assert read_feed(client, token).walk("VEVENT") == [], "a lapsed subscription shows no meetings"
+    assert read_feed(client, services.feed_create(user=cast.mentor.user)).walk("VEVENT") == []

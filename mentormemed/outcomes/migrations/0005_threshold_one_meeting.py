@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outcomes', '0003_exact_distinct_counts_and_moments'),
+        ('outcomes', '0004_relationship_fact_mentee'),
     ]
 
     operations = [
