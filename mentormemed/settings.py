@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "mentormemed.scheduling",
     "mentormemed.evaluations",
     "mentormemed.outcomes",
+    "mentormemed.programs",
     "mentormemed.notifications",
 ]
 
