@@ -16,4 +16,5 @@ urlpatterns = [
     path("meetings/", include("mentormemed.scheduling.urls")),
     path("evaluations/", include("mentormemed.evaluations.urls")),
     path("outcomes/", include("mentormemed.outcomes.urls")),
+    path("programs/", include("mentormemed.programs.urls")),
 ]

@@ -101,6 +101,14 @@ PERMISSIONS: dict[str, Permission] = {
     "staff.research": _p(STAFF, description="Decide research requests and release exports (R25)"),
     "outcomes.invoices": _p(ADMIN, needs_subscription=False, description="Download own institution's invoices (R3)"),
     "staff.invoices": _p(STAFF, description="Issue invoices and see renewals due (R3)"),
+    "programs.manage": _p(
+        ADMIN, description="Programs, matching rounds, circles and events of own institution (R34, R35)"
+    ),
+    "programs.take_part": _p(MENTEE, MENTOR, description="Own programs, introductions and milestones (R34)"),
+    "circles": _p(MENTEE, MENTOR, description="Own circles: thread, goals, group meetings (R35)"),
+    "sessions": _p(MENTEE, MENTOR, description="Offer (mentor) or book (mentee) one-off sessions (R35)"),
+    "events": _p(MENTEE, MENTOR, description="Own speed-mentoring schedules (R35)"),
+    "questions": _p(MENTEE, MENTOR, description="Ask the network (mentee) or answer questions (mentor) (R35)"),
 }
 
 

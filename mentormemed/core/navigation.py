@@ -31,6 +31,11 @@ NAV: dict[str, list[NavItem]] = {
         NavItem("Training", "training:modules", "mortarboard"),
         NavItem("Evaluations", "evaluations:index", "clipboard-check", group="My mentoring"),
         NavItem("Notifications", "notifications:inbox", "bell", group="bell"),
+        NavItem("Programs", "programs:mine", "collection", group="Programs"),
+        NavItem("Circles", "programs:circles", "people-fill", group="Programs"),
+        NavItem("Office hours", "programs:sessions", "door-open", group="Programs"),
+        NavItem("Speed mentoring", "programs:events", "stopwatch", group="Programs"),
+        NavItem("Ask the network", "programs:questions", "question-circle", group="Programs"),
     ],
     "mentor": [
         NavItem("Home", "core:home", "house"),
@@ -44,6 +49,11 @@ NAV: dict[str, list[NavItem]] = {
         NavItem("My feedback", "evaluations:feedback", "clipboard-data", group="Mentoring"),
         NavItem("Research request", "outcomes:research", "database", group="Mentoring"),
         NavItem("Notifications", "notifications:inbox", "bell", group="bell"),
+        NavItem("Programs", "programs:mine", "collection", group="Programs"),
+        NavItem("Circles", "programs:circles", "people-fill", group="Programs"),
+        NavItem("Office hours", "programs:sessions", "door-open", group="Programs"),
+        NavItem("Speed mentoring", "programs:events", "stopwatch", group="Programs"),
+        NavItem("Questions from learners", "programs:questions", "question-circle", group="Programs"),
     ],
     "admin": [
         NavItem("Dashboard", "core:home", "speedometer2"),
@@ -56,6 +66,9 @@ NAV: dict[str, list[NavItem]] = {
         NavItem("Mentor reward", "outcomes:reward", "award", group="Reports"),
         NavItem("Suspended mentors", "mentorships:suspended", "pause-circle", group="People"),
         NavItem("Notifications", "notifications:inbox", "bell", group="bell"),
+        NavItem("Programs", "programs:admin_list", "collection", group="Programs"),
+        NavItem("Circles", "programs:admin_circles", "people-fill", group="Programs"),
+        NavItem("Speed mentoring", "programs:admin_events", "stopwatch", group="Programs"),
     ],
     "staff": [
         NavItem("Overview", "core:home", "speedometer2"),

@@ -92,7 +92,7 @@ def test_r27_load_spreads_better_than_greedy_on_a_skewed_fixture():
             scores[(i, j)] = round(11.0 + rng.uniform(0, 0.5), 3)
         for j in others:
             scores[(i, j)] = round(9.5 + rng.uniform(0, 1.0), 3)
-    load = {j: 0 for j in popular + others} | {1: 1, 2: 1}  # popular mentors already mentor someone
+    load = dict.fromkeys(popular + others, 0) | {1: 1, 2: 1}  # popular mentors already mentor someone
     room = {j: 3 - load[j] for j in load}
     instance = Instance(scores=scores, room=room, load=load, fairness=2.0)
     optimal, naive = solve(instance).assignment, greedy(instance)
