@@ -107,6 +107,7 @@ PERMISSIONS: dict[str, Permission] = {
     "programs.take_part": _p(MENTEE, MENTOR, description="Own programs, introductions and milestones (R34)"),
     "circles": _p(MENTEE, MENTOR, description="Own circles: thread, goals, group meetings (R35)"),
     "sessions": _p(MENTEE, MENTOR, description="Offer (mentor) or book (mentee) one-off sessions (R35)"),
+    "sessions.book": _p(MENTEE, description="Book and release a seat in a one-off session (R35)"),
     "events": _p(MENTEE, MENTOR, description="Own speed-mentoring schedules (R35)"),
     "questions": _p(MENTEE, MENTOR, description="Ask the network (mentee) or answer questions (mentor) (R35)"),
 }

@@ -283,8 +283,6 @@ def sessions(request):
 
 
 def _session_action(request, pk: int, action, done: str):
-    if request.actor.membership.role != "mentee":
-        raise Http404
     session = gsel.session_for_mentee_or_404(mentee=request.actor.membership, pk=pk)
     try:
         action(mentee=request.actor.membership, session=session)
@@ -295,13 +293,13 @@ def _session_action(request, pk: int, action, done: str):
     return redirect("programs:sessions")
 
 
-@requires("sessions")
+@requires("sessions.book")
 @require_POST
 def session_book(request, pk: int):
     return _session_action(request, pk, gsvc.session_book, "Seat booked.")
 
 
-@requires("sessions")
+@requires("sessions.book")
 @require_POST
 def session_cancel(request, pk: int):
     return _session_action(request, pk, gsvc.session_cancel_booking, "Your seat is released.")
