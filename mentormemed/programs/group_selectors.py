@@ -74,7 +74,7 @@ def circle_for_admin_or_404(*, actor, pk: int) -> Circle:
 
 
 def seats(circle: Circle) -> list[CircleMember]:
-    return list(circle.members.filter(left_at__isnull=True).select_related("membership__user").order_by("-role", "id"))
+    return list(circle.members.filter(left_at__isnull=True).select_related("membership__user").order_by("role", "id"))
 
 
 def facilitator_profiles(circle: Circle) -> list[MentorProfile]:

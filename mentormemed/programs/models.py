@@ -256,7 +256,7 @@ class CircleMember(models.Model):
     left_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-role", "joined_at", "id"]
+        ordering = ["role", "joined_at", "id"]  # facilitators first
         constraints = [
             models.UniqueConstraint(
                 fields=["circle", "membership"], condition=Q(left_at__isnull=True), name="circle_member_once"
