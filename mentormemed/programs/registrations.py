@@ -38,17 +38,54 @@ def register_all() -> None:
             "programs:mine",
             order=60,
             required=False,  # gates program introductions (services), not ordinary requests
+            prepare=prepare_program_training,
         )
     )
 
 
 def program_training_state(membership):
     from mentormemed.core.onboarding import StepState
-    from mentormemed.programs import selectors
 
-    missing = []
-    for program in selectors.programs_for_member(membership=membership).filter(enrolled=True):
-        missing += [m.title for m in selectors.missing_program_modules(program=program, membership=membership)]
+    missing = getattr(membership, "_program_missing", None)
+    if missing is None:
+        prepare_program_training([membership])
+        missing = membership._program_missing
     if missing:
         return StepState(False, "Your programs ask for: " + ", ".join(dict.fromkeys(missing)) + ".")
     return StepState(True, "Nothing extra: your programs ask for no more training, or you have done it.")
+
+
+def prepare_program_training(memberships: list) -> None:
+    """Attach the programs' missing modules to each membership in three queries (member lists)."""
+    from mentormemed.programs.models import Enrolment, EnrolmentStatus, Program
+    from mentormemed.training.models import Completion
+
+    by_member: dict[int, set[int]] = {}
+    for membership_id, program_id in Enrolment.objects.filter(
+        membership__in=memberships, status=EnrolmentStatus.ENROLLED
+    ).values_list("membership_id", "program_id"):
+        by_member.setdefault(membership_id, set()).add(program_id)
+    through = Program.required_modules.through
+    modules: dict[int, list] = {}
+    for link in through.objects.filter(program_id__in={p for ps in by_member.values() for p in ps}).select_related(
+        "module"
+    ):
+        modules.setdefault(link.program_id, []).append(link.module)
+    versions = {m.current_version_id for mods in modules.values() for m in mods}
+    done = (
+        set(
+            Completion.objects.filter(membership__in=memberships, version_id__in=versions).values_list(
+                "membership_id", "version_id"
+            )
+        )
+        if versions
+        else set()
+    )
+    for membership in memberships:
+        missing = [
+            m.title
+            for program_id in sorted(by_member.get(membership.pk, ()))
+            for m in modules.get(program_id, [])
+            if m.audience in (membership.role, "both") and (membership.pk, m.current_version_id) not in done
+        ]
+        membership._program_missing = missing
