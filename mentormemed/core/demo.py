@@ -11,7 +11,16 @@ import importlib
 import random
 from dataclasses import dataclass, field
 
-DEMO_ORDER = ["institutions", "profiles", "training", "mentorships", "scheduling", "evaluations", "outcomes", "programs"]
+DEMO_ORDER = [
+    "institutions",
+    "profiles",
+    "training",
+    "mentorships",
+    "scheduling",
+    "evaluations",
+    "outcomes",
+    "programs",
+]
 DEMO_PASSWORD = "mentormemed-demo"
 DEMO_TOTP_SECRET = "MENTORMEMEDDEMOTOTPSECRETABCDEFG"  # base32, 160 bits
 DEMO_DOMAIN = "demo.mentormemed.org"
