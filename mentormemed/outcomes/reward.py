@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from mentormemed.evaluations.selectors import feedback_batch_mentees, released_evaluations
 from mentormemed.outcomes.models import ParticipationThreshold
+from mentormemed.outcomes.participation import extra_counts
 from mentormemed.scheduling.models import Meeting, MeetingStatus
 
 PERIOD_DAYS = 365
@@ -33,6 +34,8 @@ class Record:
     median_response_hours: float | None
     answer_rate: float | None
     meets: dict[str, bool]
+    # Registered by other capabilities (``outcomes.participation``), e.g. group sessions led (R35).
+    extras: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -108,6 +111,7 @@ def participation_records(
     ):
         scores[row["mentor_id"]].append(row)
     meetings = _held_meetings(ids, since)
+    extras = extra_counts(mentor_ids=ids, since=since)
     threshold = threshold_for(institution)
     records = []
     for m in mentors:
@@ -125,6 +129,7 @@ def participation_records(
             median_response_hours=m.median_response_hours,
             answer_rate=m.answer_rate,
             meets={},
+            extras=extras.get(m.pk, []),
         )
         record.meets = {
             "mentees": record.mentees >= threshold.min_mentees,

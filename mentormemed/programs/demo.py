@@ -94,7 +94,7 @@ def _cohort(acting, mentees, mentors) -> None:
 
 def _season(acting, mentees, mentors) -> None:
     """Open, enrolled, not matched yet: the featured admin runs the first round in the browser."""
-    program = _program(acting, "residency_season", "Residency Application Season", audience_levels=[], fairness=1.0)
+    program = _program(acting, "residency_season", "Residency Application Season", audience_levels=[], fairness=2.0)
     _enrol(program, [*mentees, *mentors])
 
 

@@ -11,10 +11,11 @@ def register_all() -> None:
     from mentormemed.core.onboarding import Step, register
     from mentormemed.core.periodic import register_job
     from mentormemed.notifications.kinds import Kind, register_kind
+    from mentormemed.outcomes.participation import ParticipationSource, register_participation_source
     from mentormemed.programs import panels  # noqa: F401  (registers home panels)
     from mentormemed.programs.cards import milestones_card
     from mentormemed.programs.services import send_milestone_reminders
-    from mentormemed.programs.teaching import group_sessions
+    from mentormemed.programs.teaching import group_participation, group_sessions
     from mentormemed.training.teaching import register_teaching_source
 
     for kind in [
@@ -29,6 +30,7 @@ def register_all() -> None:
     register_job("program_milestones", send_milestone_reminders)
     register_card("relationship", milestones_card)
     register_teaching_source(group_sessions)
+    register_participation_source(ParticipationSource("group_sessions", "Group sessions led", group_participation))
     register(
         Step(
             "program_training",

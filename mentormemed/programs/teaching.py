@@ -48,3 +48,41 @@ def group_sessions(*, membership, start: dt.date, end: dt.date) -> list[Teaching
     for day, total in minutes_by_event.values():
         sessions.append(TeachingSession(day, _hours(total), "Speed-mentoring event"))
     return sessions
+
+
+def group_participation(*, mentor_ids: list[int], since: dt.datetime) -> dict[int, int]:
+    """R24/R35: group sessions each mentor led since ``since`` — held circle meetings they facilitate,
+    one-off sessions with a booked seat, speed-mentoring events they sat at. Three queries."""
+    from collections import Counter
+
+    from mentormemed.profiles.models import MentorProfile
+
+    profile_of = dict(MentorProfile.objects.filter(pk__in=mentor_ids).values_list("membership_id", "pk"))
+    counts: Counter = Counter()
+    now = timezone.now()
+    for membership_id in CircleMeeting.objects.filter(
+        status=GroupMeetingStatus.HELD,
+        starts_at__gte=since,
+        circle__members__membership_id__in=list(profile_of),
+        circle__members__role=CircleRole.FACILITATOR,
+    ).values_list("circle__members__membership_id", flat=True):
+        counts[profile_of[membership_id]] += 1
+    sessions = (
+        OfficeHours.objects.filter(
+            mentor_id__in=mentor_ids,
+            cancelled_at__isnull=True,
+            starts_at__gte=since,
+            starts_at__lte=now,
+            bookings__cancelled_at__isnull=True,
+        )
+        .values_list("pk", "mentor_id")
+        .distinct()
+    )
+    counts.update(mentor_id for _pk, mentor_id in sessions)
+    for membership_id, _event in (
+        EventSlot.objects.filter(mentor_id__in=list(profile_of), starts_at__gte=since, ends_at__lte=now)
+        .values_list("mentor_id", "event_id")
+        .distinct()
+    ):
+        counts[profile_of[membership_id]] += 1
+    return dict(counts)

@@ -180,3 +180,26 @@ def test_r35_questions_reach_mentors_offering_the_area_within_scope(cast):
     peer = new_member(cast.inst_a, "mentee", "peer@alpha.edu")
     assert question in group_selectors.shared_questions(mentee=peer)
     assert question not in group_selectors.shared_questions(mentee=new_member(cast.inst_b, "mentee", "far@beta.org"))
+
+
+def test_r24_r35_group_sessions_count_in_the_participation_record_not_the_cap(circle, cast):
+    from mentormemed.outcomes.reward import participation_records
+    from mentormemed.programs.models import CircleMeeting, GroupMeetingStatus
+
+    facilitator = group_selectors.seats(circle)[0].membership
+    past = timezone.now() - dt.timedelta(days=3)
+    CircleMeeting.objects.create(
+        circle=circle, starts_at=past, ends_at=past + dt.timedelta(hours=1), status=GroupMeetingStatus.HELD
+    )
+    session = group_services.office_hours_offer(
+        mentor=facilitator.mentor_profile,
+        title="Office hours",
+        starts_at=timezone.now() + dt.timedelta(days=1),
+        minutes=30,
+        seats=3,
+    )
+    group_services.session_book(mentee=group_selectors.seats(circle)[-1].membership, session=session)
+    type(session).objects.filter(pk=session.pk).update(starts_at=past)  # it has taken place
+    record = next(r for r in participation_records(institution=cast.inst_a) if r.mentor.membership_id == facilitator.pk)
+    assert record.extras == [("Group sessions led", 2)]
+    assert record.mentees == 0 and MentorProfile.objects.get(membership=facilitator).active_mentee_count == 0
