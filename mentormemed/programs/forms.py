@@ -11,7 +11,7 @@ from django.utils import timezone
 from mentormemed.institutions.models import Membership
 from mentormemed.profiles.models import ContentArea, TrainingLevel
 from mentormemed.programs.catalogue import TEMPLATES, MilestoneSpec, template_choices
-from mentormemed.programs.models import JoinMode, MentorReach, Preference
+from mentormemed.programs.models import JoinMode, MentorReach, Preference, Program
 from mentormemed.training.models import Module, ModuleStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -36,7 +36,7 @@ def milestone_lines(specs) -> str:
 
 
 class ProgramForm(forms.Form):
-    template = forms.ChoiceField(label="Template", choices=template_choices)
+    template = forms.ChoiceField(label="Template", choices=template_choices, widget=forms.HiddenInput)
     name = forms.CharField(label="Program name", max_length=150)
     description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     enrol_opens = forms.DateField(label="Enrolment opens", widget=DATE)
@@ -126,6 +126,12 @@ class CircleForm(forms.Form):
     name = forms.CharField(label="Circle name", max_length=150)
     topic = forms.CharField(label="Topic", max_length=300, required=False)
     max_mentees = forms.IntegerField(label="Most mentees", min_value=2, max_value=20, initial=6)
+    program = forms.ModelChoiceField(
+        label="Program",
+        queryset=Program.objects.none(),
+        required=False,
+        help_text="A program's circle takes at most the program's circle size.",
+    )
     facilitators = forms.ModelMultipleChoiceField(
         label="Facilitating mentors (one or two)",
         queryset=Membership.objects.none(),
@@ -141,6 +147,7 @@ class CircleForm(forms.Form):
         people = people.order_by("user__last_name", "user__first_name", "pk")
         self.fields["facilitators"].queryset = people.filter(role="mentor")
         self.fields["mentees"].queryset = people.filter(role="mentee")
+        self.fields["program"].queryset = Program.objects.filter(institution=institution).order_by("name")
         for name in ("facilitators", "mentees"):
             self.fields[name].label_from_instance = lambda m: m.user.display_name
 
@@ -153,7 +160,7 @@ class EventForm(CircleForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("topic", "max_mentees"):
+        for name in ("topic", "max_mentees", "program"):
             del self.fields[name]
         self.fields["name"].label = "Event name"
         self.fields["facilitators"].label = "Mentors"

@@ -58,6 +58,7 @@ def admin_circles(request):
                 max_mentees=data["max_mentees"],
                 facilitators=list(data["facilitators"]),
                 mentees=list(data["mentees"]),
+                program=data["program"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -203,3 +203,29 @@ def test_r24_r35_group_sessions_count_in_the_participation_record_not_the_cap(ci
     record = next(r for r in participation_records(institution=cast.inst_a) if r.mentor.membership_id == facilitator.pk)
     assert record.extras == [("Group sessions led", 2)]
     assert record.mentees == 0 and MentorProfile.objects.get(membership=facilitator).active_mentee_count == 0
+
+
+def test_r35_a_programs_circle_takes_at_most_its_circle_size(cast):
+    from mentormemed.programs.testing import program
+
+    prog = program(cast.inst_a, circle_size=3)
+    facilitator = new_member(cast.inst_a, "mentor", "pc@alpha.edu")
+    mentees = [new_member(cast.inst_a, "mentee", f"pcm{i}@alpha.edu") for i in range(4)]
+    with pytest.raises(ValidationError, match="room for 3 mentees"):
+        group_services.circle_create(
+            acting=admin_actor(cast.admin),
+            name="Program circle",
+            facilitators=[facilitator],
+            mentees=mentees,
+            max_mentees=8,
+            program=prog,
+        )
+    circle = group_services.circle_create(
+        acting=admin_actor(cast.admin),
+        name="Program circle",
+        facilitators=[facilitator],
+        mentees=mentees[:3],
+        max_mentees=8,
+        program=prog,
+    )
+    assert circle.max_mentees == 3 and circle.program == prog
