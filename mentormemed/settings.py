@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "mentormemed.outcomes",
     "mentormemed.programs",
     "mentormemed.notifications",
+    "mentormemed.care",
 ]
 
 MIDDLEWARE = [

@@ -17,4 +17,5 @@ urlpatterns = [
     path("evaluations/", include("mentormemed.evaluations.urls")),
     path("outcomes/", include("mentormemed.outcomes.urls")),
     path("programs/", include("mentormemed.programs.urls")),
+    path("care/", include("mentormemed.care.urls")),
 ]

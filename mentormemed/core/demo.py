@@ -20,6 +20,7 @@ DEMO_ORDER = [
     "evaluations",
     "outcomes",
     "programs",
+    "care",
 ]
 DEMO_PASSWORD = "mentormemed-demo"
 DEMO_TOTP_SECRET = "MENTORMEMEDDEMOTOTPSECRETABCDEFG"  # base32, 160 bits

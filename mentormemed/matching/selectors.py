@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from mentormemed.core.contact import hidden_user_ids
 from mentormemed.institutions.models import Membership, Subscription
 from mentormemed.matching.index import catalog, group_of
 from mentormemed.matching.models import MentorExposure, MentorFacet
@@ -72,11 +73,13 @@ def searchable_mentors(*, viewer: Membership) -> QuerySet[MentorProfile]:
     institution whose subscription covers today; local scope → the viewer's
     institution only, national → everyone; never the viewer themselves.
     """
-    return (
+    qs = (
         searchable_anywhere()
         .filter(Q(scope=Scope.NATIONAL) | Q(institution_id=viewer.institution_id))
         .exclude(pk__in=own_mentor_profiles(viewer))
     )
+    hidden = hidden_user_ids(user_id=viewer.user_id)  # blocked either way (R37)
+    return qs.exclude(membership__user_id__in=hidden) if hidden else qs
 
 
 def not_full(qs: QuerySet[MentorProfile]) -> QuerySet[MentorProfile]:

@@ -121,6 +121,18 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "programs:session_cancel": (lambda c: {"pk": _programs_testing().matrix_session(c)}, True),
     "programs:event": (lambda c: {"pk": _programs_testing().matrix_event(c).pk}, True),
     "programs:question": (lambda c: {"pk": _programs_testing().matrix_question(c)}, True),
+    "care:report_relationship": (lambda c: {"pk": _care_testing().matrix_relationship_pk(c)}, True),
+    "care:concern": (lambda c: {"pk": _care_testing().matrix_relationship_pk(c)}, True),
+    "care:report_mentor": (lambda c: {"pk": _mentorships_testing().matrix_mentor(c).pk}, True),
+    "care:report_request": (lambda c: {"pk": _mentorships_testing().matrix_request(c)}, True),
+    "care:block_lift": (lambda c: {"user_id": c.mentor.user.pk}, False),
+    "care:checkin_answer": (lambda c: {"pk": _care_testing().matrix_checkin(c)}, True),
+    "care:no_show": (lambda c: {"pk": _scheduling_testing().matrix_meeting(c).pk}, True),
+    "care:duplicate": (lambda c: {"pk": _care_testing().matrix_duplicate(c)}, True),
+    "care:reach_out": (lambda c: {"pk": _care_testing().matrix_health(c)}, True),
+    "care:case": (lambda c: {"pk": _care_testing().matrix_case(c)}, True),
+    "care:case_take": (lambda c: {"pk": _care_testing().matrix_case(c)}, True),
+    "care:case_update": (lambda c: {"pk": _care_testing().matrix_case(c)}, True),
 }
 
 
@@ -150,6 +162,8 @@ def _mentorships_testing():
 
 def _programs_testing():
     from mentormemed.programs import testing
+def _care_testing():
+    from mentormemed.care import testing
 
     return testing
 
