@@ -162,7 +162,7 @@ def _paused(ctx: DemoContext, rel: Relationship, now: dt.datetime) -> None:
     for at, by, role, action, note, before, after in [
         (filed, rel.mentee.user, "mentee", "filed", "", "", "open"),
         (filed, rel.mentee.user, "reporter", "blocked", "", "", ""),
-        (filed + dt.timedelta(hours=3), staff, "staff", "owner", "Took ownership.", "", ""),
+        (filed + dt.timedelta(hours=3), staff, "staff", "owner", "", "", ""),
         (
             filed + dt.timedelta(days=1),
             staff,

@@ -52,7 +52,7 @@ class OutreachForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}),
         max_length=1000,
         required=False,
-        label="Your note (optional)",
+        label="Your note",
         help_text="Empty: a friendly standard check-in with your e-mail address for replies.",
     )
 

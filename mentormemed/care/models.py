@@ -304,6 +304,14 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    @property
+    def from_label(self) -> str:
+        return CaseStatus(self.from_status).label if self.from_status in CaseStatus.values else ""
+
+    @property
+    def to_label(self) -> str:
+        return CaseStatus(self.to_status).label if self.to_status in CaseStatus.values else ""
+
 
 class Outreach(models.Model):
     """An admin or staff member reached out to a pair from the at-risk list."""

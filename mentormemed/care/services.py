@@ -483,7 +483,7 @@ def case_take(*, actor, case: Case) -> Case:
     if case.owner_id == actor.user.pk:
         raise ValidationError("You already own this case.")
     Case.objects.filter(pk=case.pk).update(owner=actor.user, updated_at=timezone.now())
-    CaseEvent.objects.create(case=case, by=actor.user, by_role=actor.role, action="owner", note="Took ownership.")
+    CaseEvent.objects.create(case=case, by=actor.user, by_role=actor.role, action="owner")
     audit(actor=actor.user, actor_role=actor.role, action="care.case.take", obj=case, institution=actor.institution)
     case.refresh_from_db()
     return case

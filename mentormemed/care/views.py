@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.care import selectors, services
@@ -27,13 +28,18 @@ from mentormemed.mentorships import selectors as mentorships
 from mentormemed.scheduling import selectors as scheduling
 
 
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 def _error(request, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
 
 
 def _back_to(rel) -> str:
-    from django.urls import reverse
-
     return reverse("mentorships:relationship", args=[rel.pk]) + "#care"
 
 
@@ -82,8 +88,6 @@ def report_relationship(request, pk: int):
 def report_mentor(request, pk: int):
     """A mentee reports a mentor from the mentor's profile (any mentor in their scope)."""
     mentor = mentorships.mentor_in_scope(mentee=request.actor.membership, mentor_id=pk)
-    from django.urls import reverse
-
     return _report(request, subject=mentor.membership, back=reverse("matching:mentor", args=[pk]), about="a profile")
 
 
@@ -93,8 +97,6 @@ def report_request(request, pk: int):
     """A mentor reports the mentee who sent them a request."""
     mentor = mentorships.mentor_profile_of(request.actor.membership)
     mentorship_request = mentorships.request_for_mentor_or_404(mentor=mentor, pk=pk)
-    from django.urls import reverse
-
     return _report(
         request,
         subject=mentorship_request.mentee,
@@ -142,6 +144,9 @@ def concern(request, pk: int):
     if rel.side_of(request.user) != "mentor":
         raise Http404
     policy = selectors.policy_for(rel.mentee.institution_id)
+    sent = selectors.cases_filed_by(user=request.user).filter(relationship=rel, pk=_int(request.GET.get("sent")))
+    if request.method == "GET" and sent.exists():  # after the POST: the crisis resources, at once
+        return render(request, "care/concern_sent.html", {"rel": rel, "case": sent.get(), "policy": policy})
     form = ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -154,7 +159,7 @@ def concern(request, pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return render(request, "care/concern_sent.html", {"rel": rel, "case": case, "policy": policy})
+            return redirect(reverse("care:concern", args=[rel.pk]) + f"?sent={case.pk}")
     return render(
         request,
         "care/concern.html",

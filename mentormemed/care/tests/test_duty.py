@@ -163,7 +163,9 @@ def test_r37_a_wellbeing_concern_reaches_the_designated_contact_with_crisis_reso
     assert "call or text 988" in form and "Alpha Student Wellness" in form
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"description": "She said she has not slept or eaten for days.", "urgent": "on"})
+        response = client.post(
+            url, {"description": "She said she has not slept or eaten for days.", "urgent": "on"}, follow=True
+        )
     assert response.status_code == 200
     page = response.content.decode()
     assert "call or text 988" in page and "Alpha counselling: 555-0100" in page
