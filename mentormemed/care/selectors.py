@@ -147,12 +147,13 @@ def contact_refusal(user_id: int, other_id: int) -> str | None:
     return None
 
 
-def hidden_from(user_id: int) -> set[int]:
-    """Registered with ``core.contact``: people blocked by, or blocking, ``user_id``."""
-    pairs = Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id), lifted_at__isnull=True).values_list(
-        "blocker_id", "blocked_id"
-    )
-    return {b if a == user_id else a for a, b in pairs}
+def hidden_from(user_id: int) -> list[QuerySet]:
+    """Registered with ``core.contact``: people blocked by, or blocking, ``user_id`` (lazy subqueries)."""
+    active = Block.objects.filter(lifted_at__isnull=True)
+    return [
+        active.filter(blocker_id=user_id).values("blocked_id"),
+        active.filter(blocked_id=user_id).values("blocker_id"),
+    ]
 
 
 def my_block(*, user, other_id: int) -> Block | None:

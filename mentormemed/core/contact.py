@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 # (user id acting, user id of the other person) -> a sentence saying why contact is refused, or None.
 Refusal = Callable[[int, int], "str | None"]
-# user id -> ids of the users whose profiles are hidden from that person (in search, recommendations).
-Hidden = Callable[[int], "set[int]"]
+# user id -> lazy querysets of user ids whose profiles are hidden from that person (search, recommendations);
+# lazy so that the search query embeds them as subqueries instead of spending a query of its own.
+Hidden = Callable[[int], list]
 
 _refusals: list[Refusal] = []
 _hidden: list[Hidden] = []
@@ -35,9 +36,6 @@ def contact_refused(*, user_id: int, other_id: int) -> str | None:
     return None
 
 
-def hidden_user_ids(*, user_id: int) -> set[int]:
-    """Users whose profiles ``user_id`` must not be shown (one small query per registered source)."""
-    hidden: set[int] = set()
-    for source in _hidden:
-        hidden |= source(user_id)
-    return hidden
+def hidden_user_queries(*, user_id: int) -> list:
+    """Lazy querysets of the ids of users whose profiles ``user_id`` must not be shown."""
+    return [query for source in _hidden for query in source(user_id)]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from mentormemed.institutions.models import Membership
@@ -25,6 +25,7 @@ from mentormemed.matching.selectors import (
     Wishes,
     explain,
     facet_keys_for,
+    hidden_mentor_profiles,
     mentee_wishes,
     not_full,
     own_mentor_profiles,
@@ -242,7 +243,9 @@ def facet_counts(*, viewer: Membership, params: SearchParams, qs: QuerySet[Mento
         national = _count(national_all)
         cache.set(key, national, COUNTS_TTL)
     counts = Counter(national) + _count(local)
-    own = national_all.filter(pk__in=own_mentor_profiles(viewer))  # a mentee who is also a mentor
+    # Not in the viewer's results, so not counted: their own profile (a mentee who also mentors) and
+    # mentors blocked either way (R37).
+    own = national_all.filter(Q(pk__in=own_mentor_profiles(viewer)) | Q(pk__in=hidden_mentor_profiles(viewer)))
     counts.subtract(_count(own))
     return +counts
 

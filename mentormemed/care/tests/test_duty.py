@@ -306,3 +306,19 @@ def test_admins_set_the_policy_and_bad_values_change_nothing(cast):
     policy.refresh_from_db()
     assert policy.at_risk_days == 45
     assert AuditEntry.objects.filter(action="care.policy.update").count() == 1
+
+
+def test_r37_r10_a_blocked_national_mentor_leaves_results_and_facet_counts(pair, cast):
+    from mentormemed.matching.search import SearchParams, mentor_search
+
+    mt.fully_onboard(cast.mentor_b)
+    national = mt.mentor_profile(cast.mentor_b, scope="national")
+
+    def counted():
+        result = mentor_search(viewer=cast.mentee, params=SearchParams(), log=False)
+        counts = {v.key: v.count for g in result.groups for v in g.values}
+        return result.total, counts.get("lang:en", 0), {h.mentor.pk for h in result.hits}
+
+    assert counted() == (2, 2, {pair.mentor.pk, national.pk})
+    Block.objects.create(blocker=cast.mentor_b.user, blocked=cast.mentee.user)
+    assert counted() == (1, 1, {pair.mentor.pk})
