@@ -175,6 +175,8 @@ def _state(reasons: list[Reason], facts: Facts, is_new: bool) -> str:
 
 def _reasons(f: Facts, policy: CarePolicy, now: dt.datetime) -> list[Reason]:
     out: list[Reason] = []
+    if f.paused:
+        out.append(Reason(HealthState.AT_RISK, "contact is paused: one side blocked the other"))
     quiet = _days(now, f.last_contact_at or f.started_at)
     if f.next_meeting_at is None and quiet >= policy.drift_days:
         severity = HealthState.AT_RISK if quiet >= policy.at_risk_days else HealthState.DRIFTING

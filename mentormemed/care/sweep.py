@@ -39,7 +39,9 @@ def _claim(name: str, *, now: dt.datetime, every: dt.timedelta) -> bool:
 def refresh_health(*, now: dt.datetime | None = None, force: bool = False) -> dict[str, int]:
     """Recompute every active relationship's signal (in batches) and nudge the drifting pairs."""
     now = now or timezone.now()
-    if not force and not _claim("health", now=now, every=dt.timedelta(minutes=conf("CARE_REFRESH_MINUTES"))):
+    if force:
+        RefreshMark.objects.update_or_create(name="health", defaults={"ran_at": now})
+    elif not _claim("health", now=now, every=dt.timedelta(minutes=conf("CARE_REFRESH_MINUTES"))):
         return {"care_health": 0, "care_nudges": 0}
     RelationshipHealth.objects.filter(relationship__ended_at__isnull=False).delete()
     refreshed = nudged = 0
