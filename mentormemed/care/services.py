@@ -154,19 +154,19 @@ def _create_checkin(relationship: Relationship, *, occasion: str, key: str, now:
 def send_checkins(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Regular check-ins after the first (R29, at 5 weeks): every ``checkin_every_days`` after it, and one
     question after each held meeting; per the mentee's institution. Idempotent (one row per occasion)."""
+    from mentormemed.care.sweep import claim_interval
     from mentormemed.mentorships.selectors import mmm
 
     now = now or timezone.now()
+    if not claim_interval("checkins", now=now):
+        return {"care_checkins": 0, "care_meeting_checkins": 0}
     first = mmm("CHECKIN_AFTER_DAYS", 35)
     periodic = after_meeting = 0
-    active = list(
-        Relationship.objects.filter(ended_at__isnull=True, started_at__lte=now - dt.timedelta(days=first + 7))
-        .select_related("mentee__user", "mentor__membership__user")
-        .order_by("pk")
-    )
+    candidates = Relationship.objects.filter(ended_at__isnull=True, started_at__lte=now - dt.timedelta(days=first + 7))
+    active = list(candidates.select_related("mentee__user", "mentor__membership__user").order_by("pk"))
     policies = {p.institution_id: p for p in _policies({r.mentee.institution_id for r in active})}
     sent_keys = set(
-        CareCheckIn.objects.filter(relationship__in=active, occasion=CheckInOccasion.PERIODIC).values_list(
+        CareCheckIn.objects.filter(relationship__in=candidates, occasion=CheckInOccasion.PERIODIC).values_list(
             "relationship_id", "key"
         )
     )

@@ -29,7 +29,9 @@ def conf(name: str) -> int:
     return settings.MMM.get(name, {"CARE_REFRESH_MINUTES": 60, "CARE_NUDGE_EVERY_DAYS": 14}[name])
 
 
-def _claim(name: str, *, now: dt.datetime, every: dt.timedelta) -> bool:
+def claim_interval(name: str, *, now: dt.datetime) -> bool:
+    """True for the one sweep that may run job ``name`` now: at most every ``CARE_REFRESH_MINUTES``."""
+    every = dt.timedelta(minutes=conf("CARE_REFRESH_MINUTES"))
     RefreshMark.objects.get_or_create(name=name)
     return bool(
         RefreshMark.objects.filter(Q(ran_at__isnull=True) | Q(ran_at__lte=now - every), name=name).update(ran_at=now)
@@ -41,7 +43,7 @@ def refresh_health(*, now: dt.datetime | None = None, force: bool = False) -> di
     now = now or timezone.now()
     if force:
         RefreshMark.objects.update_or_create(name="health", defaults={"ran_at": now})
-    elif not _claim("health", now=now, every=dt.timedelta(minutes=conf("CARE_REFRESH_MINUTES"))):
+    elif not claim_interval("health", now=now):
         return {"care_health": 0, "care_nudges": 0}
     RelationshipHealth.objects.filter(relationship__ended_at__isnull=False).delete()
     refreshed = nudged = 0

@@ -89,6 +89,8 @@ def test_r36_the_rhythm_is_the_mentee_institutions(pair, run, time_machine):
     time_machine.move_to(pair.rel.started_at + dt.timedelta(days=200))
     assert run(sweep)["care_checkins"] == 0
     CarePolicy.objects.filter(institution=pair.cast.inst_a).update(checkin_every_days=30)
+    assert run(sweep)["care_checkins"] == 0  # at most once an hour
+    time_machine.move_to(pair.rel.started_at + dt.timedelta(days=200, hours=2))
     assert run(sweep)["care_checkins"] == 1
     assert CareCheckIn.objects.get().key == "periodic-5"  # (200 - 35) // 30: the latest only, no backlog
 
