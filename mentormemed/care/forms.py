@@ -90,20 +90,7 @@ class DuplicateForm(forms.Form):
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = CarePolicy
-        fields = [
-            "drift_days",
-            "at_risk_days",
-            "checkin_every_days",
-            "checkin_after_meetings",
-            "no_show_window_days",
-            "no_show_prompt_at",
-            "no_show_admin_at",
-            "wellbeing_contact_name",
-            "wellbeing_contact_email",
-            "wellbeing_contact_phone",
-            "crisis_resources",
-            "tell_mentee_of_concern",
-        ]
+        fields = list(CarePolicy.EDITABLE)
         labels = {
             "drift_days": "Drifting after (days without contact)",
             "at_risk_days": "At risk after (days without contact)",

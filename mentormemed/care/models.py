@@ -28,6 +28,21 @@ DEFAULT_CRISIS_RESOURCES = (
 class CarePolicy(models.Model):
     """An institution's duty-of-care settings. Missing row = the defaults below."""
 
+    EDITABLE = (  # what the institution's admins set on the settings page
+        "drift_days",
+        "at_risk_days",
+        "checkin_every_days",
+        "checkin_after_meetings",
+        "no_show_window_days",
+        "no_show_prompt_at",
+        "no_show_admin_at",
+        "wellbeing_contact_name",
+        "wellbeing_contact_email",
+        "wellbeing_contact_phone",
+        "crisis_resources",
+        "tell_mentee_of_concern",
+    )
+
     institution = models.OneToOneField("institutions.Institution", on_delete=models.CASCADE, related_name="care")
     drift_days = models.PositiveSmallIntegerField(
         default=30, help_text="Days without a held meeting or a message before a mentorship counts as drifting."

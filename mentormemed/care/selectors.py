@@ -23,8 +23,8 @@ from mentormemed.care.models import (
     Outreach,
     RelationshipHealth,
 )
-from mentormemed.institutions.models import Membership
 from mentormemed.mentorships.models import Relationship
+from mentormemed.mentorships.selectors import relationships_of
 
 OPEN_CHECKIN_DAYS = 30  # a check-in left unanswered this long is no longer asked
 
@@ -108,8 +108,6 @@ def open_checkins(*, relationship: Relationship, side: str, now: dt.datetime | N
 
 
 def checkin_for_or_404(*, actor, pk: int) -> CareCheckIn:
-    from mentormemed.mentorships.selectors import relationships_of
-
     if actor.membership is None:
         raise Http404
     try:
@@ -214,15 +212,6 @@ def duplicate_or_404(*, mentee, pk: int) -> DuplicateNeed:
 
 
 # ------------------------------------------------------------------------------ people
-
-
-def admins_of(institution_id: int) -> list:
-    return [
-        m.user
-        for m in Membership.objects.filter(institution_id=institution_id, role="admin", status="active").select_related(
-            "user"
-        )
-    ]
 
 
 def staff_users() -> list:

@@ -35,26 +35,13 @@ from mentormemed.care.models import (
 from mentormemed.core.audit import audit
 from mentormemed.mentorships import services as mentorships
 from mentormemed.mentorships.models import EndReason, MentorshipRequest, Relationship, RequestState
+from mentormemed.mentorships.selectors import admins_of
 from mentormemed.notifications.emails import queue_email
 from mentormemed.notifications.services import absolute, notify
 from mentormemed.scheduling import services as scheduling
 from mentormemed.scheduling.models import Meeting, MeetingStatus
 
 NO_SHOW_MARK_DAYS = 14  # how long after a meeting's start a no-show can still be recorded
-POLICY_FIELDS = (
-    "drift_days",
-    "at_risk_days",
-    "checkin_every_days",
-    "checkin_after_meetings",
-    "no_show_window_days",
-    "no_show_prompt_at",
-    "no_show_admin_at",
-    "wellbeing_contact_name",
-    "wellbeing_contact_email",
-    "wellbeing_contact_phone",
-    "crisis_resources",
-    "tell_mentee_of_concern",
-)
 
 
 def _url(name: str, *args) -> str:
@@ -86,7 +73,7 @@ def policy_save(*, actor, institution, values: dict) -> CarePolicy:
     policy = CarePolicy.objects.select_for_update().filter(institution=institution).first() or CarePolicy(
         institution=institution
     )
-    for name in POLICY_FIELDS:
+    for name in CarePolicy.EDITABLE:
         if name in values:
             setattr(policy, name, values[name])
     if policy.drift_days < 7:
@@ -105,7 +92,7 @@ def policy_save(*, actor, institution, values: dict) -> CarePolicy:
         action="care.policy.update",
         obj=policy,
         institution=institution,
-        detail={k: values[k] for k in POLICY_FIELDS if k in values and k != "crisis_resources"},
+        detail={k: values[k] for k in CarePolicy.EDITABLE if k in values and k != "crisis_resources"},
     )
     return policy
 
@@ -275,7 +262,7 @@ def _escalate_mentee_no_shows(*, relationship: Relationship, now: dt.datetime) -
             action="Your mentorships",
         )
     if count >= policy.no_show_admin_at:
-        for admin in selectors.admins_of(relationship.mentee.institution_id):
+        for admin in admins_of(relationship.mentee.institution_id):
             notify(
                 user=admin,
                 kind="care_admin",
@@ -341,7 +328,7 @@ def _tell_handlers(case: Case, *, title: str) -> None:
     """Admins of the case's institution(s) and every staff member; never the subject."""
     people = {u.pk: u for u in selectors.staff_users()}
     for institution_id in filter(None, (case.institution_id, case.other_institution_id)):
-        people.update({u.pk: u for u in selectors.admins_of(institution_id)})
+        people.update({u.pk: u for u in admins_of(institution_id)})
     people.pop(case.subject_id, None)
     for user in people.values():
         notify(
@@ -354,6 +341,33 @@ def _tell_handlers(case: Case, *, title: str) -> None:
             url=_url("care:case", case.pk),
             action="Open the case",
         )
+
+
+def _open_case(*, actor, subject_membership, relationship, action: str, detail_of, **fields) -> Case:
+    """Create the case, its first history line and the audit entry (never the description)."""
+    now = timezone.now()
+    case = Case.objects.create(
+        reporter=actor.user,
+        reporter_membership=actor.membership,
+        subject=subject_membership.user,
+        subject_membership=subject_membership,
+        relationship=relationship,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    CaseEvent.objects.create(
+        case=case, by=actor.user, by_role=actor.role, action="filed", to_status=case.status, at=now
+    )
+    audit(
+        actor=actor.user,
+        actor_role=actor.role,
+        action=action,
+        obj=case,
+        institution=case.institution,
+        detail=detail_of(case),
+    )
+    return case
 
 
 @transaction.atomic
@@ -376,32 +390,22 @@ def report_file(
     if category not in Category.values:
         raise ValidationError("Choose what the report is about.")
     description = _text(description, label="What happened", minimum=20, maximum=4000)
-    now = timezone.now()
     other = subject_membership.institution_id
-    case = Case.objects.create(
+    case = _open_case(
+        actor=actor,
+        subject_membership=subject_membership,
+        relationship=relationship,
+        action="care.report.file",
+        detail_of=lambda c: {
+            "category": category,
+            "blocked": block,
+            "cross_institutional": bool(c.other_institution_id),
+        },
         kind=CaseKind.REPORT,
         category=category,
         description=description,
-        reporter=actor.user,
-        reporter_membership=reporter_membership,
-        subject=subject_membership.user,
-        subject_membership=subject_membership,
-        relationship=relationship,
         institution_id=reporter_membership.institution_id,
         other_institution_id=other if other != reporter_membership.institution_id else None,
-        created_at=now,
-        updated_at=now,
-    )
-    CaseEvent.objects.create(
-        case=case, by=actor.user, by_role=actor.role, action="filed", to_status=case.status, at=now
-    )
-    audit(
-        actor=actor.user,
-        actor_role=actor.role,
-        action="care.report.file",
-        obj=case,
-        institution=case.institution,
-        detail={"category": category, "blocked": block, "cross_institutional": bool(case.other_institution_id)},
     )
     if block:
         block_create(user=actor.user, other=subject_membership.user, relationship=relationship, case=case)
@@ -419,34 +423,20 @@ def concern_raise(*, actor, relationship: Relationship, description: str, urgent
     description = _text(description, label="What worries you", minimum=20, maximum=4000)
     mentee = relationship.mentee
     policy = selectors.policy_for(mentee.institution_id)
-    now = timezone.now()
-    case = Case.objects.create(
+    case = _open_case(
+        actor=actor,
+        subject_membership=mentee,
+        relationship=relationship,
+        action="care.concern.raise",
+        detail_of=lambda c: {"urgent": c.urgent, "mentee_told": c.mentee_told},
         kind=CaseKind.CONCERN,
         urgent=bool(urgent),
         description=description,
-        reporter=actor.user,
-        reporter_membership=actor.membership,
-        subject=mentee.user,
-        subject_membership=mentee,
-        relationship=relationship,
         institution_id=mentee.institution_id,
         mentee_told=policy.tell_mentee_of_concern,
-        created_at=now,
-        updated_at=now,
-    )
-    CaseEvent.objects.create(
-        case=case, by=actor.user, by_role=actor.role, action="filed", to_status=case.status, at=now
-    )
-    audit(
-        actor=actor.user,
-        actor_role=actor.role,
-        action="care.concern.raise",
-        obj=case,
-        institution=case.institution,
-        detail={"urgent": case.urgent, "mentee_told": case.mentee_told},
     )
     recipients = [policy.wellbeing_contact_email] if policy.wellbeing_contact_email else []
-    recipients = recipients or [u.email for u in selectors.admins_of(mentee.institution_id)]
+    recipients = recipients or [u.email for u in admins_of(mentee.institution_id)]
     if recipients:
         queue_email(
             to=recipients,
@@ -473,7 +463,7 @@ def concern_raise(*, actor, relationship: Relationship, description: str, urgent
             "You are not in trouble. If you need help now: " + "; ".join(policy.crisis_lines),
             url=_url("core:home"),
         )
-        CaseEvent.objects.create(case=case, by=None, by_role="", action="told", note="The mentee was told.", at=now)
+        CaseEvent.objects.create(case=case, by=None, by_role="", action="told", note="The mentee was told.")
     return case
 
 
