@@ -129,6 +129,22 @@ def _ask_both(relationship: Relationship, *, title_for, body: str) -> None:
         notify(user=user, kind="care_checkin", title=title_for(other), body=body, url=url, action="Answer")
 
 
+# Programs (R34) may set their own rhythm: ``fn(relationship_ids) -> {relationship_id: every_days}``.
+_rhythm_sources: list = []
+
+
+def register_checkin_rhythm(source) -> None:
+    """A capability that runs programs tells the check-ins how often its pairs are asked (0 = never)."""
+    _rhythm_sources.append(source)
+
+
+def program_rhythms(relationship_ids: list[int]) -> dict[int, int]:
+    rhythms: dict[int, int] = {}
+    for source in _rhythm_sources:
+        rhythms.update(source(relationship_ids))
+    return rhythms
+
+
 def _create_checkin(relationship: Relationship, *, occasion: str, key: str, now: dt.datetime) -> bool:
     try:
         with transaction.atomic():
@@ -157,8 +173,9 @@ def send_checkins(*, now: dt.datetime | None = None) -> dict[str, int]:
             "relationship_id", "key"
         )
     )
+    rhythms = program_rhythms([r.pk for r in active])
     for rel in active:
-        every = policies[rel.mentee.institution_id].checkin_every_days
+        every = rhythms.get(rel.pk, policies[rel.mentee.institution_id].checkin_every_days)
         if not every:
             continue
         k = ((now - rel.started_at).days - first) // every

@@ -128,3 +128,13 @@ def test_r36_answers_are_the_answering_sides_own(pair, cast):
     assert "not going well" not in theirs and "Regular check-in" in theirs
     outsider = cast.client_for(cast.mentee_b)
     assert outsider.post(url, {"going": "well", "rhythm": "yes"}).status_code == 404
+
+
+def test_r34_r36_a_program_sets_its_own_rhythm_through_the_hook(pair, run, time_machine, monkeypatch):
+    from mentormemed.care import services
+
+    monkeypatch.setattr(services, "_rhythm_sources", [])
+    services.register_checkin_rhythm(lambda ids: dict.fromkeys(ids, 14))
+    time_machine.move_to(pair.rel.started_at + dt.timedelta(days=50))
+    assert run(sweep)["care_checkins"] == 1
+    assert CareCheckIn.objects.get().key == "periodic-1"  # (50 - 35) // 14, where the institution says 60
