@@ -27,6 +27,7 @@ from mentormemed.scheduling.testing import meeting, weekday_availability
 SECRET_MESSAGE = "my private worry about my family money"
 SECRET_GOAL = "publish the secret abstract"
 SECRET_NOTE = "notes only we two read"
+SECRET_COMPACT = "we promise to talk about the hard things"
 
 
 def actor(membership):
@@ -231,6 +232,8 @@ def test_r30_r36_the_at_risk_list_shows_facts_never_messages_goals_or_notes(pair
         created_at=timezone.now() - dt.timedelta(days=70),
     )
     Goal.objects.create(relationship=pair.rel, text=SECRET_GOAL)
+    pair.rel.compact.expectations = SECRET_COMPACT
+    pair.rel.compact.save()
     meeting(
         pair.rel,
         starts_at=timezone.now() - dt.timedelta(days=80),
@@ -247,7 +250,8 @@ def test_r30_r36_the_at_risk_list_shows_facts_never_messages_goals_or_notes(pair
         assert cast.mentee.user.display_name in page
         case_page = client.get(reverse("care:case", args=[case.pk])).content.decode()
         for text in (page, case_page):
-            assert SECRET_MESSAGE not in text and SECRET_GOAL not in text and SECRET_NOTE not in text
+            for secret in (SECRET_MESSAGE, SECRET_GOAL, SECRET_NOTE, SECRET_COMPACT):
+                assert secret not in text
     assert (
         cast.mentee.user.display_name not in cast.client_for(cast.admin_b).get(reverse("care:at_risk")).content.decode()
     )
