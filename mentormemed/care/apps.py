@@ -15,6 +15,8 @@ class CareConfig(AppConfig):
             services,
             sweep,
         )
+        from mentormemed.care.cards import relationship_card
+        from mentormemed.core.cards import register_card
         from mentormemed.core.contact import register_hidden, register_refusal
         from mentormemed.core.periodic import register_job
         from mentormemed.mentorships.selectors import MISSED_OCCASION_SOURCES
@@ -35,6 +37,7 @@ class CareConfig(AppConfig):
             Kind("care_admin", "Mentees who keep missing meetings", roles=frozenset({"admin"})),
         ):
             register_kind(kind)
+        register_card("relationship", relationship_card)
         register_refusal(selectors.contact_refusal)
         register_hidden(selectors.hidden_from)
         register_job("care_health", sweep.refresh_health)

@@ -1,4 +1,4 @@
-"""Care pieces shown on other capabilities' pages: the mentorship's health card, the meeting's
+"""Care pieces shown on other capabilities' pages: the meeting's
 "did not show" control and the report links (only the pair or the viewer concerned sees them)."""
 
 from __future__ import annotations
@@ -6,37 +6,11 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
-from mentormemed.care import selectors
-from mentormemed.care.forms import CheckInAnswerForm
-from mentormemed.care.models import CheckInOccasion, NoShow
+from mentormemed.care.models import NoShow
 from mentormemed.care.services import NO_SHOW_MARK_DAYS
 from mentormemed.scheduling.models import MeetingStatus
 
 register = template.Library()
-
-
-@register.inclusion_tag("care/_relationship_card.html", takes_context=True)
-def relationship_care(context, relationship):
-    """The pair's own view: the signal from facts they share, their open check-ins, report/block/concern."""
-    user = context["request"].user
-    side = relationship.side_of(user)
-    signal = selectors.relationship_signal(relationship=relationship).for_pair() if relationship.is_active else None
-    checkins = selectors.open_checkins(relationship=relationship, side=side) if relationship.is_active else []
-    forms = [
-        (c, CheckInAnswerForm(periodic=c.occasion == CheckInOccasion.PERIODIC, prefix_id=f"c{c.pk}")) for c in checkins
-    ]
-    other = relationship.other_user(user)
-    return {
-        "rel": relationship,
-        "side": side,
-        "signal": signal,
-        "checkins": forms,
-        "paused": selectors.is_paused(relationship=relationship),
-        "my_block": selectors.my_block(user=user, other_id=other.pk),
-        "other": other,
-        "csrf_token": context.get("csrf_token"),
-        "policy": selectors.policy_for(relationship.mentee.institution_id) if side == "mentor" else None,
-    }
 
 
 @register.inclusion_tag("care/_meeting_attendance.html", takes_context=True)

@@ -162,6 +162,10 @@ def _mentorships_testing():
 
 def _programs_testing():
     from mentormemed.programs import testing
+
+    return testing
+
+
 def _care_testing():
     from mentormemed.care import testing
 
