@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "mentormemed.scheduling",
     "mentormemed.evaluations",
     "mentormemed.outcomes",
+    "mentormemed.programs",
     "mentormemed.notifications",
+    "mentormemed.care",
 ]
 
 MIDDLEWARE = [

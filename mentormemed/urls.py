@@ -16,4 +16,6 @@ urlpatterns = [
     path("meetings/", include("mentormemed.scheduling.urls")),
     path("evaluations/", include("mentormemed.evaluations.urls")),
     path("outcomes/", include("mentormemed.outcomes.urls")),
+    path("programs/", include("mentormemed.programs.urls")),
+    path("care/", include("mentormemed.care.urls")),
 ]

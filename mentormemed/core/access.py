@@ -101,6 +101,24 @@ PERMISSIONS: dict[str, Permission] = {
     "staff.research": _p(STAFF, description="Decide research requests and release exports (R25)"),
     "outcomes.invoices": _p(ADMIN, needs_subscription=False, description="Download own institution's invoices (R3)"),
     "staff.invoices": _p(STAFF, description="Issue invoices and see renewals due (R3)"),
+    "programs.manage": _p(
+        ADMIN, description="Programs, matching rounds, circles and events of own institution (R34, R35)"
+    ),
+    "programs.take_part": _p(MENTEE, MENTOR, description="Own programs, introductions and milestones (R34)"),
+    "circles": _p(MENTEE, MENTOR, description="Own circles: thread, goals, group meetings (R35)"),
+    "sessions": _p(MENTEE, MENTOR, description="Offer (mentor) or book (mentee) one-off sessions (R35)"),
+    "sessions.book": _p(MENTEE, description="Book and release a seat in a one-off session (R35)"),
+    "events": _p(MENTEE, MENTOR, description="Own speed-mentoring schedules (R35)"),
+    "questions": _p(MENTEE, MENTOR, description="Ask the network (mentee) or answer questions (mentor) (R35)"),
+    "care.relationship": _p(MENTEE, MENTOR, description="Own mentorships: report, block, check-ins (R36, R37)"),
+    "care.report": _p(MENTEE, MENTOR, description="Own reports and blocks (R37)"),
+    "care.concern": _p(MENTOR, description="Raise a wellbeing concern for an own mentee (R37)"),
+    "care.report_mentor": _p(MENTEE, description="Report a mentor from their profile (R37)"),
+    "care.report_request": _p(MENTOR, description="Report the mentee of a request (R37)"),
+    "care.duplicates": _p(MENTEE, description="Choose between two mentors for the same need"),
+    "care.at_risk": _p(ADMIN, STAFF, needs_subscription=False, description="At-risk mentorships: signal, facts (R36)"),
+    "care.cases": _p(ADMIN, STAFF, needs_subscription=False, description="Handle reports and concerns (R37)"),
+    "care.settings": _p(ADMIN, needs_subscription=False, description="Duty-of-care settings and crisis resources"),
 }
 
 

@@ -11,8 +11,17 @@ import importlib
 import random
 from dataclasses import dataclass, field
 
-# Evaluations' history of ended mentorships comes before scheduling, so those have held meetings too.
-DEMO_ORDER = ["institutions", "profiles", "training", "mentorships", "evaluations", "scheduling", "outcomes"]
+DEMO_ORDER = [
+    "institutions",
+    "profiles",
+    "training",
+    "mentorships",
+    "evaluations",  # its ended mentorships come before scheduling, so they have held meetings too
+    "scheduling",
+    "outcomes",
+    "programs",
+    "care",
+]
 DEMO_PASSWORD = "mentormemed-demo"
 DEMO_TOTP_SECRET = "MENTORMEMEDDEMOTOTPSECRETABCDEFG"  # base32, 160 bits
 DEMO_DOMAIN = "demo.mentormemed.org"

@@ -28,6 +28,7 @@ from mentormemed.matching.selectors import (
     explain,
     facet_keys_for,
     finishing_training,
+    hidden_mentor_profiles,
     mentee_wishes,
     not_full,
     own_mentor_profiles,
@@ -307,7 +308,9 @@ def _counts(*, viewer: Membership, params: SearchParams, qs: QuerySet[MentorProf
         national = _count(national_all)
         cache.set(key, national, COUNTS_TTL)
     counts = Counter(national) + _count(local)
-    own = national_all.filter(pk__in=own_mentor_profiles(viewer))  # a mentee who is also a mentor
+    # Not in the viewer's results, so not counted: their own profile (a mentee who also mentors) and
+    # mentors blocked either way (R37).
+    own = national_all.filter(Q(pk__in=own_mentor_profiles(viewer)) | Q(pk__in=hidden_mentor_profiles(viewer)))
     counts.subtract(_count(own))
     return +counts
 

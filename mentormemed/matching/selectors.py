@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from mentormemed.core.contact import hidden_user_queries
 from mentormemed.core.onboarding import unready_membership_ids
 from mentormemed.institutions.models import Membership, Subscription
 from mentormemed.matching.index import catalog, group_of
@@ -74,11 +75,20 @@ def searchable_mentors(*, viewer: Membership) -> QuerySet[MentorProfile]:
     institution whose subscription covers today; local scope → the viewer's
     institution only, national → everyone; never the viewer themselves.
     """
-    return (
+    qs = (
         searchable_anywhere()
         .filter(Q(scope=Scope.NATIONAL) | Q(institution_id=viewer.institution_id))
         .exclude(pk__in=own_mentor_profiles(viewer))
     )
+    return qs.exclude(pk__in=hidden_mentor_profiles(viewer))
+
+
+def hidden_mentor_profiles(viewer: Membership) -> QuerySet:
+    """Ids of mentor profiles hidden from the viewer (blocked either way, R37), as a subquery."""
+    hidden = Q(pk__in=[])
+    for users in hidden_user_queries(user_id=viewer.user_id):
+        hidden |= Q(membership__user_id__in=users)
+    return MentorProfile.objects.filter(hidden).values("pk")
 
 
 def not_full(qs: QuerySet[MentorProfile]) -> QuerySet[MentorProfile]:

@@ -9,6 +9,7 @@ from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from mentormemed.core.contact import contact_refused
 from mentormemed.institutions.models import Membership
 from mentormemed.matching import selectors as matching
 from mentormemed.mentorships.models import MentorshipRequest, Message, Relationship, RequestState
@@ -55,7 +56,7 @@ def request_blocker(*, mentee, mentor: MentorProfile) -> str | None:
     name = mentor.membership.user.display_name
     if mentor.membership.user_id == mentee.user_id:
         return "You cannot send a request to yourself."
-    if mentor.suspended_at:
+    if mentor.suspended_at or contact_refused(user_id=mentee.user_id, other_id=mentor.membership.user_id):
         return f"{name} is not taking requests at the moment. Please choose another mentor."
     if not is_searchable_by(mentee=mentee, mentor=mentor):
         return f"{name} is not taking requests at the moment. Please choose another mentor."
@@ -323,7 +324,13 @@ def responsiveness(*, mentor: MentorProfile, now=None) -> Responsiveness:
         state__in=[RequestState.ACCEPTED, RequestState.DECLINED, RequestState.EXPIRED],
     ).values_list("state", "created_at", "responded_at")
     hours = [(r - c).total_seconds() / 3600 for s, c, r in rows if s != RequestState.EXPIRED and r]
-    return measure_responsiveness(answered_hours=hours, decided=len(rows))
+    # Meetings the mentor did not attend count as occasions not answered (issue 18).
+    missed = sum(source(mentor=mentor, since=since) for source in MISSED_OCCASION_SOURCES)
+    return measure_responsiveness(answered_hours=hours, decided=len(rows) + missed)
+
+
+# Other capabilities register ``fn(*, mentor, since) -> int``: occasions the mentor missed (no-shows).
+MISSED_OCCASION_SOURCES: list = []
 
 
 def capacity_of(mentor: MentorProfile) -> int:

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentormemed.core.audit import audit
+from mentormemed.core.contact import contact_refused
 from mentormemed.core.onboarding import missing_steps
 from mentormemed.institutions.models import Membership
 from mentormemed.institutions.selectors import institution_has_access
@@ -173,6 +174,9 @@ def request_accept(*, user, request: MentorshipRequest, message: str = "") -> Re
     if mentor_membership.user_id != user.pk:
         raise ValidationError("Only the mentor this request was sent to can accept it.")
     check_gate(mentor_membership, doing="accept a request")
+    refused = contact_refused(user_id=user.pk, other_id=request.mentee.user_id)
+    if refused:
+        raise ValidationError(refused)
     mentor = MentorProfile.objects.select_for_update().get(pk=request.mentor_id)
     capacity = selectors.capacity_of(mentor)
     if mentor.active_mentee_count >= capacity:
@@ -588,6 +592,9 @@ def message_send(*, user, relationship: Relationship, body: str) -> Message:
     _side(user, relationship)
     if not relationship.is_active and relationship.stage != Stage.REDEFINITION:
         raise ValidationError("This mentorship has ended; messages are closed.")
+    refused = contact_refused(user_id=user.pk, other_id=relationship.other_user(user).pk)
+    if refused:
+        raise ValidationError(refused)
     body = (body or "").strip()
     if not body:
         raise ValidationError("Write a message.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from mentormemed.evaluations.selectors import feedback_batch_mentees, released_evaluations
 from mentormemed.outcomes.models import ParticipationThreshold
+from mentormemed.outcomes.participation import extra_counts
 from mentormemed.profiles.responsiveness import Responsiveness, sort_key
 from mentormemed.profiles.responsiveness import of as responsiveness_of
 from mentormemed.scheduling.models import Meeting, MeetingStatus
@@ -35,6 +36,8 @@ class Record:
     median_response_hours: float | None
     answer_rate: float | None
     meets: dict[str, bool]
+    # Registered by other capabilities (``outcomes.participation``), e.g. group sessions led (R35).
+    extras: list[tuple[str, int]] = field(default_factory=list)
     most_at_once: int = 0  # the most mentees at the same time in the period (the cap is 3)
 
     @property
@@ -117,6 +120,7 @@ def participation_records(
     ):
         scores[row["mentor_id"]].append(row)
     meetings = _held_meetings(ids, since)
+    extras = extra_counts(mentor_ids=ids, since=since)
     threshold = threshold_for(institution)
     records = []
     for m in mentors:
@@ -135,6 +139,7 @@ def participation_records(
             median_response_hours=m.median_response_hours,
             answer_rate=m.answer_rate,
             meets={},
+            extras=extras.get(m.pk, []),
         )
         # Meaningful participation means mentoring someone and meeting them: a threshold of
         # 0 mentees or 0 meetings still asks for at least one, so an idle mentor never "meets".

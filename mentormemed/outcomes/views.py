@@ -21,6 +21,7 @@ from mentormemed.outcomes import reward as rewards
 from mentormemed.outcomes import rollups, selectors, services
 from mentormemed.outcomes.forms import DecisionForm, ResearchForm, ThresholdForm
 from mentormemed.outcomes.models import ResearchRequest
+from mentormemed.outcomes.participation import sources as participation_sources
 from mentormemed.outcomes.research import VARIABLES
 
 
@@ -132,6 +133,7 @@ def reward(request):
             "meaningful": sum(1 for r in records if r.meaningful),
             "period": rewards.period(),
             "minimum": feedback_batch_mentees(),
+            "extra_sources": participation_sources(),
         },
     )
 

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from mentormemed.core.contact import contact_refused
 from mentormemed.core.timezones import is_zone, zone_or_utc
 from mentormemed.institutions.selectors import institution_has_access
 from mentormemed.mentorships.models import Relationship
@@ -158,6 +159,9 @@ def _check_pair(relationship: Relationship, user) -> str:
         raise ValidationError("Only the mentee and the mentor of this mentorship can book its meetings.")
     if not relationship.is_active:
         raise ValidationError("This mentorship has ended, so no new meetings can be booked.")
+    refused = contact_refused(user_id=user.pk, other_id=relationship.other_user(user).pk)
+    if refused:
+        raise ValidationError(refused)
     for membership in (relationship.mentee, relationship.mentor.membership):
         if not membership.is_active or not institution_has_access(membership.institution):
             raise ValidationError(
@@ -344,6 +348,22 @@ def meeting_mark_held(*, meeting: Meeting, user, now: dt.datetime | None = None)
     # UPDATE on the current stage (the mentorships convention) so a later stage is never moved back
     # and concurrent marks cannot race; the mentorships code itself is not touched.
     Relationship.objects.filter(pk=meeting.relationship_id, stage="initiation").update(stage="cultivation")
+    meeting.refresh_from_db()
+    return meeting
+
+
+@transaction.atomic
+def meeting_mark_missed(*, meeting: Meeting, user, reason: str, now: dt.datetime | None = None) -> Meeting:
+    """Record that a started meeting did not take place (someone did not show). It leaves the live
+    meetings as cancelled (by nobody), so it can no longer be marked held; no invite is re-sent."""
+    now = now or timezone.now()
+    if meeting.relationship.side_of(user) is None:
+        raise ValidationError("Only the two people of this meeting can say it did not take place.")
+    claimed = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED, starts_at__lte=now).update(
+        status=MeetingStatus.CANCELLED, cancelled_at=now, cancel_reason=reason.strip()[:300], updated_at=now
+    )
+    if not claimed:
+        raise ValidationError("Only a scheduled meeting that has started can be marked as missed.")
     meeting.refresh_from_db()
     return meeting
 

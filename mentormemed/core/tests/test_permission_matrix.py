@@ -94,6 +94,45 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "scheduling:date_off_remove": (lambda c: {"pk": _scheduling_testing().matrix_date_off(c)}, True),
     "scheduling:feed": (lambda c: {"token": "not-a-real-token"}, False),
     "profiles:staff_taxonomy_toggle": (lambda c: {"list_key": "areas", "pk": 1}, False),
+    "programs:admin_detail": (lambda c: {"pk": _programs_testing().matrix_program(c).pk}, True),
+    "programs:admin_invite": (lambda c: {"pk": _programs_testing().matrix_program(c).pk}, True),
+    "programs:round_solve": (lambda c: {"pk": _programs_testing().matrix_program(c).pk}, True),
+    "programs:round": (lambda c: {"pk": _programs_testing().matrix_round(c).pk}, True),
+    "programs:round_publish": (lambda c: {"pk": _programs_testing().matrix_round(c).pk}, True),
+    "programs:proposal_lock": (lambda c: {"pk": _programs_testing().matrix_draft_proposal(c)}, True),
+    "programs:proposal_swap": (lambda c: {"pk": _programs_testing().matrix_draft_proposal(c)}, True),
+    "programs:admin_circle": (lambda c: {"pk": _programs_testing().matrix_circle(c).pk}, True),
+    "programs:admin_event": (lambda c: {"pk": _programs_testing().matrix_event(c).pk}, True),
+    "programs:event_schedule": (lambda c: {"pk": _programs_testing().matrix_event(c).pk}, True),
+    "programs:detail": (lambda c: {"pk": _programs_testing().matrix_program(c).pk}, True),
+    "programs:join": (lambda c: {"pk": _programs_testing().matrix_program(c).pk}, True),
+    "programs:withdraw": (lambda c: {"pk": _programs_testing().matrix_program(c).pk}, True),
+    "programs:preference": (lambda c: {"pk": _programs_testing().matrix_program(c).pk}, True),
+    "programs:introduction": (lambda c: {"pk": _programs_testing().matrix_introduction(c)}, True),
+    "programs:milestone_done": (lambda c: {"pk": _mentorships_testing().matrix_relationship(c).pk}, True),
+    "programs:circle": (lambda c: {"pk": _programs_testing().matrix_circle(c).pk}, True),
+    "programs:circle_message": (lambda c: {"pk": _programs_testing().matrix_circle(c).pk}, True),
+    "programs:circle_goal_add": (lambda c: {"pk": _programs_testing().matrix_circle(c).pk}, True),
+    "programs:circle_goal_progress": (lambda c: {"pk": _programs_testing().matrix_circle_goal(c)}, True),
+    "programs:circle_book": (lambda c: {"pk": _programs_testing().matrix_circle(c).pk}, True),
+    "programs:circle_meeting_cancel": (lambda c: {"pk": _programs_testing().matrix_circle_meeting(c)}, True),
+    "programs:circle_meeting_held": (lambda c: {"pk": _programs_testing().matrix_circle_meeting(c)}, True),
+    "programs:session_book": (lambda c: {"pk": _programs_testing().matrix_session(c)}, True),
+    "programs:session_cancel": (lambda c: {"pk": _programs_testing().matrix_session(c)}, True),
+    "programs:event": (lambda c: {"pk": _programs_testing().matrix_event(c).pk}, True),
+    "programs:question": (lambda c: {"pk": _programs_testing().matrix_question(c)}, True),
+    "care:report_relationship": (lambda c: {"pk": _care_testing().matrix_relationship_pk(c)}, True),
+    "care:concern": (lambda c: {"pk": _care_testing().matrix_relationship_pk(c)}, True),
+    "care:report_mentor": (lambda c: {"pk": _mentorships_testing().matrix_mentor(c).pk}, True),
+    "care:report_request": (lambda c: {"pk": _mentorships_testing().matrix_request(c)}, True),
+    "care:block_lift": (lambda c: {"user_id": c.mentor.user.pk}, False),
+    "care:checkin_answer": (lambda c: {"pk": _care_testing().matrix_checkin(c)}, True),
+    "care:no_show": (lambda c: {"pk": _scheduling_testing().matrix_meeting(c).pk}, True),
+    "care:duplicate": (lambda c: {"pk": _care_testing().matrix_duplicate(c)}, True),
+    "care:reach_out": (lambda c: {"pk": _care_testing().matrix_health(c)}, True),
+    "care:case": (lambda c: {"pk": _care_testing().matrix_case(c)}, True),
+    "care:case_take": (lambda c: {"pk": _care_testing().matrix_case(c)}, True),
+    "care:case_update": (lambda c: {"pk": _care_testing().matrix_case(c)}, True),
 }
 
 
@@ -117,6 +156,18 @@ def _scheduling_testing():
 
 def _mentorships_testing():
     from mentormemed.mentorships import testing
+
+    return testing
+
+
+def _programs_testing():
+    from mentormemed.programs import testing
+
+    return testing
+
+
+def _care_testing():
+    from mentormemed.care import testing
 
     return testing
 

@@ -1,0 +1,211 @@
+"""Demo: relationship health and duty of care, built last (after mentorships and scheduling).
+
+At the featured institution: its duty-of-care settings (wellness contact, crisis resources with 988),
+one mentorship of the featured mentor drifting (quiet for weeks, the mentee cancelled), one at risk
+(two mentee no-shows and a worried check-in), one paused by a report with a block (a case in review,
+owned by staff, with history) and an urgent wellbeing concern waiting for the wellness office; the
+featured mentee has a regular check-in to answer. Every other mentorship stays as the earlier demos
+made it (meetings every few weeks: healthy). Rows are backdated, so they are written directly; the
+signals are then computed by the same refresh the sweep runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from mentormemed.care.models import (
+    Block,
+    CareCheckIn,
+    CarePolicy,
+    Case,
+    CaseEvent,
+    CaseKind,
+    CaseStatus,
+    Category,
+    CheckInAnswer,
+    NoShow,
+)
+from mentormemed.care.sweep import refresh_health
+from mentormemed.core.demo import DemoContext
+from mentormemed.mentorships.models import Message, Relationship
+from mentormemed.notifications.services import notify
+from mentormemed.scheduling.models import Meeting, MeetingStatus
+
+
+def build(ctx: DemoContext) -> None:
+    now = timezone.now()
+    mentee = ctx.featured["mentee"]
+    mentor = ctx.featured["mentor"]
+    institution = mentee.institution
+    CarePolicy.objects.update_or_create(
+        institution=institution,
+        defaults={
+            "wellbeing_contact_name": "Office of Student Affairs — Student Wellness",
+            "wellbeing_contact_email": f"wellness@{institution.name.split()[0].lower()}.example.edu",
+            "wellbeing_contact_phone": "(555) 010-0988, 24/7 on-call counsellor",
+            "crisis_resources": "Emergency: call 911\n988 Suicide & Crisis Lifeline: call or text 988 (24/7)\n"
+            "Crisis Text Line: text HOME to 741741\nCampus counselling (same-day): (555) 010-0200",
+        },
+    )
+    active = list(
+        Relationship.objects.filter(ended_at__isnull=True, mentee__institution=institution)
+        .select_related("mentee__user", "mentor__membership__user")
+        .order_by("started_at", "pk")
+    )
+    featured_mentor_rels = [r for r in active if r.mentor.membership_id == mentor.pk and r.mentee_id != mentee.pk]
+    others = [r for r in active if r.mentor.membership_id != mentor.pk and r.mentee_id != mentee.pk]
+    if featured_mentor_rels:
+        _drifting(featured_mentor_rels[0], now)
+    if len(others) >= 3:
+        _at_risk(others[0], now)
+        _paused(ctx, others[1], now)
+        _concern(ctx, others[2], now)
+    for rel in active:
+        if rel.mentee_id == mentee.pk and (now - rel.started_at).days >= 95:
+            CareCheckIn.objects.get_or_create(
+                relationship=rel,
+                key="periodic-1",
+                defaults={"occasion": "periodic", "sent_at": now - dt.timedelta(days=2)},
+            )
+    refresh_health(now=now, force=True)
+
+
+def _go_quiet(rel: Relationship, now: dt.datetime, *, since_days: int) -> None:
+    """Nothing held or written for ``since_days``; upcoming meetings cancelled by the mentee."""
+    cutoff = now - dt.timedelta(days=since_days)
+    Meeting.objects.filter(relationship=rel, status=MeetingStatus.HELD, starts_at__gte=cutoff).delete()
+    Message.objects.filter(relationship=rel, created_at__gte=cutoff).delete()
+    for meeting in Meeting.objects.filter(relationship=rel, status=MeetingStatus.SCHEDULED):
+        Meeting.objects.filter(pk=meeting.pk).update(
+            status=MeetingStatus.CANCELLED,
+            cancelled_at=cutoff + dt.timedelta(days=3),
+            cancelled_by=rel.mentee.user,
+            cancel_reason="Exams — can we find another time?",
+            sequence=meeting.sequence + 1,
+        )
+    if not Message.objects.filter(relationship=rel).exists():
+        Message.objects.create(
+            relationship=rel,
+            sender=rel.mentor.membership.user,
+            body="How did the exam go? Book a time whenever you are ready.",
+            created_at=cutoff - dt.timedelta(days=1),
+        )
+
+
+def _drifting(rel: Relationship, now: dt.datetime) -> None:
+    _go_quiet(rel, now, since_days=41)
+
+
+def _at_risk(rel: Relationship, now: dt.datetime) -> None:
+    _go_quiet(rel, now, since_days=68)
+    for days in (60, 46):  # booked, and the mentee did not come
+        starts = now - dt.timedelta(days=days)
+        meeting = Meeting.objects.create(
+            relationship=rel,
+            mentor=rel.mentor,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=30),
+            status=MeetingStatus.CANCELLED,
+            cancelled_at=starts + dt.timedelta(minutes=20),
+            cancel_reason="The mentee did not show.",
+            booked_by=rel.mentee.user,
+            created_at=starts - dt.timedelta(days=5),
+            updated_at=starts,
+            video_url="https://meet.jit.si/MentorMeMed-demo-missed",
+        )
+        NoShow.objects.create(
+            meeting=meeting,
+            relationship=rel,
+            absent_side="mentee",
+            absent_user=rel.mentee.user,
+            marked_by=rel.mentor.membership.user,
+            marked_at=starts + dt.timedelta(minutes=20),
+        )
+    checkin = CareCheckIn.objects.create(
+        relationship=rel, occasion="periodic", key="periodic-demo", sent_at=now - dt.timedelta(days=20)
+    )
+    CheckInAnswer.objects.create(
+        checkin=checkin, side="mentor", going="poorly", rhythm="no", answered_at=now - dt.timedelta(days=19)
+    )
+
+
+def _paused(ctx: DemoContext, rel: Relationship, now: dt.datetime) -> None:
+    filed = now - dt.timedelta(days=6)
+    staff = ctx.staff
+    case = Case.objects.create(
+        kind=CaseKind.REPORT,
+        category=Category.BOUNDARY,
+        description="After our last meeting my mentor kept texting my personal phone late at night and asked me "
+        "to meet at a bar. I said no twice. I do not want to meet again.",
+        reporter=rel.mentee.user,
+        reporter_membership=rel.mentee,
+        subject=rel.mentor.membership.user,
+        subject_membership=rel.mentor.membership,
+        relationship=rel,
+        institution=rel.mentee.institution,
+        other_institution=rel.mentor.membership.institution
+        if rel.mentor.membership.institution_id != rel.mentee.institution_id
+        else None,
+        status=CaseStatus.IN_REVIEW,
+        owner=staff,
+        created_at=filed,
+        updated_at=filed + dt.timedelta(days=1),
+    )
+    Block.objects.create(
+        blocker=rel.mentee.user, blocked=rel.mentor.membership.user, relationship=rel, case=case, created_at=filed
+    )
+    Meeting.objects.filter(relationship=rel, status=MeetingStatus.SCHEDULED).update(
+        status=MeetingStatus.CANCELLED, cancelled_at=filed, cancel_reason="Contact in this mentorship is paused."
+    )
+    for at, by, role, action, note, before, after in [
+        (filed, rel.mentee.user, "mentee", "filed", "", "", "open"),
+        (filed, rel.mentee.user, "reporter", "blocked", "", "", ""),
+        (filed + dt.timedelta(hours=3), staff, "staff", "owner", "", "", ""),
+        (
+            filed + dt.timedelta(days=1),
+            staff,
+            "staff",
+            "status",
+            "Spoke with the mentee; she is safe and supported. Interview with the mentor booked with his chair.",
+            "open",
+            "in_review",
+        ),
+    ]:
+        CaseEvent.objects.create(
+            case=case, at=at, by=by, by_role=role, action=action, note=note, from_status=before, to_status=after
+        )
+
+
+def _concern(ctx: DemoContext, rel: Relationship, now: dt.datetime) -> None:
+    raised = now - dt.timedelta(hours=5)
+    case = Case.objects.create(
+        kind=CaseKind.CONCERN,
+        urgent=True,
+        description="In today's meeting he said he has not slept properly in two weeks, is failing his rotation "
+        "and 'does not see the point any more'. He agreed I could let the school know.",
+        reporter=rel.mentor.membership.user,
+        reporter_membership=rel.mentor.membership,
+        subject=rel.mentee.user,
+        subject_membership=rel.mentee,
+        relationship=rel,
+        institution=rel.mentee.institution,
+        mentee_told=True,
+        created_at=raised,
+        updated_at=raised,
+    )
+    CaseEvent.objects.create(
+        case=case, at=raised, by=rel.mentor.membership.user, by_role="mentor", action="filed", to_status="open"
+    )
+    CaseEvent.objects.create(case=case, at=raised, by=None, action="told", note="The mentee was told.")
+    admin = ctx.admins.get("northgate")
+    if admin is not None:
+        notify(
+            user=admin.user,
+            kind="care_case",
+            email=False,
+            title=f"URGENT: A wellbeing concern was raised ({case.reference})",
+            body=f"{case.reference} · Wellbeing concern · urgent",
+            url=f"/care/cases/{case.pk}/",
+        )

@@ -1,0 +1,22 @@
+"""``{% cards "place" obj %}`` renders every card registered for that place (core.cards)."""
+
+from __future__ import annotations
+
+from django import template
+from django.template.loader import render_to_string
+
+from mentormemed.core.cards import cards_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def cards(context, place: str, obj):
+    request = context.get("request")
+    html = [
+        render_to_string(c.template, {**c.context, "request": request, "user": context.get("user")}, request=request)
+        for c in cards_for(place, request, obj)
+    ]
+    from django.utils.safestring import mark_safe
+
+    return mark_safe("".join(html))  # noqa: S308 — rendered templates, autoescaped

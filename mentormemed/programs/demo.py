@@ -1,0 +1,227 @@
+"""Demo: a matched MS1 cohort, a residency season ready for its first matching round, a circle,
+a speed-mentoring event, office hours and questions to the network.
+
+Everything that can go through the services does (the round is solved by the optimiser,
+introductions are answered, the rotation is generated), so the demo shows what the product
+really does. The featured mentee and mentor are enrolled in the residency season, whose round
+the featured admin runs, reviews and publishes in the browser; the two then accept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from mentormemed.core.access import Actor
+from mentormemed.core.demo import DemoContext
+from mentormemed.core.onboarding import is_complete
+from mentormemed.institutions.models import Membership
+from mentormemed.profiles.models import ContentArea, MentorProfile
+from mentormemed.programs import group_selectors, group_services, services
+from mentormemed.programs.catalogue import TEMPLATES
+from mentormemed.programs.models import CircleMeeting, CircleMessage, GroupMeetingStatus, NetworkAnswer, Question
+
+QUESTIONS = [
+    ("How early should I start research if I want a competitive specialty?", "research", True),
+    ("Is it normal to feel behind everyone else in anatomy?", "mental_health_wellness", True),
+    ("How do I ask for a strong letter of recommendation?", "residency_applications", False),
+    ("What does a first-generation student need to know about away rotations?", "first_gen_navigation", True),
+    ("Can I take a research year without hurting my application?", "research", False),
+]
+
+
+def build(ctx: DemoContext) -> None:
+    mentee, mentor = ctx.featured["mentee"], ctx.featured["mentor"]
+    institution = mentee.institution
+    admin = next(a for a in ctx.admins.values() if a.institution_id == institution.pk)
+    acting = Actor(user=admin.user, membership=admin, memberships=[admin])
+    people = Membership.objects.filter(institution=institution, status="active").select_related("user").order_by("pk")
+    mentees = [m for m in people.filter(role="mentee").exclude(pk=mentee.pk) if is_complete(m)]
+    mentors = [
+        p
+        for p in MentorProfile.objects.filter(membership__in=people.filter(role="mentor"), is_complete=True)
+        .exclude(membership=mentor)
+        .select_related("membership__user")
+        .order_by("pk")
+        if is_complete(p.membership) and p.suspended_at is None
+    ]
+    _cohort(acting, mentees[:10], [m for m in mentors if not m.is_full][:6])
+    _season(acting, [mentee, *mentees[10:16]], [mentor, *[m.membership for m in mentors[6:10]]])
+    _circle(acting, mentor, [m.membership for m in mentors[10:]], [mentee, *mentees[16:21]])
+    _event(acting, [mentor, *[m.membership for m in mentors[20:23]]], [mentee, *mentees[1:6]])
+    _office_hours(MentorProfile.objects.get(membership=mentor), mentees[6:9])
+    _questions(mentee, mentees[11:15])
+
+
+def _program(acting, key: str, name: str, **fields):
+    template = TEMPLATES[key]
+    today = timezone.localdate()
+    return services.program_create(
+        acting=acting,
+        name=name,
+        template_key=key,
+        description=template.description,
+        enrol_opens=fields.pop("opens", today - dt.timedelta(days=20)),
+        enrol_closes=fields.pop("closes", today + dt.timedelta(days=25)),
+        milestones=list(template.milestones),
+        **fields,
+    )
+
+
+def _enrol(program, memberships) -> None:
+    for membership in memberships:
+        services.enrol_join(membership=membership, program=program)
+
+
+def _cohort(acting, mentees, mentors) -> None:
+    """Matched at orientation: solved, published; most introductions accepted by both, a few waiting."""
+    program = _program(acting, "first_year_cohort", "MS1 Orientation Cohort", audience_levels=[], fairness=1.5)
+    _enrol(program, [*mentees, *[m.membership for m in mentors]])
+    round_ = services.round_solve(acting=acting, program=program)
+    services.round_publish(acting=acting, round=round_)
+    for index, proposal in enumerate(round_.proposals.filter(status="introduced").order_by("id")):
+        if index in (3, 7):
+            continue  # still waiting for answers
+        try:
+            services.introduction_answer(membership=proposal.mentee, proposal=proposal, accept=True)
+            services.introduction_answer(membership=proposal.mentor.membership, proposal=proposal, accept=True)
+        except ValidationError:
+            continue  # someone has training to finish first: the introduction waits, as in life
+
+
+def _season(acting, mentees, mentors) -> None:
+    """Open, enrolled, not matched yet: the featured admin runs the first round in the browser."""
+    program = _program(acting, "residency_season", "Residency Application Season", audience_levels=[], fairness=2.0)
+    _enrol(program, [*mentees, *mentors])
+
+
+class _NoCommonTime(Exception):
+    pass
+
+
+def _circle(acting, mentor, candidates, mentees) -> None:
+    """Two facilitators with time in common (tried in turn), six mentees, a thread, goals, meetings."""
+    for co in candidates:
+        try:
+            with transaction.atomic():
+                circle = group_services.circle_create(
+                    acting=acting,
+                    name="First-generation physicians circle",
+                    topic="Navigating medicine as the first in the family: money, mentors, the hidden curriculum.",
+                    facilitators=[mentor, co],
+                    mentees=mentees,
+                    max_mentees=8,
+                )
+                slots = group_selectors.circle_slots(circle=circle, length=60)
+                if not slots:
+                    raise _NoCommonTime
+        except _NoCommonTime:
+            continue
+        break
+    else:
+        return
+    now = timezone.now()
+    past = (now - dt.timedelta(days=14)).replace(hour=23, minute=0, second=0, microsecond=0)
+    CircleMeeting.objects.create(
+        circle=circle,
+        starts_at=past,
+        ends_at=past + dt.timedelta(hours=1),
+        status=GroupMeetingStatus.HELD,
+        held_at=past,
+        agenda="Introductions and our goals",
+    )
+    lines = [
+        (mentor, "Welcome, everyone! Next time: budgeting for away rotations."),
+        (mentees[0], "Thank you for last week. Could we also talk about asking for letters?"),
+        (mentees[1], "I found the scholarship list really useful."),
+    ]
+    for i, (who, body) in enumerate(lines):
+        CircleMessage.objects.create(
+            circle=circle, sender=who.user, body=body, created_at=now - dt.timedelta(days=10 - i)
+        )
+    group_services.circle_goal_add(
+        membership=mentor, circle=circle, text="Everyone has a budget for application season"
+    )
+    group_services.circle_goal_add(
+        membership=mentor, circle=circle, text="Each of us asks one faculty member for coffee"
+    )
+    if slots:
+        group_services.circle_meeting_book(
+            membership=mentor,
+            circle=circle,
+            starts_at=slots[len(slots) // 2].starts_at,
+            length=60,
+            agenda="Budgeting for away rotations",
+        )
+
+
+def _event(acting, mentors, mentees) -> None:
+    start = (timezone.now() + dt.timedelta(days=9)).replace(hour=22, minute=0, second=0, microsecond=0)
+    event = group_services.event_create(
+        acting=acting,
+        name="Speed mentoring: specialty night",
+        starts_at=start,
+        round_minutes=8,
+        break_minutes=2,
+        place="Student lounge, Medical Education Building",
+        mentors=mentors,
+        mentees=mentees,
+    )
+    group_services.event_schedule(acting=acting, event=event)
+
+
+def _office_hours(mentor, mentees) -> None:
+    base = (timezone.now() + dt.timedelta(days=4)).replace(hour=21, minute=0, second=0, microsecond=0)
+    first = group_services.office_hours_offer(
+        mentor=mentor, title="Office hours: residency applications", starts_at=base, minutes=30, seats=4
+    )
+    group_services.office_hours_offer(
+        mentor=mentor,
+        title="Office hours: research questions",
+        starts_at=base + dt.timedelta(days=7),
+        minutes=45,
+        seats=6,
+    )
+    for m in mentees:
+        try:
+            group_services.session_book(mentee=m, session=first)
+        except ValidationError:
+            continue
+
+
+def _questions(featured, mentees) -> None:
+    now = timezone.now()
+    askers = [featured, *mentees]
+    for i, (title, area_key, answered) in enumerate(QUESTIONS):
+        area = ContentArea.objects.filter(key=area_key).first()
+        asker = askers[i % len(askers)]
+        if area is None:
+            continue
+        question = Question.objects.create(
+            asker=asker,
+            institution=asker.institution,
+            title=title,
+            share_with_institution=i % 2 == 0,
+            body="I would value a few perspectives before I decide; thank you for any advice.",
+            created_at=now - dt.timedelta(days=3 + 4 * i),
+        )
+        question.areas.set([area])
+        if not answered:
+            continue  # feeds the unmet-need figure once a week has passed
+        keys = [f"area:{area.key}"]
+        reach = group_selectors.searchable_mentors(viewer=asker).filter(facets__key__in=keys).order_by("pk")[:2]
+        for j, mentor in enumerate(reach):
+            NetworkAnswer.objects.create(
+                question=question,
+                mentor=mentor,
+                created_at=question.created_at + dt.timedelta(hours=6 + j * 20),
+                body=[
+                    "Start small: one project you can finish beats three you cannot. Ask a resident which faculty "
+                    "actually meet with students.",
+                    "What worked for me was a standing monthly meeting and a written "
+                    "plan; happy to talk it through in office hours.",
+                ][j],
+            )

@@ -1,0 +1,225 @@
+"""Forms parse input only; the services decide (and explain refusals in a sentence)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from mentormemed.institutions.models import Membership
+from mentormemed.profiles.models import ContentArea, TrainingLevel
+from mentormemed.programs.catalogue import TEMPLATES, MilestoneSpec, template_choices
+from mentormemed.programs.models import JoinMode, MentorReach, Preference, Program
+from mentormemed.training.models import Module, ModuleStatus
+
+DATE = forms.DateInput(attrs={"type": "date"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def parse_milestones(text: str) -> list[MilestoneSpec]:
+    """One per line: ``days after the match | title | detail (optional)``."""
+    specs = []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) < 2 or not parts[0].isdigit() or not parts[1]:
+            raise ValidationError(f"Line {n}: write “days after the match | title”, e.g. “35 | Early check-in”.")
+        specs.append(MilestoneSpec(int(parts[0]), parts[1], parts[2] if len(parts) > 2 else ""))
+    return specs
+
+
+def milestone_lines(specs) -> str:
+    return "\n".join(f"{m.offset_days} | {m.title}" + (f" | {m.detail}" if m.detail else "") for m in specs)
+
+
+class ProgramForm(forms.Form):
+    template = forms.ChoiceField(label="Template", choices=template_choices, widget=forms.HiddenInput)
+    name = forms.CharField(label="Program name", max_length=150)
+    description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    enrol_opens = forms.DateField(label="Enrolment opens", widget=DATE)
+    enrol_closes = forms.DateField(label="Enrolment closes", widget=DATE)
+    join_mode = forms.ChoiceField(label="How people join", choices=JoinMode.choices, widget=forms.RadioSelect)
+    audience_levels = forms.MultipleChoiceField(
+        label="Mentees' training levels",
+        choices=TrainingLevel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: learners of every level.",
+    )
+    mentor_reach = forms.ChoiceField(label="Mentors", choices=MentorReach.choices, widget=forms.RadioSelect)
+    required_modules = forms.ModelMultipleChoiceField(
+        label="Training the program requires",
+        queryset=Module.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Asked before anyone accepts an introduction (R7).",
+    )
+    milestones = forms.CharField(
+        label="Milestones",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One per line: days after the match | title | what it means (optional).",
+    )
+    circle_size = forms.IntegerField(label="Most mentees in a circle", min_value=2, max_value=20)
+    fairness = forms.FloatField(
+        label="Spread the load across mentors",
+        min_value=0,
+        max_value=10,
+        help_text="0 ignores load; 1–2 spreads a cohort so popular mentors are not asked first every time (R27).",
+    )
+    allow_near_peer = forms.BooleanField(
+        label="Senior learners who also mentor may mentor juniors (near-peer)", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["required_modules"].queryset = Module.objects.filter(status=ModuleStatus.PUBLISHED).order_by(
+            "title"
+        )
+
+    @classmethod
+    def initial_for(cls, key: str) -> dict:
+        template = TEMPLATES.get(key) or next(iter(TEMPLATES.values()))
+        today = timezone.localdate()
+        return {
+            "template": template.key,
+            "name": template.label,
+            "description": template.description,
+            "enrol_opens": today,
+            "enrol_closes": today + dt.timedelta(days=30),
+            "join_mode": JoinMode.OPEN,
+            "audience_levels": list(template.audience_levels),
+            "mentor_reach": MentorReach.LOCAL,
+            "milestones": milestone_lines(template.milestones),
+            "circle_size": template.circle_size,
+            "fairness": 1.0,
+        }
+
+    def clean_milestones(self):
+        return parse_milestones(self.cleaned_data["milestones"])
+
+
+class InviteForm(forms.Form):
+    people = forms.ModelMultipleChoiceField(
+        label="Invite", queryset=Membership.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if queryset is not None:
+            self.fields["people"].queryset = queryset
+            self.fields["people"].label_from_instance = lambda m: f"{m.user.display_name} ({m.get_role_display()})"
+
+
+class PreferenceForm(forms.Form):
+    mentor = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(choices=[("", "No preference"), *Preference.Kind.choices], required=False)
+
+
+class SwapForm(forms.Form):
+    other = forms.IntegerField(label="Swap mentors with")
+
+
+class CircleForm(forms.Form):
+    name = forms.CharField(label="Circle name", max_length=150)
+    topic = forms.CharField(label="Topic", max_length=300, required=False)
+    max_mentees = forms.IntegerField(label="Most mentees", min_value=2, max_value=20, initial=6)
+    program = forms.ModelChoiceField(
+        label="Program",
+        queryset=Program.objects.none(),
+        required=False,
+        help_text="A program's circle takes at most the program's circle size.",
+    )
+    facilitators = forms.ModelMultipleChoiceField(
+        label="Facilitating mentors (one or two)",
+        queryset=Membership.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    mentees = forms.ModelMultipleChoiceField(
+        label="Mentees", queryset=Membership.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, institution=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Membership.objects.filter(institution=institution, status="active").select_related("user")
+        people = people.order_by("user__last_name", "user__first_name", "pk")
+        self.fields["facilitators"].queryset = people.filter(role="mentor")
+        self.fields["mentees"].queryset = people.filter(role="mentee")
+        self.fields["program"].queryset = Program.objects.filter(institution=institution).order_by("name")
+        for name in ("facilitators", "mentees"):
+            self.fields[name].label_from_instance = lambda m: m.user.display_name
+
+
+class EventForm(CircleForm):
+    starts_at = forms.DateTimeField(label="Starts at", widget=DATETIME)
+    round_minutes = forms.IntegerField(label="Minutes per round", min_value=3, max_value=60, initial=10)
+    break_minutes = forms.IntegerField(label="Minutes between rounds", min_value=0, max_value=30, initial=2)
+    place = forms.CharField(label="Place or link", max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("topic", "max_mentees", "program"):
+            del self.fields[name]
+        self.fields["name"].label = "Event name"
+        self.fields["facilitators"].label = "Mentors"
+        self.fields["facilitators"].required = True
+        self.fields["mentees"].required = True
+        self.order_fields(["name", "starts_at", "round_minutes", "break_minutes", "place", "facilitators", "mentees"])
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Your message to the circle", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(label="A goal of the circle", max_length=300)
+
+
+class ProgressForm(forms.Form):
+    progress = forms.IntegerField(label="Progress (%)", min_value=0, max_value=100)
+
+
+class BookForm(forms.Form):
+    slot = forms.ChoiceField(label="Time")
+    agenda = forms.CharField(label="Agenda", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+    def __init__(self, *args, slots=(), zone=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = [
+            (s.key, timezone.localtime(s.starts_at, zone).strftime("%a %b %-d, %H:%M")) for s in slots
+        ]
+
+
+def parse_slot(value: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%dT%H:%MZ").replace(tzinfo=dt.UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+class OfficeHoursForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=150, initial="Office hours")
+    starts_at = forms.DateTimeField(label="Starts at", widget=DATETIME)
+    minutes = forms.IntegerField(label="Minutes", min_value=10, max_value=120, initial=30)
+    seats = forms.IntegerField(label="Seats", min_value=1, max_value=30, initial=4)
+
+
+class QuestionForm(forms.Form):
+    title = forms.CharField(label="Your question", max_length=200)
+    body = forms.CharField(label="Details", widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
+    areas = forms.ModelMultipleChoiceField(
+        label="Areas it is about",
+        queryset=ContentArea.objects.filter(active=True).order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    share_with_institution = forms.BooleanField(
+        label="Other mentees of my institution may read the answers", required=False
+    )
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)

@@ -1,0 +1,511 @@
+"""Writes about circles, one-off sessions, speed-mentoring events and questions to the network (R35).
+
+None of these opens a relationship or touches ``active_mentee_count``: group formats sit
+outside the cap of three individual mentees (R12) and inside the participation record (R24).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from mentormemed.core.access import Actor
+from mentormemed.core.audit import audit
+from mentormemed.institutions.models import Membership
+from mentormemed.matching.models import MentorFacet
+from mentormemed.matching.selectors import searchable_mentors
+from mentormemed.notifications.emails import queue_email
+from mentormemed.notifications.services import notify
+from mentormemed.profiles.models import MentorProfile
+from mentormemed.programs import group_ics, group_selectors
+from mentormemed.programs.models import (
+    Circle,
+    CircleGoal,
+    CircleMeeting,
+    CircleMember,
+    CircleMessage,
+    CircleRole,
+    EventParticipant,
+    EventSlot,
+    GroupMeetingStatus,
+    NetworkAnswer,
+    OfficeHours,
+    Program,
+    Question,
+    SessionBooking,
+    SpeedEvent,
+)
+from mentormemed.programs.rotation import rotation
+from mentormemed.scheduling.services import _video_room
+
+MAX_FACILITATORS = 2
+GROUP_LENGTHS = (45, 60, 90)
+QUESTION_NOTIFY_LIMIT = 25
+
+
+def _url(name: str, *args) -> str:
+    return reverse(name, args=args)
+
+
+def _text(value: str, *, what: str, low: int = 1, high: int = 3000) -> str:
+    value = (value or "").strip()
+    if len(value) < low:
+        raise ValidationError(f"Write the {what} (at least {low} characters).")
+    if len(value) > high:
+        raise ValidationError(f"The {what} can be at most {high} characters.")
+    return value
+
+
+def _admin(acting: Actor) -> None:
+    if acting.role != "admin" or acting.institution_id is None:
+        raise ValidationError("Only an institution admin can do this.")
+
+
+# ------------------------------------------------------------------------- circles
+
+
+@transaction.atomic
+def circle_create(
+    *,
+    acting: Actor,
+    name: str,
+    facilitators: list[Membership],
+    mentees: list[Membership],
+    topic: str = "",
+    max_mentees: int = 6,
+    program: Program | None = None,
+) -> Circle:
+    """An admin forms a circle: 1–2 facilitating mentors and up to ``max_mentees`` mentees."""
+    _admin(acting)
+    if program is not None and program.institution_id != acting.institution_id:
+        raise ValidationError("Choose one of your institution's programs.")
+    if program is not None:
+        max_mentees = min(max_mentees, program.circle_size)
+    if not (2 <= max_mentees <= 20):
+        raise ValidationError("A circle has room for 2 to 20 mentees.")
+    if not (1 <= len(facilitators) <= MAX_FACILITATORS):
+        raise ValidationError("A circle has one or two facilitating mentors.")
+    if len(mentees) > max_mentees:
+        raise ValidationError(f"This circle has room for {max_mentees} mentees; choose fewer.")
+    people = [*facilitators, *mentees]
+    if any(m.institution_id != acting.institution_id or not m.is_active for m in people):
+        raise ValidationError("Everyone in a circle is an active member of your institution.")
+    if any(m.role != "mentor" for m in facilitators) or any(m.role != "mentee" for m in mentees):
+        raise ValidationError("Facilitators are mentors and the others mentees.")
+    if len({m.user_id for m in people}) != len(people):
+        raise ValidationError("A person can hold one seat in a circle.")
+    circle = Circle.objects.create(
+        institution_id=acting.institution_id,
+        program=program,
+        name=_text(name, what="circle's name", high=150),
+        topic=(topic or "").strip()[:300],
+        max_mentees=max_mentees,
+        created_by=acting.user,
+    )
+    CircleMember.objects.bulk_create(
+        [CircleMember(circle=circle, membership=m, role=CircleRole.FACILITATOR) for m in facilitators]
+        + [CircleMember(circle=circle, membership=m, role=CircleRole.MEMBER) for m in mentees]
+    )
+    for m in people:
+        notify(
+            user=m.user,
+            kind="circle",
+            title=f"You are in the circle “{circle.name}”",
+            body=circle.topic,
+            url=_url("programs:circle", circle.pk),
+            action="Open the circle",
+        )
+    audit(
+        actor=acting.user,
+        actor_role="admin",
+        action="circle.create",
+        obj=circle,
+        institution=circle.institution,
+        detail={"facilitators": len(facilitators), "mentees": len(mentees)},
+    )
+    return circle
+
+
+def _seat(circle: Circle, membership) -> CircleMember:
+    seat = circle.members.filter(membership=membership, left_at__isnull=True).first()
+    if seat is None:
+        raise ValidationError("Only the circle's members can do this.")
+    return seat
+
+
+def _facilitator(circle: Circle, membership) -> CircleMember:
+    seat = _seat(circle, membership)
+    if seat.role != CircleRole.FACILITATOR:
+        raise ValidationError("Only the circle's facilitators can schedule its meetings.")
+    return seat
+
+
+@transaction.atomic
+def circle_message_send(*, membership, circle: Circle, body: str) -> CircleMessage:
+    """A message in the circle's shared thread; the others are told who wrote (never the text, R30)."""
+    _seat(circle, membership)
+    message = CircleMessage.objects.create(
+        circle=circle, sender=membership.user, body=_text(body, what="message", high=5000)
+    )
+    for seat in group_selectors.seats(circle):
+        if seat.membership.user_id != membership.user_id:
+            notify(
+                user=seat.membership.user,
+                kind="circle",
+                title=f"{membership.user.display_name} wrote in “{circle.name}”",
+                url=_url("programs:circle", circle.pk),
+                action="Read the thread",
+            )
+    return message
+
+
+@transaction.atomic
+def circle_goal_add(*, membership, circle: Circle, text: str) -> CircleGoal:
+    _seat(circle, membership)
+    return CircleGoal.objects.create(circle=circle, text=_text(text, what="goal", high=300))
+
+
+@transaction.atomic
+def circle_goal_progress(*, membership, goal: CircleGoal, progress: int) -> None:
+    _seat(goal.circle, membership)
+    if not (0 <= progress <= 100):
+        raise ValidationError("Progress is between 0 and 100 percent.")
+    CircleGoal.objects.filter(pk=goal.pk).update(progress=progress)
+
+
+def _lock_facilitators(circle: Circle) -> None:
+    """Serialise bookings touching these facilitators (their availability rows; SQLite takes its write lock)."""
+    from mentormemed.scheduling.models import Availability
+
+    ids = [m.pk for m in group_selectors.facilitator_profiles(circle)]
+    Availability.objects.filter(mentor_id__in=ids).update(updated_at=timezone.now())
+
+
+def _check_offered(circle: Circle, starts_at: dt.datetime, length: int, now: dt.datetime) -> None:
+    offered = group_selectors.circle_slots(circle=circle, length=length, now=now)
+    if not any(s.starts_at == starts_at for s in offered):
+        raise ValidationError("That time is not free for every facilitator any more. Please choose another.")
+
+
+def _send_group_invites(meeting: CircleMeeting, *, method: str, change: str, by) -> None:
+    """ONE calendar object (one UID, every member an ATTENDEE) mailed to each member in their own zone."""
+    people = group_selectors.seats(meeting.circle)
+    text = group_ics.invite_ics(meeting, seats=people, method=method)
+    url = f"{_absolute(_url('programs:circle', meeting.circle_id))}"
+    for seat in people:
+        user = seat.membership.user
+        queue_email(
+            to=[user.email],
+            template_prefix="programs/email/circle_invite",
+            context={
+                "name": user.display_name,
+                "meeting": meeting,
+                "circle": meeting.circle,
+                "change": change,
+                "by": by.display_name,
+                "zone": user.time_zone,
+                "url": url,
+                "count": len(people),
+            },
+            attachments=[{"filename": "invite.ics", "content": text, "mimetype": "application/ics"}],
+            calendar={"method": method, "ics": text},
+        )
+
+
+def _absolute(path: str) -> str:
+    from django.conf import settings
+
+    return f"{settings.SITE_URL}{path}"
+
+
+@transaction.atomic
+def circle_meeting_book(
+    *, membership, circle: Circle, starts_at: dt.datetime, length: int, agenda: str = "", now: dt.datetime | None = None
+) -> CircleMeeting:
+    """A facilitator books a group meeting in a time every facilitator is free; one invite to all."""
+    _facilitator(circle, membership)
+    if length not in GROUP_LENGTHS:
+        raise ValidationError("Choose a meeting length from the list.")
+    now = now or timezone.now()
+    _lock_facilitators(circle)
+    _check_offered(circle, starts_at, length, now)
+    meeting = CircleMeeting.objects.create(
+        circle=circle,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=length),
+        agenda=(agenda or "").strip()[:2000],
+        video_url=_video_room(),
+        booked_by=membership.user,
+    )
+    _send_group_invites(meeting, method="REQUEST", change="booked", by=membership.user)
+    return meeting
+
+
+@transaction.atomic
+def circle_meeting_move(
+    *, membership, meeting: CircleMeeting, starts_at: dt.datetime, now: dt.datetime | None = None
+) -> CircleMeeting:
+    _facilitator(meeting.circle, membership)
+    if meeting.status != GroupMeetingStatus.SCHEDULED:
+        raise ValidationError("Only a scheduled meeting can be moved.")
+    now = now or timezone.now()
+    _lock_facilitators(meeting.circle)
+    length = meeting.minutes
+    CircleMeeting.objects.filter(pk=meeting.pk).update(status=GroupMeetingStatus.CANCELLED)  # its own time is free
+    try:
+        _check_offered(meeting.circle, starts_at, length, now)
+    finally:
+        CircleMeeting.objects.filter(pk=meeting.pk).update(status=GroupMeetingStatus.SCHEDULED)
+    meeting.starts_at, meeting.ends_at = starts_at, starts_at + dt.timedelta(minutes=length)
+    meeting.sequence += 1
+    meeting.updated_at = now
+    meeting.save(update_fields=["starts_at", "ends_at", "sequence", "updated_at"])
+    _send_group_invites(meeting, method="REQUEST", change="moved", by=membership.user)
+    return meeting
+
+
+@transaction.atomic
+def circle_meeting_cancel(*, membership, meeting: CircleMeeting) -> CircleMeeting:
+    _facilitator(meeting.circle, membership)
+    if not CircleMeeting.objects.filter(pk=meeting.pk, status=GroupMeetingStatus.SCHEDULED).update(
+        status=GroupMeetingStatus.CANCELLED, sequence=meeting.sequence + 1, updated_at=timezone.now()
+    ):
+        raise ValidationError("This meeting is no longer scheduled.")
+    meeting.refresh_from_db()
+    _send_group_invites(meeting, method="CANCEL", change="cancelled", by=membership.user)
+    return meeting
+
+
+@transaction.atomic
+def circle_meeting_held(*, membership, meeting: CircleMeeting, now: dt.datetime | None = None) -> None:
+    _facilitator(meeting.circle, membership)
+    now = now or timezone.now()
+    if meeting.starts_at > now:
+        raise ValidationError("A meeting can be marked held once it has started.")
+    if not CircleMeeting.objects.filter(pk=meeting.pk, status=GroupMeetingStatus.SCHEDULED).update(
+        status=GroupMeetingStatus.HELD, held_at=now
+    ):
+        raise ValidationError("This meeting is not scheduled.")
+
+
+# ----------------------------------------------------------------- one-off sessions
+
+
+@transaction.atomic
+def office_hours_offer(
+    *,
+    mentor: MentorProfile,
+    title: str,
+    starts_at: dt.datetime,
+    minutes: int,
+    seats: int,
+    now: dt.datetime | None = None,
+) -> OfficeHours:
+    """A mentor offers a bounded one-off session (outside the cap, inside the record)."""
+    now = now or timezone.now()
+    if starts_at <= now + dt.timedelta(hours=1):
+        raise ValidationError("Offer a session at least an hour from now.")
+    if not (10 <= minutes <= 120):
+        raise ValidationError("A session lasts 10 to 120 minutes.")
+    if not (1 <= seats <= 30):
+        raise ValidationError("A session has 1 to 30 seats.")
+    return OfficeHours.objects.create(
+        mentor=mentor,
+        title=_text(title, what="session's title", high=150),
+        starts_at=starts_at,
+        minutes=minutes,
+        seats=seats,
+        video_url=_video_room(),
+    )
+
+
+@transaction.atomic
+def session_book(*, mentee: Membership, session: OfficeHours, now: dt.datetime | None = None) -> SessionBooking:
+    """A mentee takes a seat; seats are counted under a lock on the session row."""
+    now = now or timezone.now()
+    session = OfficeHours.objects.select_for_update().get(pk=session.pk)
+    OfficeHours.objects.filter(pk=session.pk).update(title=session.title)  # SQLite: take the write lock
+    if session.cancelled_at or session.starts_at <= now:
+        raise ValidationError("This session is no longer open for booking.")
+    if not searchable_mentors(viewer=mentee).filter(pk=session.mentor_id).exists():
+        raise ValidationError("This session is not open to you.")
+    if SessionBooking.objects.filter(session=session, mentee=mentee, cancelled_at__isnull=True).exists():
+        raise ValidationError("You already have a seat in this session.")
+    if SessionBooking.objects.filter(session=session, cancelled_at__isnull=True).count() >= session.seats:
+        raise ValidationError("Every seat of this session is taken.")
+    booking = SessionBooking.objects.create(session=session, mentee=mentee)
+    notify(
+        user=session.mentor.membership.user,
+        kind="session",
+        title=f"{mentee.user.display_name} booked “{session.title}”",
+        url=_url("programs:sessions"),
+    )
+    return booking
+
+
+@transaction.atomic
+def session_cancel_booking(*, mentee: Membership, session: OfficeHours) -> None:
+    if not SessionBooking.objects.filter(session=session, mentee=mentee, cancelled_at__isnull=True).update(
+        cancelled_at=timezone.now()
+    ):
+        raise ValidationError("You have no seat in this session.")
+
+
+# --------------------------------------------------------------------------- events
+
+
+@transaction.atomic
+def event_create(
+    *,
+    acting: Actor,
+    name: str,
+    starts_at: dt.datetime,
+    round_minutes: int = 10,
+    break_minutes: int = 2,
+    place: str = "",
+    mentors: list[Membership] = (),
+    mentees: list[Membership] = (),
+) -> SpeedEvent:
+    _admin(acting)
+    if not (3 <= round_minutes <= 60) or not (0 <= break_minutes <= 30):
+        raise ValidationError("Rounds last 3 to 60 minutes with a break of at most 30 minutes.")
+    event = SpeedEvent.objects.create(
+        institution_id=acting.institution_id,
+        name=_text(name, what="event's name", high=150),
+        starts_at=starts_at,
+        round_minutes=round_minutes,
+        break_minutes=break_minutes,
+        place=(place or "").strip()[:300],
+        created_by=acting.user,
+    )
+    event_add_participants(acting=acting, event=event, memberships=[*mentors, *mentees])
+    audit(actor=acting.user, actor_role="admin", action="event.create", obj=event, institution=event.institution)
+    return event
+
+
+@transaction.atomic
+def event_add_participants(*, acting: Actor, event: SpeedEvent, memberships: list[Membership]) -> int:
+    _admin(acting)
+    if event.scheduled_at:
+        raise ValidationError("The rotation is already booked; add people before generating it.")
+    added = 0
+    for m in memberships:
+        if m.institution_id != event.institution_id or m.role not in ("mentee", "mentor") or not m.is_active:
+            raise ValidationError("Participants are active mentees and mentors of your institution.")
+        _, created = EventParticipant.objects.get_or_create(event=event, membership=m, defaults={"role": m.role})
+        added += created
+    return added
+
+
+@transaction.atomic
+def event_schedule(*, acting: Actor, event: SpeedEvent, now: dt.datetime | None = None) -> int:
+    """Generate and book the rotation: each mentee meets each mentor once, no one double-booked
+    (``rotation``; the database holds the same three rules as unique constraints)."""
+    _admin(acting)
+    now = now or timezone.now()
+    event = SpeedEvent.objects.select_for_update().get(pk=event.pk)
+    if event.starts_at <= now:
+        raise ValidationError("The event has started; its rotation can no longer change.")
+    mentors = group_selectors.participants(event, "mentor")
+    mentees = group_selectors.participants(event, "mentee")
+    if not mentors or not mentees:
+        raise ValidationError("Add at least one mentor and one mentee before generating the rotation.")
+    event.slots.all().delete()
+    step = dt.timedelta(minutes=event.round_minutes + event.break_minutes)
+    length = dt.timedelta(minutes=event.round_minutes)
+    EventSlot.objects.bulk_create(
+        [
+            EventSlot(
+                event=event,
+                round_no=s.round_no,
+                table=s.table,
+                mentor=mentors[s.mentor].membership,
+                mentee=mentees[s.mentee].membership,
+                starts_at=event.starts_at + (s.round_no - 1) * step,
+                ends_at=event.starts_at + (s.round_no - 1) * step + length,
+            )
+            for s in rotation(len(mentors), len(mentees))
+        ]
+    )
+    event.scheduled_at = now
+    event.save(update_fields=["scheduled_at"])
+    for p in [*mentors, *mentees]:
+        notify(
+            user=p.membership.user,
+            kind="event",
+            title=f"Your schedule for “{event.name}”",
+            body=f"Starts {timezone.localtime(event.starts_at):%B %-d at %H:%M}.",
+            url=_url("programs:event", event.pk),
+            action="See your rounds",
+        )
+    audit(
+        actor=acting.user,
+        actor_role="admin",
+        action="event.schedule",
+        obj=event,
+        institution=event.institution,
+        detail={"slots": event.slots.count()},
+    )
+    return event.slots.count()
+
+
+# ------------------------------------------------------------------ ask the network
+
+
+@transaction.atomic
+def question_ask(*, mentee: Membership, title: str, body: str, areas, share_with_institution: bool = False) -> Question:
+    """A mentee asks the mentors who offer these areas and whom they could find (R9)."""
+    if mentee.role != "mentee" or not mentee.is_active:
+        raise ValidationError("Only an active mentee can ask the network.")
+    areas = list(areas)
+    if not areas:
+        raise ValidationError("Choose at least one area the question is about.")
+    question = Question.objects.create(
+        asker=mentee,
+        institution_id=mentee.institution_id,
+        title=_text(title, what="question", low=10, high=200),
+        body=_text(body, what="details", low=20),
+        share_with_institution=share_with_institution,
+    )
+    question.areas.set(areas)
+    keys = [f"area:{a.key}" for a in areas]
+    reach = (
+        searchable_mentors(viewer=mentee)
+        .filter(pk__in=MentorFacet.objects.filter(key__in=keys).values("mentor_id"))
+        .select_related("membership__user")
+        .order_by("median_response_hours", "pk")[:QUESTION_NOTIFY_LIMIT]
+    )
+    for mentor in reach:
+        notify(
+            user=mentor.membership.user,
+            kind="question",
+            title=f"A question about {', '.join(a.name for a in areas)}",
+            body=question.title,
+            url=_url("programs:question", question.pk),
+            action="Answer it",
+        )
+    return question
+
+
+@transaction.atomic
+def question_answer(*, mentor: MentorProfile, question: Question, body: str) -> NetworkAnswer:
+    keys = [f"area:{a.key}" for a in question.areas.all()]
+    reached = searchable_mentors(viewer=question.asker).filter(pk=mentor.pk, facets__key__in=keys).exists()
+    if not reached:
+        raise ValidationError("This question is about areas you do not offer, or comes from outside your reach.")
+    if NetworkAnswer.objects.filter(question=question, mentor=mentor).exists():
+        raise ValidationError("You have already answered this question.")
+    answer = NetworkAnswer.objects.create(question=question, mentor=mentor, body=_text(body, what="answer", low=20))
+    notify(
+        user=question.asker.user,
+        kind="question",
+        title=f"{mentor.membership.user.display_name} answered your question",
+        body=question.title,
+        url=_url("programs:question", question.pk),
+        action="Read the answer",
+    )
+    return answer

@@ -1,0 +1,93 @@
+"""What the programs capability plugs into: notification kinds, the periodic sweep, an onboarding
+step (R7 per program), home panels, the relationship page's card and "Learning from Teaching"."""
+
+from __future__ import annotations
+
+MEMBERS = frozenset({"mentee", "mentor"})
+
+
+def register_all() -> None:
+    from mentormemed.core.cards import register_card
+    from mentormemed.core.onboarding import Step, register
+    from mentormemed.core.periodic import register_job
+    from mentormemed.notifications.kinds import Kind, register_kind
+    from mentormemed.outcomes.participation import ParticipationSource, register_participation_source
+    from mentormemed.programs import panels  # noqa: F401  (registers home panels)
+    from mentormemed.programs.cards import milestones_card
+    from mentormemed.programs.services import send_milestone_reminders
+    from mentormemed.programs.teaching import group_participation, group_sessions
+    from mentormemed.training.teaching import register_teaching_source
+
+    for kind in [
+        Kind("program", "Program invitations, introductions and matches", roles=MEMBERS),
+        Kind("program_milestone", "Program milestones falling due", roles=MEMBERS),
+        Kind("circle", "Circle messages and meetings", default="digest", roles=MEMBERS),
+        Kind("session", "Bookings of my one-off sessions", default="digest", roles=frozenset({"mentor"})),
+        Kind("event", "Speed-mentoring schedules", roles=MEMBERS),
+        Kind("question", "Questions to the network and their answers", default="digest", roles=MEMBERS),
+    ]:
+        register_kind(kind)
+    register_job("program_milestones", send_milestone_reminders)
+    register_card("relationship", milestones_card)
+    register_teaching_source(group_sessions)
+    register_participation_source(ParticipationSource("group_sessions", "Group sessions led", group_participation))
+    register(
+        Step(
+            "program_training",
+            "Training your programs ask for",
+            MEMBERS,
+            program_training_state,
+            "programs:mine",
+            order=60,
+            required=False,  # gates program introductions (services), not ordinary requests
+            prepare=prepare_program_training,
+        )
+    )
+
+
+def program_training_state(membership):
+    from mentormemed.core.onboarding import StepState
+
+    missing = getattr(membership, "_program_missing", None)
+    if missing is None:
+        prepare_program_training([membership])
+        missing = membership._program_missing
+    if missing:
+        return StepState(False, "Your programs ask for: " + ", ".join(dict.fromkeys(missing)) + ".")
+    return StepState(True, "Nothing extra: your programs ask for no more training, or you have done it.")
+
+
+def prepare_program_training(memberships: list) -> None:
+    """Attach the programs' missing modules to each membership in three queries (member lists)."""
+    from mentormemed.programs.models import Enrolment, EnrolmentStatus, Program
+    from mentormemed.training.models import Completion
+
+    by_member: dict[int, set[int]] = {}
+    for membership_id, program_id in Enrolment.objects.filter(
+        membership__in=memberships, status=EnrolmentStatus.ENROLLED
+    ).values_list("membership_id", "program_id"):
+        by_member.setdefault(membership_id, set()).add(program_id)
+    through = Program.required_modules.through
+    modules: dict[int, list] = {}
+    for link in through.objects.filter(program_id__in={p for ps in by_member.values() for p in ps}).select_related(
+        "module"
+    ):
+        modules.setdefault(link.program_id, []).append(link.module)
+    versions = {m.current_version_id for mods in modules.values() for m in mods}
+    done = (
+        set(
+            Completion.objects.filter(membership__in=memberships, version_id__in=versions).values_list(
+                "membership_id", "version_id"
+            )
+        )
+        if versions
+        else set()
+    )
+    for membership in memberships:
+        missing = [
+            m.title
+            for program_id in sorted(by_member.get(membership.pk, ()))
+            for m in modules.get(program_id, [])
+            if m.audience in (membership.role, "both") and (membership.pk, m.current_version_id) not in done
+        ]
+        membership._program_missing = missing

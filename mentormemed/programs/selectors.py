@@ -1,0 +1,453 @@
+"""Reads about programs, matching rounds and introductions. Each takes the acting membership or institution.
+
+Admins see their own institution's programs; members see the programs of their institution
+(and, for national-scope mentors, programs open to national mentors). Aggregates only: an
+admin never reads a relationship's messages, goals or notes (R30).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from mentormemed.institutions.models import Membership
+from mentormemed.matching.selectors import SCORE_FIELDS, explain, facet_keys_for, mentee_wishes, searchable_mentors
+from mentormemed.mentorships.models import Relationship
+from mentormemed.profiles.models import MenteeProfile, MentorProfile, Scope, TrainingLevel
+from mentormemed.programs.models import (
+    Enrolment,
+    EnrolmentStatus,
+    MatchingRound,
+    MentorReach,
+    Milestone,
+    MilestoneProgress,
+    Preference,
+    Program,
+    Proposal,
+    ProposalStatus,
+    RoundStatus,
+)
+from mentormemed.programs.solver import MAX_PLACES, Instance
+from mentormemed.training.models import Completion
+
+PREFER_BONUS = 2.0  # a mentee's stated wish for a mentor, on the recommendation score's scale
+LEVELS = list(TrainingLevel.values)
+NEAR_PEER_FROM = LEVELS.index("MS3")  # MS3 and above may mentor juniors in a near-peer program
+
+
+# ------------------------------------------------------------------------ programs
+
+
+def programs_of(*, institution) -> QuerySet[Program]:
+    """An institution's programs with enrolment counts (one query)."""
+    enrolled = Q(enrolments__status=EnrolmentStatus.ENROLLED)
+    return Program.objects.filter(institution=institution).annotate(
+        mentees=Count("enrolments", filter=enrolled & Q(enrolments__role="mentee")),
+        mentors=Count("enrolments", filter=enrolled & Q(enrolments__role="mentor")),
+    )
+
+
+def program_for_admin_or_404(*, actor, pk: int) -> Program:
+    if actor.institution_id is None:
+        raise Http404
+    try:
+        return Program.objects.select_related("institution").get(pk=pk, institution_id=actor.institution_id)
+    except Program.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _national_mentor(membership) -> bool:
+    return (
+        membership.role == "mentor"
+        and MentorProfile.objects.filter(membership=membership, scope=Scope.NATIONAL).exists()
+    )
+
+
+def programs_for_member(*, membership) -> QuerySet[Program]:
+    """Programs this member may see: their institution's, and national-reach ones for national mentors."""
+    visible = Q(institution_id=membership.institution_id)
+    if _national_mentor(membership):
+        visible |= Q(mentor_reach=MentorReach.NATIONAL)
+    mine = Enrolment.objects.filter(program=OuterRef("pk"), membership=membership)
+    return (
+        Program.objects.filter(visible)
+        .select_related("institution")
+        .annotate(enrolled=Exists(mine.filter(status=EnrolmentStatus.ENROLLED)))
+        .annotate(invited=Exists(mine.filter(status=EnrolmentStatus.INVITED)))
+    )
+
+
+def program_for_member_or_404(*, actor, pk: int) -> Program:
+    membership = actor.membership
+    if membership is None or membership.role not in ("mentee", "mentor"):
+        raise Http404
+    try:
+        return programs_for_member(membership=membership).get(pk=pk)
+    except Program.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def enrolment_of(*, program: Program, membership) -> Enrolment | None:
+    return Enrolment.objects.filter(program=program, membership=membership).first()
+
+
+def join_blocker(*, program: Program, membership, today: dt.date | None = None) -> str | None:
+    """Why this member cannot join the program now (a sentence), or None."""
+    today = today or timezone.localdate()
+    enrolment = enrolment_of(program=program, membership=membership)
+    if enrolment and enrolment.status == EnrolmentStatus.ENROLLED:
+        return "You are already enrolled."
+    if not program.is_open(today):
+        return f"Enrolment is open from {program.enrol_opens:%B %-d} to {program.enrol_closes:%B %-d, %Y}."
+    if program.join_mode == "invite" and not enrolment:
+        return "This program is by invitation of your program office."
+    if membership.role == "mentee" and program.audience_levels:
+        level = MenteeProfile.objects.filter(membership=membership).values_list("training_level", flat=True).first()
+        if level not in program.audience_levels:
+            levels = ", ".join(program.audience_levels)
+            return f"This program is for {levels} learners; set your training level in your profile if it is one."
+    return None
+
+
+def missing_program_modules(*, program: Program, membership) -> list:
+    """R7 per program: the program's required modules (for this role) not attested in their current version."""
+    role_modules = [m for m in program.required_modules.all() if m.audience in (membership.role, "both")]
+    if not role_modules:
+        return []
+    done = set(
+        Completion.objects.filter(
+            membership=membership, version_id__in=[m.current_version_id for m in role_modules]
+        ).values_list("version_id", flat=True)
+    )
+    return [m for m in role_modules if m.current_version_id not in done]
+
+
+def enrolled(*, program: Program, role: str) -> QuerySet[Enrolment]:
+    return program.enrolments.filter(role=role, status=EnrolmentStatus.ENROLLED).select_related(
+        "membership__user", "membership__institution"
+    )
+
+
+def invitable_members(*, program: Program, role: str) -> QuerySet[Membership]:
+    """Active members of the program's institution with this role who are not enrolled or invited yet."""
+    taken = Enrolment.objects.filter(program=program).exclude(status=EnrolmentStatus.WITHDRAWN)
+    return (
+        Membership.objects.filter(institution_id=program.institution_id, role=role, status="active")
+        .exclude(pk__in=taken.values("membership_id"))
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+# ------------------------------------------------------------------ matching round
+
+
+def reserved_places(mentor_ids) -> Counter:
+    """Places held by introductions still waiting for answers (any program): they count like mentees."""
+    rows = Proposal.objects.filter(mentor_id__in=list(mentor_ids), status=ProposalStatus.INTRODUCED)
+    return Counter(rows.values_list("mentor_id", flat=True))
+
+
+def places_left(mentors: list[MentorProfile]) -> dict[int, int]:
+    """R12: capacity (≤ 3) − active mentees − introductions waiting; never negative, never above 3."""
+    held = reserved_places(m.pk for m in mentors)
+    room = {}
+    for m in mentors:
+        open_places = 0 if not m.accepting_new else min(m.capacity, MAX_PLACES) - m.active_mentee_count
+        room[m.pk] = max(0, min(MAX_PLACES, open_places - held.get(m.pk, 0)))
+    return room
+
+
+def near_peer_levels(mentor_user_ids) -> dict[int, str]:
+    """Training level of mentors who are also active learners (near-peer mentors), by user id."""
+    rows = MenteeProfile.objects.filter(
+        membership__user_id__in=list(mentor_user_ids), membership__role="mentee", membership__status="active"
+    ).values_list("membership__user_id", "training_level")
+    return dict(rows)
+
+
+def near_peer_allows(*, program: Program, mentor_level: str | None, mentee_level: str | None) -> bool:
+    """A learner who also mentors may take juniors only in a near-peer program, with the same gate and cap."""
+    if mentor_level is None:
+        return True  # faculty mentor
+    if not program.allow_near_peer or mentor_level not in LEVELS or mentee_level not in LEVELS:
+        return False
+    senior = LEVELS.index(mentor_level)
+    return senior >= NEAR_PEER_FROM and LEVELS.index(mentee_level) < senior
+
+
+@dataclass
+class PairFit:
+    score: float
+    reasons: list[str]
+    covers: list  # ContentArea
+
+
+def matched_or_waiting_mentee_ids(program: Program) -> set[int]:
+    """Mentees with a published introduction waiting or a match in this program (not matched again)."""
+    return set(
+        Proposal.objects.filter(
+            round__program=program,
+            round__status=RoundStatus.PUBLISHED,
+            status__in=[ProposalStatus.INTRODUCED, ProposalStatus.MATCHED],
+        ).values_list("mentee_id", flat=True)
+    )
+
+
+def program_mentors(program: Program) -> list[MentorProfile]:
+    ids = enrolled(program=program, role="mentor").values("membership_id")
+    return list(
+        MentorProfile.objects.filter(membership_id__in=ids)
+        .only(*SCORE_FIELDS, "accepting_new", "membership__user_id", "membership__institution_id")
+        .select_related("membership")
+    )
+
+
+def pair_fits(
+    *, program: Program, mentees: list[Membership], mentors: list[MentorProfile]
+) -> dict[tuple[int, int], PairFit]:
+    """Every allowed (mentee, mentor) pair with the recommendation score and its reasons.
+
+    Allowed: the mentee may find the mentor (R9 scope, complete, consented, not suspended —
+    matching's ``searchable_mentors``), not excluded by the mentee, not already their mentor,
+    not declined before in this program, and the near-peer rule.
+    """
+    mentor_ids = [m.pk for m in mentors]
+    by_id = {m.pk: m for m in mentors}
+    prefs = {
+        (p.enrolment.membership_id, p.mentor_id): p.kind
+        for p in Preference.objects.filter(enrolment__program=program).select_related("enrolment")
+    }
+    current = set(
+        Relationship.objects.filter(mentee__in=mentees, mentor_id__in=mentor_ids, ended_at__isnull=True).values_list(
+            "mentee_id", "mentor_id"
+        )
+    )
+    declined = set(
+        Proposal.objects.filter(round__program=program, status=ProposalStatus.DECLINED).values_list(
+            "mentee_id", "mentor_id"
+        )
+    )
+    peers = near_peer_levels(m.membership.user_id for m in mentors)
+    levels = dict(MenteeProfile.objects.filter(membership__in=mentees).values_list("membership_id", "training_level"))
+    fits: dict[tuple[int, int], PairFit] = {}
+    for mentee in mentees:
+        visible = set(searchable_mentors(viewer=mentee).filter(pk__in=mentor_ids).values_list("pk", flat=True))
+        candidates = [
+            j
+            for j in mentor_ids
+            if j in visible
+            and prefs.get((mentee.pk, j)) != "avoid"
+            and (mentee.pk, j) not in current
+            and (mentee.pk, j) not in declined
+            and near_peer_allows(
+                program=program,
+                mentor_level=peers.get(by_id[j].membership.user_id),
+                mentee_level=levels.get(mentee.pk),
+            )
+        ]
+        if not candidates:
+            continue
+        wishes = mentee_wishes(mentee)
+        keys = facet_keys_for(candidates, only=wishes.weights())
+        for j in candidates:
+            score, reasons, covers = explain(by_id[j], keys.get(j, set()), wishes)
+            if prefs.get((mentee.pk, j)) == "prefer":
+                score += PREFER_BONUS
+                reasons = ["you asked for this mentor", *reasons]
+            if peers.get(by_id[j].membership.user_id):
+                reasons = [*reasons, "near-peer mentor: a senior learner"]
+            fits[(mentee.pk, j)] = PairFit(round(score, 3), reasons, covers)
+    return fits
+
+
+def round_instance(
+    *, program: Program, mentees: list[Membership], mentors: list[MentorProfile], locked: dict[int, int]
+) -> tuple[Instance, dict[tuple[int, int], PairFit]]:
+    fits = pair_fits(program=program, mentees=mentees, mentors=mentors)
+    instance = Instance(
+        scores={pair: fit.score for pair, fit in fits.items()},
+        room=places_left(mentors),
+        load={m.pk: m.active_mentee_count for m in mentors},
+        fairness=program.fairness,
+        locked=locked,
+    )
+    return instance, fits
+
+
+def round_for_admin_or_404(*, actor, pk: int) -> MatchingRound:
+    if actor.institution_id is None:
+        raise Http404
+    try:
+        return MatchingRound.objects.select_related("program").get(pk=pk, program__institution_id=actor.institution_id)
+    except MatchingRound.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def proposal_for_admin_or_404(*, actor, pk: int) -> Proposal:
+    if actor.institution_id is None:
+        raise Http404
+    try:
+        return Proposal.objects.select_related("round__program").get(
+            pk=pk, round__program__institution_id=actor.institution_id
+        )
+    except Proposal.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def round_proposals(*, round: MatchingRound) -> QuerySet[Proposal]:
+    return (
+        round.proposals.select_related(
+            "mentee__user", "mentee__mentee_profile", "mentor__membership__user", "mentor__membership__institution"
+        )
+        .prefetch_related("areas")
+        .order_by("mentee__user__last_name", "mentee__user__first_name", "id")
+    )
+
+
+def round_loads(proposals) -> list[tuple[MentorProfile, int]]:
+    """New mentees per mentor in a proposal, busiest first (the admin's view of the spread, R27)."""
+    counts = Counter()
+    mentors = {}
+    for p in proposals:
+        if p.status in (ProposalStatus.PROPOSED, ProposalStatus.INTRODUCED, ProposalStatus.MATCHED):
+            counts[p.mentor_id] += 1
+            mentors[p.mentor_id] = p.mentor
+    return [(mentors[j], n) for j, n in counts.most_common()]
+
+
+# -------------------------------------------------------------------- introductions
+
+
+def introductions_for(*, membership) -> QuerySet[Proposal]:
+    """Published introductions of this member: waiting ones first."""
+    side = Q(mentee=membership) if membership.role == "mentee" else Q(mentor__membership=membership)
+    return (
+        Proposal.objects.filter(side, round__status=RoundStatus.PUBLISHED)
+        .exclude(status=ProposalStatus.PROPOSED)
+        .select_related("round__program", "mentee__user", "mentor__membership__user", "relationship")
+        .order_by("-introduced_at", "-id")
+    )
+
+
+def introduction_for_or_404(*, actor, pk: int) -> Proposal:
+    membership = actor.membership
+    if membership is None or membership.role not in ("mentee", "mentor"):
+        raise Http404
+    try:
+        return (
+            introductions_for(membership=membership)
+            .select_related("mentee__mentee_profile", "mentor__membership__institution")
+            .prefetch_related("areas")
+            .get(pk=pk)
+        )
+    except Proposal.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def side_of(proposal: Proposal, membership) -> str | None:
+    if proposal.mentee_id == membership.pk:
+        return "mentee"
+    if proposal.mentor.membership_id == membership.pk:
+        return "mentor"
+    return None
+
+
+# ----------------------------------------------------------------------- milestones
+
+
+@dataclass
+class MilestoneRow:
+    milestone: Milestone
+    due_on: dt.date
+    done_at: dt.datetime | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.done_at is None and self.due_on < timezone.localdate()
+
+
+def relationship_program(relationship: Relationship) -> Program | None:
+    match = Proposal.objects.filter(relationship=relationship).select_related("round__program").first()
+    return match.round.program if match else None
+
+
+def relationship_milestones(*, relationship: Relationship) -> tuple[Program | None, list[MilestoneRow]]:
+    """The program's milestones for one program relationship, due from the match date."""
+    program = relationship_program(relationship)
+    if program is None:
+        return None, []
+    done = dict(
+        MilestoneProgress.objects.filter(relationship=relationship, done_at__isnull=False).values_list(
+            "milestone_id", "done_at"
+        )
+    )
+    start = timezone.localtime(relationship.started_at).date()
+    rows = [MilestoneRow(m, start + dt.timedelta(days=m.offset_days), done.get(m.pk)) for m in program.milestones.all()]
+    return program, rows
+
+
+@dataclass
+class ProgramProgress:
+    """Aggregates for the program page: counts only, never content (R30)."""
+
+    mentees: int
+    mentors: int
+    invited: int
+    proposed: int
+    introduced: int
+    matched: int
+    declined: int
+    milestones: list[tuple[Milestone, int, int]]  # milestone, relationships it is due for, done
+
+
+def program_progress(*, program: Program) -> ProgramProgress:
+    enrolment = dict(
+        program.enrolments.filter(status=EnrolmentStatus.ENROLLED)
+        .values("role")
+        .annotate(n=Count("id"))
+        .values_list("role", "n")
+    )
+    invited = program.enrolments.filter(status=EnrolmentStatus.INVITED).count()
+    statuses = Counter(
+        dict(
+            Proposal.objects.filter(round__program=program)
+            .exclude(round__status=RoundStatus.DRAFT, status=ProposalStatus.PROPOSED)
+            .values("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+    )
+    drafts = Proposal.objects.filter(round__program=program, round__status=RoundStatus.DRAFT).count()
+    matched = list(
+        Proposal.objects.filter(
+            round__program=program, status=ProposalStatus.MATCHED, relationship__isnull=False
+        ).values_list("relationship_id", "relationship__started_at")
+    )
+    today = timezone.localdate()
+    done = Counter(
+        MilestoneProgress.objects.filter(
+            milestone__program=program, done_at__isnull=False, relationship_id__in=[r for r, _ in matched]
+        ).values_list("milestone_id", flat=True)
+    )
+    rows = []
+    for m in program.milestones.all():
+        due = sum(
+            1 for _, started in matched if timezone.localtime(started).date() + dt.timedelta(m.offset_days) <= today
+        )
+        rows.append((m, due, done.get(m.pk, 0)))
+    return ProgramProgress(
+        mentees=enrolment.get("mentee", 0),
+        mentors=enrolment.get("mentor", 0),
+        invited=invited,
+        proposed=drafts,
+        introduced=statuses.get(ProposalStatus.INTRODUCED, 0),
+        matched=statuses.get(ProposalStatus.MATCHED, 0),
+        declined=statuses.get(ProposalStatus.DECLINED, 0) + statuses.get(ProposalStatus.LAPSED, 0),
+        milestones=rows,
+    )

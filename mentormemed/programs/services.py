@@ -1,0 +1,579 @@
+"""Every write about programs, enrolment, matching rounds, introductions and milestones (R7, R9, R12, R27, R34).
+
+A relationship opens only through the mentorships services (``request_send`` from the mentee,
+``request_accept`` for the mentor), so the gate (R6, R7), scope (R9) and the cap lock (R12)
+are theirs, exactly as for a request a mentee sends herself. Publishing and answering take
+row locks on the mentors' profiles, so concurrent publishes never promise more places than
+a mentor has.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from mentormemed.core.access import Actor
+from mentormemed.core.audit import audit
+from mentormemed.institutions.models import Membership
+from mentormemed.mentorships import services as mentorships
+from mentormemed.mentorships.selectors import mentee_needs
+from mentormemed.notifications.services import notify
+from mentormemed.profiles.models import MentorProfile
+from mentormemed.programs import selectors
+from mentormemed.programs.catalogue import TEMPLATES, MilestoneSpec
+from mentormemed.programs.models import (
+    Answer,
+    Enrolment,
+    EnrolmentStatus,
+    JoinMode,
+    MatchingRound,
+    MentorReach,
+    Milestone,
+    MilestoneProgress,
+    Preference,
+    Program,
+    Proposal,
+    ProposalStatus,
+    RoundStatus,
+)
+from mentormemed.programs.solver import Instance, solve
+
+MAX_MILESTONE_DAYS = 730
+
+
+def _url(name: str, *args) -> str:
+    return reverse(name, args=args)
+
+
+def _require_admin_of(acting: Actor, program: Program) -> None:
+    if acting.role != "admin" or acting.institution_id != program.institution_id:
+        raise ValidationError("Only an admin of the program's institution can do this.")
+
+
+# ------------------------------------------------------------------------ programs
+
+
+def _check_milestones(milestones: list[MilestoneSpec]) -> None:
+    if not milestones:
+        raise ValidationError("Add at least one milestone (days after the match | title).")
+    for m in milestones:
+        if not (0 <= m.offset_days <= MAX_MILESTONE_DAYS):
+            raise ValidationError(
+                f"“{m.title}”: a milestone falls between 0 and {MAX_MILESTONE_DAYS} days after the match."
+            )
+        if not m.title.strip() or len(m.title) > 150:
+            raise ValidationError("Each milestone needs a title of at most 150 characters.")
+
+
+@transaction.atomic
+def program_create(
+    *,
+    acting: Actor,
+    name: str,
+    template_key: str,
+    enrol_opens: dt.date,
+    enrol_closes: dt.date,
+    milestones: list[MilestoneSpec],
+    description: str = "",
+    join_mode: str = JoinMode.OPEN,
+    audience_levels: list[str] | None = None,
+    mentor_reach: str = MentorReach.LOCAL,
+    circle_size: int | None = None,
+    fairness: float = 1.0,
+    allow_near_peer: bool = False,
+    required_modules=(),
+) -> Program:
+    """An admin creates a program of their institution from a template (R34)."""
+    if acting.role != "admin" or acting.institution_id is None:
+        raise ValidationError("Only an institution admin can create a program.")
+    name = (name or "").strip()
+    if not name or len(name) > 150:
+        raise ValidationError("Give the program a name of at most 150 characters.")
+    template = TEMPLATES.get(template_key)
+    if template is None:
+        raise ValidationError("Choose one of the program templates.")
+    if enrol_closes < enrol_opens:
+        raise ValidationError("Enrolment must close on or after the day it opens.")
+    levels = list(audience_levels if audience_levels is not None else template.audience_levels)
+    if any(level not in selectors.LEVELS for level in levels):
+        raise ValidationError("Choose training levels from the list.")
+    if join_mode not in JoinMode.values or mentor_reach not in MentorReach.values:
+        raise ValidationError("Choose how people join and which mentors take part.")
+    size = circle_size or template.circle_size
+    if not (2 <= size <= 20):
+        raise ValidationError("A circle has between 2 and 20 mentees.")
+    if not (0 <= fairness <= 10):
+        raise ValidationError("The load-spreading weight is between 0 and 10.")
+    _check_milestones(milestones)
+    program = Program.objects.create(
+        institution_id=acting.institution_id,
+        name=name,
+        description=(description or "").strip()[:2000],
+        template_key=template_key,
+        audience_levels=levels,
+        mentor_reach=mentor_reach,
+        join_mode=join_mode,
+        enrol_opens=enrol_opens,
+        enrol_closes=enrol_closes,
+        circle_size=size,
+        fairness=fairness,
+        allow_near_peer=allow_near_peer,
+        created_by=acting.user,
+    )
+    program.required_modules.set(list(required_modules))
+    Milestone.objects.bulk_create(
+        [
+            Milestone(program=program, title=m.title.strip(), detail=m.detail, offset_days=m.offset_days)
+            for m in milestones
+        ]
+    )
+    audit(actor=acting.user, actor_role="admin", action="program.create", obj=program, institution=program.institution)
+    return program
+
+
+@transaction.atomic
+def enrol_invite(*, acting: Actor, program: Program, memberships: list[Membership]) -> int:
+    """Invite members of the institution; each is told and joins with one click."""
+    _require_admin_of(acting, program)
+    now = timezone.now()
+    invited = 0
+    for membership in memberships:
+        if membership.institution_id != program.institution_id or membership.role not in ("mentee", "mentor"):
+            raise ValidationError("Only mentees and mentors of your institution can be invited.")
+        enrolment, created = Enrolment.objects.get_or_create(
+            program=program, membership=membership, defaults={"role": membership.role, "invited_at": now}
+        )
+        if not created and enrolment.status != EnrolmentStatus.WITHDRAWN:
+            continue
+        Enrolment.objects.filter(pk=enrolment.pk).update(status=EnrolmentStatus.INVITED, invited_at=now)
+        invited += 1
+        notify(
+            user=membership.user,
+            kind="program",
+            title=f"You are invited to {program.name}",
+            body=program.description or "Join the program to be matched and take part.",
+            url=_url("programs:detail", program.pk),
+            action="See the program",
+        )
+    audit(
+        actor=acting.user,
+        actor_role="admin",
+        action="program.invite",
+        obj=program,
+        institution=program.institution,
+        detail={"invited": invited},
+    )
+    return invited
+
+
+@transaction.atomic
+def enrol_join(*, membership: Membership, program: Program) -> Enrolment:
+    """A member accepts an invitation or opts in to an open program (window and audience checked)."""
+    blocker = selectors.join_blocker(program=program, membership=membership)
+    if blocker:
+        raise ValidationError(blocker)
+    enrolment, _ = Enrolment.objects.get_or_create(
+        program=program, membership=membership, defaults={"role": membership.role}
+    )
+    enrolment.status, enrolment.joined_at = EnrolmentStatus.ENROLLED, timezone.now()
+    enrolment.save(update_fields=["status", "joined_at"])
+    return enrolment
+
+
+@transaction.atomic
+def enrol_withdraw(*, membership: Membership, program: Program) -> None:
+    changed = Enrolment.objects.filter(
+        program=program, membership=membership, status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.INVITED]
+    ).update(status=EnrolmentStatus.WITHDRAWN)
+    if not changed:
+        raise ValidationError("You are not enrolled in this program.")
+
+
+@transaction.atomic
+def preference_set(*, membership: Membership, program: Program, mentor: MentorProfile, kind: str) -> None:
+    """A mentee prefers or excludes one of the program's mentors ('' clears the wish)."""
+    enrolment = selectors.enrolment_of(program=program, membership=membership)
+    if membership.role != "mentee" or enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
+        raise ValidationError("Join the program before telling us about mentors.")
+    if mentor.pk not in {m.pk for m in selectors.program_mentors(program)}:
+        raise ValidationError("This mentor does not take part in the program.")
+    if kind == "":
+        Preference.objects.filter(enrolment=enrolment, mentor=mentor).delete()
+        return
+    if kind not in Preference.Kind.values:
+        raise ValidationError("Choose whether you prefer or exclude this mentor.")
+    Preference.objects.update_or_create(enrolment=enrolment, mentor=mentor, defaults={"kind": kind})
+
+
+# ------------------------------------------------------------------ matching round
+
+
+def _set_pair(proposal: Proposal, fit: selectors.PairFit) -> None:
+    proposal.score, proposal.reasons = fit.score, fit.reasons
+    proposal.save(update_fields=["mentor", "score", "reasons", "locked"])
+    proposal.areas.set(fit.covers)
+
+
+@transaction.atomic
+def round_solve(*, acting: Actor, program: Program) -> MatchingRound:
+    """Propose one mentor per waiting mentee with the optimiser (R34); locked pairs stay as they are."""
+    _require_admin_of(acting, program)
+    Program.objects.select_for_update().filter(pk=program.pk).first()  # one solve at a time per program
+    round_, _ = MatchingRound.objects.get_or_create(
+        program=program, status=RoundStatus.DRAFT, defaults={"created_by": acting.user}
+    )
+    round_.proposals.filter(locked=False).delete()
+    kept = {p.mentee_id: p for p in round_.proposals.all()}
+    waiting = selectors.matched_or_waiting_mentee_ids(program)
+    mentees = [
+        e.membership
+        for e in selectors.enrolled(program=program, role="mentee")
+        if e.membership.is_active and e.membership_id not in waiting
+    ]
+    mentors = selectors.program_mentors(program)
+    instance, fits = selectors.round_instance(program=program, mentees=mentees, mentors=mentors, locked={})
+    locked = {i: p.mentor_id for i, p in kept.items() if (i, p.mentor_id) in fits}
+    for i, p in kept.items():
+        if i not in locked:  # no longer allowed (mentor left, became unsearchable…): unlock it
+            p.delete()
+    instance = Instance(instance.scores, instance.room, instance.load, instance.fairness, locked)
+    try:
+        solution = solve(instance)
+    except ValueError as exc:
+        raise ValidationError("The locked pairs give a mentor more mentees than places left; unlock one.") from exc
+    for i, j in solution.assignment.items():
+        if i in kept and i in locked:
+            _set_pair(kept[i], fits[(i, j)])
+            continue
+        proposal = Proposal.objects.create(
+            round=round_, mentee_id=i, mentor_id=j, score=fits[(i, j)].score, reasons=fits[(i, j)].reasons
+        )
+        proposal.areas.set(fits[(i, j)].covers)
+    round_.solved_at = timezone.now()
+    round_.objective = round(solution.objective, 3)
+    round_.summary = {
+        "mentees": len(mentees),
+        "mentors": len(mentors),
+        "matched": solution.matched,
+        "unmatched": len(mentees) - solution.matched,
+        "places": sum(instance.room.values()),
+    }
+    round_.save(update_fields=["solved_at", "objective", "summary"])
+    audit(
+        actor=acting.user,
+        actor_role="admin",
+        action="program.round_solve",
+        obj=round_,
+        institution=program.institution,
+        detail=round_.summary,
+    )
+    return round_
+
+
+def _draft_proposal(proposal: Proposal) -> Proposal:
+    locked = Proposal.objects.select_for_update().select_related("round__program").get(pk=proposal.pk)
+    if locked.round.status != RoundStatus.DRAFT:
+        raise ValidationError("This round is already published; its pairs can no longer change.")
+    return locked
+
+
+@transaction.atomic
+def proposal_lock(*, acting: Actor, proposal: Proposal, locked: bool) -> Proposal:
+    proposal = _draft_proposal(proposal)
+    _require_admin_of(acting, proposal.round.program)
+    proposal.locked = locked
+    proposal.save(update_fields=["locked"])
+    return proposal
+
+
+@transaction.atomic
+def proposal_swap(*, acting: Actor, proposal: Proposal, other: Proposal) -> None:
+    """Exchange the mentors of two proposed pairs; both pairs must be allowed, and both are then locked."""
+    a, b = _draft_proposal(proposal), _draft_proposal(other)
+    program = a.round.program
+    _require_admin_of(acting, program)
+    if a.round_id != b.round_id or a.pk == b.pk:
+        raise ValidationError("Choose another pair of the same round to swap mentors with.")
+    mentees = list(Membership.objects.filter(pk__in=[a.mentee_id, b.mentee_id]).select_related("user"))
+    mentors = [m for m in selectors.program_mentors(program) if m.pk in (a.mentor_id, b.mentor_id)]
+    fits = selectors.pair_fits(program=program, mentees=mentees, mentors=mentors)
+    new_a, new_b = (a.mentee_id, b.mentor_id), (b.mentee_id, a.mentor_id)
+    for pair in (new_a, new_b):
+        if pair not in fits:
+            raise ValidationError(
+                "That swap would pair a mentee with a mentor they cannot be matched with "
+                "(outside their reach, excluded by them, already their mentor or declined before)."
+            )
+    a.mentor_id, b.mentor_id = b.mentor_id, a.mentor_id
+    a.locked = b.locked = True
+    _set_pair(a, fits[new_a])
+    _set_pair(b, fits[new_b])
+    audit(
+        actor=acting.user,
+        actor_role="admin",
+        action="program.round_swap",
+        obj=a.round,
+        institution=program.institution,
+        detail={"proposals": [a.pk, b.pk]},
+    )
+
+
+def _introduce(proposal: Proposal, now: dt.datetime) -> None:
+    Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.INTRODUCED, introduced_at=now)
+    proposal.status, proposal.introduced_at = ProposalStatus.INTRODUCED, now
+    program = proposal.round.program
+    mentor_user = proposal.mentor.membership.user
+    url = _url("programs:introduction", proposal.pk)
+    notify(
+        user=proposal.mentee.user,
+        kind="program",
+        title=f"{program.name}: meet {mentor_user.display_name}",
+        body="; ".join(proposal.reasons[:3])
+        + ". Accept or decline the introduction; nothing starts until you both accept.",
+        url=url,
+        action="Answer the introduction",
+    )
+    notify(
+        user=mentor_user,
+        kind="program",
+        title=f"{program.name}: meet {proposal.mentee.user.display_name}",
+        body="The program office proposes you as their mentor. Nothing starts until you both accept.",
+        url=url,
+        action="Answer the introduction",
+    )
+
+
+def _lock_mentors(mentor_ids) -> list[MentorProfile]:
+    """Row locks on the mentors, always in id order so two publishes cannot deadlock."""
+    return list(
+        MentorProfile.objects.select_for_update(of=("self",))
+        .select_related("membership")
+        .filter(pk__in=list(mentor_ids))
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def round_publish(*, acting: Actor, round: MatchingRound) -> dict[str, int]:
+    """Send every proposed pair an introduction (R34). Under the mentors' row locks the places are
+    counted again — a concurrent publish or acceptance may have taken some — and a pair whose
+    mentor has no place left lapses instead of being promised a place that does not exist (R12)."""
+    program = round.program
+    _require_admin_of(acting, program)
+    now = timezone.now()
+    if not MatchingRound.objects.filter(pk=round.pk, status=RoundStatus.DRAFT).update(
+        status=RoundStatus.PUBLISHED, published_at=now
+    ):
+        raise ValidationError("This round has already been published.")
+    proposals = list(
+        round.proposals.filter(status=ProposalStatus.PROPOSED)
+        .select_related("mentee__user", "mentor__membership__user", "round__program")
+        .order_by("-score", "id")
+    )
+    room = selectors.places_left(_lock_mentors({p.mentor_id for p in proposals}))
+    counts = {"introduced": 0, "lapsed": 0}
+    for proposal in proposals:
+        if room.get(proposal.mentor_id, 0) > 0:
+            room[proposal.mentor_id] -= 1
+            _introduce(proposal, now)
+            counts["introduced"] += 1
+        else:
+            Proposal.objects.filter(pk=proposal.pk).update(
+                status=ProposalStatus.LAPSED, outcome_note="The mentor had no place left when the round was published."
+            )
+            counts["lapsed"] += 1
+    audit(
+        actor=acting.user,
+        actor_role="admin",
+        action="program.round_publish",
+        obj=round,
+        institution=program.institution,
+        detail=counts,
+    )
+    return counts
+
+
+# -------------------------------------------------------------------- introductions
+
+
+def _open_relationship(proposal: Proposal) -> None:
+    """Both accepted: the mentee's request and the mentor's acceptance, through the mentorships services."""
+    program = proposal.round.program
+    areas = (
+        list(proposal.areas.all()) or mentee_needs(proposal.mentee)[:1] or list(proposal.mentor.content_areas.all()[:1])
+    )
+    message = f"Introduced by {program.name}; we both accepted the introduction."
+    with transaction.atomic():
+        request = mentorships.request_send(mentee=proposal.mentee, mentor=proposal.mentor, message=message, areas=areas)
+        relationship = mentorships.request_accept(
+            user=proposal.mentor.membership.user, request=request, message=f"Welcome to {program.name}!"
+        )
+    Proposal.objects.filter(pk=proposal.pk).update(
+        status=ProposalStatus.MATCHED, request=request, relationship=relationship
+    )
+    proposal.status, proposal.relationship = ProposalStatus.MATCHED, relationship
+
+
+@transaction.atomic
+def introduction_answer(*, membership: Membership, proposal: Proposal, accept: bool) -> Proposal:
+    """One side accepts or declines an introduction. Nothing is matched until both accept (R34);
+    a decline frees the place and the optimiser offers the next best (``offer_next_best``)."""
+    side = selectors.side_of(proposal, membership)
+    if side is None:
+        raise ValidationError("Only the two people introduced can answer.")
+    mentor = _lock_mentors([proposal.mentor_id])[0]
+    proposal = (
+        Proposal.objects.select_for_update()
+        .select_related("round__program", "mentee__user", "mentor__membership__user")
+        .get(pk=proposal.pk)
+    )
+    if proposal.status != ProposalStatus.INTRODUCED:
+        raise ValidationError(f"This introduction is closed ({ProposalStatus(proposal.status).label.lower()}).")
+    if getattr(proposal, f"{side}_answer"):
+        raise ValidationError("You have already answered this introduction.")
+    program = proposal.round.program
+    now = timezone.now()
+    setattr(proposal, f"{side}_answer", Answer.ACCEPTED if accept else Answer.DECLINED)
+    setattr(proposal, f"{side}_answered_at", now)
+    proposal.save(update_fields=[f"{side}_answer", f"{side}_answered_at"])
+    other = proposal.mentor.membership.user if side == "mentee" else proposal.mentee.user
+    if not accept:
+        proposal.status = ProposalStatus.DECLINED
+        proposal.save(update_fields=["status"])
+        notify(
+            user=other,
+            kind="program",
+            title=f"{program.name}: the introduction was declined",
+            body="This happens; the program offers the next best match.",
+            url=_url("programs:detail", program.pk),
+        )
+        offer_next_best(proposal=proposal)
+        return proposal
+    missing = selectors.missing_program_modules(program=program, membership=membership)
+    if missing:
+        raise ValidationError(
+            f"{program.name} asks you to complete first: " + ", ".join(m.title for m in missing) + "."
+        )
+    mentorships.check_gate(membership, doing="accept an introduction")
+    if proposal.mentee_answer == Answer.ACCEPTED and proposal.mentor_answer == Answer.ACCEPTED:
+        if mentor.is_full:
+            _lapse(proposal, "The mentor became full before both answers arrived.")
+            return proposal
+        _open_relationship(proposal)
+        for user in (proposal.mentee.user, proposal.mentor.membership.user):
+            notify(
+                user=user,
+                kind="program",
+                title=f"{program.name}: you are matched",
+                body="You both accepted. Start with the mentoring compact.",
+                url=_url("mentorships:relationship", proposal.relationship.pk),
+                action="Open the mentorship",
+            )
+    else:
+        notify(
+            user=other,
+            kind="program",
+            title=f"{program.name}: {membership.user.display_name} accepted",
+            body="Your answer is the last one needed.",
+            url=_url("programs:introduction", proposal.pk),
+            action="Answer the introduction",
+        )
+    return proposal
+
+
+def _lapse(proposal: Proposal, note: str) -> None:
+    Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.LAPSED, outcome_note=note)
+    proposal.status = ProposalStatus.LAPSED
+    offer_next_best(proposal=proposal)
+
+
+def offer_next_best(*, proposal: Proposal) -> list[Proposal]:
+    """After a decline or lapse: the mentee (if they did not decline) and the waiting mentees of the
+    program are offered the best mentors with a place left — the same optimiser, on what is left."""
+    round_ = proposal.round
+    program = round_.program
+    waiting = selectors.matched_or_waiting_mentee_ids(program)
+    enrolled = [e.membership for e in selectors.enrolled(program=program, role="mentee") if e.membership.is_active]
+    mentees = [m for m in enrolled if m.pk not in waiting]
+    if proposal.mentee_answer == Answer.DECLINED:
+        mentees = [m for m in mentees if m.pk != proposal.mentee_id]  # they said no; they can ask the office
+    if not mentees:
+        return []
+    mentors = _lock_mentors(m.pk for m in selectors.program_mentors(program))
+    instance, fits = selectors.round_instance(program=program, mentees=mentees, mentors=mentors, locked={})
+    solution = solve(instance)
+    now = timezone.now()
+    offered = []
+    for i, j in solution.assignment.items():
+        new = Proposal.objects.create(
+            round=round_,
+            mentee_id=i,
+            mentor_id=j,
+            score=fits[(i, j)].score,
+            reasons=fits[(i, j)].reasons,
+            replaces=proposal,
+        )
+        new.areas.set(fits[(i, j)].covers)
+        new = Proposal.objects.select_related("round__program", "mentee__user", "mentor__membership__user").get(
+            pk=new.pk
+        )
+        _introduce(new, now)
+        offered.append(new)
+    return offered
+
+
+# ----------------------------------------------------------------------- milestones
+
+
+@transaction.atomic
+def milestone_mark_done(*, user, relationship, milestone: Milestone) -> None:
+    """Either side of a program relationship marks a milestone done (only the fact is kept, R30)."""
+    program, rows = selectors.relationship_milestones(relationship=relationship)
+    if program is None or milestone.program_id != program.pk:
+        raise ValidationError("This milestone is not part of this mentorship's program.")
+    if relationship.side_of(user) is None:
+        raise ValidationError("Only the pair can mark their milestones.")
+    progress, _ = MilestoneProgress.objects.get_or_create(relationship=relationship, milestone=milestone)
+    if progress.done_at is None:
+        progress.done_at, progress.done_by = timezone.now(), user
+        progress.save(update_fields=["done_at", "done_by"])
+
+
+def send_milestone_reminders(*, now: dt.datetime | None = None) -> int:
+    """Periodic job: tell both sides once when a program milestone falls due (from the match date).
+
+    Idempotent and safe to run concurrently: each (relationship, milestone) is claimed by a
+    conditional UPDATE on ``reminded_at IS NULL``. Milestones more than 14 days overdue when the
+    job first sees them are not reminded (no burst after an outage).
+    """
+    now = now or timezone.now()
+    sent = 0
+    matches = Proposal.objects.filter(
+        status=ProposalStatus.MATCHED, relationship__ended_at__isnull=True, relationship__isnull=False
+    ).select_related("relationship__mentee__user", "relationship__mentor__membership__user", "round__program")
+    for match in matches:
+        rel = match.relationship
+        for milestone in match.round.program.milestones.all():
+            due = rel.started_at + dt.timedelta(days=milestone.offset_days)
+            if not (now - dt.timedelta(days=14) <= due <= now + dt.timedelta(days=1)):
+                continue
+            progress, _ = MilestoneProgress.objects.get_or_create(relationship=rel, milestone=milestone)
+            if progress.done_at or not MilestoneProgress.objects.filter(
+                pk=progress.pk, reminded_at__isnull=True
+            ).update(reminded_at=now):
+                continue
+            for user in (rel.mentee.user, rel.mentor.membership.user):
+                notify(
+                    user=user,
+                    kind="program_milestone",
+                    title=f"{match.round.program.name}: {milestone.title}",
+                    body=milestone.detail or "A milestone of your program is due.",
+                    url=_url("mentorships:relationship", rel.pk),
+                    action="Open the mentorship",
+                )
+            sent += 1
+    return sent

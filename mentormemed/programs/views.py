@@ -1,0 +1,342 @@
+"""Pages for programs and matching rounds (admins), introductions and milestones (members)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mentormemed.core.access import requires
+from mentormemed.institutions.models import Membership
+from mentormemed.mentorships.selectors import relationship_for_or_404
+from mentormemed.profiles.models import MentorProfile
+from mentormemed.programs import group_selectors, selectors, services
+from mentormemed.programs.forms import InviteForm, PreferenceForm, ProgramForm, SwapForm
+from mentormemed.programs.models import Milestone, Preference, ProposalStatus, RoundStatus
+
+
+def _error(request, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# ------------------------------------------------------------------------ admins
+
+
+@requires("programs.manage")
+def admin_list(request):
+    institution = request.actor.institution
+    return render(
+        request,
+        "programs/admin_list.html",
+        {
+            "programs": selectors.programs_of(institution=institution),
+            "unanswered": group_selectors.unanswered_question_needs(institution=institution),
+        },
+    )
+
+
+@requires("programs.manage")
+@require_http_methods(["GET", "POST"])
+def admin_create(request):
+    if request.method == "POST":
+        form = ProgramForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                program = services.program_create(
+                    acting=request.actor,
+                    name=data["name"],
+                    template_key=data["template"],
+                    description=data["description"],
+                    enrol_opens=data["enrol_opens"],
+                    enrol_closes=data["enrol_closes"],
+                    milestones=data["milestones"],
+                    join_mode=data["join_mode"],
+                    audience_levels=data["audience_levels"],
+                    mentor_reach=data["mentor_reach"],
+                    circle_size=data["circle_size"],
+                    fairness=data["fairness"],
+                    allow_near_peer=data["allow_near_peer"],
+                    required_modules=data["required_modules"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"{program.name} is ready. Invite people or let them opt in.")
+                return redirect("programs:admin_detail", program.pk)
+    else:
+        form = ProgramForm(initial=ProgramForm.initial_for(request.GET.get("template", "")))
+    return render(request, "programs/admin_create.html", {"form": form})
+
+
+@requires("programs.manage")
+def admin_detail(request, pk: int):
+    program = selectors.program_for_admin_or_404(actor=request.actor, pk=pk)
+    invitable = selectors.invitable_members(program=program, role="mentee") | selectors.invitable_members(
+        program=program, role="mentor"
+    )
+    return render(
+        request,
+        "programs/admin_detail.html",
+        {
+            "program": program,
+            "progress": selectors.program_progress(program=program),
+            "rounds": program.rounds.all(),
+            "invite_form": InviteForm(queryset=invitable.order_by("role", "user__last_name", "pk")),
+            "milestones": program.milestones.all(),
+            "modules": program.required_modules.all(),
+            "circles": program.circles.all(),
+        },
+    )
+
+
+@requires("programs.manage")
+@require_POST
+def admin_invite(request, pk: int):
+    program = selectors.program_for_admin_or_404(actor=request.actor, pk=pk)
+    queryset = Membership.objects.filter(
+        institution=program.institution, role__in=["mentee", "mentor"], status="active"
+    )
+    form = InviteForm(request.POST, queryset=queryset)
+    if not form.is_valid():
+        messages.error(request, "Tick the people to invite.")
+        return redirect("programs:admin_detail", program.pk)
+    try:
+        n = services.enrol_invite(acting=request.actor, program=program, memberships=list(form.cleaned_data["people"]))
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"{n} invitation{'s' if n != 1 else ''} sent.")
+    return redirect("programs:admin_detail", program.pk)
+
+
+@requires("programs.manage")
+@require_POST
+def round_solve(request, pk: int):
+    program = selectors.program_for_admin_or_404(actor=request.actor, pk=pk)
+    try:
+        round_ = services.round_solve(acting=request.actor, program=program)
+    except ValidationError as exc:
+        _error(request, exc)
+        return redirect("programs:admin_detail", program.pk)
+    messages.success(
+        request, f"Proposal ready: {round_.summary.get('matched', 0)} pairs. Review them before publishing."
+    )
+    return redirect("programs:round", round_.pk)
+
+
+@requires("programs.manage")
+def round_review(request, pk: int):
+    round_ = selectors.round_for_admin_or_404(actor=request.actor, pk=pk)
+    proposals = list(selectors.round_proposals(round=round_))
+    return render(
+        request,
+        "programs/round.html",
+        {
+            "round": round_,
+            "program": round_.program,
+            "proposals": proposals,
+            "loads": selectors.round_loads(proposals),
+            "draft": round_.status == RoundStatus.DRAFT,
+            "live": [p for p in proposals if p.status == ProposalStatus.PROPOSED],
+        },
+    )
+
+
+@requires("programs.manage")
+@require_POST
+def round_publish(request, pk: int):
+    round_ = selectors.round_for_admin_or_404(actor=request.actor, pk=pk)
+    try:
+        counts = services.round_publish(acting=request.actor, round=round_)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        text = f"Published: {counts['introduced']} introductions sent."
+        if counts["lapsed"]:
+            text += f" {counts['lapsed']} pairs lapsed because the mentor had no place left."
+        messages.success(request, text)
+    return redirect("programs:round", round_.pk)
+
+
+@requires("programs.manage")
+@require_POST
+def proposal_lock(request, pk: int):
+    proposal = selectors.proposal_for_admin_or_404(actor=request.actor, pk=pk)
+    try:
+        services.proposal_lock(acting=request.actor, proposal=proposal, locked=request.POST.get("locked") == "1")
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("programs:round", proposal.round_id)
+
+
+@requires("programs.manage")
+@require_POST
+def proposal_swap(request, pk: int):
+    proposal = selectors.proposal_for_admin_or_404(actor=request.actor, pk=pk)
+    form = SwapForm(request.POST)
+    other = None
+    if form.is_valid():
+        other = proposal.round.proposals.filter(pk=form.cleaned_data["other"]).first()
+    if other is None:
+        messages.error(request, "Choose another pair of this round to swap mentors with.")
+        return redirect("programs:round", proposal.round_id)
+    try:
+        services.proposal_swap(acting=request.actor, proposal=proposal, other=other)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "Mentors swapped; both pairs are locked.")
+    return redirect("programs:round", proposal.round_id)
+
+
+# ----------------------------------------------------------------------- members
+
+
+@requires("programs.take_part")
+def mine(request):
+    membership = request.actor.membership
+    return render(
+        request,
+        "programs/mine.html",
+        {
+            "programs": selectors.programs_for_member(membership=membership).order_by("-enrol_opens", "name"),
+            "introductions": selectors.introductions_for(membership=membership),
+        },
+    )
+
+
+@requires("programs.take_part")
+def detail(request, pk: int):
+    program = selectors.program_for_member_or_404(actor=request.actor, pk=pk)
+    membership = request.actor.membership
+    enrolment = selectors.enrolment_of(program=program, membership=membership)
+    mentors, prefs = [], {}
+    if membership.role == "mentee" and enrolment and enrolment.status == "enrolled":
+        mentors = list(selectors.program_mentors(program))
+        mentors = list(MentorProfile.objects.filter(pk__in=[m.pk for m in mentors]).select_related("membership__user"))
+        prefs = dict(Preference.objects.filter(enrolment=enrolment).values_list("mentor_id", "kind"))
+    return render(
+        request,
+        "programs/detail.html",
+        {
+            "program": program,
+            "enrolment": enrolment,
+            "blocker": selectors.join_blocker(program=program, membership=membership),
+            "missing": selectors.missing_program_modules(program=program, membership=membership),
+            "milestones": program.milestones.all(),
+            "mentors": [(m, prefs.get(m.pk, "")) for m in mentors],
+            "kinds": Preference.Kind.choices,
+            "introductions": selectors.introductions_for(membership=membership).filter(round__program=program),
+        },
+    )
+
+
+@requires("programs.take_part")
+@require_POST
+def join(request, pk: int):
+    program = selectors.program_for_member_or_404(actor=request.actor, pk=pk)
+    try:
+        services.enrol_join(membership=request.actor.membership, program=program)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"You are enrolled in {program.name}.")
+    return redirect("programs:detail", program.pk)
+
+
+@requires("programs.take_part")
+@require_POST
+def withdraw(request, pk: int):
+    program = selectors.program_for_member_or_404(actor=request.actor, pk=pk)
+    try:
+        services.enrol_withdraw(membership=request.actor.membership, program=program)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"You left {program.name}.")
+    return redirect("programs:detail", program.pk)
+
+
+@requires("programs.take_part")
+@require_POST
+def preference(request, pk: int):
+    program = selectors.program_for_member_or_404(actor=request.actor, pk=pk)
+    form = PreferenceForm(request.POST)
+    mentor = None
+    if form.is_valid():
+        mentor = MentorProfile.objects.filter(pk=form.cleaned_data["mentor"]).first()
+    if mentor is None:
+        messages.error(request, "Choose one of the program's mentors.")
+        return redirect("programs:detail", program.pk)
+    try:
+        services.preference_set(
+            membership=request.actor.membership, program=program, mentor=mentor, kind=form.cleaned_data["kind"]
+        )
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "Saved. The next matching round takes it into account.")
+    return redirect("programs:detail", program.pk)
+
+
+@requires("programs.take_part")
+@require_http_methods(["GET", "POST"])
+def introduction(request, pk: int):
+    proposal = selectors.introduction_for_or_404(actor=request.actor, pk=pk)
+    membership = request.actor.membership
+    side = selectors.side_of(proposal, membership)
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        if decision not in ("accept", "decline"):
+            messages.error(request, "Choose to accept or decline the introduction.")
+            return redirect("programs:introduction", proposal.pk)
+        try:
+            proposal = services.introduction_answer(
+                membership=membership, proposal=proposal, accept=decision == "accept"
+            )
+        except ValidationError as exc:
+            _error(request, exc)
+            return redirect("programs:introduction", proposal.pk)
+        if proposal.status == ProposalStatus.MATCHED:
+            messages.success(request, "You are matched. Start with your mentoring compact.")
+            return redirect("mentorships:relationship", proposal.relationship_id)
+        messages.success(request, "Thank you: your answer is recorded.")
+        return redirect("programs:introduction", proposal.pk)
+    return render(
+        request,
+        "programs/introduction.html",
+        {
+            "proposal": proposal,
+            "side": side,
+            "program": proposal.round.program,
+            "my_answer": getattr(proposal, f"{side}_answer"),
+            "other_answer": getattr(proposal, f"{'mentor' if side == 'mentee' else 'mentee'}_answer"),
+            "missing": selectors.missing_program_modules(program=proposal.round.program, membership=membership),
+        },
+    )
+
+
+@requires("mentorships.relationships")
+@require_POST
+def milestone_done(request, pk: int):
+    relationship = relationship_for_or_404(actor=request.actor, pk=pk)
+    milestone = Milestone.objects.filter(pk=_int(request.POST.get("milestone"))).first()
+    if milestone is None:
+        messages.error(request, "Choose a milestone of your program.")
+        return redirect("mentorships:relationship", relationship.pk)
+    try:
+        services.milestone_mark_done(user=request.user, relationship=relationship, milestone=milestone)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"“{milestone.title}” marked done.")
+    return redirect("mentorships:relationship", relationship.pk)
