@@ -4,7 +4,7 @@ from django import forms
 
 from mentormemed.accounts.models import Role
 from mentormemed.core.timezones import zone_choices
-from mentormemed.institutions.models import Institution, PriceBand
+from mentormemed.institutions.models import EndReason, Institution, PriceBand
 from mentormemed.institutions.services import criteria_lines
 from mentormemed.profiles.models import IdentityOption, Region
 
@@ -103,6 +103,7 @@ class RosterForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=[("active", "Reinstate"), ("suspended", "Suspend"), ("ended", "End")])
+    end_reason = forms.ChoiceField(choices=[("", "—"), *EndReason.choices], required=False, label="Why it ends")
     note = forms.CharField(max_length=500, required=False, label="Note (shown to the member)")
 
 

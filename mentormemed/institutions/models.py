@@ -153,6 +153,14 @@ class MembershipStatus(models.TextChoices):
     ENDED = "ended", "Ended"
 
 
+class EndReason(models.TextChoices):
+    """Why a membership ended. Only a graduate in good standing is invited to mentor (R20)."""
+
+    GRADUATED = "graduated", "Graduated in good standing"
+    LEFT = "left", "Left the institution"
+    REMOVED = "removed", "Removed by the program"
+
+
 class Membership(models.Model):
     """A person's role in an institution. The only way anyone but staff uses the platform (R1)."""
 
@@ -163,6 +171,7 @@ class Membership(models.Model):
     status_note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=10, choices=EndReason.choices, blank=True)
 
     class Meta:
         ordering = ["institution__name", "role"]

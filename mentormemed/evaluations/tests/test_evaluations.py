@@ -236,6 +236,7 @@ def test_r19_surveys_fall_due_yearly(cast):
 def test_r20_an_ended_mentee_membership_invites_the_graduate_to_mentor_once(cast):
     membership = cast.mentee
     membership.status = "ended"
+    membership.end_reason = "graduated"
     membership.ended_at = timezone.now()
     membership.save()
     membership.save()  # a second save sends nothing more
@@ -249,6 +250,15 @@ def test_r20_an_ended_mentee_membership_invites_the_graduate_to_mentor_once(cast
     assert MentorInvitationOffer.objects.get(membership=membership).interested_at is not None
     assert Notification.objects.filter(user=cast.admin.user, kind="graduate_mentor").exists()
     assert client.get(reverse("evaluations:graduate", args=["forged"])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r20_a_mentee_who_left_is_not_invited_to_mentor(cast):
+    from mentormemed.institutions.services import membership_set_status
+
+    membership_set_status(actor=cast.admin.user, membership=cast.mentee, status="ended", end_reason="left")
+    assert not MentorInvitationOffer.objects.filter(membership=cast.mentee).exists()
+    assert not [m for m in mail.outbox if m.to == [cast.mentee.user.email]]
 
 
 def test_r18_submitted_evaluations_are_named_like_due_ones():
