@@ -131,3 +131,64 @@ def test_r33_refeds_mfa_satisfies_the_admin_rule_and_its_absence_does_not(page, 
     page.wait_for_url("**/accounts/2fa/authenticate/**")  # password-only at the IdP: our TOTP still applies
     page.goto("/manage/members/")
     assert "/manage/members/" not in page.url
+
+
+OIDC_SLUG = "alpha-school-of-medicine"
+
+
+@pytest.fixture(scope="module")
+def oidc_provider(live_server):
+    from mentormemed.sso.testing.oidc import OidcProvider
+
+    callback = f"{live_server.url}/accounts/oidc/oidc-{OIDC_SLUG}/login/callback/"
+    op = OidcProvider(
+        clients=[
+            {
+                "client_id": "mentormemed-alpha",
+                "client_secret": "alpha-client-secret-for-tests",
+                "redirect_uris": [callback],
+                "token_endpoint_auth_method": "client_secret_post",
+            }
+        ],
+        accounts={
+            "lopez": {
+                "email": "r.lopez@alpha.edu",
+                "email_verified": True,
+                "given_name": "Rosa",
+                "family_name": "Lopez",
+                "eduperson_affiliation": ["faculty", "member"],
+            }
+        },
+    ).start()
+    yield op
+    op.stop()
+
+
+def test_r33_openid_connect_sign_in_joins_a_faculty_member_just_in_time_as_mentor(page, cast, oidc_provider):
+    identity_provider_save(
+        actor=cast.admin.user,
+        institution=cast.inst_a,
+        data=IdpSettings(
+            protocol="oidc",
+            display_name="Alpha campus login",
+            email_domains="alpha.edu",
+            issuer=oidc_provider.issuer,
+            client_id="mentormemed-alpha",
+            client_secret="alpha-client-secret-for-tests",
+            jit_enabled=True,
+        ),
+    )
+    page.goto("/accounts/login/")
+    page.get_by_label("Institution e-mail or name").fill("Alpha School")
+    page.get_by_role("button", name="Find my campus login").click()
+    page.get_by_role("button", name="Continue to Alpha campus login").click()
+    page.get_by_placeholder("Enter any login").fill("lopez")
+    page.get_by_placeholder("and password").fill("any-password")
+    page.get_by_role("button", name="Sign-in").click()
+    page.get_by_role("button", name="Continue").click()  # the provider's consent screen
+    page.wait_for_url("**/home/")
+    membership = Membership.objects.get(user__email="r.lopez@alpha.edu")
+    assert (membership.institution, membership.role) == (cast.inst_a, "mentor")
+    assert SocialAccount.objects.get(user=membership.user).provider == f"oidc-{OIDC_SLUG}"
+    page.goto("/onboarding/")
+    page.get_by_text("criteria", exact=False).first.wait_for()  # R5 still applies to a JIT mentor
