@@ -17,6 +17,12 @@ class AccountAdapter(DefaultAccountAdapter):
         response = super().pre_login(request, user, **kwargs)
         if response is not None:
             return response
+        from allauth.account.internal.stagekit import clear_login
+
+        if not user.is_staff and not user.memberships.exclude(status="ended").exists():
+            # Every membership ended (left, graduated, deprovisioned): nothing to sign in to (R1, R33).
+            clear_login(request)
+            return render(request, "accounts/no_membership.html", status=403)
         if (kwargs.get("signal_kwargs") or {}).get("sociallogin") is not None:
             return None  # a campus sign-in: the SSO adapter has bound it to the institution
         from mentormemed.sso.selectors import login_url, sso_required_for
@@ -24,8 +30,6 @@ class AccountAdapter(DefaultAccountAdapter):
         idp = sso_required_for(user)
         if idp is None:
             return None
-        from allauth.account.internal.stagekit import clear_login
-
         clear_login(request)
         context = {"idp": idp, "login_url": login_url(idp), "institution": idp.institution}
         return render(request, "sso/required.html", context, status=403)
