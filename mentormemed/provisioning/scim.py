@@ -121,8 +121,9 @@ def _meta(request, resource_type: str, obj) -> dict:
     }
 
 
-def _params(request, model) -> ResponseParameters:
-    data = {k: request.GET[k] for k in ("attributes", "excludedAttributes") if request.GET.get(k)}
+def _params(request, model, source: dict | None = None) -> ResponseParameters:
+    source = request.GET if source is None else source
+    data = {k: source[k] for k in ("attributes", "excludedAttributes") if source.get(k)}
     return ResponseParameters[model].model_validate(data)
 
 
@@ -132,7 +133,9 @@ def _params(request, model) -> ResponseParameters:
 def _user_model(request, scim_user: ScimUser) -> User:
     document = {k: v for k, v in scim_user.document.items() if k not in ("id", "meta", "password", "groups")}
     document.update({"id": str(scim_user.scim_id), "meta": _meta(request, "User", scim_user)})
-    document["userName"], document["active"] = scim_user.user_name, scim_user.active
+    document["userName"] = scim_user.user_name
+    if "active" in document or not scim_user.active:
+        document["active"] = scim_user.active
     groups = [{"value": str(g.scim_id), "display": g.display_name} for g in scim_user.groups.all()]
     if groups:
         document["groups"] = groups
@@ -200,7 +203,33 @@ def _page(request, queryset, attributes, to_model, model, *, search: dict | None
     resources = [to_model(request, item) for item in items]
     page = ListResponse[model](total_results=total, start_index=start, items_per_page=len(resources),
                                resources=resources or None)
-    return _json(page.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=_params(request, model)))
+    parameters = _params(request, model, search)
+    return _json(page.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=parameters))
+
+
+@scim_endpoint
+def search(request, resource: str = ""):
+    """POST …/.search (RFC 7644 §3.4.3): the query in the body instead of the URL."""
+    if request.method != "POST":
+        return _error(405, "Use POST for .search.")
+    body = _body(request)
+    keys = ("filter", "startIndex", "count", "attributes", "excludedAttributes")
+    params = {k: body.get(k) for k in keys if body.get(k) is not None}
+    institution = request.scim_institution
+    if not resource:
+        raise ScimProblem(501, "Search one resource type at a time: POST /Users/.search or /Groups/.search.")
+    if resource == "Groups":
+        queryset = ScimGroup.objects.filter(institution=institution).prefetch_related("members")
+        return _page(request, queryset, GROUP_ATTRIBUTES, _group_model, Group, search=params)
+    if resource == "Users":
+        queryset = ScimUser.objects.filter(institution=institution).prefetch_related("groups")
+        return _page(request, queryset, USER_ATTRIBUTES, _user_model, User, search=params)
+    raise ScimProblem(404, f"No resource type {resource}.")
+
+
+@scim_endpoint
+def not_found(request, rest: str):
+    raise ScimProblem(404, f"There is no SCIM endpoint at /{rest}.")
 
 
 @scim_endpoint
@@ -246,8 +275,14 @@ def user(request, scim_id: str):
 def _group_model(request, group: ScimGroup) -> Group:
     document = {k: v for k, v in group.document.items() if k not in ("id", "meta", "members")}
     document.update({"id": str(group.scim_id), "meta": _meta(request, "Group", group), "displayName": group.display_name})
+    sent = {str(m.get("value")): m for m in group.document.get("members") or [] if isinstance(m, dict)}
     members = [
-        {"value": str(m.scim_id), "display": m.display_name or m.user_name, "$ref": _location(request, "user", m.scim_id)}
+        {
+            "value": str(m.scim_id),
+            "display": sent.get(str(m.scim_id), {}).get("display") or m.display_name or m.user_name,
+            "type": "User",
+            "$ref": _location(request, "user", m.scim_id),
+        }
         for m in group.members.all()
     ]
     if members:
@@ -266,8 +301,9 @@ def _group_fields(resource: Group) -> services.GroupFields:
 
 def _group_document(resource: Group) -> dict:
     data = resource.model_dump(scim_ctx=Context.RESOURCE_CREATION_REQUEST)
-    for key in ("id", "meta", "members"):
+    for key in ("id", "meta"):
         data.pop(key, None)
+    data["members"] = [{k: v for k, v in m.items() if k in ("value", "display")} for m in data.get("members") or []]
     return data
 
 
@@ -332,6 +368,16 @@ def group(request, scim_id: str):
 # ------------------------------------------------------------------ discovery (RFC 7644 §4)
 
 
+def _get_only(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "GET":
+            return _error(405, "This endpoint is read-only: use GET.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _service_provider_config() -> ServiceProviderConfig:
     return ServiceProviderConfig(
         documentation_uri=None,
@@ -353,6 +399,7 @@ def _service_provider_config() -> ServiceProviderConfig:
 
 
 @scim_endpoint
+@_get_only
 def service_provider_config(request):
     return _json(_service_provider_config().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
 
@@ -368,6 +415,7 @@ def _resource_types(request) -> list[ResourceType]:
 
 
 @scim_endpoint
+@_get_only
 def resource_types(request):
     items = _resource_types(request)
     page = ListResponse[ResourceType](total_results=len(items), start_index=1, items_per_page=len(items), resources=items)
@@ -375,6 +423,7 @@ def resource_types(request):
 
 
 @scim_endpoint
+@_get_only
 def resource_type(request, name: str):
     for item in _resource_types(request):
         if item.id == name:
@@ -393,6 +442,7 @@ def _schemas(request):
 
 
 @scim_endpoint
+@_get_only
 def schemas(request):
     from scim2_models import Schema
 
@@ -402,6 +452,7 @@ def schemas(request):
 
 
 @scim_endpoint
+@_get_only
 def schema(request, schema_id: str):
     for item in _schemas(request):
         if item.id == schema_id:
