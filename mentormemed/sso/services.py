@@ -130,8 +130,14 @@ def _saml_settings(idp: IdentityProvider, idp_part: dict, previous: dict) -> dic
 
 
 @transaction.atomic
-def identity_provider_save(*, actor, institution: Institution, data: IdpSettings) -> IdentityProvider:
-    """Connect (or reconfigure) the institution's campus IdP. Secrets are never audited."""
+def identity_provider_save(
+    *, actor, institution: Institution, data: IdpSettings, fetch_metadata: bool = True
+) -> IdentityProvider:
+    """Connect (or reconfigure) the institution's campus IdP. Secrets are never audited.
+
+    ``fetch_metadata=False`` trusts a metadata URL without reading it now (its entity ID is taken
+    to be the URL): the demo wires its IdP before that IdP is started.
+    """
     existing = IdentityProvider.objects.select_for_update().filter(institution=institution).first()
     if data.protocol not in IdentityProvider.Protocol.values:
         raise ValidationError("Choose SAML 2.0 or OpenID Connect.")
@@ -159,6 +165,8 @@ def identity_provider_save(*, actor, institution: Institution, data: IdpSettings
     if data.protocol == IdentityProvider.Protocol.SAML:
         if not data.metadata_url.strip() and not data.metadata_xml.strip() and previous.get("idp"):
             idp_part = previous["idp"]  # pasted metadata saved earlier: keep it
+        elif not fetch_metadata and data.metadata_url.strip():
+            idp_part = {"entity_id": data.metadata_url.strip()}
         else:
             idp_part = _parse_saml_metadata(url=data.metadata_url.strip(), xml=data.metadata_xml)
         if data.metadata_url.strip():

@@ -19,7 +19,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
@@ -59,26 +59,34 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-class _ThreadingServer(WSGIServer):
-    daemon_threads = True
-
-
 def _pem(body: str, kind: str) -> str:
     lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return f"-----BEGIN {kind}-----\n" + "\n".join(lines) + f"\n-----END {kind}-----\n"
 
 
 class SamlIdp:
-    def __init__(self, *, users: dict[str, IdpUser], host: str = "127.0.0.1", port: int = 0, name: str = "Test IdP"):
+    def __init__(
+        self,
+        *,
+        users: dict[str, IdpUser],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        name: str = "Test IdP",
+        key_dir: Path | None = None,
+    ):
+        """``key_dir`` keeps the signing key between runs (the demo); by default a fresh one per run."""
         self.users = users
         self.name = name
         self._httpd = make_server(host, port, self.wsgi, handler_class=_QuietHandler)
         self.base_url = f"http://{host}:{self._httpd.server_port}"
         self._dir = tempfile.TemporaryDirectory(prefix="mmm-idp-")
-        cert, key = sp_key_pair("MentorMeMed test IdP")
-        cert_file, key_file = Path(self._dir.name, "idp.crt"), Path(self._dir.name, "idp.key")
-        cert_file.write_text(_pem(cert, "CERTIFICATE"))
-        key_file.write_text(_pem(key, "PRIVATE KEY"))
+        folder = Path(key_dir) if key_dir else Path(self._dir.name)
+        folder.mkdir(parents=True, exist_ok=True)
+        cert_file, key_file = folder / "idp.crt", folder / "idp.key"
+        if not (cert_file.exists() and key_file.exists()):
+            cert, key = sp_key_pair("MentorMeMed test IdP")
+            cert_file.write_text(_pem(cert, "CERTIFICATE"))
+            key_file.write_text(_pem(key, "PRIVATE KEY"))
         self.server = Server(config=IdPConfig().load(self._config(str(cert_file), str(key_file))))
         self._known_sps: set[str] = set()
         self._thread: threading.Thread | None = None
