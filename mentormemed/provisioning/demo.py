@@ -31,5 +31,8 @@ def build(ctx) -> None:
         "luis.ortega@demo.mentormemed.org,mentor,Luis,Ortega,",
     ]
     roster_sync_preview(
-        actor=admin, institution=northgate, data=("\n".join(lines) + "\n").encode(), file_name="northgate-roster-may.csv"
+        actor=admin,
+        institution=northgate,
+        data=("\n".join(lines) + "\n").encode(),
+        file_name="northgate-roster-may.csv",
     )

@@ -78,7 +78,9 @@ def parse_roster(data: bytes) -> ParsedRoster:
             RosterRow(line, email, role, values["first_name"], values["last_name"], STATUSES[values["status"].lower()])
         )
     if not result.rows and not result.errors:
-        result.errors.append((2, "The file has no people in it; a full roster is needed (an empty one would end everyone)."))
+        result.errors.append(
+            (2, "The file has no people in it; a full roster is needed (an empty one would end everyone).")
+        )
     return result
 
 
@@ -146,8 +148,13 @@ def roster_diff(*, institution: Institution, rows: list[RosterRow]) -> dict:
             continue
         reason = exits[key].status if key in exits else EndReason.LEFT
         leavers.append(
-            {"membership": member.pk, "email": key[0], "role": key[1], "name": member.user.display_name,
-             "reason": str(reason)}
+            {
+                "membership": member.pk,
+                "email": key[0],
+                "role": key[1],
+                "name": member.user.display_name,
+                "reason": str(reason),
+            }
         )
     warnings = []
     if members and len(leavers) > MASS_LEAVE_SHARE * len(members):
@@ -183,8 +190,14 @@ def roster_sync_preview(*, actor, institution: Institution, data: bytes, file_na
         source=source[:200],
         diff=roster_diff(institution=institution, rows=parsed.rows),
     )
-    audit(actor=actor, action="roster_sync.preview", obj=sync, institution=institution, actor_role="admin",
-          detail={k: len(v) for k, v in sync.diff.items() if isinstance(v, list)})
+    audit(
+        actor=actor,
+        action="roster_sync.preview",
+        obj=sync,
+        institution=institution,
+        actor_role="admin",
+        detail={k: len(v) for k, v in sync.diff.items() if isinstance(v, list)},
+    )
     return sync
 
 
@@ -224,8 +237,14 @@ def roster_sync_apply(*, sync_id: int) -> dict:
     report = {"invited": 0, "ended": 0, "graduated": 0, "renamed": 0, "skipped": 0, "errors": []}
     for joiner in sync.diff.get("joiners", []):
         try:
-            invitation_create(actor=actor, institution=institution, email=joiner["email"], role=joiner["role"],
-                              first_name=joiner["first_name"], last_name=joiner["last_name"])
+            invitation_create(
+                actor=actor,
+                institution=institution,
+                email=joiner["email"],
+                role=joiner["role"],
+                first_name=joiner["first_name"],
+                last_name=joiner["last_name"],
+            )
             report["invited"] += 1
         except ValidationError as exc:
             report["errors"].append(f"{joiner['email']}: {' '.join(exc.messages)}")
@@ -235,8 +254,13 @@ def roster_sync_apply(*, sync_id: int) -> dict:
             report["skipped"] += 1
             continue
         try:
-            membership_set_status(actor=actor, membership=membership, status=MembershipStatus.ENDED,
-                                  end_reason=leaver["reason"], note="Not on the institution's roster any more.")
+            membership_set_status(
+                actor=actor,
+                membership=membership,
+                status=MembershipStatus.ENDED,
+                end_reason=leaver["reason"],
+                note="Not on the institution's roster any more.",
+            )
             report["graduated" if leaver["reason"] == EndReason.GRADUATED else "ended"] += 1
         except ValidationError as exc:
             report["errors"].append(f"{leaver['email']}: {' '.join(exc.messages)}")
@@ -251,12 +275,18 @@ def roster_sync_apply(*, sync_id: int) -> dict:
         user.save(update_fields=["first_name", "last_name"])
         report["renamed"] += 1
     RosterSync.objects.filter(pk=sync.pk).update(
-        status=RosterSync.Status.FAILED if report["errors"] and not any(
-            report[k] for k in ("invited", "ended", "graduated", "renamed")
-        ) else RosterSync.Status.APPLIED,
+        status=RosterSync.Status.FAILED
+        if report["errors"] and not any(report[k] for k in ("invited", "ended", "graduated", "renamed"))
+        else RosterSync.Status.APPLIED,
         report=report,
         applied_at=timezone.now(),
     )
-    audit(actor=actor, action="roster_sync.applied", obj=sync, institution=institution, actor_role="admin",
-          detail={k: v for k, v in report.items() if k != "errors"} | {"errors": len(report["errors"])})
+    audit(
+        actor=actor,
+        action="roster_sync.applied",
+        obj=sync,
+        institution=institution,
+        actor_role="admin",
+        detail={k: v for k, v in report.items() if k != "errors"} | {"errors": len(report["errors"])},
+    )
     return report

@@ -195,14 +195,16 @@ def _page(request, queryset, attributes, to_model, model, *, search: dict | None
         total = queryset.count()
     try:
         start = max(int(params.get("startIndex") or 1), 1)
-        count = min(max(int(params.get("count") if params.get("count") not in (None, "") else MAX_RESULTS), 0),
-                    MAX_RESULTS)
+        count = min(
+            max(int(params.get("count") if params.get("count") not in (None, "") else MAX_RESULTS), 0), MAX_RESULTS
+        )
     except (TypeError, ValueError) as exc:
         raise ScimProblem(400, "startIndex and count must be integers.", "invalidValue") from exc
     items = list(queryset[start - 1 : start - 1 + count]) if count else []
     resources = [to_model(request, item) for item in items]
-    page = ListResponse[model](total_results=total, start_index=start, items_per_page=len(resources),
-                               resources=resources or None)
+    page = ListResponse[model](
+        total_results=total, start_index=start, items_per_page=len(resources), resources=resources or None
+    )
     parameters = _params(request, model, search)
     return _json(page.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=parameters))
 
@@ -274,7 +276,9 @@ def user(request, scim_id: str):
 
 def _group_model(request, group: ScimGroup) -> Group:
     document = {k: v for k, v in group.document.items() if k not in ("id", "meta", "members")}
-    document.update({"id": str(group.scim_id), "meta": _meta(request, "Group", group), "displayName": group.display_name})
+    document.update(
+        {"id": str(group.scim_id), "meta": _meta(request, "Group", group), "displayName": group.display_name}
+    )
     sent = {str(m.get("value")): m for m in group.document.get("members") or [] if isinstance(m, dict)}
     members = [
         {
@@ -406,10 +410,12 @@ def service_provider_config(request):
 
 def _resource_types(request) -> list[ResourceType]:
     found = []
-    for model, name in ((User, "users"), (Group, "groups")):
+    for model in (User, Group):
         resource_type = ResourceType.from_resource(model)
-        resource_type.meta = {"resourceType": "ResourceType",
-                              "location": request.build_absolute_uri(reverse("scim:resource_type", args=[model.__name__]))}
+        resource_type.meta = {
+            "resourceType": "ResourceType",
+            "location": request.build_absolute_uri(reverse("scim:resource_type", args=[model.__name__])),
+        }
         found.append(resource_type)
     return found
 
@@ -418,7 +424,9 @@ def _resource_types(request) -> list[ResourceType]:
 @_get_only
 def resource_types(request):
     items = _resource_types(request)
-    page = ListResponse[ResourceType](total_results=len(items), start_index=1, items_per_page=len(items), resources=items)
+    page = ListResponse[ResourceType](
+        total_results=len(items), start_index=1, items_per_page=len(items), resources=items
+    )
     return _json(page.model_dump(scim_ctx=Context.SEARCH_RESPONSE))
 
 
@@ -435,8 +443,10 @@ def _schemas(request):
     found = []
     for model in (User, Group):
         schema = model.to_schema()
-        schema.meta = {"resourceType": "Schema",
-                       "location": request.build_absolute_uri(reverse("scim:schema", args=[schema.id]))}
+        schema.meta = {
+            "resourceType": "Schema",
+            "location": request.build_absolute_uri(reverse("scim:schema", args=[schema.id])),
+        }
         found.append(schema)
     return found
 

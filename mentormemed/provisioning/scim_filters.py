@@ -34,8 +34,16 @@ GROUP_ATTRIBUTES = {
     "meta.created": ("created_at", False),
     "meta.lastmodified": ("updated_at", False),
 }
-LOOKUPS = {"eq": "exact", "co": "contains", "sw": "startswith", "ew": "endswith", "gt": "gt", "ge": "gte",
-           "lt": "lt", "le": "lte"}
+LOOKUPS = {
+    "eq": "exact",
+    "co": "contains",
+    "sw": "startswith",
+    "ew": "endswith",
+    "gt": "gt",
+    "ge": "gte",
+    "lt": "lt",
+    "le": "lte",
+}
 
 
 class InvalidFilter(ValueError):

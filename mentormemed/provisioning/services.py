@@ -141,8 +141,8 @@ def _follow_email(user, address: str, institution: Institution) -> None:
     if address == user.email.lower():
         return
     User = get_user_model()
-    elsewhere = Membership.objects.filter(user=user).exclude(status=MembershipStatus.ENDED).exclude(
-        institution=institution
+    elsewhere = (
+        Membership.objects.filter(user=user).exclude(status=MembershipStatus.ENDED).exclude(institution=institution)
     )
     if User.objects.filter(email__iexact=address).exclude(pk=user.pk).exists() or elsewhere.exists():
         return
@@ -153,8 +153,14 @@ def _follow_email(user, address: str, institution: Institution) -> None:
     EmailAddress.objects.update_or_create(
         user=user, email__iexact=address, defaults={"email": address, "verified": True, "primary": True}
     )
-    audit(actor=None, action="scim.email_changed", obj=user, institution=institution, actor_role="scim",
-          detail={"from": old, "to": address})
+    audit(
+        actor=None,
+        action="scim.email_changed",
+        obj=user,
+        institution=institution,
+        actor_role="scim",
+        detail={"from": old, "to": address},
+    )
 
 
 def _check_unique_user_name(institution: Institution, user_name: str, exclude_pk: int | None = None) -> None:
@@ -187,8 +193,14 @@ def scim_user_create(*, institution: Institution, fields: UserFields, document: 
         raise Conflict(f"{user.email} is already provisioned as another user of this institution.")
     scim_user.user = user
     scim_user.save()
-    audit(actor=None, action="scim.user_create", obj=scim_user, institution=institution, actor_role="scim",
-          detail={"userName": fields.user_name, "active": fields.active})
+    audit(
+        actor=None,
+        action="scim.user_create",
+        obj=scim_user,
+        institution=institution,
+        actor_role="scim",
+        detail={"userName": fields.user_name, "active": fields.active},
+    )
     sync_roles(scim_user=scim_user, roles=fields.roles)
     return scim_user
 
@@ -216,8 +228,14 @@ def scim_user_delete(*, scim_user: ScimUser) -> None:
     scim_user = ScimUser.objects.select_for_update().get(pk=scim_user.pk)
     scim_user.active = False
     sync_roles(scim_user=scim_user, roles=frozenset(), end_all=True)
-    audit(actor=None, action="scim.user_delete", obj=scim_user, institution=scim_user.institution, actor_role="scim",
-          detail={"userName": scim_user.user_name})
+    audit(
+        actor=None,
+        action="scim.user_delete",
+        obj=scim_user,
+        institution=scim_user.institution,
+        actor_role="scim",
+        detail={"userName": scim_user.user_name},
+    )
     scim_user.delete()
 
 
@@ -268,8 +286,14 @@ def sync_roles(*, scim_user: ScimUser, roles: frozenset[str] | None = None, end_
         have = {m.role for m in open_memberships if m.role in wanted or m.role not in scim_user.granted_roles}
         for role in sorted((wanted | set(scim_user.returning_roles)) - have):
             membership = Membership.objects.create(user_id=scim_user.user_id, institution=institution, role=role)
-            audit(actor=None, action="scim.membership_start", obj=membership, institution=institution,
-                  actor_role="scim", detail={"role": role})
+            audit(
+                actor=None,
+                action="scim.membership_start",
+                obj=membership,
+                institution=institution,
+                actor_role="scim",
+                detail={"role": role},
+            )
         scim_user.granted_roles, scim_user.returning_roles = sorted(wanted), []
     if scim_user.pk:
         ScimUser.objects.filter(pk=scim_user.pk).update(
@@ -326,8 +350,14 @@ def scim_group_save(*, institution: Institution, fields: GroupFields, document: 
     group.document, group.updated_at = document, timezone.now()
     group.save()
     group.members.set(members)
-    audit(actor=None, action="scim.group_create" if creating else "scim.group_update", obj=group,
-          institution=institution, actor_role="scim", detail={"role": group.role, "members": len(members)})
+    audit(
+        actor=None,
+        action="scim.group_create" if creating else "scim.group_update",
+        obj=group,
+        institution=institution,
+        actor_role="scim",
+        detail={"role": group.role, "members": len(members)},
+    )
     _resync(before | set(members))
     return group
 

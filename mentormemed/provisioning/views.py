@@ -68,9 +68,13 @@ def roster_upload(request):
             actor=request.user, institution=request.actor.institution, data=upload.read(), file_name=upload.name
         )
     except ValidationError as exc:
-        context = {**selectors.provisioning_overview(institution=request.actor.institution),
-                   "token_form": TokenForm(), "roster_form": form, "roster_errors": exc.messages,
-                   "scim_base": request.build_absolute_uri(reverse("scim:users")).removesuffix("Users")}
+        context = {
+            **selectors.provisioning_overview(institution=request.actor.institution),
+            "token_form": TokenForm(),
+            "roster_form": form,
+            "roster_errors": exc.messages,
+            "scim_base": request.build_absolute_uri(reverse("scim:users")).removesuffix("Users"),
+        }
         return render(request, "provisioning/index.html", context, status=400)
     return redirect("provisioning:sync", pk=sync.pk)
 

@@ -36,8 +36,11 @@ class IdentityProviderForm(forms.Form):
     email_domains = forms.CharField(
         max_length=500, required=False, help_text="Comma-separated; people typing such an address find you."
     )
-    metadata_url = forms.URLField(assume_scheme="https", 
-        required=False, label="SAML: IdP metadata URL", help_text="Refreshed every few hours, so key changes follow."
+    metadata_url = forms.URLField(
+        assume_scheme="https",
+        required=False,
+        label="SAML: IdP metadata URL",
+        help_text="Refreshed every few hours, so key changes follow.",
     )
     metadata_xml = forms.CharField(
         required=False, label="SAML: or paste the IdP metadata XML", widget=forms.Textarea(attrs={"rows": 4})

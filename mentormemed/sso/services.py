@@ -66,7 +66,9 @@ def _parse_saml_metadata(*, url: str, xml: str) -> dict:
             parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml.strip())
     except Exception as exc:  # network, XML syntax, or a document that is not SAML metadata
         where = f"at {url}" if url else "you pasted"
-        raise ValidationError(f"We could not read the SAML metadata {where}: {exc}. Check it with your IdP team.") from exc
+        raise ValidationError(
+            f"We could not read the SAML metadata {where}: {exc}. Check it with your IdP team."
+        ) from exc
     idp = parsed.get("idp") or {}
     sso = (idp.get("singleSignOnService") or {}).get("url")
     cert = idp.get("x509cert") or (idp.get("x509certMulti") or {}).get("signing", [None])[0]

@@ -29,9 +29,7 @@ def find(request):
 
 @public
 def metadata(request, slug: str):
-    idp = get_object_or_404(
-        IdentityProvider.objects.select_related("app", "institution"), slug=slug, protocol="saml"
-    )
+    idp = get_object_or_404(IdentityProvider.objects.select_related("app", "institution"), slug=slug, protocol="saml")
     return HttpResponse(sp_metadata(request, idp), content_type="application/samlmetadata+xml")
 
 
@@ -86,5 +84,3 @@ def configure(request):
 def staff_configure(request, pk: int):
     institution = get_object_or_404(Institution, pk=pk)
     return _configure(request, institution, back_url=reverse("staff:institution", args=[pk]))
-
-

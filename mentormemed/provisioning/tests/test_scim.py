@@ -158,7 +158,10 @@ def test_r33_filter_and_paginate_users(cast, scim_a):
 def test_r33_another_institutions_token_gets_404_on_our_users(cast, scim_a, scim_b):
     _, created = scim_a.post("Users", _user("ada@alpha.edu"))
     assert scim_b.get(f"Users/{created['id']}")[0].status_code == 404
-    assert scim_b.patch(f"Users/{created['id']}", {"op": "replace", "path": "active", "value": False})[0].status_code == 404
+    assert (
+        scim_b.patch(f"Users/{created['id']}", {"op": "replace", "path": "active", "value": False})[0].status_code
+        == 404
+    )
     assert scim_b.delete(f"Users/{created['id']}")[0].status_code == 404
     assert scim_b.get("Users")[1]["totalResults"] == 0
     assert Membership.objects.get(user__email="ada@alpha.edu").status == "active"
@@ -178,7 +181,7 @@ def test_r33_groups_map_to_roles(cast, scim_a):
     assert response.status_code == 200
     membership = Membership.objects.get(user__email="prof@alpha.edu")
     assert (membership.status, membership.end_reason) == ("ended", "left")
-    _, body = scim_a.get(f'Groups?filter=displayName eq "faculty mentors"')
+    _, body = scim_a.get('Groups?filter=displayName eq "faculty mentors"')
     assert body["totalResults"] == 1
     response, body = scim_a.post("Groups", {"schemas": [GROUP_SCHEMA], "displayName": "Faculty Mentors"})
     assert response.status_code == 409 and body["scimType"] == "uniqueness"
