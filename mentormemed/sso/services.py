@@ -252,14 +252,11 @@ def _follow_email(user, email: str, institution: Institution) -> None:
 
 
 def _verified_account(addresses: list[str]):
-    User = get_user_model()
+    """The account that has verified one of these addresses (allauth ``EmailAddress``), if any."""
     for address in addresses:
         found = EmailAddress.objects.filter(email__iexact=address, verified=True).select_related("user").first()
         if found:
             return found.user
-        user = User.objects.filter(email__iexact=address).first()
-        if user and EmailAddress.objects.filter(user=user, verified=True).exists():
-            return user
     return None
 
 
