@@ -6,6 +6,7 @@ UV := $(TOOLS)/bin/uv
 PYTHON := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+IDP_PORT ?= 8001
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(shell command -v $(PY))
 export UV_PYTHON_DOWNLOADS := never
@@ -32,9 +33,10 @@ demo: install
 	@$(PYTHON) manage.py migrate --noinput -v 0
 	@$(PYTHON) manage.py demo_data
 	@$(PYTHON) manage.py run_sweep --schedule > .demo-worker.log 2>&1
-	@echo "Starting the task worker and the web server on $(SITE_URL) (Ctrl-C stops both)"
+	@echo "Starting the task worker, the demo campus IdP (http://$(HOST):$(IDP_PORT)) and the web server on $(SITE_URL) (Ctrl-C stops all)"
 	@$(PYTHON) manage.py db_worker --interval 2 > .demo-worker.log 2>&1 & WORKER=$$!; \
-	trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	$(PYTHON) manage.py run_demo_idp --port $(IDP_PORT) > .demo-idp.log 2>&1 & IDP=$$!; \
+	trap "kill $$WORKER $$IDP 2>/dev/null" EXIT INT TERM; \
 	$(PYTHON) manage.py runserver $(HOST):$(PORT) --noreload
 
 # The browser journeys drive Debian's Chromium: installed here when missing (as root, via apt-get).
@@ -71,4 +73,4 @@ totp: install
 	@$(PYTHON) manage.py demo_totp $(EMAIL)
 
 clean:
-	rm -rf $(VENV) $(TOOLS) node_modules staticfiles db.sqlite3* .demo-worker.log
+	rm -rf $(VENV) $(TOOLS) node_modules staticfiles db.sqlite3* .demo-worker.log .demo-idp.log .demo-idp

@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
+    "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
     "template_partials",
     "django_tasks",
@@ -57,6 +60,8 @@ INSTALLED_APPS = [
     "mentormemed.programs",
     "mentormemed.notifications",
     "mentormemed.care",
+    "mentormemed.sso",
+    "mentormemed.provisioning",
 ]
 
 MIDDLEWARE = [
@@ -152,12 +157,26 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "mentormemed.sso.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Passkeys for everyone: a passkey signs in on its own (it is two factors in one) or serves as
+# the second factor after a password.
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=not PRODUCTION)
 MFA_TOTP_ISSUER = "MentorMeMed"
 # RFC 6238 §5.2: accept the neighbouring 30-second step, so a code typed as it rolls over (or a
 # phone a few seconds off) still works; a used code is refused again within its period.
 MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
+
+# Campus sign-in (R33): per-institution SAML and OpenID Connect apps live in the database
+# (allauth SocialApp + sso.IdentityProvider); nothing here names an institution.
+SOCIALACCOUNT_ADAPTER = "mentormemed.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the institution's IdP vouches for the address
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # binding rules decide (sso.services.sign_in_bind)
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {"saml": {"provider_class": "mentormemed.sso.providers.CampusSAMLProvider"}}
+SSO_CONTACT_EMAIL = env.str("SSO_CONTACT_EMAIL", default="support@mentormemed.org")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

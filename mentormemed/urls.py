@@ -18,4 +18,7 @@ urlpatterns = [
     path("outcomes/", include("mentormemed.outcomes.urls")),
     path("programs/", include("mentormemed.programs.urls")),
     path("care/", include("mentormemed.care.urls")),
+    path("", include("mentormemed.sso.urls")),
+    path("scim/v2/", include("mentormemed.provisioning.scim_urls")),
+    path("manage/", include("mentormemed.provisioning.urls")),
 ]

@@ -63,6 +63,10 @@ PERMISSIONS: dict[str, Permission] = {
     "institution.membership_status": _p(ADMIN, needs_subscription=False, description="Suspend/end"),
     "institution.settings": _p(ADMIN, needs_subscription=False, description="Mentor criteria"),
     "institution.subscription": _p(ADMIN, needs_subscription=False, description="Subscription state"),
+    "institution.sso": _p(ADMIN, needs_subscription=False, description="Connect the campus IdP (SAML/OIDC) (R33)"),
+    "institution.provisioning": _p(
+        ADMIN, needs_subscription=False, description="SCIM tokens and roster sync: who joins and leaves (R33)"
+    ),
     "staff.institutions": _p(STAFF, description="Create and edit institutions"),
     "staff.subscriptions": _p(STAFF, description="Start, renew and end subscriptions"),
     "staff.pricing": _p(STAFF, description="Edit price bands"),

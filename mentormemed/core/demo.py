@@ -21,6 +21,8 @@ DEMO_ORDER = [
     "outcomes",
     "programs",
     "care",
+    "sso",
+    "provisioning",
 ]
 DEMO_PASSWORD = "mentormemed-demo"
 DEMO_TOTP_SECRET = "MENTORMEMEDDEMOTOTPSECRETABCDEFG"  # base32, 160 bits

@@ -88,7 +88,8 @@ class UserTimeZoneMiddleware:
 
 
 class MfaRequiredMiddleware:
-    """Admins and staff must have an authenticator app before doing anything else."""
+    """Admins and staff must have a second factor (an authenticator app or a passkey) before doing
+    anything else — unless this session's campus sign-in asserted the REFEDS MFA profile."""
 
     EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz")
 
@@ -113,7 +114,12 @@ class MfaRequiredMiddleware:
             return False
         from allauth.mfa.models import Authenticator
 
-        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        from mentormemed.sso.selectors import idp_mfa_satisfied
+
+        if idp_mfa_satisfied(request, user):  # the campus IdP asserted REFEDS MFA (R33)
+            return False
+        second_factors = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+        return not Authenticator.objects.filter(user=user, type__in=second_factors).exists()
 
 
 class PrivatePagesMiddleware:

@@ -319,7 +319,7 @@ def offer_mentorship_to_graduate(*, membership) -> MentorInvitationOffer | None:
     click says "I would like to mentor", which tells their institution's admins to send a
     mentor invitation; the same page offers the exit career update (R19).
     """
-    if membership.role != "mentee" or membership.status != "ended" or not membership.ended_in_good_standing:
+    if membership.role != "mentee" or membership.status != "ended" or membership.end_reason != "graduated":
         return None
     offer, created = MentorInvitationOffer.objects.get_or_create(membership=membership)
     if not created:

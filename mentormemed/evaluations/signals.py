@@ -1,4 +1,5 @@
-"""R20: when a mentee's membership ends, invite them to become a mentor (after commit)."""
+"""R20: when a mentee graduates (membership ended as "graduated"), invite them to become a mentor
+(after commit). Someone who left, or was removed, is not invited."""
 
 from __future__ import annotations
 
@@ -11,11 +12,9 @@ from mentormemed.institutions.models import Membership
 
 @receiver(post_save, sender=Membership, dispatch_uid="evaluations.graduate_offer")
 def membership_saved(sender, instance: Membership, created: bool, **kwargs) -> None:
-    # R20: only graduates in good standing (not those who left, were removed or had their
-    # eligibility rejected) are invited to mentor.
-    if instance.role != "mentee" or instance.status != "ended" or kwargs.get("raw"):
+    if instance.role != "mentee" or instance.status != "ended" or instance.end_reason != "graduated":
         return
-    if not instance.ended_in_good_standing:
+    if kwargs.get("raw"):
         return
     pk = instance.pk
 

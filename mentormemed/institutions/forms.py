@@ -103,22 +103,8 @@ class RosterForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=[("active", "Reinstate"), ("suspended", "Suspend"), ("ended", "End")])
-    note = forms.CharField(max_length=500, required=False, label="Note (shown to the member)")
     end_reason = forms.ChoiceField(choices=[("", "—"), *EndReason.choices], required=False, label="Why it ends")
-    confirm = forms.BooleanField(required=False, label="Yes, end this membership: it cannot be undone")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("status") == "ended":
-            if not data.get("end_reason"):
-                self.add_error("end_reason", "Say why the membership ends: graduated, left, or removed.")
-            if not data.get("confirm"):
-                self.add_error("confirm", "Tick the box to confirm: ending a membership cannot be undone.")
-        return data
-
-    def service_arguments(self) -> dict:
-        data = self.cleaned_data
-        return {"status": data["status"], "note": data["note"], "end_reason": data.get("end_reason") or ""}
+    note = forms.CharField(max_length=500, required=False, label="Note (shown to the member)")
 
 
 class ReviewForm(forms.Form):

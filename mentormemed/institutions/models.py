@@ -154,18 +154,15 @@ class MembershipStatus(models.TextChoices):
 
 
 class EndReason(models.TextChoices):
-    GRADUATED = "graduated", "Graduated or completed the program"
-    LEFT = "left", "Left the institution or the program"
-    REMOVED = "removed", "Removed (no longer eligible or a conduct matter)"
+    """Why a membership ended. Only a graduate in good standing is invited to mentor (R20)."""
+
+    GRADUATED = "graduated", "Graduated in good standing"
+    LEFT = "left", "Left the institution"
+    REMOVED = "removed", "Removed by the program"
 
 
 class Membership(models.Model):
-    """A person's role in an institution. The only way anyone but staff uses the platform (R1).
-
-    An ended membership says why (``end_reason``) and whether it ended in good standing: a
-    graduate whose membership was active and whose eligibility was not rejected; only they are
-    invited to become a mentor (R20).
-    """
+    """A person's role in an institution. The only way anyone but staff uses the platform (R1)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="memberships")
@@ -175,7 +172,6 @@ class Membership(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=10, choices=EndReason.choices, blank=True)
-    ended_in_good_standing = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["institution__name", "role"]

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from mentormemed.accounts.models import MenteeEligibility, ReviewStatus, Role
+from mentormemed.accounts.models import ReviewStatus, Role
 from mentormemed.core.audit import audit
 from mentormemed.core.clock import platform_today
 from mentormemed.institutions.models import (
@@ -452,6 +452,13 @@ def invitation_accept(*, token: str, user) -> Membership:
         raise InvitationError(problem)
     if invitation.email.lower() != user.email.lower():
         raise InvitationError("This invitation was sent to a different e-mail address.")
+    return invitation_claim(invitation=invitation, user=user)
+
+
+@transaction.atomic
+def invitation_claim(*, invitation: Invitation, user) -> Membership:
+    """Accept an open invitation for ``user`` whose address the caller has verified (the e-mailed
+    link, or a campus IdP asserting it) — exactly once."""
     now = timezone.now()
     claimed = Invitation.objects.filter(
         pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
@@ -490,45 +497,37 @@ ALLOWED_STATUS_CHANGES = {
 
 @transaction.atomic
 def membership_set_status(
-    *, actor, membership: Membership, status: str, note: str = "", end_reason: str = ""
+    *, actor, membership: Membership, status: str, note: str = "", end_reason: str = "", actor_role: str = "admin"
 ) -> Membership:
-    """Suspend, reinstate or end a membership. Ending is final, says why (graduated, left,
-    removed) and records whether it was in good standing (R20); nothing is deleted."""
+    """Suspend, reinstate or end a membership. Ending is final; nothing is deleted.
+
+    ``end_reason`` says why it ended (default: left); only "graduated" leads to the R20 invitation.
+    """
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if status not in ALLOWED_STATUS_CHANGES[membership.status]:
         raise ValidationError(f"A {membership.get_status_display().lower()} membership cannot become {status}.")
     if membership.user_id == getattr(actor, "pk", None) and membership.role == Role.ADMIN:
         raise ValidationError("You cannot change your own admin membership.")
+    end_reason = end_reason or EndReason.LEFT
+    if status == MembershipStatus.ENDED and end_reason not in EndReason.values:
+        raise ValidationError("Say why the membership ends: graduated, left or removed.")
     previous = membership.status
-    if status == MembershipStatus.ENDED:
-        if end_reason not in EndReason.values:
-            raise ValidationError("Say why the membership ends: graduated, left, or removed.")
-        if end_reason == EndReason.GRADUATED and membership.role != Role.MENTEE:
-            raise ValidationError("Only a mentee graduates; for a mentor or admin choose left or removed.")
-        membership.ended_at = timezone.now()
-        membership.end_reason = end_reason
-        membership.ended_in_good_standing = _graduates_in_good_standing(membership, previous, end_reason)
     membership.status = status
     membership.status_note = note.strip()
-    membership.save(update_fields=["status", "status_note", "ended_at", "end_reason", "ended_in_good_standing"])
+    if status == MembershipStatus.ENDED:
+        membership.ended_at = timezone.now()
+        membership.end_reason = end_reason
+    membership.save(update_fields=["status", "status_note", "ended_at", "end_reason"])
     mentor_membership_sync(membership)  # search reads the status from the mentor profile
     audit(
         actor=actor,
         action=f"membership.{status}",
         obj=membership,
         institution=membership.institution,
-        actor_role="admin",
-        detail={"from": previous, "note": note.strip(), **({"reason": end_reason} if end_reason else {})},
+        actor_role=actor_role,
+        detail={"from": previous, "note": note.strip(), "reason": membership.end_reason},
     )
     return membership
-
-
-def _graduates_in_good_standing(membership: Membership, previous: str, end_reason: str) -> bool:
-    """A graduate whose membership was active (not suspended) and whose eligibility was not rejected."""
-    if end_reason != EndReason.GRADUATED or previous != MembershipStatus.ACTIVE:
-        return False
-    eligibility = MenteeEligibility.objects.filter(membership=membership).first()
-    return eligibility is None or eligibility.status != ReviewStatus.REJECTED
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from mentormemed.core.audit import audit_request
 from mentormemed.core.onboarding import checklist, prepare_checklists
 from mentormemed.institutions import selectors, services
 from mentormemed.institutions.forms import CriteriaForm, InviteForm, ReviewForm, RosterForm, StatusForm
-from mentormemed.institutions.models import EndReason, Invitation, Membership
+from mentormemed.institutions.models import Invitation, Membership
 
 PAGE_SIZE = 50
 
@@ -61,7 +61,6 @@ def member_detail(request, pk: int):
             "steps": checklist(membership),
             "attestations": membership.criterion_attestations.select_related("criterion"),
             "status_form": StatusForm(),
-            "end_reasons": EndReason.choices,
             "review_form": ReviewForm(),
         },
     )
@@ -125,13 +124,12 @@ def member_status(request, pk: int):
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            services.membership_set_status(actor=request.user, membership=membership, **form.service_arguments())
+            services.membership_set_status(actor=request.user, membership=membership, **form.cleaned_data)
             messages.success(request, "Membership updated.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
-        messages.error(request, " ".join(errors) or "Choose what to do with this membership.")
+        messages.error(request, "Choose what to do with this membership.")
     return redirect("institutions:member_detail", pk=membership.pk)
 
 

@@ -133,7 +133,25 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "care:case": (lambda c: {"pk": _care_testing().matrix_case(c)}, True),
     "care:case_take": (lambda c: {"pk": _care_testing().matrix_case(c)}, True),
     "care:case_update": (lambda c: {"pk": _care_testing().matrix_case(c)}, True),
+    "sso:metadata": (lambda c: {"slug": "no-such-institution"}, False),
+    "sso:staff_configure": (lambda c: {"pk": c.inst_a.pk}, False),
+    "provisioning:token_revoke": (lambda c: {"pk": _provisioning_testing().matrix_token(c)}, True),
+    "provisioning:sync": (lambda c: {"pk": _provisioning_testing().matrix_sync(c)}, True),
+    "provisioning:sync_action": (lambda c: {"pk": _provisioning_testing().matrix_sync(c), "action": "discard"}, True),
+    # SCIM answers to its bearer token (401 without one), never to a session: @public here.
+    "scim:resource_type": (lambda c: {"name": "User"}, False),
+    "scim:schema": (lambda c: {"schema_id": "urn:ietf:params:scim:schemas:core:2.0:User"}, False),
+    "scim:user": (lambda c: {"scim_id": "00000000-0000-0000-0000-000000000000"}, False),
+    "scim:group": (lambda c: {"scim_id": "00000000-0000-0000-0000-000000000000"}, False),
+    "scim:resource_search": (lambda c: {"resource": "Users"}, False),
+    "scim:not_found": (lambda c: {"rest": "Nothing"}, False),
 }
+
+
+def _provisioning_testing():
+    from mentormemed.provisioning import testing
+
+    return testing
 
 
 def _profiles_testing():

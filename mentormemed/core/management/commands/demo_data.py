@@ -41,6 +41,13 @@ class Command(BaseCommand):
             f"in another terminal, or add this secret to an authenticator app: {DEMO_TOTP_SECRET}\n"
             f"Other demo people: mentor2@{DEMO_DOMAIN} … mentor100@, mentee2@ … mentee60@,\n"
         )
+        self.stdout.write(
+            "Campus sign-in: on the sign-in page type mentee@ (or mentor@, admin@) "
+            f"{DEMO_DOMAIN} under “Sign in with your institution”;\n"
+            "the demo IdP (make demo starts it on port 8001) takes username mentee / mentor / admin, the demo\n"
+            "password, and for admin the one-time code 123456 (REFEDS MFA: no second code here). "
+            "User new.faculty joins just in time.\n"
+        )
         for email in suspended_mentors():
             self.stdout.write(f"{email} (suspended after missed responses: an admin can reinstate),\n")
         self.stdout.write(f"and lapsed@{DEMO_DOMAIN} (mentee of an institution whose subscription lapsed).\n{line}\n")
