@@ -14,16 +14,17 @@ import datetime as dt
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from itertools import combinations
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
+from django.db.models import BooleanField, Case, CharField, Count, DateField, ExpressionWrapper, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mentormemed.evaluations.schedule import add_months
 from mentormemed.outcomes import stats
-from mentormemed.outcomes.suppression import RATIO, Cell, Row, k_min, protect, protect_cell
+from mentormemed.outcomes.suppression import RATIO, Cell, Layout, Row, choose, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, rate
 
 UME = ["MS1", "MS2", "MS3", "MS4"]
@@ -171,6 +172,67 @@ def _month_key(value) -> dt.date:
     return value.replace(day=1)
 
 
+def quarters(f: Filters) -> list[tuple[dt.date, list[dt.date]]]:
+    """The period's quarters (three months from the start of the academic year), each with its
+    months so far."""
+    months = f.months()
+    return [(months[n], months[n : n + 3]) for n in range(0, len(months), 3)]
+
+
+def quarter_of(f: Filters, field: str) -> Case:
+    """The first month of the quarter holding ``field`` (a month)."""
+    whens = [
+        When(**{f"{field}__gte": start, f"{field}__lt": add_months(start, 3)}, then=Value(start))
+        for start, _ in quarters(f)
+    ]
+    return Case(*whens, output_field=DateField())
+
+
+def _period_label(months: list[dt.date]) -> str:
+    first, last = months[0], months[-1]
+    if first == last:
+        return _month_label(first)
+    if first.year == last.year:
+        return f"{first:%b}–{last:%b %Y}"
+    return f"{first:%b %Y}–{last:%b %Y}"
+
+
+def period_layouts(f: Filters, by_month: dict, by_quarter: dict, cells, total, empty: dict) -> list[Layout]:
+    """A month table by month, then by quarter (when months are too small to show).
+
+    ``cells(r)`` makes a row's cells from a dict of figures (``r["p"]`` its distinct people),
+    ``total()`` a fresh total row; ``by_quarter`` is keyed by each quarter's first month."""
+    months = f.months()
+    layouts = [
+        Layout(
+            [
+                Row(_month_label(m), cells(by_month.get(m, empty)), by_month.get(m, empty)["p"], extra={"months": [m]})
+                for m in months
+            ],
+            total(),
+        )
+    ]
+    spans = quarters(f)
+    if any(len(span) > 1 for _, span in spans):
+        rows = [
+            Row(
+                _period_label(span),
+                cells(by_quarter.get(start, empty)),
+                by_quarter.get(start, empty)["p"],
+                extra={"units": len(span), "months": span},
+            )
+            for start, span in spans
+        ]
+        layouts.append(
+            Layout(rows, total(), merged="Months are shown by quarter: single months describe too few people.")
+        )
+    return layouts
+
+
+def _keyed(rows, field: str) -> dict:
+    return {_month_key(r[field]): r for r in rows if r[field] is not None}
+
+
 # ------------------------------------------------------------------ searches (R11, R23)
 
 
@@ -181,18 +243,18 @@ def _searches(institution, f: Filters, model=None):
     return qs.filter(institution_id=institution.pk) if institution is not None else qs
 
 
-def _first(f: Filters, prev: str, since=None) -> Q:
+def _first(f: Filters, prev: str, since=None, *, group: bool = False) -> Q:
     """A person's first row of its kind in the range (or in its own month: ``since=F("month")``).
 
     ``prev`` names the rollup's previous-month columns (``<prev>_all``/``<prev>_group``, or a
     column itself when it ends in ``_level``); counting these rows counts distinct people."""
-    column = prev if prev.endswith("_level") else f"{prev}_group" if f.level else f"{prev}_all"
+    column = prev if prev.endswith("_level") else f"{prev}_group" if f.level or group else f"{prev}_all"
     since = f.start.replace(day=1) if since is None else since
     return Q(**{f"{column}__isnull": True}) | Q(**{f"{column}__lt": since})
 
 
-def _people(f: Filters, prev: str = "prev", when: Q | None = None, since=None) -> Count:
-    first = _first(f, prev, since)
+def _people(f: Filters, prev: str = "prev", when: Q | None = None, since=None, *, group: bool = False) -> Count:
+    first = _first(f, prev, since, group=group)
     return Count("id", filter=first & when if when is not None else first)
 
 
@@ -201,16 +263,11 @@ def search_tables(institution, f: Filters) -> list[Table]:
     k = k_min()
     tables = []
 
-    rows_by_month = qs.values("month").annotate(n=Sum("searches"), p=_people(f, since=F("month")))
-    by_month = {_month_key(r["month"]): r for r in rows_by_month}
-    rows = [
-        Row(
-            _month_label(m),
-            [count(by_month.get(m, {}).get("n", 0), by_month.get(m, {}).get("p", 0))],
-            by_month.get(m, {}).get("p", 0),
-        )
-        for m in f.months()
-    ]
+    by_month = _keyed(qs.values("month").annotate(n=Sum("searches"), p=_people(f, since=F("month"))), "month")
+    quarter = quarter_of(f, "month")
+    by_quarter = _keyed(
+        qs.annotate(q=quarter).values("q").annotate(n=Sum("searches"), p=_people(f, since=quarter)), "q"
+    )
     # Totals, bases and result buckets in one scan.
     agg = {"n": Coalesce(Sum("searches"), 0), "p": _people(f)}
     for key, _ in BASES:
@@ -223,44 +280,15 @@ def search_tables(institution, f: Filters) -> list[Table]:
     values = qs.aggregate(**agg)
     totals = {"n": values["n"], "p": values["p"]}
     total = Row("All months", [count(totals["n"], totals["p"])], totals["p"])
-    protect(rows, total=total, additive=True, k=k)
-    tables.append(
-        Table(
-            "searches_by_month",
-            "Searches per month",
-            ["Searches"],
-            rows,
-            "Month",
-            total,
-            chart="line",
-            description="How many searches mentees ran each month.",
-        )
+    tables.append(searches_month_table(f, by_month, by_quarter, totals, k))
+    groups = _keyed_groups(
+        qs.annotate(g=level_group("training_level")).values("g").annotate(n=Sum("searches"), p=_people(f, group=True))
     )
-
     levels = {
         r["training_level"]: r
         for r in qs.values("training_level").annotate(n=Sum("searches"), p=_people(f, "prev_level"))
     }
-    from mentormemed.profiles.models import TrainingLevel
-
-    rows = [
-        Row(label, [count(levels[value]["n"], levels[value]["p"])], levels[value]["p"])
-        for value, label in [*TrainingLevel.choices, ("", "Not given")]
-        if value in levels
-    ]
-    level_total = replace(total, label="All training levels", cells=[replace(c) for c in total.cells])
-    protect(rows, total=level_total, additive=True, k=k)
-    tables.append(
-        Table(
-            "searches_by_level",
-            "Searches by training level",
-            ["Searches"],
-            rows,
-            "Training level",
-            level_total if rows else None,
-            description="Who searches, by training level at the time of the search.",
-        )
-    )
+    tables.append(searches_level_table(levels, groups, total, k))
 
     rows = [Row(label, [count(values[f"n_{key}"], values[f"p_{key}"])], values[f"p_{key}"]) for key, label in BASES]
     protect(rows, additive=False, reference=total, k=k)  # a mentee may hold several bases: rows overlap
@@ -319,6 +347,92 @@ def search_tables(institution, f: Filters) -> list[Table]:
         )
     )
     return tables
+
+
+def searches_month_table(f: Filters, by_month: dict, by_quarter: dict, totals: dict, k: int) -> Table:
+    """Searches per month, or per quarter when months are too small."""
+    layout = choose(
+        period_layouts(
+            f,
+            by_month,
+            by_quarter,
+            lambda r: [count(r["n"], r["p"])],
+            lambda: Row("All months", [count(totals["n"], totals["p"])], totals["p"]),
+            {"n": 0, "p": 0},
+        ),
+        additive=True,
+        k=k,
+    )
+    return Table(
+        "searches_by_month",
+        "Searches per month",
+        ["Searches"],
+        layout.rows,
+        "Month",
+        layout.total,
+        chart="line",
+        description="How many searches mentees ran each month.",
+        merged=layout.merged,
+    )
+
+
+LEVEL_GROUPS = [("ume", "Medical students (UME)", UME), ("gme", "Residents and fellows (GME)", GME)]
+
+
+def level_group(field: str) -> Case:
+    """ "ume", "gme" or "" (not given) for a training level column."""
+    return Case(
+        When(**{f"{field}__in": UME}, then=Value("ume")),
+        When(**{f"{field}__in": GME}, then=Value("gme")),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def _keyed_groups(rows) -> dict:
+    return {r["g"]: r for r in rows}
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def searches_level_table(levels: dict, groups: dict, total: Row, k: int) -> Table:
+    """Searches by training level; levels of a group too small to show merge into UME or GME."""
+    from mentormemed.profiles.models import TrainingLevel
+
+    names = dict(TrainingLevel.choices)
+    present = {key: [m for m in members if m in levels] for key, _, members in LEVEL_GROUPS}
+
+    def layout(merge: tuple[str, ...]) -> Layout:
+        rows, said = [], []
+        for key, label, _ in LEVEL_GROUPS:
+            if key in merge:
+                g = groups[key]
+                rows.append(Row(label, [count(g["n"], g["p"])], g["p"], extra={"units": len(present[key])}))
+                said.append(f"{_join([names[m] for m in present[key]])} are shown together as {label}")
+            else:
+                rows += [Row(names[m], [count(levels[m]["n"], levels[m]["p"])], levels[m]["p"]) for m in present[key]]
+        if "" in levels:
+            rows.append(Row("Not given", [count(levels[""]["n"], levels[""]["p"])], levels[""]["p"]))
+        merged = f"{'; '.join(said)}: single levels describe too few people." if said else ""
+        return Layout(
+            rows, replace(total, label="All training levels", cells=[replace(c) for c in total.cells]), merged=merged
+        )
+
+    mergeable = [key for key, _, _ in LEVEL_GROUPS if len(present[key]) > 1]
+    options = [merge for n in range(len(mergeable) + 1) for merge in combinations(mergeable, n)]
+    chosen = choose((layout(merge) for merge in options), additive=True, k=k)
+    return Table(
+        "searches_by_level",
+        "Searches by training level",
+        ["Searches"],
+        chosen.rows,
+        "Training level",
+        chosen.total if chosen.rows else None,
+        description="Who searches, by training level at the time of the search.",
+        merged=chosen.merged,
+    )
 
 
 def _filter_tables(institution, f: Filters, k: int, total: Row, unmet_total: Row) -> list[Table]:
@@ -387,23 +501,77 @@ OUTCOME_COLUMNS = [
     ("expired", "Expired", Q(state="expired")),
     ("open", "Withdrawn or waiting", Q(state__in=["withdrawn", "pending"])),
 ]
+# Coarser cuts of the same columns, finest first: a small column merges with its neighbour.
+MERGED_COLUMNS = [
+    ("late", "Expired, withdrawn or waiting", Q(state__in=["expired", "withdrawn", "pending"])),
+    ("refused", "Declined or expired", Q(state__in=["declined", "expired"])),
+    ("not", "Not accepted", ~Q(state="accepted")),
+]
+_COLUMNS = {key: (key, label, q) for key, label, q in [*OUTCOME_COLUMNS, *MERGED_COLUMNS]}
+COLUMN_LAYOUTS = [
+    (["accepted", "declined", "expired", "open"], ""),
+    (["accepted", "declined", "late"], "Expired, withdrawn and waiting requests are shown together"),
+    (["accepted", "refused", "open"], "Declined and expired requests are shown together"),
+    (["accepted", "not"], "Declined, expired, withdrawn and waiting requests are shown together as not accepted"),
+]
 
 
 def _state_counts() -> dict:
     """Requests and distinct requesting mentees, in all and per outcome column and state."""
     agg = {"n": Count("id"), "p": Count("mentee_id", distinct=True)}
-    for key, _, q in OUTCOME_COLUMNS:
+    for key, _, q in _COLUMNS.values():
         agg[f"n_{key}"] = Count("id", filter=q)
         agg[f"p_{key}"] = Count("mentee_id", filter=q, distinct=True)
     agg["n_decided"] = Count("id", filter=DECIDED)
     agg["p_decided"] = Count("mentee_id", filter=DECIDED, distinct=True)
-    agg["p_refused"] = Count("mentee_id", filter=Q(state__in=["declined", "expired"]), distinct=True)
+    # p_refused (declined or expired mentees) is the "refused" column's.
     agg["p_answered"] = Count("mentee_id", filter=Q(state__in=["accepted", "declined"]), distinct=True)
     return agg
 
 
-def _outcome_cells(r: dict) -> list[Cell]:
-    return [count(r["n"], r["p"]), *[count(r[f"n_{key}"], r[f"p_{key}"]) for key, _, _ in OUTCOME_COLUMNS]]
+def _outcome_cells(r: dict, keys: list[str] | None = None) -> list[Cell]:
+    keys = keys or [key for key, _, _ in OUTCOME_COLUMNS]
+    return [count(r["n"], r["p"]), *[count(r[f"n_{key}"], r[f"p_{key}"]) for key in keys]]
+
+
+def requests_month_table(f: Filters, by_month: dict, by_quarter: dict, totals: dict, k: int) -> Table:
+    """Requests per month by outcome; small columns merge with a neighbour, then months into quarters."""
+
+    def layouts():
+        for use_quarters in (False, True):
+            for keys, said in COLUMN_LAYOUTS:
+                options = period_layouts(
+                    f,
+                    by_month,
+                    by_quarter,
+                    lambda r, keys=keys: _outcome_cells(r, keys),
+                    lambda keys=keys: Row("All months", _outcome_cells(totals, keys), totals["p"]),
+                    EMPTY_COUNTS,
+                )
+                if use_quarters and len(options) == 1:
+                    return
+                layout = options[-1] if use_quarters else options[0]
+                layout.columns = ["Requests", *[_COLUMNS[key][1] for key in keys]]
+                layout.merged = " ".join(
+                    x
+                    for x in ((f"{said}: single outcomes describe too few people." if said else ""), layout.merged)
+                    if x
+                )
+                yield layout
+
+    layout = choose(layouts(), additive=True, k=k)
+    return Table(
+        "requests_by_month",
+        "Requests per month and what became of them",
+        layout.columns,
+        layout.rows,
+        "Month",
+        layout.total,
+        chart="bar",
+        chart_columns=list(range(1, len(layout.columns))),
+        description="Each month's requests by outcome.",
+        merged=layout.merged,
+    )
 
 
 def _acceptance(r: dict) -> Cell:
@@ -412,7 +580,7 @@ def _acceptance(r: dict) -> Cell:
 
 
 EMPTY_COUNTS = {"n": 0, "p": 0, "n_decided": 0, "p_decided": 0, "p_refused": 0, "p_answered": 0} | {
-    f"{x}_{key}": 0 for key, _, _ in OUTCOME_COLUMNS for x in "np"
+    f"{x}_{key}": 0 for key in _COLUMNS for x in "np"
 }
 
 
@@ -426,26 +594,9 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
     tables = []
     totals = qs.aggregate(**_state_counts())
 
-    by_month = {_month_key(r["month"]): r for r in qs.values("month").annotate(**_state_counts())}
-    rows = [
-        Row(_month_label(m), _outcome_cells(by_month.get(m, EMPTY_COUNTS)), by_month.get(m, EMPTY_COUNTS)["p"])
-        for m in f.months()
-    ]
-    total = Row("All months", _outcome_cells(totals), totals["p"])
-    protect(rows, total=total, additive=True, k=k)
-    tables.append(
-        Table(
-            "requests_by_month",
-            "Requests per month and what became of them",
-            ["Requests", *[label for _, label, _ in OUTCOME_COLUMNS]],
-            rows,
-            "Month",
-            total,
-            chart="bar",
-            chart_columns=[1, 2, 3],
-            description="Each month's requests by outcome.",
-        )
-    )
+    by_month = _keyed(qs.values("month").annotate(**_state_counts()), "month")
+    by_quarter = _keyed(qs.annotate(q=quarter_of(f, "month")).values("q").annotate(**_state_counts()), "q")
+    tables.append(requests_month_table(f, by_month, by_quarter, totals, k))
 
     local_q = Q(mentee_institution_id=F("mentor_institution_id"))
     split = {

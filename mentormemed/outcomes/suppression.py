@@ -19,10 +19,19 @@ Suppression holds across every release a person can ask for, not only within one
   has several bases, a search several filters), a row is shown only if what the released total
   leaves out of it (total − row) is zero or describes at least k people.
 * A total describing fewer than k people hides its whole table.
+* **Coarsen before suppressing.** A table may be offered in several layouts, from the finest
+  to coarser ones (training levels merged into UME/GME, months into quarters, small outcome
+  columns into a neighbour); every merged row or column is counted by its own distinct people,
+  never by adding the parts' people. ``choose`` protects each layout and keeps the one that
+  hides the fewest fine categories (the finest on a tie). The choice depends only on the
+  release's own figures, and one release is one academic year, so every view of a release
+  shows one layout, one value and one verdict per cell; the finer cells a merged row covers
+  are released nowhere, so no two releases give them back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from mentormemed.core.conf import small_cell_min
@@ -159,3 +168,38 @@ def protect_cell(cell: Cell, k: int | None = None) -> Cell:
     if not cell.safe(k):
         cell.suppressed, cell.reason = True, "primary"
     return cell
+
+
+@dataclass
+class Layout:
+    """One way of cutting a table: its rows (each ``extra["units"]`` fine categories, default 1),
+    the total they add up to, its column labels, and what it merged (said on the table)."""
+
+    rows: list[Row]
+    total: Row | None = None
+    columns: list[str] | None = None
+    merged: str = ""
+
+    def hidden_units(self) -> int:
+        units = [r.extra.get("units", 1) for r in self.rows]
+        if self.total is not None and self.total.hidden:
+            return sum(units)
+        return sum(u for u, r in zip(units, self.rows, strict=True) if r.hidden)
+
+
+def choose(layouts: Iterable[Layout], *, additive: bool, reference: Row | None = None, k: int | None = None) -> Layout:
+    """Protect each layout (finest first) and keep the one hiding the fewest fine categories.
+
+    Each layout must hold its own rows and cells (``protect`` changes them in place)."""
+    k = k or k_min()
+    best, best_hidden = None, None
+    for layout in layouts:
+        protect(layout.rows, total=layout.total, additive=additive, reference=reference, k=k)
+        hidden = layout.hidden_units()
+        if best is None or hidden < best_hidden:
+            best, best_hidden = layout, hidden
+        if not hidden:
+            break
+    if best is None:
+        raise ValueError("choose() needs at least one layout")
+    return best

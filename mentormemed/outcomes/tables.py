@@ -23,6 +23,7 @@ class Table:
     chart_columns: list[int] = field(default_factory=lambda: [0])
     description: str = ""
     note: str = ""
+    merged: str = ""  # what was merged so that figures reach the minimum (said on the table)
 
     def chart_data(self) -> dict:
         """Chart.js data: suppressed values are null (a gap), never a number."""

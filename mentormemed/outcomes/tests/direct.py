@@ -12,30 +12,32 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Count, DateField, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from mentormemed.outcomes import stats
 from mentormemed.outcomes.selectors import (  # shared, not recomputed: only the queries differ
+    _COLUMNS,
     BASES,
     CACHE_SECONDS_DEFAULT,
     DECIDED,
-    EMPTY_COUNTS,
     GME,
-    OUTCOME_COLUMNS,
     UME,
     Analysis,
     Filters,
     _acceptance,
     _group_labels,
     _month_key,
-    _month_label,
-    _outcome_cells,
     analysis_table,
+    level_group,
+    quarter_of,
+    requests_month_table,
+    searches_level_table,
+    searches_month_table,
 )
 from mentormemed.outcomes.suppression import RATIO, Cell, Row, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, rate
@@ -72,60 +74,31 @@ def search_tables(institution, f: Filters) -> list[Table]:
     k = k_min()
     tables = []
 
+    monthly = qs.annotate(m=TruncMonth("created_at", output_field=DateField()))
     by_month = {
-        _month_key(r["m"]): r
-        for r in qs.annotate(m=TruncMonth("created_at"))
-        .values("m")
+        _month_key(r["m"]): r for r in monthly.values("m").annotate(n=Count("id"), p=Count("viewer", distinct=True))
+    }
+    by_quarter = {
+        _month_key(r["q"]): r
+        for r in monthly.annotate(q=quarter_of(f, "m"))
+        .values("q")
         .annotate(n=Count("id"), p=Count("viewer", distinct=True))
     }
-    rows = [
-        Row(
-            _month_label(m),
-            [count(by_month.get(m, {}).get("n", 0), by_month.get(m, {}).get("p", 0))],
-            by_month.get(m, {}).get("p", 0),
-        )
-        for m in f.months()
-    ]
     totals = qs.aggregate(n=Count("id"), p=Count("viewer", distinct=True))
     total = Row("All months", [count(totals["n"], totals["p"])], totals["p"])
-    protect(rows, total=total, additive=True, k=k)
-    tables.append(
-        Table(
-            "searches_by_month",
-            "Searches per month",
-            ["Searches"],
-            rows,
-            "Month",
-            total,
-            chart="line",
-            description="How many searches mentees ran each month.",
-        )
-    )
+    tables.append(searches_month_table(f, by_month, by_quarter, totals, k))
 
     levels = {
         r["training_level"]: r
         for r in qs.values("training_level").annotate(n=Count("id"), p=Count("viewer", distinct=True))
     }
-    from mentormemed.profiles.models import TrainingLevel
-
-    rows = [
-        Row(label, [count(levels[value]["n"], levels[value]["p"])], levels[value]["p"])
-        for value, label in [*TrainingLevel.choices, ("", "Not given")]
-        if value in levels
-    ]
-    level_total = replace(total, label="All training levels", cells=[replace(c) for c in total.cells])
-    protect(rows, total=level_total, additive=True, k=k)
-    tables.append(
-        Table(
-            "searches_by_level",
-            "Searches by training level",
-            ["Searches"],
-            rows,
-            "Training level",
-            level_total if rows else None,
-            description="Who searches, by training level at the time of the search.",
-        )
-    )
+    groups = {
+        r["g"]: r
+        for r in qs.annotate(g=level_group("training_level"))
+        .values("g")
+        .annotate(n=Count("id"), p=Count("viewer", distinct=True))
+    }
+    tables.append(searches_level_table(levels, groups, total, k))
 
     agg = {}
     for key, _ in BASES:
@@ -259,12 +232,11 @@ def _requests(institution, f: Filters):
 
 def _state_counts() -> dict:
     agg = {"n": Count("id", distinct=True), "p": Count("mentee", distinct=True)}
-    for key, _, q in OUTCOME_COLUMNS:
+    for key, _, q in _COLUMNS.values():
         agg[f"n_{key}"] = Count("id", filter=q, distinct=True)
         agg[f"p_{key}"] = Count("mentee", filter=q, distinct=True)
     agg["n_decided"] = Count("id", filter=DECIDED, distinct=True)
     agg["p_decided"] = Count("mentee", filter=DECIDED, distinct=True)
-    agg["p_refused"] = Count("mentee", filter=Q(state__in=["declined", "expired"]), distinct=True)
     agg["p_answered"] = Count("mentee", filter=Q(state__in=["accepted", "declined"]), distinct=True)
     return agg
 
@@ -278,28 +250,12 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
     tables = []
     totals = qs.aggregate(**_state_counts())
 
-    by_month = {
-        _month_key(r["m"]): r for r in qs.annotate(m=TruncMonth("created_at")).values("m").annotate(**_state_counts())
+    monthly = qs.annotate(m=TruncMonth("created_at", output_field=DateField()))
+    by_month = {_month_key(r["m"]): r for r in monthly.values("m").annotate(**_state_counts())}
+    by_quarter = {
+        _month_key(r["q"]): r for r in monthly.annotate(q=quarter_of(f, "m")).values("q").annotate(**_state_counts())
     }
-    rows = [
-        Row(_month_label(m), _outcome_cells(by_month.get(m, EMPTY_COUNTS)), by_month.get(m, EMPTY_COUNTS)["p"])
-        for m in f.months()
-    ]
-    total = Row("All months", _outcome_cells(totals), totals["p"])
-    protect(rows, total=total, additive=True, k=k)
-    tables.append(
-        Table(
-            "requests_by_month",
-            "Requests per month and what became of them",
-            ["Requests", *[label for _, label, _ in OUTCOME_COLUMNS]],
-            rows,
-            "Month",
-            total,
-            chart="bar",
-            chart_columns=[1, 2, 3],
-            description="Each month's requests by outcome.",
-        )
-    )
+    tables.append(requests_month_table(f, by_month, by_quarter, totals, k))
 
     local_q = Q(mentee__institution_id=F("mentor__membership__institution_id"))
     rows = []

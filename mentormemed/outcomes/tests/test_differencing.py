@@ -140,10 +140,11 @@ def test_r38_the_attacks_found_by_probing_no_longer_work(cast, program):
     with time_machine.travel(NOW):
         year = _release(client, url, {})
         shown = year["shown"]
-        # November had 5 searchers: hidden, and so is a second month, so total − rest is no one month.
-        assert shown["searches_by_month", "Nov 2024", 0] == "fewer than 11"
-        hidden_months = [key for key, text in shown.items() if key[0] == "searches_by_month" and text == "hidden"]
-        assert hidden_months, "a complementary month is hidden too"
+        # November had 5 searchers: rather than hiding it and a second month, the table is by quarter,
+        # each quarter counted by its own searchers (30), and no single month is released.
+        assert ("searches_by_month", "Nov 2024", 0) not in shown
+        assert shown["searches_by_month", "Oct–Dec 2024", 0] == "65"
+        assert "by quarter" in year["board"].table("searches_by_month").merged
         # "All levels − GME = UME" is gone: no level filter; the 4 PGY-1s are hidden in the breakdown
         # together with another row, so the total cannot give them back.
         assert shown["searches_by_level", "PGY-1", 0] == "fewer than 11"
@@ -157,4 +158,41 @@ def test_r38_the_attacks_found_by_probing_no_longer_work(cast, program):
         assert narrowed["shown"] == shown
         # CSV: the same verdicts as the page.
         csv = client.get(reverse("outcomes:export", args=["searches_by_month"]), {"from": "2024-11", "to": "2024-11"})
-        assert "Nov 2024,suppressed" in csv.content.decode()
+        assert "Oct–Dec 2024,65" in csv.content.decode()
+        assert "Nov 2024" not in csv.content.decode()
+
+
+@pytest.mark.django_db
+def test_r38_a_coarsened_cell_cannot_be_derived_from_two_releases(cast, program):
+    """November (5 searchers) is released only inside its quarter. Across every release anyone can
+    ask for (each year, admin and staff, national and per institution, page and CSV), no released
+    period cuts into a merged quarter, so no difference of two releases gives a month back."""
+    releases = []
+    with time_machine.travel(NOW):
+        for who, url, scopes in (
+            ("admin", reverse("outcomes:dashboard"), [{}]),
+            ("staff", reverse("outcomes:national"), [{}, {"institution": cast.inst_a.pk}]),
+        ):
+            client = cast.client_for(getattr(cast, who))
+            for scope in scopes:
+                for query in _requests():
+                    releases.append(_release(client, url, {**query, **scope})["board"])
+    merged, spans = set(), set()
+    for board in releases:
+        for key in ("searches_by_month", "requests_by_month"):
+            table = board.table(key)
+            for row in table.rows:
+                span = frozenset(row.extra["months"])
+                spans.add((key, span))
+                if len(span) > 1:
+                    merged.add((key, span))
+            months = frozenset(m for row in table.rows for m in row.extra["months"])
+            spans.add((key, months))  # the total
+    november = dt.date(2024, 11, 1)
+    assert any(key == "searches_by_month" and november in span for key, span in merged), "November is merged"
+    for key, quarter in merged:
+        for other_key, span in spans:
+            if other_key == key and span & quarter:
+                assert span >= quarter, f"{key}: a released period cuts into a merged one"
+    for board in releases:
+        assert "Nov 2024" not in board.table("searches_by_month").csv(), "the CSV releases the same layout"
