@@ -513,6 +513,7 @@ COLUMN_LAYOUTS = [
     (["accepted", "declined", "late"], "Expired, withdrawn and waiting requests are shown together"),
     (["accepted", "refused", "open"], "Declined and expired requests are shown together"),
     (["accepted", "not"], "Declined, expired, withdrawn and waiting requests are shown together as not accepted"),
+    ([], "Outcomes are not shown"),
 ]
 
 
@@ -530,34 +531,39 @@ def _state_counts() -> dict:
 
 
 def _outcome_cells(r: dict, keys: list[str] | None = None) -> list[Cell]:
-    keys = keys or [key for key, _, _ in OUTCOME_COLUMNS]
+    keys = [key for key, _, _ in OUTCOME_COLUMNS] if keys is None else keys
     return [count(r["n"], r["p"]), *[count(r[f"n_{key}"], r[f"p_{key}"]) for key in keys]]
 
 
 def requests_month_table(f: Filters, by_month: dict, by_quarter: dict, totals: dict, k: int) -> Table:
     """Requests per month by outcome; small columns merge with a neighbour, then months into quarters."""
 
+    def cut(keys: list[str], said: str, use_quarters: bool) -> Layout | None:
+        options = period_layouts(
+            f,
+            by_month,
+            by_quarter,
+            lambda r: _outcome_cells(r, keys),
+            lambda: Row("All months", _outcome_cells(totals, keys), totals["p"]),
+            EMPTY_COUNTS,
+        )
+        if use_quarters and len(options) == 1:
+            return None
+        chosen = options[-1] if use_quarters else options[0]
+        chosen.columns = ["Requests", *[_COLUMNS[key][1] for key in keys]]
+        said = f"{said}: single outcomes describe too few people." if said else ""
+        chosen.merged = " ".join(x for x in (said, chosen.merged) if x)
+        return chosen
+
     def layouts():
-        for use_quarters in (False, True):
-            for keys, said in COLUMN_LAYOUTS:
-                options = period_layouts(
-                    f,
-                    by_month,
-                    by_quarter,
-                    lambda r, keys=keys: _outcome_cells(r, keys),
-                    lambda keys=keys: Row("All months", _outcome_cells(totals, keys), totals["p"]),
-                    EMPTY_COUNTS,
-                )
-                if use_quarters and len(options) == 1:
-                    return
-                layout = options[-1] if use_quarters else options[0]
-                layout.columns = ["Requests", *[_COLUMNS[key][1] for key in keys]]
-                layout.merged = " ".join(
-                    x
-                    for x in ((f"{said}: single outcomes describe too few people." if said else ""), layout.merged)
-                    if x
-                )
-                yield layout
+        # Outcome columns merge first, then months into quarters; outcomes go only as a last resort.
+        *with_outcomes, (no_outcomes, said) = COLUMN_LAYOUTS
+        order = [(keys, s, q) for q in (False, True) for keys, s in with_outcomes]
+        order += [(no_outcomes, said, False), (no_outcomes, said, True)]
+        for keys, s, use_quarters in order:
+            found = cut(keys, s, use_quarters)
+            if found is not None:
+                yield found
 
     layout = choose(layouts(), additive=True, k=k)
     return Table(
@@ -568,7 +574,7 @@ def requests_month_table(f: Filters, by_month: dict, by_quarter: dict, totals: d
         "Month",
         layout.total,
         chart="bar",
-        chart_columns=list(range(1, len(layout.columns))),
+        chart_columns=list(range(1, len(layout.columns))) or [0],
         description="Each month's requests by outcome.",
         merged=layout.merged,
     )
