@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
@@ -152,6 +153,7 @@ def build(ctx: DemoContext) -> None:
     ctx.sign_ins.append(("staff", ctx.staff.email, "platform staff"))
     for spec in INSTITUTIONS:
         _institution(ctx, *spec)
+    _cohort(ctx)
     _invitations(ctx)
 
 
@@ -233,6 +235,22 @@ def _institution(ctx, key, name, kind, headcount, zone, state, n_mentors, n_ment
         EmailAddress.objects.filter(user=lapsed).update(email=f"lapsed@{DEMO_DOMAIN}")
         lapsed.email = f"lapsed@{DEMO_DOMAIN}"
         lapsed.save(update_fields=["email"])
+
+
+# Beyond the pilot's named people: the rest of a school's mentee program (a few hundred at a real
+# school), so the outcomes show what a program of real size sees.
+COHORT = {"northgate": 150}
+
+
+def _cohort(ctx) -> None:
+    """More mentees, drawn from their own generator so the pilot's people stay exactly as they were."""
+    pilot_rng, ctx.rng = ctx.rng, random.Random(15)
+    try:
+        for key, n in COHORT.items():
+            for _ in range(n):
+                ctx.mentees.append(_member(ctx, ctx.institutions[key], "mentee", len(ctx.mentees) + 1))
+    finally:
+        ctx.rng = pilot_rng
 
 
 def _member(ctx, inst, role, number):

@@ -203,10 +203,17 @@ def period_layouts(f: Filters, by_month: dict, by_quarter: dict, cells, total, e
     ``cells(r)`` makes a row's cells from a dict of figures (``r["p"]`` its distinct people),
     ``total()`` a fresh total row; ``by_quarter`` is keyed by each quarter's first month."""
     months = f.months()
+    today = timezone.localdate()
+    current = today.replace(day=1) if f.is_partial(today) else None  # the month still running
     layouts = [
         Layout(
             [
-                Row(_month_label(m), cells(by_month.get(m, empty)), by_month.get(m, empty)["p"], extra={"months": [m]})
+                Row(
+                    _month_label(m),
+                    cells(by_month.get(m, empty)),
+                    by_month.get(m, empty)["p"],
+                    extra={"months": [m], "partial": m == current},
+                )
                 for m in months
             ],
             total(),
@@ -219,7 +226,7 @@ def period_layouts(f: Filters, by_month: dict, by_quarter: dict, cells, total, e
                 _period_label(span),
                 cells(by_quarter.get(start, empty)),
                 by_quarter.get(start, empty)["p"],
-                extra={"units": len(span), "months": span},
+                extra={"units": len(span), "months": span, "partial": current in span},
             )
             for start, span in spans
         ]

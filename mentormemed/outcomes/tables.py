@@ -5,10 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mentormemed.core.spreadsheet import csv_text
-from mentormemed.outcomes.suppression import RATIO, Cell, Row
+from mentormemed.outcomes.suppression import RATIO, Cell, Row, k_min
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+
+LONG_LABEL = 12  # characters: a bar chart with longer category labels is drawn horizontally
+
+
+def _gap(row: Row, columns: list[int]) -> str:
+    """What a chart says in place of a category's hidden figures ("" when they are shown)."""
+    hidden = [row.cells[i] for i in columns if row.cells[i].suppressed]
+    if not hidden:
+        return ""
+    return f"fewer than {k_min()}" if any(c.reason == "primary" for c in hidden) else "hidden"
 
 
 @dataclass
@@ -26,10 +37,14 @@ class Table:
     merged: str = ""  # what was merged so that figures reach the minimum (said on the table)
 
     def chart_data(self) -> dict:
-        """Chart.js data: suppressed values are null (a gap), never a number."""
+        """Chart.js data: suppressed values are null, drawn as a labelled gap ("fewer than 11"),
+        never as a bar; categories with long labels lie horizontally; a period still running is
+        marked partial."""
+        kind = self.chart_kind
+        partial = [n for n, r in enumerate(self.rows) if r.extra.get("partial")]
         return {
-            "type": self.chart,
-            "labels": [r.label for r in self.rows],
+            "type": kind,
+            "labels": [f"{r.label} (partial)" if r.extra.get("partial") else r.label for r in self.rows],
             "datasets": [
                 {
                     "label": self.columns[i],
@@ -39,7 +54,17 @@ class Table:
                 }
                 for n, i in enumerate(self.chart_columns)
             ],
+            # Per category: the text to show where a hidden figure would be.
+            "gaps": [_gap(r, self.chart_columns) for r in self.rows],
+            "partial": partial,
         }
+
+    @property
+    def chart_kind(self) -> str:
+        """The chart drawn: a bar chart with long category labels lies horizontally."""
+        if self.chart == "bar" and any(len(r.label) > LONG_LABEL for r in self.rows):
+            return "hbar"
+        return self.chart
 
     @property
     def has_suppressed(self) -> bool:

@@ -1,6 +1,49 @@
-// Draws every outcomes chart from the JSON the page embeds. Suppressed figures are null (gaps).
+// Draws every outcomes chart from the JSON the page embeds (R23).
+// A suppressed figure is null: no bar or point is drawn, and its category carries a label
+// ("fewer than 11" or "hidden") so a gap never reads as zero. Every category is labelled, and a
+// period still running is drawn lighter (dashed for lines) and labelled "(partial)".
 (function () {
   "use strict";
+
+  function lighter(colour) {
+    return colour + "66"; // #rrggbb + alpha
+  }
+
+  var gapLabels = {
+    id: "gapLabels",
+    afterDatasetsDraw: function (chart) {
+      var gaps = chart.options.plugins.gapLabels.gaps || [];
+      var horizontal = chart.options.indexAxis === "y";
+      var index = horizontal ? chart.scales.y : chart.scales.x;
+      var value = horizontal ? chart.scales.x : chart.scales.y;
+      var ctx = chart.ctx;
+      var drawn = [];
+      ctx.save();
+      ctx.fillStyle = "#495057";
+      ctx.font = "italic 12px system-ui, sans-serif";
+      gaps.forEach(function (text, n) {
+        if (!text) { return; }
+        var at = index.getPixelForValue(n);
+        if (horizontal) {
+          ctx.textAlign = "left";
+          ctx.textBaseline = "middle";
+          ctx.fillText(text, value.getPixelForValue(0) + 6, at);
+        } else {
+          ctx.textAlign = "center";
+          ctx.textBaseline = "bottom";
+          ctx.save();
+          ctx.translate(at, value.getPixelForValue(0) - 4);
+          if (gaps.length > 6) { ctx.rotate(-Math.PI / 2); ctx.textAlign = "left"; ctx.textBaseline = "middle"; }
+          ctx.fillText(text, 0, 0);
+          ctx.restore();
+        }
+        drawn.push({ index: n, text: text });
+      });
+      ctx.restore();
+      chart.$gapLabels = drawn; // what the page shows in place of hidden figures (read by tests)
+    }
+  };
+
   function draw() {
     var source = document.getElementById("outcomes-charts");
     if (!source || typeof Chart === "undefined") { return; }
@@ -10,8 +53,23 @@
       if (!canvas) { return; }
       var spec = charts[key];
       var horizontal = spec.type === "hbar";
+      var line = spec.type === "line";
+      var partial = spec.partial || [];
+      spec.datasets.forEach(function (set) {
+        var base = set.backgroundColor;
+        if (line) {
+          set.segment = {
+            borderDash: function (c) { return partial.indexOf(c.p1DataIndex) >= 0 ? [6, 4] : undefined; }
+          };
+          set.pointStyle = spec.labels.map(function (_, n) { return partial.indexOf(n) >= 0 ? "rectRot" : "circle"; });
+        } else {
+          set.backgroundColor = spec.labels.map(function (_, n) { return partial.indexOf(n) >= 0 ? lighter(base) : base; });
+          set.borderWidth = spec.labels.map(function (_, n) { return partial.indexOf(n) >= 0 ? 2 : 0; });
+        }
+      });
+      var categories = { autoSkip: false, maxRotation: 60, minRotation: 0 };
       new Chart(canvas, {
-        type: spec.type === "line" ? "line" : "bar",
+        type: line ? "line" : "bar",
         data: { labels: spec.labels, datasets: spec.datasets },
         options: {
           indexAxis: horizontal ? "y" : "x",
@@ -19,9 +77,13 @@
           maintainAspectRatio: false,
           animation: false,
           spanGaps: false,
-          plugins: { legend: { display: spec.datasets.length > 1 } },
-          scales: { x: { beginAtZero: true }, y: { beginAtZero: true } }
-        }
+          plugins: { legend: { display: spec.datasets.length > 1 }, gapLabels: { gaps: spec.gaps || [] } },
+          scales: {
+            x: { beginAtZero: true, ticks: horizontal ? {} : categories },
+            y: { beginAtZero: true, ticks: horizontal ? categories : {} }
+          }
+        },
+        plugins: [gapLabels]
       });
     });
   }
