@@ -17,7 +17,7 @@ CHART = """key => {
   const chart = Chart.getChart(document.getElementById("chart-" + key));
   const axis = chart.options.indexAxis === "y" ? chart.scales.y : chart.scales.x;
   return {labels: chart.data.labels, data: chart.data.datasets.map(d => d.data), gaps: chart.$gapLabels,
-          horizontal: chart.options.indexAxis === "y", ticks: axis.ticks.map(t => t.label)};
+          horizontal: chart.options.indexAxis === "y", ticks: axis.ticks.map(t => [].concat(t.label).join(" "))};
 }"""
 
 

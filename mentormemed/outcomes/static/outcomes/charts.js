@@ -5,6 +5,16 @@
 (function () {
   "use strict";
 
+  // A long category label breaks into lines of about `width` characters (a phone cuts it otherwise).
+  function wrap(label, width) {
+    var words = String(label).split(" "), lines = [], line = "";
+    words.forEach(function (word) {
+      if (line && (line + " " + word).length > width) { lines.push(line); line = word; } else { line = line ? line + " " + word : word; }
+    });
+    if (line) { lines.push(line); }
+    return lines.length > 1 ? lines : label;
+  }
+
   function lighter(colour) {
     return colour + "66"; // #rrggbb + alpha
   }
@@ -67,7 +77,13 @@
           set.borderWidth = spec.labels.map(function (_, n) { return partial.indexOf(n) >= 0 ? 2 : 0; });
         }
       });
-      var categories = { autoSkip: false, maxRotation: 60, minRotation: 0 };
+      var width = canvas.parentNode.clientWidth < 500 ? 16 : 26;
+      var categories = {
+        autoSkip: false,
+        maxRotation: 60,
+        minRotation: 0,
+        callback: function (value) { return horizontal ? wrap(this.getLabelForValue(value), width) : this.getLabelForValue(value); }
+      };
       new Chart(canvas, {
         type: line ? "line" : "bar",
         data: { labels: spec.labels, datasets: spec.datasets },
