@@ -12,6 +12,8 @@ from mentormemed.provisioning.services import scim_token_create
 PASSING = {Status.SUCCESS, Status.COMPLIANT, Status.ACCEPTABLE, Status.SKIPPED}
 
 
+# A live server beside the browser journeys: one worker runs them in turn (SQLite shares a file per worker).
+@pytest.mark.xdist_group("e2e")
 @pytest.mark.django_db(transaction=True)
 def test_r33_scim2_tester_passes_against_the_live_server(live_server, cast):
     secret = scim_token_create(actor=cast.admin.user, institution=cast.inst_a, label="conformance").secret
