@@ -20,6 +20,8 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+# Django's technical 404/500 pages (URL list, traceback) instead of the product's error pages.
+TECHNICAL_ERROR_PAGES = env.bool("TECHNICAL_ERROR_PAGES", default=False)
 if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY")
 else:
@@ -82,6 +84,7 @@ MIDDLEWARE = [
     "mentormemed.core.middleware.UserTimeZoneMiddleware",
     "mentormemed.core.middleware.MfaRequiredMiddleware",
     "mentormemed.core.middleware.PrivatePagesMiddleware",
+    "mentormemed.core.errors.ErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "mentormemed.urls"

@@ -22,3 +22,7 @@ urlpatterns = [
     path("scim/v2/", include("mentormemed.provisioning.scim_urls")),
     path("manage/", include("mentormemed.provisioning.urls")),
 ]
+
+handler403 = "mentormemed.core.errors.permission_denied"
+handler404 = "mentormemed.core.errors.page_not_found"
+handler500 = "mentormemed.core.errors.server_error"

@@ -63,7 +63,7 @@ class PriceBandForm(forms.ModelForm):
     class Meta:
         model = PriceBand
         fields = ["name", "min_headcount", "max_headcount", "annual_fee", "mentor_commitment"]
-        labels = {"annual_fee": "Annual fee (USD)", "mentor_commitment": "Mentors committed (R32)"}
+        labels = {"annual_fee": "Annual fee (USD)", "mentor_commitment": "Mentors committed"}
 
 
 class SubscriptionStartForm(forms.Form):

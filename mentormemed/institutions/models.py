@@ -34,7 +34,7 @@ class Institution(models.Model):
         help_text="Race/ethnicity groups this institution counts as underrepresented in medicine.",
     )
     mentor_commitment = models.PositiveIntegerField(
-        default=0, help_text="Mentors the institution commits to supply (R32)."
+        default=0, help_text="Mentors the institution commits to supply."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -36,7 +36,7 @@ class MentorshipRequest(models.Model):
     # How many of settings.MMM["REMINDER_DAYS_BEFORE"] have gone out (claimed by conditional UPDATE).
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     last_reminder_at = models.DateTimeField(null=True, blank=True)
-    search_id = models.CharField(max_length=64, blank=True, help_text="The search that led here (R11)")
+    search_id = models.CharField(max_length=64, blank=True, help_text="The search that led here")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -129,7 +129,7 @@ class Relationship(models.Model):
     )
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
     end_note = models.TextField(max_length=1000, blank=True)
-    is_sponsor = models.BooleanField(default=False, help_text="The mentor also acts as a sponsor (R15)")
+    is_sponsor = models.BooleanField(default=False, help_text="The mentor also acts as a sponsor")
     checkin_sent_at = models.DateTimeField(null=True, blank=True)
     mentee_checkin = models.CharField(max_length=12, choices=CheckIn.choices, blank=True)
     mentee_checkin_at = models.DateTimeField(null=True, blank=True)

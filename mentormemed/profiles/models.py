@@ -146,7 +146,7 @@ class MentorProfile(models.Model):
     search_consent = models.BooleanField(default=False)
     search_consent_at = models.DateTimeField(null=True, blank=True)
     is_complete = models.BooleanField(default=False)
-    suspended_at = models.DateTimeField(null=True, blank=True, help_text="Suspended from search and requests (R13)")
+    suspended_at = models.DateTimeField(null=True, blank=True, help_text="Suspended from search and requests")
     suspended_reason = models.CharField(max_length=300, blank=True)
     median_response_hours = models.FloatField(null=True, blank=True)
     answer_rate = models.FloatField(null=True, blank=True)

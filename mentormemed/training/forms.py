@@ -13,7 +13,7 @@ class ModuleForm(forms.ModelForm):
     class Meta:
         model = Module
         fields = ["title", "slug", "audience", "required", "minutes", "summary"]
-        labels = {"slug": "Address (slug)", "required": "Required before requests (R7)"}
+        labels = {"slug": "Address (slug)", "required": "Required before requests"}
         help_texts = {"slug": "Lower-case words joined by hyphens; part of the module's web address."}
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 

@@ -46,7 +46,7 @@ class Module(models.Model):
     title = models.CharField(max_length=200)
     audience = models.CharField(max_length=10, choices=Audience.choices)
     required = models.BooleanField(
-        default=False, help_text="Required modules must be attested before requests are sent or accepted (R7)."
+        default=False, help_text="Required modules must be attested before requests are sent or accepted."
     )
     minutes = models.PositiveSmallIntegerField("estimated minutes", default=20)
     summary = models.TextField(blank=True)
