@@ -120,3 +120,21 @@ class AgreementPublishForm(forms.Form):
     role = forms.ChoiceField(choices=[(Role.MENTEE, "Mentee"), (Role.MENTOR, "Mentor")])
     title = forms.CharField(max_length=200)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 16}))
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the audit log; dates are whole UTC days, both ends included."""
+
+    action = forms.CharField(label="Action starts with", required=False, max_length=80)
+    institution = forms.ModelChoiceField(
+        label="Institution", required=False, queryset=Institution.objects.only("pk", "name"), empty_label="All"
+    )
+    date_from = forms.DateField(label="From (UTC)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To (UTC)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The “from” date is after the “to” date; swap them or clear one.")
+        return data

@@ -33,9 +33,7 @@ class Institution(models.Model):
         related_name="+",
         help_text="Race/ethnicity groups this institution counts as underrepresented in medicine.",
     )
-    mentor_commitment = models.PositiveIntegerField(
-        default=0, help_text="Mentors the institution commits to supply."
-    )
+    mentor_commitment = models.PositiveIntegerField(default=0, help_text="Mentors the institution commits to supply.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,4 +18,5 @@ urlpatterns = [
     path("price-bands/<int:pk>/", views.price_bands, name="price_band_edit"),
     path("agreements/", views.agreements, name="agreements"),
     path("audit/", views.audit_log, name="audit"),
+    path("audit/export.csv", views.audit_log_export, name="audit_export"),
 ]

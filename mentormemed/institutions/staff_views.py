@@ -5,17 +5,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.accounts.models import Agreement, Role
 from mentormemed.accounts.services import agreement_publish
 from mentormemed.core.access import requires
+from mentormemed.core.audit import audit_request
 from mentormemed.core.models import AuditEntry
+from mentormemed.core.spreadsheet import csv_stream
+from mentormemed.institutions import audit_log as audit_log_reads
 from mentormemed.institutions import selectors, services
+from mentormemed.institutions.audit_log import AuditFilters
 from mentormemed.institutions.forms import (
     AdminInviteForm,
     AgreementPublishForm,
+    AuditFilterForm,
     InstitutionForm,
     PaymentForm,
     PriceBandForm,
@@ -159,23 +165,46 @@ def agreements(request):
     return render(request, "staff/agreements.html", {"agreements": Agreement.objects.all(), "form": form})
 
 
+def _audit_filters(request) -> tuple[AuditFilterForm, AuditFilters | None]:
+    form = AuditFilterForm(request.GET or None)
+    if not request.GET:
+        return form, AuditFilters()
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    institution = data.get("institution")
+    return form, AuditFilters(
+        action=data.get("action", "").strip(),
+        institution_id=institution.pk if institution else None,
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+    )
+
+
 @requires("staff.audit")
 def audit_log(request):
-    qs = AuditEntry.objects.select_related("actor", "institution")
-    action = request.GET.get("action", "").strip()
-    if action:
-        qs = qs.filter(action__startswith=action)
-    institution_id = request.GET.get("institution", "")
-    if institution_id.isdigit():
-        qs = qs.filter(institution_id=int(institution_id))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "staff/audit.html",
-        {
-            "page": page,
-            "action": action,
-            "institution_id": institution_id,
-            "institutions": Institution.objects.only("pk", "name"),
-        },
+    form, filters = _audit_filters(request)
+    entries = audit_log_reads.audit_entries(filters=filters) if filters else AuditEntry.objects.none()
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.role_label = audit_log_reads.role_label(entry.role)
+        entry.detail_pairs = audit_log_reads.detail_pairs(entry.detail)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "staff/audit.html", {"page": page, "form": form, "query": query.urlencode()})
+
+
+@requires("staff.audit")
+def audit_log_export(request):
+    """The filtered log as CSV (every matching row, streamed); the export is itself audited."""
+    form, filters = _audit_filters(request)
+    if filters is None:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("staff:audit")
+    audit_request(request, action="audit.export", detail={k: v for k, v in request.GET.items() if v})
+    rows = audit_log_reads.csv_rows(audit_log_reads.audit_entries(filters=filters).iterator(chunk_size=2000))
+    response = StreamingHttpResponse(
+        csv_stream(audit_log_reads.CSV_HEADER, rows), content_type="text/csv; charset=utf-8"
     )
+    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+    return response
