@@ -231,6 +231,26 @@ MMM = {
     "SMALL_CELL_MIN": env.int("SMALL_CELL_MIN", default=11),
 }
 
+# Invoices (R3): who bills, where to pay. Set these for a real deployment; the defaults are the
+# demo's fictitious company and bank details.
+INVOICE = {
+    "SELLER_NAME": env.str("INVOICE_SELLER_NAME", default="MentorMeMed, Inc."),
+    "SELLER_ADDRESS": env.str("INVOICE_SELLER_ADDRESS", default="100 Federal Street, Suite 400|Boston, MA 02110"),
+    "SELLER_EMAIL": env.str("INVOICE_SELLER_EMAIL", default="billing@mentormemed.org"),
+    "SELLER_PHONE": env.str("INVOICE_SELLER_PHONE", default="(617) 555-0142"),
+    "SELLER_TAX_ID": env.str("INVOICE_SELLER_TAX_ID", default="EIN 00-0000000"),
+    "REMIT_TO": env.str(
+        "INVOICE_REMIT_TO", default="MentorMeMed, Inc.|Attn: Accounts Receivable|PO Box 2040|Boston, MA 02106"
+    ),
+    "PAYMENT_INSTRUCTIONS": env.str(
+        "INVOICE_PAYMENT_INSTRUCTIONS",
+        default="ACH or wire: Example Community Bank, routing 011000000, account 000123456789 "
+        "(MentorMeMed, Inc.).|Cheque: payable to MentorMeMed, Inc., mailed to the remit-to address.|"
+        "Card: call the number above.",
+    ),
+    "TERMS": env.str("INVOICE_TERMS", default="Net 30"),
+}
+
 # CME (R22): the accredited provider issuing AMA PRA Category 1 Credit™ in this deployment.
 # Statements may use {provider} and {credits}; empty means the standard wording (training/conf.py).
 CME_PROVIDER_NAME = env.str("CME_PROVIDER_NAME", default="MentorMeMed Continuing Medical Education")

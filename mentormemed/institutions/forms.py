@@ -42,8 +42,11 @@ class InstitutionForm(forms.ModelForm):
             "state",
             "urim_groups",
             "mentor_commitment",
+            "billing_contact",
+            "billing_address",
+            "billing_email",
         ]
-        widgets = {"urim_groups": forms.CheckboxSelectMultiple}
+        widgets = {"urim_groups": forms.CheckboxSelectMultiple, "billing_address": forms.Textarea(attrs={"rows": 3})}
         labels = {"urim_groups": "Groups counted as underrepresented in medicine (URiM)"}
 
     def __init__(self, *args, **kwargs):

@@ -34,6 +34,14 @@ class Institution(models.Model):
         help_text="Race/ethnicity groups this institution counts as underrepresented in medicine.",
     )
     mentor_commitment = models.PositiveIntegerField(default=0, help_text="Mentors the institution commits to supply.")
+    # Where invoices go (R3): a university finance office matches the invoice to its vendor record.
+    billing_contact = models.CharField(
+        "billing contact", max_length=200, blank=True, help_text="Person or office, e.g. “Accounts Payable”."
+    )
+    billing_address = models.TextField(
+        "billing address", max_length=600, blank=True, help_text="Street, city, state and ZIP, one per line."
+    )
+    billing_email = models.EmailField("billing e-mail", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -108,6 +116,9 @@ class Subscription(models.Model):
     term_start = models.DateField()
     term_end = models.DateField()
     invoice_number = models.CharField(max_length=30, unique=True)
+    invoice_date = models.DateField(
+        default=platform_today, help_text="The invoice's date until staff issue it (then the issue date)."
+    )
     invoice_due = models.DateField(null=True, blank=True)
     paid_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True, help_text="Ended early: no access from this day.")
@@ -132,6 +143,10 @@ class Subscription(models.Model):
         day = day or platform_today()
         ended_ok = self.ended_on is None or self.ended_on > day
         return self.term_start <= day <= self.term_end and ended_ok
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_on is not None
 
     @property
     def state(self) -> str:

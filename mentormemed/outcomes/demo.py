@@ -200,6 +200,34 @@ def _research(ctx: DemoContext) -> None:
         item.save()
 
 
+BILLING_ADDRESSES = {  # fictitious offices of the fictitious demo institutions
+    "northgate": (
+        "Office of Accounts Payable",
+        "1200 Northgate Drive, Suite 300|Chicago, IL 60612",
+        "accounts.payable@northgate.example.edu",
+    ),
+    "lakeshore": (
+        "Finance & Procurement Services",
+        "455 Lakeshore Parkway|Cleveland, OH 44114",
+        "ap@lakeshore.example.org",
+    ),
+    "society": (
+        "Membership Services & Finance",
+        "1 Market Street, Suite 1500|San Francisco, CA 94105",
+        "finance@equityinmedicine.example.org",
+    ),
+    "riverbend": ("Business Office", "90 Riverbend Road|Pueblo, CO 81003", "business.office@riverbend.example.edu"),
+}
+
+
+def _billing_address(inst, key: str) -> None:
+    contact, address, email = BILLING_ADDRESSES.get(key, ("Accounts Payable", "", ""))
+    inst.billing_contact = contact
+    inst.billing_address = address.replace("|", "\n")
+    inst.billing_email = email
+    inst.save(update_fields=["billing_contact", "billing_address", "billing_email"])
+
+
 def _billing(ctx: DemoContext) -> None:
     today = timezone.localdate()
     for key, inst in ctx.institutions.items():
@@ -216,7 +244,16 @@ def _billing(ctx: DemoContext) -> None:
         if not subs:
             continue
         current = subs[0]
-        InvoiceIssue.objects.get_or_create(subscription=current, defaults={"issued_by": ctx.staff})
+        _billing_address(inst, key)
+        issued = current.term_start - dt.timedelta(days=45)  # invoiced ahead of the term, as finance offices expect
+        Subscription.objects.filter(pk=current.pk).update(invoice_date=issued)
+        InvoiceIssue.objects.get_or_create(
+            subscription=current,
+            defaults={
+                "issued_by": ctx.staff,
+                "issued_at": dt.datetime.combine(issued, dt.time(15, 0), tzinfo=dt.UTC),
+            },
+        )
         if key == "lakeshore":  # an unpaid invoice, past its due date
             Subscription.objects.filter(pk=current.pk).update(paid_on=None, invoice_due=today - dt.timedelta(days=10))
         elif current.paid_on is None:
