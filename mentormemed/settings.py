@@ -256,6 +256,10 @@ INVOICE = {
 CME_PROVIDER_NAME = env.str("CME_PROVIDER_NAME", default="MentorMeMed Continuing Medical Education")
 CME_DESIGNATION_STATEMENT = env.str("CME_DESIGNATION_STATEMENT", default="")
 CME_ACCREDITATION_STATEMENT = env.str("CME_ACCREDITATION_STATEMENT", default="")
+# The provider's address and the person who signs its certificates ("|" between lines).
+CME_PROVIDER_ADDRESS = env.str("CME_PROVIDER_ADDRESS", default="100 Federal Street, Suite 400|Boston, MA 02110")
+CME_SIGNATORY_NAME = env.str("CME_SIGNATORY_NAME", default="Dr. Helena Marsh, MD, MPH")
+CME_SIGNATORY_TITLE = env.str("CME_SIGNATORY_TITLE", default="Director of Continuing Medical Education")
 
 LOGGING = {
     "version": 1,

@@ -37,6 +37,16 @@ def accreditation_statement() -> str:
     return template.format(provider=provider_name())
 
 
+def provider_address() -> list[str]:
+    text = getattr(settings, "CME_PROVIDER_ADDRESS", "") or ""
+    return [line.strip() for line in text.replace("\n", "|").split("|") if line.strip()]
+
+
+def signatory() -> tuple[str, str]:
+    """Who signs certificates for the provider: (name, title); empty name when not configured."""
+    return getattr(settings, "CME_SIGNATORY_NAME", "") or "", getattr(settings, "CME_SIGNATORY_TITLE", "") or ""
+
+
 def max_resource_bytes() -> int:
     return int(getattr(settings, "TRAINING_MAX_RESOURCE_BYTES", 0) or MAX_RESOURCE_BYTES)
 

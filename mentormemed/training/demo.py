@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from mentormemed.core.demo import DemoContext
 from mentormemed.training import services
-from mentormemed.training.models import CheckAttempt, CmeClaim, Completion, Module, ModuleVersion
+from mentormemed.training.models import ActivityEvaluation, CheckAttempt, CmeClaim, Completion, Module, ModuleVersion
 
 PILOT_CME_CLAIMS = 90
 # none: nothing yet; some: started or part of the required set; all: every required module attested.
@@ -115,7 +115,34 @@ def _claims(ctx, now) -> None:
     claims, numbers = [], set()
     for completion in chosen:
         claims.append(_claim(ctx, completion, now, numbers))
+    ActivityEvaluation.objects.bulk_create(_evaluation(ctx, claim) for claim in claims)
     CmeClaim.objects.bulk_create(claims)
+
+
+CHANGES = [
+    "Agree expectations and a meeting rhythm in the first conversation.",
+    "Ask my mentees what they need before offering advice.",
+    "Name the extra load URiM colleagues carry and protect their time.",
+    "Introduce mentees to sponsors, not only give feedback.",
+    "Check in about wellbeing at every meeting, not only at the end.",
+    "",
+]
+
+
+def _evaluation(ctx, claim: CmeClaim) -> ActivityEvaluation:
+    """Each claim was preceded by the activity evaluation (answers vary as real ones do)."""
+    change = ctx.rng.choices(["will_change", "already", "no_change"], weights=[6, 3, 1])[0]
+    return ActivityEvaluation(
+        membership=claim.membership,
+        version=claim.version,
+        completion=claim.completion,
+        objectives_met=ctx.rng.choices([5, 4, 3, 2], weights=[5, 4, 1, 0.3])[0],
+        relevance=ctx.rng.choices([5, 4, 3, 2], weights=[4, 4, 2, 0.5])[0],
+        free_of_bias=ctx.rng.random() < 0.97,
+        practice_change=change,
+        change_text=ctx.rng.choice(CHANGES) if change == "will_change" else "",
+        submitted_at=claim.claimed_at - dt.timedelta(minutes=ctx.rng.randint(1, 5)),
+    )
 
 
 def _claim(ctx, completion, now, numbers) -> CmeClaim:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from mentormemed.training.models import Audience, Module, ModuleVersion
+from mentormemed.training.models import ActivityEvaluation, Audience, Module, ModuleVersion
 
 CHOICE_SLOTS = 6
 
@@ -167,3 +167,49 @@ class ClaimForm(forms.Form):
             "of your participation."
         )
         self.fields["attested_participation"].label = f"I attest that I participated in “{title}”."
+
+
+AGREEMENT = [
+    (5, "Strongly agree"),
+    (4, "Agree"),
+    (3, "Neutral"),
+    (2, "Disagree"),
+    (1, "Strongly disagree"),
+]
+
+
+class ActivityEvaluationForm(forms.Form):
+    """The short evaluation an accredited provider asks for before credit is claimed."""
+
+    objectives_met = forms.TypedChoiceField(
+        label="The activity met its stated learning objectives.",
+        choices=AGREEMENT,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    relevance = forms.TypedChoiceField(
+        label="The content is relevant to how I mentor.", choices=AGREEMENT, coerce=int, widget=forms.RadioSelect
+    )
+    free_of_bias = forms.TypedChoiceField(
+        label="The content was free of commercial bias.",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    practice_change = forms.ChoiceField(
+        label="Will you change how you mentor as a result of this activity?",
+        choices=ActivityEvaluation.Change.choices,
+        widget=forms.RadioSelect,
+    )
+    change_text = forms.CharField(
+        label="What will you do differently?",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    comments = forms.CharField(
+        label="Anything else the provider should know?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

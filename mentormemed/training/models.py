@@ -255,3 +255,44 @@ class CmeClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_number} — {self.credits} credits"
+
+
+class ActivityEvaluation(models.Model):
+    """The learner's evaluation of a CME activity, required before credit is claimed (R22).
+
+    Accredited providers must evaluate every activity (did it meet its objectives, was it free
+    of commercial bias, will it change practice); the answers are kept per completion and only
+    summarised for staff.
+    """
+
+    class Change(models.TextChoices):
+        WILL_CHANGE = "will_change", "Yes, I will change how I mentor"
+        ALREADY = "already", "I already do what the activity teaches"
+        NO_CHANGE = "no_change", "No change"
+
+    membership = models.ForeignKey("institutions.Membership", on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(ModuleVersion, on_delete=models.PROTECT, related_name="evaluations")
+    completion = models.OneToOneField(Completion, on_delete=models.PROTECT, related_name="evaluation")
+    objectives_met = models.PositiveSmallIntegerField(help_text="1 (strongly disagree) to 5 (strongly agree)")
+    relevance = models.PositiveSmallIntegerField(help_text="1 (strongly disagree) to 5 (strongly agree)")
+    free_of_bias = models.BooleanField(help_text="The content was free of commercial bias")
+    practice_change = models.CharField(max_length=12, choices=Change.choices)
+    change_text = models.TextField(blank=True, max_length=1000)
+    comments = models.TextField(blank=True, max_length=2000)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(objectives_met__gte=1, objectives_met__lte=5), name="activity_eval_objectives_1_5"
+            ),
+            models.CheckConstraint(condition=Q(relevance__gte=1, relevance__lte=5), name="activity_eval_relevance_1_5"),
+            models.CheckConstraint(
+                condition=Q(practice_change__in=["will_change", "already", "no_change"]),
+                name="activity_eval_change_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Evaluation of {self.version} by {self.membership_id}"

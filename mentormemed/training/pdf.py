@@ -33,6 +33,9 @@ def certificate_context(claim: CmeClaim) -> dict:
         "designation": conf.designation_statement(version.cme_max_credits),
         "accreditation": conf.accreditation_statement(),
         "verify_url": verification_url(claim),
+        "issued_on": timezone.localdate(claim.claimed_at),
+        "provider_address": conf.provider_address(),
+        "signatory": conf.signatory(),
     }
 
 

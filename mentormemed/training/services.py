@@ -23,6 +23,7 @@ from mentormemed.core.audit import audit
 from mentormemed.training import conf
 from mentormemed.training.models import (
     QUARTER,
+    ActivityEvaluation,
     CheckAttempt,
     Choice,
     CmeClaim,
@@ -361,8 +362,23 @@ class QuestionFeedback:
 
 @dataclass(frozen=True)
 class CheckResult:
+    """``feedback`` (answers, explanations) is for a passed check only: after a failed one the page
+    shows the score and how many were right, never which answer is correct — or a retake is trivial."""
+
     attempt: CheckAttempt
     feedback: list[QuestionFeedback]
+
+    @property
+    def right(self) -> int:
+        return sum(f.is_correct for f in self.feedback)
+
+    @property
+    def total(self) -> int:
+        return len(self.feedback)
+
+    @property
+    def shown_feedback(self) -> list[QuestionFeedback]:
+        return self.feedback if self.attempt.passed else []
 
 
 def _published_version_for(membership, module: Module) -> ModuleVersion:
@@ -438,6 +454,47 @@ def module_attest(*, membership, module: Module) -> Completion:
 
 
 # ---------------------------------------------------------------- CME (R22)
+
+
+@transaction.atomic
+def activity_evaluate(
+    *,
+    membership,
+    completion: Completion,
+    objectives_met: int,
+    relevance: int,
+    free_of_bias: bool,
+    practice_change: str,
+    change_text: str = "",
+    comments: str = "",
+) -> ActivityEvaluation:
+    """The mentor evaluates a credit-bearing activity they completed; required before the claim.
+
+    One evaluation per completion: a second one is refused, so the record is what was said first.
+    """
+    if completion.membership_id != membership.pk:
+        raise ValidationError("You can evaluate only activities you completed.")
+    if not completion.version.carries_cme:
+        raise ValidationError("Only activities that carry CME credit are evaluated here.")
+    if not (1 <= objectives_met <= 5 and 1 <= relevance <= 5):
+        raise ValidationError("Choose an answer from “strongly disagree” to “strongly agree”.")
+    if practice_change not in ActivityEvaluation.Change.values:
+        raise ValidationError("Say whether you will change how you mentor.")
+    if ActivityEvaluation.objects.filter(completion=completion).exists():
+        raise ValidationError("You have already evaluated this activity.")
+    return ActivityEvaluation.objects.create(
+        membership=membership,
+        version=completion.version,
+        completion=completion,
+        objectives_met=objectives_met,
+        relevance=relevance,
+        free_of_bias=free_of_bias,
+        practice_change=practice_change,
+        change_text=change_text.strip(),
+        comments=comments.strip(),
+        submitted_at=timezone.now(),
+    )
+
 
 CERTIFICATE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
 
@@ -518,6 +575,8 @@ def cme_claim(
         raise ValidationError("This module does not carry CME credit.")
     if not completion.passed:
         raise ValidationError("Pass the module's assessment before claiming credit.")
+    if not ActivityEvaluation.objects.filter(completion=completion).exists():
+        raise ValidationError("Complete the short activity evaluation before claiming credit.")
     amount = parse_credits(credits)
     if amount <= 0:
         raise ValidationError("Claim at least 0.25 credits.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from mentormemed.training import services
-from mentormemed.training.models import CmeClaim, Completion, Module
+from mentormemed.training.models import ActivityEvaluation, CmeClaim, Completion, Module
 from mentormemed.training.selectors import missing_required_modules
 
 
@@ -28,9 +28,24 @@ def complete_required(membership) -> list[Completion]:
     return [complete_module(membership, m.slug) for m in missing_required_modules(membership=membership)]
 
 
+def evaluate(membership, completion: Completion):
+    """The activity evaluation required before a claim (kept if already given)."""
+    existing = ActivityEvaluation.objects.filter(completion=completion).first()
+    return existing or services.activity_evaluate(
+        membership=membership,
+        completion=completion,
+        objectives_met=5,
+        relevance=4,
+        free_of_bias=True,
+        practice_change="will_change",
+        change_text="Ask about goals at the first meeting.",
+    )
+
+
 def make_claim(membership, slug: str = "effective-mentor", credits: str = "1.00", **extra) -> CmeClaim:
     completion = Completion.objects.filter(membership=membership, version__module__slug=slug).first()
     completion = completion or complete_module(membership, slug)
+    evaluate(membership, completion)
     return services.cme_claim(
         membership=membership, completion=completion, credits=Decimal(credits), attested_participation=True, **extra
     )

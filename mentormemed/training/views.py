@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import STAFF, public, requires
 from mentormemed.training import conf, pdf, selectors, services
-from mentormemed.training.forms import AttestForm, ClaimForm, KnowledgeCheckForm
-from mentormemed.training.models import CmeClaim, Completion, Module, ModuleStatus, Resource
+from mentormemed.training.forms import ActivityEvaluationForm, AttestForm, ClaimForm, KnowledgeCheckForm
+from mentormemed.training.models import ActivityEvaluation, CmeClaim, Completion, Module, ModuleStatus, Resource
 from mentormemed.training.rendering import render_markdown
 from mentormemed.training.teaching import has_teaching_sources, teaching_log
 
@@ -175,6 +175,8 @@ def claim(request, slug: str):
         messages.info(request, "Complete and attest this module (passing its knowledge check) to claim credit.")
         return redirect("training:module", slug=slug)
     version = completion.version
+    if not ActivityEvaluation.objects.filter(completion=completion).exists():
+        return _evaluate(request, module=module, completion=completion)
     form = ClaimForm(request.POST or None, max_credits=version.cme_max_credits, title=module.title)
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,6 +196,30 @@ def claim(request, slug: str):
             "form": form,
             "provider": conf.provider_name(),
             "designation": conf.designation_statement(version.cme_max_credits),
+        },
+    )
+
+
+def _evaluate(request, *, module: Module, completion: Completion):
+    """Step 1 of claiming: the activity evaluation the accredited provider requires."""
+    form = ActivityEvaluationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_evaluate(membership=request.actor.membership, completion=completion, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Thank you — your evaluation is recorded. Now claim your credit.")
+            return redirect("training:claim", slug=module.slug)
+    return render(
+        request,
+        "training/evaluate.html",
+        {
+            "module": module,
+            "version": completion.version,
+            "completion": completion,
+            "form": form,
+            "provider": conf.provider_name(),
         },
     )
 

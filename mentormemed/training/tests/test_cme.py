@@ -10,15 +10,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from mentormemed.core.models import AuditEntry
 from mentormemed.institutions.models import Membership
 from mentormemed.testing.factories import MembershipFactory, UserFactory, onboard
 from mentormemed.training import exports, pdf, services
-from mentormemed.training.models import CmeClaim
+from mentormemed.training.models import ActivityEvaluation, CmeClaim
 from mentormemed.training.teaching import _SOURCES, TeachingSession, register_teaching_source, teaching_log
-from mentormemed.training.testing import complete_module, make_claim
+from mentormemed.training.testing import complete_module, evaluate, make_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,8 @@ def _pdf_text(data: bytes) -> str:
 
 
 def _claim(membership, completion, credits):
+    if completion.membership_id == membership.pk and completion.version.carries_cme:
+        evaluate(membership, completion)
     return services.cme_claim(
         membership=membership, completion=completion, credits=credits, attested_participation=True
     )
@@ -52,6 +55,7 @@ def test_r22_credits_not_in_quarter_steps_are_refused(cast, credits):
 
 def test_r22_zero_credits_and_missing_attestation_are_refused(cast):
     completion = complete_module(cast.mentor, "effective-mentor")
+    evaluate(cast.mentor, completion)
     with pytest.raises(ValidationError, match="at least 0.25"):
         _claim(cast.mentor, completion, Decimal("0"))
     with pytest.raises(ValidationError, match="Attest that you participated"):
@@ -82,6 +86,7 @@ def test_r22_only_a_mentor_with_a_credit_bearing_completion_can_claim(cast):
 
 def test_r22_reporting_identifiers_are_validated(cast):
     completion = complete_module(cast.mentor, "effective-mentor")
+    evaluate(cast.mentor, completion)
     with pytest.raises(ValidationError, match="NPI is not valid"):
         services.cme_claim(
             membership=cast.mentor, completion=completion, credits="1", attested_participation=True, npi="1234567890"
@@ -245,3 +250,60 @@ def test_r22_learning_from_teaching_seam_sums_registered_hours(cast):
         assert "Learning from Teaching" in cast.client_for(cast.mentor).get(reverse("training:cme")).content.decode()
     finally:
         _SOURCES.remove(sessions)
+
+
+def test_r22_no_credit_without_the_activity_evaluation(cast):
+    completion = complete_module(cast.mentor, "effective-mentor")
+    with pytest.raises(ValidationError, match="activity evaluation before claiming"):
+        services.cme_claim(membership=cast.mentor, completion=completion, credits="1", attested_participation=True)
+    client = cast.client_for(cast.mentor)
+    page = client.get(reverse("training:claim", args=["effective-mentor"])).content.decode()
+    assert "Evaluate the activity" in page and "Credits claimed" not in page
+    response = client.post(
+        reverse("training:claim", args=["effective-mentor"]),
+        {"objectives_met": "4", "relevance": "5", "free_of_bias": "yes", "practice_change": "already"},
+    )
+    assert response.status_code == 302
+    evaluation = ActivityEvaluation.objects.get(completion=completion)
+    assert (evaluation.objectives_met, evaluation.relevance, evaluation.free_of_bias) == (4, 5, True)
+    assert "Credits claimed" in client.get(reverse("training:claim", args=["effective-mentor"])).content.decode()
+    with pytest.raises(ValidationError, match="already evaluated"):
+        evaluate_again = {"objectives_met": 1, "relevance": 1, "free_of_bias": False, "practice_change": "no_change"}
+        services.activity_evaluate(membership=cast.mentor, completion=completion, **evaluate_again)
+
+
+def test_r22_an_evaluation_out_of_range_changes_nothing(cast):
+    completion = complete_module(cast.mentor, "effective-mentor")
+    with pytest.raises(ValidationError, match="strongly disagree"):
+        services.activity_evaluate(
+            membership=cast.mentor,
+            completion=completion,
+            objectives_met=9,
+            relevance=3,
+            free_of_bias=True,
+            practice_change="already",
+        )
+    other = complete_module(cast.mentor_b, "effective-mentor")
+    with pytest.raises(ValidationError, match="only activities you completed"):
+        services.activity_evaluate(
+            membership=cast.mentor,
+            completion=other,
+            objectives_met=3,
+            relevance=3,
+            free_of_bias=True,
+            practice_change="already",
+        )
+    assert not ActivityEvaluation.objects.exists()
+
+
+def test_r22_certificate_has_issue_date_signature_and_provider_block_on_one_page(cast, settings):
+    settings.CME_SIGNATORY_NAME = "Dr. Ana Ruiz"
+    settings.CME_SIGNATORY_TITLE = "Medical Director, CME"
+    settings.CME_PROVIDER_ADDRESS = "7 Hill Road|Albany, NY 12208"
+    claim = make_claim(cast.mentor)
+    data = pdf.certificate_pdf(claim)
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+    text = " ".join(_pdf_text(data).split())
+    assert f"Date issued: {timezone.localdate(claim.claimed_at):%B} {timezone.localdate(claim.claimed_at).day}" in text
+    assert "Dr. Ana Ruiz" in text and "Medical Director, CME" in text
+    assert "7 Hill Road · Albany, NY 12208" in text

@@ -178,12 +178,33 @@ def test_r21_knowledge_check_and_attestation_through_the_pages(cast):
     answers = {f"q{q}": c for q, c in correct_answers(module).items()}
     first_q = next(iter(answers))
     page = client.post(reverse("training:check", args=[module.slug]), {first_q: answers[first_q]})
-    assert b"You scored 25%" in page.content and b"Not answered" in page.content
+    assert b"You scored 25%" in page.content and b"You answered 1 of 4 questions correctly" in page.content
+    assert b"Not answered" not in page.content and b"correct answer:" not in page.content
     page = client.post(reverse("training:check", args=[module.slug]), answers)
     assert b"You passed with 100%" in page.content
     assert "I attest that I completed" in page.content.decode()
     client.post(reverse("training:attest", args=[module.slug]), {"confirm": "on"})
     assert Completion.objects.filter(membership=cast.mentee, version=module.current_version).exists()
+
+
+def test_r21_a_failed_check_never_reveals_the_correct_answers(cast):
+    """A retake must not become trivial: after a fail, no answer is marked right or wrong and no
+    explanation (which names the answer) is shown; after a pass, all of it is."""
+    module = _module("getting-the-most-from-mentorship")
+    questions = list(module.current_version.questions.prefetch_related("choices"))
+    wrong = {f"q{q.pk}": next(c.pk for c in q.choices.all() if not c.correct) for q in questions}
+    client = cast.client_for(cast.mentee)
+    html = client.post(reverse("training:check", args=[module.slug]), wrong).content.decode()
+    assert "You scored 0%" in html
+    assert "Correct:" not in html and "Not correct:" not in html and "correct answer:" not in html
+    for q in questions:
+        if q.explanation:
+            assert q.explanation not in html
+    html = client.post(
+        reverse("training:check", args=[module.slug]), {f"q{q}": c for q, c in correct_answers(module).items()}
+    ).content.decode()
+    assert "You passed with 100%" in html and "Correct:" in html
+    assert any(q.explanation and q.explanation in html for q in questions)
 
 
 def test_r21_learners_see_only_their_audience(cast):
