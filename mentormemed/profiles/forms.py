@@ -28,11 +28,7 @@ WHO_SEES_MENTOR = (
     "nobody sees it and it never changes any search result, count or recommendation. Your institution and "
     "researchers only ever see totals of shared answers, with small groups suppressed."
 )
-WHO_SEES_MENTEE = (
-    "Optional. If you share it (and consent to matching), we use it to suggest mentors who share it and "
-    "mentors you contact can see it. If you keep it private, nobody sees it and it is not used for matching. "
-    "With your consent to analytics it counts only in totals, with small groups suppressed."
-)
+SHARED_SHORT = "Shared: shown on your profile and searchable by the mentees who can find you. Private: used nowhere."
 WEIGHT_CHOICES = [(0, "Not at all"), (1, "A little"), (2, "Somewhat"), (3, "A lot")]
 EXTRA_AFFINITIES = [
     ("language", "Speaking a language I speak"),
@@ -133,8 +129,8 @@ class MentorProfileForm(forms.ModelForm):
             "availability_statement": "A sentence mentees read before asking, e.g. “Two video calls a month, "
             "weekday evenings Central time; I answer messages within two days.”",
             "search_consent": "Mentees can find you only when your profile is complete and this is ticked.",
-            "languages_shared": WHO_SEES_MENTOR,
-            "home_shared": WHO_SEES_MENTOR,
+            "languages_shared": SHARED_SHORT,
+            "home_shared": SHARED_SHORT,
         }
 
     def __init__(self, *args, **kwargs):
@@ -193,20 +189,29 @@ class MenteeProfileForm(forms.ModelForm):
         }
         help_texts = {
             "bio": "Optional: what you hope to get from mentorship. Mentors read this before answering a request.",
-            "phone": "Optional. Only mentors you are in a mentorship with see it.",
-            "languages_shared": WHO_SEES_MENTEE,
-            "home_shared": WHO_SEES_MENTEE,
+            "phone": "Optional. Only mentors you are in a mentorship with see it, on your mentorship page.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, only: list[str] | None = None, **kwargs):
+        """``only``: the fields of one step of the stepped profile (the others are left unchanged)."""
         super().__init__(*args, **kwargs)
         self.fields["specialty_interests"].queryset = _specialty_choices()
         self.fields["training_level"].required = True
         self.fields["home_state"].queryset = Region.objects.filter(kind="state", active=True)
         self.fields["home_country"].queryset = Region.objects.filter(kind="country", active=True)
+        if only is not None:
+            for name in set(self.fields) - set(only):
+                del self.fields[name]
 
     def model_fields(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k not in {"specialty_interests", "languages"}}
+
+    def relations(self) -> dict:
+        """The many-to-many answers this form holds (None: not part of this step, left unchanged)."""
+        return {
+            name: self.cleaned_data.get(name) if name in self.fields else None
+            for name in ("specialty_interests", "languages")
+        }
 
 
 class NeedsForm(forms.Form):
@@ -236,13 +241,33 @@ class NeedsForm(forms.Form):
         return data
 
 
-class AffinityForm(forms.Form):
-    """How much sharing each characteristic with a mentor matters (0–3)."""
+ASK_EXTRA = {
+    "language": "How much does it matter to you that a mentor speaks a language you speak?",
+    "home_state": "How much does it matter to you that a mentor is from your home state?",
+    "home_country": "How much does it matter to you that a mentor is from your home country?",
+    "specialty": "How much does it matter to you that a mentor works in a specialty you are interested in?",
+}
 
-    def __init__(self, *args, dimensions, **kwargs):
+
+def affinity_rows(dimensions) -> list[tuple[str, str]]:
+    """(key, label) of every "how much does sharing X matter" question."""
+    return [(d.key, f"Sharing my {d.name.lower()}") for d in dimensions] + EXTRA_AFFINITIES
+
+
+class AffinityForm(forms.Form):
+    """How much sharing each characteristic with a mentor matters (0–3).
+
+    ``keys`` keeps only some questions (a step of the stepped profile asks each one right after
+    the characteristic it is about); ``ask`` words them as a question instead of a row label."""
+
+    def __init__(self, *args, dimensions, keys: list[str] | None = None, ask: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        rows = [(d.key, f"Sharing my {d.name.lower()}") for d in dimensions] + EXTRA_AFFINITIES
+        rows = affinity_rows(dimensions)
+        if keys is not None:
+            rows = [(k, label) for k, label in rows if k in keys]
         for key, label in rows:
+            if ask:
+                label = ASK_EXTRA.get(key) or f"How much does it matter to you that a mentor shares your {label[11:]}?"
             self.fields[f"w_{key}"] = forms.TypedChoiceField(
                 choices=WEIGHT_CHOICES,
                 coerce=int,

@@ -7,19 +7,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from mentormemed.core.access import requires
-from mentormemed.profiles import services
+from mentormemed.profiles import mentee_steps, services
 from mentormemed.profiles.completeness import mentee_completeness, mentor_completeness
 from mentormemed.profiles.forms import (
-    WHO_SEES_MENTEE,
     WHO_SEES_MENTOR,
-    AffinityForm,
     IdentityForm,
-    MenteeProfileForm,
     MentorProfileForm,
-    NeedsForm,
     identity_dimensions,
 )
 from mentormemed.profiles.models import IdentityOption, MentorProfile
@@ -57,7 +54,7 @@ def _mentor_edit(request):
     membership = request.actor.membership
     profile = services.mentor_profile_for(membership)
     form = MentorProfileForm(request.POST or None, request.FILES or None, instance=profile, prefix="p")
-    identity_form = _identity_form(request, membership, WHO_SEES_MENTOR)
+    identity_form = _identity_form(request, membership, "")  # the section says who sees it, once
     if request.method == "POST" and form.is_valid() and identity_form.is_valid():
         try:
             with transaction.atomic():
@@ -89,50 +86,43 @@ def _mentor_edit(request):
             "identity_form": identity_form,
             "profile": profile,
             "meter": mentor_completeness(profile),
+            "who_sees": WHO_SEES_MENTOR,
         },
     )
 
 
 def _mentee_edit(request):
-    membership = request.actor.membership
-    profile = services.mentee_profile_for(membership)
-    form = MenteeProfileForm(request.POST or None, instance=profile, prefix="p")
-    needs = list(profile.needs.all())
-    needs_form = NeedsForm(
-        request.POST or None, prefix="n", initial={f"need_{n.rank}": n.content_area_id for n in needs}
-    )
-    dimensions = identity_dimensions()
-    weights = {a.dimension: a.weight for a in profile.affinities.all()}
-    affinity_form = AffinityForm(
-        request.POST or None, prefix="a", dimensions=dimensions, initial={f"w_{k}": w for k, w in weights.items()}
-    )
-    identity_form = _identity_form(request, membership, WHO_SEES_MENTEE)
-    forms_ = (form, needs_form, affinity_form, identity_form)
-    if request.method == "POST" and all(f.is_valid() for f in forms_):
+    """The stepped mentee profile: ``?step=<key>``; each step saves on its own and moves on."""
+    profile = services.mentee_profile_for(request.actor.membership)
+    step = mentee_steps.step_by_key(request.GET.get("step")) or mentee_steps.first_open_step(profile)
+    step_forms = mentee_steps.build(step, profile=profile, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and step.key != "review" and step_forms.is_valid():
         try:
-            with transaction.atomic():
-                services.mentee_profile_save(
-                    profile=profile,
-                    fields=form.model_fields(),
-                    specialty_interests=form.cleaned_data["specialty_interests"],
-                    languages=form.cleaned_data["languages"],
-                )
-                services.mentee_needs_set(profile=profile, areas=needs_form.cleaned_data["areas"])
-                services.mentee_affinities_set(profile=profile, weights=affinity_form.weights())
-                _save_identities(membership, identity_form)
+            mentee_steps.save(step_forms)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            step_forms.forms[0].add_error(None, exc)
         else:
-            messages.success(request, "Profile saved. Your recommendations use it from now on.")
-            return redirect("profiles:me")
+            profile.refresh_from_db()
+            messages.success(request, f"Saved: {step.title.lower()}.")
+            following = mentee_steps.next_step(step)
+            return redirect(f"{reverse('profiles:me')}?step={following.key}")
+    steps = mentee_steps.STEPS
+    done = mentee_steps.answered(profile)
+    index = mentee_steps.KEYS.index(step.key)
     return render(
         request,
         "profiles/mentee_edit.html",
         {
-            "form": form,
-            "needs_form": needs_form,
-            "affinity_form": affinity_form,
-            "identity_form": identity_form,
+            "step": step,
+            "steps": steps,
+            "step_number": index + 1,
+            "step_count": len(steps),
+            "step_percent": round(100 * (index + 1) / len(steps)),
+            "step_list": [(s, done.get(s.key, False)) for s in steps],
+            "previous": mentee_steps.previous_step(step),
+            "next": mentee_steps.next_step(step),
+            "step_forms": step_forms,
+            "summary": mentee_steps.summary(profile) if step.key == "review" else None,
             "profile": profile,
             "meter": mentee_completeness(profile),
         },

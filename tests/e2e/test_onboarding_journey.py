@@ -46,13 +46,34 @@ def test_admin_invites_mentee_who_signs_up_and_completes_onboarding(page, cast):
     page.get_by_role("button", name="Save").click()
 
     # The profile is part of the gate: areas of need, training level, what matters in a mentor.
+    # A stepped form: each step saves on its own, with progress, and ends with a summary to review.
     page.get_by_role("link", name="Complete your profile").click()
-    assert_accessible(page, context="mentee profile form")
-    page.get_by_label("Most important area of need").select_option(label="Residency applications")
+    page.get_by_text("Step 1 of 7: About you").wait_for()
+    assert_accessible(page, context="mentee profile, step 1")
     page.get_by_label("Training level").select_option("MS2")
-    page.get_by_role("group", name="Speaking a language I speak").get_by_label("A lot").check()
-    page.get_by_role("button", name="Save profile").click()
-    page.get_by_text("Profile saved.").wait_for()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_text("Step 2 of 7: Areas of need").wait_for()
+    page.get_by_label("Most important area of need").select_option(label="Residency applications")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_text("Step 3 of 7: Languages and home").wait_for()
+    assert page.get_by_text("Who sees this:").count() == 1  # one privacy statement for the section
+    assert_accessible(page, context="mentee profile, languages step")
+    page.get_by_role(
+        "group", name="How much does it matter to you that a mentor speaks a language you speak?"
+    ).get_by_label("A lot").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_text("Step 4 of 7: Identity").wait_for()
+    assert_accessible(page, context="mentee profile, identity step")
+    page.get_by_role("link", name="Review").click()
+    page.get_by_text("Step 7 of 7: Review").wait_for()
+    page.get_by_text("Your profile is complete.").first.wait_for()
+    page.get_by_text("a mentor speaking one matters: a lot").wait_for()
+    assert_accessible(page, context="mentee profile review")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert not page.locator("#steps-list").is_visible()  # the step list folds away on a phone
+    page.get_by_role("button", name="All steps").click()
+    page.locator("#steps-list").wait_for()
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.goto("/onboarding/")
     page.get_by_text("You have finished every required step.").wait_for()
 

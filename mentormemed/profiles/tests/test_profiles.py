@@ -102,35 +102,80 @@ def test_photo_must_be_a_small_real_image(cast, settings, tmp_path):
     assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
 
 
+def _step(client, key: str, data: dict):
+    return client.post(f"{reverse('profiles:me')}?step={key}", data)
+
+
 def test_mentee_profile_with_ranked_needs_and_affinities(cast):
+    """The stepped profile: each step saves on its own and leads to the next."""
     areas = {a.key: a.pk for a in ContentArea.objects.filter(key__in=["research", "test_taking"])}
-    data = {
-        "p-training_level": "MS2",
-        "p-consent_matching": "on",
-        "n-need_1": areas["test_taking"],
-        "n-need_2": areas["research"],
-        "a-w_first_generation": "3",
-        "a-w_language": "1",
-        "id-dim_first_generation": IdentityOption.objects.get(key="first_generation").pk,
-        "id-dim_first_generation_shared": "on",
-    }
-    for name in ("n-need_3", "n-need_4", "n-need_5"):
-        data[name] = ""
     client = cast.client_for(cast.mentee)
     assert client.get(reverse("profiles:me")).status_code == 200
-    response = client.post(reverse("profiles:me"), data)
-    assert response.status_code == 302, response.content.decode()[:3000]
+    response = _step(client, "about", {"p-training_level": "MS2", "a-w_specialty": "1"})
+    assert response.status_code == 302 and response["Location"].endswith("?step=needs")
+    needs = {
+        "n-need_1": areas["test_taking"],
+        "n-need_2": areas["research"],
+        "n-need_3": "",
+        "n-need_4": "",
+        "n-need_5": "",
+    }
+    assert _step(client, "needs", needs)["Location"].endswith("?step=places")
+    assert _step(client, "places", {"a-w_language": "1"})["Location"].endswith("?step=identity")
+    assert _step(client, "identity", {})["Location"].endswith("?step=background")
+    first_gen = IdentityOption.objects.get(key="first_generation").pk
+    response = _step(
+        client,
+        "background",
+        {"id-dim_first_generation": first_gen, "id-dim_first_generation_shared": "on", "a-w_first_generation": "3"},
+    )
+    assert response["Location"].endswith("?step=consent")
+    assert _step(client, "consent", {"p-consent_matching": "on"})["Location"].endswith("?step=review")
     profile = cast.mentee.mentee_profile
     profile.refresh_from_db()
     assert [(n.content_area.key, n.rank) for n in profile.needs.all()] == [("test_taking", 1), ("research", 2)]
-    assert {a.dimension: a.weight for a in profile.affinities.all()}["first_generation"] == 3
-    assert profile.is_complete and profile.training_level == "MS2"
+    weights = {a.dimension: a.weight for a in profile.affinities.all()}
+    assert (weights["first_generation"], weights["language"], weights["specialty"]) == (3, 1, 1)
+    assert profile.is_complete and profile.training_level == "MS2" and profile.consent_matching
+    assert profile.membership.identity_values.get(option_id=first_gen).shared
+
+
+def test_a_step_saves_only_its_own_answers(cast):
+    client = cast.client_for(cast.mentee)
+    _step(client, "about", {"p-training_level": "MS2", "p-phone": "312-555-0101"})
+    _step(client, "consent", {"p-consent_research": "on"})  # training level and phone are not in this step
+    profile = cast.mentee.mentee_profile
+    profile.refresh_from_db()
+    assert (profile.training_level, profile.phone, profile.consent_research) == ("MS2", "312-555-0101", True)
+
+
+def test_each_section_says_who_sees_it_once_and_asks_what_matters_after_the_question(cast):
+    from mentormemed.profiles.mentee_steps import PRIVACY_SHARED
+
+    client = cast.client_for(cast.mentee)
+    for key in ("places", "identity", "background"):
+        html = client.get(f"{reverse('profiles:me')}?step={key}").content.decode()
+        assert html.count(PRIVACY_SHARED[:60]) == 1, key
+    html = client.get(f"{reverse('profiles:me')}?step=identity").content.decode()
+    question = html.index("What is your race and/or ethnicity?")
+    share = html.index("Share my answer about race and ethnicity")
+    matters = html.index("How much does it matter to you that a mentor shares your race and ethnicity?")
+    assert question < share < matters < html.index("What is your current gender identity?")
+    assert "Step 4 of 7" in html
+
+
+def test_the_review_summarises_every_step(cast):
+    client = cast.client_for(cast.mentee)
+    _step(client, "about", {"p-training_level": "MS4", "p-phone": "312-555-0101", "a-w_specialty": "2"})
+    html = client.get(f"{reverse('profiles:me')}?step=review").content.decode()
+    for text in ("Step 7 of 7: Review", "MS4", "312-555-0101", "matters: somewhat", "Areas of need", "Privacy choices"):
+        assert text in html, text
 
 
 def test_duplicate_needs_are_refused(cast):
     area = ContentArea.objects.get(key="research").pk
     response = cast.client_for(cast.mentee).post(
-        reverse("profiles:me"), {"p-training_level": "MS1", "n-need_1": area, "n-need_2": area}
+        f"{reverse('profiles:me')}?step=needs", {"n-need_1": area, "n-need_2": area}
     )
     assert response.status_code == 200
     assert "only once" in response.content.decode()
