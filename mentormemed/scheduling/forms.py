@@ -82,6 +82,8 @@ class AvailabilityForm(forms.Form):
                 required=False,
                 max_length=200,
                 help_text="For example 09:00-12:00, 14:00-16:30 — leave empty if you do not meet that day.",
+                # read by the week grid (scheduling/week-grid.js), which draws these fields as blocks
+                widget=forms.TextInput(attrs={"data-weekday": day, "data-day-name": name, "data-day-short": name[:3]}),
             )
 
     def clean(self):
@@ -97,8 +99,20 @@ class AvailabilityForm(forms.Form):
 
 
 class DateOffForm(forms.Form):
-    date = forms.DateField(label="Date off", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="First day off", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label="Last day off",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for a single day.",
+    )
     note = forms.CharField(label="Note (only you see it)", required=False, max_length=120)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("end") and data["end"] < data["date"]:
+            self.add_error("end", "The last day off is before the first; swap them.")
+        return data
 
 
 class AgendaForm(forms.Form):

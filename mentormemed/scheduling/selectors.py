@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import zoneinfo
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -16,7 +18,7 @@ from django.utils import timezone
 
 from mentormemed.mentorships.models import Relationship
 from mentormemed.profiles.models import MentorProfile
-from mentormemed.scheduling.models import LIVE_STATUSES, Availability, CalendarFeed, Meeting, MeetingStatus
+from mentormemed.scheduling.models import LIVE_STATUSES, Availability, CalendarFeed, DateOff, Meeting, MeetingStatus
 from mentormemed.scheduling.slots import Rules, Slot, free_slots
 
 FEED_PAST_DAYS = 180
@@ -31,6 +33,32 @@ def mentor_profile_of(membership) -> MentorProfile | None:
 
 def availability_of(mentor: MentorProfile) -> Availability | None:
     return Availability.objects.filter(mentor=mentor).prefetch_related("windows", "dates_off").first()
+
+
+@dataclass(frozen=True)
+class DateOffRange:
+    """Consecutive dates off with one note, shown (and removed) as one line."""
+
+    first: DateOff
+    last_date: dt.date
+    note: str
+
+    @property
+    def days(self) -> int:
+        return (self.last_date - self.first.date).days + 1
+
+
+def date_off_ranges(availability: Availability) -> list[DateOffRange]:
+    """Upcoming dates off (from yesterday in the mentor's zone), runs of consecutive days merged."""
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(availability.time_zone))
+    ranges: list[DateOffRange] = []
+    for off in availability.dates_off.filter(date__gte=today - dt.timedelta(days=1)).order_by("date"):
+        last = ranges[-1] if ranges else None
+        if last and off.date == last.last_date + dt.timedelta(days=1) and off.note == last.note:
+            ranges[-1] = DateOffRange(last.first, off.date, last.note)
+        else:
+            ranges.append(DateOffRange(off, off.date, off.note))
+    return ranges
 
 
 def rules_for(availability: Availability) -> Rules:

@@ -122,18 +122,47 @@ def availability_save(
 
 @transaction.atomic
 def date_off_add(*, mentor: MentorProfile, date: dt.date, note: str = "") -> DateOff:
-    availability = Availability.objects.filter(mentor=mentor).first()
-    if availability is None:
-        raise ValidationError("Save your weekly availability first, then add dates off.")
-    if date < timezone.localdate(timezone=zoneinfo.ZoneInfo(availability.time_zone)):
-        raise ValidationError("That date has already passed.")
-    off, _ = DateOff.objects.update_or_create(availability=availability, date=date, defaults={"note": note[:120]})
-    return off
+    return dates_off_add(mentor=mentor, start=date, end=date, note=note)[0]
+
+
+MAX_DATES_OFF_RANGE = 120  # days: a sabbatical is set as "not accepting new mentees", not as dates off
 
 
 @transaction.atomic
-def date_off_remove(*, date_off: DateOff) -> None:
-    date_off.delete()
+def dates_off_add(
+    *, mentor: MentorProfile, start: dt.date, end: dt.date | None = None, note: str = ""
+) -> list[DateOff]:
+    """Every local date from ``start`` through ``end`` (default: just ``start``) is off; one note for all."""
+    end = end or start
+    availability = Availability.objects.filter(mentor=mentor).first()
+    if availability is None:
+        raise ValidationError("Save your weekly availability first, then add dates off.")
+    if end < start:
+        raise ValidationError("The last day off is before the first; swap them.")
+    if (end - start).days + 1 > MAX_DATES_OFF_RANGE:
+        raise ValidationError(
+            f"Add at most {MAX_DATES_OFF_RANGE} days at once; for a longer break, stop accepting new mentees "
+            "in your profile."
+        )
+    if start < timezone.localdate(timezone=zoneinfo.ZoneInfo(availability.time_zone)):
+        raise ValidationError("That date has already passed.")
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    return [
+        DateOff.objects.update_or_create(availability=availability, date=day, defaults={"note": note[:120]})[0]
+        for day in days
+    ]
+
+
+@transaction.atomic
+def date_off_remove(*, date_off: DateOff, through: dt.date | None = None) -> int:
+    """Remove one date off, or the run of dates from it ``through`` a later one. Returns how many."""
+    if through is None or through <= date_off.date:
+        date_off.delete()
+        return 1
+    removed, _ = DateOff.objects.filter(
+        availability_id=date_off.availability_id, date__gte=date_off.date, date__lte=through
+    ).delete()
+    return removed
 
 
 # ---------------------------------------------------------------------------- booking

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentormemed.core.access import public, requires
@@ -310,9 +311,7 @@ def availability(request):
             "form": form,
             "day_fields": day_fields,
             "current": current,
-            "dates_off": current.dates_off.filter(date__gte=timezone.localdate() - dt.timedelta(days=1))
-            if current
-            else [],
+            "dates_off": selectors.date_off_ranges(current) if current else [],
             "date_off_form": DateOffForm(),
         },
     )
@@ -326,14 +325,20 @@ def date_off_add(request):
     if mentor is None:
         messages.error(request, "Start your mentor profile first.")
     elif form.is_valid():
-        day = form.cleaned_data["date"]
+        start, end = form.cleaned_data["date"], form.cleaned_data["end"] or form.cleaned_data["date"]
         try:
-            services.date_off_add(mentor=mentor, date=day, note=form.cleaned_data["note"])
-            messages.success(request, f"{day:%B} {day.day} is now a date off.")
+            added = services.dates_off_add(mentor=mentor, start=start, end=end, note=form.cleaned_data["note"])
         except ValidationError as exc:
             _error(request, exc)
+        else:
+            if len(added) == 1:
+                messages.success(request, f"{start:%B} {start.day} is now a date off.")
+            else:
+                messages.success(
+                    request, f"{start:%B} {start.day} to {end:%B} {end.day} ({len(added)} days) are now off."
+                )
     else:
-        messages.error(request, "Choose a date.")
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors) or "Choose a date.")
     return redirect("scheduling:availability")
 
 
@@ -344,8 +349,9 @@ def date_off_remove(request, pk: int):
         date_off = DateOff.objects.get(pk=pk, availability__mentor__membership=request.actor.membership)
     except DateOff.DoesNotExist as exc:
         raise Http404 from exc
-    services.date_off_remove(date_off=date_off)
-    messages.success(request, "Date off removed.")
+    through = parse_date(request.POST.get("through", "") or "") if request.POST.get("through") else None
+    removed = services.date_off_remove(date_off=date_off, through=through)
+    messages.success(request, "Date off removed." if removed == 1 else f"{removed} dates off removed.")
     return redirect("scheduling:availability")
 
 

@@ -30,6 +30,7 @@ def test_r17_mentor_sets_availability_mentee_books_both_see_it_mentee_cancels(pa
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Availability").click()
     page.get_by_role("heading", name="Availability", exact=True).wait_for()
     assert_accessible(page, context="availability form")
+    page.get_by_text("Type the times instead").click()  # the text fields behind the week grid
     for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"):
         page.get_by_label(f"{day} windows").fill("09:00-12:00, 14:00-17:00")
     page.get_by_label("Minimum notice (hours)").fill("12")

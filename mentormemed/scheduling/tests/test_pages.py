@@ -201,3 +201,35 @@ def test_r17_mark_held_and_cancel_through_the_page(cast, rel, avail):
     assert (past.status, future.status, future.cancel_reason, rel.stage) == ("held", "cancelled", "Sick", "cultivation")
     ics = client.get(reverse("scheduling:invite", args=[future.pk]))
     assert b"METHOD:CANCEL" in ics.content and b"STATUS:CANCELLED" in ics.content
+
+
+def test_r17_a_range_of_dates_off_is_added_shown_as_one_line_and_removed_together(cast, rel, avail):
+    client = cast.client_for(cast.mentor)
+    first = dt.date.today() + dt.timedelta(days=10)
+    client.post(
+        reverse("scheduling:date_off_add"),
+        {"date": first.isoformat(), "end": (first + dt.timedelta(days=4)).isoformat(), "note": "Conference"},
+    )
+    assert DateOff.objects.filter(availability=avail).count() == 5
+    page = client.get(reverse("scheduling:availability")).content.decode()
+    assert page.count("Conference") == 1 and "(5 days)" in page
+    off = DateOff.objects.filter(availability=avail).order_by("date").first()
+    client.post(
+        reverse("scheduling:date_off_remove", args=[off.pk]), {"through": (first + dt.timedelta(days=4)).isoformat()}
+    )
+    assert not DateOff.objects.exists()
+
+
+def test_r17_a_backwards_or_overlong_range_changes_nothing(cast, rel, avail):
+    client = cast.client_for(cast.mentor)
+    first = dt.date.today() + dt.timedelta(days=10)
+    response = client.post(
+        reverse("scheduling:date_off_add"),
+        {"date": first.isoformat(), "end": (first - dt.timedelta(days=2)).isoformat()},
+    )
+    assert "before the first" in client.get(response["Location"]).content.decode()
+    client.post(
+        reverse("scheduling:date_off_add"),
+        {"date": first.isoformat(), "end": (first + dt.timedelta(days=200)).isoformat()},
+    )
+    assert not DateOff.objects.exists()
