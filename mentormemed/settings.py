@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "mentormemed.core.middleware.UserTimeZoneMiddleware",
     "mentormemed.core.middleware.MfaRequiredMiddleware",
     "mentormemed.core.middleware.PrivatePagesMiddleware",
+    "mentormemed.notifications.middleware.MarkOpenedMiddleware",
     "mentormemed.core.errors.ErrorPagesMiddleware",
 ]
 

@@ -14,38 +14,58 @@ def agreement_state(membership) -> StepState:
         versions = current_agreement_versions()
     current = versions.get(membership.role)
     if current is None:
-        return StepState(True, "No agreement is published yet.")
+        return StepState(True, "No agreement is published yet.", "No agreement is published yet.")
     accepted = {(a.agreement.role, a.agreement.version) for a in membership.user.agreement_acceptances.all()}
     if (membership.role, current) in accepted:
-        return StepState(True, f"Version {current} accepted.")
+        return StepState(True, f"Version {current} accepted.", f"Accepted version {current}.")
     if any(role == membership.role for role, _ in accepted):
-        return StepState(False, f"Version {current} has changed; please read and accept it again.")
-    return StepState(False, "Read and accept the agreement.")
+        return StepState(
+            False,
+            f"Version {current} has changed; please read and accept it again.",
+            f"Accepted an earlier version; has not accepted version {current} yet.",
+        )
+    return StepState(False, "Read and accept the agreement.", "Has not accepted the agreement yet.")
 
 
 def eligibility_state(membership) -> StepState:
     eligibility = getattr(membership, "eligibility", None)
     if eligibility is None:
-        return StepState(False, "Tell us which eligibility basis applies to you.")
+        return StepState(
+            False, "Tell us which eligibility basis applies to you.", "Has not attested an eligibility basis yet."
+        )
     if eligibility.status == ReviewStatus.REJECTED:
-        return StepState(False, f"Not confirmed by your program office: {eligibility.review_note}")
+        return StepState(
+            False,
+            f"Not confirmed by your program office: {eligibility.review_note}",
+            f"Rejected by the program office: {eligibility.review_note}",
+        )
     if eligibility.status == ReviewStatus.PENDING:
-        return StepState(True, "Attested; awaiting confirmation by your program office.")
-    return StepState(True, "Confirmed by your program office.")
+        return StepState(
+            True, "Attested; awaiting confirmation by your program office.", "Attested; waiting for your review."
+        )
+    return StepState(True, "Confirmed by your program office.", "Attested and confirmed.")
 
 
 def criteria_state(membership) -> StepState:
     active = {c.pk for c in membership.institution.criteria.all() if c.active}
     attested = {a.criterion_id: a.status for a in membership.criterion_attestations.all()}
     if not active:
-        return StepState(True, "Your institution lists no criteria.")
+        return StepState(True, "Your institution lists no criteria.", "The institution lists no criteria.")
     if any(attested.get(pk) == ReviewStatus.REJECTED for pk in active):
-        return StepState(False, "Your program office could not confirm a criterion; contact them.")
+        return StepState(
+            False,
+            "Your program office could not confirm a criterion; contact them.",
+            "A criterion was not confirmed by the program office.",
+        )
     if not active <= attested.keys():
-        return StepState(False, "Attest each minimum criterion of your institution.")
+        return StepState(
+            False, "Attest each minimum criterion of your institution.", "Has not attested every minimum criterion yet."
+        )
     if all(attested[pk] == ReviewStatus.CONFIRMED for pk in active):
-        return StepState(True, "Confirmed by your program office.")
-    return StepState(True, "Attested; awaiting confirmation by your program office.")
+        return StepState(True, "Confirmed by your program office.", "Attested and confirmed.")
+    return StepState(
+        True, "Attested; awaiting confirmation by your program office.", "Attested; waiting for your review."
+    )
 
 
 def prepare_agreements(memberships: list) -> None:
@@ -66,6 +86,7 @@ def register_steps() -> None:
             agreement_state,
             "accounts:agreement",
             order=10,
+            topic="Agreement",
             prepare=prepare_agreements,
         )
     )
@@ -77,6 +98,7 @@ def register_steps() -> None:
             eligibility_state,
             "accounts:eligibility",
             order=20,
+            topic="Eligibility",
         )
     )
     register(
@@ -87,5 +109,6 @@ def register_steps() -> None:
             criteria_state,
             "accounts:criteria",
             order=20,
+            topic="Mentor criteria",
         )
     )

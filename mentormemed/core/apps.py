@@ -25,8 +25,12 @@ class CoreConfig(AppConfig):
             if has is None:
                 has = Authenticator.objects.filter(user_id=membership.user_id, type=Authenticator.Type.TOTP).exists()
             if has:
-                return StepState(True, "Your account asks for a code from your authenticator app.")
-            return StepState(False, "Recommended: add an authenticator app so a stolen password is not enough.")
+                return StepState(True, "Your account asks for a code from your authenticator app.", "Turned on.")
+            return StepState(
+                False,
+                "Recommended: add an authenticator app so a stolen password is not enough.",
+                "Not turned on (optional).",
+            )
 
         # Optional for mentees and mentors (admins and staff are required to enrol by middleware).
         register(
@@ -37,6 +41,7 @@ class CoreConfig(AppConfig):
                 mfa_state,
                 "mfa_activate_totp",
                 order=90,
+                topic="Two-factor authentication",
                 required=False,
                 prepare=_prepare_mfa,
             )

@@ -15,13 +15,18 @@ from django.urls import reverse
 @dataclass(frozen=True)
 class StepState:
     done: bool
-    detail: str = ""
+    detail: str = ""  # said to the member ("Read and accept the agreement.")
+    about: str = ""  # said about the member, for their program office ("Has not accepted the agreement yet.")
+
+    @property
+    def about_member(self) -> str:
+        return self.about or self.detail
 
 
 @dataclass(frozen=True)
 class Step:
     key: str
-    label: str
+    label: str  # an instruction to the member ("Accept the agreement")
     roles: frozenset[str]
     check: Callable[[object], StepState]
     url_name: str
@@ -34,6 +39,12 @@ class Step:
     # For searches: ``unready(role)`` is a subquery of the ids of memberships of that role
     # that have not done the step, so a list of mentors can leave them out in SQL.
     unready: Callable[[str], object] | None = None
+    # The step named as a topic, for pages about the member ("Agreement"); defaults to ``label``.
+    topic: str = ""
+
+    @property
+    def topic_label(self) -> str:
+        return self.topic or self.label
 
     def url(self) -> str:
         return reverse(self.url_name)
@@ -69,6 +80,22 @@ def missing_steps(membership) -> list[Step]:
 def unready_membership_ids(role: str) -> list:
     """Subqueries of the ids of ``role`` memberships that a required step still stops (e.g. training, R7)."""
     return [s.unready(role) for s in steps_for(role) if s.required and s.unready is not None]
+@dataclass(frozen=True)
+class Progress:
+    """Required steps only: an optional step left undone never makes an onboarded member look unfinished."""
+
+    done: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.done == self.total
+
+
+def progress(items: list[tuple[Step, StepState]]) -> Progress:
+    """Progress over a checklist (``checklist(membership)``), counting required steps only."""
+    required = [state for step, state in items if step.required]
+    return Progress(sum(state.done for state in required), len(required))
 
 
 def is_complete(membership) -> bool:

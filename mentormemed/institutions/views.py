@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import get_scoped_or_404, requires
 from mentormemed.core.audit import audit_request
-from mentormemed.core.onboarding import checklist, prepare_checklists
+from mentormemed.core.onboarding import checklist, prepare_checklists, progress
 from mentormemed.institutions import selectors, services
 from mentormemed.institutions.forms import CriteriaForm, InviteForm, ReviewForm, RosterForm, StatusForm
 from mentormemed.institutions.models import Invitation, Membership
@@ -29,8 +29,7 @@ def members(request):
     page = Paginator(qs.prefetch_related("institution__criteria"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for membership in prepare_checklists(list(page)):
-        steps = checklist(membership)
-        rows.append({"m": membership, "done": sum(s.done for _, s in steps), "total": len(steps)})
+        rows.append({"m": membership, "progress": progress(checklist(membership))})
     invitations = institution.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)[:50]
     return render(
         request,
@@ -53,12 +52,14 @@ def member_detail(request, pk: int):
         Membership.objects.select_related("user", "eligibility", "institution"), request.actor, pk=pk
     )
     audit_request(request, action="member.view", obj=membership)  # eligibility is sensitive (R26)
+    steps = checklist(membership)
     return render(
         request,
         "institutions/member_detail.html",
         {
             "m": membership,
-            "steps": checklist(membership),
+            "steps": steps,
+            "onboarded": membership.role != "admin" and progress(steps).complete,
             "attestations": membership.criterion_attestations.select_related("criterion"),
             "status_form": StatusForm(),
             "review_form": ReviewForm(),

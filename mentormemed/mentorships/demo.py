@@ -29,6 +29,7 @@ from mentormemed.mentorships.models import (
     RequestState,
     Stage,
 )
+from mentormemed.mentorships.sweep import notify_checkin
 from mentormemed.notifications.services import notify
 from mentormemed.profiles.models import ContentArea, MenteeProfile, MentorProfile
 
@@ -159,6 +160,14 @@ def refresh_derived(*, now: dt.datetime) -> None:
         MentorProfile.objects.filter(pk=profile.pk).update(
             active_mentee_count=Relationship.objects.filter(mentor=profile, ended_at__isnull=True).count()
         )
+    _checkin_notifications()
+
+
+def _checkin_notifications() -> None:
+    """Check-ins the demo marks as sent reach both sides as the sweep would send them (R29)."""
+    due = Relationship.objects.filter(ended_at__isnull=True, checkin_sent_at__isnull=False, mentee_checkin="")
+    for relationship in due.select_related("mentee__user", "mentor__membership__user"):
+        notify_checkin(relationship)
 
 
 def _answer_history(b: _Builder, mentors: list[MentorProfile], mentees: list) -> None:

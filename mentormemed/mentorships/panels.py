@@ -33,3 +33,15 @@ def mentor_requests_panel(request):
         {"mentor": mentor, "waiting": waiting, "overview": selectors.mentor_overview(mentor=mentor)},
         order=20,
     )
+
+
+@register_panel
+def checkin_due_panel(request):
+    """R29: a check-in waiting for this person's answer leads the home page."""
+    actor = request.actor
+    if actor.role not in (MENTEE, MENTOR) or not actor.membership_active or not actor.subscription_active:
+        return None
+    due = selectors.checkins_due(membership=actor.membership)
+    if not due:
+        return None
+    return Panel("Check-in due", "mentorships/panels/checkin.html", {"due": due, "role": actor.role}, order=5)

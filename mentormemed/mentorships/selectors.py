@@ -17,6 +17,7 @@ from mentormemed.profiles.models import ContentArea, MenteeNeed, MentorProfile
 from mentormemed.profiles.responsiveness import WINDOW_DAYS as RESPONSIVENESS_WINDOW_DAYS
 from mentormemed.profiles.responsiveness import Responsiveness
 from mentormemed.profiles.responsiveness import measure as measure_responsiveness
+from mentormemed.profiles.models import ContentArea, MenteeNeed, MenteeProfile, MentorProfile
 
 
 def mmm(name: str, default=None):
@@ -163,6 +164,25 @@ def relationships_of(*, membership) -> QuerySet[Relationship]:
     else:
         return qs.none()
     return qs.order_by(F("ended_at").desc(nulls_first=True), "-started_at")
+
+
+def mentee_phone_for(*, relationship: Relationship, side: str) -> str:
+    """The mentee's phone, shown to their mentor while the mentorship runs (as the profile promises)."""
+    if side != "mentor" or not relationship.is_active:
+        return ""
+    return (
+        MenteeProfile.objects.filter(membership_id=relationship.mentee_id).values_list("phone", flat=True).first() or ""
+    )
+
+
+def checkins_due(*, membership) -> list[Relationship]:
+    """R29: running mentorships whose early check-in was sent and that this side has not answered."""
+    side = "mentee_checkin" if membership.role == "mentee" else "mentor_checkin"
+    return list(
+        relationships_of(membership=membership).filter(
+            ended_at__isnull=True, checkin_sent_at__isnull=False, **{side: ""}
+        )
+    )
 
 
 def relationship_for_or_404(*, actor, pk: int) -> Relationship:

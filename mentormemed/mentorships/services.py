@@ -200,17 +200,42 @@ def request_accept(*, user, request: MentorshipRequest, message: str = "") -> Re
     MentorProfile.objects.filter(pk=mentor.pk).update(active_mentee_count=F("active_mentee_count") + 1)
     relationship = Relationship.objects.create(mentee=request.mentee, mentor=mentor, request=request, started_at=now)
     Compact.objects.create(relationship=relationship)
+    _open_thread(relationship, request, now=now)
     refresh_responsiveness(mentor=mentor, now=now)
     notify(
         user=request.mentee.user,
         kind="request_answered",
         title=f"{mentor.membership.user.display_name} accepted your request",
-        body=request.response_message or "Start with your mentoring compact: expectations, meeting rhythm, goals.",
-        url=_url("mentorships:relationship", relationship.pk),
-        action="Open your mentorship",
+        body=(
+            "They wrote you a message in your mentorship. "
+            if request.response_message
+            else "Start with your mentoring compact: expectations, meeting rhythm, goals."
+        ),
+        url=_url("mentorships:relationship", relationship.pk) + ("#messages" if request.response_message else ""),
+        action="Read their message" if request.response_message else "Open your mentorship",
     )
     transaction.on_commit(lambda: signals.relationship_started.send(Relationship, relationship=relationship))
     return relationship
+
+
+def _open_thread(relationship: Relationship, request: MentorshipRequest, *, now) -> None:
+    """The conversation starts where the pair left off: the mentee's request, then the mentor's
+    answer, as the first messages of the mentorship's thread (R16)."""
+    first = [
+        Message(
+            relationship=relationship, sender=request.mentee.user, body=request.message, created_at=request.created_at
+        )
+    ]
+    if request.response_message:
+        first.append(
+            Message(
+                relationship=relationship,
+                sender=request.mentor.membership.user,
+                body=request.response_message,
+                created_at=now,
+            )
+        )
+    Message.objects.bulk_create([m for m in first if m.body.strip()])
 
 
 def _deadline_passed(now):

@@ -106,18 +106,23 @@ def send_checkins(*, now: dt.datetime) -> int:
                 checkin_sent_at=now
             ):
                 continue
-            url = reverse("mentorships:relationship", args=[relationship.pk]) + "#checkin"
-            for user, other in (
-                (relationship.mentee.user, relationship.mentor.membership.user),
-                (relationship.mentor.membership.user, relationship.mentee.user),
-            ):
-                notify(
-                    user=user,
-                    kind="checkin",
-                    title=f"Is your mentorship with {other.display_name} working?",
-                    body="A quick check-in after the first weeks. If it is not working, a new match is one click away.",
-                    url=url,
-                    action="Answer the check-in",
-                )
+            notify_checkin(relationship)
         sent += 1
     return sent
+
+
+def notify_checkin(relationship: Relationship) -> None:
+    """Ask both sides (in-app notification, and e-mail as each chose) whether the match works."""
+    url = reverse("mentorships:relationship", args=[relationship.pk]) + "#checkin"
+    for user, other in (
+        (relationship.mentee.user, relationship.mentor.membership.user),
+        (relationship.mentor.membership.user, relationship.mentee.user),
+    ):
+        notify(
+            user=user,
+            kind="checkin",
+            title=f"Is your mentorship with {other.display_name} working?",
+            body="A quick check-in after the first weeks. If it is not working, a new match is one click away.",
+            url=url,
+            action="Answer the check-in",
+        )

@@ -259,6 +259,7 @@ def relationship(request, pk: int):
             "stages": STAGE_ORDER,
             "next_stage": next_stage,
             "can_message": rel.is_active or rel.stage == Stage.REDEFINITION,
+            "mentee_phone": selectors.mentee_phone_for(relationship=rel, side=side),
         },
     )
 

@@ -85,6 +85,14 @@ def preferences_save(*, user, role: str | None, choices: dict[str, str]) -> None
             NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": delivery})
 
 
+def mark_opened(*, user, path: str) -> int:
+    """The person opened ``path``: their unread notifications linking to it (any fragment) are read."""
+    if not path or path == "/":
+        return 0
+    links = Q(url=path) | Q(url__startswith=f"{path}#") | Q(url__startswith=f"{path}?")
+    return Notification.objects.filter(links, user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
 def mark_read(*, user, notification_ids=None) -> int:
     """Mark the user's notifications read (all unread ones when no ids are given)."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)

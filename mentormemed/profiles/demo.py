@@ -293,6 +293,7 @@ def _mentee(ctx, membership, lookup) -> None:
         profile=profile,
         fields={
             "training_level": level,
+            "phone": "(312) 555-0147" if featured else "",  # shown to the mentee's mentors
             "bio": "I want to match into internal medicine and keep doing research on health equity."
             if featured
             else "",

@@ -52,20 +52,35 @@ def profile_state(membership) -> StepState:
     if membership.role == "mentor":
         profile = _profile_of(membership)
         if profile is None:
-            return StepState(False, "Complete your profile so mentees can find you.")
+            return StepState(False, "Complete your profile so mentees can find you.", "Has not started a profile.")
         meter = mentor_completeness(profile)
         if not meter.complete:
-            return StepState(False, f"{meter.percent}% complete: {meter.missing[0].lower()} is still missing.")
+            return _incomplete(meter)
         if not profile.search_consent:
-            return StepState(True, "Complete, but hidden: consent to be listed in the search so mentees can find you.")
-        return StepState(True, "Complete; mentees can find you.")
+            return StepState(
+                True,
+                "Complete, but hidden: consent to be listed in the search so mentees can find you.",
+                "Complete, but not listed in the search (no consent yet).",
+            )
+        return StepState(True, "Complete; mentees can find you.", "Complete and listed in the search.")
     profile = _profile_of(membership)
     if profile is None:
-        return StepState(False, "Tell us your areas of need and what matters to you in a mentor.")
+        return StepState(
+            False, "Tell us your areas of need and what matters to you in a mentor.", "Has not started a profile."
+        )
     meter = mentee_completeness(profile)
     if not meter.complete:
-        return StepState(False, f"{meter.percent}% complete: {meter.missing[0].lower()} is still missing.")
-    return StepState(True, "Complete.")
+        return _incomplete(meter)
+    return StepState(True, "Complete.", "Complete.")
+
+
+def _incomplete(meter) -> StepState:
+    missing = meter.missing[0].lower()
+    return StepState(
+        False,
+        f"{meter.percent}% complete: {missing} is still missing.",
+        f"{meter.percent}% complete; missing: {missing}.",
+    )
 
 
 def register_steps() -> None:
@@ -79,6 +94,7 @@ def register_steps() -> None:
             profile_state,
             "profiles:me",
             order=30,
+            topic="Profile",
             prepare=prepare_profiles,
         )
     )

@@ -17,9 +17,9 @@ def training_state(membership) -> StepState:
     if missing is None:
         missing = missing_required_modules(membership=membership)
     if not missing:
-        return StepState(True, "Every required module is completed and attested.")
+        return StepState(True, "Every required module is completed and attested.", "Every required module attested.")
     titles = "; ".join(f"“{m.title}”" for m in missing)
-    return StepState(False, f"Still to complete and attest: {titles}.")
+    return StepState(False, f"Still to complete and attest: {titles}.", f"Not yet attested: {titles}.")
 
 
 def prepare_training(memberships: list) -> None:
@@ -45,6 +45,7 @@ def register_steps() -> None:
             training_state,
             "training:modules",
             order=40,
+            topic="Required training",
             prepare=prepare_training,
             unready=_unready,
         )

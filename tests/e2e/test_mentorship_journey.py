@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mentormemed.mentorships import testing
+from mentormemed.profiles.models import MenteeProfile
 from mentormemed.testing.factories import TEST_PASSWORD
 from tests.e2e.conftest import assert_accessible, sign_in
 
@@ -14,6 +15,7 @@ def test_mentee_requests_mentor_accepts_compact_message_and_network(page, cast):
     testing.fully_onboard(cast.mentor)
     mentor = testing.mentor_profile(cast.mentor, areas=("research", "career_advancement"))
     mentor_name = cast.mentor.user.display_name
+    MenteeProfile.objects.filter(membership=cast.mentee).update(phone="(312) 555-0101")
 
     # The mentee finds the mentor's profile and asks (R13), seeing why before asking (R28).
     sign_in(page, "mentee@alpha.edu", TEST_PASSWORD)
@@ -39,6 +41,11 @@ def test_mentee_requests_mentor_accepts_compact_message_and_network(page, cast):
     page.get_by_label("Welcome message (optional)").fill("Happy to help — let's start with a compact.")
     page.get_by_role("button", name=f"Accept {cast.mentee.user.display_name}").click()
     page.get_by_role("heading", name=f"Mentorship with {cast.mentee.user.display_name}").wait_for()
+    # The thread opens with the request and the welcome; the mentor sees the mentee's phone, as promised.
+    thread = page.locator("#thread")
+    thread.get_by_text(MESSAGE).wait_for()
+    thread.get_by_text("Happy to help — let's start with a compact.").wait_for()
+    page.get_by_role("link", name="(312) 555-0101").wait_for()
 
     # The mentor writes the compact (R30).
     page.get_by_label("What we expect of each other").fill("We answer within three days and speak honestly.")
@@ -51,8 +58,13 @@ def test_mentee_requests_mentor_accepts_compact_message_and_network(page, cast):
 
     # The mentee confirms the compact and sends a message (R16) through htmx.
     sign_in(page, "mentee@alpha.edu", TEST_PASSWORD)
+    bell = page.get_by_role("navigation", name="Main").locator(".badge.text-bg-warning")
+    assert bell.count() == 1  # "accepted your request" waits, unread
     page.goto("/mentorships/")
     page.get_by_role("main").get_by_role("link", name=mentor_name).click()
+    page.locator("#thread").get_by_text("Happy to help — let's start with a compact.").wait_for()
+    assert bell.count() == 0, "opening the mentorship clears its notification"
+    assert "(312) 555-0101" not in page.content()  # the mentee's own phone is for their mentors
     page.get_by_role("button", name="Confirm the compact").click()
     page.get_by_text("Confirmed by both of you.").wait_for()
     page.get_by_label("Your message").fill("Thank you! Could we meet next Thursday?")

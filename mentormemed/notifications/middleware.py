@@ -1,0 +1,22 @@
+"""Opening the thing a notification points to marks that notification read.
+
+People rarely reach a request, a mentorship or a meeting through the bell: they follow the
+e-mail, the home page or the menu. Whichever way they open it, the badge should stop counting
+it. Before the view runs (so the page's own badge is already right), every unread notification
+of the signed-in person whose link is this page is marked read — one UPDATE on an indexed column.
+"""
+
+from __future__ import annotations
+
+from mentormemed.notifications.services import mark_opened
+
+
+class MarkOpenedMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if request.method == "GET" and user is not None and user.is_authenticated and not request.htmx:
+            mark_opened(user=user, path=request.path)
+        return self.get_response(request)
