@@ -213,6 +213,7 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MentorMeMed <no-reply@mentormemed.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@mentormemed.org")  # shown where people need a person
 
 TASKS = {
     "default": {

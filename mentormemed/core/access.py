@@ -67,6 +67,7 @@ PERMISSIONS: dict[str, Permission] = {
     "institution.provisioning": _p(
         ADMIN, needs_subscription=False, description="SCIM tokens and roster sync: who joins and leaves (R33)"
     ),
+    "institution.renew": _p(ADMIN, needs_subscription=False, description="Renew own institution's subscription"),
     "staff.institutions": _p(STAFF, description="Create and edit institutions"),
     "staff.subscriptions": _p(STAFF, description="Start, renew and end subscriptions"),
     "staff.pricing": _p(STAFF, description="Edit price bands"),
@@ -195,7 +196,10 @@ def public(view: Callable) -> Callable:
 
 
 def paused_response(request, *, reason: str):
-    return render(request, "core/paused.html", {"reason": reason}, status=403)
+    from mentormemed.core.dashboard import paused_panels
+
+    panels = paused_panels(request) if reason == "subscription" else []
+    return render(request, "core/paused.html", {"reason": reason, "panels": panels}, status=403)
 
 
 def get_scoped_or_404(queryset: QuerySet, actor: Actor, *, via: str = "institution", **lookup) -> Model:

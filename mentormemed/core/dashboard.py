@@ -26,3 +26,19 @@ def register_panel(provider: Callable) -> Callable:
 def dashboard_panels(request) -> list[Panel]:
     panels = [p for provider in _PROVIDERS if (p := provider(request)) is not None]
     return sorted(panels, key=lambda p: p.order)
+
+
+# Read-only panels of the "access paused" page (R1): while a subscription lapses its members
+# still see their history, their upcoming meetings and whom to contact — nothing they can change.
+_PAUSED_PROVIDERS: list[Callable] = []
+
+
+def register_paused_panel(provider: Callable) -> Callable:
+    """``provider(request) -> Panel | None``, shown read-only to members whose access is paused."""
+    _PAUSED_PROVIDERS.append(provider)
+    return provider
+
+
+def paused_panels(request) -> list[Panel]:
+    panels = [p for provider in _PAUSED_PROVIDERS if (p := provider(request)) is not None]
+    return sorted(panels, key=lambda p: p.order)

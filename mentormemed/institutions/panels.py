@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Count, Q
 
 from mentormemed.core.access import ADMIN, STAFF
 from mentormemed.core.clock import platform_today
-from mentormemed.core.dashboard import Panel, register_panel
+from mentormemed.core.dashboard import Panel, register_panel, register_paused_panel
 from mentormemed.institutions import selectors
 from mentormemed.institutions.models import Membership, Subscription
 
@@ -63,3 +64,18 @@ def network_panel(request):
         },
         order=10,
     )
+
+
+@register_paused_panel
+def paused_contacts_panel(request):
+    """R1: whom to ask about the renewal — the institution's program office (its admins)."""
+    institution = request.actor.institution
+    if institution is None:
+        return None
+    admins = list(
+        Membership.objects.filter(institution=institution, role=ADMIN, status="active")
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+    context = {"admins": admins, "institution": institution, "support_email": settings.SUPPORT_EMAIL}
+    return Panel("Whom to contact", "institutions/panels/contacts.html", context, order=5)

@@ -205,6 +205,50 @@ def subscription_renew(*, actor, subscription: Subscription) -> Subscription:
     return subscription_start(actor=actor, institution=subscription.institution, term_start=start)
 
 
+RENEWAL_OPENS_DAYS = 90  # an admin may renew this long before the term ends (or any time after)
+
+
+def renewal_offer(institution: Institution) -> dict | None:
+    """What renewing now would start (admins renew their own institution; R1, R3), or None."""
+    latest = institution.subscriptions.filter(ended_on__isnull=True).order_by("-term_end").first()
+    if latest is None:
+        return None
+    today = platform_today()
+    if latest.term_end > today + dt.timedelta(days=RENEWAL_OPENS_DAYS):
+        return None
+    start = max(latest.term_end + dt.timedelta(days=1), today)
+    band = band_for_headcount(institution.eligible_headcount)
+    if band is None:
+        return None
+    end = start.replace(year=start.year + 1) - dt.timedelta(days=1)
+    return {"after": latest, "start": start, "end": end, "band": band, "fee": band.annual_fee}
+
+
+@transaction.atomic
+def subscription_renew_by_admin(*, actor, institution: Institution) -> Subscription:
+    """The institution's admin renews for one year at today's band: access resumes at once (a lapsed
+    term restarts today, a running one continues without a gap) and the invoice is due in 30 days."""
+    offer = renewal_offer(institution)
+    if offer is None:
+        raise ValidationError(
+            f"Renewal opens {RENEWAL_OPENS_DAYS} days before the current term ends; nothing to renew yet."
+        )
+    subscription = subscription_start(actor=actor, institution=institution, term_start=offer["start"])
+    audit(
+        actor=actor,
+        action="subscription.renew",
+        obj=subscription,
+        institution=institution,
+        actor_role="admin",
+        detail={
+            "after": offer["after"].invoice_number,
+            "fee": str(subscription.fee),
+            "invoice": subscription.invoice_number,
+        },
+    )
+    return subscription
+
+
 @transaction.atomic
 def subscription_end(*, actor, subscription: Subscription, on: dt.date | None = None) -> Subscription:
     """End early: members lose access from ``on``; nothing is deleted (R1)."""

@@ -16,4 +16,5 @@ urlpatterns = [
     path("invitations/<int:pk>/<str:action>/", views.invitation_action, name="invitation_action"),
     path("criteria/", views.criteria, name="criteria"),
     path("subscription/", views.subscription, name="subscription"),
+    path("subscription/renew/", views.subscription_renew, name="subscription_renew"),
 ]

@@ -182,5 +182,26 @@ def subscription(request):
             "has_access": request.actor.subscription_active,
             "history": institution.subscriptions.all(),
             "supply": selectors.mentor_supply(institution),
+            "renewal": services.renewal_offer(institution),
         },
     )
+
+
+@requires("institution.renew")
+@require_POST
+def subscription_renew(request):
+    if request.POST.get("confirm") != "on":
+        messages.error(request, "Tick the confirmation that you may commit your institution to the fee, then renew.")
+        return redirect("institutions:subscription")
+    try:
+        renewed = services.subscription_renew_by_admin(actor=request.user, institution=request.actor.institution)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("institutions:subscription")
+    messages.success(
+        request,
+        f"Renewed: {renewed.term_start:%B} {renewed.term_start.day}, {renewed.term_start.year} to "
+        f"{renewed.term_end:%B} {renewed.term_end.day}, {renewed.term_end.year}. Your members have full access again; "
+        f"invoice {renewed.invoice_number} is due by {renewed.invoice_due:%B} {renewed.invoice_due.day}.",
+    )
+    return redirect("institutions:subscription")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mentormemed.core.access import MENTEE, MENTOR
-from mentormemed.core.dashboard import Panel, register_panel
+from mentormemed.core.dashboard import Panel, register_panel, register_paused_panel
 from mentormemed.mentorships import selectors
 from mentormemed.mentorships.models import RequestState
 
@@ -45,3 +45,13 @@ def checkin_due_panel(request):
     if not due:
         return None
     return Panel("Check-in due", "mentorships/panels/checkin.html", {"due": due, "role": actor.role}, order=5)
+
+
+@register_paused_panel
+def paused_mentorships_panel(request):
+    """R1: while access is paused, a member still sees their mentorships (read-only)."""
+    actor = request.actor
+    if actor.role not in (MENTEE, MENTOR) or actor.membership is None:
+        return None
+    rows = list(selectors.relationships_of(membership=actor.membership)[:20])
+    return Panel("Your mentorships", "mentorships/panels/paused.html", {"rows": rows, "role": actor.role}, order=10)

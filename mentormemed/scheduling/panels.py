@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from mentormemed.core.access import MENTEE, MENTOR
-from mentormemed.core.dashboard import Panel, register_panel
+from mentormemed.core.dashboard import Panel, register_panel, register_paused_panel
 from mentormemed.scheduling import selectors
 
 
@@ -26,3 +26,14 @@ def meetings_panel(request):
         },
         order=25,
     )
+
+
+@register_paused_panel
+def paused_meetings_panel(request):
+    """R1: while access is paused, the meetings already booked stay visible (read-only)."""
+    actor = request.actor
+    if actor.role not in (MENTEE, MENTOR) or actor.membership is None:
+        return None
+    upcoming = list(selectors.upcoming_meetings(membership=actor.membership)[:10])
+    context = {"upcoming": upcoming, "zone": request.user.time_zone}
+    return Panel("Upcoming meetings", "scheduling/panels/paused.html", context, order=20)

@@ -50,7 +50,10 @@ class Command(BaseCommand):
         )
         for email in suspended_mentors():
             self.stdout.write(f"{email} (suspended after missed responses: an admin can reinstate),\n")
-        self.stdout.write(f"and lapsed@{DEMO_DOMAIN} (mentee of an institution whose subscription lapsed).\n{line}\n")
+        self.stdout.write(
+            f"lapsed@{DEMO_DOMAIN} (mentee of an institution whose subscription lapsed: a read-only view),\n"
+            f"and admin.riverbend@{DEMO_DOMAIN} (that institution's admin, MFA: renew the subscription).\n{line}\n"
+        )
 
 
 def suspended_mentors() -> list[str]:
