@@ -25,7 +25,11 @@
   document.addEventListener("DOMContentLoaded", enhance);
   document.addEventListener("htmx:beforeSwap", function () {
     var panel = document.getElementById("search-filters");
-    open = !!(panel && panel.classList.contains("show"));
+    // "collapsing": the panel is still sliding open when the first filter is ticked
+    open = !!(panel && (panel.classList.contains("show") || panel.classList.contains("collapsing")));
   });
-  document.addEventListener("htmx:afterSwap", enhance);
+  // htmx:load fires on the new content (the old element an outerHTML swap replaces is detached,
+  // so its own events never reach the document).
+  document.addEventListener("htmx:load", enhance);
+  document.addEventListener("htmx:afterSettle", enhance);
 })();
