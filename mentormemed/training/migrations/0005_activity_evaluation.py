@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('institutions', '0003_invoice_billing_fields'),
+        ('institutions', '0004_invoice_billing_fields'),
         ('training', '0004_alter_module_required'),
     ]
 

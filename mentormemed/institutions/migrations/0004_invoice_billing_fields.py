@@ -14,7 +14,7 @@ def invoice_date_from_creation(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('institutions', '0002_default_price_bands'),
+        ('institutions', '0003_membership_end_reason'),
     ]
 
     operations = [
