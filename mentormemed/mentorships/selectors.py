@@ -13,11 +13,10 @@ from mentormemed.core.contact import contact_refused
 from mentormemed.institutions.models import Membership
 from mentormemed.matching import selectors as matching
 from mentormemed.mentorships.models import MentorshipRequest, Message, Relationship, RequestState
-from mentormemed.profiles.models import ContentArea, MenteeNeed, MentorProfile
+from mentormemed.profiles.models import ContentArea, MenteeNeed, MenteeProfile, MentorProfile
 from mentormemed.profiles.responsiveness import WINDOW_DAYS as RESPONSIVENESS_WINDOW_DAYS
 from mentormemed.profiles.responsiveness import Responsiveness
 from mentormemed.profiles.responsiveness import measure as measure_responsiveness
-from mentormemed.profiles.models import ContentArea, MenteeNeed, MenteeProfile, MentorProfile
 
 
 def mmm(name: str, default=None):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0009_search_text_trigram_moves'),
+        ('profiles', '0011_search_text_normalised'),
     ]
 
     operations = [
