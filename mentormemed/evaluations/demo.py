@@ -145,9 +145,12 @@ def build(ctx: DemoContext) -> None:
                 break
     if featured_mentee is not None:  # the featured mentee owes an exit evaluation
         start, end = now - dt.timedelta(days=150), now - dt.timedelta(days=12)
-        other = next(m for m in mentors if m.pk != getattr(featured_mentor, "pk", None) and busy.room(m, start, end))
-        busy.add(other, start, end, featured_mentee)
-        plan.append((featured_mentee, other, start, end))
+        other = next(
+            (m for m in mentors if m.pk != getattr(featured_mentor, "pk", None) and busy.room(m, start, end)), None
+        )
+        if other is not None:  # every mentor may be full over those months: then there is no exit evaluation
+            busy.add(other, start, end, featured_mentee)
+            plan.append((featured_mentee, other, start, end))
 
     requests = [
         MentorshipRequest(

@@ -406,7 +406,9 @@ def _open_relationship(proposal: Proposal) -> None:
     areas = (
         list(proposal.areas.all()) or mentee_needs(proposal.mentee)[:1] or list(proposal.mentor.content_areas.all()[:1])
     )
-    message = f"Introduced by {program.name}; we both accepted the introduction."
+    mentee_name = proposal.mentee.user.display_name
+    mentor_name = proposal.mentor.membership.user.display_name
+    message = f"{program.name} introduced {mentee_name} and {mentor_name}; both accepted the introduction."
     with transaction.atomic():
         request = mentorships.request_send(mentee=proposal.mentee, mentor=proposal.mentor, message=message, areas=areas)
         relationship = mentorships.request_accept(
