@@ -218,7 +218,7 @@ def test_r34_round_page_and_publish_in_the_browserless_flow(small_cohort, client
     round_ = c.program.rounds.get()
     assert response.status_code == 302 and round_.status == RoundStatus.DRAFT
     page = client.get(f"/programs/manage/rounds/{round_.pk}/").content.decode()
-    assert "new mentor: no response history yet" in page and "Publish and send introductions" in page
+    assert "new mentor: too few requests yet to measure" in page and "Publish and send introductions" in page
     client.post(f"/programs/manage/rounds/{round_.pk}/publish/")
     round_.refresh_from_db()
     assert round_.status == RoundStatus.PUBLISHED
