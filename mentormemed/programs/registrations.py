@@ -53,8 +53,13 @@ def program_training_state(membership):
         prepare_program_training([membership])
         missing = membership._program_missing
     if missing:
-        return StepState(False, "Your programs ask for: " + ", ".join(dict.fromkeys(missing)) + ".")
-    return StepState(True, "Nothing extra: your programs ask for no more training, or you have done it.")
+        needed = ", ".join(dict.fromkeys(missing))
+        return StepState(False, f"Your programs ask for: {needed}.", f"Their programs still ask for: {needed}.")
+    return StepState(
+        True,
+        "Nothing extra: your programs ask for no more training, or you have done it.",
+        "Nothing extra: their programs ask for no more training.",
+    )
 
 
 def prepare_program_training(memberships: list) -> None:
