@@ -55,7 +55,7 @@ class ProgramForm(forms.Form):
         queryset=Module.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Asked before anyone accepts an introduction (R7).",
+        help_text="Asked before anyone accepts an introduction.",
     )
     milestones = forms.CharField(
         label="Milestones",
@@ -67,7 +67,7 @@ class ProgramForm(forms.Form):
         label="Spread the load across mentors",
         min_value=0,
         max_value=10,
-        help_text="0 ignores load; 1–2 spreads a cohort so popular mentors are not asked first every time (R27).",
+        help_text="0 ignores load; 1–2 spreads a cohort so popular mentors are not asked first every time.",
     )
     allow_near_peer = forms.BooleanField(
         label="Senior learners who also mentor may mentor juniors (near-peer)", required=False

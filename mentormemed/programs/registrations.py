@@ -34,7 +34,7 @@ def register_all() -> None:
     register(
         Step(
             "program_training",
-            "Training your programs ask for",
+            "Program training",
             MEMBERS,
             program_training_state,
             "programs:mine",
