@@ -30,6 +30,7 @@ from mentormemed.programs.models import (
     SessionBooking,
     SpeedEvent,
 )
+from mentormemed.programs.rotation import rounds_needed
 from mentormemed.scheduling.models import Availability
 from mentormemed.scheduling.selectors import busy_intervals, rules_for
 from mentormemed.scheduling.slots import Slot, free_slots
@@ -92,25 +93,55 @@ def circle_slots(*, circle: Circle, length: int, now: dt.datetime | None = None)
             return []
         rules = rules_for(availability)
         hi = now + rules.horizon + dt.timedelta(days=1)
-        busy = busy_intervals(mentor=mentor, start=now - dt.timedelta(days=1), end=hi)
-        busy += group_busy(membership_id=mentor.membership_id, start=now - dt.timedelta(days=1), end=hi)
+        busy = busy_intervals(mentor=mentor, start=now - dt.timedelta(days=1), end=hi)  # group formats too
         found = set(free_slots(rules=rules, length=length, busy=busy, now=now))
         common = found if common is None else common & found
     return sorted(common or set(), key=lambda s: s.starts_at)
 
 
-def group_busy(*, membership_id: int, start: dt.datetime, end: dt.datetime, exclude: int | None = None):
-    """Live circle meetings of a facilitator touching [start, end]."""
-    qs = CircleMeeting.objects.filter(
-        circle__members__membership_id=membership_id,
+def group_commitments(membership_ids: list[int], start: dt.datetime, end: dt.datetime) -> list[tuple]:
+    """Busy source for scheduling (``scheduling.busy``): the group formats these members are committed to
+    in [start, end] — live circle meetings of a circle they sit in, sessions a mentor offers or a mentee
+    booked, and the whole span of a speed-mentoring event they take part in."""
+    circles = CircleMeeting.objects.filter(
+        circle__members__membership_id__in=membership_ids,
         circle__members__left_at__isnull=True,
         status__in=[GroupMeetingStatus.SCHEDULED, GroupMeetingStatus.HELD],
         starts_at__lt=end,
         ends_at__gt=start,
+    ).values_list("starts_at", "ends_at")
+    sessions = OfficeHours.objects.filter(
+        Q(mentor__membership_id__in=membership_ids)
+        | Q(bookings__mentee_id__in=membership_ids, bookings__cancelled_at__isnull=True),
+        cancelled_at__isnull=True,
+        starts_at__lt=end,
+        starts_at__gt=start - dt.timedelta(minutes=120),
+    ).values_list("starts_at", "minutes")
+    found = set(circles)
+    found |= {(s, s + dt.timedelta(minutes=m)) for s, m in sessions if s + dt.timedelta(minutes=m) > start}
+    taking_part = EventParticipant.objects.filter(membership_id__in=membership_ids).values("event_id")
+    events = SpeedEvent.objects.filter(
+        pk__in=taking_part, starts_at__lt=end, starts_at__gt=start - dt.timedelta(days=1)
     )
-    if exclude:
-        qs = qs.exclude(pk=exclude)
-    return list(qs.values_list("starts_at", "ends_at").distinct())
+    for event in events_with_span(events):
+        if event.ends_at > start:
+            found.add((event.starts_at, event.ends_at))
+    return sorted(found)
+
+
+def events_with_span(events) -> list[SpeedEvent]:
+    """Events with ``ends_at``: the end of the last round (generated, or as many rounds as the list needs)."""
+    rows = list(
+        events.annotate(
+            n_mentors=Count("participants", filter=Q(participants__role="mentor"), distinct=True),
+            n_mentees=Count("participants", filter=Q(participants__role="mentee"), distinct=True),
+        )
+    )
+    for event in rows:
+        step = dt.timedelta(minutes=event.round_minutes + event.break_minutes)
+        rounds = max(1, rounds_needed(event.n_mentors, event.n_mentees))
+        event.ends_at = event.starts_at + rounds * step - dt.timedelta(minutes=event.break_minutes)
+    return rows
 
 
 def circle_meeting_for_or_404(*, actor, pk: int) -> CircleMeeting:

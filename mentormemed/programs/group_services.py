@@ -40,6 +40,7 @@ from mentormemed.programs.models import (
     SpeedEvent,
 )
 from mentormemed.programs.rotation import rotation
+from mentormemed.scheduling.selectors import member_busy
 from mentormemed.scheduling.services import _video_room
 
 MAX_FACILITATORS = 2
@@ -295,6 +296,13 @@ def circle_meeting_held(*, membership, meeting: CircleMeeting, now: dt.datetime 
 # ----------------------------------------------------------------- one-off sessions
 
 
+def _refuse_overlap(membership: Membership, starts_at: dt.datetime, minutes: int) -> None:
+    """No session over another commitment of this member (a one-to-one meeting, a circle, an event)."""
+    ends_at = starts_at + dt.timedelta(minutes=minutes)
+    if member_busy(membership=membership, start=starts_at, end=ends_at):
+        raise ValidationError("You have another meeting at that time (a mentorship, circle, session or event).")
+
+
 @transaction.atomic
 def office_hours_offer(
     *,
@@ -313,6 +321,7 @@ def office_hours_offer(
         raise ValidationError("A session lasts 10 to 120 minutes.")
     if not (1 <= seats <= 30):
         raise ValidationError("A session has 1 to 30 seats.")
+    _refuse_overlap(mentor.membership, starts_at, minutes)
     return OfficeHours.objects.create(
         mentor=mentor,
         title=_text(title, what="session's title", high=150),
@@ -337,6 +346,7 @@ def session_book(*, mentee: Membership, session: OfficeHours, now: dt.datetime |
         raise ValidationError("You already have a seat in this session.")
     if SessionBooking.objects.filter(session=session, cancelled_at__isnull=True).count() >= session.seats:
         raise ValidationError("Every seat of this session is taken.")
+    _refuse_overlap(mentee, session.starts_at, session.minutes)
     booking = SessionBooking.objects.create(session=session, mentee=mentee)
     notify(
         user=session.mentor.membership.user,

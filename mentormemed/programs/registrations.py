@@ -1,5 +1,6 @@
 """What the programs capability plugs into: notification kinds, the periodic sweep, an onboarding
-step (R7 per program), home panels, the relationship page's card and "Learning from Teaching"."""
+step (R7 per program), home panels, the relationship page's card, "Learning from Teaching" and
+the commitments (group meetings, sessions, events) one-to-one bookings must not overlap."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ def register_all() -> None:
     from mentormemed.outcomes.participation import ParticipationSource, register_participation_source
     from mentormemed.programs import panels  # noqa: F401  (registers home panels)
     from mentormemed.programs.cards import milestones_card
+    from mentormemed.programs.group_selectors import group_commitments
     from mentormemed.programs.services import send_milestone_reminders
     from mentormemed.programs.teaching import group_participation, group_sessions
+    from mentormemed.scheduling.busy import register_busy_source
     from mentormemed.training.teaching import register_teaching_source
 
     for kind in [
@@ -28,6 +31,7 @@ def register_all() -> None:
     ]:
         register_kind(kind)
     register_job("program_milestones", send_milestone_reminders)
+    register_busy_source(group_commitments)
     register_card("relationship", milestones_card)
     register_teaching_source(group_sessions)
     register_participation_source(ParticipationSource("group_sessions", "Group sessions led", group_participation))

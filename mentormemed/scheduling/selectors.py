@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from mentormemed.mentorships.models import Relationship
 from mentormemed.profiles.models import MentorProfile
+from mentormemed.scheduling.busy import commitments
 from mentormemed.scheduling.models import LIVE_STATUSES, Availability, CalendarFeed, DateOff, Meeting, MeetingStatus
 from mentormemed.scheduling.slots import Rules, Slot, free_slots
 
@@ -75,14 +76,24 @@ def rules_for(availability: Availability) -> Rules:
 def busy_intervals(
     *, mentor: MentorProfile, mentee=None, start: dt.datetime, end: dt.datetime, exclude: Meeting | None = None
 ) -> list[tuple[dt.datetime, dt.datetime]]:
-    """Live meetings of the mentor with any mentee (and of ``mentee`` with any mentor) touching [start, end]."""
+    """Live meetings of the mentor with any mentee (and of ``mentee`` with any mentor) touching [start, end],
+    and both people's other commitments (circle meetings, sessions, events: ``scheduling.busy``)."""
     who = Q(mentor=mentor)
     if mentee is not None:
         who |= Q(relationship__mentee=mentee)
     qs = Meeting.objects.filter(who, status__in=LIVE_STATUSES, starts_at__lt=end, ends_at__gt=start)
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
-    return list(qs.values_list("starts_at", "ends_at"))
+    people = [mentor.membership_id, mentee.pk if mentee is not None else 0]
+    return [*qs.values_list("starts_at", "ends_at"), *commitments(membership_ids=people, start=start, end=end)]
+
+
+def member_busy(*, membership, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Everything this member is committed to in [start, end]: live one-to-one meetings on either side
+    and every registered commitment."""
+    who = Q(relationship__mentee=membership) | Q(mentor__membership=membership)
+    qs = Meeting.objects.filter(who, status__in=LIVE_STATUSES, starts_at__lt=end, ends_at__gt=start)
+    return [*qs.values_list("starts_at", "ends_at"), *commitments(membership_ids=[membership.pk], start=start, end=end)]
 
 
 def bookable_slots(
