@@ -17,6 +17,8 @@ from mentormemed.testing.factories import (
     with_totp,
 )
 
+pytest_plugins = ["mentormemed.testing.smtp"]  # the smtp_inbox fixture
+
 
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):

@@ -1,13 +1,21 @@
-"""One iCalendar object per circle meeting with every member as an ATTENDEE (RFC 5545/5546).
+"""iCalendar invites for the group formats (RFC 5545/5546): circle meetings, one-off sessions and
+speed-mentoring events.
 
-The same UID for everyone and for every change; SEQUENCE rises with every change sent;
-REQUEST for a new or moved meeting, CANCEL when it is called off. Times carry the first
-facilitator's zone. Thread messages and goals never enter the invite (R30).
+One calendar object per thing with a stable UID; SEQUENCE rises with every change sent;
+REQUEST for a new or moved time, CANCEL when it is called off. Times carry the organiser's
+zone. Thread messages and goals never enter an invite (R30).
+
+- A circle meeting: ONE object, every member an ATTENDEE (facilitators CHAIR).
+- A session seat: one object per booking (the mentor organises, the mentee attends), so a
+  mentee who gives up a seat is sent a CANCEL for that seat alone; the mentor's own object
+  for the session lists the seats taken.
+- An event: one object per participant for the event's span, with their rounds in the text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
@@ -15,12 +23,30 @@ from django.utils import timezone
 from icalendar import Event, vCalAddress, vText
 
 from mentormemed.core.timezones import zone_or_utc
-from mentormemed.programs.models import CircleMeeting, CircleRole, GroupMeetingStatus
+from mentormemed.programs.models import CircleMeeting, CircleRole, GroupMeetingStatus, OfficeHours, SpeedEvent
 from mentormemed.scheduling.ics import _calendar
 
 
+@dataclass(frozen=True)
+class GroupInvite:
+    uid: str
+    sequence: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    summary: str
+    description: str
+    organizer: object  # User
+    attendees: list[tuple[object, str]]  # (User, ROLE)
+    video_url: str = ""
+    place: str = ""
+
+
+def _uid(kind: str, key) -> str:
+    return f"{kind}-{key}@{settings.MMM.get('ICAL_UID_DOMAIN', 'mentormemed.org')}"
+
+
 def uid_of(meeting: CircleMeeting) -> str:
-    return f"circle-{meeting.uid}@{settings.MMM.get('ICAL_UID_DOMAIN', 'mentormemed.org')}"
+    return _uid("circle", meeting.uid)
 
 
 def _address(user, *, role: str, organizer: bool = False) -> vCalAddress:
@@ -33,32 +59,104 @@ def _address(user, *, role: str, organizer: bool = False) -> vCalAddress:
     return address
 
 
-def invite_ics(meeting: CircleMeeting, *, seats: list, method: str, now: dt.datetime | None = None) -> str:
-    """``seats``: the circle's current CircleMember rows (facilitators first), user loaded."""
+def render(invite: GroupInvite, *, method: str, now: dt.datetime | None = None) -> str:
+    """The iTIP message for one group invite."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(method)
-    facilitators = [s for s in seats if s.role == CircleRole.FACILITATOR]
-    organizer = facilitators[0].membership.user
-    zone = zone_or_utc(organizer.time_zone)
+    zone = zone_or_utc(invite.organizer.time_zone)
     event = Event()
-    event.add("uid", uid_of(meeting))
+    event.add("uid", invite.uid)
     event.add("dtstamp", (now or timezone.now()).astimezone(dt.UTC))
-    event.add("sequence", meeting.sequence)
-    event.add("dtstart", meeting.starts_at.astimezone(zone))
-    event.add("dtend", meeting.ends_at.astimezone(zone))
-    event.add("summary", f"Mentoring circle: {meeting.circle.name}")
-    link = f"{settings.SITE_URL}{reverse('programs:circle', args=[meeting.circle_id])}"
-    event.add("description", "\n".join(filter(None, [meeting.agenda, f"Join: {meeting.video_url}", f"Circle: {link}"])))
-    if meeting.video_url:
-        event.add("location", meeting.video_url)
-        event.add("url", meeting.video_url)
-    cancelled = meeting.status == GroupMeetingStatus.CANCELLED or method == "CANCEL"
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("organizer", _address(organizer, role="CHAIR", organizer=True))
-    for seat in seats:
-        role = "CHAIR" if seat.role == CircleRole.FACILITATOR else "REQ-PARTICIPANT"
-        event.add("attendee", _address(seat.membership.user, role=role))
+    event.add("sequence", invite.sequence)
+    event.add("dtstart", invite.starts_at.astimezone(zone))
+    event.add("dtend", invite.ends_at.astimezone(zone))
+    event.add("summary", invite.summary)
+    lines = [invite.description, f"Join: {invite.video_url}" if invite.video_url else ""]
+    event.add("description", "\n".join(filter(None, lines)))
+    if invite.video_url:
+        event.add("location", invite.video_url)
+        event.add("url", invite.video_url)
+    elif invite.place:
+        event.add("location", invite.place)
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("organizer", _address(invite.organizer, role="CHAIR", organizer=True))
+    for user, role in invite.attendees:
+        event.add("attendee", _address(user, role=role))
     calendar = _calendar(method)
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical().decode()
+
+
+def _link(name: str, *args) -> str:
+    return f"{settings.SITE_URL}{reverse(name, args=args)}"
+
+
+def invite_ics(meeting: CircleMeeting, *, seats: list, method: str, now: dt.datetime | None = None) -> str:
+    """``seats``: the circle's current CircleMember rows (facilitators first), user loaded."""
+    facilitators = [s for s in seats if s.role == CircleRole.FACILITATOR]
+    cancelled = meeting.status == GroupMeetingStatus.CANCELLED or method == "CANCEL"
+    invite = GroupInvite(
+        uid=uid_of(meeting),
+        sequence=meeting.sequence,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        summary=f"Mentoring circle: {meeting.circle.name}",
+        description="\n".join(filter(None, [meeting.agenda, f"Circle: {_link('programs:circle', meeting.circle_id)}"])),
+        organizer=facilitators[0].membership.user,
+        attendees=[
+            (s.membership.user, "CHAIR" if s.role == CircleRole.FACILITATOR else "REQ-PARTICIPANT") for s in seats
+        ],
+        video_url=meeting.video_url,
+    )
+    return render(invite, method="CANCEL" if cancelled else method, now=now)
+
+
+def session_seat_ics(session: OfficeHours, *, mentee_user, booking_id: int, method: str) -> str:
+    """The mentee's invite for one seat of a session (a CANCEL when they give the seat up)."""
+    mentor_user = session.mentor.membership.user
+    invite = GroupInvite(
+        uid=_uid("session-seat", booking_id),
+        sequence=0 if method == "REQUEST" else 1,
+        starts_at=session.starts_at,
+        ends_at=session.starts_at + dt.timedelta(minutes=session.minutes),
+        summary=f"{session.title} with {mentor_user.display_name}",
+        description=f"A one-off session. Sessions: {_link('programs:sessions')}",
+        organizer=mentor_user,
+        attendees=[(mentor_user, "CHAIR"), (mentee_user, "REQ-PARTICIPANT")],
+        video_url=session.video_url,
+    )
+    return render(invite, method=method)
+
+
+def session_host_ics(session: OfficeHours, *, mentee_users: list, sequence: int) -> str:
+    """The mentor's own invite for the session, listing the seats taken (a new SEQUENCE per booking)."""
+    mentor_user = session.mentor.membership.user
+    invite = GroupInvite(
+        uid=_uid("session", session.pk),
+        sequence=sequence,
+        starts_at=session.starts_at,
+        ends_at=session.starts_at + dt.timedelta(minutes=session.minutes),
+        summary=f"{session.title} (your session, {len(mentee_users)} of {session.seats} seats taken)",
+        description=f"Your one-off session. Sessions: {_link('programs:sessions')}",
+        organizer=mentor_user,
+        attendees=[(mentor_user, "CHAIR"), *[(u, "REQ-PARTICIPANT") for u in mentee_users]],
+        video_url=session.video_url,
+    )
+    return render(invite, method="REQUEST")
+
+
+def event_ics(event: SpeedEvent, *, user, rounds: list[str], ends_at: dt.datetime, organizer) -> str:
+    """A participant's invite for a speed-mentoring event: its span, their rounds in the text."""
+    invite = GroupInvite(
+        uid=_uid(f"event-{event.pk}", user.pk),
+        sequence=event.sequence,
+        starts_at=event.starts_at,
+        ends_at=ends_at,
+        summary=f"Speed mentoring: {event.name}",
+        description="\n".join([*rounds, f"Your schedule: {_link('programs:event', event.pk)}"]),
+        organizer=organizer,
+        attendees=[(user, "REQ-PARTICIPANT")],
+        place=event.place,
+    )
+    return render(invite, method="REQUEST")

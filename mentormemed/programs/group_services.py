@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
+from mentormemed.core.timezones import zone_or_utc
 from mentormemed.institutions.models import Membership
 from mentormemed.matching.models import MentorFacet
 from mentormemed.matching.selectors import searchable_mentors
@@ -223,6 +224,27 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def _mail_invite(user, *, ics: str, method: str, subject: str, headline: str, starts_at, url: str, **context) -> None:
+    """One e-mail with its calendar invite (attachment and ``text/calendar`` part), in the reader's zone."""
+    queue_email(
+        to=[user.email],
+        template_prefix="programs/email/group_invite",
+        context={
+            "name": user.display_name,
+            "zone": user.time_zone,
+            "subject": subject,
+            "headline": headline,
+            "starts_at": starts_at,
+            "url": _absolute(url),
+            "action": "Open MentorMeMed",
+            "lines": [],
+            **context,
+        },
+        attachments=[{"filename": "invite.ics", "content": ics, "mimetype": "application/ics"}],
+        calendar={"method": method, "ics": ics},
+    )
+
+
 @transaction.atomic
 def circle_meeting_book(
     *, membership, circle: Circle, starts_at: dt.datetime, length: int, agenda: str = "", now: dt.datetime | None = None
@@ -353,16 +375,53 @@ def session_book(*, mentee: Membership, session: OfficeHours, now: dt.datetime |
         kind="session",
         title=f"{mentee.user.display_name} booked “{session.title}”",
         url=_url("programs:sessions"),
+        email=False,  # the updated invite e-mail carries it
     )
+    _send_session_invites(session, mentee=mentee, booking=booking, method="REQUEST")
     return booking
 
 
 @transaction.atomic
 def session_cancel_booking(*, mentee: Membership, session: OfficeHours) -> None:
-    if not SessionBooking.objects.filter(session=session, mentee=mentee, cancelled_at__isnull=True).update(
+    booking = SessionBooking.objects.filter(session=session, mentee=mentee, cancelled_at__isnull=True).first()
+    if booking is None or not SessionBooking.objects.filter(pk=booking.pk, cancelled_at__isnull=True).update(
         cancelled_at=timezone.now()
     ):
         raise ValidationError("You have no seat in this session.")
+    _send_session_invites(session, mentee=mentee, booking=booking, method="CANCEL")
+
+
+def _send_session_invites(session: OfficeHours, *, mentee: Membership, booking: SessionBooking, method: str) -> None:
+    """The mentee's invite for their seat (REQUEST, or CANCEL when they give it up) and the mentor's
+    updated invite for the session with the seats now taken."""
+    session = OfficeHours.objects.select_related("mentor__membership__user").get(pk=session.pk)
+    mentor_user = session.mentor.membership.user
+    taken = [b.mentee.user for b in session.bookings.filter(cancelled_at__isnull=True).select_related("mentee__user")]
+    changes = session.bookings.count() + session.bookings.filter(cancelled_at__isnull=False).count()
+    common = {"starts_at": session.starts_at, "minutes": session.minutes, "url": _url("programs:sessions")}
+    seat = group_ics.session_seat_ics(session, mentee_user=mentee.user, booking_id=booking.pk, method=method)
+    booked = method == "REQUEST"
+    _mail_invite(
+        mentee.user,
+        ics=seat,
+        method=method,
+        subject=f"{'Booked' if booked else 'Seat released'}: {session.title}",
+        headline=f"{'Your seat is booked' if booked else 'You gave up your seat'} in “{session.title}” "
+        f"with {mentor_user.display_name} on",
+        video_url=session.video_url if booked else "",
+        **common,
+    )
+    verb = "booked a seat in" if booked else "gave up their seat in"
+    _mail_invite(
+        mentor_user,
+        ics=group_ics.session_host_ics(session, mentee_users=taken, sequence=changes),
+        method="REQUEST",
+        subject=f"{mentee.user.display_name} {verb} “{session.title}”",
+        headline=f"{mentee.user.display_name} {verb} your session “{session.title}” on",
+        lines=[f"{len(taken)} of {session.seats} seats taken."],
+        video_url=session.video_url,
+        **common,
+    )
 
 
 # --------------------------------------------------------------------------- events
@@ -441,8 +500,10 @@ def event_schedule(*, acting: Actor, event: SpeedEvent, now: dt.datetime | None 
             for s in rotation(len(mentors), len(mentees))
         ]
     )
+    if event.scheduled_at is not None:  # a schedule was sent before: the invites are updates
+        event.sequence += 1
     event.scheduled_at = now
-    event.save(update_fields=["scheduled_at"])
+    event.save(update_fields=["scheduled_at", "sequence"])
     for p in [*mentors, *mentees]:
         notify(
             user=p.membership.user,
@@ -451,7 +512,9 @@ def event_schedule(*, acting: Actor, event: SpeedEvent, now: dt.datetime | None 
             body=f"Starts {timezone.localtime(event.starts_at):%B %-d at %H:%M}.",
             url=_url("programs:event", event.pk),
             action="See your rounds",
+            email=False,  # the invite e-mail below carries it
         )
+    _send_event_invites(event, organizer=acting.user)
     audit(
         actor=acting.user,
         actor_role="admin",
@@ -461,6 +524,31 @@ def event_schedule(*, acting: Actor, event: SpeedEvent, now: dt.datetime | None 
         detail={"slots": event.slots.count()},
     )
     return event.slots.count()
+
+
+def _send_event_invites(event: SpeedEvent, *, organizer) -> None:
+    """Each participant: one invite for the event's span with their own rounds (table, partner, time)."""
+    slots = list(group_selectors.schedule_of(event=event))
+    ends_at = max(s.ends_at for s in slots)
+    for p in group_selectors.participants(event, "mentor") + group_selectors.participants(event, "mentee"):
+        user = p.membership.user
+        zone = zone_or_utc(user.time_zone)
+        mine = [s for s in slots if p.membership_id in (s.mentor_id, s.mentee_id)]
+        rounds = [
+            f"Round {s.round_no}, {timezone.localtime(s.starts_at, zone):%H:%M}, table {s.table}: "
+            f"{(s.mentee if p.role == 'mentor' else s.mentor).user.display_name}"
+            for s in mine
+        ]
+        _mail_invite(
+            user,
+            ics=group_ics.event_ics(event, user=user, rounds=rounds, ends_at=ends_at, organizer=organizer),
+            method="REQUEST",
+            subject=f"{'Updated schedule' if event.sequence else 'Your schedule'}: {event.name}",
+            headline=f"Your {len(mine)} short meetings at “{event.name}” start",
+            starts_at=event.starts_at,
+            lines=[*rounds, *([f"Place: {event.place}"] if event.place else [])],
+            url=_url("programs:event", event.pk),
+        )
 
 
 # ------------------------------------------------------------------ ask the network

@@ -369,6 +369,7 @@ class SpeedEvent(models.Model):
     break_minutes = models.PositiveSmallIntegerField(default=2)
     place = models.CharField(max_length=300, blank=True)
     scheduled_at = models.DateTimeField(null=True, blank=True, help_text="When the rotation was generated and booked")
+    sequence = models.PositiveIntegerField(default=0, help_text="Raised each time the schedule is sent again")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
