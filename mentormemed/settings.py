@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "mentormemed.care",
     "mentormemed.sso",
     "mentormemed.provisioning",
+    "mentormemed.lifecycle",
 ]
 
 MIDDLEWARE = [

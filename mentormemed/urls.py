@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("mentormemed.sso.urls")),
     path("scim/v2/", include("mentormemed.provisioning.scim_urls")),
     path("manage/", include("mentormemed.provisioning.urls")),
+    path("", include("mentormemed.lifecycle.urls")),
 ]
 
 handler403 = "mentormemed.core.errors.permission_denied"

@@ -124,6 +124,13 @@ PERMISSIONS: dict[str, Permission] = {
     "care.at_risk": _p(ADMIN, STAFF, needs_subscription=False, description="At-risk mentorships: signal, facts (R36)"),
     "care.cases": _p(ADMIN, STAFF, needs_subscription=False, description="Handle reports and concerns (R37)"),
     "care.settings": _p(ADMIN, needs_subscription=False, description="Duty-of-care settings and crisis resources"),
+    "lifecycle.institution": _p(
+        ADMIN, needs_subscription=False, description="Export the institution's data; see its retention schedule (R40)"
+    ),
+    "lifecycle.mine": _p(
+        MENTEE, MENTOR, ADMIN, needs_subscription=False, description="Download own data, ask for erasure (R40)"
+    ),
+    "staff.lifecycle": _p(STAFF, description="Retention schedules, contract close-out, erasure requests (R40)"),
 }
 
 

@@ -80,6 +80,8 @@ def missing_steps(membership) -> list[Step]:
 def unready_membership_ids(role: str) -> list:
     """Subqueries of the ids of ``role`` memberships that a required step still stops (e.g. training, R7)."""
     return [s.unready(role) for s in steps_for(role) if s.required and s.unready is not None]
+
+
 @dataclass(frozen=True)
 class Progress:
     """Required steps only: an optional step left undone never makes an onboarded member look unfinished."""

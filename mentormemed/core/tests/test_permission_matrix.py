@@ -138,6 +138,14 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "provisioning:token_revoke": (lambda c: {"pk": _provisioning_testing().matrix_token(c)}, True),
     "provisioning:sync": (lambda c: {"pk": _provisioning_testing().matrix_sync(c)}, True),
     "provisioning:sync_action": (lambda c: {"pk": _provisioning_testing().matrix_sync(c), "action": "discard"}, True),
+    "lifecycle:institution_export_status": (lambda c: {"pk": _lifecycle_testing().matrix_export(c)}, True),
+    "lifecycle:institution_download": (lambda c: {"pk": _lifecycle_testing().matrix_export(c)}, True),
+    "lifecycle:mine_export_status": (lambda c: _lifecycle_testing().matrix_own_exports(c), False),
+    "lifecycle:mine_download": (lambda c: _lifecycle_testing().matrix_own_exports(c), False),
+    "lifecycle:staff_institution": (lambda c: {"pk": c.inst_a.pk}, False),
+    "lifecycle:staff_closeout_action": (lambda c: {"pk": c.inst_a.pk, "action": "start"}, False),
+    "lifecycle:staff_certificate": (lambda c: {"pk": _lifecycle_testing().matrix_closeout(c)}, False),
+    "lifecycle:staff_erasure": (lambda c: {"pk": _lifecycle_testing().matrix_erasure(c)}, False),
     # SCIM answers to its bearer token (401 without one), never to a session: @public here.
     "scim:resource_type": (lambda c: {"name": "User"}, False),
     "scim:schema": (lambda c: {"schema_id": "urn:ietf:params:scim:schemas:core:2.0:User"}, False),
@@ -146,6 +154,12 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "scim:resource_search": (lambda c: {"resource": "Users"}, False),
     "scim:not_found": (lambda c: {"rest": "Nothing"}, False),
 }
+
+
+def _lifecycle_testing():
+    from mentormemed.lifecycle import testing
+
+    return testing
 
 
 def _provisioning_testing():

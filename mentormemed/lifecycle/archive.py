@@ -1,0 +1,81 @@
+"""Writing an export archive: one CSV per dataset, ``data-dictionary.json`` and ``README.txt``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable, Sequence
+
+from django.utils import timezone
+
+from mentormemed.core.spreadsheet import csv_text
+from mentormemed.lifecycle.catalogue import Dataset
+
+NOT_INCLUDED = (
+    "Messages, goals, mentoring compacts and meeting notes: private to the two people (R30); a person"
+    " downloads their own from their account.",
+    "Single evaluation answers: mentors and institutions see released aggregates only (R18).",
+    "Identity characteristics a person kept private (R8).",
+    "Another institution's people: where one of ours met someone elsewhere, the other side reads"
+    " 'another institution'.",
+)
+
+
+def dictionary(datasets: Sequence[Dataset]) -> list[dict]:
+    return [
+        {
+            "file": f"{d.key}.csv",
+            "title": d.title,
+            "description": d.description,
+            "columns": [{"name": name, "meaning": meaning} for name, meaning in d.columns],
+        }
+        for d in datasets
+    ]
+
+
+def readme(*, heading: str, subject: str, counts: dict[str, int], datasets: Sequence[Dataset], notes=()) -> str:
+    lines = [
+        heading,
+        f"Subject: {subject}",
+        f"Built: {timezone.now():%Y-%m-%d %H:%M} UTC",
+        "",
+        "Files (UTF-8 CSV, comma-separated, header row first; times in UTC, ISO 8601):",
+    ]
+    for d in datasets:
+        lines.append(f"- {d.key}.csv — {d.title}: {counts.get(d.key, 0)} rows. {d.description}")
+    lines += ["", "data-dictionary.json describes every column of every file."]
+    if notes:
+        lines += ["", "Not included, and why:"] + [f"- {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def write(
+    *,
+    subject_arg,
+    datasets: Sequence[Dataset],
+    heading: str,
+    subject: str,
+    notes: Sequence[str] = NOT_INCLUDED,
+    progress: Callable[[int, str], None] = lambda percent, step: None,
+):
+    """Build the archive in a temporary file; returns (file, sha256, row counts per dataset)."""
+    counts: dict[str, int] = {}
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, dataset in enumerate(datasets):
+            progress(round(100 * index / (len(datasets) + 1)), f"Writing {dataset.title.lower()}")
+            rows = list(dataset.rows(subject_arg))
+            counts[dataset.key] = len(rows)
+            archive.writestr(f"{dataset.key}.csv", csv_text(dataset.header, rows))
+        archive.writestr("data-dictionary.json", json.dumps(dictionary(datasets), indent=2, ensure_ascii=False))
+        archive.writestr(
+            "README.txt", readme(heading=heading, subject=subject, counts=counts, datasets=datasets, notes=notes)
+        )
+    out.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: out.read(1 << 20), b""):
+        digest.update(chunk)
+    out.seek(0)
+    return out, digest.hexdigest(), counts

@@ -1,0 +1,284 @@
+"""Contract end (R40): staff close out a lapsed institution. The export is handed over; after the
+grace period its personal data is destroyed (erasure.py) and a certificate of destruction issued.
+
+R1's "nothing is deleted" holds during a lapse: only this close-out, started by staff on an
+institution with no current or future term, ever destroys an institution's personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections import Counter
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from mentormemed.core.audit import audit
+from mentormemed.core.clock import platform_today
+from mentormemed.lifecycle import erasure, exports
+from mentormemed.lifecycle.models import CloseOut, DataExport, RetentionSchedule
+
+OPEN_STATES = (CloseOut.State.HANDOVER, CloseOut.State.GRACE, CloseOut.State.DESTROYING)
+
+
+def schedule_for(institution) -> RetentionSchedule:
+    """The institution's schedule, or the defaults (unsaved) when it never set one."""
+    try:
+        return institution.retention_schedule
+    except RetentionSchedule.DoesNotExist:
+        return RetentionSchedule(institution=institution)
+
+
+def contract_end(institution) -> dt.date | None:
+    """The last day a term covered, when no term covers today or later; else None (not lapsed)."""
+    from mentormemed.institutions.models import Subscription
+
+    today = platform_today()
+    terms = list(Subscription.objects.filter(institution=institution))
+    if not terms:
+        return None
+    last_days = [min(s.term_end, s.ended_on - dt.timedelta(days=1)) if s.ended_on else s.term_end for s in terms]
+    if any(day >= today for day in last_days):
+        return None
+    return max(last_days)
+
+
+def _tell_admins(institution, *, title: str, body: str, url: str = "/manage/data/") -> None:
+    from mentormemed.institutions.models import Membership, MembershipStatus
+    from mentormemed.notifications.services import notify
+
+    admins = Membership.objects.filter(institution=institution, role="admin", status=MembershipStatus.ACTIVE)
+    for admin in admins.select_related("user"):
+        notify(user=admin.user, kind="data", title=title, body=body, url=url, action="Download the export")
+
+
+@transaction.atomic
+def closeout_start(*, user, institution) -> CloseOut:
+    """Begin the close-out of a lapsed institution: its export is built and handed to its admins."""
+    ended = contract_end(institution)
+    if ended is None:
+        raise ValidationError("This institution has a current or future term: only a lapsed contract is closed out.")
+    if CloseOut.objects.filter(institution=institution, state__in=OPEN_STATES + (CloseOut.State.DESTROYED,)).exists():
+        raise ValidationError("This institution's close-out has already been started.")
+    export = exports.export_request(user=user, institution=institution, actor_role="staff")
+    closeout = CloseOut.objects.create(
+        institution=institution,
+        started_by=user,
+        contract_ended_on=ended,
+        export=export,
+        grace_days=schedule_for(institution).closeout_grace_days,
+    )
+    audit(
+        actor=user,
+        action="lifecycle.closeout.start",
+        obj=closeout,
+        institution=institution,
+        actor_role="staff",
+        detail={"contract_ended_on": ended.isoformat(), "grace_days": closeout.grace_days},
+    )
+    return closeout
+
+
+def export_ready(*, export_id: int) -> None:
+    """A close-out's export is built: it is handed over and the grace period starts now."""
+    now = timezone.now()
+    with transaction.atomic():
+        closeout = (
+            CloseOut.objects.select_for_update()
+            .filter(export_id=export_id, state=CloseOut.State.HANDOVER)
+            .select_related("export", "institution")
+            .first()
+        )
+        if closeout is None:
+            return
+        closeout.state = CloseOut.State.GRACE
+        closeout.handed_over_at = now
+        closeout.export_sha256 = closeout.export.sha256
+        closeout.destroy_after = now + dt.timedelta(days=closeout.grace_days)
+        closeout.save(update_fields=["state", "handed_over_at", "export_sha256", "destroy_after"])
+        audit(
+            actor=None,
+            action="lifecycle.closeout.handover",
+            obj=closeout,
+            institution=closeout.institution,
+            detail={"sha256": closeout.export_sha256, "destroy_after": closeout.destroy_after.isoformat()},
+        )
+        _tell_admins(
+            closeout.institution,
+            title="Your institution's data export is ready",
+            body=(
+                f"Your contract ended on {closeout.contract_ended_on:%B %-d, %Y}. Download your data before"
+                f" {closeout.destroy_after:%B %-d, %Y}: after that day its personal data is destroyed."
+                " Renewing before then keeps everything."
+            ),
+        )
+
+
+@transaction.atomic
+def closeout_cancel(*, user, closeout: CloseOut, note: str) -> CloseOut:
+    """Stop a close-out before destruction (the institution renewed, or staff started it in error)."""
+    if not note.strip():
+        raise ValidationError("Say why the close-out is cancelled.")
+    if not CloseOut.objects.filter(pk=closeout.pk, state__in=[CloseOut.State.HANDOVER, CloseOut.State.GRACE]).update(
+        state=CloseOut.State.CANCELLED, cancelled_at=timezone.now(), note=note.strip()[:500]
+    ):
+        raise ValidationError("Only a close-out that has not begun destroying data can be cancelled.")
+    closeout.refresh_from_db()
+    audit(actor=user, action="lifecycle.closeout.cancel", obj=closeout, institution=closeout.institution)
+    return closeout
+
+
+@transaction.atomic
+def closeout_request_destroy(*, user, closeout: CloseOut, now: dt.datetime | None = None) -> CloseOut:
+    """Staff confirm destruction once the grace period has passed; the work runs in the background."""
+    now = now or timezone.now()
+    if contract_end(closeout.institution) is None:
+        raise ValidationError("The institution has a current term again: cancel the close-out instead.")
+    claimed = CloseOut.objects.filter(pk=closeout.pk, state=CloseOut.State.GRACE, destroy_after__lte=now).update(
+        state=CloseOut.State.DESTROYING
+    )
+    if not claimed:
+        if closeout.state == CloseOut.State.GRACE and closeout.destroy_after and closeout.destroy_after > now:
+            raise ValidationError(f"The grace period runs until {closeout.destroy_after:%B %-d, %Y}; destroy after it.")
+        raise ValidationError("This close-out is not waiting for destruction.")
+    audit(actor=user, action="lifecycle.closeout.destroy", obj=closeout, institution=closeout.institution)
+    from mentormemed.lifecycle.tasks import destroy_institution
+
+    pk, uid = closeout.pk, user.pk if user else None
+    transaction.on_commit(lambda: destroy_institution.enqueue(closeout_id=pk, user_id=uid), robust=True)
+    closeout.refresh_from_db()
+    return closeout
+
+
+def _erase_institution_records(institution, counts: Counter) -> None:
+    """What the institution itself holds that names people: invitations, campus links, contacts."""
+    from mentormemed.care.models import CarePolicy
+    from mentormemed.core.models import AuditEntry
+    from mentormemed.institutions.models import Invitation
+    from mentormemed.outcomes.models import ParticipationThreshold
+    from mentormemed.provisioning.models import RosterSync, ScimGroup, ScimToken, ScimUser
+    from mentormemed.sso.models import IdentityProvider
+
+    counts["invitations (deleted)"] += Invitation.objects.filter(institution=institution).delete()[0]
+    counts["roster uploads (deleted)"] += RosterSync.objects.filter(institution=institution).delete()[0]
+    ScimGroup.objects.filter(institution=institution).delete()
+    counts["provisioned identities (deleted)"] += ScimUser.objects.filter(institution=institution).delete()[0]
+    ScimToken.objects.filter(institution=institution).delete()
+    for provider in IdentityProvider.objects.filter(institution=institution).select_related("app"):
+        app = provider.app
+        provider.delete()
+        if app is not None:
+            app.delete()
+        counts["campus sign-in connections (deleted)"] += 1
+    CarePolicy.objects.filter(institution=institution).update(
+        wellbeing_contact_name="", wellbeing_contact_email="", wellbeing_contact_phone=""
+    )
+    ParticipationThreshold.objects.filter(institution=institution).update(signer_name="", signer_title="")
+    AuditEntry.objects.filter(institution=institution).update(ip_address=None)
+    for export in DataExport.objects.filter(institution=institution).exclude(file=""):
+        exports.export_remove_file(export)
+        counts["export archives (deleted)"] += 1
+
+
+def kept_records(institution, *, now: dt.datetime) -> list[list]:
+    """What stays after destruction, why and until when (printed on the certificate)."""
+    from mentormemed.core.models import AuditEntry
+    from mentormemed.institutions.models import Subscription
+    from mentormemed.lifecycle.models import RetainedCmeRecord
+
+    schedule = schedule_for(institution)
+    audit_until = (now + dt.timedelta(days=365 * schedule.audit_years)).date()
+    cme = RetainedCmeRecord.objects.filter(institution_name=institution.name)
+    cme_until = max(cme.values_list("keep_until", flat=True), default=None)
+    return [
+        [
+            "Audit log entries (actions only; names and addresses removed)",
+            AuditEntry.objects.filter(institution=institution).count(),
+            f"until {audit_until:%Y-%m-%d} (retention schedule: {schedule.audit_years} years)",
+        ],
+        [
+            "CME credit records (name, activity, date, credits)",
+            cme.count(),
+            f"until {cme_until:%Y-%m-%d} (accredited provider, {erasure.CME_KEEP_YEARS} years)" if cme_until else "",
+        ],
+        [
+            "Subscriptions and invoices (no personal data)",
+            Subscription.objects.filter(institution=institution).count(),
+            "financial records, 7 years",
+        ],
+        ["Aggregate outcomes (counts and means, small cells suppressed)", "—", "kept; they describe no one"],
+    ]
+
+
+def closeout_destroy(*, closeout_id: int, user_id: int | None, now: dt.datetime | None = None) -> dict:
+    """Destroy the personal data of a close-out claimed for destruction (idempotent)."""
+    from mentormemed.institutions.models import Membership
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        closeout = (
+            CloseOut.objects.select_for_update()
+            .select_related("institution")
+            .filter(pk=closeout_id, state=CloseOut.State.DESTROYING)
+            .first()
+        )
+        if closeout is None:
+            return {"destroyed": 0}
+        institution = closeout.institution
+        counts: Counter = Counter()
+        memberships = list(Membership.objects.filter(institution=institution).select_related("user", "institution"))
+        for membership in memberships:
+            erasure.erase_membership(membership, counts=counts, now=now)
+        counts["memberships (ended, kept without personal data)"] += len(memberships)
+        for user in get_user_model().objects.filter(pk__in={m.user_id for m in memberships}):
+            erasure.erase_account(user, counts=counts)
+        _erase_institution_records(institution, counts)
+        closeout.summary = {
+            "removed": sorted([label, n] for label, n in counts.items() if n),
+            "kept": kept_records(institution, now=now),
+        }
+        closeout.state = CloseOut.State.DESTROYED
+        closeout.destroyed_at = now
+        closeout.destroyed_by_id = user_id
+        closeout.certificate_number = f"COD-{now:%Y%m%d}-{closeout.pk:05d}-{secrets.token_hex(2).upper()}"
+        closeout.save()
+        audit(
+            actor=get_user_model().objects.filter(pk=user_id).first() if user_id else None,
+            action="lifecycle.closeout.destroyed",
+            obj=closeout,
+            institution=institution,
+            actor_role="staff" if user_id else "system",
+            detail={"certificate": closeout.certificate_number, "removed": dict(counts)},
+        )
+    return {"destroyed": 1}
+
+
+BACKSTOP_DAYS = 14  # destruction is a person's decision; the sweep acts only if nobody did
+
+
+def remind_staff(*, now: dt.datetime) -> int:
+    """Tell staff once that a close-out's grace period has passed and destruction awaits them."""
+    from mentormemed.lifecycle.services import notify_staff
+
+    due = CloseOut.objects.filter(state=CloseOut.State.GRACE, destroy_after__lte=now, staff_reminded_at__isnull=True)
+    told = 0
+    for item in due.select_related("institution"):
+        if CloseOut.objects.filter(pk=item.pk, staff_reminded_at__isnull=True).update(staff_reminded_at=now):
+            notify_staff(
+                title=f"Destruction due: {item.institution.name}",
+                body=f"The grace period ended {item.destroy_after:%B %-d, %Y}. Confirm destruction and send the"
+                f" certificate; otherwise it happens automatically after {BACKSTOP_DAYS} more days.",
+                url=f"/staff/data/institutions/{item.institution_id}/",
+            )
+            told += 1
+    return told
+
+
+def due_closeouts(*, now: dt.datetime):
+    """Close-outs whose grace period passed ``BACKSTOP_DAYS`` ago without staff confirming destruction."""
+    return CloseOut.objects.filter(
+        state=CloseOut.State.GRACE, destroy_after__lte=now - dt.timedelta(days=BACKSTOP_DAYS)
+    ).select_related("institution")

@@ -1,0 +1,122 @@
+"""Institution and personal data exports (R40, people's rights): requested, built in the background
+with progress, downloaded by whoever may (audited), kept for ``EXPORT_KEEP_DAYS``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from mentormemed.core.audit import audit
+from mentormemed.lifecycle import archive
+from mentormemed.lifecycle.catalogue import INSTITUTION_DATASETS
+from mentormemed.lifecycle.models import DataExport
+
+log = logging.getLogger(__name__)
+EXPORT_KEEP_DAYS = 30
+
+
+def available_until(export: DataExport) -> dt.datetime | None:
+    return export.finished_at + dt.timedelta(days=EXPORT_KEEP_DAYS) if export.finished_at else None
+
+
+@transaction.atomic
+def export_request(*, user, institution=None, person=None, actor_role: str) -> DataExport:
+    """Queue an export of ``institution`` (admins, staff) or of ``person``'s own data; one at a time."""
+    kind = DataExport.Kind.INSTITUTION if institution is not None else DataExport.Kind.PERSON
+    owner = {"institution": institution} if institution is not None else {"person": person}
+    running = DataExport.objects.select_for_update().filter(
+        kind=kind, state__in=[DataExport.State.QUEUED, DataExport.State.RUNNING], **owner
+    )
+    if running.exists():
+        raise ValidationError("An export is already being built; it will appear here when it is ready.")
+    export = DataExport.objects.create(kind=kind, requested_by=user, **owner)
+    audit(actor=user, action=f"lifecycle.export.{kind}", obj=export, institution=institution, actor_role=actor_role)
+    from mentormemed.lifecycle.tasks import build_export
+
+    pk = export.pk
+    transaction.on_commit(lambda: build_export.enqueue(export_id=pk), robust=True)
+    return export
+
+
+def _datasets(export: DataExport):
+    if export.kind == DataExport.Kind.INSTITUTION:
+        return (
+            INSTITUTION_DATASETS,
+            export.institution,
+            f"Data export of {export.institution.name}",
+            archive.NOT_INCLUDED,
+        )
+    from mentormemed.lifecycle.personal import PERSON_DATASETS, PERSON_NOT_INCLUDED
+
+    return PERSON_DATASETS, export.person, "Your data from MentorMeMed", PERSON_NOT_INCLUDED
+
+
+def export_build(*, export_id: int) -> dict:
+    """Build the archive (idempotent: only a queued export is claimed, by one worker)."""
+    if not DataExport.objects.filter(pk=export_id, state=DataExport.State.QUEUED).update(
+        state=DataExport.State.RUNNING, step="Starting"
+    ):
+        return {"built": 0}
+    export = DataExport.objects.select_related("institution", "person").get(pk=export_id)
+
+    def progress(percent: int, step: str) -> None:
+        DataExport.objects.filter(pk=export_id).update(progress=percent, step=step)
+
+    try:
+        datasets, subject_arg, heading, notes = _datasets(export)
+        subject = str(subject_arg) if export.institution_id else subject_arg.email
+        out, sha, counts = archive.write(
+            subject_arg=subject_arg, datasets=datasets, heading=heading, subject=subject, notes=notes, progress=progress
+        )
+        with out:
+            name = f"{export.kind}-{export_id}-{timezone.now():%Y%m%d%H%M%S}.zip"
+            export.file.save(name, File(out), save=False)
+            export.size = export.file.size
+    except Exception as exc:  # the admin sees the failure instead of a spinner forever
+        log.exception("export %s failed", export_id)
+        DataExport.objects.filter(pk=export_id).update(
+            state=DataExport.State.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+        )
+        return {"failed": 1}
+    DataExport.objects.filter(pk=export_id).update(
+        file=export.file.name,
+        size=export.size,
+        sha256=sha,
+        state=DataExport.State.READY,
+        progress=100,
+        step="Ready",
+        finished_at=timezone.now(),
+    )
+    from mentormemed.lifecycle.closeout import export_ready
+
+    export_ready(export_id=export_id)
+    return {"built": 1, **counts}
+
+
+@transaction.atomic
+def export_download(*, user, export: DataExport, actor_role: str):
+    """The archive's file, opened for reading; audited with its checksum."""
+    if export.state != DataExport.State.READY or not export.file:
+        raise ValidationError("This export is not ready to download.")
+    DataExport.objects.filter(pk=export.pk).update(downloads=export.downloads + 1)
+    audit(
+        actor=user,
+        action="lifecycle.export.download",
+        obj=export,
+        institution=export.institution,
+        actor_role=actor_role,
+        detail={"sha256": export.sha256, "size": export.size},
+    )
+    return export.file.open("rb")
+
+
+def export_remove_file(export: DataExport) -> None:
+    """Delete the archive's file (expired, or destroyed at close-out); the row stays as a record."""
+    if export.file:
+        export.file.delete(save=False)
+    DataExport.objects.filter(pk=export.pk).update(file="", state=DataExport.State.REMOVED)

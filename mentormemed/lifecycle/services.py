@@ -1,0 +1,98 @@
+"""Writes of the data lifecycle that are not exports or close-outs: retention schedules and
+people's erasure requests. Keyword-only, atomic, audited."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from mentormemed.core.audit import audit
+from mentormemed.lifecycle import erasure
+from mentormemed.lifecycle.models import ErasureRequest, RetentionSchedule
+
+
+@transaction.atomic
+def retention_save(*, user, institution, audit_years: int, inactive_account_years: int, closeout_grace_days: int):
+    schedule, _ = RetentionSchedule.objects.update_or_create(
+        institution=institution,
+        defaults={
+            "audit_years": audit_years,
+            "inactive_account_years": inactive_account_years,
+            "closeout_grace_days": closeout_grace_days,
+            "updated_by": user,
+        },
+    )
+    audit(
+        actor=user,
+        action="lifecycle.retention",
+        obj=schedule,
+        institution=institution,
+        actor_role="staff",
+        detail={"audit_years": audit_years, "inactive_years": inactive_account_years, "grace": closeout_grace_days},
+    )
+    return schedule
+
+
+def notify_staff(*, title: str, url: str, body: str = "") -> None:
+    from django.contrib.auth import get_user_model
+
+    from mentormemed.notifications.services import notify
+
+    for staff in get_user_model().objects.filter(is_staff=True, is_active=True):
+        notify(user=staff, kind="data", title=title, body=body, url=url, action="Open MentorMeMed")
+
+
+@transaction.atomic
+def erasure_request(*, user, reason: str) -> ErasureRequest:
+    """A person asks to be erased; staff handle it (a case under review may hold it back)."""
+    if user.is_staff:
+        raise ValidationError("Staff accounts are closed by the platform's administrators, not here.")
+    if ErasureRequest.objects.filter(person=user, state=ErasureRequest.State.SUBMITTED).exists():
+        raise ValidationError("You have already asked; we will write to you when it is done.")
+    item = ErasureRequest.objects.create(person=user, reason=reason.strip(), contact_email=user.email)
+    audit(actor=user, action="lifecycle.erasure.request", obj=item)
+    notify_staff(title="A person asked to be erased", url=f"/staff/data/erasure/{item.pk}/")
+    return item
+
+
+@transaction.atomic
+def erasure_withdraw(*, user, item: ErasureRequest) -> None:
+    if not ErasureRequest.objects.filter(pk=item.pk, person=user, state=ErasureRequest.State.SUBMITTED).update(
+        state=ErasureRequest.State.WITHDRAWN, decided_at=timezone.now()
+    ):
+        raise ValidationError("This request is no longer open.")
+    audit(actor=user, action="lifecycle.erasure.withdraw", obj=item)
+
+
+@transaction.atomic
+def erasure_decide(*, user, item: ErasureRequest, carry_out: bool, note: str) -> ErasureRequest:
+    """Staff carry out the erasure (erasure.erase_person) or decline it with a reason the person reads."""
+    if not carry_out and not note.strip():
+        raise ValidationError("Say why the request is declined; the person reads it.")
+    state = ErasureRequest.State.DONE if carry_out else ErasureRequest.State.DECLINED
+    if not ErasureRequest.objects.filter(pk=item.pk, state=ErasureRequest.State.SUBMITTED).update(
+        state=state, decided_at=timezone.now(), decided_by=user, decision_note=note.strip()
+    ):
+        raise ValidationError("This request has already been handled.")
+    item.refresh_from_db()
+    person = item.person
+    from mentormemed.notifications.emails import queue_email
+
+    if carry_out:
+        counts = erasure.erase_person(person)
+        item.summary = sorted([label, n] for label, n in counts.items() if n)
+        item.save(update_fields=["summary"])
+    audit(
+        actor=user,
+        action=f"lifecycle.erasure.{'done' if carry_out else 'decline'}",
+        obj=item,
+        actor_role="staff",
+        detail={"removed": dict(item.summary)} if carry_out else {},
+    )
+    queue_email(
+        to=[item.contact_email],
+        template_prefix="lifecycle/email/erasure_decided",
+        context={"done": carry_out, "note": item.decision_note, "summary": item.summary},
+    )
+    return item
