@@ -23,6 +23,7 @@ DEMO_ORDER = [
     "care",
     "sso",
     "provisioning",
+    "lifecycle",
 ]
 DEMO_PASSWORD = "mentormemed-demo"
 DEMO_TOTP_SECRET = "MENTORMEMEDDEMOTOTPSECRETABCDEFG"  # base32, 160 bits

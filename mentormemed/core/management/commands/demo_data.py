@@ -52,7 +52,10 @@ class Command(BaseCommand):
             self.stdout.write(f"{email} (suspended after missed responses: an admin can reinstate),\n")
         self.stdout.write(
             f"lapsed@{DEMO_DOMAIN} (mentee of an institution whose subscription lapsed: a read-only view),\n"
-            f"and admin.riverbend@{DEMO_DOMAIN} (that institution's admin, MFA: renew the subscription).\n{line}\n"
+            f"and admin.riverbend@{DEMO_DOMAIN} (that institution's admin, MFA: renew the subscription).\n"
+            "Contract end: as staff, Institutions → Data lifecycle → Riverbend. Its export was handed over and the\n"
+            "grace period has passed: destroy its personal data and download the certificate of destruction\n"
+            f"(after that, lapsed@ and admin.riverbend@ no longer sign in).\n{line}\n"
         )
 
 
