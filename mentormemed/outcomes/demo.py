@@ -22,6 +22,9 @@ HISTORY_DAYS = 540
 
 def build(ctx: DemoContext) -> None:
     _searches_and_requests(ctx)
+    _paired_needs(ctx)
+    _network_relationships(ctx)
+    _letters(ctx)
     _research(ctx)
     _billing(ctx)
     # Outcomes is the last demo builder: responsiveness from every request written (including the
@@ -261,3 +264,133 @@ def _billing(ctx: DemoContext) -> None:
                 paid_on=current.term_start + dt.timedelta(days=21),
                 invoice_due=current.invoice_due or current.term_start + dt.timedelta(days=30),
             )
+
+
+def _years_so_far(now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The previous and the current academic year, as (start, end-or-now) moments."""
+    from mentormemed.outcomes.selectors import Filters, academic_year_of
+
+    current = academic_year_of(now.date())
+    spans = []
+    for year in (current - 1, current):
+        start, end = Filters.year(year).bounds
+        spans.append((start, min(end, now - dt.timedelta(days=2))))
+    return spans
+
+
+# Needs with a characteristic the network offers rarely (the unmet-need view's recruitment list):
+# (content area, facet key of the characteristic, share of mentees asking, results found).
+PAIRED_NEEDS = [
+    ("residency_applications", "lang:es", 0.35, (0, 0, 1)),
+    ("navigating_bias", "id:race_ethnicity:black", 0.25, (0, 1, 2)),
+]
+
+
+def _paired_needs(ctx: DemoContext) -> None:
+    """Mentees asking for a need together with a shared characteristic, finding almost nobody."""
+    rng = ctx.rng
+    now = timezone.now()
+    mentees = [m for m in ctx.mentees if m.status == "active"]
+    profiles = {p.membership_id: p for p in MenteeProfile.objects.filter(membership__in=mentees)}
+    logs = []
+    for area, prefix, share, found in PAIRED_NEEDS:
+        facet = prefix
+        if not MentorFacet.objects.filter(key=facet).exists():
+            continue
+        for mentee in mentees:
+            if rng.random() > share:
+                continue
+            profile = profiles.get(mentee.pk)
+            for start, end in _years_so_far(now):
+                for _ in range(rng.randint(1, 3)):
+                    when = start + dt.timedelta(seconds=rng.randint(0, int((end - start).total_seconds())))
+                    logs.append(
+                        SearchLog(
+                            viewer=mentee,
+                            institution_id=mentee.institution_id,
+                            role="mentee",
+                            training_level=getattr(profile, "training_level", ""),
+                            eligibility_bases=getattr(getattr(mentee, "eligibility", None), "bases", []),
+                            kind="search",
+                            filters={"f": [f"area:{area}", facet], "q": "", "sort": "best", "page": 1},
+                            result_count=rng.choice(found),
+                            created_at=when,
+                        )
+                    )
+    SearchLog.objects.bulk_create(logs, batch_size=2000)
+
+
+def _network_relationships(ctx: DemoContext) -> None:
+    """Mentorships across institutions in each of the last two academic years (reciprocity): most
+    mentees of the smaller members have a mentor from another institution; some of Northgate's too.
+    They ended after about three months, so no mentor's current load changes."""
+    from mentormemed.mentorships.models import EndReason, Relationship
+
+    rng = ctx.rng
+    now = timezone.now()
+    mentors = list(MentorProfile.objects.filter(membership__in=ctx.mentors, membership_active=True))
+    mentees = [m for m in ctx.mentees if m.status == "active"]
+    by_inst: dict[int, list] = {}
+    for mentor in mentors:
+        by_inst.setdefault(mentor.institution_id, []).append(mentor)
+    if len(by_inst) < 2:
+        return
+    largest = max(by_inst, key=lambda pk: len(by_inst[pk]))
+    for start, end in _years_so_far(now):
+        span = int((end - start).total_seconds())
+        for mentee in mentees:
+            home_is_largest = mentee.institution_id == largest
+            if rng.random() > (0.12 if home_is_largest else 0.8):
+                continue
+            others = [pk for pk in by_inst if pk != mentee.institution_id]
+            inst = largest if not home_is_largest else rng.choice(others)
+            mentor = rng.choice(by_inst[inst])
+            started = start + dt.timedelta(seconds=rng.randint(0, span))
+            request = MentorshipRequest.objects.create(
+                mentee=mentee,
+                mentor=mentor,
+                message="I am looking for someone outside my institution who has done this.",
+                state=RequestState.ACCEPTED,
+                created_at=started - dt.timedelta(days=3),
+                deadline=started + dt.timedelta(days=4),
+                responded_at=started,
+            )
+            Relationship.objects.create(
+                mentee=mentee,
+                mentor=mentor,
+                request=request,
+                started_at=started,
+                ended_at=min(started + dt.timedelta(days=rng.randint(60, 120)), now - dt.timedelta(days=1)),
+                end_reason=EndReason.GOALS_MET,
+            )
+
+
+def _letters(ctx: DemoContext) -> None:
+    """Participation letters admins issued (the ledger's credit): mentors sharing an identity
+    underrepresented in medicine receive them less often, the pattern the ledger makes visible."""
+    from mentormemed.core.models import AuditEntry
+
+    rng = ctx.rng
+    now = timezone.now()
+    urim_keys = ("id:race_ethnicity:black", "id:race_ethnicity:hispanic")
+    urim = set(
+        MentorFacet.objects.filter(key__startswith=urim_keys[0]).values_list("mentor__membership_id", flat=True)
+    ) | set(MentorFacet.objects.filter(key__startswith=urim_keys[1]).values_list("mentor__membership_id", flat=True))
+    for mentor in ctx.mentors:
+        admin = ctx.admins.get(next((k for k, i in ctx.institutions.items() if i.pk == mentor.institution_id), ""))
+        if admin is None:
+            continue
+        for start, end in _years_so_far(now):
+            if rng.random() > (0.2 if mentor.pk in urim else 0.55):
+                continue
+            entry = AuditEntry.objects.create(
+                actor=admin.user,
+                actor_role="admin",
+                institution_id=mentor.institution_id,
+                action="reward.letter",
+                object_type="institutions.membership",
+                object_id=str(mentor.pk),
+                object_repr=str(mentor)[:200],
+            )
+            when = start + dt.timedelta(seconds=rng.randint(0, int((end - start).total_seconds())))
+            AuditEntry.objects.filter(pk=entry.pk).update(at=when)

@@ -219,3 +219,37 @@ class RollupRefresh(models.Model):
 
     refreshed_at = models.DateTimeField()
     seconds = models.FloatField(default=0)
+
+
+class MenteeJourney(CohortColumns):
+    """One consenting mentee's way to a first mentor: first search, first request, first match."""
+
+    mentee_id = models.IntegerField(unique=True)
+    institution_id = models.IntegerField()
+    first_search_at = models.DateTimeField(null=True)
+    first_request_at = models.DateTimeField(null=True)
+    matched_at = models.DateTimeField(null=True, help_text="the first relationship's start")
+    matched_local = models.BooleanField(null=True, help_text="the first mentor is of the mentee's institution")
+
+    class Meta:
+        indexes = [models.Index(fields=["institution_id", "matched_at"])]
+
+
+class UnmetSearchRollup(CohortColumns):
+    """Searches of one person in one month that found 3 or fewer mentors, per need and affinity.
+
+    ``need`` is a content area or specialty filter (or "" when the search had none), ``affinity``
+    a shared-characteristic filter (identity, language, home region; "" when none): a search with
+    two needs and one affinity counts under each of its (need, affinity) pairs and under each alone.
+    """
+
+    institution_id = models.IntegerField()
+    viewer_id = models.IntegerField()
+    month = models.DateField()
+    need = models.CharField(max_length=120, blank=True)
+    affinity = models.CharField(max_length=120, blank=True)
+    searches = models.IntegerField()
+    empty = models.IntegerField(help_text="searches with no result at all")
+
+    class Meta:
+        indexes = [models.Index(fields=["institution_id", "month"]), models.Index(fields=["month"])]

@@ -29,12 +29,24 @@ from django.utils import timezone
 
 from mentormemed.outcomes import stats
 from mentormemed.outcomes.models import (
+    MenteeJourney,
     RelationshipFact,
     RequestFact,
     RequestFactLabel,
     RollupRefresh,
     SearchKeyRollup,
     SearchRollup,
+    UnmetSearchRollup,
+)
+
+ROLLUPS = (
+    SearchRollup,
+    SearchKeyRollup,
+    RequestFact,
+    RequestFactLabel,
+    RelationshipFact,
+    MenteeJourney,
+    UnmetSearchRollup,
 )
 
 REFRESH_MINUTES_DEFAULT = 60
@@ -72,17 +84,19 @@ def refresh(*, now: dt.datetime | None = None) -> RollupRefresh:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # one rebuild at a time; the second waits, then redoes it
                 cursor.execute("SELECT pg_advisory_xact_lock(7023)")
-        for model in (SearchRollup, SearchKeyRollup, RequestFact, RequestFactLabel, RelationshipFact):
+        for model in ROLLUPS:
             model.objects.all().delete()
         _searches()
         _search_keys()
         _requests()
         _relationships()
+        _journeys()
+        _unmet_searches()
         RollupRefresh.objects.all().delete()
         done = RollupRefresh.objects.create(refreshed_at=now, seconds=round(time.perf_counter() - started, 2))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (SearchRollup, SearchKeyRollup, RequestFact, RequestFactLabel, RelationshipFact):
+            for model in ROLLUPS:
                 cursor.execute(f'ANALYZE "{model._meta.db_table}"')
     return done
 
@@ -396,3 +410,111 @@ def relationship_features(rels: list[dict]) -> list[dict]:
             }
         )
     return out
+
+
+def _journeys() -> None:
+    """Per consenting mentee: the first search, the first request and the first relationship."""
+    from django.db.models import Min
+
+    from mentormemed.institutions.models import Membership
+    from mentormemed.matching.models import SearchLog
+    from mentormemed.mentorships.models import MentorshipRequest, Relationship
+
+    mentees = (
+        Membership.objects.filter(role="mentee", mentee_profile__consent_analytics=True)
+        .annotate(
+            level=Coalesce(F("mentee_profile__training_level"), Value("")),
+            **{b: _flag(f"eligibility__{b}") for b in BASES},
+        )
+        .values_list("pk", "institution_id", "level", *BASES)
+    )
+    searched = dict(
+        SearchLog.objects.filter(kind="search", viewer__mentee_profile__consent_analytics=True)
+        .values("viewer_id")
+        .annotate(first=Min("created_at"))
+        .values_list("viewer_id", "first")
+    )
+    requested = dict(
+        MentorshipRequest.objects.filter(_consenting("mentee__"))
+        .values("mentee_id")
+        .annotate(first=Min("created_at"))
+        .values_list("mentee_id", "first")
+    )
+    matched: dict[int, tuple] = {}
+    for mentee_id, started, mentor_inst, mentee_inst in (
+        Relationship.objects.filter(_consenting("mentee__"))
+        .order_by("mentee_id", "started_at", "id")
+        .values_list("mentee_id", "started_at", "mentor__institution_id", "mentee__institution_id")
+    ):
+        matched.setdefault(mentee_id, (started, mentor_inst == mentee_inst))
+    batch = [
+        MenteeJourney(
+            mentee_id=pk,
+            institution_id=inst,
+            training_level=level or "",
+            **dict(zip(BASES, (bool(b) for b in bases), strict=True)),
+            first_search_at=searched.get(pk),
+            first_request_at=requested.get(pk),
+            matched_at=matched.get(pk, (None, None))[0],
+            matched_local=matched.get(pk, (None, None))[1],
+        )
+        for pk, inst, level, *bases in mentees
+    ]
+    MenteeJourney.objects.bulk_create(batch, batch_size=2000)
+
+
+NEED_PREFIXES = ("area:", "spec:")
+NOT_AFFINITY = ("role:", "scope:", *NEED_PREFIXES)
+
+
+def search_needs(keys: list[str]) -> tuple[list[str], list[str]]:
+    """The need filters (content areas, specialties) and affinity filters (shared characteristics)
+    of one search's filter keys."""
+    needs = sorted({k for k in keys if k.startswith(NEED_PREFIXES)})
+    affinities = sorted({k for k in keys if ":" in k and not k.startswith(NOT_AFFINITY)})
+    return needs, affinities
+
+
+def _unmet_searches() -> None:
+    """Searches with 3 or fewer results, per person, month, need and affinity (``UnmetSearchRollup``)."""
+    from mentormemed.matching.models import SearchLog
+
+    zone = timezone.get_current_timezone()
+    cells: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    rows = (
+        SearchLog.objects.filter(kind="search", result_count__lte=3)
+        .filter(_consenting("viewer__"))
+        .annotate(**{b: _flag(f"viewer__eligibility__{b}") for b in BASES})
+        .values_list("institution_id", "viewer_id", "created_at", "training_level", *BASES, "filters", "result_count")
+    )
+    for inst, viewer, created, level, *rest in rows.iterator(chunk_size=5000):
+        *bases, filters, results = rest
+        keys = filters.get("f") if isinstance(filters, dict) else None
+        needs, affinities = search_needs([k for k in keys or [] if isinstance(k, str)])
+        if not needs and not affinities:
+            continue
+        month = created.astimezone(zone).date().replace(day=1)
+        cohort = (level or "", *(bool(b) for b in bases))
+        # ("*", "*") counts each such search once: the total the ranked rows are part of.
+        pairs = {(n, a) for n in ["", *needs] for a in ["", *affinities]} - {("", "")} | {("*", "*")}
+        for need, affinity in pairs:
+            cell = cells[inst, viewer, month, need, affinity, cohort]
+            cell[0] += 1
+            cell[1] += results == 0
+    UnmetSearchRollup.objects.bulk_create(
+        (
+            UnmetSearchRollup(
+                institution_id=inst,
+                viewer_id=viewer,
+                month=month,
+                need=need,
+                affinity=affinity,
+                training_level=cohort[0],
+                **dict(zip(BASES, cohort[1:], strict=True)),
+                searches=n,
+                empty=empty,
+            )
+            for (inst, viewer, month, need, affinity, cohort), (n, empty) in cells.items()
+        ),
+        batch_size=5000,
+    )

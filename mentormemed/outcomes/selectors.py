@@ -10,6 +10,7 @@ cohort and scope joined in), so the figures are as of the last rollup refresh.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from mentormemed.evaluations.schedule import add_months
 from mentormemed.outcomes import stats
+from mentormemed.outcomes.regression import adjusted_tables
 from mentormemed.outcomes.suppression import RATIO, Cell, Layout, Row, choose, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, rate
 
@@ -996,9 +998,13 @@ class Dashboard:
     analysis_tables: list[Table]
     minimum: int
     as_of: dt.datetime | None = None  # when the rollups behind the figures were refreshed
+    adjusted: list[Table] = dataclasses.field(
+        default_factory=list
+    )  # several characteristics at once (outcomes.regression)
 
     def table(self, key: str) -> Table | None:
-        return next((t for t in self.searches + self.matches + self.analysis_tables if t.key == key), None)
+        tables = self.searches + self.matches + self.analysis_tables + self.adjusted
+        return next((t for t in tables if t.key == key), None)
 
 
 CACHE_SECONDS_DEFAULT = 300
@@ -1031,6 +1037,7 @@ def dashboard(institution, f: Filters, *, use_cache: bool = True) -> Dashboard:
         [analysis_table(a, f"analysis_{n}") for n, a in enumerate(analyses)],
         k_min(),
         as_of,
+        adjusted_tables(institution, f, k=k_min(), labels=_group_labels()),
     )
     if use_cache and seconds:
         cache.set(key, result, seconds)

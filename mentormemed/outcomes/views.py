@@ -16,9 +16,9 @@ from mentormemed.core.audit import audit_request
 from mentormemed.evaluations.selectors import feedback_batch_mentees
 from mentormemed.institutions.models import Institution, Subscription
 from mentormemed.institutions.selectors import mentor_supply
+from mentormemed.outcomes import insights, rollups, selectors, services
 from mentormemed.outcomes import invoices as invoice_pdfs
 from mentormemed.outcomes import reward as rewards
-from mentormemed.outcomes import rollups, selectors, services
 from mentormemed.outcomes.forms import DecisionForm, ResearchForm, ThresholdForm
 from mentormemed.outcomes.models import ResearchRequest
 from mentormemed.outcomes.participation import sources as participation_sources
@@ -54,6 +54,7 @@ def _page(request, institution, *, national: bool):
             "supply": mentor_supply(institution) if institution is not None else None,
             "export_url": "outcomes:national_export" if national else "outcomes:export",
             "refresh_minutes": rollups.refresh_minutes(),
+            "views": insights.VIEWS.values(),
         },
     )
 
@@ -63,10 +64,16 @@ def dashboard(request):
     return _page(request, request.actor.institution, national=False)
 
 
+def _release_table(institution, filters, table: str):
+    """A table of the dashboard or of one of the views."""
+    if table in insights.TABLE_VIEWS:
+        return insights.find_table(table, institution, filters)
+    return selectors.dashboard(institution, filters).table(table)
+
+
 @requires("outcomes.institution")
 def export_csv(request, table: str):
-    board = selectors.dashboard(request.actor.institution, selectors.Filters.from_query(request.GET))
-    found = board.table(table)
+    found = _release_table(request.actor.institution, selectors.Filters.from_query(request.GET), table)
     if found is None:
         raise Http404
     audit_request(request, action="outcomes.export", detail={"table": table})
@@ -91,8 +98,7 @@ def national(request):
 @requires("outcomes.national")
 def national_export(request, table: str):
     institution = _staff_institution(request)
-    board = selectors.dashboard(institution, selectors.Filters.from_query(request.GET))
-    found = board.table(table)
+    found = _release_table(institution, selectors.Filters.from_query(request.GET), table)
     if found is None:
         raise Http404
     audit_request(
@@ -102,6 +108,45 @@ def national_export(request, table: str):
         detail={"table": table, "national": institution is None},
     )
     return _csv_response(found.csv(), f"{table}.csv")
+
+
+def _insight_page(request, slug: str, institution, *, national: bool):
+    if slug not in insights.VIEWS:
+        raise Http404
+    filters = selectors.Filters.from_query(request.GET)
+    found = insights.insight(slug, institution, filters)
+    query = filters.as_query()
+    if national and institution is not None:
+        query["institution"] = institution.pk
+    return render(
+        request,
+        "outcomes/insight.html",
+        {
+            "board": found,
+            "insight": found,
+            "views": insights.VIEWS.values(),
+            "institution": institution,
+            "national": national,
+            "charts": {t.key: t.chart_data() for t in found.tables if t.chart and t.rows and not t.all_hidden},
+            "query_string": urlencode(query),
+            "query": query,
+            "years": selectors.Filters.offered(),
+            "partial": filters.is_partial(),
+            "institutions": Institution.objects.order_by("name") if national else None,
+            "export_url": "outcomes:national_export" if national else "outcomes:export",
+            "page_url": "outcomes:national_insight" if national else "outcomes:insight",
+        },
+    )
+
+
+@requires("outcomes.institution")
+def insight(request, slug: str):
+    return _insight_page(request, slug, request.actor.institution, national=False)
+
+
+@requires("outcomes.national")
+def national_insight(request, slug: str):
+    return _insight_page(request, slug, _staff_institution(request), national=True)
 
 
 # ------------------------------------------------------------------ mentor reward (R24, R32)

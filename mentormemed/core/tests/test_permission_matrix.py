@@ -77,6 +77,8 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "evaluations:graduate": (lambda c: {"token": "not-a-real-token"}, False),
     "outcomes:export": (lambda c: {"table": "searches_by_month"}, False),
     "outcomes:national_export": (lambda c: {"table": "searches_by_month"}, False),
+    "outcomes:insight": (lambda c: {"slug": "ledger"}, False),
+    "outcomes:national_insight": (lambda c: {"slug": "reciprocity"}, False),
     "outcomes:reward_letter": (lambda c: {"pk": _outcomes_testing().matrix_mentor_profile(c)}, True),
     "outcomes:research_document": (lambda c: {"pk": _outcomes_testing().matrix_research(c)}, True),
     "outcomes:staff_research_detail": (lambda c: {"pk": _outcomes_testing().matrix_research(c)}, False),
