@@ -340,10 +340,11 @@ def _network_relationships(ctx: DemoContext) -> None:
         span = int((end - start).total_seconds())
         for mentee in mentees:
             home_is_largest = mentee.institution_id == largest
-            if rng.random() > (0.12 if home_is_largest else 0.8):
+            if rng.random() > (0.25 if home_is_largest else 0.9):
                 continue
             others = [pk for pk in by_inst if pk != mentee.institution_id]
-            inst = largest if not home_is_largest else rng.choice(others)
+            # Northgate's mentees go where there are mentors: in proportion to each member's mentors.
+            inst = largest if not home_is_largest else rng.choices(others, [len(by_inst[pk]) for pk in others])[0]
             mentor = rng.choice(by_inst[inst])
             started = start + dt.timedelta(seconds=rng.randint(0, span))
             request = MentorshipRequest.objects.create(

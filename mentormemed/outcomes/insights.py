@@ -489,11 +489,24 @@ def _room(n: int, room: int) -> str:
 
 
 def _pair_label(need: str, affinity: str, known: dict) -> str:
+    """ "Residency applications with a mentor who speaks Spanish"."""
+    wanted = f"a mentor {_affinity(affinity, known)}" if affinity else ""
     if need and affinity:
-        return f"{_plain(need, known)} with a mentor who shares {_label(affinity, known).lower()}"
-    if need:
-        return _plain(need, known)
-    return f"A mentor who shares {_label(affinity, known).lower()}"
+        return f"{_plain(need, known)} with {wanted}"
+    return _plain(need, known) if need else wanted[0].upper() + wanted[1:]
+
+
+def _affinity(key: str, known: dict) -> str:
+    label = _plain(key, known)
+    if key.startswith("lang:"):
+        return f"who speaks {label}"
+    if key.startswith("native:"):
+        return f"whose native language is {label}"
+    if key.startswith(("state:", "country:")):
+        return f"from {label}"
+    info = known.get(key)
+    group = f" ({info.group_label.lower()})" if info and info.group_label else ""
+    return f"who shares: {label}{group}"
 
 
 def _plain(key: str, known: dict) -> str:

@@ -1,0 +1,68 @@
+"""R23, R27 in Chromium: the four outcomes views (ledger, unmet need, time to match, reciprocity)
+open from the dashboard's tabs, draw their charts, pass axe, and read at 1366 and 390 px."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from mentormemed.matching.models import SearchLog
+from mentormemed.mentorships import testing as mt
+from mentormemed.outcomes import rollups
+from mentormemed.outcomes.tests.conftest import consenting
+from mentormemed.testing.factories import TEST_PASSWORD, TOTP_SECRET, MembershipFactory, UserFactory, onboard
+from tests.e2e.conftest import ARTIFACTS, assert_accessible, sign_in
+
+
+def test_r23_the_four_views_open_from_the_dashboard_and_are_accessible(page, cast, settings):
+    settings.MMM = {**settings.MMM, "OUTCOMES_CACHE_SECONDS": 0, "SMALL_CELL_MIN": 2}
+    now = timezone.now()
+    mentor = mt.mentor_profile(cast.mentor, languages=("en", "es"))
+    for n in range(6):
+        mentee = consenting(
+            onboard(
+                MembershipFactory(institution=cast.inst_a, role="mentee", user=UserFactory(email=f"v{n}@alpha.edu"))
+            ),
+            level="MS2" if n % 2 else "PGY1",
+        )
+        SearchLog.objects.create(
+            viewer=mentee,
+            institution=cast.inst_a,
+            role="mentee",
+            training_level="MS2",
+            kind="search",
+            filters={"f": ["area:residency_applications", "lang:es"]},
+            result_count=0,
+            created_at=now - dt.timedelta(days=20 + n),
+        )
+        if n < 3:
+            mt.relationship(mentee, mentor, started_at=now - dt.timedelta(days=5 + n))
+    rollups.refresh()
+    sign_in(page, cast.admin.user.email, TEST_PASSWORD, totp_secret=TOTP_SECRET)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/outcomes/")
+    for name, slug, chart in (
+        ("Minority-tax ledger", "ledger", "ledger_concentration"),
+        ("Unmet need", "unmet", "unmet_need"),
+        ("Time to match and load", "time-to-match", "load_distribution"),
+        ("National reciprocity", "reciprocity", None),
+    ):
+        page.get_by_role("navigation", name="Outcomes views").get_by_role("link", name=name).click()
+        page.get_by_role("heading", level=1, name=name).wait_for()
+        assert page.get_by_role("link", name=name).get_attribute("aria-current") == "page"
+        if chart:
+            page.locator(f"canvas#chart-{chart}").wait_for()
+        assert_accessible(page, context=f"outcomes view {slug}")
+        page.screenshot(path=str(ARTIFACTS / f"outcomes-view-{slug}-1366.png"), full_page=True)
+    page.goto("/outcomes/views/unmet/")
+    recruit = page.get_by_role("heading", name="Recruitment list").locator("xpath=..").inner_text()
+    assert "Residency applications with a mentor who speaks Spanish" in recruit
+    page.set_viewport_size({"width": 390, "height": 844})
+    for slug in ("ledger", "unmet", "time-to-match", "reciprocity"):
+        page.goto(f"/outcomes/views/{slug}/")
+        assert_accessible(page, context=f"outcomes view {slug} on a phone")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, f"{slug}: the page scrolls sideways on a phone ({width}px)"
+        page.screenshot(path=str(ARTIFACTS / f"outcomes-view-{slug}-390.png"), full_page=True)
