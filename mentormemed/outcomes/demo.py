@@ -324,6 +324,7 @@ def _network_relationships(ctx: DemoContext) -> None:
     """Mentorships across institutions in each of the last two academic years (reciprocity): most
     mentees of the smaller members have a mentor from another institution; some of Northgate's too.
     They ended after about three months, so no mentor's current load changes."""
+    from mentormemed.mentorships.demo import add_story
     from mentormemed.mentorships.models import EndReason, Relationship
 
     rng = ctx.rng
@@ -356,7 +357,7 @@ def _network_relationships(ctx: DemoContext) -> None:
                 deadline=started + dt.timedelta(days=4),
                 responded_at=started,
             )
-            Relationship.objects.create(
+            rel = Relationship.objects.create(
                 mentee=mentee,
                 mentor=mentor,
                 request=request,
@@ -364,6 +365,7 @@ def _network_relationships(ctx: DemoContext) -> None:
                 ended_at=min(started + dt.timedelta(days=rng.randint(60, 120)), now - dt.timedelta(days=1)),
                 end_reason=EndReason.GOALS_MET,
             )
+            add_story(rng, rel, now=now)
 
 
 def _letters(ctx: DemoContext) -> None:
