@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "mentormemed.core.middleware.RejectNulBytesMiddleware",
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "mentormemed.core.middleware.ActingMembershipMiddleware",
     "mentormemed.core.middleware.UserTimeZoneMiddleware",
+    "mentormemed.core.middleware.UserLanguageMiddleware",
     "mentormemed.core.middleware.MfaRequiredMiddleware",
     "mentormemed.core.middleware.PrivatePagesMiddleware",
     "mentormemed.notifications.middleware.MarkOpenedMiddleware",
@@ -100,6 +102,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mentormemed.core.context_processors.navigation",
@@ -183,7 +186,11 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_PROVIDERS = {"saml": {"provider_class": "mentormemed.sso.providers.CampusSAMLProvider"}}
 SSO_CONTACT_EMAIL = env.str("SSO_CONTACT_EMAIL", default="support@mentormemed.org")
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The product speaks English and Spanish: sign-in pages follow the browser (LocaleMiddleware), every
+# other page and every e-mail follow the person's own setting (User.language).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "mentormemed" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 
 class UserManager(BaseUserManager):
@@ -37,6 +38,8 @@ class User(AbstractUser):
     preferred_name = models.CharField(max_length=150, blank=True)
     pronouns = models.CharField(max_length=40, blank=True)
     time_zone = models.CharField(max_length=64, default="America/New_York")
+    # The language of this person's pages and of every e-mail, PDF and invite sent to them.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -57,9 +60,9 @@ class User(AbstractUser):
 
 
 class Role(models.TextChoices):
-    MENTEE = "mentee", "Mentee"
-    MENTOR = "mentor", "Mentor"
-    ADMIN = "admin", "Institution admin"
+    MENTEE = "mentee", gettext_lazy("Mentee")
+    MENTOR = "mentor", gettext_lazy("Mentor")
+    ADMIN = "admin", gettext_lazy("Institution admin")
 
 
 class Agreement(models.Model):
@@ -92,9 +95,9 @@ class AgreementAcceptance(models.Model):
 
 
 class ReviewStatus(models.TextChoices):
-    PENDING = "pending", "Awaiting confirmation"
-    CONFIRMED = "confirmed", "Confirmed"
-    REJECTED = "rejected", "Not confirmed"
+    PENDING = "pending", gettext_lazy("Awaiting confirmation")
+    CONFIRMED = "confirmed", gettext_lazy("Confirmed")
+    REJECTED = "rejected", gettext_lazy("Not confirmed")
 
 
 class MenteeEligibility(models.Model):

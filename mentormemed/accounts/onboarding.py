@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_lazy
+
 from mentormemed.accounts.models import ReviewStatus
 from mentormemed.core.onboarding import Step, StepState, register
 
@@ -14,57 +16,71 @@ def agreement_state(membership) -> StepState:
         versions = current_agreement_versions()
     current = versions.get(membership.role)
     if current is None:
-        return StepState(True, "No agreement is published yet.", "No agreement is published yet.")
+        return StepState(True, gettext("No agreement is published yet."), gettext("No agreement is published yet."))
     accepted = {(a.agreement.role, a.agreement.version) for a in membership.user.agreement_acceptances.all()}
     if (membership.role, current) in accepted:
-        return StepState(True, f"Version {current} accepted.", f"Accepted version {current}.")
+        return StepState(
+            True,
+            gettext("Version %(current)s accepted.") % {"current": current},
+            gettext("Accepted version %(current)s.") % {"current": current},
+        )
     if any(role == membership.role for role, _ in accepted):
         return StepState(
             False,
-            f"Version {current} has changed; please read and accept it again.",
-            f"Accepted an earlier version; has not accepted version {current} yet.",
+            gettext("Version %(current)s has changed; please read and accept it again.") % {"current": current},
+            gettext("Accepted an earlier version; has not accepted version %(current)s yet.") % {"current": current},
         )
-    return StepState(False, "Read and accept the agreement.", "Has not accepted the agreement yet.")
+    return StepState(False, gettext("Read and accept the agreement."), gettext("Has not accepted the agreement yet."))
 
 
 def eligibility_state(membership) -> StepState:
     eligibility = getattr(membership, "eligibility", None)
     if eligibility is None:
         return StepState(
-            False, "Tell us which eligibility basis applies to you.", "Has not attested an eligibility basis yet."
+            False,
+            gettext("Tell us which eligibility basis applies to you."),
+            gettext("Has not attested an eligibility basis yet."),
         )
     if eligibility.status == ReviewStatus.REJECTED:
         return StepState(
             False,
-            f"Not confirmed by your program office: {eligibility.review_note}",
-            f"Rejected by the program office: {eligibility.review_note}",
+            gettext("Not confirmed by your program office: %(review_note)s") % {"review_note": eligibility.review_note},
+            gettext("Rejected by the program office: %(review_note)s") % {"review_note": eligibility.review_note},
         )
     if eligibility.status == ReviewStatus.PENDING:
         return StepState(
-            True, "Attested; awaiting confirmation by your program office.", "Attested; waiting for your review."
+            True,
+            gettext("Attested; awaiting confirmation by your program office."),
+            gettext("Attested; waiting for your review."),
         )
-    return StepState(True, "Confirmed by your program office.", "Attested and confirmed.")
+    return StepState(True, gettext("Confirmed by your program office."), gettext("Attested and confirmed."))
 
 
 def criteria_state(membership) -> StepState:
     active = {c.pk for c in membership.institution.criteria.all() if c.active}
     attested = {a.criterion_id: a.status for a in membership.criterion_attestations.all()}
     if not active:
-        return StepState(True, "Your institution lists no criteria.", "The institution lists no criteria.")
+        return StepState(
+            True, gettext("Your institution lists no criteria."), gettext("The institution lists no criteria.")
+        )
     if any(attested.get(pk) == ReviewStatus.REJECTED for pk in active):
         return StepState(
             False,
-            "Your program office could not confirm a criterion; contact them.",
-            "A criterion was not confirmed by the program office.",
+            gettext("Your program office could not confirm a criterion; contact them."),
+            gettext("A criterion was not confirmed by the program office."),
         )
     if not active <= attested.keys():
         return StepState(
-            False, "Attest each minimum criterion of your institution.", "Has not attested every minimum criterion yet."
+            False,
+            gettext("Attest each minimum criterion of your institution."),
+            gettext("Has not attested every minimum criterion yet."),
         )
     if all(attested[pk] == ReviewStatus.CONFIRMED for pk in active):
-        return StepState(True, "Confirmed by your program office.", "Attested and confirmed.")
+        return StepState(True, gettext("Confirmed by your program office."), gettext("Attested and confirmed."))
     return StepState(
-        True, "Attested; awaiting confirmation by your program office.", "Attested; waiting for your review."
+        True,
+        gettext("Attested; awaiting confirmation by your program office."),
+        gettext("Attested; waiting for your review."),
     )
 
 
@@ -81,34 +97,34 @@ def register_steps() -> None:
     register(
         Step(
             "agreement",
-            "Accept the agreement",
+            gettext_lazy("Accept the agreement"),
             frozenset({"mentee", "mentor"}),
             agreement_state,
             "accounts:agreement",
             order=10,
-            topic="Agreement",
+            topic=gettext_lazy("Agreement"),
             prepare=prepare_agreements,
         )
     )
     register(
         Step(
             "eligibility",
-            "Confirm your eligibility",
+            gettext_lazy("Confirm your eligibility"),
             frozenset({"mentee"}),
             eligibility_state,
             "accounts:eligibility",
             order=20,
-            topic="Eligibility",
+            topic=gettext_lazy("Eligibility"),
         )
     )
     register(
         Step(
             "criteria",
-            "Attest the mentor criteria",
+            gettext_lazy("Attest the mentor criteria"),
             frozenset({"mentor"}),
             criteria_state,
             "accounts:criteria",
             order=20,
-            topic="Mentor criteria",
+            topic=gettext_lazy("Mentor criteria"),
         )
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from mentormemed.accounts.models import Agreement, AgreementAcceptance, MenteeEligibility, ReviewStatus
 from mentormemed.core.audit import audit
@@ -16,18 +18,20 @@ from mentormemed.core.timezones import is_zone
 from mentormemed.institutions.models import Membership, MentorCriterionAttestation
 from mentormemed.institutions.services import invitation_accept, invitation_by_token, invitation_problem
 
-SETTINGS_FIELDS = ("first_name", "last_name", "preferred_name", "pronouns", "time_zone")
+SETTINGS_FIELDS = ("first_name", "last_name", "preferred_name", "pronouns", "time_zone", "language")
 
 
 def account_settings_save(*, user, **fields) -> list[str]:
     """Save a person's own name, pronouns and time zone; returns the fields that changed."""
     if "time_zone" in fields and not is_zone(fields["time_zone"]):
-        raise ValidationError("Choose a time zone from the list.")
+        raise ValidationError(gettext("Choose a time zone from the list."))
+    if "language" in fields and fields["language"] not in dict(settings.LANGUAGES):
+        raise ValidationError(gettext("Choose a language from the list."))
     if (
         not str(fields.get("first_name", user.first_name)).strip()
         or not str(fields.get("last_name", user.last_name)).strip()
     ):
-        raise ValidationError("Your first and last name are needed.")
+        raise ValidationError(gettext("Your first and last name are needed."))
     changed = []
     for name in SETTINGS_FIELDS:
         if name in fields:
@@ -53,12 +57,14 @@ def account_create_from_invitation(*, token: str, first_name: str, last_name: st
         raise ValidationError(problem)
     User = get_user_model()
     if User.objects.filter(email__iexact=invitation.email).exists():
-        raise ValidationError("An account with this e-mail already exists. Sign in to accept the invitation.")
+        raise ValidationError(gettext("An account with this e-mail already exists. Sign in to accept the invitation."))
     user = User(
         email=invitation.email.lower(),
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         time_zone=invitation.institution.time_zone,
+        # the language the invitation page was read in (the browser's) until they choose another
+        language=translation.get_supported_language_variant(translation.get_language() or settings.LANGUAGE_CODE),
     )
     validate_password(password, user)
     user.set_password(password)
@@ -82,7 +88,7 @@ def current_agreement_versions() -> dict[str, int]:
 def agreement_publish(*, actor, role: str, title: str, body: str) -> Agreement:
     """R6: a new version; everyone in the role must accept it before their next request."""
     if not body.strip():
-        raise ValidationError("The agreement text cannot be empty.")
+        raise ValidationError(gettext("The agreement text cannot be empty."))
     latest = Agreement.objects.select_for_update().filter(role=role).order_by("-version").first()
     agreement = Agreement.objects.create(
         role=role,
@@ -99,7 +105,7 @@ def agreement_publish(*, actor, role: str, title: str, body: str) -> Agreement:
 @transaction.atomic
 def agreement_accept(*, user, agreement: Agreement) -> AgreementAcceptance:
     if agreement != current_agreement(agreement.role):
-        raise ValidationError("A newer version of this agreement exists; please read and accept that one.")
+        raise ValidationError(gettext("A newer version of this agreement exists; please read and accept that one."))
     acceptance, _ = AgreementAcceptance.objects.get_or_create(
         user=user, agreement=agreement, defaults={"accepted_at": timezone.now()}
     )
@@ -112,7 +118,7 @@ def eligibility_attest(
 ) -> MenteeEligibility:
     """R4: the mentee attests at least one basis; a change goes back to the admin for review."""
     if not (urim or first_generation or economically_disadvantaged):
-        raise ValidationError("Choose at least one basis of eligibility.")
+        raise ValidationError(gettext("Choose at least one basis of eligibility."))
     eligibility, _ = MenteeEligibility.objects.update_or_create(
         membership=membership,
         defaults={
@@ -136,7 +142,9 @@ def criteria_attest(*, membership: Membership, criterion_ids: set[int]) -> int:
     if not active:
         return 0
     if criterion_ids != active:
-        raise ValidationError("Attest every criterion to continue; ask your program office if one does not apply.")
+        raise ValidationError(
+            gettext("Attest every criterion to continue; ask your program office if one does not apply.")
+        )
     now = timezone.now()
     for pk in active:
         MentorCriterionAttestation.objects.update_or_create(

@@ -7,6 +7,8 @@ from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from mentormemed.accounts import services
@@ -55,7 +57,9 @@ def invitation(request, token: str):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Welcome to MentorMeMed, {user.display_name}.")
+            messages.success(
+                request, gettext("Welcome to MentorMeMed, %(display_name)s.") % {"display_name": user.display_name}
+            )
             response = perform_login(request, user, email_verification="none", redirect_url="/onboarding/")
             # They just chose a password: count it as a fresh authentication so
             # MFA enrolment (required for admins) does not ask for it again.
@@ -79,7 +83,11 @@ def _accept_signed_in(request, token, invite, context):
             context["problem"] = str(exc)
             return render(request, "accounts/invitation.html", context, status=410)
         request.session["acting_membership_id"] = membership.pk
-        messages.success(request, f"You joined {membership.institution} as {membership.get_role_display().lower()}.")
+        messages.success(
+            request,
+            gettext("You joined %(institution)s as %(get_role_display)s.")
+            % {"institution": membership.institution, "get_role_display": membership.get_role_display().lower()},
+        )
         return redirect("core:onboarding")
     context["signed_in"] = True
     return render(request, "accounts/invitation.html", context)
@@ -97,7 +105,11 @@ def agreement(request):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("accounts:agreement")
-        messages.success(request, f"You accepted the {current.title} (version {current.version}).")
+        messages.success(
+            request,
+            gettext("You accepted the %(title)s (version %(version)s).")
+            % {"title": current.title, "version": current.version},
+        )
         return redirect("core:onboarding")
     accepted = current and request.user.agreement_acceptances.filter(agreement=current).first()
     return render(request, "accounts/agreement.html", {"agreement": current, "form": form, "accepted": accepted})
@@ -119,7 +131,7 @@ def eligibility(request):
             first_generation=form.cleaned_data["first_generation"],
             economically_disadvantaged=form.cleaned_data["economically_disadvantaged"],
         )
-        messages.success(request, "Thank you. Your program office will confirm your eligibility.")
+        messages.success(request, gettext("Thank you. Your program office will confirm your eligibility."))
         return redirect("core:onboarding")
     return render(request, "accounts/eligibility.html", {"form": form, "existing": existing})
 
@@ -136,7 +148,7 @@ def criteria(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Thank you. Your program office will confirm the criteria.")
+            messages.success(request, gettext("Thank you. Your program office will confirm the criteria."))
             return redirect("core:onboarding")
     attested = membership.criterion_attestations.select_related("criterion")
     return render(request, "accounts/criteria.html", {"form": form, "attested": attested})
@@ -147,13 +159,18 @@ def criteria(request):
 def account_settings(request):
     user = request.user
     initial = {name: getattr(user, name) for name in services.SETTINGS_FIELDS}
-    form = AccountSettingsForm(request.POST or None, initial=initial)
+    data = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        data.setdefault("language", user.language)  # a form without the field keeps the language
+    form = AccountSettingsForm(data, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.account_settings_save(user=user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Your settings are saved." if changed else "Nothing changed.")
+            translation.activate(user.language)  # the confirmation already speaks the chosen language
+            messages.success(request, gettext("Your settings are saved.") if changed else gettext("Nothing changed."))
             return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {"form": form})

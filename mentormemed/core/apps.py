@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext, gettext_lazy
 
 
 class CoreConfig(AppConfig):
@@ -25,23 +26,25 @@ class CoreConfig(AppConfig):
             if has is None:
                 has = Authenticator.objects.filter(user_id=membership.user_id, type=Authenticator.Type.TOTP).exists()
             if has:
-                return StepState(True, "Your account asks for a code from your authenticator app.", "Turned on.")
+                return StepState(
+                    True, gettext("Your account asks for a code from your authenticator app."), gettext("Turned on.")
+                )
             return StepState(
                 False,
-                "Recommended: add an authenticator app so a stolen password is not enough.",
-                "Not turned on (optional).",
+                gettext("Recommended: add an authenticator app so a stolen password is not enough."),
+                gettext("Not turned on (optional)."),
             )
 
         # Optional for mentees and mentors (admins and staff are required to enrol by middleware).
         register(
             Step(
                 "mfa",
-                "Turn on two-factor authentication",
+                gettext_lazy("Turn on two-factor authentication"),
                 frozenset({"mentee", "mentor"}),
                 mfa_state,
                 "mfa_activate_totp",
                 order=90,
-                topic="Two-factor authentication",
+                topic=gettext_lazy("Two-factor authentication"),
                 required=False,
                 prepare=_prepare_mfa,
             )

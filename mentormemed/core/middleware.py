@@ -7,7 +7,8 @@ from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from mentormemed.core.access import ADMIN, Actor
 from mentormemed.core.audit import bind_request_actor, unbind_request_actor
@@ -87,6 +88,21 @@ class UserTimeZoneMiddleware:
         return zone_or_none(getattr(user, "time_zone", "")) if user.is_authenticated else None
 
 
+class UserLanguageMiddleware:
+    """Speak the signed-in person's own language (their setting); before sign-in the browser's
+    (``LocaleMiddleware``, which runs first and sets ``Content-Language`` on the way out)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = getattr(request.user, "language", "") if request.user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
 class MfaRequiredMiddleware:
     """Admins and staff must have a second factor (an authenticator app or a passkey) before doing
     anything else — unless this session's campus sign-in asserted the REFEDS MFA profile."""
@@ -100,7 +116,9 @@ class MfaRequiredMiddleware:
         if self.must_enrol(request):
             messages.info(
                 request,
-                "Your role requires two-factor authentication. Add MentorMeMed to an authenticator app to continue.",
+                gettext(
+                    "Your role requires two-factor authentication. Add MentorMeMed to an authenticator app to continue."
+                ),
                 fail_silently=True,
             )
             return redirect(reverse("mfa_activate_totp"))

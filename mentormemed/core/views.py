@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mentormemed.core.access import ADMIN, STAFF, public, requires
@@ -57,11 +58,13 @@ def switch_role(request):
         if str(membership.pk) == wanted:
             request.session[SESSION_KEY] = membership.pk
             messages.info(
-                request, f"You are now acting as {membership.get_role_display().lower()} at {membership.institution}."
+                request,
+                gettext("You are now acting as %(get_role_display)s at %(institution)s.")
+                % {"get_role_display": membership.get_role_display().lower(), "institution": membership.institution},
             )
             break
     else:
-        messages.error(request, "That role is not yours.")
+        messages.error(request, gettext("That role is not yours."))
     return redirect("core:home")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class MentorFacet(models.Model):
@@ -28,8 +29,8 @@ class SearchLog(models.Model):
     """One search or recommendation view (R11): who (as role, training level, basis), what, how many."""
 
     class Kind(models.TextChoices):
-        SEARCH = "search", "Search"
-        RECOMMENDATIONS = "recommendations", "Recommendations"
+        SEARCH = "search", gettext_lazy("Search")
+        RECOMMENDATIONS = "recommendations", gettext_lazy("Recommendations")
 
     viewer = models.ForeignKey(
         "institutions.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -54,8 +55,8 @@ class SearchEvent(models.Model):
     """What happened after a search: a mentor's profile was opened or a request was sent."""
 
     class Kind(models.TextChoices):
-        OPENED = "opened", "Opened profile"
-        REQUESTED = "requested", "Sent request"
+        OPENED = "opened", gettext_lazy("Opened profile")
+        REQUESTED = "requested", gettext_lazy("Sent request")
 
     search = models.ForeignKey(SearchLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, related_name="+")
@@ -74,7 +75,7 @@ class MentorExposure(models.Model):
     """How often a mentor was shown as a recommendation, per ISO week (R27 exposure balancing)."""
 
     mentor = models.ForeignKey("profiles.MentorProfile", on_delete=models.CASCADE, related_name="+")
-    week = models.DateField(help_text="Monday of the week")
+    week = models.DateField(help_text=gettext_lazy("Monday of the week"))
     shown = models.PositiveIntegerField(default=0)
 
     class Meta:

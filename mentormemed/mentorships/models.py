@@ -11,14 +11,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class RequestState(models.TextChoices):
-    PENDING = "pending", "Waiting for an answer"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    EXPIRED = "expired", "Expired (no answer in time)"
+    PENDING = "pending", gettext_lazy("Waiting for an answer")
+    ACCEPTED = "accepted", gettext_lazy("Accepted")
+    DECLINED = "declined", gettext_lazy("Declined")
+    WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
+    EXPIRED = "expired", gettext_lazy("Expired (no answer in time)")
 
 
 class MentorshipRequest(models.Model):
@@ -36,7 +37,7 @@ class MentorshipRequest(models.Model):
     # How many of settings.MMM["REMINDER_DAYS_BEFORE"] have gone out (claimed by conditional UPDATE).
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     last_reminder_at = models.DateTimeField(null=True, blank=True)
-    search_id = models.CharField(max_length=64, blank=True, help_text="The search that led here")
+    search_id = models.CharField(max_length=64, blank=True, help_text=gettext_lazy("The search that led here"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -90,27 +91,27 @@ class Reinstatement(models.Model):
 class Stage(models.TextChoices):
     """Kram's phases of a mentoring relationship (seed 004)."""
 
-    INITIATION = "initiation", "Initiation"
-    CULTIVATION = "cultivation", "Cultivation"
-    SEPARATION = "separation", "Separation"
-    REDEFINITION = "redefinition", "Redefinition"
+    INITIATION = "initiation", gettext_lazy("Initiation")
+    CULTIVATION = "cultivation", gettext_lazy("Cultivation")
+    SEPARATION = "separation", gettext_lazy("Separation")
+    REDEFINITION = "redefinition", gettext_lazy("Redefinition")
 
 
 STAGE_ORDER = [Stage.INITIATION, Stage.CULTIVATION, Stage.SEPARATION, Stage.REDEFINITION]
 
 
 class EndReason(models.TextChoices):
-    GOALS_MET = "goals_met", "We reached our goals"
-    NOT_A_FIT = "not_a_fit", "The match is not working"
-    TIME = "time", "Not enough time on one side"
-    MOVED_ON = "moved_on", "Graduated, moved or changed direction"
-    MEMBERSHIP_ENDED = "membership_ended", "Membership ended"
-    OTHER = "other", "Another reason"
+    GOALS_MET = "goals_met", gettext_lazy("We reached our goals")
+    NOT_A_FIT = "not_a_fit", gettext_lazy("The match is not working")
+    TIME = "time", gettext_lazy("Not enough time on one side")
+    MOVED_ON = "moved_on", gettext_lazy("Graduated, moved or changed direction")
+    MEMBERSHIP_ENDED = "membership_ended", gettext_lazy("Membership ended")
+    OTHER = "other", gettext_lazy("Another reason")
 
 
 class CheckIn(models.TextChoices):
-    WORKING = "working", "It is working"
-    NOT_WORKING = "not_working", "It is not working"
+    WORKING = "working", gettext_lazy("It is working")
+    NOT_WORKING = "not_working", gettext_lazy("It is not working")
 
 
 class Relationship(models.Model):
@@ -129,7 +130,7 @@ class Relationship(models.Model):
     )
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
     end_note = models.TextField(max_length=1000, blank=True)
-    is_sponsor = models.BooleanField(default=False, help_text="The mentor also acts as a sponsor")
+    is_sponsor = models.BooleanField(default=False, help_text=gettext_lazy("The mentor also acts as a sponsor"))
     checkin_sent_at = models.DateTimeField(null=True, blank=True)
     mentee_checkin = models.CharField(max_length=12, choices=CheckIn.choices, blank=True)
     mentee_checkin_at = models.DateTimeField(null=True, blank=True)

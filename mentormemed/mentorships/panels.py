@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from mentormemed.core.access import MENTEE, MENTOR
 from mentormemed.core.dashboard import Panel, register_panel, register_paused_panel
 from mentormemed.mentorships import selectors
@@ -15,7 +17,9 @@ def mentee_network_panel(request):
         return None
     network = selectors.network_of(mentee=actor.membership)
     pending = selectors.requests_of_mentee(mentee=actor.membership).filter(state=RequestState.PENDING).count()
-    return Panel("My mentors", "mentorships/panels/mentee.html", {"network": network, "pending": pending}, order=20)
+    return Panel(
+        gettext("My mentors"), "mentorships/panels/mentee.html", {"network": network, "pending": pending}, order=20
+    )
 
 
 @register_panel
@@ -28,7 +32,7 @@ def mentor_requests_panel(request):
         return None
     waiting = list(selectors.inbox_of_mentor(mentor=mentor)[:5])
     return Panel(
-        "Requests waiting for you",
+        gettext("Requests waiting for you"),
         "mentorships/panels/mentor.html",
         {"mentor": mentor, "waiting": waiting, "overview": selectors.mentor_overview(mentor=mentor)},
         order=20,
@@ -44,7 +48,7 @@ def checkin_due_panel(request):
     due = selectors.checkins_due(membership=actor.membership)
     if not due:
         return None
-    return Panel("Check-in due", "mentorships/panels/checkin.html", {"due": due, "role": actor.role}, order=5)
+    return Panel(gettext("Check-in due"), "mentorships/panels/checkin.html", {"due": due, "role": actor.role}, order=5)
 
 
 @register_paused_panel
@@ -54,4 +58,6 @@ def paused_mentorships_panel(request):
     if actor.role not in (MENTEE, MENTOR) or actor.membership is None:
         return None
     rows = list(selectors.relationships_of(membership=actor.membership)[:20])
-    return Panel("Your mentorships", "mentorships/panels/paused.html", {"rows": rows, "role": actor.role}, order=10)
+    return Panel(
+        gettext("Your mentorships"), "mentorships/panels/paused.html", {"rows": rows, "role": actor.role}, order=10
+    )

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
 from mentormemed.core.contact import contact_refused
@@ -78,16 +79,18 @@ def request_send(
     """A mentee asks a mentor (R13). Refused with a sentence when the gate is closed (R6, R7), the
     mentor is not requestable (full, suspended, unsearchable, already theirs), or 5 are pending."""
     if mentee.role != "mentee" or not mentee.is_active:
-        raise ValidationError("Only an active mentee can send a request.")
+        raise ValidationError(gettext("Only an active mentee can send a request."))
     if not institution_has_access(mentee.institution):
-        raise ValidationError("Your institution's subscription has lapsed, so requests are paused.")
+        raise ValidationError(gettext("Your institution's subscription has lapsed, so requests are paused."))
     check_gate(mentee, doing="send a request")
     message = (message or "").strip()
     if len(message) < 20:
-        raise ValidationError("Write a short message (at least 20 characters) so the mentor knows what you hope for.")
+        raise ValidationError(
+            gettext("Write a short message (at least 20 characters) so the mentor knows what you hope for.")
+        )
     areas = list(areas)
     if not areas:
-        raise ValidationError("Choose at least one area of need this request is about.")
+        raise ValidationError(gettext("Choose at least one area of need this request is about."))
     # Serialise this mentee's sends so "at most 5 pending" holds under double submits.
     Membership.objects.select_for_update().filter(pk=mentee.pk).first()
     mentor = MentorProfile.objects.select_related("membership__user").get(pk=mentor.pk)
@@ -97,8 +100,11 @@ def request_send(
     limit = mmm("MAX_PENDING_REQUESTS", 5)
     if MentorshipRequest.objects.filter(mentee=mentee, state=RequestState.PENDING).count() >= limit:
         raise ValidationError(
-            f"You have {limit} requests waiting for an answer, the most at once. "
-            "Withdraw one or wait for an answer before sending another."
+            gettext(
+                "You have %(limit)s requests waiting for an answer, the most at once. Withdraw one or wait for "
+                "an answer before sending another."
+            )
+            % {"limit": limit}
         )
     now = timezone.now()
     try:
@@ -112,7 +118,7 @@ def request_send(
                 search_id=str(search_id or "")[:64],
             )
     except IntegrityError as exc:  # the partial unique constraint: a concurrent send to the same mentor
-        raise ValidationError("You already have a request waiting for this mentor.") from exc
+        raise ValidationError(gettext("You already have a request waiting for this mentor.")) from exc
     request.areas.set(areas)
     _log_search_event(search_id=search_id, mentee=mentee, mentor=mentor)
     notify(
@@ -147,14 +153,16 @@ def _transition(request: MentorshipRequest, *, to: str, extra_filter=None, **fie
 def _no_longer_pending(request: MentorshipRequest) -> ValidationError:
     request.refresh_from_db(fields=["state"])
     label = RequestState(request.state).label.lower()
-    return ValidationError(f"This request is no longer waiting for an answer (it is {label}).")
+    return ValidationError(
+        gettext("This request is no longer waiting for an answer (it is %(label)s).") % {"label": label}
+    )
 
 
 @transaction.atomic
 def request_withdraw(*, user, request: MentorshipRequest) -> None:
     """The mentee takes back a pending request."""
     if request.mentee.user_id != user.pk:
-        raise ValidationError("Only the mentee who sent this request can withdraw it.")
+        raise ValidationError(gettext("Only the mentee who sent this request can withdraw it."))
     if not _transition(request, to=RequestState.WITHDRAWN, responded_at=None):
         raise _no_longer_pending(request)
     notify(
@@ -172,7 +180,7 @@ def request_accept(*, user, request: MentorshipRequest, message: str = "") -> Re
     relationship — all or nothing. Concurrent acceptances for the last slot: exactly one wins."""
     mentor_membership = request.mentor.membership
     if mentor_membership.user_id != user.pk:
-        raise ValidationError("Only the mentor this request was sent to can accept it.")
+        raise ValidationError(gettext("Only the mentor this request was sent to can accept it."))
     check_gate(mentor_membership, doing="accept a request")
     refused = contact_refused(user_id=user.pk, other_id=request.mentee.user_id)
     if refused:
@@ -181,8 +189,11 @@ def request_accept(*, user, request: MentorshipRequest, message: str = "") -> Re
     capacity = selectors.capacity_of(mentor)
     if mentor.active_mentee_count >= capacity:
         raise ValidationError(
-            f"You already mentor {mentor.active_mentee_count} people, your limit of {capacity}. "
-            "End a mentorship or decline this request."
+            gettext(
+                "You already mentor %(active_mentee_count)s people, your limit of %(capacity)s. End a "
+                "mentorship or decline this request."
+            )
+            % {"active_mentee_count": mentor.active_mentee_count, "capacity": capacity}
         )
     now = timezone.now()
     accepted = _transition(
@@ -195,7 +206,7 @@ def request_accept(*, user, request: MentorshipRequest, message: str = "") -> Re
     if not accepted:
         request.refresh_from_db(fields=["state", "deadline"])
         if request.state == RequestState.PENDING:
-            raise ValidationError("The time to answer this request has passed; it is expiring.")
+            raise ValidationError(gettext("The time to answer this request has passed; it is expiring."))
         raise _no_longer_pending(request)
     MentorProfile.objects.filter(pk=mentor.pk).update(active_mentee_count=F("active_mentee_count") + 1)
     relationship = Relationship.objects.create(mentee=request.mentee, mentor=mentor, request=request, started_at=now)
@@ -248,7 +259,7 @@ def _deadline_passed(now):
 def request_decline(*, user, request: MentorshipRequest, message: str = "") -> None:
     """The mentor declines, optionally with a message; the mentee is pointed to other mentors."""
     if request.mentor.membership.user_id != user.pk:
-        raise ValidationError("Only the mentor this request was sent to can decline it.")
+        raise ValidationError(gettext("Only the mentor this request was sent to can decline it."))
     now = timezone.now()
     if not _transition(
         request, to=RequestState.DECLINED, responded_at=now, response_message=(message or "").strip()[:2000]
@@ -370,14 +381,14 @@ def mentor_reinstate(*, user, role: str, mentor: MentorProfile, note: str, insti
     """An admin (of the mentor's institution) or staff lifts a suspension with a note (R13, audited R26)."""
     note = (note or "").strip()
     if not note:
-        raise ValidationError("Write a short note saying why the mentor is reinstated.")
+        raise ValidationError(gettext("Write a short note saying why the mentor is reinstated."))
     if role == "admin" and (institution is None or mentor.membership.institution_id != institution.pk):
-        raise ValidationError("You can reinstate only mentors of your own institution.")
+        raise ValidationError(gettext("You can reinstate only mentors of your own institution."))
     if role not in ("admin", "staff"):
-        raise ValidationError("Only an institution admin or staff can reinstate a mentor.")
+        raise ValidationError(gettext("Only an institution admin or staff can reinstate a mentor."))
     mentor = MentorProfile.objects.select_for_update().get(pk=mentor.pk)
     if mentor.suspended_at is None:
-        raise ValidationError("This mentor is not suspended.")
+        raise ValidationError(gettext("This mentor is not suspended."))
     record = Reinstatement.objects.create(
         mentor=mentor,
         by=user,
@@ -442,13 +453,13 @@ def refresh_aged_responsiveness(*, now: dt.datetime) -> int:
 def _side(user, relationship: Relationship) -> str:
     side = relationship.side_of(user)
     if side is None:
-        raise ValidationError("Only the mentee and the mentor of this mentorship can do this.")
+        raise ValidationError(gettext("Only the mentee and the mentor of this mentorship can do this."))
     return side
 
 
 def _require_active(relationship: Relationship) -> None:
     if not relationship.is_active:
-        raise ValidationError("This mentorship has ended.")
+        raise ValidationError(gettext("This mentorship has ended."))
 
 
 @transaction.atomic
@@ -456,13 +467,13 @@ def relationship_end(*, user, relationship: Relationship, reason: str, note: str
     """Either side ends the mentorship with a reason (R15); the mentor's count goes down under the lock."""
     side = _side(user, relationship)
     if reason not in EndReason.values:
-        raise ValidationError("Choose a reason for ending the mentorship.")
+        raise ValidationError(gettext("Choose a reason for ending the mentorship."))
     mentor = MentorProfile.objects.select_for_update().get(pk=relationship.mentor_id)
     now = timezone.now()
     if not Relationship.objects.filter(pk=relationship.pk, ended_at__isnull=True).update(
         ended_at=now, ended_by=user, end_reason=reason, end_note=(note or "").strip()[:1000], stage=Stage.SEPARATION
     ):
-        raise ValidationError("This mentorship has already ended.")
+        raise ValidationError(gettext("This mentorship has already ended."))
     relationship.refresh_from_db()
     active = Relationship.objects.filter(mentor=mentor, ended_at__isnull=True).count()
     MentorProfile.objects.filter(pk=mentor.pk).update(active_mentee_count=active)
@@ -482,7 +493,7 @@ def relationship_end(*, user, relationship: Relationship, reason: str, note: str
 def relationship_set_sponsor(*, user, relationship: Relationship, is_sponsor: bool) -> None:
     """Only the mentor marks that they act as a sponsor (R15)."""
     if _side(user, relationship) != "mentor":
-        raise ValidationError("Only the mentor can say they act as a sponsor.")
+        raise ValidationError(gettext("Only the mentor can say they act as a sponsor."))
     _require_active(relationship)
     Relationship.objects.filter(pk=relationship.pk).update(is_sponsor=is_sponsor)
     relationship.is_sponsor = is_sponsor
@@ -493,13 +504,13 @@ def relationship_advance(*, user, relationship: Relationship, stage: str) -> Non
     """Move forward through initiation → cultivation (active) or separation → redefinition (ended). Never back."""
     _side(user, relationship)
     if stage not in Stage.values or STAGE_ORDER.index(stage) <= STAGE_ORDER.index(relationship.stage):
-        raise ValidationError("A mentorship only moves forward through its stages.")
+        raise ValidationError(gettext("A mentorship only moves forward through its stages."))
     if stage == Stage.CULTIVATION and not relationship.is_active:
-        raise ValidationError("This mentorship has ended.")
+        raise ValidationError(gettext("This mentorship has ended."))
     if stage == Stage.SEPARATION:
-        raise ValidationError("End the mentorship (with a reason) to move to separation.")
+        raise ValidationError(gettext("End the mentorship (with a reason) to move to separation."))
     if stage == Stage.REDEFINITION and relationship.is_active:
-        raise ValidationError("Redefinition comes after the mentorship has ended.")
+        raise ValidationError(gettext("Redefinition comes after the mentorship has ended."))
     Relationship.objects.filter(pk=relationship.pk, stage=relationship.stage).update(stage=stage)
     relationship.stage = stage
 
@@ -516,7 +527,7 @@ def compact_save(
     compact.expectations = (expectations or "").strip()
     compact.meeting_rhythm = (meeting_rhythm or "").strip()
     if not compact.is_written:
-        raise ValidationError("Write your expectations and how often you will meet.")
+        raise ValidationError(gettext("Write your expectations and how often you will meet."))
     now = timezone.now()
     compact.mentee_confirmed_at = now if side == "mentee" else None
     compact.mentor_confirmed_at = now if side == "mentor" else None
@@ -544,7 +555,7 @@ def compact_confirm(*, user, relationship: Relationship) -> Compact:
     _require_active(relationship)
     compact = Compact.objects.select_for_update().get(relationship=relationship)
     if not compact.is_written:
-        raise ValidationError("The compact is not written yet.")
+        raise ValidationError(gettext("The compact is not written yet."))
     setattr(compact, f"{side}_confirmed_at", timezone.now())
     compact.save(update_fields=[f"{side}_confirmed_at", "updated_at"])
     if compact.is_confirmed:
@@ -563,7 +574,7 @@ def goal_add(*, user, relationship: Relationship, text: str) -> Goal:
     _require_active(relationship)
     text = (text or "").strip()[:300]
     if not text:
-        raise ValidationError("Write the goal.")
+        raise ValidationError(gettext("Write the goal."))
     return Goal.objects.create(relationship=relationship, text=text, updated_by=user)
 
 
@@ -573,7 +584,7 @@ def goal_progress(*, user, goal: Goal, progress: int) -> Goal:
     _side(user, goal.relationship)
     _require_active(goal.relationship)
     if not 0 <= int(progress) <= 100:
-        raise ValidationError("Progress is a percentage from 0 to 100.")
+        raise ValidationError(gettext("Progress is a percentage from 0 to 100."))
     goal.progress = int(progress)
     goal.updated_at = timezone.now()
     goal.updated_by = user
@@ -588,7 +599,7 @@ def checkin_answer(*, user, relationship: Relationship, answer: str, note: str =
     side = _side(user, relationship)
     _require_active(relationship)
     if answer not in CheckIn.values:
-        raise ValidationError("Say whether the mentorship is working.")
+        raise ValidationError(gettext("Say whether the mentorship is working."))
     Relationship.objects.filter(pk=relationship.pk).update(
         **{f"{side}_checkin": answer, f"{side}_checkin_at": timezone.now()}
     )
@@ -616,15 +627,15 @@ def message_send(*, user, relationship: Relationship, body: str) -> Message:
     """
     _side(user, relationship)
     if not relationship.is_active and relationship.stage != Stage.REDEFINITION:
-        raise ValidationError("This mentorship has ended; messages are closed.")
+        raise ValidationError(gettext("This mentorship has ended; messages are closed."))
     refused = contact_refused(user_id=user.pk, other_id=relationship.other_user(user).pk)
     if refused:
         raise ValidationError(refused)
     body = (body or "").strip()
     if not body:
-        raise ValidationError("Write a message.")
+        raise ValidationError(gettext("Write a message."))
     if len(body) > 5000:
-        raise ValidationError("Messages are at most 5,000 characters.")
+        raise ValidationError(gettext("Messages are at most 5,000 characters."))
     message = Message.objects.create(relationship=relationship, sender=user, body=body)
     notify(
         user=relationship.other_user(user),

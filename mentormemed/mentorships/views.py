@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
@@ -75,7 +76,11 @@ def request_new(request, mentor_id: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Your request is on its way to {mentor.membership.user.display_name}.")
+            messages.success(
+                request,
+                gettext("Your request is on its way to %(display_name)s.")
+                % {"display_name": mentor.membership.user.display_name},
+            )
             return redirect("mentorships:requests")
     return render(
         request,
@@ -114,7 +119,7 @@ def request_withdraw(request, pk: int):
         raise Http404 from exc
     try:
         services.request_withdraw(user=request.user, request=mentorship_request)
-        messages.success(request, "Request withdrawn.")
+        messages.success(request, gettext("Request withdrawn."))
     except ValidationError as exc:
         _error(request, exc)
     return redirect("mentorships:requests")
@@ -200,10 +205,14 @@ def request_answer(request, pk: int, decision: str):
     try:
         if decision == "accept":
             relationship = services.request_accept(user=request.user, request=mentorship_request, message=text)
-            messages.success(request, f"You are now {name}'s mentor. Start with your mentoring compact.")
+            messages.success(
+                request, gettext("You are now %(name)s's mentor. Start with your mentoring compact.") % {"name": name}
+            )
             return redirect("mentorships:relationship", pk=relationship.pk)
         services.request_decline(user=request.user, request=mentorship_request, message=text)
-        messages.success(request, f"You declined {name}'s request; they will be shown other mentors.")
+        messages.success(
+            request, gettext("You declined %(name)s's request; they will be shown other mentors.") % {"name": name}
+        )
     except ValidationError as exc:
         _error(request, exc)
         if isinstance(exc, services.GateClosed):
@@ -282,7 +291,7 @@ def message_send(request, pk: int):
     def act(rel):
         form = MessageForm(request.POST)
         if not form.is_valid():
-            raise ValidationError("Write a message (at most 5,000 characters).")
+            raise ValidationError(gettext("Write a message (at most 5,000 characters)."))
         services.message_send(user=request.user, relationship=rel, body=form.cleaned_data["body"])
         if request.htmx:
             return render(
@@ -307,9 +316,9 @@ def compact_save(request, pk: int):
     def act(rel):
         form = CompactForm(request.POST)
         if not form.is_valid():
-            raise ValidationError("Write your expectations and how often you will meet.")
+            raise ValidationError(gettext("Write your expectations and how often you will meet."))
         services.compact_save(user=request.user, relationship=rel, **form.cleaned_data)
-        messages.success(request, "Compact saved. The other side is asked to confirm it.")
+        messages.success(request, gettext("Compact saved. The other side is asked to confirm it."))
 
     return _relationship_action(request, pk, act)
 
@@ -319,7 +328,7 @@ def compact_save(request, pk: int):
 def compact_confirm(request, pk: int):
     def act(rel):
         services.compact_confirm(user=request.user, relationship=rel)
-        messages.success(request, "You confirmed the compact.")
+        messages.success(request, gettext("You confirmed the compact."))
 
     return _relationship_action(request, pk, act)
 
@@ -330,9 +339,9 @@ def goal_add(request, pk: int):
     def act(rel):
         form = GoalForm(request.POST)
         if not form.is_valid():
-            raise ValidationError("Write the goal (at most 300 characters).")
+            raise ValidationError(gettext("Write the goal (at most 300 characters)."))
         services.goal_add(user=request.user, relationship=rel, text=form.cleaned_data["text"])
-        messages.success(request, "Goal added.")
+        messages.success(request, gettext("Goal added."))
 
     return _relationship_action(request, pk, act)
 
@@ -349,10 +358,10 @@ def goal_progress(request, pk: int):
     def act(rel):
         form = ProgressForm(request.POST)
         if not form.is_valid():
-            raise ValidationError("Progress is a percentage from 0 to 100.")
+            raise ValidationError(gettext("Progress is a percentage from 0 to 100."))
         goal.relationship = rel
         services.goal_progress(user=request.user, goal=goal, progress=form.cleaned_data["progress"])
-        messages.success(request, "Progress updated.")
+        messages.success(request, gettext("Progress updated."))
 
     return _relationship_action(request, goal.relationship_id, act)
 
@@ -363,9 +372,9 @@ def relationship_end(request, pk: int):
     def act(rel):
         form = EndForm(request.POST)
         if not form.is_valid():
-            raise ValidationError("Choose a reason for ending the mentorship.")
+            raise ValidationError(gettext("Choose a reason for ending the mentorship."))
         services.relationship_end(user=request.user, relationship=rel, **form.cleaned_data)
-        messages.success(request, "The mentorship has ended. Thank you.")
+        messages.success(request, gettext("The mentorship has ended. Thank you."))
 
     return _relationship_action(request, pk, act)
 
@@ -377,7 +386,7 @@ def sponsor(request, pk: int):
         services.relationship_set_sponsor(
             user=request.user, relationship=rel, is_sponsor=request.POST.get("is_sponsor") == "1"
         )
-        messages.success(request, "Saved.")
+        messages.success(request, gettext("Saved."))
 
     return _relationship_action(request, pk, act)
 
@@ -387,7 +396,11 @@ def sponsor(request, pk: int):
 def stage(request, pk: int):
     def act(rel):
         services.relationship_advance(user=request.user, relationship=rel, stage=request.POST.get("stage", ""))
-        messages.success(request, f"The mentorship is now in {rel.get_stage_display().lower()}.")
+        messages.success(
+            request,
+            gettext("The mentorship is now in %(get_stage_display)s.")
+            % {"get_stage_display": rel.get_stage_display().lower()},
+        )
 
     return _relationship_action(request, pk, act)
 
@@ -398,13 +411,13 @@ def checkin(request, pk: int):
     def act(rel):
         form = CheckInForm(request.POST)
         if not form.is_valid():
-            raise ValidationError("Say whether the mentorship is working.")
+            raise ValidationError(gettext("Say whether the mentorship is working."))
         side = rel.side_of(request.user)
         ended = services.checkin_answer(user=request.user, relationship=rel, **form.cleaned_data)
         if not ended:
-            messages.success(request, "Thank you — glad it is working.")
+            messages.success(request, gettext("Thank you — glad it is working."))
             return None
-        messages.info(request, "Thank you for saying so. The mentorship has ended kindly.")
+        messages.info(request, gettext("Thank you for saying so. The mentorship has ended kindly."))
         if side == "mentee":
             return redirect("mentorships:rematch", pk=rel.pk)
         return redirect("mentorships:relationships")
@@ -430,7 +443,7 @@ def reinstate(request, mentor_id: int):
     mentor = selectors.suspended_mentor_or_404(actor=request.actor, mentor_id=mentor_id)
     form = ReinstateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write a short note saying why the mentor is reinstated.")
+        messages.error(request, gettext("Write a short note saying why the mentor is reinstated."))
         return redirect("mentorships:suspended")
     try:
         services.mentor_reinstate(
@@ -440,7 +453,9 @@ def reinstate(request, mentor_id: int):
             note=form.cleaned_data["note"],
             institution=request.actor.institution,
         )
-        messages.success(request, f"{mentor.membership.user.display_name} is reinstated.")
+        messages.success(
+            request, gettext("%(display_name)s is reinstated.") % {"display_name": mentor.membership.user.display_name}
+        )
     except ValidationError as exc:
         _error(request, exc)
     return redirect("mentorships:suspended")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, gettext_lazy
 
 from mentormemed.profiles.models import (
     ContentArea,
@@ -18,18 +19,25 @@ from mentormemed.profiles.models import (
     Specialty,
 )
 
-BIO_PROMPTS = (
+BIO_PROMPTS = gettext_lazy(
     "A few prompts: What path led you to medicine? Which moments of training do you remember helping with? "
     "What can a mentee expect from you, and what do you hope they bring?"
 )
-WHO_SEES_MENTOR = (
+WHO_SEES_MENTOR = gettext_lazy(
     "Optional. If you share it, mentees of the institutions that can find you (your scope) see it on your "
     "profile and can search by it, so learners who value this affinity can find you. If you keep it private, "
     "nobody sees it and it never changes any search result, count or recommendation. Your institution and "
     "researchers only ever see totals of shared answers, with small groups suppressed."
 )
-SHARED_SHORT = "Shared: shown on your profile and searchable by the mentees who can find you. Private: used nowhere."
-WEIGHT_CHOICES = [(0, "Not at all"), (1, "A little"), (2, "Somewhat"), (3, "A lot")]
+SHARED_SHORT = gettext_lazy(
+    "Shared: shown on your profile and searchable by the mentees who can find you. Private: used nowhere."
+)
+WEIGHT_CHOICES = [
+    (0, gettext_lazy("Not at all")),
+    (1, gettext_lazy("A little")),
+    (2, gettext_lazy("Somewhat")),
+    (3, gettext_lazy("A lot")),
+]
 EXTRA_AFFINITIES = [
     ("language", "Speaking a language I speak"),
     ("home_state", "Being from my home state"),
@@ -61,29 +69,31 @@ class MentorProfileForm(forms.ModelForm):
         queryset=Specialty.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick your specialty and any subspecialties.",
+        help_text=gettext_lazy("Tick your specialty and any subspecialties."),
     )
     content_areas = forms.ModelMultipleChoiceField(
         queryset=ContentArea.objects.filter(active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Areas you offer help with",
+        label=gettext_lazy("Areas you offer help with"),
     )
     languages = forms.ModelMultipleChoiceField(
         queryset=Language.objects.filter(active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Languages you can mentor in",
+        label=gettext_lazy("Languages you can mentor in"),
     )
     capacity = forms.TypedChoiceField(
         choices=[(1, "1"), (2, "2"), (3, "3")],
         coerce=int,
-        label="How many mentees at once (at most 3)",
+        label=gettext_lazy("How many mentees at once (at most 3)"),
     )
     photo_upload = forms.FileField(
-        required=False, label="Photo", help_text="Optional. JPEG, PNG or WebP, at most 2 MB."
+        required=False,
+        label=gettext_lazy("Photo"),
+        help_text=gettext_lazy("Optional. JPEG, PNG or WebP, at most 2 MB."),
     )
-    photo_remove = forms.BooleanField(required=False, label="Remove my current photo")
+    photo_remove = forms.BooleanField(required=False, label=gettext_lazy("Remove my current photo"))
 
     class Meta:
         model = MentorProfile
@@ -152,13 +162,13 @@ class MenteeProfileForm(forms.ModelForm):
         queryset=Specialty.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick as many as you like.",
+        help_text=gettext_lazy("Tick as many as you like."),
     )
     languages = forms.ModelMultipleChoiceField(
         queryset=Language.objects.filter(active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Languages you speak",
+        label=gettext_lazy("Languages you speak"),
     )
 
     class Meta:
@@ -218,7 +228,13 @@ class NeedsForm(forms.Form):
     """Ranked areas of need: first choice is the most important."""
 
     SLOTS = 5
-    ORDINALS = ["Most important", "Second", "Third", "Fourth", "Fifth"]
+    ORDINALS = [
+        gettext_lazy("Most important area of need"),
+        gettext_lazy("Second area of need"),
+        gettext_lazy("Third area of need"),
+        gettext_lazy("Fourth area of need"),
+        gettext_lazy("Fifth area of need"),
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,8 +243,8 @@ class NeedsForm(forms.Form):
             self.fields[f"need_{i + 1}"] = forms.ModelChoiceField(
                 queryset=areas,
                 required=i == 0,
-                label=f"{self.ORDINALS[i]} area of need",
-                empty_label="— none —",
+                label=self.ORDINALS[i],
+                empty_label=gettext("— none —"),
             )
 
     def clean(self):
@@ -236,7 +252,7 @@ class NeedsForm(forms.Form):
         chosen = [data.get(f"need_{i + 1}") for i in range(self.SLOTS)]
         chosen = [c for c in chosen if c]
         if len(set(chosen)) != len(chosen):
-            raise forms.ValidationError("Each area of need can appear only once.")
+            raise forms.ValidationError(gettext("Each area of need can appear only once."))
         data["areas"] = chosen
         return data
 
@@ -302,7 +318,7 @@ class IdentityForm(forms.Form):
                 field.initial = [v.option_id for v in current]
             else:
                 field = forms.TypedChoiceField(
-                    choices=[("", "No answer"), *choices],
+                    choices=[("", gettext("No answer")), *choices],
                     coerce=int,
                     empty_value=None,
                     required=False,
@@ -316,12 +332,12 @@ class IdentityForm(forms.Form):
                 self.fields[f"dim_{dim.key}_writein"] = forms.CharField(
                     required=False,
                     max_length=200,
-                    label=f"{dim.name}: your own words (for the “write in” answers)",
+                    label=gettext("%(name)s: your own words (for the “write in” answers)") % {"name": dim.name},
                     initial=next((v.write_in for v in current if v.write_in), ""),
                 )
             self.fields[f"dim_{dim.key}_shared"] = forms.BooleanField(
                 required=False,
-                label=f"Share my answer about {dim.name.lower()}",
+                label=gettext("Share my answer about %(lower)s") % {"lower": dim.name.lower()},
                 help_text=who_sees,
                 initial=any(v.shared for v in current),
             )
@@ -346,14 +362,17 @@ def identity_dimensions():
 class TaxonomyAddForm(forms.Form):
     """Staff add one value to a taxonomy list; only the fields that list needs are shown."""
 
-    name = forms.CharField(max_length=200, label="Name")
+    name = forms.CharField(max_length=200, label=gettext_lazy("Name"))
     parent = forms.ModelChoiceField(queryset=Specialty.objects.none(), required=False)
     dimension = forms.ModelChoiceField(
-        queryset=IdentityDimension.objects.order_by("position"), required=False, label="Identity question"
+        queryset=IdentityDimension.objects.order_by("position"), required=False, label=gettext_lazy("Identity question")
     )
-    region_kind = forms.ChoiceField(choices=Region.Kind.choices, required=False, label="Kind of place")
+    region_kind = forms.ChoiceField(choices=Region.Kind.choices, required=False, label=gettext_lazy("Kind of place"))
     code = forms.CharField(
-        max_length=10, required=False, label="Code", help_text="e.g. NM for New Mexico, MX for Mexico."
+        max_length=10,
+        required=False,
+        label=gettext_lazy("Code"),
+        help_text=gettext_lazy("e.g. NM for New Mexico, MX for Mexico."),
     )
 
     def __init__(self, *args, list_key: str, **kwargs):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.forms import Form
+from django.utils.translation import gettext_lazy
 
 from mentormemed.profiles import services
 from mentormemed.profiles.forms import (
@@ -32,7 +33,7 @@ def _dimensions_of(step_key: str, dimensions) -> list:
     return [d for d in dimensions if (d.key in IDENTITY_KEYS) == first]
 
 
-PRIVACY_SHARED = (
+PRIVACY_SHARED = gettext_lazy(
     "Every answer here is optional. What you mark as shared is used to suggest mentors who share it "
     "(when you consent to matching) and is seen by mentors you contact. What you keep private nobody "
     "sees and it is never used for matching. With your consent to analytics, answers count only in "
@@ -49,27 +50,41 @@ class Step:
 
 
 STEPS = [
-    Step("about", "About you", "Your training level is required; the rest helps mentors know you before they answer."),
-    Step("needs", "Areas of need", "What you want help with, most important first. Mentors are suggested for these."),
-    Step("places", "Languages and home", privacy=PRIVACY_SHARED),
+    Step(
+        "about",
+        gettext_lazy("About you"),
+        gettext_lazy("Your training level is required; the rest helps mentors know you before they answer."),
+    ),
+    Step(
+        "needs",
+        gettext_lazy("Areas of need"),
+        gettext_lazy("What you want help with, most important first. Mentors are suggested for these."),
+    ),
+    Step("places", gettext_lazy("Languages and home"), privacy=PRIVACY_SHARED),
     Step(
         "identity",
-        "Identity",
-        "Learners often value a mentor who shares some part of who they are. Answer only what you want to.",
+        gettext_lazy("Identity"),
+        gettext_lazy(
+            "Learners often value a mentor who shares some part of who they are. Answer only what you want to."
+        ),
         privacy=PRIVACY_SHARED,
     ),
     Step(
         "background",
-        "Background and life",
-        "Family, faith, health, service and where you grew up — each optional, each asked the same way.",
+        gettext_lazy("Background and life"),
+        gettext_lazy("Family, faith, health, service and where you grew up — each optional, each asked the same way."),
         privacy=PRIVACY_SHARED,
     ),
     Step(
         "consent",
-        "Privacy choices",
-        "Three separate choices; you can change them at any time here.",
+        gettext_lazy("Privacy choices"),
+        gettext_lazy("Three separate choices; you can change them at any time here."),
     ),
-    Step("review", "Review", "Everything you told us, in one place. Change any part with its Edit link."),
+    Step(
+        "review",
+        gettext_lazy("Review"),
+        gettext_lazy("Everything you told us, in one place. Change any part with its Edit link."),
+    ),
 ]
 KEYS = [s.key for s in STEPS]
 

@@ -8,6 +8,7 @@ fields of training or identities need no code.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class TaxonomyItem(models.Model):
@@ -45,8 +46,8 @@ class Region(TaxonomyItem):
     """A US state/territory or a country: home places people can share."""
 
     class Kind(models.TextChoices):
-        STATE = "state", "US state or territory"
-        COUNTRY = "country", "Country"
+        STATE = "state", gettext_lazy("US state or territory")
+        COUNTRY = "country", gettext_lazy("Country")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     code = models.CharField(max_length=10)
@@ -69,7 +70,7 @@ class IdentityOption(models.Model):
     name = models.CharField(max_length=200)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     write_in = models.BooleanField(default=False)
-    no_answer = models.BooleanField(default=False, help_text="'Prefer not to say'")
+    no_answer = models.BooleanField(default=False, help_text=gettext_lazy("'Prefer not to say'"))
     position = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
 
@@ -86,8 +87,8 @@ class FieldOfTraining(TaxonomyItem):
 
 
 class Scope(models.TextChoices):
-    LOCAL = "local", "Local — mentees of my institution"
-    NATIONAL = "national", "National — mentees of every subscribing institution"
+    LOCAL = "local", gettext_lazy("Local — mentees of my institution")
+    NATIONAL = "national", gettext_lazy("National — mentees of every subscribing institution")
 
 
 def mentor_membership_is_active(membership) -> bool:
@@ -118,7 +119,9 @@ class MentorProfile(models.Model):
         "institutions.Institution", on_delete=models.PROTECT, related_name="+", editable=False
     )
     membership_active = models.BooleanField(
-        default=False, editable=False, help_text="The membership is an active mentor membership (denormalised)"
+        default=False,
+        editable=False,
+        help_text=gettext_lazy("The membership is an active mentor membership (denormalised)"),
     )
     photo = models.ImageField(upload_to="mentor-photos/", blank=True)
     bio = models.TextField(blank=True)
@@ -142,15 +145,21 @@ class MentorProfile(models.Model):
     # Languages and home place are identity characteristics too (R8): shared or private.
     languages_shared = models.BooleanField(default=True)
     home_shared = models.BooleanField(default=True)
-    completeness = models.PositiveSmallIntegerField(default=0, help_text="Percent of the required items filled in")
+    completeness = models.PositiveSmallIntegerField(
+        default=0, help_text=gettext_lazy("Percent of the required items filled in")
+    )
     search_consent = models.BooleanField(default=False)
     search_consent_at = models.DateTimeField(null=True, blank=True)
     is_complete = models.BooleanField(default=False)
-    suspended_at = models.DateTimeField(null=True, blank=True, help_text="Suspended from search and requests")
+    suspended_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("Suspended from search and requests")
+    )
     suspended_reason = models.CharField(max_length=300, blank=True)
     median_response_hours = models.FloatField(null=True, blank=True)
     answer_rate = models.FloatField(null=True, blank=True)
-    response_count = models.PositiveIntegerField(default=0, help_text="Requests decided in the responsiveness window")
+    response_count = models.PositiveIntegerField(
+        default=0, help_text=gettext_lazy("Requests decided in the responsiveness window")
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -216,18 +225,18 @@ class MentorSearchText(models.Model):
 
 
 class TrainingLevel(models.TextChoices):
-    MS1 = "MS1", "MS1"
-    MS2 = "MS2", "MS2"
-    MS3 = "MS3", "MS3"
-    MS4 = "MS4", "MS4"
-    PGY1 = "PGY1", "PGY-1"
-    PGY2 = "PGY2", "PGY-2"
-    PGY3 = "PGY3", "PGY-3"
-    PGY4 = "PGY4", "PGY-4"
-    PGY5 = "PGY5", "PGY-5"
-    PGY6 = "PGY6", "PGY-6"
-    PGY7 = "PGY7", "PGY-7"
-    FELLOW = "FELLOW", "Fellow"
+    MS1 = "MS1", gettext_lazy("MS1")
+    MS2 = "MS2", gettext_lazy("MS2")
+    MS3 = "MS3", gettext_lazy("MS3")
+    MS4 = "MS4", gettext_lazy("MS4")
+    PGY1 = "PGY1", gettext_lazy("PGY-1")
+    PGY2 = "PGY2", gettext_lazy("PGY-2")
+    PGY3 = "PGY3", gettext_lazy("PGY-3")
+    PGY4 = "PGY4", gettext_lazy("PGY-4")
+    PGY5 = "PGY5", gettext_lazy("PGY-5")
+    PGY6 = "PGY6", gettext_lazy("PGY-6")
+    PGY7 = "PGY7", gettext_lazy("PGY-7")
+    FELLOW = "FELLOW", gettext_lazy("Fellow")
 
 
 class MenteeProfile(models.Model):

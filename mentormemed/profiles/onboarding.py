@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_lazy
+
 from mentormemed.core.dashboard import Panel, register_panel
 from mentormemed.core.onboarding import Step, StepState, register
 
@@ -52,34 +54,41 @@ def profile_state(membership) -> StepState:
     if membership.role == "mentor":
         profile = _profile_of(membership)
         if profile is None:
-            return StepState(False, "Complete your profile so mentees can find you.", "Has not started a profile.")
+            return StepState(
+                False, gettext("Complete your profile so mentees can find you."), gettext("Has not started a profile.")
+            )
         meter = mentor_completeness(profile)
         if not meter.complete:
             return _incomplete(meter)
         if not profile.search_consent:
             return StepState(
                 True,
-                "Complete, but hidden: consent to be listed in the search so mentees can find you.",
-                "Complete, but not listed in the search (no consent yet).",
+                gettext("Complete, but hidden: consent to be listed in the search so mentees can find you."),
+                gettext("Complete, but not listed in the search (no consent yet)."),
             )
-        return StepState(True, "Complete; mentees can find you.", "Complete and listed in the search.")
+        return StepState(
+            True, gettext("Complete; mentees can find you."), gettext("Complete and listed in the search.")
+        )
     profile = _profile_of(membership)
     if profile is None:
         return StepState(
-            False, "Tell us your areas of need and what matters to you in a mentor.", "Has not started a profile."
+            False,
+            gettext("Tell us your areas of need and what matters to you in a mentor."),
+            gettext("Has not started a profile."),
         )
     meter = mentee_completeness(profile)
     if not meter.complete:
         return _incomplete(meter)
-    return StepState(True, "Complete.", "Complete.")
+    return StepState(True, gettext("Complete."), gettext("Complete."))
 
 
 def _incomplete(meter) -> StepState:
     missing = meter.missing[0].lower()
     return StepState(
         False,
-        f"{meter.percent}% complete: {missing} is still missing.",
-        f"{meter.percent}% complete; missing: {missing}.",
+        gettext("%(percent)s%% complete: %(missing)s is still missing.")
+        % {"percent": meter.percent, "missing": missing},
+        gettext("%(percent)s%% complete; missing: %(missing)s.") % {"percent": meter.percent, "missing": missing},
     )
 
 
@@ -89,12 +98,12 @@ def register_steps() -> None:
     register(
         Step(
             "profile",
-            "Complete your profile",
+            gettext_lazy("Complete your profile"),
             frozenset({"mentee", "mentor"}),
             profile_state,
             "profiles:me",
             order=30,
-            topic="Profile",
+            topic=gettext_lazy("Profile"),
             prepare=prepare_profiles,
         )
     )
@@ -109,5 +118,5 @@ def profile_panel(request) -> Panel | None:
     if state.done and actor.role == "mentor":
         return None
     if state.done:
-        return Panel("Mentors for you", "matching/panels/recommend.html", {}, order=20)
-    return Panel("Your profile", "profiles/panels/profile.html", {"detail": state.detail}, order=15)
+        return Panel(gettext("Mentors for you"), "matching/panels/recommend.html", {}, order=20)
+    return Panel(gettext("Your profile"), "profiles/panels/profile.html", {"detail": state.detail}, order=15)

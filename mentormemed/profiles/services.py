@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.institutions.models import Membership
 from mentormemed.profiles.completeness import mentee_completeness, mentor_completeness
@@ -109,10 +110,11 @@ def mentor_profile_save(
     """
     capacity = fields.get("capacity", profile.capacity)
     if not 1 <= capacity <= MentorProfile.MAX_CAPACITY:
-        raise ValidationError("Choose a capacity between 1 and 3 mentees.")
+        raise ValidationError(gettext("Choose a capacity between 1 and 3 mentees."))
     if capacity < profile.active_mentee_count:
         raise ValidationError(
-            f"You mentor {profile.active_mentee_count} people now; choose a capacity of at least that many."
+            gettext("You mentor %(active_mentee_count)s people now; choose a capacity of at least that many.")
+            % {"active_mentee_count": profile.active_mentee_count}
         )
     for name, value in fields.items():
         setattr(profile, name, value)
@@ -136,18 +138,18 @@ def check_photo(upload) -> None:
     from PIL import Image, UnidentifiedImageError
 
     if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError("The photo is larger than 2 MB; please choose a smaller one.")
+        raise ValidationError(gettext("The photo is larger than 2 MB; please choose a smaller one."))
     try:
         upload.seek(0)
         with Image.open(upload) as image:
             image.verify()
             kind = image.format
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise ValidationError("That file is not an image we can read; use a JPEG, PNG or WebP photo.") from exc
+        raise ValidationError(gettext("That file is not an image we can read; use a JPEG, PNG or WebP photo.")) from exc
     finally:
         upload.seek(0)
     if kind not in PHOTO_FORMATS:
-        raise ValidationError("Use a JPEG, PNG or WebP photo.")
+        raise ValidationError(gettext("Use a JPEG, PNG or WebP photo."))
 
 
 @transaction.atomic
@@ -177,11 +179,11 @@ def identity_set(
     """Replace the person's self-description in one dimension; shared or private applies to all of it (R8)."""
     options = list(options)
     if any(o.dimension_id != dimension.pk for o in options):
-        raise ValidationError("Choose options of this question only.")
+        raise ValidationError(gettext("Choose options of this question only."))
     if not dimension.multiple and len(options) > 1:
-        raise ValidationError(f"Choose one answer for “{dimension.name}”.")
+        raise ValidationError(gettext("Choose one answer for “%(name)s”.") % {"name": dimension.name})
     if any(o.no_answer for o in options) and len(options) > 1:
-        raise ValidationError("“Prefer not to say” cannot be combined with other answers.")
+        raise ValidationError(gettext("“Prefer not to say” cannot be combined with other answers."))
     IdentityValue.objects.filter(membership=membership, option__dimension=dimension).exclude(
         option__in=options
     ).delete()
@@ -210,7 +212,10 @@ def mentee_needs_set(*, profile: MenteeProfile, areas: list[ContentArea]) -> Non
     """Store the ranked areas of need (first = most important)."""
     unique = list(dict.fromkeys(areas))
     if len(unique) > MAX_NEEDS:
-        raise ValidationError(f"Choose at most {MAX_NEEDS} areas of need; rank the most important first.")
+        raise ValidationError(
+            gettext("Choose at most %(MAX_NEEDS)s areas of need; rank the most important first.")
+            % {"MAX_NEEDS": MAX_NEEDS}
+        )
     profile.needs.all().delete()
     MenteeNeed.objects.bulk_create(
         [MenteeNeed(profile=profile, content_area=a, rank=i) for i, a in enumerate(unique, start=1)]
@@ -223,7 +228,7 @@ def mentee_affinities_set(*, profile: MenteeProfile, weights: dict[str, int]) ->
     """How much each shared characteristic matters (0–3); 0 keeps the row so the step counts as answered."""
     for dimension, weight in weights.items():
         if not 0 <= weight <= 3:
-            raise ValidationError("Weights go from 0 (not at all) to 3 (a lot).")
+            raise ValidationError(gettext("Weights go from 0 (not at all) to 3 (a lot)."))
         AffinityPreference.objects.update_or_create(profile=profile, dimension=dimension, defaults={"weight": weight})
     refresh_mentee(profile)
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
@@ -44,7 +45,9 @@ def taxonomy(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"“{value.name}” added to {spec.label.lower()}.")
+            messages.success(
+                request, gettext("“%(name)s” added to %(lower)s.") % {"name": value.name, "lower": spec.label.lower()}
+            )
             return redirect(_list_url(list_key))
     values = spec.model.objects.select_related(*RELATED.get(list_key, ()))
     if list_key == "specialties":

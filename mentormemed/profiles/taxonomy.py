@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Model
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
 from mentormemed.matching.index import bump_index_version, forget_catalog
@@ -41,7 +42,7 @@ LISTS = {
 
 def taxonomy_list(key: str) -> TaxonomyList:
     if key not in LISTS:
-        raise ValidationError("Choose one of the lists.")
+        raise ValidationError(gettext("Choose one of the lists."))
     return LISTS[key]
 
 
@@ -72,28 +73,30 @@ def taxonomy_add(
     spec = taxonomy_list(list_key)
     name = " ".join((name or "").split())
     if not name or len(name) > 200:
-        raise ValidationError("Give the value a name of at most 200 characters.")
+        raise ValidationError(gettext("Give the value a name of at most 200 characters."))
     scope: dict = {}
     fields: dict = {}
     if spec.model is Specialty:
         if parent is not None and parent.parent_id is not None:
-            raise ValidationError("A subspecialty belongs to a specialty, not to another subspecialty.")
+            raise ValidationError(gettext("A subspecialty belongs to a specialty, not to another subspecialty."))
         scope, fields = {"parent": parent}, {"parent": parent}
     elif spec.model is Region:
         code = (code or "").strip().upper()
         if region_kind not in Region.Kind.values or not code or len(code) > 10:
-            raise ValidationError("A place needs its kind (state or country) and a code of at most 10 characters.")
+            raise ValidationError(
+                gettext("A place needs its kind (state or country) and a code of at most 10 characters.")
+            )
         if Region.objects.filter(kind=region_kind, code=code).exists():
-            raise ValidationError(f"There is already a place with the code {code}.")
+            raise ValidationError(gettext("There is already a place with the code %(code)s.") % {"code": code})
         scope, fields = {"kind": region_kind}, {"kind": region_kind, "code": code}
     elif spec.model is IdentityOption:
         if dimension is None:
-            raise ValidationError("Choose the identity question this answer belongs to.")
+            raise ValidationError(gettext("Choose the identity question this answer belongs to."))
         if parent is not None and parent.dimension_id != dimension.pk:
-            raise ValidationError("A detailed answer must belong to a broader answer of the same question.")
+            raise ValidationError(gettext("A detailed answer must belong to a broader answer of the same question."))
         scope, fields = {"dimension": dimension}, {"dimension": dimension, "parent": parent}
     if spec.model.objects.filter(name__iexact=name, **scope).exists():
-        raise ValidationError(f"“{name}” is already on this list.")
+        raise ValidationError(gettext("“%(name)s” is already on this list.") % {"name": name})
     key_scope = {"dimension": dimension} if spec.model is IdentityOption else {}
     try:
         with transaction.atomic():
@@ -104,7 +107,7 @@ def taxonomy_add(
                 **fields,
             )
     except IntegrityError as exc:  # two staff adding the same value at once
-        raise ValidationError(f"“{name}” was just added by someone else.") from exc
+        raise ValidationError(gettext("“%(name)s” was just added by someone else.") % {"name": name}) from exc
     audit(actor=actor, action="taxonomy.add", obj=value, detail={"list": list_key, "name": name})
     transaction.on_commit(_labels_changed)
     return value
@@ -116,7 +119,7 @@ def taxonomy_set_active(*, actor, list_key: str, pk: int, active: bool) -> Model
     spec = taxonomy_list(list_key)
     value = spec.model.objects.select_for_update().filter(pk=pk).first()
     if value is None:
-        raise ValidationError("That value does not exist.")
+        raise ValidationError(gettext("That value does not exist."))
     if value.active != active:
         value.active = active
         value.save(update_fields=["active"])

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from mentormemed.core.access import requires
@@ -74,9 +75,9 @@ def _mentor_edit(request):
         else:
             profile.refresh_from_db()
             if profile.is_complete and profile.search_consent:
-                messages.success(request, "Profile saved. Mentees can now find you.")
+                messages.success(request, gettext("Profile saved. Mentees can now find you."))
             else:
-                messages.success(request, "Profile saved. Finish the items below so mentees can find you.")
+                messages.success(request, gettext("Profile saved. Finish the items below so mentees can find you."))
             return redirect("profiles:me")
     return render(
         request,
@@ -103,7 +104,7 @@ def _mentee_edit(request):
             step_forms.forms[0].add_error(None, exc)
         else:
             profile.refresh_from_db()
-            messages.success(request, f"Saved: {step.title.lower()}.")
+            messages.success(request, gettext("Saved: %(lower)s.") % {"lower": step.title.lower()})
             following = mentee_steps.next_step(step)
             return redirect(f"{reverse('profiles:me')}?step={following.key}")
     steps = mentee_steps.STEPS

@@ -15,6 +15,7 @@ import zoneinfo
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from mentormemed.core.timezones import zone_or_utc
@@ -47,18 +48,19 @@ def _address(user, *, role: str | None = None) -> vCalAddress:
 def summary_of(meeting: Meeting) -> str:
     mentee = meeting.relationship.mentee.user.display_name
     mentor = meeting.mentor.membership.user.display_name
-    return f"Mentoring meeting: {mentee} and {mentor}"
+    return _("Mentoring meeting: %(mentee)s and %(mentor)s") % {"mentee": mentee, "mentor": mentor}
 
 
 def description_of(meeting: Meeting) -> str:
     lines = []
     if meeting.agenda:
-        lines += ["Agenda:", meeting.agenda, ""]
+        lines += [_("Agenda:"), meeting.agenda, ""]
     if meeting.link_kind == LinkKind.PLACE:
-        lines.append(f"Place: {meeting.place}")
+        lines.append(_("Place: %(place)s") % {"place": meeting.place})
     elif meeting.video_url:
-        lines.append(f"Join: {meeting.video_url}")
-    lines.append(f"Details: {settings.SITE_URL}{reverse('scheduling:meeting', args=[meeting.pk])}")
+        lines.append(_("Join: %(url)s") % {"url": meeting.video_url})
+    details = f"{settings.SITE_URL}{reverse('scheduling:meeting', args=[meeting.pk])}"
+    lines.append(_("Details: %(url)s") % {"url": details})
     return "\n".join(lines)
 
 

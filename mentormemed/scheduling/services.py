@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mentormemed.core.contact import contact_refused
 from mentormemed.core.timezones import is_zone, zone_or_utc
@@ -417,12 +417,13 @@ def _absolute(path: str) -> str:
 
 def _send_invites(meeting: Meeting, *, method: str, change: str, by) -> None:
     """One e-mail per person, the time in their own zone, with the iTIP part (RFC 6047)."""
-    text = ics.invite_ics(meeting, method=method)
     relationship = meeting.relationship
     people = [relationship.mentee.user, meeting.mentor.membership.user]
     url = _absolute(reverse("scheduling:meeting", args=[meeting.pk]))
     for person in people:
         other = people[1] if person == people[0] else people[0]
+        with translation.override(person.language):  # the same event (one UID), worded for each
+            text = ics.invite_ics(meeting, method=method)
         queue_email(
             to=[person.email],
             template_prefix="scheduling/email/invite",
