@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class EvaluationsConfig(AppConfig):
@@ -13,14 +14,18 @@ class EvaluationsConfig(AppConfig):
         from mentormemed.evaluations.services import send_reminders
         from mentormemed.notifications.kinds import Kind, register_kind
 
-        register_kind(Kind("evaluation", "Evaluations of my mentors that are due", roles=frozenset({"mentee"})))
+        register_kind(
+            Kind("evaluation", gettext_lazy("Evaluations of my mentors that are due"), roles=frozenset({"mentee"}))
+        )
         register_kind(
             Kind(
                 "survey",
-                "Yearly career-update and program-feedback surveys",
+                gettext_lazy("Yearly career-update and program-feedback surveys"),
                 default="digest",
                 roles=frozenset({"mentee", "mentor"}),
             )
         )
-        register_kind(Kind("graduate_mentor", "Graduates who would like to mentor", roles=frozenset({"admin"})))
+        register_kind(
+            Kind("graduate_mentor", gettext_lazy("Graduates who would like to mentor"), roles=frozenset({"admin"}))
+        )
         register_job("evaluations", send_reminders)

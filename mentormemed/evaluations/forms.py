@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from mentormemed.evaluations.models import SCALE_ANCHORS, SCALE_MAX, SCALE_MIN
 
@@ -57,15 +58,19 @@ class ResponseForm(forms.Form):
 
 
 class InstrumentForm(forms.Form):
-    intro = forms.CharField(label="Introduction shown above the questions", widget=forms.Textarea(attrs={"rows": 3}))
+    intro = forms.CharField(
+        label=gettext_lazy("Introduction shown above the questions"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     items = forms.CharField(
-        label="Items, one per line",
+        label=gettext_lazy("Items, one per line"),
         widget=forms.Textarea(attrs={"rows": 16, "class": "font-monospace"}),
         help_text=(
-            "Each line: <code>type | key | wording</code>, and for <code>choice</code> items "
-            "<code>| first; second; …</code>. Types: scale (competency 1–7), overall (1–7), choice, "
-            "yesno, number, text (optional free text). Keep a key when you only reword an item, so "
-            "answers stay comparable across versions."
+            gettext_lazy(
+                "Each line: <code>type | key | wording</code>, and for <code>choice</code> items "
+                "<code>| first; second; …</code>. Types: scale (competency 1–7), overall (1–7), choice, "
+                "yesno, number, text (optional free text). Keep a key when you only reword an item, so "
+                "answers stay comparable across versions."
+            )
         ),
     )
-    note = forms.CharField(label="What changed", max_length=300, required=False)
+    note = forms.CharField(label=gettext_lazy("What changed"), max_length=300, required=False)

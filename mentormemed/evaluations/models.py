@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 # Item types an instrument may use. "scale" items are competencies on the 1–7 scale and
 # feed the competency mean; "overall" is the 1–7 overall rating; the others are free data.
@@ -28,9 +29,9 @@ SCALE_ANCHORS = {1: "Not at all skilled", 4: "Moderately skilled", 7: "Extremely
 
 class Instrument(models.Model):
     class Kind(models.TextChoices):
-        MENTOR_EVALUATION = "mentor_evaluation", "Mentor evaluation (by mentees)"
-        CAREER_UPDATE = "career_update", "Career update (mentees, yearly and at exit)"
-        PROGRAM_FEEDBACK = "program_feedback", "Program feedback (mentees and mentors, yearly)"
+        MENTOR_EVALUATION = "mentor_evaluation", gettext_lazy("Mentor evaluation (by mentees)")
+        CAREER_UPDATE = "career_update", gettext_lazy("Career update (mentees, yearly and at exit)")
+        PROGRAM_FEEDBACK = "program_feedback", gettext_lazy("Program feedback (mentees and mentors, yearly)")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, unique=True)
     name = models.CharField(max_length=200)
@@ -52,12 +53,12 @@ class InstrumentVersion(models.Model):
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     intro = models.TextField(blank=True)
-    items = models.JSONField(default=list, help_text="[{key, type, text, required, choices}]")
+    items = models.JSONField(default=list, help_text=gettext_lazy("[{key, type, text, required, choices}]"))
     published_at = models.DateTimeField(default=timezone.now)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = models.CharField(max_length=300, blank=True, help_text="What changed, for the record.")
+    note = models.CharField(max_length=300, blank=True, help_text=gettext_lazy("What changed, for the record."))
 
     class Meta:
         ordering = ["instrument", "-number"]
@@ -72,8 +73,8 @@ class InstrumentVersion(models.Model):
 
 
 class Occasion(models.TextChoices):
-    PERIODIC = "periodic", "Every six months"
-    EXIT = "exit", "At the end"
+    PERIODIC = "periodic", gettext_lazy("Every six months")
+    EXIT = "exit", gettext_lazy("At the end")
 
 
 class Evaluation(models.Model):
@@ -122,7 +123,9 @@ class EvaluationReminder(models.Model):
     relationship = models.ForeignKey("mentorships.Relationship", on_delete=models.CASCADE, related_name="+")
     occasion = models.CharField(max_length=10, choices=Occasion.choices)
     sequence = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(max_length=10, choices=[("due", "Due"), ("overdue", "Overdue")])
+    stage = models.CharField(
+        max_length=10, choices=[("due", gettext_lazy("Due")), ("overdue", gettext_lazy("Overdue"))]
+    )
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

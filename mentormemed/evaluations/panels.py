@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from mentormemed.core.access import MENTEE, MENTOR
 from mentormemed.core.dashboard import Panel, register_panel
 from mentormemed.evaluations import selectors
@@ -17,7 +19,7 @@ def evaluations_panel(request):
     if not evaluations and not surveys:
         return None
     return Panel(
-        "Evaluations and surveys due",
+        gettext("Evaluations and surveys due"),
         "evaluations/panels/due.html",
         {"evaluations": evaluations, "surveys": surveys},
         order=15,

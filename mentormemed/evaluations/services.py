@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
 from mentormemed.evaluations import selectors
@@ -52,20 +53,23 @@ def clean_answers(version: InstrumentVersion, answers: dict) -> dict:
         if kind in ("scale", "overall"):
             value = int(value)
             if not SCALE_MIN <= value <= SCALE_MAX:
-                raise ValidationError(f"“{item['text']}” needs a rating from {SCALE_MIN} to {SCALE_MAX}.")
+                raise ValidationError(
+                    gettext("“%(item)s” needs a rating from %(SCALE_MIN)s to %(SCALE_MAX)s.")
+                    % {"item": item["text"], "SCALE_MIN": SCALE_MIN, "SCALE_MAX": SCALE_MAX}
+                )
         elif kind == "number":
             value = int(value)
             if value < 0:
-                raise ValidationError(f"“{item['text']}” cannot be negative.")
+                raise ValidationError(gettext("“%(item)s” cannot be negative.") % {"item": item["text"]})
         elif kind == "yesno":
             value = value in (True, "yes", "true", "1")
         elif kind == "choice" and value not in item.get("choices", []):
-            raise ValidationError(f"Choose one of the listed answers for “{item['text']}”.")
+            raise ValidationError(gettext("Choose one of the listed answers for “%(item)s”.") % {"item": item["text"]})
         elif kind == "text":
             value = str(value)[:3000]
         cleaned[item["key"]] = value
     if missing:
-        raise ValidationError(f"Please answer: {'; '.join(missing)}.")
+        raise ValidationError(gettext("Please answer: %(join)s.") % {"join": "; ".join(missing)})
     return cleaned
 
 
@@ -84,7 +88,7 @@ def evaluation_submit(*, mentee, relationship_id: int, answers: dict, now: dt.da
         mentee=mentee, relationship_id=relationship_id, today=timezone.localdate(now)
     )
     if found is None:
-        raise ValidationError("This evaluation is not open: it was already submitted or is not due yet.")
+        raise ValidationError(gettext("This evaluation is not open: it was already submitted or is not due yet."))
     instrument = Instrument.objects.select_related("current_version").get(kind=Instrument.Kind.MENTOR_EVALUATION)
     version = instrument.current_version
     cleaned = clean_answers(version, answers)
@@ -105,7 +109,7 @@ def evaluation_submit(*, mentee, relationship_id: int, answers: dict, now: dt.da
                 submitted_at=now,
             )
     except IntegrityError as exc:  # a double submit in two tabs
-        raise ValidationError("You have already submitted this evaluation.") from exc
+        raise ValidationError(gettext("You have already submitted this evaluation.")) from exc
 
 
 @transaction.atomic
@@ -117,7 +121,7 @@ def survey_submit(*, membership, kind: str, answers: dict, occasion: str | None 
     else:
         found = next((s for s in selectors.open_surveys(membership=membership) if s.instrument.kind == kind), None)
         if found is None:
-            raise ValidationError("This survey is not open: it was already answered or is not due yet.")
+            raise ValidationError(gettext("This survey is not open: it was already answered or is not due yet."))
         occasion, due_on = found.due.occasion, found.due.due_on
     cleaned = clean_answers(instrument.current_version, answers)
     try:
@@ -131,7 +135,7 @@ def survey_submit(*, membership, kind: str, answers: dict, occasion: str | None 
                 answers=cleaned,
             )
     except IntegrityError as exc:
-        raise ValidationError("You have already answered this survey.") from exc
+        raise ValidationError(gettext("You have already answered this survey.")) from exc
 
 
 # ------------------------------------------------------------------ instruments (staff)
@@ -150,22 +154,30 @@ def parse_items(text: str) -> list[dict]:
             continue
         match = LINE.match(line)
         if not match:
-            raise ValidationError(f"Line {number} should read “type | key | wording”.")
+            raise ValidationError(gettext("Line %(number)s should read “type | key | wording”.") % {"number": number})
         kind, key = match["type"], match["key"]
         if kind not in ITEM_TYPES:
-            raise ValidationError(f"Line {number}: the type must be one of {', '.join(ITEM_TYPES)}.")
+            raise ValidationError(
+                gettext("Line %(number)s: the type must be one of %(join)s.")
+                % {"number": number, "join": ", ".join(ITEM_TYPES)}
+            )
         if key in keys:
-            raise ValidationError(f"Line {number}: the key “{key}” is used twice.")
+            raise ValidationError(
+                gettext("Line %(number)s: the key “%(key)s” is used twice.") % {"number": number, "key": key}
+            )
         keys.add(key)
         item = {"key": key, "type": kind, "text": match["text"].strip(), "required": kind != "text"}
         if kind == "choice":
             choices = [c.strip() for c in (match["rest"] or "").split(";") if c.strip()]
             if len(choices) < 2:
-                raise ValidationError(f"Line {number}: a choice item needs at least two choices after a “|”.")
+                raise ValidationError(
+                    gettext("Line %(number)s: a choice item needs at least two choices after a “|”.")
+                    % {"number": number}
+                )
             item["choices"] = choices
         items.append(item)
     if not items:
-        raise ValidationError("An instrument needs at least one item.")
+        raise ValidationError(gettext("An instrument needs at least one item."))
     return items
 
 
@@ -186,7 +198,7 @@ def instrument_publish(
     """Publish a new version; answers already given keep the version they answered."""
     items = parse_items(items_text)
     if instrument.kind == Instrument.Kind.MENTOR_EVALUATION and not any(i["type"] == "scale" for i in items):
-        raise ValidationError("The mentor evaluation needs at least one competency (scale) item.")
+        raise ValidationError(gettext("The mentor evaluation needs at least one competency (scale) item."))
     instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
     last = instrument.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = InstrumentVersion.objects.create(

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from mentormemed.core.access import public, requires
@@ -52,7 +53,9 @@ def evaluate(request, pk: int):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Thank you. Your evaluation is recorded; your mentor will never see it alone.")
+            messages.success(
+                request, gettext("Thank you. Your evaluation is recorded; your mentor will never see it alone.")
+            )
             return redirect("evaluations:index")
     return render(
         request,
@@ -76,7 +79,7 @@ def survey(request, kind: str):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Thank you for answering.")
+            messages.success(request, gettext("Thank you for answering."))
             return redirect("core:home")
     return render(
         request,
@@ -126,7 +129,10 @@ def instrument(request, pk: int):
         except ValidationError as exc:
             form.add_error("items", exc)
         else:
-            messages.success(request, f"Published version {version.number}. New answers use it from now on.")
+            messages.success(
+                request,
+                gettext("Published version %(number)s. New answers use it from now on.") % {"number": version.number},
+            )
             return redirect("evaluations:instrument", pk=instrument.pk)
     return render(
         request,
@@ -154,7 +160,10 @@ def graduate(request, token: str):
     answered = membership.survey_responses.filter(instrument=version.instrument, occasion="exit").exists()
     if request.method == "POST" and request.POST.get("action") == "mentor":
         services.graduate_interested(membership=membership)
-        messages.success(request, f"Thank you! {membership.institution.name} will send you a mentor invitation.")
+        messages.success(
+            request,
+            gettext("Thank you! %(name)s will send you a mentor invitation.") % {"name": membership.institution.name},
+        )
         return redirect("evaluations:graduate", token=token)
     if request.method == "POST" and not answered and form.is_valid():
         try:
@@ -164,7 +173,7 @@ def graduate(request, token: str):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Thank you for your career update.")
+            messages.success(request, gettext("Thank you for your career update."))
             return redirect("evaluations:graduate", token=token)
     offer = getattr(membership, "mentor_invitation_offer", None)
     return render(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class SchedulingConfig(AppConfig):
@@ -17,7 +18,9 @@ class SchedulingConfig(AppConfig):
         from mentormemed.training.teaching import register_teaching_source
 
         register_teaching_source(mentoring_sessions)  # "Learning from Teaching" hours (R22)
-        register_kind(Kind("meeting", "Meeting reminders the day before", roles=frozenset({"mentee", "mentor"})))
+        register_kind(
+            Kind("meeting", gettext_lazy("Meeting reminders the day before"), roles=frozenset({"mentee", "mentor"}))
+        )
         register_job("meeting_reminders", send_reminders)
 
         from mentormemed.mentorships.signals import relationship_ended

@@ -18,12 +18,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class LinkKind(models.TextChoices):
-    GENERATED = "generated", "A video room MentorMeMed creates for each meeting"
-    OWN = "own", "My own video link"
-    PLACE = "place", "In person, at a place"
+    GENERATED = "generated", gettext_lazy("A video room MentorMeMed creates for each meeting")
+    OWN = "own", gettext_lazy("My own video link")
+    PLACE = "place", gettext_lazy("In person, at a place")
 
 
 class Availability(models.Model):
@@ -97,9 +98,9 @@ class DateOff(models.Model):
 
 
 class MeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    HELD = "held", "Held"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", gettext_lazy("Scheduled")
+    HELD = "held", gettext_lazy("Held")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
 # Statuses that occupy the mentor's time (the exclusion constraint's WHERE clause matches this).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.core.access import MENTEE, MENTOR
 from mentormemed.core.dashboard import Panel, register_panel, register_paused_panel
@@ -17,7 +18,7 @@ def meetings_panel(request):
     now = timezone.now()
     membership = actor.membership
     return Panel(
-        "Meetings",
+        gettext("Meetings"),
         "scheduling/panels/meetings.html",
         {
             "upcoming": list(selectors.upcoming_meetings(membership=membership, now=now)[:3]),
@@ -36,4 +37,4 @@ def paused_meetings_panel(request):
         return None
     upcoming = list(selectors.upcoming_meetings(membership=actor.membership)[:10])
     context = {"upcoming": upcoming, "zone": request.user.time_zone}
-    return Panel("Upcoming meetings", "scheduling/panels/paused.html", context, order=20)
+    return Panel(gettext("Upcoming meetings"), "scheduling/panels/paused.html", context, order=20)

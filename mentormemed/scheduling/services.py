@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from mentormemed.core.contact import contact_refused
 from mentormemed.core.timezones import is_zone, zone_or_utc
@@ -58,14 +59,18 @@ class WindowSpec:
 
 def _validate_zone(name: str) -> None:
     if not is_zone(name):
-        raise ValidationError(f"“{name}” is not a time zone we know. Choose one from the list.")
+        raise ValidationError(
+            gettext("“%(name)s” is not a time zone we know. Choose one from the list.") % {"name": name}
+        )
 
 
 def _validate_windows(windows: list[WindowSpec]) -> None:
     by_day: dict[int, list[WindowSpec]] = {}
     for w in windows:
         if w.end <= w.start:
-            raise ValidationError(f"A window on {Window.WEEKDAYS[w.weekday][1]} ends before it starts.")
+            raise ValidationError(
+                gettext("A window on %(WEEKDAYS)s ends before it starts.") % {"WEEKDAYS": Window.WEEKDAYS[w.weekday][1]}
+            )
         by_day.setdefault(w.weekday, []).append(w)
     for day, items in by_day.items():
         items.sort(key=lambda w: w.start)
@@ -96,13 +101,13 @@ def availability_save(
     _validate_windows(windows)
     lengths = sorted({int(n) for n in lengths})
     if not lengths or any(n not in ALLOWED_LENGTHS for n in lengths):
-        raise ValidationError("Choose at least one meeting length.")
+        raise ValidationError(gettext("Choose at least one meeting length."))
     if link_kind == LinkKind.OWN and not own_link.strip():
-        raise ValidationError("Add your own video link, or choose a generated video room.")
+        raise ValidationError(gettext("Add your own video link, or choose a generated video room."))
     if link_kind == LinkKind.PLACE and not place.strip():
-        raise ValidationError("Say where you meet in person, or choose a video meeting.")
+        raise ValidationError(gettext("Say where you meet in person, or choose a video meeting."))
     if not 1 <= horizon_days <= 365:
-        raise ValidationError("People can book between 1 and 365 days ahead.")
+        raise ValidationError(gettext("People can book between 1 and 365 days ahead."))
     availability, _ = Availability.objects.select_for_update().get_or_create(mentor=mentor)
     availability.time_zone = time_zone
     availability.lengths = lengths
@@ -136,16 +141,19 @@ def dates_off_add(
     end = end or start
     availability = Availability.objects.filter(mentor=mentor).first()
     if availability is None:
-        raise ValidationError("Save your weekly availability first, then add dates off.")
+        raise ValidationError(gettext("Save your weekly availability first, then add dates off."))
     if end < start:
-        raise ValidationError("The last day off is before the first; swap them.")
+        raise ValidationError(gettext("The last day off is before the first; swap them."))
     if (end - start).days + 1 > MAX_DATES_OFF_RANGE:
         raise ValidationError(
-            f"Add at most {MAX_DATES_OFF_RANGE} days at once; for a longer break, stop accepting new mentees "
-            "in your profile."
+            gettext(
+                "Add at most %(MAX_DATES_OFF_RANGE)s days at once; for a longer break, stop accepting new "
+                "mentees in your profile."
+            )
+            % {"MAX_DATES_OFF_RANGE": MAX_DATES_OFF_RANGE}
         )
     if start < timezone.localdate(timezone=zoneinfo.ZoneInfo(availability.time_zone)):
-        raise ValidationError("That date has already passed.")
+        raise ValidationError(gettext("That date has already passed."))
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
     return [
         DateOff.objects.update_or_create(availability=availability, date=day, defaults={"note": note[:120]})[0]
@@ -178,24 +186,30 @@ def _lock_mentor(mentor: MentorProfile) -> Availability:
     availability = selectors.availability_of(mentor)
     if availability is None or not availability.windows.all():
         name = mentor.membership.user.display_name
-        raise ValidationError(f"{name} has not published any times to meet yet. Send a message to agree a time.")
+        raise ValidationError(
+            gettext("%(name)s has not published any times to meet yet. Send a message to agree a time.")
+            % {"name": name}
+        )
     return availability
 
 
 def _check_pair(relationship: Relationship, user) -> str:
     side = relationship.side_of(user)
     if side is None:
-        raise ValidationError("Only the mentee and the mentor of this mentorship can book its meetings.")
+        raise ValidationError(gettext("Only the mentee and the mentor of this mentorship can book its meetings."))
     if not relationship.is_active:
-        raise ValidationError("This mentorship has ended, so no new meetings can be booked.")
+        raise ValidationError(gettext("This mentorship has ended, so no new meetings can be booked."))
     refused = contact_refused(user_id=user.pk, other_id=relationship.other_user(user).pk)
     if refused:
         raise ValidationError(refused)
     for membership in (relationship.mentee, relationship.mentor.membership):
         if not membership.is_active or not institution_has_access(membership.institution):
             raise ValidationError(
-                f"{membership.user.display_name}'s access to MentorMeMed is paused, so meetings cannot be "
-                "booked or moved until it is restored."
+                gettext(
+                    "%(display_name)s's access to MentorMeMed is paused, so meetings cannot be booked or moved "
+                    "until it is restored."
+                )
+                % {"display_name": membership.user.display_name}
             )
     return side
 
@@ -203,7 +217,7 @@ def _check_pair(relationship: Relationship, user) -> str:
 def _parse_length(availability: Availability, length: int | None) -> int:
     length = int(length or availability.default_length)
     if length not in availability.lengths:
-        raise ValidationError("Choose one of the meeting lengths offered.")
+        raise ValidationError(gettext("Choose one of the meeting lengths offered."))
     return length
 
 
@@ -221,7 +235,7 @@ def _check_offered(
         exclude=exclude,
     )
     if not any(slot.starts_at == starts_at for slot in offered):
-        raise ValidationError("That time is no longer free. Please choose another time.")
+        raise ValidationError(gettext("That time is no longer free. Please choose another time."))
 
 
 def _video_room() -> str:
@@ -247,7 +261,7 @@ def _save_refusing_overlap(meeting: Meeting, **save_kwargs) -> None:
         with transaction.atomic():
             meeting.save(**save_kwargs)
     except IntegrityError as exc:
-        raise ValidationError("That time was just taken. Please choose another time.") from exc
+        raise ValidationError(gettext("That time was just taken. Please choose another time.")) from exc
 
 
 @transaction.atomic
@@ -296,7 +310,7 @@ def meeting_reschedule(
     length = _parse_length(availability, length)
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.status != MeetingStatus.SCHEDULED or current.starts_at <= now:
-        raise ValidationError("Only a meeting that has not started yet can be moved.")
+        raise ValidationError(gettext("Only a meeting that has not started yet can be moved."))
     _check_offered(
         relationship=relationship,
         availability=availability,
@@ -322,7 +336,7 @@ def meeting_cancel(*, meeting: Meeting, user, reason: str = "", now: dt.datetime
     """Cancel a scheduled meeting (either side); both get METHOD:CANCEL with STATUS:CANCELLED."""
     now = now or timezone.now()
     if meeting.relationship.side_of(user) is None:
-        raise ValidationError("Only the two people of this meeting can cancel it.")
+        raise ValidationError(gettext("Only the two people of this meeting can cancel it."))
     claimed = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED, starts_at__gt=now).update(
         status=MeetingStatus.CANCELLED,
         sequence=F("sequence") + 1,
@@ -332,7 +346,7 @@ def meeting_cancel(*, meeting: Meeting, user, reason: str = "", now: dt.datetime
         updated_at=now,
     )
     if not claimed:
-        raise ValidationError("This meeting has already started, been held or been cancelled.")
+        raise ValidationError(gettext("This meeting has already started, been held or been cancelled."))
     meeting.refresh_from_db()
     _send_invites(meeting, method="CANCEL", change="cancelled", by=user)
     return meeting
@@ -367,12 +381,12 @@ def meeting_mark_held(*, meeting: Meeting, user, now: dt.datetime | None = None)
     """Record that the meeting took place. The first held meeting moves the mentorship on from initiation."""
     now = now or timezone.now()
     if meeting.relationship.side_of(user) is None:
-        raise ValidationError("Only the two people of this meeting can mark it held.")
+        raise ValidationError(gettext("Only the two people of this meeting can mark it held."))
     claimed = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED, starts_at__lte=now).update(
         status=MeetingStatus.HELD, held_at=now, updated_at=now
     )
     if not claimed:
-        raise ValidationError("Only a scheduled meeting that has started can be marked held.")
+        raise ValidationError(gettext("Only a scheduled meeting that has started can be marked held."))
     # Issue 6: holding a meeting moves a relationship from initiation to cultivation. A conditional
     # UPDATE on the current stage (the mentorships convention) so a later stage is never moved back
     # and concurrent marks cannot race; the mentorships code itself is not touched.
@@ -387,12 +401,12 @@ def meeting_mark_missed(*, meeting: Meeting, user, reason: str, now: dt.datetime
     meetings as cancelled (by nobody), so it can no longer be marked held; no invite is re-sent."""
     now = now or timezone.now()
     if meeting.relationship.side_of(user) is None:
-        raise ValidationError("Only the two people of this meeting can say it did not take place.")
+        raise ValidationError(gettext("Only the two people of this meeting can say it did not take place."))
     claimed = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED, starts_at__lte=now).update(
         status=MeetingStatus.CANCELLED, cancelled_at=now, cancel_reason=reason.strip()[:300], updated_at=now
     )
     if not claimed:
-        raise ValidationError("Only a scheduled meeting that has started can be marked as missed.")
+        raise ValidationError(gettext("Only a scheduled meeting that has started can be marked as missed."))
     meeting.refresh_from_db()
     return meeting
 
@@ -401,7 +415,7 @@ def meeting_mark_missed(*, meeting: Meeting, user, reason: str, now: dt.datetime
 def meeting_notes_save(*, meeting: Meeting, user, notes: str) -> Meeting:
     """Private notes for the pair (R30): no audit copy, never shown to admins or staff."""
     if meeting.relationship.side_of(user) is None:
-        raise ValidationError("Only the two people of this meeting can write its notes.")
+        raise ValidationError(gettext("Only the two people of this meeting can write its notes."))
     meeting.notes = notes.strip()[:5000]
     meeting.updated_at = timezone.now()
     meeting.save(update_fields=["notes", "updated_at"])

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.scheduling import ics, selectors
 from mentormemed.training.teaching import TeachingSession
@@ -22,5 +23,7 @@ def mentoring_sessions(*, membership, start: dt.date, end: dt.date) -> list[Teac
         held_on = timezone.localtime(meeting.starts_at, ics.zone_of(meeting)).date()
         if start <= held_on <= end:
             hours = (Decimal(meeting.minutes) / Decimal(60)).quantize(Decimal("0.01"))
-            sessions.append(TeachingSession(held_on=held_on, hours=hours, label="Mentoring meeting with a mentee"))
+            sessions.append(
+                TeachingSession(held_on=held_on, hours=hours, label=gettext("Mentoring meeting with a mentee"))
+            )
     return sessions

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentormemed.core.access import public, requires
@@ -123,7 +124,7 @@ def book(request, pk: int):
     if request.method == "POST" and form.is_valid():
         starts_at = parse_slot(request.POST.get("slot"))
         if starts_at is None:
-            messages.error(request, "Choose a time first.")
+            messages.error(request, gettext("Choose a time first."))
         else:
             try:
                 meeting = services.meeting_book(
@@ -134,9 +135,15 @@ def book(request, pk: int):
                     agenda=form.cleaned_data["agenda"],
                 )
             except (ValidationError, ValueError) as exc:
-                _error(request, exc if isinstance(exc, ValidationError) else ValidationError("Choose a length."))
+                _error(
+                    request, exc if isinstance(exc, ValidationError) else ValidationError(gettext("Choose a length."))
+                )
             else:
-                messages.success(request, f"Meeting booked. {other.display_name} and you will get an invitation.")
+                messages.success(
+                    request,
+                    gettext("Meeting booked. %(display_name)s and you will get an invitation.")
+                    % {"display_name": other.display_name},
+                )
                 return redirect("scheduling:meeting", pk=meeting.pk)
     context = _slot_page(request, relationship=relationship, availability=availability)
     context.update({"relationship": relationship, "other": other, "form": form, "meeting": None})
@@ -152,7 +159,7 @@ def reschedule(request, pk: int):
     if request.method == "POST":
         starts_at = parse_slot(request.POST.get("slot"))
         if starts_at is None:
-            messages.error(request, "Choose a new time first.")
+            messages.error(request, gettext("Choose a new time first."))
         else:
             try:
                 services.meeting_reschedule(
@@ -162,9 +169,11 @@ def reschedule(request, pk: int):
                     length=int(request.POST.get("length") or 0) or None,
                 )
             except (ValidationError, ValueError) as exc:
-                _error(request, exc if isinstance(exc, ValidationError) else ValidationError("Choose a length."))
+                _error(
+                    request, exc if isinstance(exc, ValidationError) else ValidationError(gettext("Choose a length."))
+                )
             else:
-                messages.success(request, "Meeting moved. Both of you get an updated invitation.")
+                messages.success(request, gettext("Meeting moved. Both of you get an updated invitation."))
                 return redirect("scheduling:meeting", pk=meeting.pk)
     availability = selectors.availability_of(meeting.mentor)
     context = _slot_page(request, relationship=relationship, availability=availability, exclude=meeting)
@@ -205,7 +214,7 @@ def cancel(request, pk: int):
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         services.meeting_cancel(meeting=item, user=request.user, reason=reason)
-        messages.success(request, "Meeting cancelled. Both of you get a cancellation for your calendars.")
+        messages.success(request, gettext("Meeting cancelled. Both of you get a cancellation for your calendars."))
     except ValidationError as exc:
         _error(request, exc)
     return redirect("scheduling:meeting", pk=item.pk)
@@ -217,7 +226,7 @@ def held(request, pk: int):
     item = selectors.meeting_for_or_404(actor=request.actor, pk=pk)
     try:
         services.meeting_mark_held(meeting=item, user=request.user)
-        messages.success(request, "Marked as held. Well done!")
+        messages.success(request, gettext("Marked as held. Well done!"))
     except ValidationError as exc:
         _error(request, exc)
     return redirect("scheduling:meeting", pk=item.pk)
@@ -230,9 +239,9 @@ def notes(request, pk: int):
     form = NotesForm(request.POST)
     if form.is_valid():
         services.meeting_notes_save(meeting=item, user=request.user, notes=form.cleaned_data["notes"])
-        messages.success(request, "Notes saved.")
+        messages.success(request, gettext("Notes saved."))
     else:
-        messages.error(request, "Notes can be at most 5,000 characters.")
+        messages.error(request, gettext("Notes can be at most 5,000 characters."))
     return redirect("scheduling:meeting", pk=item.pk)
 
 
@@ -301,7 +310,7 @@ def availability(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Availability saved. Your mentees see the new times right away.")
+            messages.success(request, gettext("Availability saved. Your mentees see the new times right away."))
             return redirect("scheduling:availability")
     day_fields = [form[f"day_{day}"] for day, _ in Window.WEEKDAYS]
     return render(
@@ -323,7 +332,7 @@ def date_off_add(request):
     mentor = _my_mentor_profile(request)
     form = DateOffForm(request.POST)
     if mentor is None:
-        messages.error(request, "Start your mentor profile first.")
+        messages.error(request, gettext("Start your mentor profile first."))
     elif form.is_valid():
         start, end = form.cleaned_data["date"], form.cleaned_data["end"] or form.cleaned_data["date"]
         try:
@@ -351,7 +360,12 @@ def date_off_remove(request, pk: int):
         raise Http404 from exc
     through = parse_date(request.POST.get("through", "") or "") if request.POST.get("through") else None
     removed = services.date_off_remove(date_off=date_off, through=through)
-    messages.success(request, "Date off removed." if removed == 1 else f"{removed} dates off removed.")
+    messages.success(
+        request,
+        gettext("Date off removed.")
+        if removed == 1
+        else gettext("%(removed)s dates off removed.") % {"removed": removed},
+    )
     return redirect("scheduling:availability")
 
 
@@ -363,7 +377,7 @@ def date_off_remove(request, pk: int):
 def feed_new(request):
     token = services.feed_create(user=request.user)
     request.session[NEW_FEED_SESSION_KEY] = token  # shown once on the next page, then gone
-    messages.success(request, "Your new calendar feed is ready. Any older feed link has stopped working.")
+    messages.success(request, gettext("Your new calendar feed is ready. Any older feed link has stopped working."))
     return redirect(reverse("scheduling:meetings") + "#feed")
 
 
@@ -371,7 +385,7 @@ def feed_new(request):
 @require_POST
 def feed_revoke(request):
     if services.feed_revoke(user=request.user):
-        messages.success(request, "Your calendar feed link no longer works anywhere.")
+        messages.success(request, gettext("Your calendar feed link no longer works anywhere."))
     return redirect(reverse("scheduling:meetings") + "#feed")
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
-DEFAULT_PROVIDER = "MentorMeMed Continuing Medical Education"
+DEFAULT_PROVIDER = gettext_lazy("MentorMeMed Continuing Medical Education")
 DEFAULT_DESIGNATION = (
     "{provider} designates this enduring material for a maximum of {credits} AMA PRA Category 1 Credit(s)™. "
     "Physicians should claim only the credit commensurate with the extent of their participation in the activity."

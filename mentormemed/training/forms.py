@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from mentormemed.training.models import ActivityEvaluation, Audience, Module, ModuleVersion
 
@@ -29,17 +30,17 @@ class ModuleForm(forms.ModelForm):
 
 class DraftForm(forms.ModelForm):
     video_url = forms.URLField(
-        label="Video link",
+        label=gettext_lazy("Video link"),
         required=False,
         assume_scheme="https",
-        help_text="Optional https:// link to a video learners open in a new tab.",
+        help_text=gettext_lazy("Optional https:// link to a video learners open in a new tab."),
     )
     cme_max_credits = forms.DecimalField(
-        label="Maximum AMA PRA Category 1 Credits™",
+        label=gettext_lazy("Maximum AMA PRA Category 1 Credits™"),
         min_value=0,
         max_digits=4,
         decimal_places=2,
-        help_text="0 for no CME; otherwise in steps of 0.25.",
+        help_text=gettext_lazy("0 for no CME; otherwise in steps of 0.25."),
     )
 
     class Meta:
@@ -54,9 +55,11 @@ class DraftForm(forms.ModelForm):
 
 
 class QuestionForm(forms.Form):
-    text = forms.CharField(label="Question", widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=gettext_lazy("Question"), widget=forms.Textarea(attrs={"rows": 2}))
     explanation = forms.CharField(
-        label="Explanation shown after answering", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Explanation shown after answering"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, question=None, **kwargs):
@@ -66,12 +69,12 @@ class QuestionForm(forms.Form):
         for i in range(CHOICE_SLOTS):
             initial = existing[i].text if i < len(existing) else ""
             self.fields[f"choice_{i}"] = forms.CharField(
-                label=f"Choice {i + 1}", required=i < 2, max_length=500, initial=initial
+                label=gettext("Choice %(i_1)s") % {"i_1": i + 1}, required=i < 2, max_length=500, initial=initial
             )
             if i < len(existing) and existing[i].correct:
                 correct_initial = str(i)
         self.fields["correct"] = forms.ChoiceField(
-            label="Correct choice",
+            label=gettext("Correct choice"),
             choices=[(str(i), f"Choice {i + 1}") for i in range(CHOICE_SLOTS)],
             widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             initial=correct_initial or "0",
@@ -86,9 +89,10 @@ class QuestionForm(forms.Form):
 
 
 class ResourceForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     file = forms.FileField(
-        label="File", help_text="PDF, Word, PowerPoint, Excel, PNG, JPEG, text or CSV; at most 20 MB."
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("PDF, Word, PowerPoint, Excel, PNG, JPEG, text or CSV; at most 20 MB."),
     )
 
 
@@ -137,19 +141,24 @@ MONTHS = [("", "—")] + [
 
 
 class ClaimForm(forms.Form):
-    credits = forms.ChoiceField(label="Credits claimed")
+    credits = forms.ChoiceField(label=gettext_lazy("Credits claimed"))
     attested_participation = forms.BooleanField(required=True)
-    npi = forms.CharField(label="NPI", required=False, max_length=10, help_text="10 digits.")
-    licence_state = forms.CharField(
-        label="Licence state", required=False, max_length=2, help_text="Two-letter code, e.g. IL."
+    npi = forms.CharField(
+        label=gettext_lazy("NPI"), required=False, max_length=10, help_text=gettext_lazy("10 digits.")
     )
-    licence_number = forms.CharField(label="Licence number", required=False, max_length=40)
-    board_id = forms.CharField(label="Certifying board ID", required=False, max_length=40)
+    licence_state = forms.CharField(
+        label=gettext_lazy("Licence state"),
+        required=False,
+        max_length=2,
+        help_text=gettext_lazy("Two-letter code, e.g. IL."),
+    )
+    licence_number = forms.CharField(label=gettext_lazy("Licence number"), required=False, max_length=40)
+    board_id = forms.CharField(label=gettext_lazy("Certifying board ID"), required=False, max_length=40)
     birth_month = forms.TypedChoiceField(
-        label="Month of birth", choices=MONTHS, coerce=int, empty_value=None, required=False
+        label=gettext_lazy("Month of birth"), choices=MONTHS, coerce=int, empty_value=None, required=False
     )
     birth_day = forms.TypedChoiceField(
-        label="Day of birth",
+        label=gettext_lazy("Day of birth"),
         choices=[("", "—")] + [(str(d), str(d)) for d in range(1, 32)],
         coerce=int,
         empty_value=None,
@@ -182,33 +191,36 @@ class ActivityEvaluationForm(forms.Form):
     """The short evaluation an accredited provider asks for before credit is claimed."""
 
     objectives_met = forms.TypedChoiceField(
-        label="The activity met its stated learning objectives.",
+        label=gettext_lazy("The activity met its stated learning objectives."),
         choices=AGREEMENT,
         coerce=int,
         widget=forms.RadioSelect,
     )
     relevance = forms.TypedChoiceField(
-        label="The content is relevant to how I mentor.", choices=AGREEMENT, coerce=int, widget=forms.RadioSelect
+        label=gettext_lazy("The content is relevant to how I mentor."),
+        choices=AGREEMENT,
+        coerce=int,
+        widget=forms.RadioSelect,
     )
     free_of_bias = forms.TypedChoiceField(
-        label="The content was free of commercial bias.",
-        choices=[("yes", "Yes"), ("no", "No")],
+        label=gettext_lazy("The content was free of commercial bias."),
+        choices=[("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))],
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
     practice_change = forms.ChoiceField(
-        label="Will you change how you mentor as a result of this activity?",
+        label=gettext_lazy("Will you change how you mentor as a result of this activity?"),
         choices=ActivityEvaluation.Change.choices,
         widget=forms.RadioSelect,
     )
     change_text = forms.CharField(
-        label="What will you do differently?",
+        label=gettext_lazy("What will you do differently?"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     comments = forms.CharField(
-        label="Anything else the provider should know?",
+        label=gettext_lazy("Anything else the provider should know?"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Floor
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy
 
 QUARTER = Decimal("0.25")
 
@@ -31,14 +32,14 @@ def _quarter_steps(field: str, name: str) -> models.CheckConstraint:
 
 
 class Audience(models.TextChoices):
-    MENTEE = "mentee", "Mentees"
-    MENTOR = "mentor", "Mentors"
-    BOTH = "both", "Mentors and mentees"
+    MENTEE = "mentee", gettext_lazy("Mentees")
+    MENTOR = "mentor", gettext_lazy("Mentors")
+    BOTH = "both", gettext_lazy("Mentors and mentees")
 
 
 class ModuleStatus(models.TextChoices):
-    DRAFT = "draft", "Draft (never published)"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", gettext_lazy("Draft (never published)")
+    PUBLISHED = "published", gettext_lazy("Published")
 
 
 class Module(models.Model):
@@ -46,7 +47,7 @@ class Module(models.Model):
     title = models.CharField(max_length=200)
     audience = models.CharField(max_length=10, choices=Audience.choices)
     required = models.BooleanField(
-        default=False, help_text="Required modules must be attested before requests are sent or accepted."
+        default=False, help_text=gettext_lazy("Required modules must be attested before requests are sent or accepted.")
     )
     minutes = models.PositiveSmallIntegerField("estimated minutes", default=20)
     summary = models.TextField(blank=True)
@@ -81,17 +82,17 @@ class ModuleVersion(models.Model):
     body = models.TextField("content (Markdown)", blank=True)
     video_url = models.URLField("video link", blank=True)
     passing_score = models.PositiveSmallIntegerField(
-        "passing score (%)", default=80, help_text="Share of questions answered correctly to pass."
+        "passing score (%)", default=80, help_text=gettext_lazy("Share of questions answered correctly to pass.")
     )
     cme_max_credits = models.DecimalField(
         "maximum AMA PRA Category 1 Credits™",
         max_digits=4,
         decimal_places=2,
         default=Decimal("0"),
-        help_text="0 for no CME; otherwise in steps of 0.25.",
+        help_text=gettext_lazy("0 for no CME; otherwise in steps of 0.25."),
     )
     is_enduring_material = models.BooleanField(
-        default=True, help_text="Certified as an enduring material (self-paced, available over time)."
+        default=True, help_text=gettext_lazy("Certified as an enduring material (self-paced, available over time).")
     )
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
@@ -129,7 +130,7 @@ class Question(models.Model):
     version = models.ForeignKey(ModuleVersion, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(default=0)
     text = models.TextField()
-    explanation = models.TextField(blank=True, help_text="Shown after answering, right or wrong.")
+    explanation = models.TextField(blank=True, help_text=gettext_lazy("Shown after answering, right or wrong."))
 
     class Meta:
         ordering = ["position", "pk"]
@@ -180,9 +181,9 @@ class CheckAttempt(models.Model):
 
     membership = models.ForeignKey("institutions.Membership", on_delete=models.CASCADE, related_name="+")
     version = models.ForeignKey(ModuleVersion, on_delete=models.PROTECT, related_name="attempts")
-    score = models.PositiveSmallIntegerField(help_text="Percent correct.")
+    score = models.PositiveSmallIntegerField(help_text=gettext_lazy("Percent correct."))
     passed = models.BooleanField()
-    answers = models.JSONField(default=dict, help_text="question id → chosen choice id")
+    answers = models.JSONField(default=dict, help_text=gettext_lazy("question id → chosen choice id"))
     submitted_at = models.DateTimeField()
 
     class Meta:
@@ -197,7 +198,9 @@ class Completion(models.Model):
         "institutions.Membership", on_delete=models.CASCADE, related_name="training_completions"
     )
     version = models.ForeignKey(ModuleVersion, on_delete=models.PROTECT, related_name="completions")
-    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty when there is no check.")
+    score = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=gettext_lazy("Empty when there is no check.")
+    )
     passed = models.BooleanField(default=True)
     attested_at = models.DateTimeField()
 
@@ -232,7 +235,7 @@ class CmeClaim(models.Model):
     birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
     birth_day = models.PositiveSmallIntegerField(null=True, blank=True)
     certificate_number = models.CharField(max_length=32, unique=True)
-    completed_on = models.DateField(help_text="The day the module was attested.")
+    completed_on = models.DateField(help_text=gettext_lazy("The day the module was attested."))
     claimed_at = models.DateTimeField()
 
     class Meta:
@@ -266,16 +269,18 @@ class ActivityEvaluation(models.Model):
     """
 
     class Change(models.TextChoices):
-        WILL_CHANGE = "will_change", "Yes, I will change how I mentor"
-        ALREADY = "already", "I already do what the activity teaches"
-        NO_CHANGE = "no_change", "No change"
+        WILL_CHANGE = "will_change", gettext_lazy("Yes, I will change how I mentor")
+        ALREADY = "already", gettext_lazy("I already do what the activity teaches")
+        NO_CHANGE = "no_change", gettext_lazy("No change")
 
     membership = models.ForeignKey("institutions.Membership", on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(ModuleVersion, on_delete=models.PROTECT, related_name="evaluations")
     completion = models.OneToOneField(Completion, on_delete=models.PROTECT, related_name="evaluation")
-    objectives_met = models.PositiveSmallIntegerField(help_text="1 (strongly disagree) to 5 (strongly agree)")
-    relevance = models.PositiveSmallIntegerField(help_text="1 (strongly disagree) to 5 (strongly agree)")
-    free_of_bias = models.BooleanField(help_text="The content was free of commercial bias")
+    objectives_met = models.PositiveSmallIntegerField(
+        help_text=gettext_lazy("1 (strongly disagree) to 5 (strongly agree)")
+    )
+    relevance = models.PositiveSmallIntegerField(help_text=gettext_lazy("1 (strongly disagree) to 5 (strongly agree)"))
+    free_of_bias = models.BooleanField(help_text=gettext_lazy("The content was free of commercial bias"))
     practice_change = models.CharField(max_length=12, choices=Change.choices)
     change_text = models.TextField(blank=True, max_length=1000)
     comments = models.TextField(blank=True, max_length=2000)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_lazy
+
 from mentormemed.core.onboarding import Step, StepState, register
 
 
@@ -17,9 +19,17 @@ def training_state(membership) -> StepState:
     if missing is None:
         missing = missing_required_modules(membership=membership)
     if not missing:
-        return StepState(True, "Every required module is completed and attested.", "Every required module attested.")
+        return StepState(
+            True,
+            gettext("Every required module is completed and attested."),
+            gettext("Every required module attested."),
+        )
     titles = "; ".join(f"“{m.title}”" for m in missing)
-    return StepState(False, f"Still to complete and attest: {titles}.", f"Not yet attested: {titles}.")
+    return StepState(
+        False,
+        gettext("Still to complete and attest: %(titles)s.") % {"titles": titles},
+        gettext("Not yet attested: %(titles)s.") % {"titles": titles},
+    )
 
 
 def prepare_training(memberships: list) -> None:
@@ -40,12 +50,12 @@ def register_steps() -> None:
     register(
         Step(
             "training",
-            "Complete your required training",
+            gettext_lazy("Complete your required training"),
             frozenset({"mentee", "mentor"}),
             training_state,
             "training:modules",
             order=40,
-            topic="Required training",
+            topic=gettext_lazy("Required training"),
             prepare=prepare_training,
             unready=_unready,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from mentormemed.core.access import MENTEE, MENTOR
 from mentormemed.core.dashboard import Panel, register_panel
 from mentormemed.training import selectors
@@ -25,4 +27,4 @@ def training_panel(request):
         claims = selectors.transcript(membership=actor.membership)
         context["claimable"] = len(selectors.claimable_completions(membership=actor.membership))
         context["credits"] = selectors.transcript_total(claims)
-    return Panel("Training", "training/panels/training.html", context, order=30)
+    return Panel(gettext("Training"), "training/panels/training.html", context, order=30)

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
 from mentormemed.training import conf
@@ -47,7 +48,9 @@ def module_create(
 ) -> Module:
     """A new module in draft, with an empty draft version 1 to write into."""
     if Module.objects.filter(slug=slug).exists():
-        raise ValidationError(f"A module with the address “{slug}” already exists; choose another.")
+        raise ValidationError(
+            gettext("A module with the address “%(slug)s” already exists; choose another.") % {"slug": slug}
+        )
     module = Module.objects.create(
         slug=slug,
         title=title.strip(),
@@ -133,7 +136,7 @@ def _copy_content(source: ModuleVersion, target: ModuleVersion) -> None:
 
 def _require_draft(version: ModuleVersion) -> None:
     if not version.is_draft:
-        raise ValidationError("Published versions cannot change; edit the draft instead.")
+        raise ValidationError(gettext("Published versions cannot change; edit the draft instead."))
 
 
 def parse_credits(value) -> Decimal:
@@ -141,11 +144,11 @@ def parse_credits(value) -> Decimal:
     try:
         credits = Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
-        raise ValidationError("Enter credits as a number such as 0.75 or 1.00.") from exc
+        raise ValidationError(gettext("Enter credits as a number such as 0.75 or 1.00.")) from exc
     if not credits.is_finite() or credits < 0:
-        raise ValidationError("Credits cannot be negative.")
+        raise ValidationError(gettext("Credits cannot be negative."))
     if credits % QUARTER != 0:
-        raise ValidationError("Credits go in steps of 0.25 (for example 0.25, 0.50, 0.75, 1.00).")
+        raise ValidationError(gettext("Credits go in steps of 0.25 (for example 0.25, 0.50, 0.75, 1.00)."))
     return credits.quantize(Decimal("0.01"))
 
 
@@ -158,9 +161,9 @@ def draft_update(*, actor, version: ModuleVersion, **fields) -> ModuleVersion:
     if "cme_max_credits" in fields:
         fields["cme_max_credits"] = parse_credits(fields["cme_max_credits"])
     if not 0 <= int(fields.get("passing_score", version.passing_score)) <= 100:
-        raise ValidationError("The passing score is a percentage between 0 and 100.")
+        raise ValidationError(gettext("The passing score is a percentage between 0 and 100."))
     if fields.get("video_url", "").startswith("http://"):
-        raise ValidationError("Use an https:// link for the video.")
+        raise ValidationError(gettext("Use an https:// link for the video."))
     for key, value in fields.items():
         setattr(version, key, value)
     version.save()
@@ -182,11 +185,11 @@ def question_save(
     _require_draft(version)
     choices = [(t.strip(), bool(c)) for t, c in choices if t and t.strip()]
     if not text.strip():
-        raise ValidationError("Write the question.")
+        raise ValidationError(gettext("Write the question."))
     if len(choices) < 2:
-        raise ValidationError("Give at least two answer choices.")
+        raise ValidationError(gettext("Give at least two answer choices."))
     if sum(correct for _, correct in choices) != 1:
-        raise ValidationError("Mark exactly one choice as the correct answer.")
+        raise ValidationError(gettext("Mark exactly one choice as the correct answer."))
     if question is None:
         position = (version.questions.aggregate(m=Max("position"))["m"] or 0) + 1
         question = Question.objects.create(
@@ -194,7 +197,7 @@ def question_save(
         )
     else:
         if question.version_id != version.pk:
-            raise ValidationError("That question belongs to another version.")
+            raise ValidationError(gettext("That question belongs to another version."))
         question.text, question.explanation = text.strip(), explanation.strip()
         question.save()
         question.choices.all().delete()
@@ -232,20 +235,26 @@ def check_resource(*, name: str, data: bytes) -> str:
     ext = PurePath(name).suffix.lower()
     if ext not in RESOURCE_TYPES:
         allowed = ", ".join(sorted(e.lstrip(".").upper() for e in RESOURCE_TYPES))
-        raise ValidationError(f"That file type is not accepted. Upload one of: {allowed}.")
+        raise ValidationError(
+            gettext("That file type is not accepted. Upload one of: %(allowed)s.") % {"allowed": allowed}
+        )
     limit = conf.max_resource_bytes()
     if len(data) > limit:
-        raise ValidationError(f"The file is larger than {limit // (1024 * 1024)} MB; upload a smaller one.")
+        raise ValidationError(
+            gettext("The file is larger than %(limit)s MB; upload a smaller one.") % {"limit": limit // (1024 * 1024)}
+        )
     if not data:
-        raise ValidationError("The file is empty.")
+        raise ValidationError(gettext("The file is empty."))
     content_type, magic = RESOURCE_TYPES[ext]
     if magic is not None and not data.startswith(magic):
-        raise ValidationError(f"The file does not look like a {ext.lstrip('.').upper()} file.")
+        raise ValidationError(
+            gettext("The file does not look like a %(lstrip)s file.") % {"lstrip": ext.lstrip(".").upper()}
+        )
     if magic is None:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ValidationError("Text files must be UTF-8 encoded.") from exc
+            raise ValidationError(gettext("Text files must be UTF-8 encoded.")) from exc
     return content_type
 
 
@@ -279,9 +288,9 @@ def resource_delete(*, actor, resource: Resource) -> None:
 def draft_discard(*, actor, module: Module) -> None:
     draft = draft_of(module)
     if draft is None:
-        raise ValidationError("There is no draft to discard.")
+        raise ValidationError(gettext("There is no draft to discard."))
     if module.current_version is None:
-        raise ValidationError("This module has never been published; its draft is all there is.")
+        raise ValidationError(gettext("This module has never been published; its draft is all there is."))
     draft.delete()
     audit(actor=actor, action="training.draft_discard", obj=module)
 
@@ -324,13 +333,16 @@ def module_publish(*, actor, module: Module) -> ModuleVersion:
     module = Module.objects.select_for_update().get(pk=module.pk)
     draft = draft_of(module)
     if draft is None:
-        raise ValidationError("There is no draft to publish; edit the module first.")
+        raise ValidationError(gettext("There is no draft to publish; edit the module first."))
     problems = publish_problems(draft)
     if problems:
         raise ValidationError(problems)
     current = module.current_version
     if current and content_fingerprint(draft) == content_fingerprint(current):
-        raise ValidationError(f"Nothing has changed since version {current.version}; edit the draft before publishing.")
+        raise ValidationError(
+            gettext("Nothing has changed since version %(version)s; edit the draft before publishing.")
+            % {"version": current.version}
+        )
     draft.published_at = timezone.now()
     draft.published_by = actor
     draft.save(update_fields=["published_at", "published_by"])
@@ -383,9 +395,9 @@ class CheckResult:
 
 def _published_version_for(membership, module: Module) -> ModuleVersion:
     if module.status != ModuleStatus.PUBLISHED or module.current_version is None:
-        raise ValidationError("This module is not published.")
+        raise ValidationError(gettext("This module is not published."))
     if not module.for_role(membership.role):
-        raise ValidationError("This module is not part of your training.")
+        raise ValidationError(gettext("This module is not part of your training."))
     return module.current_version
 
 
@@ -398,7 +410,7 @@ def check_submit(*, membership, module: Module, answers: dict[int, int]) -> Chec
     version = _published_version_for(membership, module)
     questions = list(version.questions.prefetch_related("choices"))
     if not questions:
-        raise ValidationError("This module has no knowledge check.")
+        raise ValidationError(gettext("This module has no knowledge check."))
     feedback = []
     for question in questions:
         choices = {c.pk: c for c in question.choices.all()}
@@ -441,7 +453,8 @@ def module_attest(*, membership, module: Module) -> Completion:
         attempt = best_passing_attempt(membership=membership, version=version)
         if attempt is None:
             raise ValidationError(
-                f"Pass the knowledge check (at least {version.passing_score}% correct) before you attest."
+                gettext("Pass the knowledge check (at least %(passing_score)s%% correct) before you attest.")
+                % {"passing_score": version.passing_score}
             )
         score = attempt.score
     try:
@@ -473,15 +486,15 @@ def activity_evaluate(
     One evaluation per completion: a second one is refused, so the record is what was said first.
     """
     if completion.membership_id != membership.pk:
-        raise ValidationError("You can evaluate only activities you completed.")
+        raise ValidationError(gettext("You can evaluate only activities you completed."))
     if not completion.version.carries_cme:
-        raise ValidationError("Only activities that carry CME credit are evaluated here.")
+        raise ValidationError(gettext("Only activities that carry CME credit are evaluated here."))
     if not (1 <= objectives_met <= 5 and 1 <= relevance <= 5):
-        raise ValidationError("Choose an answer from “strongly disagree” to “strongly agree”.")
+        raise ValidationError(gettext("Choose an answer from “strongly disagree” to “strongly agree”."))
     if practice_change not in ActivityEvaluation.Change.values:
-        raise ValidationError("Say whether you will change how you mentor.")
+        raise ValidationError(gettext("Say whether you will change how you mentor."))
     if ActivityEvaluation.objects.filter(completion=completion).exists():
-        raise ValidationError("You have already evaluated this activity.")
+        raise ValidationError(gettext("You have already evaluated this activity."))
     return ActivityEvaluation.objects.create(
         membership=membership,
         version=completion.version,
@@ -526,15 +539,17 @@ DAYS_IN_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 
 def _reporting_fields(npi: str, licence_state: str, licence_number: str, board_id: str, birth_month, birth_day) -> dict:
     npi, licence_state = npi.strip(), licence_state.strip().upper()
     if npi and not npi_is_valid(npi):
-        raise ValidationError("That NPI is not valid: it has 10 digits and a check digit; check it or leave it empty.")
+        raise ValidationError(
+            gettext("That NPI is not valid: it has 10 digits and a check digit; check it or leave it empty.")
+        )
     if licence_number.strip() and not licence_state:
-        raise ValidationError("Give the state that issued your licence.")
+        raise ValidationError(gettext("Give the state that issued your licence."))
     if licence_state and not (len(licence_state) == 2 and licence_state.isalpha()):
-        raise ValidationError("Give the licence state as its two-letter code, for example IL.")
+        raise ValidationError(gettext("Give the licence state as its two-letter code, for example IL."))
     if (birth_month is None) != (birth_day is None):
-        raise ValidationError("Give both the month and the day of birth, or neither.")
+        raise ValidationError(gettext("Give both the month and the day of birth, or neither."))
     if birth_month is not None and not (1 <= birth_month <= 12 and 1 <= birth_day <= DAYS_IN_MONTH[birth_month]):
-        raise ValidationError("That month and day of birth do not exist.")
+        raise ValidationError(gettext("That month and day of birth do not exist."))
     return {
         "npi": npi,
         "licence_state": licence_state,
@@ -567,28 +582,28 @@ def cme_claim(
     optional and used only for PARS reporting.
     """
     if membership.role != "mentor":
-        raise ValidationError("CME credit is claimed by mentors.")
+        raise ValidationError(gettext("CME credit is claimed by mentors."))
     if completion.membership_id != membership.pk:
-        raise ValidationError("You can claim credit only for your own completed modules.")
+        raise ValidationError(gettext("You can claim credit only for your own completed modules."))
     version = completion.version
     if not version.carries_cme:
-        raise ValidationError("This module does not carry CME credit.")
+        raise ValidationError(gettext("This module does not carry CME credit."))
     if not completion.passed:
-        raise ValidationError("Pass the module's assessment before claiming credit.")
+        raise ValidationError(gettext("Pass the module's assessment before claiming credit."))
     if not ActivityEvaluation.objects.filter(completion=completion).exists():
-        raise ValidationError("Complete the short activity evaluation before claiming credit.")
+        raise ValidationError(gettext("Complete the short activity evaluation before claiming credit."))
     amount = parse_credits(credits)
     if amount <= 0:
-        raise ValidationError("Claim at least 0.25 credits.")
+        raise ValidationError(gettext("Claim at least 0.25 credits."))
     if amount > version.cme_max_credits:
         raise ValidationError(
-            f"This activity is designated for at most {conf.format_credits(version.cme_max_credits)} credits; "
-            "claim that or less."
+            gettext("This activity is designated for at most %(format_credits)s credits; claim that or less.")
+            % {"format_credits": conf.format_credits(version.cme_max_credits)}
         )
     if not attested_participation:
-        raise ValidationError("Attest that you participated in the activity to claim credit.")
+        raise ValidationError(gettext("Attest that you participated in the activity to claim credit."))
     if CmeClaim.objects.filter(membership=membership, version=version).exists():
-        raise ValidationError("You have already claimed credit for this activity; see your transcript.")
+        raise ValidationError(gettext("You have already claimed credit for this activity; see your transcript."))
     now = timezone.now()
     claim = CmeClaim(
         membership=membership,

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
@@ -45,7 +46,10 @@ def module_new(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"“{module.title}” created as a draft. Write its content, then publish.")
+            messages.success(
+                request,
+                gettext("“%(title)s” created as a draft. Write its content, then publish.") % {"title": module.title},
+            )
             return redirect("training:staff_module", pk=module.pk)
     return render(request, "training/staff/module_new.html", {"form": form})
 
@@ -64,11 +68,11 @@ def module_edit(request, pk: int):
             if module_form.is_valid():
                 fields = {k: module_form.cleaned_data[k] for k in services.MODULE_FIELDS}
                 services.module_update(actor=request.user, module=module, **fields)
-                messages.success(request, "Module settings saved.")
+                messages.success(request, gettext("Module settings saved."))
                 return redirect("training:staff_module", pk=pk)
         elif "start_draft" in request.POST:
             services.draft_for(actor=request.user, module=module)
-            messages.success(request, "A new draft was started from the current version.")
+            messages.success(request, gettext("A new draft was started from the current version."))
             return redirect("training:staff_module", pk=pk)
         elif "save_draft" in request.POST and draft:
             draft_form = DraftForm(request.POST, instance=draft, prefix="d")
@@ -80,7 +84,7 @@ def module_edit(request, pk: int):
                 except ValidationError as exc:
                     draft_form.add_error(None, exc)
                 else:
-                    messages.success(request, f"Draft version {draft.version} saved.")
+                    messages.success(request, gettext("Draft version %(version)s saved.") % {"version": draft.version})
                     return redirect("training:staff_module", pk=pk)
     return render(
         request,
@@ -105,7 +109,7 @@ def module_preview(request, pk: int):
     module = get_object_or_404(Module.objects.select_related("current_version"), pk=pk)
     version = services.draft_of(module) or module.current_version
     if version is None:
-        messages.error(request, "Nothing to preview yet.")
+        messages.error(request, gettext("Nothing to preview yet."))
         return redirect("training:staff_module", pk=pk)
     version = selectors.version_with_check(version)
     return render(
@@ -124,8 +128,12 @@ def module_publish(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        note = " Everyone in its audience must attest the new version again." if module.required else ""
-        messages.success(request, f"Published version {version.version} of “{module.title}”.{note}")
+        note = " " + gettext("Everyone in its audience must attest the new version again.") if module.required else ""
+        messages.success(
+            request,
+            gettext("Published version %(version)s of “%(title)s”.%(note)s")
+            % {"version": version.version, "title": module.title, "note": note},
+        )
     return redirect("training:staff_module", pk=pk)
 
 
@@ -135,7 +143,11 @@ def module_required(request, pk: int):
     module = get_object_or_404(Module, pk=pk)
     required = request.POST.get("required") == "1"
     services.module_set_required(actor=request.user, module=module, required=required)
-    messages.success(request, f"“{module.title}” is now {'required' if required else 'optional'}.")
+    messages.success(
+        request,
+        (gettext("“%(title)s” is now required.") if required else gettext("“%(title)s” is now optional."))
+        % {"title": module.title},
+    )
     if request.POST.get("next") == "list":
         return redirect("training:staff_modules")
     return redirect("training:staff_module", pk=pk)
@@ -147,7 +159,7 @@ def draft_discard(request, pk: int):
     module = get_object_or_404(Module, pk=pk)
     try:
         services.draft_discard(actor=request.user, module=module)
-        messages.success(request, "Draft discarded.")
+        messages.success(request, gettext("Draft discarded."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("training:staff_module", pk=pk)
@@ -156,7 +168,7 @@ def draft_discard(request, pk: int):
 def _draft_or_redirect(request, module):
     draft = services.draft_of(module)
     if draft is None:
-        messages.error(request, "Start a draft first: published versions never change.")
+        messages.error(request, gettext("Start a draft first: published versions never change."))
     return draft
 
 
@@ -182,7 +194,7 @@ def question_edit(request, pk: int, qpk: int | None = None):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Question saved.")
+            messages.success(request, gettext("Question saved."))
             return redirect("training:staff_module", pk=pk)
     return render(
         request, "training/staff/question.html", {"module": module, "draft": draft, "form": form, "question": question}
@@ -195,7 +207,7 @@ def question_delete(request, pk: int, qpk: int):
     module = get_object_or_404(Module, pk=pk)
     question = get_object_or_404(Question, pk=qpk, version__module=module, version__published_at__isnull=True)
     services.question_delete(actor=request.user, question=question)
-    messages.success(request, "Question removed from the draft.")
+    messages.success(request, gettext("Question removed from the draft."))
     return redirect("training:staff_module", pk=pk)
 
 
@@ -215,11 +227,11 @@ def resource_add(request, pk: int):
                 name=upload.name,
                 data=upload.read(conf.max_resource_bytes() + 1),
             )
-            messages.success(request, "Resource added to the draft.")
+            messages.success(request, gettext("Resource added to the draft."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     elif draft:
-        messages.error(request, "Give the resource a title and choose a file.")
+        messages.error(request, gettext("Give the resource a title and choose a file."))
     return redirect("training:staff_module", pk=pk)
 
 
@@ -229,7 +241,7 @@ def resource_delete(request, pk: int, rpk: int):
     module = get_object_or_404(Module, pk=pk)
     res = get_object_or_404(Resource, pk=rpk, version__module=module, version__published_at__isnull=True)
     services.resource_delete(actor=request.user, resource=res)
-    messages.success(request, "Resource removed from the draft.")
+    messages.success(request, gettext("Resource removed from the draft."))
     return redirect("training:staff_module", pk=pk)
 
 

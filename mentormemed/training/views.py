@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import STAFF, public, requires
@@ -76,7 +77,7 @@ def check(request, slug: str):
     module = _learner_module(request, slug)
     version = selectors.version_with_check(module.current_version)
     if not version.questions.all():
-        messages.info(request, "This module has no knowledge check; you can attest once you have read it.")
+        messages.info(request, gettext("This module has no knowledge check; you can attest once you have read it."))
         return redirect("training:module", slug=slug)
     form = KnowledgeCheckForm(request.POST or None, version=version)
     result = None
@@ -99,7 +100,7 @@ def check(request, slug: str):
 def attest(request, slug: str):
     module = _learner_module(request, slug)
     if not AttestForm(request.POST).is_valid():
-        messages.error(request, "Tick the attestation to confirm you completed the module.")
+        messages.error(request, gettext("Tick the attestation to confirm you completed the module."))
         return redirect("training:module", slug=slug)
     try:
         completion = services.module_attest(membership=request.actor.membership, module=module)
@@ -169,10 +170,12 @@ def claim(request, slug: str):
     )
     existing = CmeClaim.objects.filter(membership=membership, completion=completion).first() if completion else None
     if existing:
-        messages.info(request, "You have already claimed credit for this activity.")
+        messages.info(request, gettext("You have already claimed credit for this activity."))
         return redirect("training:cme")
     if completion is None:
-        messages.info(request, "Complete and attest this module (passing its knowledge check) to claim credit.")
+        messages.info(
+            request, gettext("Complete and attest this module (passing its knowledge check) to claim credit.")
+        )
         return redirect("training:module", slug=slug)
     version = completion.version
     if not ActivityEvaluation.objects.filter(completion=completion).exists():
@@ -184,7 +187,11 @@ def claim(request, slug: str):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Credit claimed. Your certificate number is {new.certificate_number}.")
+            messages.success(
+                request,
+                gettext("Credit claimed. Your certificate number is %(certificate_number)s.")
+                % {"certificate_number": new.certificate_number},
+            )
             return redirect("training:cme")
     return render(
         request,
@@ -209,7 +216,7 @@ def _evaluate(request, *, module: Module, completion: Completion):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Thank you — your evaluation is recorded. Now claim your credit.")
+            messages.success(request, gettext("Thank you — your evaluation is recorded. Now claim your credit."))
             return redirect("training:claim", slug=module.slug)
     return render(
         request,
