@@ -76,7 +76,8 @@ def translated(text: str) -> str:
     plurals = {m.group("base") for p in pieces[1::2] if (m := PLURAL_RE.match(p[2:-2].strip()))}
     if len(plurals) == 1:
         return _counted(pieces, plurals.pop())
-    names: dict[str, str] = {}
+    # plain ``{{ name }}`` variables keep their names; derived names must not take them
+    names: dict[str, str] = {e: e for p in pieces[1::2] if re.fullmatch(r"[A-Za-z_]\w*", e := p[2:-2].strip())}
     body = []
     for i, piece in enumerate(pieces):
         if i % 2 == 0:
@@ -92,7 +93,8 @@ def translated(text: str) -> str:
 
 def _counted(pieces: list[str], base: str) -> str:
     """``mentor{{ n|pluralize }} found`` → ``{% blocktranslate count n=… %}`` with both forms."""
-    names: dict[str, str] = {base: _var_name(base, {})}
+    names: dict[str, str] = {e: e for p in pieces[1::2] if re.fullmatch(r"[A-Za-z_]\w*", e := p[2:-2].strip())}
+    names.setdefault(base, _var_name(base, names))
     singular, plural = [], []
     for i, piece in enumerate(pieces):
         if i % 2 == 0:
