@@ -323,9 +323,11 @@ def _paired_needs(ctx: DemoContext) -> None:
 def _network_relationships(ctx: DemoContext) -> None:
     """Mentorships across institutions in each of the last two academic years (reciprocity): most
     mentees of the smaller members have a mentor from another institution; some of Northgate's too.
-    They ended after about three months, so no mentor's current load changes."""
+    They ended after four to five months, goals met, with the meetings they held,
+    so no mentor's current load changes."""
     from mentormemed.mentorships.demo import add_story
     from mentormemed.mentorships.models import EndReason, Relationship
+    from mentormemed.scheduling.demo import held_meetings
 
     rng = ctx.rng
     now = timezone.now()
@@ -338,7 +340,6 @@ def _network_relationships(ctx: DemoContext) -> None:
         return
     largest = max(by_inst, key=lambda pk: len(by_inst[pk]))
     for start, end in _years_so_far(now):
-        span = int((end - start).total_seconds())
         for mentee in mentees:
             home_is_largest = mentee.institution_id == largest
             if rng.random() > (0.25 if home_is_largest else 0.9):
@@ -347,7 +348,12 @@ def _network_relationships(ctx: DemoContext) -> None:
             # Northgate's mentees go where there are mentors: in proportion to each member's mentors.
             inst = largest if not home_is_largest else rng.choices(others, [len(by_inst[pk]) for pk in others])[0]
             mentor = rng.choice(by_inst[inst])
-            started = start + dt.timedelta(seconds=rng.randint(0, span))
+            # Goals met takes four months or more, and the mentorship ended before today.
+            length = dt.timedelta(days=rng.randint(120, 170))
+            latest = min(end, now - length - dt.timedelta(days=1))
+            if latest <= start:
+                continue
+            started = start + dt.timedelta(seconds=rng.randint(0, int((latest - start).total_seconds())))
             request = MentorshipRequest.objects.create(
                 mentee=mentee,
                 mentor=mentor,
@@ -362,10 +368,11 @@ def _network_relationships(ctx: DemoContext) -> None:
                 mentor=mentor,
                 request=request,
                 started_at=started,
-                ended_at=min(started + dt.timedelta(days=rng.randint(60, 120)), now - dt.timedelta(days=1)),
+                ended_at=started + length,
                 end_reason=EndReason.GOALS_MET,
             )
             add_story(rng, rel, now=now)
+            held_meetings(rel, now=now, rng=rng)
 
 
 def _letters(ctx: DemoContext) -> None:

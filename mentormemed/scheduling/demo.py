@@ -58,7 +58,7 @@ def build(ctx: DemoContext) -> None:
         .order_by("pk")
     )
     for rel in relationships:
-        _meetings(rel, now=now, rng=rng)
+        held_meetings(rel, now=now, rng=rng)
 
 
 def _zone_of(mentor: MentorProfile) -> str:
@@ -118,7 +118,7 @@ def _room_name(mentor: MentorProfile, rng) -> str:
     return f"MentorMeMed-{fold(mentor.membership.user.last_name).title().replace(' ', '')}-office-{suffix}"
 
 
-def _meetings(rel: Relationship, *, now: dt.datetime, rng) -> None:
+def held_meetings(rel: Relationship, *, now: dt.datetime, rng) -> None:
     """Past meetings every two to three weeks since the start (held); one or two upcoming if active."""
     availability = selectors.availability_of(rel.mentor)
     if availability is None:
