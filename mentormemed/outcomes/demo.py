@@ -4,6 +4,7 @@ in every state; thresholds; one paid and one unpaid invoice (R3, R11, R23–R25)
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -325,20 +326,26 @@ def _network_relationships(ctx: DemoContext) -> None:
     mentees of the smaller members have a mentor from another institution; some of Northgate's too.
     They ended after four to five months, goals met, with the meetings they held,
     so no mentor's current load changes."""
+    from mentormemed.core.onboarding import missing_steps
     from mentormemed.mentorships.demo import add_story
     from mentormemed.mentorships.models import EndReason, Relationship
     from mentormemed.scheduling.demo import held_meetings
 
     rng = ctx.rng
     now = timezone.now()
-    mentors = list(MentorProfile.objects.filter(membership__in=ctx.mentors, membership_active=True))
-    mentees = [m for m in ctx.mentees if m.status == "active"]
+    mentors = MentorProfile.objects.filter(membership__in=ctx.mentors, membership_active=True)
+    mentors = [m for m in mentors.select_related("membership") if not missing_steps(m.membership)]
+    # Only mentors and mentees who finished their first steps could have a mentorship (the gate, R7).
+    mentees = [m for m in ctx.mentees if m.status == "active" and not missing_steps(m)]
     by_inst: dict[int, list] = {}
     for mentor in mentors:
         by_inst.setdefault(mentor.institution_id, []).append(mentor)
     if len(by_inst) < 2:
         return
     largest = max(by_inst, key=lambda pk: len(by_inst[pk]))
+    spans: dict[int, list] = defaultdict(list)
+    for mentor_id, began, ended in Relationship.objects.values_list("mentor_id", "started_at", "ended_at"):
+        spans[mentor_id].append((began, ended or dt.datetime.max.replace(tzinfo=dt.UTC)))
     for start, end in _years_so_far(now):
         for mentee in mentees:
             home_is_largest = mentee.institution_id == largest
@@ -347,13 +354,18 @@ def _network_relationships(ctx: DemoContext) -> None:
             others = [pk for pk in by_inst if pk != mentee.institution_id]
             # Northgate's mentees go where there are mentors: in proportion to each member's mentors.
             inst = largest if not home_is_largest else rng.choices(others, [len(by_inst[pk]) for pk in others])[0]
-            mentor = rng.choice(by_inst[inst])
             # Goals met takes four months or more, and the mentorship ended before today.
             length = dt.timedelta(days=rng.randint(120, 170))
             latest = min(end, now - length - dt.timedelta(days=1))
             if latest <= start:
                 continue
             started = start + dt.timedelta(seconds=rng.randint(0, int((latest - start).total_seconds())))
+            # A mentor with room for the whole span: never more than their cap at once (R5).
+            room = [m for m in by_inst[inst] if _overlapping(spans[m.pk], started, started + length) < m.capacity]
+            if not room:
+                continue
+            mentor = rng.choice(room)
+            spans[mentor.pk].append((started, started + length))
             request = MentorshipRequest.objects.create(
                 mentee=mentee,
                 mentor=mentor,
@@ -373,6 +385,10 @@ def _network_relationships(ctx: DemoContext) -> None:
             )
             add_story(rng, rel, now=now)
             held_meetings(rel, now=now, rng=rng)
+
+
+def _overlapping(spans: list, start: dt.datetime, end: dt.datetime) -> int:
+    return sum(1 for began, ended in spans if began < end and start < ended)
 
 
 def _letters(ctx: DemoContext) -> None:
