@@ -40,14 +40,15 @@ demo: install
 	$(PYTHON) manage.py runserver $(HOST):$(PORT) --noreload
 
 # The browser journeys drive Debian's Chromium: installed here when missing (as root, via apt-get).
+# SAML signatures (pysaml2) need the xmlsec1 program, for the campus sign-in tests and in production.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
+	@{ command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium; } && command -v xmlsec1 >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing Chromium for the browser tests (apt-get) …"; \
+	    echo "Installing Chromium and xmlsec1 for the browser and campus sign-in tests (apt-get) …"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium xmlsec1 >/dev/null; \
 	  else \
-	    echo "The browser tests need Chromium: run 'sudo apt-get install -y chromium' (or make test as root)."; exit 1; \
+	    echo "The tests need Chromium and xmlsec1: run 'sudo apt-get install -y chromium xmlsec1' (or make test as root)."; exit 1; \
 	  fi; }
 
 test: install chromium

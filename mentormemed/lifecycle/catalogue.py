@@ -324,10 +324,10 @@ INSTITUTION_DATASETS: tuple[Dataset, ...] = (
         (
             ("institution_id", "Our id of the institution"),
             ("name", "Name"),
-            ("kind", "Kind of institution (R2)"),
+            ("kind", "Kind of institution"),
             ("state", "US state (postal code)"),
             ("eligible_headcount", "Eligible UME and GME trainees (sets the price band)"),
-            ("mentor_commitment", "Mentors the institution committed to supply (R32)"),
+            ("mentor_commitment", "Mentors the institution committed to supply"),
             ("time_zone", "Time zone"),
             ("billing_contact", "Billing contact"),
             ("billing_address", "Billing address (lines separated by ';')"),
@@ -357,7 +357,7 @@ INSTITUTION_DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "mentee_profiles",
         "Mentee profiles",
-        "Each mentee's training level, eligibility (R4), areas of need and consents.",
+        "Each mentee's training level, eligibility, areas of need and consents.",
         (
             MEMBER,
             ("training_level", "MS1–MS4, PGY-n or fellow"),
@@ -376,14 +376,14 @@ INSTITUTION_DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "mentor_profiles",
         "Mentor profiles",
-        "Each mentor's professional profile, capacity and responsiveness (R8, R12, R13).",
+        "Each mentor's professional profile, capacity and responsiveness.",
         (
             MEMBER,
             ("title", "Title"),
             ("academic_rank", "Academic rank"),
             ("specialties", "Specialties"),
             ("content_areas", "Content areas offered"),
-            ("scope", "local or national (R9)"),
+            ("scope", "local or national"),
             ("capacity", "Mentees the mentor accepts at once (at most 3)"),
             ("active_mentees", "Active mentees at export time"),
             ("search_consent", "Consented to be searched"),
@@ -396,7 +396,7 @@ INSTITUTION_DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "identity_shared",
         "Shared identity characteristics",
-        "Self-described characteristics the person chose to share (R8). Private values are not exported.",
+        "Self-described characteristics the person chose to share. Private values are not exported.",
         (
             MEMBER,
             ("dimension", "Characteristic (e.g. race_ethnicity, languages)"),
@@ -417,7 +417,7 @@ INSTITUTION_DATASETS: tuple[Dataset, ...] = (
             ("mentor_member_id", f'Our mentor\'s member id, or "{OTHER}"'),
             ("state", "pending, accepted, declined, expired or withdrawn"),
             ("created_at", "Sent"),
-            ("deadline", "Answer due (R13)"),
+            ("deadline", "Answer due"),
             ("responded_at", "Answered"),
             ("areas", "Content areas the request was about"),
         ),
@@ -426,12 +426,12 @@ INSTITUTION_DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "relationships",
         "Mentorships",
-        "Relationship metadata only: messages, goals, compacts and notes are never exported (R30).",
+        "Relationship metadata only: messages, goals, compacts and notes are never exported.",
         (
             ("relationship_id", "Relationship id"),
             ("mentee_member_id", f'Our mentee\'s member id, or "{OTHER}"'),
             ("mentor_member_id", f'Our mentor\'s member id, or "{OTHER}"'),
-            ("stage", "initiation, cultivation, separation or redefinition (R15)"),
+            ("stage", "initiation, cultivation, separation or redefinition"),
             ("started_at", "Started"),
             ("ended_at", "Ended (empty: running)"),
             ("end_reason", "Why it ended"),
@@ -458,7 +458,7 @@ INSTITUTION_DATASETS: tuple[Dataset, ...] = (
         "evaluations_aggregate",
         "Evaluations of our mentors, in aggregate",
         "Per mentor, the means of the released batch of evaluations: the first ⌊n/k⌋·k of n, with"
-        " k the small-cell minimum, so no single mentee's answers can be recovered (R18, R38).",
+        " k the small-cell minimum, so no single mentee's answers can be recovered.",
         (
             ("mentor_member_id", "Our mentor's member id"),
             ("evaluations", "Evaluations submitted"),
@@ -471,7 +471,7 @@ INSTITUTION_DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "training",
         "Training completions",
-        "Modules completed and attested (R7, R21).",
+        "Modules completed and attested.",
         (
             MEMBER,
             ("module", "Module key"),
@@ -486,7 +486,7 @@ INSTITUTION_DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "cme_claims",
         "CME claims",
-        "AMA PRA Category 1 Credit™ claimed by our mentors (R22). NPI, licence and birth date stay with"
+        "AMA PRA Category 1 Credit™ claimed by our mentors. NPI, licence and birth date stay with"
         " the accredited provider's PARS export.",
         (
             MEMBER,
@@ -502,7 +502,7 @@ INSTITUTION_DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "invoices",
         "Subscriptions and invoices",
-        "Every subscription term and its invoice (R3).",
+        "Every subscription term and its invoice.",
         (
             ("invoice_number", "Invoice number"),
             ("band", "Price band"),
@@ -520,7 +520,7 @@ INSTITUTION_DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "audit_log",
         "Audit log",
-        "Every audited action concerning the institution (R26), oldest first.",
+        "Every audited action concerning the institution, oldest first.",
         (
             ("at", "When (UTC)"),
             ("actor", f'Our member id of who acted, "platform staff", "{OTHER}" or empty (the system)'),

@@ -22,6 +22,8 @@ from django.db import connection
 from django.db.models import BooleanField, Case, CharField, Count, DateField, ExpressionWrapper, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
 from mentormemed.evaluations.schedule import add_months
 from mentormemed.outcomes import stats
@@ -403,7 +405,7 @@ def _keyed_groups(rows) -> dict:
 
 
 def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return get_text_list([str(name) for name in names], gettext("and"))
 
 
 def searches_level_table(levels: dict, groups: dict, total: Row, k: int) -> Table:
