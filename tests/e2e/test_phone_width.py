@@ -34,7 +34,15 @@ def test_filters_fold_behind_a_button_above_the_results_at_390_px(page, cast):
     status = page.get_by_text("2 mentors found").bounding_box()
     assert status["y"] < PHONE["height"], "the result count is on the first screen"
     assert toggle.bounding_box()["y"] < status["y"], "the button sits above the results"
+    words = page.get_by_label("Search by name, specialty, language, institution or any word")
+    assert words.is_visible(), "the free-text box is not folded away with the filters"
+    assert words.bounding_box()["y"] < status["y"]
     assert_accessible(page, context="search at 390 px, filters folded")
+    words.fill("Mensah")
+    page.get_by_text("1 mentor found").wait_for()
+    assert page.get_by_role("link", name="Kwame Mensah").is_visible()
+    words.fill("")
+    page.get_by_text("2 mentors found").wait_for()
 
     toggle.click()
     page.locator("#search-filters.show").wait_for()
