@@ -101,6 +101,31 @@ class ProgramForm(forms.Form):
         return parse_milestones(self.cleaned_data["milestones"])
 
 
+class ProgramEditForm(ProgramForm):
+    """The same settings as creating, for a program that exists (its template was only a start)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["template"]
+
+    @classmethod
+    def initial_from(cls, program: Program) -> dict:
+        return {
+            "name": program.name,
+            "description": program.description,
+            "enrol_opens": program.enrol_opens,
+            "enrol_closes": program.enrol_closes,
+            "join_mode": program.join_mode,
+            "audience_levels": list(program.audience_levels),
+            "mentor_reach": program.mentor_reach,
+            "required_modules": list(program.required_modules.all()),
+            "milestones": milestone_lines(program.milestones.all()),
+            "circle_size": program.circle_size,
+            "fairness": program.fairness,
+            "allow_near_peer": program.allow_near_peer,
+        }
+
+
 class InviteForm(forms.Form):
     people = forms.ModelMultipleChoiceField(
         label="Invite", queryset=Membership.objects.none(), widget=forms.CheckboxSelectMultiple

@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -69,6 +70,50 @@ def _check_milestones(milestones: list[MilestoneSpec]) -> None:
             raise ValidationError("Each milestone needs a title of at most 150 characters.")
 
 
+def _clean_settings(
+    *,
+    name: str,
+    enrol_opens: dt.date,
+    enrol_closes: dt.date,
+    milestones: list[MilestoneSpec],
+    description: str,
+    join_mode: str,
+    audience_levels: list[str],
+    mentor_reach: str,
+    circle_size: int,
+    fairness: float,
+) -> dict:
+    """The program's settings, checked once for creating and editing; a sentence names what is wrong."""
+    name = (name or "").strip()
+    if not name or len(name) > 150:
+        raise ValidationError("Give the program a name of at most 150 characters.")
+    if enrol_closes < enrol_opens:
+        raise ValidationError("Enrolment must close on or after the day it opens.")
+    if any(level not in selectors.LEVELS for level in audience_levels):
+        raise ValidationError("Choose training levels from the list.")
+    if join_mode not in JoinMode.values or mentor_reach not in MentorReach.values:
+        raise ValidationError("Choose how people join and which mentors take part.")
+    if not (2 <= circle_size <= 20):
+        raise ValidationError("A circle has between 2 and 20 mentees.")
+    if not (0 <= fairness <= 10):
+        raise ValidationError("The load-spreading weight is between 0 and 10.")
+    _check_milestones(milestones)
+    titles = [m.title.strip().casefold() for m in milestones]
+    if len(set(titles)) != len(titles):
+        raise ValidationError("Two milestones have the same title: give each its own.")
+    return {
+        "name": name,
+        "description": (description or "").strip()[:2000],
+        "audience_levels": list(audience_levels),
+        "mentor_reach": mentor_reach,
+        "join_mode": join_mode,
+        "enrol_opens": enrol_opens,
+        "enrol_closes": enrol_closes,
+        "circle_size": circle_size,
+        "fairness": fairness,
+    }
+
+
 @transaction.atomic
 def program_create(
     *,
@@ -90,39 +135,27 @@ def program_create(
     """An admin creates a program of their institution from a template (R34)."""
     if acting.role != "admin" or acting.institution_id is None:
         raise ValidationError("Only an institution admin can create a program.")
-    name = (name or "").strip()
-    if not name or len(name) > 150:
-        raise ValidationError("Give the program a name of at most 150 characters.")
     template = TEMPLATES.get(template_key)
     if template is None:
         raise ValidationError("Choose one of the program templates.")
-    if enrol_closes < enrol_opens:
-        raise ValidationError("Enrolment must close on or after the day it opens.")
-    levels = list(audience_levels if audience_levels is not None else template.audience_levels)
-    if any(level not in selectors.LEVELS for level in levels):
-        raise ValidationError("Choose training levels from the list.")
-    if join_mode not in JoinMode.values or mentor_reach not in MentorReach.values:
-        raise ValidationError("Choose how people join and which mentors take part.")
-    size = circle_size or template.circle_size
-    if not (2 <= size <= 20):
-        raise ValidationError("A circle has between 2 and 20 mentees.")
-    if not (0 <= fairness <= 10):
-        raise ValidationError("The load-spreading weight is between 0 and 10.")
-    _check_milestones(milestones)
-    program = Program.objects.create(
-        institution_id=acting.institution_id,
+    fields = _clean_settings(
         name=name,
-        description=(description or "").strip()[:2000],
-        template_key=template_key,
-        audience_levels=levels,
-        mentor_reach=mentor_reach,
-        join_mode=join_mode,
         enrol_opens=enrol_opens,
         enrol_closes=enrol_closes,
-        circle_size=size,
+        milestones=milestones,
+        description=description,
+        join_mode=join_mode,
+        audience_levels=list(audience_levels if audience_levels is not None else template.audience_levels),
+        mentor_reach=mentor_reach,
+        circle_size=circle_size or template.circle_size,
         fairness=fairness,
+    )
+    program = Program.objects.create(
+        institution_id=acting.institution_id,
+        template_key=template_key,
         allow_near_peer=allow_near_peer,
         created_by=acting.user,
+        **fields,
     )
     program.required_modules.set(list(required_modules))
     Milestone.objects.bulk_create(
@@ -133,6 +166,98 @@ def program_create(
     )
     audit(actor=acting.user, actor_role="admin", action="program.create", obj=program, institution=program.institution)
     return program
+
+
+def _sync_milestones(program: Program, milestones: list[MilestoneSpec]) -> list[str]:
+    """Milestones are matched by title: kept ones take the new days and detail, new ones are added.
+
+    A milestone already reminded or marked done for some pair is part of that pair's history and
+    cannot be removed (its days and detail can still change). Returns what changed, for the audit.
+    """
+    wanted = {m.title.strip().casefold(): m for m in milestones}
+    changes = []
+    for existing in program.milestones.select_for_update():
+        spec = wanted.pop(existing.title.casefold(), None)
+        if spec is None:
+            used = existing.progress.filter(Q(reminded_at__isnull=False) | Q(done_at__isnull=False)).count()
+            if used:
+                raise ValidationError(
+                    f"“{existing.title}” was already reminded or marked done for {used} "
+                    f"pair{'s' if used != 1 else ''}: keep it in the list (you can change its days or detail)."
+                )
+            existing.delete()
+            changes.append(f"removed {existing.title}")
+        elif (existing.offset_days, existing.detail) != (spec.offset_days, spec.detail):
+            existing.offset_days, existing.detail = spec.offset_days, spec.detail
+            existing.save(update_fields=["offset_days", "detail"])
+            changes.append(f"changed {existing.title}")
+    for spec in wanted.values():
+        Milestone.objects.create(
+            program=program, title=spec.title.strip(), detail=spec.detail, offset_days=spec.offset_days
+        )
+        changes.append(f"added {spec.title.strip()}")
+    return changes
+
+
+@transaction.atomic
+def program_update(
+    *,
+    acting: Actor,
+    program: Program,
+    name: str,
+    enrol_opens: dt.date,
+    enrol_closes: dt.date,
+    milestones: list[MilestoneSpec],
+    description: str = "",
+    join_mode: str = JoinMode.OPEN,
+    audience_levels: list[str] | None = None,
+    mentor_reach: str = MentorReach.LOCAL,
+    circle_size: int = 6,
+    fairness: float = 1.0,
+    allow_near_peer: bool = False,
+    required_modules=(),
+) -> list[str]:
+    """The admin edits a program at any time (R34): settings, milestones and required training.
+
+    People already enrolled stay enrolled and relationships already matched are untouched; the
+    new settings apply to what happens next (invitations, rounds, reminders still due).
+    Returns the names of what changed (empty: nothing did).
+    """
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    _require_admin_of(acting, program)
+    fields = _clean_settings(
+        name=name,
+        enrol_opens=enrol_opens,
+        enrol_closes=enrol_closes,
+        milestones=milestones,
+        description=description,
+        join_mode=join_mode,
+        audience_levels=list(audience_levels or []),
+        mentor_reach=mentor_reach,
+        circle_size=circle_size,
+        fairness=fairness,
+    )
+    fields["allow_near_peer"] = allow_near_peer
+    changed = [key for key, value in fields.items() if getattr(program, key) != value]
+    for key in changed:
+        setattr(program, key, fields[key])
+    if changed:
+        program.save(update_fields=changed)
+    modules = {m.pk for m in required_modules}
+    if modules != set(program.required_modules.values_list("pk", flat=True)):
+        program.required_modules.set(list(modules))
+        changed.append("required_modules")
+    changed += _sync_milestones(program, milestones)
+    if changed:
+        audit(
+            actor=acting.user,
+            actor_role="admin",
+            action="program.update",
+            obj=program,
+            institution=program.institution,
+            detail={"changed": changed},
+        )
+    return changed
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
     path("manage/", views.admin_list, name="admin_list"),
     path("manage/new/", views.admin_create, name="admin_create"),
     path("manage/<int:pk>/", views.admin_detail, name="admin_detail"),
+    path("manage/<int:pk>/edit/", views.admin_edit, name="admin_edit"),
     path("manage/<int:pk>/invite/", views.admin_invite, name="admin_invite"),
     path("manage/<int:pk>/solve/", views.round_solve, name="round_solve"),
     path("manage/rounds/<int:pk>/", views.round_review, name="round"),

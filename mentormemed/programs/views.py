@@ -12,7 +12,7 @@ from mentormemed.institutions.models import Membership
 from mentormemed.mentorships.selectors import relationship_for_or_404
 from mentormemed.profiles.models import MentorProfile
 from mentormemed.programs import group_selectors, selectors, services
-from mentormemed.programs.forms import InviteForm, PreferenceForm, ProgramForm, SwapForm
+from mentormemed.programs.forms import InviteForm, PreferenceForm, ProgramEditForm, ProgramForm, SwapForm
 from mentormemed.programs.models import Milestone, Preference, ProposalStatus, RoundStatus
 
 
@@ -75,6 +75,44 @@ def admin_create(request):
     else:
         form = ProgramForm(initial=ProgramForm.initial_for(request.GET.get("template", "")))
     return render(request, "programs/admin_create.html", {"form": form})
+
+
+@requires("programs.manage")
+@require_http_methods(["GET", "POST"])
+def admin_edit(request, pk: int):
+    program = selectors.program_for_admin_or_404(actor=request.actor, pk=pk)
+    if request.method == "POST":
+        form = ProgramEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                changed = services.program_update(
+                    acting=request.actor,
+                    program=program,
+                    name=data["name"],
+                    description=data["description"],
+                    enrol_opens=data["enrol_opens"],
+                    enrol_closes=data["enrol_closes"],
+                    milestones=data["milestones"],
+                    join_mode=data["join_mode"],
+                    audience_levels=data["audience_levels"],
+                    mentor_reach=data["mentor_reach"],
+                    circle_size=data["circle_size"],
+                    fairness=data["fairness"],
+                    allow_near_peer=data["allow_near_peer"],
+                    required_modules=data["required_modules"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if changed:
+                    messages.success(request, "Saved. The changes apply to what happens next in the program.")
+                else:
+                    messages.info(request, "Nothing was changed.")
+                return redirect("programs:admin_detail", program.pk)
+    else:
+        form = ProgramEditForm(initial=ProgramEditForm.initial_from(program))
+    return render(request, "programs/admin_edit.html", {"form": form, "program": program})
 
 
 @requires("programs.manage")

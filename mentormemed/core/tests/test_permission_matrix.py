@@ -97,6 +97,7 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "scheduling:feed": (lambda c: {"token": "not-a-real-token"}, False),
     "profiles:staff_taxonomy_toggle": (lambda c: {"list_key": "areas", "pk": 1}, False),
     "programs:admin_detail": (lambda c: {"pk": _programs_testing().matrix_program(c).pk}, True),
+    "programs:admin_edit": (lambda c: {"pk": _programs_testing().matrix_program(c).pk}, True),
     "programs:admin_invite": (lambda c: {"pk": _programs_testing().matrix_program(c).pk}, True),
     "programs:round_solve": (lambda c: {"pk": _programs_testing().matrix_program(c).pk}, True),
     "programs:round": (lambda c: {"pk": _programs_testing().matrix_round(c).pk}, True),
