@@ -177,6 +177,25 @@ class CircleForm(forms.Form):
             self.fields[name].label_from_instance = lambda m: m.user.display_name
 
 
+class CircleSeatForm(forms.Form):
+    """Add one person to a circle: a mentor facilitates, a mentee takes a seat."""
+
+    membership = forms.ModelChoiceField(label="Add to the circle", queryset=Membership.objects.none())
+
+    def __init__(self, *args, circle=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        seated = circle.members.filter(left_at__isnull=True).values("membership__user_id") if circle else []
+        people = Membership.objects.filter(
+            institution_id=getattr(circle, "institution_id", None), status="active", role__in=["mentor", "mentee"]
+        ).exclude(user_id__in=seated)
+        self.fields["membership"].queryset = people.select_related("user").order_by(
+            "role", "user__last_name", "user__first_name", "pk"
+        )
+        self.fields["membership"].label_from_instance = lambda m: (
+            f"{m.user.display_name} ({'facilitating mentor' if m.role == 'mentor' else 'mentee'})"
+        )
+
+
 class EventForm(CircleForm):
     starts_at = forms.DateTimeField(label="Starts at", widget=DATETIME)
     round_minutes = forms.IntegerField(label="Minutes per round", min_value=3, max_value=60, initial=10)

@@ -74,6 +74,18 @@ def circle_for_admin_or_404(*, actor, pk: int) -> Circle:
         raise Http404 from exc
 
 
+def seat_for_admin_or_404(*, actor, pk: int) -> CircleMember:
+    """A current seat of a circle of the admin's institution (another institution's: 404)."""
+    if actor.institution_id is None:
+        raise Http404
+    try:
+        return CircleMember.objects.select_related("membership__user", "circle").get(
+            pk=pk, left_at__isnull=True, circle__institution_id=actor.institution_id
+        )
+    except CircleMember.DoesNotExist as exc:
+        raise Http404 from exc
+
+
 def seats(circle: Circle) -> list[CircleMember]:
     return list(circle.members.filter(left_at__isnull=True).select_related("membership__user").order_by("role", "id"))
 

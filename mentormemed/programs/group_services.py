@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -132,6 +133,102 @@ def circle_create(
     return circle
 
 
+def _circle_of_admin(acting: Actor, circle: Circle) -> Circle:
+    """The circle, locked so that seat counts hold under concurrent changes."""
+    _admin(acting)
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    if circle.institution_id != acting.institution_id:
+        raise ValidationError("Only an admin of the circle's institution can change who is in it.")
+    if circle.closed_at is not None:
+        raise ValidationError("This circle is closed.")
+    return circle
+
+
+def _future_meetings(circle: Circle, now: dt.datetime):
+    return circle.meetings.filter(status=GroupMeetingStatus.SCHEDULED, starts_at__gt=now).order_by("starts_at")
+
+
+@transaction.atomic
+def circle_seat_add(
+    *, acting: Actor, circle: Circle, membership: Membership, now: dt.datetime | None = None
+) -> CircleMember:
+    """An admin adds a mentor (as facilitator) or a mentee to a circle; they get its upcoming invites."""
+    circle = _circle_of_admin(acting, circle)
+    now = now or timezone.now()
+    if membership.institution_id != circle.institution_id or not membership.is_active:
+        raise ValidationError("Everyone in a circle is an active member of your institution.")
+    roles = {"mentor": CircleRole.FACILITATOR, "mentee": CircleRole.MEMBER}
+    if membership.role not in roles:
+        raise ValidationError("Facilitators are mentors and the others mentees.")
+    role = roles[membership.role]
+    current = list(circle.members.filter(left_at__isnull=True).select_related("membership"))
+    if any(seat.membership.user_id == membership.user_id for seat in current):
+        raise ValidationError(f"{membership.user.display_name} already holds a seat in this circle.")
+    taken = sum(seat.role == role for seat in current)
+    if role == CircleRole.FACILITATOR and taken >= MAX_FACILITATORS:
+        raise ValidationError("A circle has one or two facilitating mentors; remove one first.")
+    if role == CircleRole.MEMBER and taken >= circle.max_mentees:
+        raise ValidationError(f"This circle is full ({circle.max_mentees} mentees); remove someone first.")
+    seat = CircleMember.objects.create(circle=circle, membership=membership, role=role, joined_at=now)
+    notify(
+        user=membership.user,
+        kind="circle",
+        title=f"You are in the circle “{circle.name}”",
+        body=circle.topic,
+        url=_url("programs:circle", circle.pk),
+        action="Open the circle",
+    )
+    for meeting in _future_meetings(circle, now):
+        _send_group_invites(meeting, method="REQUEST", change="added", by=acting.user, recipients=[seat])
+    audit(
+        actor=acting.user,
+        actor_role="admin",
+        action="circle.seat_add",
+        obj=circle,
+        institution=circle.institution,
+        detail={"membership": membership.pk, "role": role},
+    )
+    return seat
+
+
+@transaction.atomic
+def circle_seat_remove(*, acting: Actor, seat: CircleMember, now: dt.datetime | None = None) -> CircleMember:
+    """An admin takes someone out of a circle: their seat ends (history kept) and their invites are cancelled."""
+    circle = _circle_of_admin(acting, seat.circle)
+    now = now or timezone.now()
+    seat = CircleMember.objects.select_related("membership__user").get(pk=seat.pk)
+    if seat.circle_id != circle.pk or seat.left_at is not None:
+        raise ValidationError("That person is no longer in this circle.")
+    if (
+        seat.role == CircleRole.FACILITATOR
+        and not circle.members.filter(left_at__isnull=True, role=CircleRole.FACILITATOR).exclude(pk=seat.pk).exists()
+    ):
+        raise ValidationError("A circle keeps at least one facilitating mentor: add another mentor first.")
+    CircleMember.objects.filter(pk=seat.pk).update(left_at=now)
+    seat.left_at = now
+    for meeting in _future_meetings(circle, now):
+        CircleMeeting.objects.filter(pk=meeting.pk).update(sequence=F("sequence") + 1, updated_at=now)
+        meeting.refresh_from_db()
+        _send_group_invites(meeting, method="CANCEL", change="left", by=acting.user, recipients=[seat])
+    notify(
+        user=seat.membership.user,
+        kind="circle",
+        title=f"You are no longer in the circle “{circle.name}”",
+        body="Its upcoming meetings have been removed from your calendar.",
+        url=_url("programs:circles"),
+        action="Your circles",
+    )
+    audit(
+        actor=acting.user,
+        actor_role="admin",
+        action="circle.seat_remove",
+        obj=circle,
+        institution=circle.institution,
+        detail={"membership": seat.membership_id, "role": seat.role},
+    )
+    return seat
+
+
 def _seat(circle: Circle, membership) -> CircleMember:
     seat = circle.members.filter(membership=membership, left_at__isnull=True).first()
     if seat is None:
@@ -193,12 +290,18 @@ def _check_offered(circle: Circle, starts_at: dt.datetime, length: int, now: dt.
         raise ValidationError("That time is not free for every facilitator any more. Please choose another.")
 
 
-def _send_group_invites(meeting: CircleMeeting, *, method: str, change: str, by) -> None:
-    """ONE calendar object (one UID, every member an ATTENDEE) mailed to each member in their own zone."""
+def _send_group_invites(meeting: CircleMeeting, *, method: str, change: str, by, recipients=None) -> None:
+    """ONE calendar object (one UID, every member an ATTENDEE) mailed to each member in their own zone.
+
+    ``recipients`` (seats) narrows who is mailed: a member who just joined gets the invite, one who
+    just left gets a CANCEL naming only them (RFC 5546: the organizer uninvites an attendee).
+    """
     people = group_selectors.seats(meeting.circle)
+    if change == "left":  # the organizer and the one attendee being uninvited
+        people = [s for s in people if s.role == CircleRole.FACILITATOR] + list(recipients)
     text = group_ics.invite_ics(meeting, seats=people, method=method)
     url = f"{_absolute(_url('programs:circle', meeting.circle_id))}"
-    for seat in people:
+    for seat in recipients if recipients is not None else people:
         user = seat.membership.user
         queue_email(
             to=[user.email],

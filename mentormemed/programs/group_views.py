@@ -18,6 +18,7 @@ from mentormemed.programs.forms import (
     AnswerForm,
     BookForm,
     CircleForm,
+    CircleSeatForm,
     EventForm,
     GoalForm,
     MessageForm,
@@ -73,7 +74,7 @@ def admin_circles(request):
 
 
 @requires("programs.manage")
-def admin_circle(request, pk: int):
+def admin_circle(request, pk: int, form: CircleSeatForm | None = None):
     circle = gsel.circle_for_admin_or_404(actor=request.actor, pk=pk)
     meetings = circle.meetings.all()
     return render(
@@ -84,8 +85,40 @@ def admin_circle(request, pk: int):
             "seats": gsel.seats(circle),
             "held": meetings.filter(status=GroupMeetingStatus.HELD).count(),
             "scheduled": meetings.filter(status=GroupMeetingStatus.SCHEDULED).count(),
+            "seat_form": form or CircleSeatForm(circle=circle),
         },
     )
+
+
+@requires("programs.manage")
+@require_POST
+def admin_circle_seat_add(request, pk: int):
+    circle = gsel.circle_for_admin_or_404(actor=request.actor, pk=pk)
+    form = CircleSeatForm(request.POST, circle=circle)
+    if not form.is_valid():
+        return admin_circle(request, pk, form=form)
+    try:
+        seat = gsvc.circle_seat_add(acting=request.actor, circle=circle, membership=form.cleaned_data["membership"])
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"{seat.membership.user.display_name} is in the circle and has been told.")
+    return redirect("programs:admin_circle", circle.pk)
+
+
+@requires("programs.manage")
+@require_POST
+def admin_circle_seat_remove(request, pk: int):
+    seat = gsel.seat_for_admin_or_404(actor=request.actor, pk=pk)
+    try:
+        gsvc.circle_seat_remove(acting=request.actor, seat=seat)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(
+            request, f"{seat.membership.user.display_name} has left the circle; their upcoming meetings are cancelled."
+        )
+    return redirect("programs:admin_circle", seat.circle_id)
 
 
 # ---------------------------------------------------------------- circles (members)

@@ -116,6 +116,13 @@ def matrix_circle(cast) -> Circle:
     return circle
 
 
+def matrix_circle_seat(cast) -> int:
+    """The mentee's current seat in the matrix circle (removing it, in the matrix, is the admin's)."""
+    circle = matrix_circle(cast)
+    seat = circle.members.filter(role=CircleRole.MEMBER, left_at__isnull=True).first()
+    return (seat or CircleMember.objects.create(circle=circle, membership=cast.mentee, role=CircleRole.MEMBER)).pk
+
+
 def matrix_circle_goal(cast) -> int:
     circle = matrix_circle(cast)
     return (circle.goals.first() or CircleGoal.objects.create(circle=circle, text="Each of us presents once")).pk

@@ -20,6 +20,10 @@ urlpatterns = [
     path("manage/proposals/<int:pk>/swap/", views.proposal_swap, name="proposal_swap"),
     path("manage/circles/", group_views.admin_circles, name="admin_circles"),
     path("manage/circles/<int:pk>/", group_views.admin_circle, name="admin_circle"),
+    path("manage/circles/<int:pk>/seats/", group_views.admin_circle_seat_add, name="admin_circle_seat_add"),
+    path(
+        "manage/circles/seats/<int:pk>/remove/", group_views.admin_circle_seat_remove, name="admin_circle_seat_remove"
+    ),
     path("manage/events/", group_views.admin_events, name="admin_events"),
     path("manage/events/<int:pk>/", group_views.admin_event, name="admin_event"),
     path("manage/events/<int:pk>/schedule/", group_views.event_schedule, name="event_schedule"),

@@ -105,6 +105,8 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "programs:proposal_lock": (lambda c: {"pk": _programs_testing().matrix_draft_proposal(c)}, True),
     "programs:proposal_swap": (lambda c: {"pk": _programs_testing().matrix_draft_proposal(c)}, True),
     "programs:admin_circle": (lambda c: {"pk": _programs_testing().matrix_circle(c).pk}, True),
+    "programs:admin_circle_seat_add": (lambda c: {"pk": _programs_testing().matrix_circle(c).pk}, True),
+    "programs:admin_circle_seat_remove": (lambda c: {"pk": _programs_testing().matrix_circle_seat(c)}, True),
     "programs:admin_event": (lambda c: {"pk": _programs_testing().matrix_event(c).pk}, True),
     "programs:event_schedule": (lambda c: {"pk": _programs_testing().matrix_event(c).pk}, True),
     "programs:detail": (lambda c: {"pk": _programs_testing().matrix_program(c).pk}, True),
