@@ -59,16 +59,21 @@ def build(ctx: DemoContext) -> None:
 def _program(acting, key: str, name: str, **fields):
     template = TEMPLATES[key]
     today = timezone.localdate()
-    return services.program_create(
+    opens = fields.pop("opens", today - dt.timedelta(days=20))
+    program = services.program_create(
         acting=acting,
         name=name,
         template_key=key,
         description=template.description,
-        enrol_opens=fields.pop("opens", today - dt.timedelta(days=20)),
+        enrol_opens=opens,
         enrol_closes=fields.pop("closes", today + dt.timedelta(days=25)),
         milestones=list(template.milestones),
         **fields,
     )
+    # Set up by the program office a week before enrolment opened.
+    program.created_at = timezone.now() - (today - opens) - dt.timedelta(days=7)
+    type(program).objects.filter(pk=program.pk).update(created_at=program.created_at)
+    return program
 
 
 def _enrol(program, memberships) -> None:
@@ -124,6 +129,9 @@ def _circle(acting, mentor, candidates, mentees) -> None:
     else:
         return
     now = timezone.now()
+    formed = now - dt.timedelta(days=30)  # formed a month ago: two weeks before its first meeting
+    type(circle).objects.filter(pk=circle.pk).update(created_at=formed)
+    circle.members.update(joined_at=formed)
     past = (now - dt.timedelta(days=14)).replace(hour=23, minute=0, second=0, microsecond=0)
     CircleMeeting.objects.create(
         circle=circle,

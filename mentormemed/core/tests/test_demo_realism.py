@@ -23,6 +23,7 @@ def test_the_demo_reads_as_a_real_program(db, settings):
     every_ended_mentorship_is_borne_out_by_its_history()
     every_mentor_with_a_mentorship_passes_the_gate_and_never_exceeds_the_cap()
     figures_links_dates_and_requests_are_consistent()
+    programs_and_circles_existed_before_what_happened_in_them()
 
 
 def names_fit_pronouns_are_unique_per_institution_and_never_real_people() -> None:
@@ -138,3 +139,15 @@ def figures_links_dates_and_requests_are_consistent() -> None:
     assert len({r.question for r in requests}) == len(requests)
     assert len({r.created_at.date() for r in requests}) == len(requests)
     assert all(r.created_at.date() < timezone.localdate() for r in requests)
+
+
+def programs_and_circles_existed_before_what_happened_in_them() -> None:
+    from django.db.models import Min
+
+    from mentormemed.programs.models import Circle, Program
+
+    for program in Program.objects.all():
+        assert program.created_at.date() <= program.enrol_opens, program.name
+    for circle in Circle.objects.annotate(first=Min("meetings__starts_at"), joined=Min("members__joined_at")):
+        if circle.first is not None:
+            assert circle.created_at < circle.first and circle.joined < circle.first, circle.name
