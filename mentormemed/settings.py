@@ -223,6 +223,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MentorMeMed <no-repl
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@mentormemed.org")  # shown where people need a person
 
+# Client addresses in the audit log (django-ipware; docs/operations.md "Client addresses"): how many
+# proxies besides the client appear in X-Forwarded-For (0 for one nginx appending $remote_addr),
+# and optionally their addresses or networks.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
+
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),

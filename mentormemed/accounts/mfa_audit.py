@@ -5,7 +5,7 @@ from __future__ import annotations
 from allauth.mfa import signals
 from django.dispatch import receiver
 
-from mentormemed.core.audit import audit
+from mentormemed.core.audit import audit, client_ip
 
 ACTIONS = {"totp": "mfa.totp", "recovery_codes": "mfa.recovery_codes", "webauthn": "mfa.passkey"}
 
@@ -16,7 +16,7 @@ def _record(request, user, authenticator, change: str) -> None:
         action=f"{ACTIONS.get(authenticator.type, 'mfa.' + authenticator.type)}.{change}",
         obj=authenticator,
         detail={"type": authenticator.type},
-        ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+        ip_address=client_ip(request),
     )
 
 

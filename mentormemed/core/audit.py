@@ -5,13 +5,35 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from ipware import get_client_ip
 
 from mentormemed.core.models import AuditEntry
 
 # The acting principal of the request being served (set by ActingMembershipMiddleware), so an
 # entry a service writes for that same user records the role they acted in and their address.
 _request_actor: ContextVar[tuple[Any, str] | None] = ContextVar("mentormemed_request_actor", default=None)
+
+
+def client_ip(request) -> str | None:
+    """The client's address, read through the trusted reverse proxies (django-ipware).
+
+    ``TRUSTED_PROXY_COUNT`` (settings, from the environment) is how many proxies stand between the
+    client and the proxy that talks to us and appear in X-Forwarded-For; ``TRUSTED_PROXY_IPS``
+    optionally names them. With the expected single nginx that appends ``$remote_addr`` it is 0:
+    the right-most X-Forwarded-For entry is the client, and a client cannot spoof it by sending
+    its own header (docs/operations.md, "Client addresses"). No header: REMOTE_ADDR.
+    """
+    if request is None:
+        return None
+    ip, _routable = get_client_ip(
+        request,
+        proxy_count=settings.TRUSTED_PROXY_COUNT,
+        proxy_trusted_ips=settings.TRUSTED_PROXY_IPS or None,
+        strict=False,
+    )
+    return ip or request.META.get("REMOTE_ADDR") or None
 
 
 def bind_request_actor(actor, ip_address: str | None):
@@ -65,5 +87,5 @@ def audit_request(request, *, action: str, obj=None, institution=None, detail=No
         institution=institution if institution is not None else getattr(actor, "institution", None),
         actor_role=actor.role if actor else "",
         detail=detail,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )

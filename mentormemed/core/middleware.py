@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from mentormemed.core.access import ADMIN, Actor
-from mentormemed.core.audit import bind_request_actor, unbind_request_actor
+from mentormemed.core.audit import bind_request_actor, client_ip, unbind_request_actor
 from mentormemed.core.timezones import zone_or_none
 
 SESSION_KEY = "acting_membership_id"
@@ -24,7 +24,7 @@ class ActingMembershipMiddleware:
 
     def __call__(self, request):
         request.actor = self.resolve(request)
-        token = bind_request_actor(request.actor, request.META.get("REMOTE_ADDR"))
+        token = bind_request_actor(request.actor, client_ip(request))
         try:
             return self.get_response(request)
         finally:

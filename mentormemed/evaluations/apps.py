@@ -10,7 +10,7 @@ class EvaluationsConfig(AppConfig):
 
     def ready(self) -> None:
         from mentormemed.core.periodic import register_job
-        from mentormemed.evaluations import panels, signals  # noqa: F401  (panels and the R20 hook)
+        from mentormemed.evaluations import panels  # noqa: F401  (the staff panels)
         from mentormemed.evaluations.services import send_reminders
         from mentormemed.notifications.kinds import Kind, register_kind
 

@@ -142,6 +142,33 @@ def _next_invoice_number(year: int) -> str:
     return f"{prefix}{number:04d}"
 
 
+OVERLAP_CONSTRAINT = "subscription_no_overlap"  # migration 0005: exclusion constraint / SQLite triggers
+INVOICE_CONSTRAINT = "invoice_number"
+OVERLAP_MESSAGE = "This term overlaps an existing subscription of the institution."
+
+
+def _lock_institution(institution: Institution) -> None:
+    """Serialise writes about one institution: a row lock on PostgreSQL; on SQLite, taking the
+    database's write lock now (a no-op UPDATE) so the check that follows cannot go stale."""
+    rows = Institution.objects.filter(pk=institution.pk)
+    if transaction.get_connection().vendor == "sqlite":
+        rows.update(id=institution.pk)
+    else:
+        list(rows.select_for_update().values_list("pk", flat=True))
+
+
+def _violated_constraint(exc: IntegrityError) -> str:
+    """Which rule an IntegrityError broke: the overlap rule, the invoice number, or "" (something else)."""
+    diag = getattr(exc.__cause__, "diag", None)
+    name = (getattr(diag, "constraint_name", None) or "") if diag is not None else ""
+    text = f"{name} {exc}"
+    if OVERLAP_CONSTRAINT in text:
+        return OVERLAP_CONSTRAINT
+    if "invoice_number" in text:
+        return INVOICE_CONSTRAINT
+    return ""
+
+
 @transaction.atomic
 def subscription_start(
     *,
@@ -160,11 +187,12 @@ def subscription_start(
     term_end = term_end or (term_start.replace(year=term_start.year + 1) - dt.timedelta(days=1))
     if term_end <= term_start:
         raise ValidationError("The term must end after it starts.")
+    _lock_institution(institution)  # two staff starting terms at once: the second waits, then sees the first
     overlapping = institution.subscriptions.filter(
         term_start__lte=term_end, term_end__gte=term_start, ended_on__isnull=True
     )
     if overlapping.exists():
-        raise ValidationError("This term overlaps an existing subscription of the institution.")
+        raise ValidationError(OVERLAP_MESSAGE)
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -181,8 +209,13 @@ def subscription_start(
                     created_by=actor if getattr(actor, "pk", None) else None,
                 )
             break
-        except IntegrityError:  # two staff issued the same number at once: take the next
-            continue
+        except IntegrityError as exc:
+            violated = _violated_constraint(exc)
+            if violated == OVERLAP_CONSTRAINT:  # the database holds the rule even if the check above raced
+                raise ValidationError(OVERLAP_MESSAGE) from exc
+            if violated != INVOICE_CONSTRAINT:
+                raise
+            continue  # two staff issued the same number at once: take the next
     else:
         raise ValidationError("Could not allocate an invoice number; try again.")
     if not institution.mentor_commitment:
@@ -571,7 +604,23 @@ def membership_set_status(
         actor_role=actor_role,
         detail={"from": previous, "note": note.strip(), "reason": membership.end_reason},
     )
+    if status == MembershipStatus.ENDED and membership.role == Role.MENTEE and end_reason == EndReason.GRADUATED:
+        _offer_mentoring_after_commit(membership.pk)
     return membership
+
+
+def _offer_mentoring_after_commit(membership_pk: int) -> None:
+    """R20: the service that ends a mentee's membership as "graduated" makes the offer (once, after
+    commit) — not a post_save hook, which a queryset ``.update()`` or ``bulk_update`` would bypass."""
+
+    def offer() -> None:
+        from mentormemed.evaluations.services import offer_mentorship_to_graduate
+
+        membership = Membership.objects.select_related("user", "institution").filter(pk=membership_pk).first()
+        if membership is not None:
+            offer_mentorship_to_graduate(membership=membership)
+
+    transaction.on_commit(offer, robust=True)
 
 
 @transaction.atomic

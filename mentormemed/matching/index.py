@@ -87,7 +87,17 @@ def index_version() -> int:
 
 
 def bump_index_version() -> None:
-    """Invalidate cached facet counts (they are keyed by this version)."""
+    """Invalidate cached facet counts (they are keyed by this version): now, for the writer's own
+    transaction, and again once the change is committed (transaction.on_commit).
+
+    A bump only inside the transaction lets a concurrent search cache pre-commit counts under the
+    new version and serve them after the commit; the after-commit bump leaves any such entry under
+    a version nobody reads again. (Without a transaction both bumps happen at once.)"""
+    _bump_now()
+    transaction.on_commit(_bump_now, robust=True)
+
+
+def _bump_now() -> None:
     try:
         cache.incr(INDEX_VERSION_KEY)
     except ValueError:

@@ -511,7 +511,9 @@ def relationship_advance(*, user, relationship: Relationship, stage: str) -> Non
         raise ValidationError(gettext("End the mentorship (with a reason) to move to separation."))
     if stage == Stage.REDEFINITION and relationship.is_active:
         raise ValidationError(gettext("Redefinition comes after the mentorship has ended."))
-    Relationship.objects.filter(pk=relationship.pk, stage=relationship.stage).update(stage=stage)
+    moved = Relationship.objects.filter(pk=relationship.pk, stage=relationship.stage).update(stage=stage)
+    if not moved:  # someone else moved (or ended) it since this copy was read: theirs stands
+        raise ValidationError(gettext("This mentorship changed while you were looking at it; reload the page."))
     relationship.stage = stage
 
 

@@ -234,12 +234,19 @@ def test_r19_surveys_fall_due_yearly(cast):
 
 @pytest.mark.django_db(transaction=True)
 def test_r20_an_ended_mentee_membership_invites_the_graduate_to_mentor_once(cast):
+    from django.db.models.signals import post_save
+
+    from mentormemed.institutions.models import Membership
+    from mentormemed.institutions.services import membership_set_status
+
     membership = cast.mentee
-    membership.status = "ended"
-    membership.end_reason = "graduated"
-    membership.ended_at = timezone.now()
-    membership.save()
-    membership.save()  # a second save sends nothing more
+    # Issue 12: the service that ends the membership makes the offer, not a post_save hook (which a
+    # queryset .update() would bypass); no code path ends a membership as graduated with .update().
+    post_save.disconnect(sender=Membership, dispatch_uid="evaluations.graduate_offer")  # the old hook, if any
+    membership_set_status(actor=cast.admin.user, membership=membership, status="ended", end_reason="graduated")
+    from mentormemed.evaluations.services import offer_mentorship_to_graduate
+
+    offer_mentorship_to_graduate(membership=Membership.objects.get(pk=membership.pk))  # a second go sends nothing
     assert MentorInvitationOffer.objects.filter(membership=membership).count() == 1
     [message] = [m for m in mail.outbox if m.to == [membership.user.email]]
     token = services.graduate_token(membership)

@@ -100,3 +100,28 @@ def test_r26_audit_log_query_count_is_bounded(cast, django_assert_max_num_querie
     with django_assert_max_num_queries(12):
         response = client.get(reverse("staff:audit"))
     assert response.status_code == 200
+
+
+def test_r26_audit_records_the_client_address_behind_the_proxy_not_the_proxys(cast, settings):
+    """R26, issue 12: behind the expected reverse proxy REMOTE_ADDR is the proxy for every row;
+    the entry holds the client's address from X-Forwarded-For (django-ipware, trusted proxy count
+    from settings), and a value the client put in the header itself is not believed."""
+    settings.TRUSTED_PROXY_COUNT = 0  # one nginx that appends $remote_addr
+    response = cast.client_for(cast.admin).post(
+        reverse("institutions:invite"),
+        {"email": "behind.proxy@alpha.edu", "role": "mentee", "first_name": "Pat", "last_name": "Proxy"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.9, 203.0.113.7",  # spoofed by the client, then the real one
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="invitation.create", object_repr__contains="behind.proxy")
+    assert entry.ip_address == "203.0.113.7"
+    # Without a proxy header the socket address is the client.
+    cast.client_for(cast.admin).post(
+        reverse("institutions:invite"),
+        {"email": "direct@alpha.edu", "role": "mentee", "first_name": "Dee", "last_name": "Rect"},
+        REMOTE_ADDR="192.0.2.44",
+    )
+    assert AuditEntry.objects.get(action="invitation.create", object_repr__contains="direct@").ip_address == (
+        "192.0.2.44"
+    )

@@ -179,3 +179,16 @@ def test_r13_mentor_page_offers_the_mentorship_not_a_new_request_to_a_current_me
     assert page.status_code == 200
     assert reverse("mentorships:relationship", args=[rel.pk]).encode() in page.content
     assert reverse("mentorships:request_new", args=[pair.mentor.pk]).encode() not in page.content
+
+
+def test_r15_advance_from_a_stale_copy_loses_clearly_and_changes_nothing(pair, rel):
+    """Issue 12: the conditional UPDATE of relationship_advance is checked — the second of two
+    concurrent moves (a copy read before the first) gets a clear error and the stage stays."""
+    from mentormemed.mentorships.models import Relationship
+
+    stale = Relationship.objects.get(pk=rel.pk)
+    services.relationship_advance(user=pair.mentee.user, relationship=rel, stage="cultivation")
+    with pytest.raises(ValidationError, match="changed while you were looking"):
+        services.relationship_advance(user=pair.cast.mentor.user, relationship=stale, stage="cultivation")
+    assert stale.stage == "initiation"  # the loser's copy is not told it won
+    assert Relationship.objects.get(pk=rel.pk).stage == "cultivation"
