@@ -11,37 +11,250 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from types import SimpleNamespace
 
 from django.db import connection
 from django.utils import timezone
 
-from mentormemed.core.text import document
+from mentormemed.profiles.services import mentor_document
 
 STRINGISH = {"CharField", "TextField", "SlugField", "FileField", "ImageField", "EmailField"}
-FIRST = ["Aaliyah", "Adebayo", "Camila", "Chidi", "Diego", "Imani", "Jamal", "Lucía", "Mateo", "Nia", "Omar", "Priya"]
-LAST = ["Okafor", "Nguyen", "Begay", "Morales", "Mensah", "Chen", "Diallo", "Patel", "Reyes", "Yazzie", "Tran", "Cruz"]
-WORDS = [
-    "research",
-    "residency",
-    "applications",
-    "teaching",
-    "wellness",
-    "leadership",
-    "advocacy",
-    "equity",
-    "ultrasound",
-    "community",
-    "surgery",
-    "pediatrics",
-    "cardiology",
-    "first-generation",
-    "mentorship",
-    "sponsorship",
-    "interviews",
-    "statistics",
-    "global",
-    "health",
+# Real given names and surnames of the people US medical schools train, so a surname search
+# finds the handful of mentors who hold it and free text runs over text as long as the product's.
+FIRST = [
+    "Aaliyah",
+    "Adebayo",
+    "Aisha",
+    "Alejandro",
+    "Amara",
+    "Ana",
+    "Andre",
+    "Angela",
+    "Anh",
+    "Arjun",
+    "Ayesha",
+    "Benjamin",
+    "Camila",
+    "Carlos",
+    "Chidi",
+    "Chloe",
+    "Daniel",
+    "Darnell",
+    "David",
+    "Deepa",
+    "Diego",
+    "Elena",
+    "Emeka",
+    "Emily",
+    "Esperanza",
+    "Fatima",
+    "Gabriel",
+    "Grace",
+    "Hana",
+    "Hector",
+    "Ibrahim",
+    "Imani",
+    "Isabel",
+    "Jamal",
+    "Javier",
+    "Jennifer",
+    "Jin",
+    "Jose",
+    "Kateri",
+    "Keisha",
+    "Kenji",
+    "Kwame",
+    "Lakshmi",
+    "Latoya",
+    "Lucia",
+    "Malik",
+    "Maria",
+    "Marisol",
+    "Mateo",
+    "Mei",
+    "Michael",
+    "Mohammed",
+    "Nadia",
+    "Nia",
+    "Nnamdi",
+    "Omar",
+    "Priya",
+    "Rafael",
+    "Rosa",
+    "Samuel",
+    "Sarah",
+    "Sofia",
+    "Tanisha",
+    "Thanh",
+    "Tomas",
+    "Valentina",
+    "Wei",
+    "Xavier",
+    "Yasmin",
+    "Yusuf",
+    "Zainab",
 ]
+LAST = [
+    "Okafor",
+    "Nguyen",
+    "Begay",
+    "Morales",
+    "Mensah",
+    "Chen",
+    "Diallo",
+    "Patel",
+    "Reyes",
+    "Yazzie",
+    "Tran",
+    "Cruz",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Kim",
+    "Park",
+    "Singh",
+    "Shah",
+    "Ali",
+    "Khan",
+    "Adeyemi",
+    "Owusu",
+    "Boateng",
+    "Eze",
+    "Nwosu",
+    "Castillo",
+    "Vargas",
+    "Romero",
+    "Mendoza",
+    "Ortiz",
+    "Gutierrez",
+    "Chavez",
+    "Ruiz",
+    "Alvarez",
+    "Jimenez",
+    "Washington",
+    "Jefferson",
+    "Banks",
+    "Freeman",
+    "Holmes",
+    "Tsosie",
+    "Benally",
+    "Pham",
+    "Le",
+    "Hoang",
+    "Huynh",
+    "Wong",
+    "Liu",
+    "Zhang",
+    "Yang",
+    "Huang",
+    "Wu",
+    "Gupta",
+    "Kumar",
+    "Sharma",
+    "Iyer",
+    "Reddy",
+    "Haddad",
+    "Nasser",
+    "Cohen",
+    "Levi",
+    "Friedman",
+    "Murphy",
+    "Sullivan",
+    "OBrien",
+    "Kowalski",
+    "Novak",
+    "Silva",
+    "Santos",
+    "Pereira",
+    "Costa",
+    "Mwangi",
+    "Kariuki",
+    "Abebe",
+    "Tesfaye",
+]
+CITIES = [
+    "Chicago",
+    "Houston",
+    "Phoenix",
+    "Philadelphia",
+    "Atlanta",
+    "Detroit",
+    "Denver",
+    "Seattle",
+    "Boston",
+    "Baltimore",
+    "Memphis",
+    "Nashville",
+    "Cleveland",
+    "Albuquerque",
+    "Tucson",
+    "Fresno",
+    "Sacramento",
+    "Omaha",
+    "Miami",
+    "Oakland",
+    "Tulsa",
+    "Louisville",
+    "Milwaukee",
+    "Portland",
+]
+KINDS = ["School of Medicine", "College of Medicine", "Health System", "Medical Center", "University Hospital"]
+BIO = [
+    "I am a {rank} of {spec} and I mentor students through {a1} and {a2}.",
+    "My clinical work is in {spec}; most of my research looks at access to care in underserved communities.",
+    "I was the first in my family to go to college, and I remember how much a mentor mattered when I applied.",
+    "Happy to talk about {a3}, choosing a specialty, and balancing training with family life.",
+    "I have served on our residency selection committee for several years and read many personal statements.",
+    "Outside the hospital I coach a youth soccer team and volunteer at a free clinic on weekends.",
+    "Ask me about ultrasound teaching, quality improvement projects, or writing your first abstract.",
+    "I care about health equity and about making medicine a place where everyone can belong.",
+]
+WORDS = ["research", "residency", "ultrasound", "equity", "mentorship"]  # real words the bench searches for
 
 
 def _fields(model, skip=()):
@@ -194,7 +407,8 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
         inst_rows.append(
             {
                 "id": i,
-                "name": f"Bench Institution {i:03d}",
+                "name": f"{CITIES[i % len(CITIES)]} {KINDS[(i // len(CITIES)) % len(KINDS)]}"
+                + (f" {i // (len(CITIES) * len(KINDS)) + 1}" if i >= len(CITIES) * len(KINDS) else ""),
                 "kind": "md_school",
                 "field_of_training_id": medicine.pk,
                 "eligible_headcount": 400,
@@ -231,7 +445,7 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
                 "email": f"{role}{uid}@bench.mentormemed.org",
                 "password": password,
                 "first_name": rng.choice(FIRST),
-                "last_name": f"{rng.choice(LAST)}{uid}",
+                "last_name": rng.choice(LAST),
                 "is_active": True,
                 "date_joined": now,
                 "time_zone": "America/Chicago",
@@ -249,6 +463,30 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
         )
     w.write(User, user_rows)
     w.write(Membership, member_rows)
+    user_names = [{"first_name": u["first_name"], "last_name": u["last_name"]} for u in user_rows[:mentors]]
+    # R7: 95% of mentors have attested every required module's current version (the rest are
+    # "finishing training": searchable, never recommended).
+    from mentormemed.training.models import Completion
+    from mentormemed.training.selectors import published_modules
+
+    versions = list(published_modules(role="mentor").filter(required=True).values_list("current_version_id", flat=True))
+    done, completion_id = [], 0
+    for uid in range(1, mentors + 1):
+        if rng.random() < 0.95:
+            for version_id in versions:
+                completion_id += 1
+                done.append(
+                    {
+                        "id": completion_id,
+                        "membership_id": uid,
+                        "version_id": version_id,
+                        "passed": True,
+                        "attested_at": now,
+                    }
+                )
+    w.write(Completion, done)
+    del done
+    inst_names = {row["id"]: row["name"] for row in inst_rows}
     del user_rows
 
     # Mentor profiles, their M2M rows, identity values and facets.
@@ -266,8 +504,10 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
         complete = rng.random() < 0.93
         consent = rng.random() < 0.95
         languages_shared, home_shared = rng.random() < 0.95, rng.random() < 0.9
-        name = f"{member_rows[pid - 1]['id']}"
-        bio = " ".join(rng.choices(WORDS, k=25))
+        area_names = [a.name.lower() for a in chosen_areas]
+        fill = {"rank": "associate professor", "spec": top.name.lower(), "a1": area_names[0], "a2": area_names[1]}
+        fill["a3"] = area_names[2]
+        bio = " ".join(line.format(**fill) for line in rng.sample(BIO, 4))
         profile_rows.append(
             {
                 "id": pid,
@@ -297,7 +537,6 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
                 "updated_at": now,
             }
         )
-        texts.append({"mentor_id": pid, "text": " " + document(name, bio, top.name)})
         keys = {f"area:{a.key}" for a in chosen_areas} | {"role:mentor"}
         for s in chosen_specs:
             spec_m2m.append((pid, s.pk))
@@ -325,6 +564,18 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
                     if opt.parent_id:
                         keys.add(f"id:{dim}:{opt.parent.key}")
         facets.extend({"mentor_id": pid, "key": k} for k in keys)
+        # The free text exactly as the product writes it (``profiles.services.mentor_document``).
+        texts.append(
+            {
+                "mentor_id": pid,
+                "text": mentor_document(
+                    user=SimpleNamespace(**user_names[pid - 1], preferred_name=""),
+                    profile=SimpleNamespace(**profile_rows[-1]),
+                    institution_name=inst_names[profile_rows[-1]["institution_id"]],
+                    keys=keys,
+                ),
+            }
+        )
     w.write(MentorProfile, profile_rows)
     w.write(MentorSearchText, texts)
     w.write_m2m(MentorProfile.specialties.through, spec_m2m)
@@ -405,6 +656,7 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
         [
             Institution,
             Subscription,
+            Completion,
             User,
             Membership,
             MentorProfile,

@@ -158,9 +158,19 @@ class Actor:
 
     @cached_property
     def subscription_active(self) -> bool:
+        covered = getattr(self.membership, "institution_covered", None)  # read with the membership
+        if covered is not None:
+            return covered
         from mentormemed.institutions.selectors import institution_has_access
 
         return bool(self.institution and institution_has_access(self.institution))
+
+    @property
+    def unread_notifications(self) -> int | None:
+        """The bell's count when it was read with the membership (``None``: not read yet)."""
+        if self.membership is None or not hasattr(self.membership, "unread_notifications"):
+            return None
+        return self.membership.unread_notifications or 0
 
     @property
     def membership_active(self) -> bool:

@@ -34,7 +34,9 @@ def navigation(request) -> dict:
             groups[group]["active"] |= link["active"]
         else:
             entries.append(link)
-    unread = _unread(request.user) if bell else 0
+    unread = (
+        (actor.unread_notifications if actor.unread_notifications is not None else _unread(request.user)) if bell else 0
+    )
     return {
         "nav_items": entries,
         "nav_account": account,

@@ -36,7 +36,7 @@ class ActingMembershipMiddleware:
         if not user.is_authenticated or user.is_staff:
             return Actor(user=user)
         memberships = sorted(
-            user.memberships.exclude(status="ended").select_related("institution"),
+            with_request_facts(user.memberships.exclude(status="ended").select_related("institution"), request.path),
             key=lambda m: (ROLE_ORDER[m.role], m.pk),
         )
         wanted = request.session.get(SESSION_KEY)
@@ -44,6 +44,33 @@ class ActingMembershipMiddleware:
         if chosen is None and memberships:
             chosen = memberships[0]
         return Actor(user=user, membership=chosen, memberships=memberships)
+
+
+def with_request_facts(memberships, path: str = ""):
+    """The facts every page needs, read in the same statement as the memberships themselves:
+    whether each one's institution is covered today (R1's pause), the person's unread
+    notifications (the bell) and how many of them link to this page (which opening it marks
+    read). Read live each request, so nothing has to be invalidated."""
+    from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from mentormemed.institutions.models import Subscription
+    from mentormemed.notifications.models import Notification
+    from mentormemed.notifications.selectors import opened_links
+
+    def count(extra=None):
+        unread = Notification.objects.filter(user_id=OuterRef("user_id"), read_at__isnull=True)
+        if extra is not None:
+            unread = unread.filter(extra)
+        counted = unread.order_by().values("user_id").annotate(n=Count("*")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)  # no row: none unread
+
+    links = opened_links(path)
+    return memberships.annotate(
+        institution_covered=Exists(Subscription.objects.covering().filter(institution_id=OuterRef("institution_id"))),
+        unread_notifications=count(),
+        unread_here=count(links) if links is not None else Value(0, output_field=IntegerField()),
+    )
 
 
 class RejectNulBytesMiddleware:

@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class MatchingConfig(AppConfig):
     name = "mentormemed.matching"
     label = "matching"
+
+    def ready(self) -> None:
+        from mentormemed.matching import signals
+
+        signals.connect()

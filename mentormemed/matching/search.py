@@ -27,7 +27,7 @@ from mentormemed.matching.selectors import (
     Wishes,
     explain,
     facet_keys_for,
-    finishing_training,
+    for_cards,
     hidden_mentor_profiles,
     mentee_wishes,
     not_full,
@@ -193,8 +193,8 @@ class RankedMentors:
     window count), so a results page costs one query instead of a count and a ranking.
     """
 
-    def __init__(self, qs: QuerySet[MentorProfile], weights: dict[str, float]):
-        self.qs, self.weights = qs, weights
+    def __init__(self, qs: QuerySet[MentorProfile], weights: dict[str, float], viewer: Membership | None = None):
+        self.qs, self.weights, self.viewer = qs, weights, viewer
         self._count: int | None = None
         self._window: tuple[int, int, list[int]] | None = None
 
@@ -212,7 +212,9 @@ class RankedMentors:
         cached = self._window  # the window ``fetch`` already read, usually this very page
         reuse = cached is not None and cached[0] == start and limit <= cached[1]
         ids = cached[2][:limit] if reuse else self.fetch(start, limit)
-        by_id = MentorProfile.objects.select_related("membership__user", "membership__institution").in_bulk(ids)
+        by_id = for_cards(
+            MentorProfile.objects.select_related("membership__user", "membership__institution"), self.viewer
+        ).in_bulk(ids)
         return [by_id[pk] for pk in ids if pk in by_id]
 
     def fetch(self, offset: int, limit: int) -> list[int]:
@@ -245,13 +247,15 @@ class RankedMentors:
         return ids
 
 
-def _ordered(qs: QuerySet[MentorProfile], params: SearchParams, wishes: Wishes):
+def _ordered(qs: QuerySet[MentorProfile], params: SearchParams, wishes: Wishes, viewer: Membership | None = None):
     related = ("membership__user", "membership__institution")
     if params.sort == "name":
-        return qs.select_related(*related).order_by("membership__user__last_name", "membership__user__first_name", "pk")
+        return for_cards(qs.select_related(*related), viewer).order_by(
+            "membership__user__last_name", "membership__user__first_name", "pk"
+        )
     if params.sort == "responsive" or not wishes.weights():
-        return qs.select_related(*related).order_by(*responsiveness.order_by(), "pk")
-    return RankedMentors(qs, wishes.weights())
+        return for_cards(qs.select_related(*related), viewer).order_by(*responsiveness.order_by(), "pk")
+    return RankedMentors(qs, wishes.weights(), viewer)
 
 
 def _count(qs: QuerySet[MentorProfile]) -> Counter:
@@ -307,11 +311,23 @@ def _counts(*, viewer: Membership, params: SearchParams, qs: QuerySet[MentorProf
     if national is None:
         national = _count(national_all)
         cache.set(key, national, COUNTS_TTL)
-    counts = Counter(national) + _count(local)
     # Not in the viewer's results, so not counted: their own profile (a mentee who also mentors) and
-    # mentors blocked either way (R37).
+    # mentors blocked either way (R37). Counted in the same statement as the local part (the two
+    # sets are disjoint: ``local`` already leaves them out).
     own = national_all.filter(Q(pk__in=own_mentor_profiles(viewer)) | Q(pk__in=hidden_mentor_profiles(viewer)))
-    counts.subtract(_count(own))
+    local_ids, own_ids = local.order_by().values("pk"), own.order_by().values("pk")
+    rows = (
+        MentorFacet.objects.filter(Q(mentor__in=local_ids) | Q(mentor__in=own_ids))
+        .values_list("key")
+        .annotate(
+            plus=Count("mentor_id", filter=Q(mentor__in=local_ids)),
+            minus=Count("mentor_id", filter=Q(mentor__in=own_ids)),
+        )
+        .values_list("key", "plus", "minus")
+    )
+    counts = Counter(national)
+    for key, plus, minus in rows:
+        counts[key] += plus - minus
     return +counts
 
 
@@ -348,18 +364,17 @@ def mentor_search(
     """One page of mentors ``viewer`` may see that match ``params``, with reasons and facet counts (R10, R11)."""
     wishes = mentee_wishes(viewer)
     qs = filtered_mentors(viewer=viewer, params=params)
-    ordered = _ordered(qs, params, wishes)
+    ordered = _ordered(qs, params, wishes, viewer)
     if isinstance(ordered, RankedMentors):
         ordered.fetch((params.page - 1) * per_page, per_page)  # the page and the total in one query
     paginator = Paginator(ordered, per_page)
     page = paginator.get_page(params.page)
     keys = facet_keys_for(m.pk for m in page.object_list)
-    finishing = finishing_training(m.pk for m in page.object_list)
     hits = []
     for mentor in page.object_list:
         mentor_keys = keys.get(mentor.pk, set())
         _, reasons, _ = explain(mentor, mentor_keys, wishes)
-        hits.append(Hit(mentor, reasons, shared_labels(mentor_keys), mentor.pk in finishing))
+        hits.append(Hit(mentor, reasons, shared_labels(mentor_keys), mentor.finishing_training))
     result = SearchResult(
         page=page,
         hits=hits,

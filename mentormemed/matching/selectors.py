@@ -11,9 +11,27 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from mentormemed.core.contact import hidden_user_queries
@@ -110,6 +128,25 @@ def ready_to_accept(qs: QuerySet[MentorProfile]) -> QuerySet[MentorProfile]:
     return qs if condition is None else qs.exclude(condition)
 
 
+def for_cards(qs: QuerySet[MentorProfile], viewer: Membership | None = None) -> QuerySet[MentorProfile]:
+    """What a result card shows besides the profile, in the same statement as the mentors:
+    ``finishing_training`` (R7: cannot accept yet) and ``is_my_mentor`` (a current mentor of ``viewer``)."""
+    from mentormemed.mentorships.models import Relationship
+
+    condition = _unready_condition()
+    finishing = (
+        Value(False, output_field=BooleanField())
+        if condition is None
+        else ExpressionWrapper(condition, output_field=BooleanField())
+    )
+    mine = (
+        Exists(Relationship.objects.filter(mentee=viewer, mentor_id=OuterRef("pk"), ended_at__isnull=True))
+        if viewer is not None
+        else Value(False, output_field=BooleanField())
+    )
+    return qs.annotate(finishing_training=finishing, is_my_mentor=mine)
+
+
 def finishing_training(mentor_ids: Iterable[int]) -> set[int]:
     """Which of these mentors cannot accept yet (one query for a page of results)."""
     ids = list(mentor_ids)
@@ -183,9 +220,16 @@ def mentee_wishes(mentee: Membership) -> Wishes:
     """Facet weights from the mentee's ranked needs and the affinities they said matter.
 
     Only the mentee's *shared* values are used, and only with their consent to matching.
+    Read once per request and cached until the mentee edits them (``matching.viewer``).
     """
-    wishes = Wishes(common=common_keys())
-    profile = MenteeProfile.objects.filter(membership=mentee).select_related("home_state", "home_country").first()
+    from mentormemed.matching.viewer import viewer_facts
+
+    return replace(viewer_facts(mentee).wishes, common=common_keys())
+
+
+def read_wishes(mentee: Membership, profile: MenteeProfile | None) -> Wishes:
+    """``mentee_wishes`` from the database (``profile``: the mentee's profile, already read)."""
+    wishes = Wishes()
     if profile is None:
         return wishes
     for need in profile.needs.select_related("content_area"):
@@ -329,65 +373,92 @@ def _jitter(mentee_id: int, mentor_id: int, week: dt.date | None = None) -> floa
     return int.from_bytes(digest, "big") / 2**32 * 0.3
 
 
-def _prescore(qs: QuerySet[MentorProfile], weights: dict[str, float], limit: int) -> list[int]:
-    """Ids of the ``limit`` mentors of ``qs`` with the most weighted facet matches (one query)."""
-    if not weights:
-        return list(qs.order_by(*responsiveness.order_by(), "pk").values_list("pk", flat=True)[:limit])
-    from django.db.models import Case, FloatField, Value, When
-    from django.db.models.functions import Cast
+class KeyList(Aggregate):
+    """The facet keys of a group, space-separated (keys hold no spaces), on PostgreSQL and SQLite."""
 
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ' ')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+
+
+def with_facet_keys(qs: QuerySet[MentorProfile]) -> QuerySet[MentorProfile]:
+    """Annotate ``facet_keys``: each mentor's index keys, space-separated, in the same statement."""
+    keys = (
+        MentorFacet.objects.filter(mentor_id=OuterRef("pk")).order_by().values("mentor_id").annotate(k=KeyList("key"))
+    )
+    return qs.annotate(facet_keys=Subquery(keys.values("k"), output_field=CharField()))
+
+
+def _candidates(qs: QuerySet[MentorProfile], weights: dict[str, float], limit: int) -> list[MentorProfile]:
+    """The ``limit`` mentors of ``qs`` with the most weighted facet matches, best first, each with the
+    few fields ``explain`` reads and ``matched``: their keys among ``weights`` — one statement. Mentors
+    matching none of the keys fill the list in id order, as before."""
+    qs = qs.only(*SCORE_FIELDS)
+    if not weights:
+        return [_with_matched(m, "") for m in qs.order_by(*responsiveness.order_by(), "pk")[:limit]]
     # Double precision, not numeric: PostgreSQL sums floats several times faster.
-    weight_expr = Case(
-        *(When(key=k, then=Cast(Value(float(w)), FloatField())) for k, w in weights.items()),
-        default=Cast(Value(0.0), FloatField()),
-        output_field=FloatField(),
+    score = Sum(
+        Case(
+            *(When(wanted__key=k, then=Cast(Value(float(w)), FloatField())) for k, w in weights.items()),
+            default=Cast(Value(0.0), FloatField()),
+            output_field=FloatField(),
+        )
     )
     rows = (
-        MentorFacet.objects.filter(key__in=list(weights), mentor__in=qs)
-        .values("mentor_id")
-        .annotate(s=Sum(weight_expr))
-        .order_by("-s", "mentor_id")[:limit]
+        qs.annotate(wanted=FilteredRelation("facets", condition=Q(facets__key__in=list(weights))))
+        .annotate(prescore=Coalesce(score, Cast(Value(0.0), FloatField())), matched=KeyList("wanted__key"))
+        .order_by("-prescore", "pk")[:limit]
     )
-    ids = [row["mentor_id"] for row in rows]
-    if len(ids) < limit:  # too few matches: fill with the rest of the visible mentors
-        ids += list(qs.exclude(pk__in=ids).order_by("pk").values_list("pk", flat=True)[: limit - len(ids)])
-    return ids
+    return [_with_matched(m, m.matched) for m in rows]
+
+
+def _with_matched(profile: MentorProfile, matched: str | None) -> MentorProfile:
+    profile.matched_keys = set((matched or "").split())
+    return profile
 
 
 def recommend(
     *,
     mentee: Membership,
     limit: int = 5,
-    exclude_mentor_ids: Iterable[int] = (),
+    exclude_mentor_ids: Iterable[int] | QuerySet = (),
     log: bool = True,
 ) -> list[Recommendation]:
     """Ranked mentors for ``mentee`` with plain reasons (R10, R28), spread across mentors (R27).
 
     Only mentors the mentee may see and who have room (not full, accepting); never
     the mentee themselves; ``exclude_mentor_ids`` are MentorProfile ids (e.g. current
-    mentors). Score = ranked needs covered + affinities that matter to the mentee
-    (each characteristic once) + responsiveness + free places − recent exposure.
-    With ``log`` the view is written to the search log (R11) and counts as exposure.
+    mentors; a list or subqueries of ids). Score = ranked needs covered + affinities that
+    matter to the mentee (each characteristic once) + responsiveness + free places − recent
+    exposure. With ``log`` the view is written to the search log (R11) and counts as exposure.
     """
     wishes = mentee_wishes(mentee)
-    qs = ready_to_accept(not_full(searchable_mentors(viewer=mentee))).exclude(pk__in=list(exclude_mentor_ids))
-    ids = _prescore(qs, wishes.weights(), CANDIDATES)
-    if not ids:
+    qs = ready_to_accept(not_full(searchable_mentors(viewer=mentee)))
+    given = list(exclude_mentor_ids)
+    if given and all(isinstance(item, QuerySet) for item in given):
+        for subquery in given:
+            qs = qs.exclude(pk__in=subquery)
+    elif given:
+        qs = qs.exclude(pk__in=given)
+    # The candidates arrive with the few fields ``explain`` reads and their index rows for the
+    # mentee's weighted keys (the only keys ``explain`` looks at); only the mentors finally
+    # shown are loaded whole.
+    candidates = _candidates(qs, wishes.weights(), CANDIDATES)
+    if not candidates:
         return _log_recommendations(mentee, [], log)
-    # The candidates are scored from the few fields ``explain`` reads and their index rows
-    # for the mentee's weighted keys (the only keys ``explain`` looks at); only the
-    # mentors finally shown are loaded whole.
-    profiles = MentorProfile.objects.only(*SCORE_FIELDS).in_bulk(ids)
-    keys = facet_keys_for(ids, only=wishes.weights())
+    ids = [m.pk for m in candidates]
     exposure = recent_exposure(ids)
     # Exposure is judged relative to the candidates' average, so a mentor shown far more
     # often than comparable mentors sinks until the others catch up (R27).
     mean = sum(exposure.values()) / len(ids)
     week = week_start()
     scored = []
-    for pk in ids:
-        profile = profiles[pk]
-        score, reasons, covers = explain(profile, keys.get(pk, set()), wishes)
+    for profile in candidates:
+        pk = profile.pk
+        score, reasons, covers = explain(profile, profile.matched_keys, wishes)
         score -= EXPOSURE_WEIGHT * exposure.get(pk, 0) / (mean + 1)
         score += _jitter(mentee.pk, pk, week)
         scored.append(Recommendation(mentor=profile, score=round(score, 3), reasons=reasons, covers=covers))

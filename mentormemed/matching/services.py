@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 
 from mentormemed.institutions.models import Membership
 from mentormemed.matching.models import MentorExposure, SearchEvent, SearchLog
@@ -14,16 +13,14 @@ from mentormemed.profiles.models import MentorProfile
 
 def viewer_descriptor(viewer: Membership) -> dict:
     """Who searched, as outcomes data needs it: role, training level, eligibility bases — no identity."""
-    profile = getattr(viewer, "mentee_profile", None) if viewer.role == "mentee" else None
-    try:
-        eligibility = viewer.eligibility
-    except Exception:  # noqa: BLE001 — RelatedObjectDoesNotExist: no attestation yet
-        eligibility = None
+    from mentormemed.matching.viewer import viewer_facts
+
+    facts = viewer_facts(viewer)  # read once per request, cached until the person edits them
     return {
         "institution_id": viewer.institution_id,
         "role": viewer.role,
-        "training_level": profile.training_level if profile else "",
-        "eligibility_bases": eligibility.bases if eligibility else [],
+        "training_level": facts.training_level if viewer.role == "mentee" else "",
+        "eligibility_bases": list(facts.eligibility_bases),
     }
 
 
@@ -50,16 +47,20 @@ def log_search_event(*, search_id: int | None, mentee: Membership, mentor: Mento
     return SearchEvent.objects.create(search=search, mentor=mentor, kind=kind, **descriptor)
 
 
-@transaction.atomic
 def record_exposure(*, mentor_ids: Iterable[int]) -> None:
-    """Count one more showing of each mentor this week (R27). Two queries whatever the number."""
+    """Count one more showing of each mentor this week (R27): one upsert whatever the number."""
     from mentormemed.matching.selectors import week_start
 
-    ids = list(mentor_ids)
+    ids = sorted(set(mentor_ids))
     if not ids:
         return
     week = week_start()
-    MentorExposure.objects.bulk_create(
-        [MentorExposure(mentor_id=pk, week=week, shown=0) for pk in ids], ignore_conflicts=True
-    )
-    MentorExposure.objects.filter(mentor_id__in=ids, week=week).update(shown=F("shown") + 1)
+    table = connection.ops.quote_name(MentorExposure._meta.db_table)
+    rows = ", ".join(["(%s, %s, 1)"] * len(ids))
+    params = [value for pk in ids for value in (pk, week)]
+    with connection.cursor() as cursor:  # PostgreSQL and SQLite (3.24+) share the upsert syntax
+        cursor.execute(
+            f"INSERT INTO {table} (mentor_id, week, shown) VALUES {rows} "
+            f"ON CONFLICT (mentor_id, week) DO UPDATE SET shown = {table}.shown + 1",
+            params,
+        )

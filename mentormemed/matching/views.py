@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 
@@ -10,8 +11,9 @@ from mentormemed.matching import selectors
 from mentormemed.matching.index import catalog
 from mentormemed.matching.search import SCOPES, SORTS, SearchParams, mentor_search
 from mentormemed.matching.services import log_search_event
-from mentormemed.mentorships.selectors import active_mentor_ids, not_to_suggest
-from mentormemed.profiles.models import MenteeProfile
+from mentormemed.matching.viewer import viewer_facts
+from mentormemed.mentorships.selectors import not_to_suggest_queries, with_tie
+from mentormemed.profiles.models import Specialty
 
 
 @requires("matching.search")
@@ -25,7 +27,7 @@ def search(request):
         "result": result,
         "sorts": SORTS,
         "scopes": SCOPES,
-        "my_mentors": active_mentor_ids(mentee=request.actor.membership),
+        "my_mentors": {hit.mentor.pk for hit in result.hits if hit.mentor.is_my_mentor},  # read with the page
         "query_without_page": f"{rest.urlencode()}&" if rest else "",
     }
     if request.htmx and not request.htmx.boosted:
@@ -36,12 +38,15 @@ def search(request):
 @requires("matching.recommended")
 def recommended(request):
     mentee = request.actor.membership
-    recs = selectors.recommend(mentee=mentee, limit=6, exclude_mentor_ids=not_to_suggest(mentee=mentee))
-    profile = MenteeProfile.objects.filter(membership=mentee).first()
+    recs = selectors.recommend(mentee=mentee, limit=6, exclude_mentor_ids=not_to_suggest_queries(mentee=mentee))
     return render(
         request,
         "matching/recommended.html",
-        {"recs": recs, "profile": profile, "search_id": recs[0].search_id if recs else None},
+        {
+            "recs": recs,
+            "profile_complete": viewer_facts(mentee).profile_complete,
+            "search_id": recs[0].search_id if recs else None,
+        },
     )
 
 
@@ -49,10 +54,17 @@ def recommended(request):
 def mentor_detail(request, pk: int):
     """A mentor's profile as a mentee sees it: shared values only, reasons, responsiveness (R28)."""
     mentee = request.actor.membership
+    # One statement for the mentor with everything the page shows about them and their tie to the
+    # mentee (index keys, request state, R7's training gate), then their specialties, areas, languages.
     mentor = (
-        selectors.searchable_mentors(viewer=mentee)
+        with_tie(
+            selectors.with_facet_keys(selectors.for_cards(selectors.searchable_mentors(viewer=mentee), mentee)),
+            mentee=mentee,
+        )
         .select_related("membership__user", "membership__institution", "native_language", "home_state", "home_country")
-        .prefetch_related("specialties__parent", "content_areas", "languages")
+        .prefetch_related(
+            Prefetch("specialties", queryset=Specialty.objects.select_related("parent")), "content_areas", "languages"
+        )
         .filter(pk=pk)
         .first()
     )
@@ -61,7 +73,7 @@ def mentor_detail(request, pk: int):
     search_id = _int_or_none(request.GET.get("s"))
     log_search_event(search_id=search_id, mentee=mentee, mentor=mentor, kind="opened")
     wishes = selectors.mentee_wishes(mentee)
-    keys = selectors.facet_keys_for([mentor.pk])[mentor.pk]
+    keys = set((mentor.facet_keys or "").split())
     _, reasons, covers = selectors.explain(mentor, keys, wishes)
     return render(
         request,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -233,8 +233,28 @@ def current_mentor_profiles(*, mentee) -> list[MentorProfile]:
     ]
 
 
+def with_tie(qs: QuerySet[MentorProfile], *, mentee) -> QuerySet[MentorProfile]:
+    """Annotate what ``tie_between`` reads, in the same statement as the mentors (the mentor's page)."""
+    relationship = Relationship.objects.filter(mentee=mentee, mentor=OuterRef("pk"), ended_at__isnull=True)
+    pending = MentorshipRequest.objects.filter(mentee=mentee, mentor=OuterRef("pk"), state=RequestState.PENDING)
+    return qs.annotate(
+        tie_relationship_id=Subquery(relationship.order_by("-started_at", "-pk").values("pk")[:1]),
+        tie_pending_id=Subquery(pending.order_by("-created_at", "-pk").values("pk")[:1]),
+        tie_pending_deadline=Subquery(pending.order_by("-created_at", "-pk").values("deadline")[:1]),
+    )
+
+
 def tie_between(*, mentee, mentor) -> dict:
     """The active mentorship of ``mentee`` with ``mentor``, else the pending request to them."""
+    if hasattr(mentor, "tie_relationship_id") and hasattr(mentor, "finishing_training"):  # read with the mentor
+        relationship = Relationship(pk=mentor.tie_relationship_id) if mentor.tie_relationship_id else None
+        pending = (
+            MentorshipRequest(pk=mentor.tie_pending_id, deadline=mentor.tie_pending_deadline)
+            if relationship is None and mentor.tie_pending_id
+            else None
+        )
+        finishing = relationship is None and pending is None and mentor.finishing_training
+        return {"relationship": relationship, "pending": pending, "finishing": finishing}
     relationship = Relationship.objects.filter(mentee=mentee, mentor=mentor, ended_at__isnull=True).first()
     pending = (
         None
@@ -258,6 +278,14 @@ def not_to_suggest(*, mentee) -> set[int]:
     (pending, declined, expired, withdrawn or accepted) — re-match and recommendations (R29)."""
     asked = MentorshipRequest.objects.filter(mentee=mentee).values_list("mentor_id", flat=True)
     return active_mentor_ids(mentee=mentee) | set(asked)
+
+
+def not_to_suggest_queries(*, mentee) -> list[QuerySet]:
+    """``not_to_suggest`` as subqueries of mentor ids, for a query that leaves them out itself."""
+    return [
+        Relationship.objects.filter(mentee=mentee, ended_at__isnull=True).values("mentor_id"),
+        MentorshipRequest.objects.filter(mentee=mentee).values("mentor_id"),
+    ]
 
 
 def active_mentor_ids(*, mentee) -> set[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from mentormemed.notifications.kinds import kinds_for
 from mentormemed.notifications.models import Notification, NotificationPreference
@@ -10,6 +10,13 @@ from mentormemed.notifications.models import Notification, NotificationPreferenc
 
 def notifications_for(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def opened_links(path: str) -> Q | None:
+    """Links that opening ``path`` reads: the page itself, with any fragment or query (``None``: the root)."""
+    if not path or path == "/":
+        return None
+    return Q(url=path) | Q(url__startswith=f"{path}#") | Q(url__startswith=f"{path}?")
 
 
 def unread_count(*, user) -> int:

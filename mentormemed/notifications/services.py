@@ -87,9 +87,11 @@ def preferences_save(*, user, role: str | None, choices: dict[str, str]) -> None
 
 def mark_opened(*, user, path: str) -> int:
     """The person opened ``path``: their unread notifications linking to it (any fragment) are read."""
-    if not path or path == "/":
+    from mentormemed.notifications.selectors import opened_links
+
+    links = opened_links(path)
+    if links is None:
         return 0
-    links = Q(url=path) | Q(url__startswith=f"{path}#") | Q(url__startswith=f"{path}?")
     return Notification.objects.filter(links, user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 

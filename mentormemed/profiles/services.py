@@ -66,15 +66,32 @@ def refresh_mentor(profile: MentorProfile) -> MentorProfile:
     home, shared identity answers — so a private value cannot be found by typing it either
     (R8). It is stored in the normalised form of ``core.text`` (R10).
     """
-    from mentormemed.core.text import document
-    from mentormemed.matching.index import catalog, reindex_mentor
+    from mentormemed.matching.index import reindex_mentor
 
     meter = mentor_completeness(profile)
     MentorProfile.objects.filter(pk=profile.pk).update(completeness=meter.percent, is_complete=meter.complete)
     profile.completeness, profile.is_complete = meter.percent, meter.complete
     keys = reindex_mentor(profile)
+    text = mentor_document(
+        user=profile.membership.user, profile=profile, institution_name=profile.membership.institution.name, keys=keys
+    )
+    MentorSearchText.objects.bulk_create(  # one upsert; the leading space lets "% word%" find a word start
+        [MentorSearchText(mentor=profile, text=text)],
+        update_conflicts=True,
+        unique_fields=["mentor"],
+        update_fields=["text"],
+    )
+    return profile
+
+
+def mentor_document(*, user, profile, institution_name: str, keys: set[str]) -> str:
+    """The stored free text of a mentor (with its leading space): their own words, their institution's
+    name and the labels of their index keys (shared values only, R8), normalised by ``core.text``.
+    Reads no database row itself (the bench builds national data through it)."""
+    from mentormemed.core.text import document
+    from mentormemed.matching.index import catalog
+
     known = catalog()
-    user = profile.membership.user
     labels = sorted(known[k].label for k in keys if k in known)
     text = document(
         user.first_name,
@@ -82,17 +99,11 @@ def refresh_mentor(profile: MentorProfile) -> MentorProfile:
         user.preferred_name,
         profile.title,
         profile.academic_rank,
-        profile.membership.institution.name,
+        institution_name,
         profile.bio,
         *labels,
     )
-    MentorSearchText.objects.bulk_create(  # one upsert; the leading space lets "% word%" find a word start
-        [MentorSearchText(mentor=profile, text=f" {text}")],
-        update_conflicts=True,
-        unique_fields=["mentor"],
-        update_fields=["text"],
-    )
-    return profile
+    return f" {text}"
 
 
 @transaction.atomic
