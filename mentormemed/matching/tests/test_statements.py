@@ -17,7 +17,11 @@ from mentormemed.testing.factories import MembershipFactory, onboard
 AREAS = ["research", "teaching", "residency_applications", "mental_health_wellness", "first_gen_navigation"]
 LANGS = [["en"], ["en", "es"], ["es"]]
 STATES = ["IL", "CA", "TX", "NY"]
-SPECIALTIES = [["pediatrics", "pediatrics_adolescent_medicine"], ["internal_medicine"], ["psychiatry_addiction_psychiatry"]]
+SPECIALTIES = [
+    ["pediatrics", "pediatrics_adolescent_medicine"],
+    ["internal_medicine"],
+    ["psychiatry_addiction_psychiatry"],
+]
 MAX_STATEMENTS = 8
 
 
