@@ -260,3 +260,48 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "open"
+
+
+class RosterImport(models.Model):
+    """One CSV roster of people to invite: validated whole on upload, then written in the
+    background once the admin confirms, with progress they can watch and a report at the end."""
+
+    class Status(models.TextChoices):
+        READY = "ready", "Checked — waiting for you to confirm"
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Inviting"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Stopped with errors"
+        DISCARDED = "discarded", "Discarded"
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="roster_imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    rows = models.JSONField(default=list, help_text="The checked rows: [line, email, role, first name, last name].")
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0, help_text="Already a member in that role.")
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, help_text="[line, reason] for rows that could not be written.")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(processed__lte=F("total")), name="roster_import_progress")]
+
+    def __str__(self) -> str:
+        return f"Roster import {self.pk} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.DISCARDED)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.processed / self.total)

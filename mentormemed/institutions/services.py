@@ -13,12 +13,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
 from mentormemed.accounts.models import ReviewStatus, Role
-from mentormemed.core.audit import audit
+from mentormemed.core.audit import audit, audit_many
 from mentormemed.core.clock import platform_today
 from mentormemed.institutions.models import (
     EndReason,
@@ -29,6 +30,7 @@ from mentormemed.institutions.models import (
     MentorCriterion,
     MentorCriterionAttestation,
     PriceBand,
+    RosterImport,
     Subscription,
 )
 from mentormemed.institutions.selectors import band_for_headcount
@@ -393,8 +395,10 @@ def invitation_create(
 
 @dataclass
 class RosterResult:
+    """What checking an uploaded roster found: every bad line, or the import waiting to be confirmed."""
+
     errors: list[tuple[int, str]] = field(default_factory=list)
-    invited: list[InvitationResult] = field(default_factory=list)
+    roster: RosterImport | None = None
 
     @property
     def ok(self) -> bool:
@@ -403,28 +407,211 @@ class RosterResult:
 
 ROSTER_COLUMNS = ("email", "role", "first_name", "last_name")
 MAX_ROSTER_BYTES = 2 * 1024 * 1024
+ROSTER_BATCH = 500  # invitations, audit rows and e-mails written per transaction
+NAME_MAX = Invitation._meta.get_field("first_name").max_length
+EMAIL_MAX = Invitation._meta.get_field("email").max_length
 
 
-def roster_import(*, actor, institution: Institution, data: bytes) -> RosterResult:
-    """Invite everyone in a CSV roster — or, if any row is bad, nobody.
+def roster_check(*, actor, institution: Institution, data: bytes, file_name: str = "") -> RosterResult:
+    """Check a whole CSV roster (email, role, first_name, last_name) before anything is invited.
 
-    Columns: email, role (mentee/mentor), first_name, last_name. Each bad row is
-    reported with its line number and the reason.
-    """
+    Any bad row: every one is reported with its line number and nothing is written. Otherwise the
+    checked rows are kept as a RosterImport waiting for the admin's confirmation (docs/operations.md,
+    "Roster import")."""
     result = RosterResult()
     rows = _parse_roster(data, result)
     if result.errors:
         return result
     with transaction.atomic():
-        for line, row in rows:
-            try:
-                result.invited.append(invitation_create(actor=actor, institution=institution, **row))
-            except ValidationError as exc:
-                result.errors.append((line, " ".join(exc.messages)))
-        if result.errors:
-            result.invited.clear()
-            transaction.set_rollback(True)
+        result.roster = RosterImport.objects.create(
+            institution=institution,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+            file_name=file_name[:200],
+            rows=[[line, row["email"], row["role"], row["first_name"], row["last_name"]] for line, row in rows],
+            total=len(rows),
+        )
+        audit(
+            actor=actor,
+            action="roster_import.upload",
+            obj=result.roster,
+            institution=institution,
+            actor_role="admin",
+            detail={"rows": len(rows), "file": file_name[:200]},
+        )
     return result
+
+
+def roster_already_members(roster: RosterImport) -> int:
+    """How many checked rows name someone who already holds that role here (they will be skipped)."""
+    return sum(
+        len(_existing_members(roster.institution, role, [r[1] for r in roster.rows if r[2] == role]))
+        for role in (Role.MENTEE, Role.MENTOR)
+    )
+
+
+@transaction.atomic
+def roster_confirm(*, actor, roster: RosterImport) -> RosterImport:
+    """Start inviting in the background (once: a second confirm changes nothing)."""
+    claimed = RosterImport.objects.filter(pk=roster.pk, status=RosterImport.Status.READY).update(
+        status=RosterImport.Status.QUEUED
+    )
+    if not claimed:
+        raise ValidationError("This roster was already confirmed or discarded; upload it again to start over.")
+    audit(actor=actor, action="roster_import.confirm", obj=roster, institution=roster.institution, actor_role="admin")
+    from mentormemed.institutions.tasks import run_roster_import
+
+    pk = roster.pk
+    transaction.on_commit(lambda: run_roster_import.enqueue(import_id=pk), robust=True)
+    roster.refresh_from_db()
+    return roster
+
+
+@transaction.atomic
+def roster_discard(*, actor, roster: RosterImport) -> bool:
+    discarded = RosterImport.objects.filter(pk=roster.pk, status=RosterImport.Status.READY).update(
+        status=RosterImport.Status.DISCARDED, rows=[]
+    )
+    if discarded:
+        audit(actor=actor, action="roster_import.discard", obj=roster, institution=roster.institution)
+    return bool(discarded)
+
+
+def roster_import_run(*, import_id: int) -> RosterImport:
+    """The background work of a confirmed roster: ROSTER_BATCH rows per transaction, each batch
+    writing its invitations and audit rows with bulk_create, queueing every invitation e-mail and
+    moving the progress counters — all or nothing for that batch. The import row is locked for
+    each batch, so a second runner (a retried task) waits and then carries on where the first
+    stopped; nothing is invited twice. A batch that fails is retried row by row, so one bad row
+    is reported as failed and the rest are invited."""
+    started = RosterImport.objects.filter(
+        pk=import_id, status__in=[RosterImport.Status.QUEUED, RosterImport.Status.RUNNING]
+    ).update(status=RosterImport.Status.RUNNING, started_at=timezone.now())
+    if not started:
+        return RosterImport.objects.get(pk=import_id)
+    while _roster_import_batch(import_id):
+        pass
+    roster = RosterImport.objects.select_related("institution", "uploaded_by").get(pk=import_id)
+    if roster.status == RosterImport.Status.RUNNING:
+        with transaction.atomic():
+            roster.status = (
+                RosterImport.Status.FAILED if roster.failed and not roster.created else RosterImport.Status.DONE
+            )
+            roster.finished_at = timezone.now()
+            roster.save(update_fields=["status", "finished_at"])
+            audit(
+                actor=roster.uploaded_by,
+                action="roster_import.finish",
+                obj=roster,
+                institution=roster.institution,
+                actor_role="admin",
+                detail={"created": roster.created, "skipped": roster.skipped, "failed": roster.failed},
+            )
+    return roster
+
+
+@transaction.atomic
+def _roster_import_batch(import_id: int) -> bool:
+    """Write the next batch; False once there is nothing left (or the import is no longer running)."""
+    roster = (
+        RosterImport.objects.select_for_update(of=("self",))
+        .select_related("institution", "uploaded_by")
+        .get(pk=import_id)
+    )
+    chunk = roster.rows[roster.processed : roster.processed + ROSTER_BATCH]
+    if roster.status != RosterImport.Status.RUNNING or not chunk:
+        return False
+    try:
+        with transaction.atomic():
+            created, skipped = _invite_rows(roster, chunk)
+    except (DatabaseError, ValidationError):
+        created = skipped = 0
+        for row in chunk:  # isolate the bad row(s): each on its own savepoint
+            try:
+                with transaction.atomic():
+                    one_created, one_skipped = _invite_rows(roster, [row])
+            except (DatabaseError, ValidationError) as exc:
+                roster.failed += 1
+                roster.errors.append([row[0], _reason(exc)])
+            else:
+                created += one_created
+                skipped += one_skipped
+    roster.processed += len(chunk)
+    roster.created += created
+    roster.skipped += skipped
+    roster.save(update_fields=["processed", "created", "skipped", "failed", "errors"])
+    return True
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return "Could not be saved; invite this person on their own."
+
+
+def _existing_members(institution: Institution, role: str, emails: list[str]) -> set[str]:
+    if not emails:
+        return set()
+    return set(
+        Membership.objects.filter(institution=institution, role=role)
+        .exclude(status=MembershipStatus.ENDED)
+        .annotate(address=Lower("user__email"))
+        .filter(address__in=[e.lower() for e in emails])
+        .values_list("address", flat=True)
+    )
+
+
+def _invite_rows(roster: RosterImport, rows: list[list]) -> tuple[int, int]:
+    """Invite ``rows`` ([line, email, role, first, last]) in bulk; returns (created, skipped)."""
+    institution, actor = roster.institution, roster.uploaded_by
+    now = timezone.now()
+    expires = now + dt.timedelta(days=settings.MMM["INVITATION_DAYS"])
+    wanted, skipped = [], 0
+    for role in (Role.MENTEE, Role.MENTOR):
+        of_role = [r for r in rows if r[2] == role]
+        members = _existing_members(institution, role, [r[1] for r in of_role])
+        fresh = [r for r in of_role if r[1].lower() not in members]
+        skipped += len(of_role) - len(fresh)
+        if fresh:  # as invitation_create: an earlier open invitation for the address and role is revoked
+            Invitation.objects.filter(
+                institution=institution,
+                role=role,
+                email__in=[r[1] for r in fresh],
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+            ).update(revoked_at=now)
+        wanted += fresh
+    tokens = [secrets.token_urlsafe(32) for _ in wanted]
+    invitations = Invitation.objects.bulk_create(
+        [
+            Invitation(
+                institution=institution,
+                email=email,
+                role=role,
+                first_name=first,
+                last_name=last,
+                token_hash=hash_token(token),
+                invited_by=actor,
+                created_at=now,
+                expires_at=expires,
+            )
+            for (_line, email, role, first, last), token in zip(wanted, tokens, strict=True)
+        ]
+    )
+    audit_many(
+        actor=actor,
+        action="invitation.create",
+        objs=invitations,
+        institution=institution,
+        actor_role="admin",
+        detail=lambda invitation: {"role": invitation.role, "roster_import": roster.pk},
+    )
+    for invitation, token in zip(invitations, tokens, strict=True):
+        queue_email(
+            to=[invitation.email],
+            template_prefix="institutions/email/invitation",
+            context={"invitation": invitation, "url": settings.SITE_URL + InvitationResult(invitation, token).path},
+        )
+    return len(invitations), skipped
 
 
 def _parse_roster(data: bytes, result: RosterResult) -> list[tuple[int, dict]]:
@@ -437,22 +624,30 @@ def _parse_roster(data: bytes, result: RosterResult) -> list[tuple[int, dict]]:
         result.errors.append((0, "The file is not UTF-8 text; save it as “CSV UTF-8”."))
         return []
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        result.errors.append((1, f"The first line cannot be read as CSV: {exc}."))
+        return []
     if "email" not in header or "role" not in header:
         result.errors.append((1, "The first line must name the columns: email, role, first_name, last_name."))
         return []
     reader.fieldnames = header
     rows, seen = [], set()
-    for row in reader:
-        line = reader.line_num
-        clean = {k: (row.get(k) or "").strip() for k in ROSTER_COLUMNS}
-        clean["role"] = clean["role"].lower()
-        reason = _roster_row_problem(clean, seen)
-        if reason:
-            result.errors.append((line, reason))
-        else:
-            seen.add((clean["email"].lower(), clean["role"]))
-            rows.append((line, clean))
+    try:
+        for row in reader:
+            line = reader.line_num
+            clean = {k: (row.get(k) or "").strip() for k in ROSTER_COLUMNS}
+            clean["role"] = clean["role"].lower()
+            clean["email"] = clean["email"].lower()
+            reason = _roster_row_problem(clean, seen)
+            if reason:
+                result.errors.append((line, reason))
+            else:
+                seen.add((clean["email"], clean["role"]))
+                rows.append((line, clean))
+    except csv.Error as exc:
+        result.errors.append((reader.line_num, f"This line cannot be read as CSV: {exc}."))
     if not rows and not result.errors:
         result.errors.append((2, "The file has no rows to import."))
     return rows
@@ -461,14 +656,18 @@ def _parse_roster(data: bytes, result: RosterResult) -> list[tuple[int, dict]]:
 def _roster_row_problem(row: dict, seen: set) -> str:
     if not row["email"]:
         return "The e-mail address is missing."
+    if len(row["email"]) > EMAIL_MAX:
+        return f"The e-mail address is longer than {EMAIL_MAX} characters."
     try:
         validate_email(row["email"])
     except ValidationError:
         return f"“{row['email']}” is not a valid e-mail address."
     if row["role"] not in (Role.MENTEE, Role.MENTOR):
         return f"Role “{row['role']}” is not mentee or mentor."
-    if (row["email"].lower(), row["role"]) in seen:
+    if (row["email"], row["role"]) in seen:
         return f"{row['email']} appears twice as {row['role']}."
+    if len(row["first_name"]) > NAME_MAX or len(row["last_name"]) > NAME_MAX:
+        return f"A name is longer than {NAME_MAX} characters."
     return ""
 
 

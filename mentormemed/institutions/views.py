@@ -13,7 +13,7 @@ from mentormemed.core.audit import audit_request
 from mentormemed.core.onboarding import checklist, prepare_checklists, progress
 from mentormemed.institutions import selectors, services
 from mentormemed.institutions.forms import CriteriaForm, InviteForm, ReviewForm, RosterForm, StatusForm
-from mentormemed.institutions.models import Invitation, Membership
+from mentormemed.institutions.models import Invitation, Membership, RosterImport
 
 PAGE_SIZE = 50
 
@@ -85,17 +85,53 @@ def invite(request):
 @requires("institution.invite")
 @require_http_methods(["GET", "POST"])
 def roster(request):
+    """Upload: the whole file is checked here (fast, nothing invited); inviting runs in the background."""
     form = RosterForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = services.roster_import(
-            actor=request.user, institution=request.actor.institution, data=upload.read(services.MAX_ROSTER_BYTES + 1)
+        result = services.roster_check(
+            actor=request.user,
+            institution=request.actor.institution,
+            data=upload.read(services.MAX_ROSTER_BYTES + 1),
+            file_name=upload.name or "",
         )
         if result.ok:
-            messages.success(request, f"{len(result.invited)} invitations sent.")
-            return redirect("institutions:members")
-    return render(request, "institutions/roster.html", {"form": form, "result": result})
+            return redirect("institutions:roster_import", pk=result.roster.pk)
+    recent = RosterImport.objects.filter(institution=request.actor.institution).defer("rows")[:5]
+    return render(request, "institutions/roster.html", {"form": form, "result": result, "recent": recent})
+
+
+@requires("institution.invite")
+def roster_import(request, pk: int):
+    """The checked roster waiting for confirmation, then its progress (the page refreshes itself
+    while it runs) and, at the end, the report."""
+    roster = get_scoped_or_404(RosterImport.objects.select_related("uploaded_by"), request.actor, pk=pk)
+    context = {"roster": roster, "refresh": roster.status in (RosterImport.Status.QUEUED, RosterImport.Status.RUNNING)}
+    if roster.status == RosterImport.Status.READY:
+        context["already_members"] = services.roster_already_members(roster)
+    return render(request, "institutions/roster_import.html", context)
+
+
+@requires("institution.invite")
+@require_POST
+def roster_import_action(request, pk: int, action: str):
+    roster = get_scoped_or_404(RosterImport.objects.all(), request.actor, pk=pk)
+    try:
+        if action == "confirm":
+            services.roster_confirm(actor=request.user, roster=roster)
+            messages.success(
+                request, f"Inviting {roster.total} people in the background; this page shows how far it got."
+            )
+        elif action == "discard":
+            if services.roster_discard(actor=request.user, roster=roster):
+                messages.info(request, "The roster was discarded; nobody was invited.")
+            return redirect("institutions:roster")
+        else:
+            messages.error(request, "Unknown action.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("institutions:roster_import", pk=roster.pk)
 
 
 @requires("institution.invite")

@@ -24,6 +24,8 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "institutions:member_status": (lambda c: {"pk": c.mentee.pk}, True),
     "institutions:member_review": (lambda c: {"pk": c.mentee.pk}, True),
     "institutions:invitation_action": (lambda c: {"pk": c.invitation.pk, "action": "revoke"}, True),
+    "institutions:roster_import": (lambda c: {"pk": _roster_import(c)}, True),
+    "institutions:roster_import_action": (lambda c: {"pk": _roster_import(c), "action": "discard"}, True),
     "staff:institution": (lambda c: {"pk": c.inst_a.pk}, False),
     "staff:institution_edit": (lambda c: {"pk": c.inst_a.pk}, False),
     "staff:subscription_start": (lambda c: {"pk": c.inst_a.pk}, False),
@@ -159,6 +161,12 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "scim:resource_search": (lambda c: {"resource": "Users"}, False),
     "scim:not_found": (lambda c: {"rest": "Nothing"}, False),
 }
+
+
+def _roster_import(cast) -> int:
+    from mentormemed.institutions.models import RosterImport
+
+    return RosterImport.objects.get_or_create(institution=cast.inst_a, defaults={"total": 1, "rows": []})[0].pk
 
 
 def _lifecycle_testing():

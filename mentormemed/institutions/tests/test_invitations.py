@@ -116,35 +116,49 @@ ROSTER_BAD = (
 )
 
 
+def _import(cast, data: bytes):
+    """Check a roster, confirm it and let the background task run (inline in tests)."""
+    result = services.roster_check(actor=cast.admin.user, institution=cast.inst_a, data=data)
+    if result.ok:
+        services.roster_confirm(actor=cast.admin.user, roster=result.roster)
+    return result
+
+
 def test_roster_import_invites_everyone(cast, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.roster_import(actor=cast.admin.user, institution=cast.inst_a, data=ROSTER_OK)
+        result = _import(cast, ROSTER_OK)
     assert result.ok
-    assert len(result.invited) == 2
+    result.roster.refresh_from_db()
+    assert (result.roster.status, result.roster.created, result.roster.processed) == ("done", 2, 2)
     assert Invitation.objects.filter(email__in=["a@alpha.edu", "b@alpha.edu"]).count() == 2
     assert len(mail.outbox) == 2
+    assert AuditEntry.objects.filter(action="invitation.create", detail__roster_import=result.roster.pk).count() == 2
 
 
 def test_roster_with_a_bad_row_imports_nothing_and_reports_each_row(cast, django_capture_on_commit_callbacks):
+    from mentormemed.institutions.models import RosterImport
+
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.roster_import(actor=cast.admin.user, institution=cast.inst_a, data=ROSTER_BAD)
+        result = _import(cast, ROSTER_BAD)
     assert not result.ok
     assert result.errors == [
         (3, "“not-an-email” is not a valid e-mail address."),
         (4, "Role “dean” is not mentee or mentor."),
     ]
     assert not Invitation.objects.exclude(pk=cast.invitation.pk).exists()
+    assert not RosterImport.objects.exists()
     assert mail.outbox == []
 
 
-def test_roster_row_that_fails_on_save_rolls_back_the_others(cast, django_capture_on_commit_callbacks):
-    data = b"email,role\nfresh@alpha.edu,mentee\nmentee@alpha.edu,mentee\n"
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        result = services.roster_import(actor=cast.admin.user, institution=cast.inst_a, data=data)
-    assert callbacks == []
-    assert result.errors == [(3, "mentee@alpha.edu is already a mentee of this institution.")]
-    assert not Invitation.objects.filter(email="fresh@alpha.edu").exists()
-    assert mail.outbox == []
+def test_roster_row_of_an_existing_member_is_skipped_and_the_others_invited(cast, django_capture_on_commit_callbacks):
+    data = b"email,role\nfresh@alpha.edu,mentee\nMentee@alpha.edu,mentee\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        result = _import(cast, data)
+    result.roster.refresh_from_db()
+    assert (result.roster.created, result.roster.skipped, result.roster.failed) == (1, 1, 0)
+    assert Invitation.objects.filter(email="fresh@alpha.edu").exists()
+    assert not Invitation.objects.filter(email="mentee@alpha.edu").exists()
+    assert [m.to for m in mail.outbox] == [["fresh@alpha.edu"]]
 
 
 def test_roster_upload_page_reports_rows(cast):
@@ -158,7 +172,7 @@ def test_roster_upload_page_reports_rows(cast):
 
 
 def test_roster_that_is_not_csv_text_is_refused(cast):
-    result = services.roster_import(actor=cast.admin.user, institution=cast.inst_a, data=b"\xff\xfe\x00garbage")
+    result = services.roster_check(actor=cast.admin.user, institution=cast.inst_a, data=b"\xff\xfe\x00garbage")
     assert not result.ok and "UTF-8" in result.errors[0][1]
 
 
