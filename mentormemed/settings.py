@@ -229,9 +229,19 @@ SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@mentormemed.org")  # s
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
 
+# No wait on the mail server is unbounded: a server that accepts and never answers costs one
+# worker EMAIL_TIMEOUT seconds, then the send is retried later (docs/operations.md).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# A "sending" outbox row whose worker has not finished within this many seconds is taken over.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+
+# Two queues: "default" (the sweep, imports, exports) and "email" (outbox delivery), each with its
+# own worker, so a mail outage never stalls expiries and reminders (`manage.py worker --queue-name …`).
+TASK_QUEUES = ["default", "email"]
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": TASK_QUEUES,
     }
 }
 
