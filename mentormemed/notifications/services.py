@@ -103,7 +103,7 @@ def mark_read(*, user, notification_ids=None) -> int:
     return qs.update(read_at=timezone.now())
 
 
-def send_digests(*, now: dt.datetime | None = None) -> int:
+def send_digests(*, now: dt.datetime | None = None, failures: list[str] | None = None) -> int:
     """Send each person with waiting digest notifications one e-mail a day, after DIGEST_HOUR local time.
 
     Idempotent and safe to run concurrently: the day's digest is claimed with a conditional
@@ -120,8 +120,13 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
     from django.contrib.auth import get_user_model
 
     for user in get_user_model().objects.filter(pk__in=list(user_ids)):
-        if _send_digest(user, now):
-            sent += 1
+        try:
+            if _send_digest(user, now):  # atomic per person: one bad row never stops the others
+                sent += 1
+        except Exception as exc:
+            log.exception("Digest for user %s failed", user.pk)
+            if failures is not None:
+                failures.append(f"digests #{user.pk}: {type(exc).__name__}: {exc}"[:500])
     return sent
 
 
