@@ -238,6 +238,8 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 # Two queues: "default" (the sweep, imports, exports) and "email" (outbox delivery), each with its
 # own worker, so a mail outage never stalls expiries and reminders (`manage.py worker --queue-name …`).
 TASK_QUEUES = ["default", "email"]
+# A RUNNING task whose worker has not beaten for this long goes back to the queue (core.workers).
+WORKER_LEASE_SECONDS = env.int("WORKER_LEASE_SECONDS", default=60)
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
