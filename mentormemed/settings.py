@@ -240,6 +240,12 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 TASK_QUEUES = ["default", "email"]
 # A RUNNING task whose worker has not beaten for this long goes back to the queue (core.workers).
 WORKER_LEASE_SECONDS = env.int("WORKER_LEASE_SECONDS", default=60)
+# Readiness (/readyz) and the alert conditions: the oldest due task or e-mail waits at most this long,
+# and a sweep has finished within this many minutes.
+READY_QUEUE_MAX_MINUTES = env.int("READY_QUEUE_MAX_MINUTES", default=15)
+READY_SWEEP_MAX_MINUTES = env.int("READY_SWEEP_MAX_MINUTES", default=30)
+# /metrics answers staff, or a scraper sending "Authorization: Bearer <METRICS_TOKEN>" (unset: staff only).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
