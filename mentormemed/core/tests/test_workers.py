@@ -86,32 +86,37 @@ def test_a_mail_server_that_never_answers_times_out_and_the_sweep_queue_proceeds
         port = probe.getsockname()[1]
     controller = Controller(Silent(), hostname="127.0.0.1", port=port)
     controller.start()
-    outbox = queue_email(
-        to=["someone@example.org"],
-        template_prefix="notifications/email/notification",
-        context={"name": "Sam", "title": "Hello", "body": "", "url": "", "action": "", "items": []},
-    )[0]
-    sweep = sweep_task.enqueue(reschedule=False)
-    env = {"EMAIL_URL": f"smtp://127.0.0.1:{port}", "EMAIL_TIMEOUT": "3", "WORKER_LEASE_SECONDS": "30"}
+    env = {"EMAIL_URL": f"smtp://127.0.0.1:{port}", "EMAIL_TIMEOUT": "12", "WORKER_LEASE_SECONDS": "30"}
     mail_worker = start_manage(shared_database_url, *WORKER, "--queue-name", "email", env=env, log=tmp_path / "m.log")
     default_worker = start_manage(
         shared_database_url, *WORKER, "--queue-name", "default", env=env, log=tmp_path / "d.log"
     )
     try:
+        wait_for(
+            lambda: set(WorkerHeartbeat.objects.values_list("queues", flat=True)) == {"default", "email"},
+            timeout=60,
+            what="both workers to start",
+        )
+        outbox = queue_email(
+            to=["someone@example.org"],
+            template_prefix="notifications/email/notification",
+            context={"name": "Sam", "title": "Hello", "body": "", "url": "", "action": "", "items": []},
+        )[0]
         started = wait_for(
             lambda: OutgoingEmail.objects.filter(pk=outbox.pk, status="sending").first(),
-            timeout=40,
+            timeout=30,
             what="the mail worker to start sending",
         )
         # While the mail worker waits on the silent server, the sweep runs on its own queue.
+        sweep = sweep_task.enqueue(reschedule=False)
         swept = wait_for(
             lambda: DBTaskResult.objects.filter(pk=sweep.id, status="SUCCESSFUL").first(),
-            timeout=40,
+            timeout=30,
             what="the sweep to finish on the default queue",
         )
         retried = wait_for(
             lambda: OutgoingEmail.objects.filter(pk=outbox.pk, status="queued", attempts=1).first(),
-            timeout=20,
+            timeout=30,
             what="the send to time out and be put back for a retry",
         )
     finally:
