@@ -33,10 +33,11 @@ demo: install
 	@$(PYTHON) manage.py migrate --noinput -v 0
 	@$(PYTHON) manage.py demo_data
 	@$(PYTHON) manage.py run_sweep --schedule > .demo-worker.log 2>&1
-	@echo "Starting the task worker, the demo campus IdP (http://$(HOST):$(IDP_PORT)) and the web server on $(SITE_URL) (Ctrl-C stops all)"
-	@$(PYTHON) manage.py db_worker --interval 2 > .demo-worker.log 2>&1 & WORKER=$$!; \
+	@echo "Starting the task workers (default and email queues), the demo campus IdP (http://$(HOST):$(IDP_PORT)) and the web server on $(SITE_URL) (Ctrl-C stops all)"
+	@$(PYTHON) manage.py worker --queue-name default --interval 2 > .demo-worker.log 2>&1 & WORKER=$$!; \
+	$(PYTHON) manage.py worker --queue-name email --interval 2 > .demo-mail-worker.log 2>&1 & MAILER=$$!; \
 	$(PYTHON) manage.py run_demo_idp --port $(IDP_PORT) > .demo-idp.log 2>&1 & IDP=$$!; \
-	trap "kill $$WORKER $$IDP 2>/dev/null" EXIT INT TERM; \
+	trap "kill $$WORKER $$MAILER $$IDP 2>/dev/null" EXIT INT TERM; \
 	$(PYTHON) manage.py runserver $(HOST):$(PORT) --noreload
 
 # The browser journeys drive Debian's Chromium: installed here when missing (as root, via apt-get).

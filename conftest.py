@@ -23,7 +23,9 @@ pytest_plugins = ["mentormemed.testing.smtp"]  # the smtp_inbox fixture
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     """Tasks run inline in tests so e-mails land in ``mail.outbox``."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     settings.MMM = {**settings.MMM}
     # Argon2 is the real hasher; tests use a fast one so factories stay quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

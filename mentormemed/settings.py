@@ -229,9 +229,27 @@ SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@mentormemed.org")  # s
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
 
+# No wait on the mail server is unbounded: a server that accepts and never answers costs one
+# worker EMAIL_TIMEOUT seconds, then the send is retried later (docs/operations.md).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# A "sending" outbox row whose worker has not finished within this many seconds is taken over.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+
+# Two queues: "default" (the sweep, imports, exports) and "email" (outbox delivery), each with its
+# own worker, so a mail outage never stalls expiries and reminders (`manage.py worker --queue-name …`).
+TASK_QUEUES = ["default", "email"]
+# A RUNNING task whose worker has not beaten for this long goes back to the queue (core.workers).
+WORKER_LEASE_SECONDS = env.int("WORKER_LEASE_SECONDS", default=60)
+# Readiness (/readyz) and the alert conditions: the oldest due task or e-mail waits at most this long,
+# and a sweep has finished within this many minutes.
+READY_QUEUE_MAX_MINUTES = env.int("READY_QUEUE_MAX_MINUTES", default=15)
+READY_SWEEP_MAX_MINUTES = env.int("READY_SWEEP_MAX_MINUTES", default=30)
+# /metrics answers staff, or a scraper sending "Authorization: Bearer <METRICS_TOKEN>" (unset: staff only).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": TASK_QUEUES,
     }
 }
 

@@ -134,7 +134,7 @@ class MfaRequiredMiddleware:
     """Admins and staff must have a second factor (an authenticator app or a passkey) before doing
     anything else — unless this session's campus sign-in asserted the REFEDS MFA profile."""
 
-    EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz")
+    EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/readyz", "/metrics")
 
     def __init__(self, get_response):
         self.get_response = get_response

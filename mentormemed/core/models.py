@@ -28,3 +28,39 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class PeriodicRun(models.Model):
+    """One row per periodic run (the sweep): its lock lease and how its last pass went.
+
+    A pass takes the row with ``SELECT … FOR UPDATE`` (on SQLite the IMMEDIATE transaction does the
+    same), sets ``locked_until`` and commits, so two passes never overlap and a pass whose worker
+    died frees the lock when the lease ends. ``finished_at`` feeds readiness and the metrics.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    failures = models.JSONField(default=list, blank=True)  # the jobs and rows that failed in the last pass
+    result = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker (``manage.py worker``) that is alive: ``seen_at`` moves every few seconds.
+
+    A RUNNING task whose worker's heartbeat is older than the lease goes back to the queue.
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    queues = models.CharField(max_length=200)
+    hostname = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.queues})"

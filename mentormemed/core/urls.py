@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from mentormemed.core import views
+from mentormemed.core import probes, views
 
 app_name = "core"
 
@@ -11,5 +11,7 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("onboarding/", views.onboarding, name="onboarding"),
     path("switch-role/", views.switch_role, name="switch_role"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", probes.healthz, name="healthz"),
+    path("readyz", probes.readyz, name="readyz"),
+    path("metrics", probes.metrics, name="metrics"),
 ]

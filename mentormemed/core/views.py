@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -66,8 +65,3 @@ def switch_role(request):
     else:
         messages.error(request, gettext("That role is not yours."))
     return redirect("core:home")
-
-
-@public
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")

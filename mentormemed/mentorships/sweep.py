@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from mentormemed.core.periodic import run_jobs
+from mentormemed.core.periodic import claim_run, finish_run, isolated, release_run, run_jobs
 from mentormemed.mentorships import services
 from mentormemed.mentorships.models import MentorshipRequest, Relationship, RequestState
 from mentormemed.mentorships.selectors import mmm
@@ -23,24 +23,69 @@ from mentormemed.notifications.services import notify, send_digests
 log = logging.getLogger(__name__)
 
 
-def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+SWEEP = "sweep"  # the PeriodicRun row that locks and records the sweep
+
+
+def lease() -> dt.timedelta:
+    """How long one pass may hold the sweep lock; a pass whose worker died frees it after this."""
+    return dt.timedelta(minutes=mmm("SWEEP_LEASE_MINUTES", 20))
+
+
+def locked_sweep(*, now: dt.datetime | None = None) -> dict[str, int] | None:
+    """One pass under the sweep lock (None when another pass holds it), recorded for readiness."""
+    if not claim_run(SWEEP, lease=lease()):
+        log.info("sweep skipped: another pass holds the lock")
+        return None
+    failures: list[str] = []
+    try:
+        done = sweep(now=now, failures=failures)
+    except BaseException:
+        release_run(SWEEP, failures=[*failures, "sweep: crashed"])
+        raise
+    finish_run(SWEEP, result=done, failures=failures)
+    return done
+
+
+def sweep(*, now: dt.datetime | None = None, failures: list[str] | None = None) -> dict[str, int]:
+    """Every step and job, each isolated: one that raises is logged and recorded in ``failures``
+    (and its count is 0); the others, and the digests, still run."""
     now = now or timezone.now()
+    failures = [] if failures is None else failures
     done = {
-        "expired": expire_due(now=now),
-        "reminders": send_reminders(now=now),
-        "checkins": send_checkins(now=now),
-        **run_jobs(now=now),  # other capabilities' reminders (meetings, evaluations, surveys)
+        "expired": isolated("expired", lambda: expire_due(now=now, failures=failures), failures),
+        "reminders": isolated("reminders", lambda: send_reminders(now=now, failures=failures), failures),
+        "checkins": isolated("checkins", lambda: send_checkins(now=now, failures=failures), failures),
+        **run_jobs(now=now, failures=failures),  # other capabilities' reminders (meetings, evaluations, surveys)
     }
-    done["digests"] = send_digests(now=now)  # last, so today's digest holds everything above
+    # last, so today's digest holds everything above
+    done["digests"] = isolated("digests", lambda: send_digests(now=now, failures=failures), failures)
+    if failures:
+        done["failures"] = len(failures)
+        log.error("sweep at %s: %d failures: %s", now.isoformat(), len(failures), failures)
     log.info("sweep at %s: %s", now.isoformat(), done)
     return done
 
 
-def expire_due(*, now: dt.datetime) -> int:
+def each_row(name: str, rows, work, failures: list[str]) -> int:
+    """``work(row)`` for every row, each in its own savepoint; a row that raises is logged and skipped."""
+    done = 0
+    for row in rows:
+        try:
+            with transaction.atomic():
+                done += bool(work(row))
+        except Exception as exc:
+            log.exception("%s failed for row %s", name, row.pk)
+            failures.append(f"{name} #{row.pk}: {type(exc).__name__}: {exc}"[:500])
+    return done
+
+
+def expire_due(*, now: dt.datetime, failures: list[str] | None = None) -> int:
     due = MentorshipRequest.objects.filter(state=RequestState.PENDING, deadline__lte=now).select_related(
         "mentee__user", "mentor__membership__user", "mentor__membership__institution"
     )
-    return sum(services.request_expire(request=r, now=now) for r in due)
+    return each_row(
+        "expired", due, lambda r: services.request_expire(request=r, now=now), [] if failures is None else failures
+    )
 
 
 def _reminder_schedule() -> list[int]:
@@ -48,7 +93,7 @@ def _reminder_schedule() -> list[int]:
     return sorted(mmm("REMINDER_DAYS_BEFORE", [3, 1]), reverse=True)
 
 
-def send_reminders(*, now: dt.datetime) -> int:
+def send_reminders(*, now: dt.datetime, failures: list[str] | None = None) -> int:
     """Remind the mentor of a pending request at each configured point before the deadline.
 
     ``reminders_sent`` counts the points already covered; a sweep that was down past a point
@@ -63,33 +108,33 @@ def send_reminders(*, now: dt.datetime) -> int:
         deadline__lte=now + dt.timedelta(days=schedule[0]),
         reminders_sent__lt=len(schedule),
     ).select_related("mentee__user", "mentor__membership__user")
-    sent = 0
-    for request in candidates:
+
+    def remind(request: MentorshipRequest) -> bool:
         due_points = [i for i, days in enumerate(schedule) if now >= request.deadline - dt.timedelta(days=days)]
         if not due_points:
-            continue
+            return False
         target = max(due_points) + 1
-        with transaction.atomic():
-            claimed = MentorshipRequest.objects.filter(
-                pk=request.pk, state=RequestState.PENDING, reminders_sent__lt=target
-            ).update(reminders_sent=target, last_reminder_at=now)
-            if not claimed:
-                continue
-            left = request.deadline - now
-            when = f"{left.days} day{'s' if left.days != 1 else ''}" if left.days >= 1 else "less than a day"
-            notify(
-                user=request.mentor.membership.user,
-                kind="request_reminder",
-                title=f"Reminder: {request.mentee.user.display_name} is waiting for your answer",
-                body=f"The request expires in {when}. Accepting or declining both count as answering.",
-                url=reverse("mentorships:inbox_detail", args=[request.pk]),
-                action="Answer the request",
-            )
-        sent += 1
-    return sent
+        claimed = MentorshipRequest.objects.filter(
+            pk=request.pk, state=RequestState.PENDING, reminders_sent__lt=target
+        ).update(reminders_sent=target, last_reminder_at=now)
+        if not claimed:
+            return False
+        left = request.deadline - now
+        when = f"{left.days} day{'s' if left.days != 1 else ''}" if left.days >= 1 else "less than a day"
+        notify(
+            user=request.mentor.membership.user,
+            kind="request_reminder",
+            title=f"Reminder: {request.mentee.user.display_name} is waiting for your answer",
+            body=f"The request expires in {when}. Accepting or declining both count as answering.",
+            url=reverse("mentorships:inbox_detail", args=[request.pk]),
+            action="Answer the request",
+        )
+        return True
+
+    return each_row("reminders", candidates, remind, [] if failures is None else failures)
 
 
-def send_checkins(*, now: dt.datetime) -> int:
+def send_checkins(*, now: dt.datetime, failures: list[str] | None = None) -> int:
     """R29: about 5 weeks in (4–6), ask both sides whether the match works. Once per relationship."""
     after = dt.timedelta(days=mmm("CHECKIN_AFTER_DAYS", 35))
     due = Relationship.objects.filter(
@@ -99,16 +144,16 @@ def send_checkins(*, now: dt.datetime) -> int:
         # Never start nagging long-running pairs (e.g. after a long outage): 4–6 weeks, plus slack.
         started_at__gte=now - after - dt.timedelta(days=mmm("CHECKIN_GRACE_DAYS", 28)),
     ).select_related("mentee__user", "mentor__membership__user")
-    sent = 0
-    for relationship in due:
-        with transaction.atomic():
-            if not Relationship.objects.filter(pk=relationship.pk, checkin_sent_at__isnull=True).update(
-                checkin_sent_at=now
-            ):
-                continue
-            notify_checkin(relationship)
-        sent += 1
-    return sent
+
+    def checkin(relationship: Relationship) -> bool:
+        if not Relationship.objects.filter(pk=relationship.pk, checkin_sent_at__isnull=True).update(
+            checkin_sent_at=now
+        ):
+            return False
+        notify_checkin(relationship)
+        return True
+
+    return each_row("checkins", due, checkin, [] if failures is None else failures)
 
 
 def notify_checkin(relationship: Relationship) -> None:

@@ -1,8 +1,10 @@
 """The periodic sweep as a django-tasks task that re-enqueues itself (works with the DB worker).
 
 ``manage.py run_sweep --schedule`` starts the chain (``make demo`` does it); each run enqueues
-the next one SWEEP_INTERVAL_MINUTES later unless one is already waiting, so restarts never
-multiply the chain. A cron line calling ``manage.py run_sweep`` is an equally good alternative.
+the next one SWEEP_INTERVAL_MINUTES later — *before* running, so a pass that crashes or whose
+worker is killed cannot end the chain — unless one is already waiting, so restarts never
+multiply it. The pass itself runs under the sweep lock (``sweep.locked_sweep``): two never overlap.
+A cron line calling ``manage.py run_sweep`` is an equally good alternative.
 """
 
 from __future__ import annotations
@@ -23,14 +25,12 @@ def interval() -> dt.timedelta:
 
 
 @task()
-def sweep_task(*, reschedule: bool = True) -> dict:
-    from mentormemed.mentorships.sweep import sweep
+def sweep_task(*, reschedule: bool = True) -> dict | None:
+    from mentormemed.mentorships.sweep import locked_sweep
 
-    try:
-        return sweep()
-    finally:
-        if reschedule:
-            schedule_sweep(delay=interval())
+    if reschedule:
+        schedule_sweep(delay=interval())  # first: nothing that happens below can stop future sweeps
+    return locked_sweep()
 
 
 def _waiting_sweeps() -> int | None:
@@ -50,5 +50,9 @@ def schedule_sweep(*, delay: dt.timedelta = dt.timedelta(0)) -> bool:
         return False
     if _waiting_sweeps():
         return False
-    sweep_task.using(run_after=timezone.now() + delay).enqueue(reschedule=True)
+    try:
+        sweep_task.using(run_after=timezone.now() + delay).enqueue(reschedule=True)
+    except Exception:
+        log.exception("Could not schedule the next sweep")
+        return False
     return True

@@ -1,6 +1,8 @@
-"""Rendering e-mails from templates (HTML + plain text) and queueing them after commit."""
+"""Rendering e-mails from templates (HTML + plain text) and writing them to the outbox."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,7 +10,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from mentormemed.notifications.tasks import send_email
+from mentormemed.notifications.models import OutgoingEmail
+from mentormemed.notifications.tasks import enqueue_delivery
 
 
 def render_email(template_prefix: str, context: dict) -> tuple[str, str, str]:
@@ -22,21 +25,37 @@ def render_email(template_prefix: str, context: dict) -> tuple[str, str, str]:
 
 def queue_email(
     *, to: list[str], template_prefix: str, context: dict, attachments=None, calendar: dict | None = None
-) -> None:
-    """Send after the surrounding transaction commits, so a rollback sends nothing
-    and a failing mail server cannot undo the write that caused the mail.
+) -> list[OutgoingEmail]:
+    """Write the e-mail to the outbox in the caller's transaction; deliver it after commit.
+
+    A rollback sends nothing (the row goes with it); a crash or a queue outage after commit loses
+    nothing (the row stays queued and the periodic outbox job enqueues it); a failing mail server
+    cannot undo the write that caused the mail (delivery runs later, on the "email" queue).
 
     ``calendar``: optional {"method", "ics"} sent as a ``text/calendar; method=…`` part (RFC 6047).
 
     Each recipient reads it in their own language (``User.language``); recipients of different
-    languages get one message per language."""
-    for language, addresses in recipients_by_language(to).items():
-        with translation.override(language):
-            subject, text, html = render_email(template_prefix, context)
-        # robust: an error while enqueueing (queue down) is logged, never raised into the request that caused it.
-        extra = {"calendar": calendar} if calendar else {}  # existing callers enqueue exactly as before
-        message = {"to": addresses, "subject": subject, "text": text, "html": html, "attachments": attachments or []}
-        transaction.on_commit(lambda message=message, extra=extra: send_email.enqueue(**message, **extra), robust=True)
+    languages get one message per language. Returns the outbox rows written."""
+    rows = []
+    with transaction.atomic():
+        for language, addresses in recipients_by_language(to).items():
+            with translation.override(language):
+                subject, text, html = render_email(template_prefix, context)
+            rows.append(
+                OutgoingEmail.objects.create(
+                    key=uuid.uuid4(),
+                    to=addresses,
+                    subject=subject[:300],
+                    text=text,
+                    html=html,
+                    attachments=attachments or [],
+                    calendar=calendar or None,
+                )
+            )
+    for row in rows:
+        # robust: a queue that is down is logged, never raised into the request that caused the mail.
+        transaction.on_commit(lambda pk=row.pk: enqueue_delivery(pk), robust=True)
+    return rows
 
 
 def recipients_by_language(to: list[str]) -> dict[str, list[str]]:

@@ -57,3 +57,40 @@ class DigestState(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     last_sent_at = models.DateTimeField(null=True, blank=True)
+
+
+class OutgoingEmail(models.Model):
+    """One e-mail to send (the outbox), written in the same transaction as the change that causes it.
+
+    ``deliver_email`` claims the row with a conditional UPDATE (queued and due, or a "sending" claim
+    older than the lease: a worker died mid-send), sends it with the stable ``Message-ID`` built from
+    ``key``, then marks it sent; a sent row is never sent again. Failures are recorded here
+    (``attempts``, ``last_error``, ``next_attempt_at``) and retried with back-off until ``MAX_ATTEMPTS``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    key = models.UUIDField(unique=True, editable=False)
+    to = models.JSONField()
+    subject = models.CharField(max_length=300)
+    text = models.TextField()
+    html = models.TextField(blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    calendar = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)} ({self.status})"

@@ -45,7 +45,8 @@ def notify(
     """Record an in-app notification and e-mail it now or in the next daily digest, as ``user`` chose.
 
     ``items`` (label + url dicts, e.g. alternative mentors) are listed in the e-mail and stored in the body.
-    The e-mail is queued after commit, so a rollback sends nothing and a failing mail server undoes nothing.
+    The e-mail goes to the outbox in the same transaction (``emailed_at`` is set only once it is there),
+    so a rollback sends nothing, a crash after commit loses nothing and a failing mail server undoes nothing.
     """
     delivery = delivery_for(user, kind) if email else Delivery.DIGEST
     text = body
@@ -58,7 +59,7 @@ def notify(
         notification.emailed_at = timezone.now()  # in-app only: nothing waits for a digest
         notification.save(update_fields=["emailed_at"])
     elif delivery == Delivery.IMMEDIATE:
-        queue_email(
+        queued = queue_email(
             to=[user.email],
             template_prefix="notifications/email/notification",
             context={
@@ -71,8 +72,9 @@ def notify(
                 "preferences_url": absolute(reverse("notifications:preferences")),
             },
         )
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
+        if queued:  # the outbox row is written in this transaction: the e-mail cannot be lost now
+            notification.emailed_at = timezone.now()
+            notification.save(update_fields=["emailed_at"])
     return notification
 
 
@@ -103,7 +105,7 @@ def mark_read(*, user, notification_ids=None) -> int:
     return qs.update(read_at=timezone.now())
 
 
-def send_digests(*, now: dt.datetime | None = None) -> int:
+def send_digests(*, now: dt.datetime | None = None, failures: list[str] | None = None) -> int:
     """Send each person with waiting digest notifications one e-mail a day, after DIGEST_HOUR local time.
 
     Idempotent and safe to run concurrently: the day's digest is claimed with a conditional
@@ -120,8 +122,13 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
     from django.contrib.auth import get_user_model
 
     for user in get_user_model().objects.filter(pk__in=list(user_ids)):
-        if _send_digest(user, now):
-            sent += 1
+        try:
+            if _send_digest(user, now):  # atomic per person: one bad row never stops the others
+                sent += 1
+        except Exception as exc:
+            log.exception("Digest for user %s failed", user.pk)
+            if failures is not None:
+                failures.append(f"digests #{user.pk}: {type(exc).__name__}: {exc}"[:500])
     return sent
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from mentormemed.mentorships.sweep import sweep
+from mentormemed.mentorships.sweep import locked_sweep
 from mentormemed.mentorships.tasks import interval, schedule_sweep
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--schedule",
             action="store_true",
-            help="Enqueue the self-rescheduling sweep task (run by `manage.py db_worker`).",
+            help="Enqueue the self-rescheduling sweep task (run by `manage.py worker`).",
         )
 
     def handle(self, *args, schedule=False, **options):
@@ -29,5 +29,8 @@ class Command(BaseCommand):
             else:
                 self.stdout.write("A sweep is already scheduled (or the task backend cannot defer work).")
             return
-        done = sweep()
+        done = locked_sweep()
+        if done is None:
+            self.stdout.write("Another sweep is running; nothing done.")
+            return
         self.stdout.write(", ".join(f"{key}: {value}" for key, value in done.items()))

@@ -1,0 +1,38 @@
+"""``manage.py worker``: django_tasks_db's ``db_worker`` with a heartbeat and the reaper.
+
+Same options as ``db_worker`` (``--queue-name default`` / ``--queue-name email``, ``--interval`` …).
+Run it instead of ``db_worker`` everywhere: a plain ``db_worker`` does not beat, so its long tasks
+would look dead to the reaper after ``WORKER_LEASE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+from django_tasks_db.management.commands import db_worker
+
+from mentormemed.core.workers import Heartbeat
+
+
+class Worker(db_worker.Worker):
+    def run(self) -> None:
+        heartbeat = Heartbeat(self.worker_id, ",".join(self.queue_names))
+        heartbeat.tick()  # registered (and orphans reaped) before the first claim
+        heartbeat.start()
+        try:
+            super().run()
+        finally:
+            heartbeat.stop()
+            from mentormemed.core.models import WorkerHeartbeat
+
+            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()  # a clean exit leaves nothing
+
+
+class Command(db_worker.Command):
+    help = "Run a task worker (database queue) that records a heartbeat and re-queues dead workers' tasks"
+
+    def handle(self, *args, **options):
+        original = db_worker.Worker
+        db_worker.Worker = Worker  # the parent's handle() builds the worker; ours adds the heartbeat
+        try:
+            super().handle(*args, **options)
+        finally:
+            db_worker.Worker = original

@@ -1,0 +1,131 @@
+"""Issue 12: workers die, work survives; a mail server that never answers stalls nothing else.
+
+Real worker processes (``manage.py worker``) on the test's database, a real SIGKILL, a real SMTP
+server on loopback that accepts and never answers."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import signal
+import socket
+import time
+
+import pytest
+from aiosmtpd.controller import Controller
+from django_tasks_db.models import DBTaskResult
+
+from mentormemed.core.models import WorkerHeartbeat
+from mentormemed.mentorships.tasks import sweep_task
+from mentormemed.notifications.emails import queue_email
+from mentormemed.notifications.models import OutgoingEmail
+from mentormemed.testing.workers import hold, shared_database_url, start_manage, wait_for
+
+__all__ = ["shared_database_url"]  # the fixture, used by name
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+WORKER = ("worker", "--interval", "0.2", "--no-startup-delay", "--no-reload", "-v", "2")
+
+
+def _stop(process) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except Exception:
+            process.kill()
+            process.wait(5)
+
+
+def test_a_task_left_running_by_a_killed_worker_is_finished_by_another_after_the_lease(shared_database_url, tmp_path):
+    marker = tmp_path / "runs"
+    result = hold.enqueue(marker=str(marker), seconds=60)
+    env = {"WORKER_LEASE_SECONDS": "2"}
+    first = start_manage(shared_database_url, *WORKER, "--queue-name", "default", env=env, log=tmp_path / "w1.log")
+    try:
+        wait_for(
+            lambda: marker.exists() and DBTaskResult.objects.filter(pk=result.id, status="RUNNING").exists(),
+            timeout=40,
+            what="the first worker to start the task",
+        )
+        time.sleep(2.5)  # longer than the lease: a live worker's task is never taken from it
+        running = DBTaskResult.objects.get(pk=result.id)
+        assert running.status == "RUNNING" and len(running.worker_ids) == 1
+        assert WorkerHeartbeat.objects.filter(worker_id=running.worker_ids[0]).exists()
+        first.send_signal(signal.SIGKILL)  # an OOM kill or a hard deploy: no cleanup at all
+        first.wait(10)
+    finally:
+        _stop(first)
+    assert DBTaskResult.objects.get(pk=result.id).status == "RUNNING"  # orphaned, as before this fix
+    second = start_manage(shared_database_url, *WORKER, "--queue-name", "default", env=env, log=tmp_path / "w2.log")
+    try:
+        done = wait_for(
+            lambda: DBTaskResult.objects.filter(pk=result.id, status="SUCCESSFUL").first(),
+            timeout=40,
+            what="another worker to finish the task after the lease",
+        )
+    finally:
+        _stop(second)
+    assert len(done.worker_ids) == 2 and done.worker_ids[0] != done.worker_ids[1]
+    assert len(marker.read_text().split()) == 2  # run again once, by the second worker
+    assert not WorkerHeartbeat.objects.filter(worker_id=done.worker_ids[1]).exists()  # a clean exit leaves none
+
+
+class Silent:
+    """Accepts the connection and the message, and never answers the end of DATA."""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
+        await asyncio.sleep(120)
+        return "250 too late"
+
+
+def test_a_mail_server_that_never_answers_times_out_and_the_sweep_queue_proceeds(shared_database_url, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Silent(), hostname="127.0.0.1", port=port)
+    controller.start()
+    env = {"EMAIL_URL": f"smtp://127.0.0.1:{port}", "EMAIL_TIMEOUT": "12", "WORKER_LEASE_SECONDS": "30"}
+    mail_worker = start_manage(shared_database_url, *WORKER, "--queue-name", "email", env=env, log=tmp_path / "m.log")
+    default_worker = start_manage(
+        shared_database_url, *WORKER, "--queue-name", "default", env=env, log=tmp_path / "d.log"
+    )
+    try:
+        wait_for(
+            lambda: set(WorkerHeartbeat.objects.values_list("queues", flat=True)) == {"default", "email"},
+            timeout=60,
+            what="both workers to start",
+        )
+        outbox = queue_email(
+            to=["someone@example.org"],
+            template_prefix="notifications/email/notification",
+            context={"name": "Sam", "title": "Hello", "body": "", "url": "", "action": "", "items": []},
+        )[0]
+        started = wait_for(
+            lambda: OutgoingEmail.objects.filter(pk=outbox.pk, status="sending").first(),
+            timeout=30,
+            what="the mail worker to start sending",
+        )
+        # While the mail worker waits on the silent server, the sweep runs on its own queue.
+        sweep = sweep_task.enqueue(reschedule=False)
+        swept = wait_for(
+            lambda: DBTaskResult.objects.filter(pk=sweep.id, status="SUCCESSFUL").first(),
+            timeout=30,
+            what="the sweep to finish on the default queue",
+        )
+        retried = wait_for(
+            lambda: OutgoingEmail.objects.filter(pk=outbox.pk, status="queued", attempts=1).first(),
+            timeout=30,
+            what="the send to time out and be put back for a retry",
+        )
+    finally:
+        _stop(mail_worker)
+        _stop(default_worker)
+        controller.loop.call_soon_threadsafe(lambda: [t.cancel() for t in asyncio.all_tasks(controller.loop)])
+        controller.stop()
+    assert "timed out" in retried.last_error.lower()
+    assert (retried.next_attempt_at - started.claimed_at).total_seconds() > 55  # back-off: about a minute
+    assert retried.sent_at is None
+    gave_up_at = retried.next_attempt_at - dt.timedelta(minutes=1)
+    assert swept.finished_at < gave_up_at  # the sweep did not wait for the mail server
