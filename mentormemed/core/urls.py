@@ -12,4 +12,5 @@ urlpatterns = [
     path("onboarding/", views.onboarding, name="onboarding"),
     path("switch-role/", views.switch_role, name="switch_role"),
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
 ]

@@ -71,3 +71,16 @@ def switch_role(request):
 @public
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+@public
+def security_txt(request):
+    """How to report a vulnerability (RFC 9116). Written fresh on each request, so ``Expires`` is
+    always within the year the RFC allows."""
+    from django.conf import settings
+
+    from mentormemed.core.security_txt import security_txt_text
+
+    response = HttpResponse(security_txt_text(site_url=settings.SITE_URL), content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
