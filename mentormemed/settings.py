@@ -222,6 +222,9 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MentorMeMed <no-reply@mentormemed.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@mentormemed.org")  # shown where people need a person
+# Vulnerability reports (/.well-known/security.txt, docs/security.md); an optional public disclosure policy page.
+SECURITY_CONTACT_EMAIL = env.str("SECURITY_CONTACT_EMAIL", default="security@mentormemed.org")
+SECURITY_POLICY_URL = env.str("SECURITY_POLICY_URL", default="")
 
 # Client addresses in the audit log (django-ipware; docs/operations.md "Client addresses"): how many
 # proxies besides the client appear in X-Forwarded-For (0 for one nginx appending $remote_addr),

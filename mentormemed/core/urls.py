@@ -14,4 +14,5 @@ urlpatterns = [
     path("healthz", probes.healthz, name="healthz"),
     path("readyz", probes.readyz, name="readyz"),
     path("metrics", probes.metrics, name="metrics"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -65,3 +66,16 @@ def switch_role(request):
     else:
         messages.error(request, gettext("That role is not yours."))
     return redirect("core:home")
+
+
+@public
+def security_txt(request):
+    """How to report a vulnerability (RFC 9116). Written fresh on each request, so ``Expires`` is
+    always within the year the RFC allows."""
+    from django.conf import settings
+
+    from mentormemed.core.security_txt import security_txt_text
+
+    response = HttpResponse(security_txt_text(site_url=settings.SITE_URL), content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.template.loader import render_to_string
 
+from mentormemed.core.pdf import render_pdf
 from mentormemed.lifecycle.models import CloseOut
 
 
 def certificate_pdf(closeout: CloseOut) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(
+    return render_pdf(
         "lifecycle/pdf/certificate.html",
         {
             "c": closeout,
@@ -20,4 +18,3 @@ def certificate_pdf(closeout: CloseOut) -> bytes:
             "kept": closeout.summary.get("kept", []),
         },
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -32,8 +32,10 @@ def _zip(request, export: DataExport, filename: str, role: str):
 
 
 def _status(request, export: DataExport):
-    """The progress fragment, polled by htmx while the export is being built."""
-    return render(request, "lifecycle/_export_status.html", {"export": export})
+    """The progress fragment, polled by htmx while the export is being built (a whole page when the
+    address is opened directly)."""
+    template = "lifecycle/_export_status.html" if request.htmx else "lifecycle/export_status.html"
+    return render(request, template, {"export": export})
 
 
 # ------------------------------------------------------------------ institution admin

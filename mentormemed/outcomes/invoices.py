@@ -12,7 +12,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.template.loader import render_to_string
 
 from mentormemed.core.clock import platform_today
 
@@ -54,7 +53,6 @@ def invoice_context(subscription) -> dict:
 
 
 def invoice_pdf(subscription) -> bytes:
-    from weasyprint import HTML
+    from mentormemed.core.pdf import render_pdf
 
-    html = render_to_string("outcomes/pdf/invoice.html", invoice_context(subscription))
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf("outcomes/pdf/invoice.html", invoice_context(subscription))

@@ -275,12 +275,10 @@ def records_csv(records: list[Record]) -> str:
 
 
 def letter_pdf(*, record: Record, institution) -> bytes:
-    from django.conf import settings
-    from django.template.loader import render_to_string
-    from weasyprint import HTML
+    from mentormemed.core.pdf import render_pdf
 
     start, end = period()
-    html = render_to_string(
+    return render_pdf(
         "outcomes/pdf/letter.html",
         {
             "r": record,
@@ -292,4 +290,3 @@ def letter_pdf(*, record: Record, institution) -> bytes:
             "minimum": feedback_batch_mentees(),
         },
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from mentormemed.core.pdf import render_pdf
 from mentormemed.training import conf, selectors
 from mentormemed.training.models import CmeClaim
-
-# WeasyPrint reports every layout step at INFO; that is noise in the server log.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def verification_url(claim: CmeClaim) -> str:
@@ -40,10 +35,7 @@ def certificate_context(claim: CmeClaim) -> dict:
 
 
 def _render(template: str, context: dict) -> bytes:
-    from weasyprint import HTML  # imported lazily: it loads pango, which page views never need
-
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf(template, context)
 
 
 def certificate_pdf(claim: CmeClaim) -> bytes:

@@ -71,17 +71,27 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
-def assert_accessible(page, *, context: str = "") -> None:
-    """Run axe-core on the current page; fail on any WCAG A/AA violation."""
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def run_axe(page) -> list[str]:
+    """axe-core's WCAG 2.2 A/AA rules on the current page: one line per violated rule."""
     # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
     # govern (a <script> tag would be refused, as it would be for an attacker).
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;window.axe = axe; undefined")
-    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-    result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
-    violations = [
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    return [
         f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})" for v in result["violations"]
     ]
+
+
+def assert_accessible(page, *, context: str = "") -> None:
+    """Run axe-core on the current page; fail on any WCAG 2.2 A/AA violation."""
+    violations = run_axe(page)
     assert not violations, f"axe violations {context} {page.url}:\n" + "\n".join(violations)
 
 

@@ -20,6 +20,12 @@ CHART = """key => {
           horizontal: chart.options.indexAxis === "y", ticks: axis.ticks.map(t => [].concat(t.label).join(" "))};
 }"""
 
+# For each chart: does its aria-details name an element holding the table of the same figures?
+LINKED_TABLES = """() => [...document.querySelectorAll("canvas")].map(c => {
+  const target = document.getElementById(c.getAttribute("aria-details") || "");
+  return c.getAttribute("role") === "img" && !!target && !!target.querySelector("table");
+})"""
+
 
 def test_r23_hidden_figures_are_labelled_gaps_and_the_running_period_is_partial(page, cast, settings):
     settings.MMM = {**settings.MMM, "OUTCOMES_CACHE_SECONDS": 0}
@@ -49,6 +55,8 @@ def test_r23_hidden_figures_are_labelled_gaps_and_the_running_period_is_partial(
     page.goto("/outcomes/")
     page.locator("canvas#chart-searches_by_basis").wait_for()
     assert_accessible(page, context="outcomes charts")
+    linked = page.evaluate(LINKED_TABLES)
+    assert linked and all(linked), "every chart names (aria-details) the table of its figures: WCAG 1.1.1"
 
     basis = page.evaluate(CHART, "searches_by_basis")
     assert basis["horizontal"], "long category labels: horizontal bars"
