@@ -240,7 +240,14 @@ def test_screenshots_of_key_pages_at_1366_and_390_px(browser, live_server, cast,
             page = context.new_page()
             for url in urls:
                 page.goto(url)
+                page.wait_for_load_state("networkidle")  # charts and fonts settled before measuring
                 slug = url.strip("/").replace("/", "-") or "root"
                 page.screenshot(path=str(ARTIFACTS / f"a11y-{width}-{role}-{slug}.png"), full_page=True)
-                assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{url} at {width}px"
+                wide = page.evaluate(
+                    """w => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w)
+                      .map(e => e.tagName + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().right))
+                      .slice(0, 5)""",
+                    width,
+                )
+                assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{url} at {width}px: {wide}"
             context.close()

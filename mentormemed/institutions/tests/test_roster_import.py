@@ -169,7 +169,7 @@ def test_5000_row_roster_through_gunicorn_and_a_real_worker(cast):
         session = cast.client_for(cast.admin).cookies["sessionid"].value
         base = f"http://127.0.0.1:{port}"
         opener = urllib.request.build_opener(_NoRedirect)
-        for _ in range(100):  # wait (bounded) for gunicorn to listen
+        for _ in range(600):  # wait (bounded: 60 s on a loaded machine) for gunicorn to listen
             try:
                 page = _get(opener, base + reverse("institutions:roster"), session)
                 break
