@@ -30,6 +30,27 @@ def _int(value) -> int | None:
 # ------------------------------------------------------------------------ admins
 
 
+SETTINGS = (
+    "name",
+    "description",
+    "enrol_opens",
+    "enrol_closes",
+    "milestones",
+    "join_mode",
+    "audience_levels",
+    "mentor_reach",
+    "circle_size",
+    "fairness",
+    "allow_near_peer",
+    "required_modules",
+)
+
+
+def _settings(data: dict) -> dict:
+    """The program settings a create or edit form hands to its service."""
+    return {key: data[key] for key in SETTINGS}
+
+
 @requires("programs.manage")
 def admin_list(request):
     institution = request.actor.institution
@@ -53,19 +74,8 @@ def admin_create(request):
             try:
                 program = services.program_create(
                     acting=request.actor,
-                    name=data["name"],
                     template_key=data["template"],
-                    description=data["description"],
-                    enrol_opens=data["enrol_opens"],
-                    enrol_closes=data["enrol_closes"],
-                    milestones=data["milestones"],
-                    join_mode=data["join_mode"],
-                    audience_levels=data["audience_levels"],
-                    mentor_reach=data["mentor_reach"],
-                    circle_size=data["circle_size"],
-                    fairness=data["fairness"],
-                    allow_near_peer=data["allow_near_peer"],
-                    required_modules=data["required_modules"],
+                    **_settings(data),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -89,18 +99,7 @@ def admin_edit(request, pk: int):
                 changed = services.program_update(
                     acting=request.actor,
                     program=program,
-                    name=data["name"],
-                    description=data["description"],
-                    enrol_opens=data["enrol_opens"],
-                    enrol_closes=data["enrol_closes"],
-                    milestones=data["milestones"],
-                    join_mode=data["join_mode"],
-                    audience_levels=data["audience_levels"],
-                    mentor_reach=data["mentor_reach"],
-                    circle_size=data["circle_size"],
-                    fairness=data["fairness"],
-                    allow_near_peer=data["allow_near_peer"],
-                    required_modules=data["required_modules"],
+                    **_settings(data),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
