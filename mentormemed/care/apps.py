@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class CareConfig(AppConfig):
@@ -25,16 +26,21 @@ class CareConfig(AppConfig):
 
         pair = frozenset({"mentee", "mentor"})
         for kind in (
-            Kind("care_nudge", "Nudges when a mentorship goes quiet", roles=pair),
-            Kind("care_checkin", "Regular check-ins and after-meeting questions", default="digest", roles=pair),
-            Kind("care_accountability", "Missed meetings", roles=pair),
-            Kind("care_outreach", "My program office checking in", roles=pair),
-            Kind("care_concern", "A mentor's concern for my wellbeing", roles=frozenset({"mentee"})),
-            Kind("care_duplicate", "Two mentors for the same need", roles=frozenset({"mentee"})),
+            Kind("care_nudge", gettext_lazy("Nudges when a mentorship goes quiet"), roles=pair),
+            Kind(
+                "care_checkin",
+                gettext_lazy("Regular check-ins and after-meeting questions"),
+                default="digest",
+                roles=pair,
+            ),
+            Kind("care_accountability", gettext_lazy("Missed meetings"), roles=pair),
+            Kind("care_outreach", gettext_lazy("My program office checking in"), roles=pair),
+            Kind("care_concern", gettext_lazy("A mentor's concern for my wellbeing"), roles=frozenset({"mentee"})),
+            Kind("care_duplicate", gettext_lazy("Two mentors for the same need"), roles=frozenset({"mentee"})),
             Kind(
                 "care_case", "Reports and wellbeing concerns", roles=frozenset({"mentee", "mentor", "admin", "staff"})
             ),
-            Kind("care_admin", "Mentees who keep missing meetings", roles=frozenset({"admin"})),
+            Kind("care_admin", gettext_lazy("Mentees who keep missing meetings"), roles=frozenset({"admin"})),
         ):
             register_kind(kind)
         register_card("relationship", relationship_card)

@@ -3,39 +3,42 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.care.models import CarePolicy, CaseStatus, Category, Going, Rhythm
 
 
 class ReportForm(forms.Form):
-    category = forms.ChoiceField(choices=Category.choices, widget=forms.RadioSelect, label="What is it about?")
+    category = forms.ChoiceField(choices=Category.choices, widget=forms.RadioSelect, label=_("What is it about?"))
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": 4000}),
         max_length=4000,
-        label="What happened",
-        help_text="Dates and what was said or done help the people who handle it. "
-        "The person you report is never told who reported them.",
+        label=_("What happened"),
+        help_text=_(
+            "Dates and what was said or done help the people who handle it. "
+            "The person you report is never told who reported them."
+        ),
     )
-    block = forms.BooleanField(required=False, initial=True, label="Block contact now (pause the mentorship)")
+    block = forms.BooleanField(required=False, initial=True, label=_("Block contact now (pause the mentorship)"))
 
 
 class ConcernForm(forms.Form):
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": 4000}),
         max_length=4000,
-        label="What worries you",
-        help_text="Goes to the contact your mentee's institution designates, not to your mentee.",
+        label=_("What worries you"),
+        help_text=_("Goes to the contact your mentee's institution designates, not to your mentee."),
     )
-    urgent = forms.BooleanField(required=False, label="Urgent: I think they need help today")
+    urgent = forms.BooleanField(required=False, label=_("Urgent: I think they need help today"))
 
 
 class CheckInAnswerForm(forms.Form):
-    going = forms.ChoiceField(choices=Going.choices, widget=forms.RadioSelect, label="How is the mentorship going?")
+    going = forms.ChoiceField(choices=Going.choices, widget=forms.RadioSelect, label=_("How is the mentorship going?"))
     rhythm = forms.ChoiceField(
         choices=Rhythm.choices,
         widget=forms.RadioSelect,
         required=False,
-        label="Do you meet as often as you agreed?",
+        label=_("Do you meet as often as you agreed?"),
     )
 
     def __init__(self, *args, periodic: bool = True, prefix_id: str = "", **kwargs):
@@ -46,14 +49,14 @@ class CheckInAnswerForm(forms.Form):
 
 class OutreachForm(forms.Form):
     to = forms.ChoiceField(
-        choices=[("both", "Both"), ("mentee", "The mentee"), ("mentor", "The mentor")], label="Reach out to"
+        choices=[("both", _("Both")), ("mentee", _("The mentee")), ("mentor", _("The mentor"))], label=_("Reach out to")
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}),
         max_length=1000,
         required=False,
-        label="Your note",
-        help_text="Empty: a friendly standard check-in with your e-mail address for replies.",
+        label=_("Your note"),
+        help_text=_("Empty: a friendly standard check-in with your e-mail address for replies."),
     )
 
     def __init__(self, *args, sides=("mentee", "mentor"), **kwargs):
@@ -63,18 +66,18 @@ class OutreachForm(forms.Form):
 
 
 class CaseUpdateForm(forms.Form):
-    status = forms.ChoiceField(choices=CaseStatus.choices, label="Status")
+    status = forms.ChoiceField(choices=CaseStatus.choices, label=_("Status"))
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
         max_length=2000,
         required=False,
-        label="Note for the case history",
-        help_text="Seen only by the people handling the case.",
+        label=_("Note for the case history"),
+        help_text=_("Seen only by the people handling the case."),
     )
 
 
 class DuplicateForm(forms.Form):
-    keep = forms.ChoiceField(widget=forms.RadioSelect, label="Which mentor do you want to keep for this need?")
+    keep = forms.ChoiceField(widget=forms.RadioSelect, label=_("Which mentor do you want to keep for this need?"))
 
     def __init__(self, *args, duplicate, **kwargs):
         super().__init__(*args, **kwargs)

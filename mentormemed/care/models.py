@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 DEFAULT_CRISIS_RESOURCES = (
     "Emergency: call 911\n"
@@ -45,34 +46,34 @@ class CarePolicy(models.Model):
 
     institution = models.OneToOneField("institutions.Institution", on_delete=models.CASCADE, related_name="care")
     drift_days = models.PositiveSmallIntegerField(
-        default=30, help_text="Days without a held meeting or a message before a mentorship counts as drifting."
+        default=30, help_text=_("Days without a held meeting or a message before a mentorship counts as drifting.")
     )
     at_risk_days = models.PositiveSmallIntegerField(
-        default=60, help_text="Days without a held meeting or a message before a mentorship counts as at risk."
+        default=60, help_text=_("Days without a held meeting or a message before a mentorship counts as at risk.")
     )
     checkin_every_days = models.PositiveSmallIntegerField(
-        default=60, help_text="After the first check-in at 5 weeks, ask again every so many days (0 = never)."
+        default=60, help_text=_("After the first check-in at 5 weeks, ask again every so many days (0 = never).")
     )
-    checkin_after_meetings = models.BooleanField(default=True, help_text="Ask one question after each held meeting.")
-    no_show_window_days = models.PositiveSmallIntegerField(default=90, help_text="Window for counting no-shows.")
+    checkin_after_meetings = models.BooleanField(default=True, help_text=_("Ask one question after each held meeting."))
+    no_show_window_days = models.PositiveSmallIntegerField(default=90, help_text=_("Window for counting no-shows."))
     no_show_prompt_at = models.PositiveSmallIntegerField(
-        default=2, help_text="No-shows in the window after which the mentee is prompted."
+        default=2, help_text=_("No-shows in the window after which the mentee is prompted.")
     )
     no_show_admin_at = models.PositiveSmallIntegerField(
-        default=3, help_text="No-shows in the window after which the institution's admins are told."
+        default=3, help_text=_("No-shows in the window after which the institution's admins are told.")
     )
     wellbeing_contact_name = models.CharField(
-        max_length=200, blank=True, help_text="Who receives wellbeing concerns, e.g. Office of Student Affairs."
+        max_length=200, blank=True, help_text=_("Who receives wellbeing concerns, e.g. Office of Student Affairs.")
     )
     wellbeing_contact_email = models.EmailField(blank=True)
     wellbeing_contact_phone = models.CharField(max_length=60, blank=True)
     crisis_resources = models.TextField(
         max_length=2000,
         default=DEFAULT_CRISIS_RESOURCES,
-        help_text="Shown to a mentor at once when they raise a concern; one resource per line.",
+        help_text=_("Shown to a mentor at once when they raise a concern; one resource per line."),
     )
     tell_mentee_of_concern = models.BooleanField(
-        default=True, help_text="Tell the mentee that a concern was raised (never what was written)."
+        default=True, help_text=_("Tell the mentee that a concern was raised (never what was written).")
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -110,11 +111,11 @@ class CarePolicy(models.Model):
 
 
 class HealthState(models.TextChoices):
-    HEALTHY = "healthy", "Healthy"
-    NEW = "new", "Just started"
-    DRIFTING = "drifting", "Drifting"
-    AT_RISK = "at_risk", "At risk"
-    PAUSED = "paused", "Paused (contact blocked)"
+    HEALTHY = "healthy", _("Healthy")
+    NEW = "new", _("Just started")
+    DRIFTING = "drifting", _("Drifting")
+    AT_RISK = "at_risk", _("At risk")
+    PAUSED = "paused", _("Paused (contact blocked)")
 
 
 class RelationshipHealth(models.Model):
@@ -146,8 +147,8 @@ class RefreshMark(models.Model):
 
 
 class CheckInOccasion(models.TextChoices):
-    PERIODIC = "periodic", "Regular check-in"
-    MEETING = "meeting", "After a meeting"
+    PERIODIC = "periodic", _("Regular check-in")
+    MEETING = "meeting", _("After a meeting")
 
 
 class CareCheckIn(models.Model):
@@ -164,15 +165,15 @@ class CareCheckIn(models.Model):
 
 
 class Going(models.TextChoices):
-    WELL = "well", "Going well"
-    MIXED = "mixed", "Mixed"
-    POORLY = "poorly", "Not going well"
+    WELL = "well", _("Going well")
+    MIXED = "mixed", _("Mixed")
+    POORLY = "poorly", _("Not going well")
 
 
 class Rhythm(models.TextChoices):
-    YES = "yes", "Yes"
-    NO = "no", "No, less often"
-    NONE = "none", "We have not agreed a rhythm"
+    YES = "yes", _("Yes")
+    NO = "no", _("No, less often")
+    NONE = "none", _("We have not agreed a rhythm")
 
 
 class CheckInAnswer(models.Model):
@@ -238,21 +239,21 @@ class Block(models.Model):
 
 
 class CaseKind(models.TextChoices):
-    REPORT = "report", "Report"
-    CONCERN = "concern", "Wellbeing concern"
+    REPORT = "report", _("Report")
+    CONCERN = "concern", _("Wellbeing concern")
 
 
 class Category(models.TextChoices):
-    HARASSMENT = "harassment", "Harassment"
-    DISCRIMINATION = "discrimination", "Discrimination"
-    BOUNDARY = "boundary", "Crossing a professional boundary"
-    OTHER = "other", "Something else"
+    HARASSMENT = "harassment", _("Harassment")
+    DISCRIMINATION = "discrimination", _("Discrimination")
+    BOUNDARY = "boundary", _("Crossing a professional boundary")
+    OTHER = "other", _("Something else")
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_REVIEW = "in_review", "In review"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    IN_REVIEW = "in_review", _("In review")
+    RESOLVED = "resolved", _("Resolved")
 
 
 class Case(models.Model):

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.care import selectors
 from mentormemed.care.models import (
@@ -51,16 +52,22 @@ def _url(name: str, *args) -> str:
 def _side(user, relationship: Relationship) -> str:
     side = relationship.side_of(user)
     if side is None:
-        raise ValidationError("Only the mentee and the mentor of this mentorship can do this.")
+        raise ValidationError(gettext("Only the mentee and the mentor of this mentorship can do this."))
     return side
 
 
 def _text(value: str, *, label: str, minimum: int, maximum: int) -> str:
     value = (value or "").strip()
     if len(value) < minimum:
-        raise ValidationError(f"{label} needs at least {minimum} characters so the people helping understand.")
+        raise ValidationError(
+            gettext("%(label)s needs at least %(minimum)s characters so the people helping understand.")
+            % {"label": label, "minimum": minimum}
+        )
     if len(value) > maximum:
-        raise ValidationError(f"{label} can be at most {maximum:,} characters.")
+        raise ValidationError(
+            gettext("%(label)s can be at most %(maximum)s characters.")
+            % {"label": label, "maximum": format(maximum, ",")}
+        )
     return value
 
 
@@ -77,13 +84,13 @@ def policy_save(*, actor, institution, values: dict) -> CarePolicy:
         if name in values:
             setattr(policy, name, values[name])
     if policy.drift_days < 7:
-        raise ValidationError("A mentorship can count as drifting after 7 days at the earliest.")
+        raise ValidationError(gettext("A mentorship can count as drifting after 7 days at the earliest."))
     if policy.at_risk_days <= policy.drift_days:
-        raise ValidationError("“At risk” must come later than “drifting”: choose more days for at risk.")
+        raise ValidationError(gettext("“At risk” must come later than “drifting”: choose more days for at risk."))
     if policy.no_show_prompt_at < 1 or policy.no_show_admin_at < policy.no_show_prompt_at:
-        raise ValidationError("Tell admins at the same number of no-shows as the mentee's prompt, or later.")
+        raise ValidationError(gettext("Tell admins at the same number of no-shows as the mentee's prompt, or later."))
     if not policy.crisis_lines:
-        raise ValidationError("List at least one crisis resource (for example: call or text 988).")
+        raise ValidationError(gettext("List at least one crisis resource (for example: call or text 988)."))
     policy.updated_at = timezone.now()
     policy.save()
     audit(
@@ -106,18 +113,18 @@ def checkin_answer(*, user, checkin: CareCheckIn, going: str, rhythm: str = "") 
     relationship = checkin.relationship
     side = _side(user, relationship)
     if not relationship.is_active:
-        raise ValidationError("This mentorship has ended.")
+        raise ValidationError(gettext("This mentorship has ended."))
     if going not in Going.values:
-        raise ValidationError("Say how the mentorship is going.")
+        raise ValidationError(gettext("Say how the mentorship is going."))
     if checkin.occasion == CheckInOccasion.PERIODIC and rhythm not in Rhythm.values:
-        raise ValidationError("Say whether you meet as often as you agreed.")
+        raise ValidationError(gettext("Say whether you meet as often as you agreed."))
     try:
         with transaction.atomic():
             return CheckInAnswer.objects.create(
                 checkin=checkin, side=side, going=going, rhythm=rhythm if rhythm in Rhythm.values else ""
             )
     except IntegrityError as exc:
-        raise ValidationError("You already answered this check-in.") from exc
+        raise ValidationError(gettext("You already answered this check-in.")) from exc
 
 
 def _ask_both(relationship: Relationship, *, title_for, body: str) -> None:
@@ -231,11 +238,14 @@ def no_show_mark(*, user, meeting: Meeting, now: dt.datetime | None = None) -> N
     relationship = meeting.relationship
     side = _side(user, relationship)
     if not relationship.is_active:
-        raise ValidationError("This mentorship has ended.")
+        raise ValidationError(gettext("This mentorship has ended."))
     if meeting.starts_at > now:
-        raise ValidationError("A meeting can be marked as missed only once it has started.")
+        raise ValidationError(gettext("A meeting can be marked as missed only once it has started."))
     if meeting.starts_at < now - dt.timedelta(days=NO_SHOW_MARK_DAYS):
-        raise ValidationError(f"A no-show can be recorded up to {NO_SHOW_MARK_DAYS} days after the meeting.")
+        raise ValidationError(
+            gettext("A no-show can be recorded up to %(NO_SHOW_MARK_DAYS)s days after the meeting.")
+            % {"NO_SHOW_MARK_DAYS": NO_SHOW_MARK_DAYS}
+        )
     absent_side = "mentor" if side == "mentee" else "mentee"
     absent = relationship.other_user(user)
     scheduling.meeting_mark_missed(meeting=meeting, user=user, reason=f"The {absent_side} did not show.", now=now)
@@ -300,7 +310,7 @@ def block_create(*, user, other, relationship: Relationship | None = None, case:
     either way), future meetings are cancelled, waiting requests closed, and the mentor leaves the
     mentee's search. Audited; the other person sees only that contact is paused."""
     if other.pk == user.pk:
-        raise ValidationError("You cannot block yourself.")
+        raise ValidationError(gettext("You cannot block yourself."))
     existing = selectors.my_block(user=user, other_id=other.pk)
     if existing:
         return existing
@@ -330,9 +340,9 @@ def block_create(*, user, other, relationship: Relationship | None = None, case:
 def block_lift(*, user, block: Block) -> None:
     """Only the person who blocked can lift their block (audited)."""
     if block.blocker_id != user.pk:
-        raise ValidationError("Only the person who paused contact can restore it.")
+        raise ValidationError(gettext("Only the person who paused contact can restore it."))
     if not Block.objects.filter(pk=block.pk, lifted_at__isnull=True).update(lifted_at=timezone.now(), lifted_by=user):
-        raise ValidationError("Contact is already restored.")
+        raise ValidationError(gettext("Contact is already restored."))
     audit(actor=user, action="care.unblock", obj=block)
     if block.case_id:
         CaseEvent.objects.create(case_id=block.case_id, by=user, by_role="reporter", action="unblocked")
@@ -401,12 +411,12 @@ def report_file(
     institution's admins where it differs, and staff; audited; optionally blocking contact at once."""
     reporter_membership = actor.membership
     if reporter_membership is None or reporter_membership.role not in ("mentee", "mentor"):
-        raise ValidationError("Only mentees and mentors can file a report here.")
+        raise ValidationError(gettext("Only mentees and mentors can file a report here."))
     if subject_membership.user_id == actor.user.pk:
-        raise ValidationError("You cannot report yourself.")
+        raise ValidationError(gettext("You cannot report yourself."))
     if category not in Category.values:
-        raise ValidationError("Choose what the report is about.")
-    description = _text(description, label="What happened", minimum=20, maximum=4000)
+        raise ValidationError(gettext("Choose what the report is about."))
+    description = _text(description, label=gettext("What happened"), minimum=20, maximum=4000)
     other = subject_membership.institution_id
     case = _open_case(
         actor=actor,
@@ -436,8 +446,8 @@ def concern_raise(*, actor, relationship: Relationship, description: str, urgent
     institution designates (e-mail), and to its admins and staff as a case; the mentee is told that a
     concern was raised — never what was written — unless the institution's policy says otherwise."""
     if _side(actor.user, relationship) != "mentor":
-        raise ValidationError("Only the mentor of this mentorship can raise a wellbeing concern.")
-    description = _text(description, label="What worries you", minimum=20, maximum=4000)
+        raise ValidationError(gettext("Only the mentor of this mentorship can raise a wellbeing concern."))
+    description = _text(description, label=gettext("What worries you"), minimum=20, maximum=4000)
     mentee = relationship.mentee
     policy = selectors.policy_for(mentee.institution_id)
     case = _open_case(
@@ -488,7 +498,7 @@ def concern_raise(*, actor, relationship: Relationship, description: str, urgent
 def case_take(*, actor, case: Case) -> Case:
     """An admin or staff member becomes the case's owner (audited, in its history)."""
     if case.owner_id == actor.user.pk:
-        raise ValidationError("You already own this case.")
+        raise ValidationError(gettext("You already own this case."))
     Case.objects.filter(pk=case.pk).update(owner=actor.user, updated_at=timezone.now())
     CaseEvent.objects.create(case=case, by=actor.user, by_role=actor.role, action="owner")
     audit(actor=actor.user, actor_role=actor.role, action="care.case.take", obj=case, institution=actor.institution)
@@ -500,21 +510,21 @@ def case_take(*, actor, case: Case) -> Case:
 def case_update(*, actor, case: Case, status: str, note: str) -> Case:
     """Add a note and/or move the case (open → in review → resolved; reopening needs a note too)."""
     if status not in CaseStatus.values:
-        raise ValidationError("Choose a status.")
+        raise ValidationError(gettext("Choose a status."))
     note = (note or "").strip()
     if len(note) > 2000:
-        raise ValidationError("A note can be at most 2,000 characters.")
+        raise ValidationError(gettext("A note can be at most 2,000 characters."))
     changing = status != case.status
     if not changing and not note:
-        raise ValidationError("Write a note or change the status.")
+        raise ValidationError(gettext("Write a note or change the status."))
     if changing and (status == CaseStatus.RESOLVED or case.status == CaseStatus.RESOLVED) and not note:
-        raise ValidationError("Say in a note how the case was resolved (or why it is reopened).")
+        raise ValidationError(gettext("Say in a note how the case was resolved (or why it is reopened)."))
     now = timezone.now()
     previous = case.status
     if changing:
         fields = {"status": status, "updated_at": now, "resolved_at": now if status == CaseStatus.RESOLVED else None}
         if not Case.objects.filter(pk=case.pk, status=previous).update(**fields):
-            raise ValidationError("Someone else changed this case just now; reload and try again.")
+            raise ValidationError(gettext("Someone else changed this case just now; reload and try again."))
     else:
         Case.objects.filter(pk=case.pk).update(updated_at=now)
     CaseEvent.objects.create(
@@ -555,15 +565,15 @@ def outreach_send(*, actor, relationship: Relationship, to: str, note: str = "")
     """An admin (to their own people in the pair) or staff reaches out from the at-risk list (audited)."""
     sides = {"mentee": ["mentee"], "mentor": ["mentor"], "both": ["mentee", "mentor"]}.get(to)
     if sides is None:
-        raise ValidationError("Choose whom to reach out to.")
+        raise ValidationError(gettext("Choose whom to reach out to."))
     note = (note or "").strip()
     if len(note) > 1000:
-        raise ValidationError("A note can be at most 1,000 characters.")
+        raise ValidationError(gettext("A note can be at most 1,000 characters."))
     people = {"mentee": relationship.mentee, "mentor": relationship.mentor.membership}
     if actor.role != "staff":
         mine = [s for s in sides if people[s].institution_id == actor.institution_id]
         if mine != sides:
-            raise ValidationError("You can reach out only to people of your own institution.")
+            raise ValidationError(gettext("You can reach out only to people of your own institution."))
     sender = actor.institution.name if actor.institution else "MentorMeMed"
     for side in sides:
         other = people["mentor" if side == "mentee" else "mentee"].user
@@ -629,13 +639,13 @@ def on_relationship_started(sender=None, *, relationship: Relationship, **kwargs
 def duplicate_resolve(*, user, duplicate: DuplicateNeed, keep: str) -> None:
     """The mentee keeps both mentors, or one — the other mentorship ends kindly (reason: other)."""
     if duplicate.mentee.user_id != user.pk:
-        raise ValidationError("Only the mentee can choose.")
+        raise ValidationError(gettext("Only the mentee can choose."))
     if keep not in ("both", "first", "second"):
-        raise ValidationError("Choose which mentor to keep, or keep both.")
+        raise ValidationError(gettext("Choose which mentor to keep, or keep both."))
     if not DuplicateNeed.objects.filter(pk=duplicate.pk, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolution=keep
     ):
-        raise ValidationError("You already answered this.")
+        raise ValidationError(gettext("You already answered this."))
     if keep != "both":
         ending = duplicate.second if keep == "first" else duplicate.first
         mentorships.relationship_end(

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.care import selectors, services
@@ -61,9 +62,11 @@ def _report(request, *, subject, relationship=None, back: str, about: str):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            note = " Contact is paused." if form.cleaned_data["block"] else ""
+            note = " " + gettext("Contact is paused.") if form.cleaned_data["block"] else ""
             messages.success(
-                request, f"Thank you. Your report {case.reference} went to the people who handle reports.{note}"
+                request,
+                gettext("Thank you. Your report %(reference)s went to the people who handle reports.%(note)s")
+                % {"reference": case.reference, "note": note},
             )
             return redirect("care:my_reports")
     return render(
@@ -112,9 +115,9 @@ def block_lift(request, user_id: int):
     block = selectors.my_block(user=request.user, other_id=user_id)
     try:
         if block is None:
-            raise ValidationError("Contact is already restored.")
+            raise ValidationError(gettext("Contact is already restored."))
         services.block_lift(user=request.user, block=block)
-        messages.success(request, "Contact is restored.")
+        messages.success(request, gettext("Contact is restored."))
     except ValidationError as exc:
         _error(request, exc)
     if block is not None and block.relationship_id:
@@ -184,11 +187,11 @@ def checkin_answer(request, pk: int):
                 going=form.cleaned_data["going"],
                 rhythm=form.cleaned_data.get("rhythm", ""),
             )
-            messages.success(request, "Thank you — only you see your answer.")
+            messages.success(request, gettext("Thank you — only you see your answer."))
         except ValidationError as exc:
             _error(request, exc)
     else:
-        messages.error(request, "Choose an answer to each question.")
+        messages.error(request, gettext("Choose an answer to each question."))
     return redirect(_back_to(checkin.relationship))
 
 
@@ -198,7 +201,7 @@ def no_show(request, pk: int):
     meeting = scheduling.meeting_for_or_404(actor=request.actor, pk=pk)
     try:
         services.no_show_mark(user=request.user, meeting=meeting)
-        messages.success(request, "Recorded: the meeting did not take place because they did not show.")
+        messages.success(request, gettext("Recorded: the meeting did not take place because they did not show."))
     except ValidationError as exc:
         _error(request, exc)
     return redirect("scheduling:meeting", pk=meeting.pk)
@@ -215,7 +218,7 @@ def duplicate(request, pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Thank you. Your network is up to date.")
+            messages.success(request, gettext("Thank you. Your network is up to date."))
             return redirect("mentorships:network")
     return render(request, "care/duplicate.html", {"item": item, "form": form}, status=400 if form.errors else 200)
 
@@ -267,11 +270,11 @@ def reach_out(request, pk: int):
                 to=form.cleaned_data["to"],
                 note=form.cleaned_data["note"],
             )
-            messages.success(request, "Sent. They get it as their notification settings say.")
+            messages.success(request, gettext("Sent. They get it as their notification settings say."))
         except ValidationError as exc:
             _error(request, exc)
     else:
-        messages.error(request, "Choose whom to reach out to; a note can be at most 1,000 characters.")
+        messages.error(request, gettext("Choose whom to reach out to; a note can be at most 1,000 characters."))
     return redirect("care:at_risk")
 
 
@@ -307,7 +310,7 @@ def case_take(request, pk: int):
     item = selectors.case_or_404(actor=request.actor, pk=pk)
     try:
         services.case_take(actor=request.actor, case=item)
-        messages.success(request, "You own this case now.")
+        messages.success(request, gettext("You own this case now."))
     except ValidationError as exc:
         _error(request, exc)
     return redirect("care:case", pk=item.pk)
@@ -323,11 +326,11 @@ def case_update(request, pk: int):
             services.case_update(
                 actor=request.actor, case=item, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
             )
-            messages.success(request, "Saved to the case history.")
+            messages.success(request, gettext("Saved to the case history."))
         except ValidationError as exc:
             _error(request, exc)
     else:
-        messages.error(request, "Choose a status; a note can be at most 2,000 characters.")
+        messages.error(request, gettext("Choose a status; a note can be at most 2,000 characters."))
     return redirect("care:case", pk=item.pk)
 
 
@@ -343,6 +346,6 @@ def care_settings(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Duty-of-care settings saved.")
+            messages.success(request, gettext("Duty-of-care settings saved."))
             return redirect("care:settings")
     return render(request, "care/settings.html", {"form": form}, status=400 if form.errors else 200)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -29,19 +31,27 @@ def kinds_for(role: str | None) -> list[Kind]:
 
 
 for _kind in [
-    Kind("request_received", "A mentee sends me a request", roles=frozenset({"mentor"})),
-    Kind("request_reminder", "Reminders about requests waiting for my answer", roles=frozenset({"mentor"})),
-    Kind("request_answered", "A mentor answers my request", roles=frozenset({"mentee"})),
-    Kind("request_expired", "A request expires", roles=frozenset({"mentee", "mentor"})),
-    Kind("request_withdrawn", "A mentee withdraws a request", default="digest", roles=frozenset({"mentor"})),
-    Kind("message", "A new message in a mentorship", roles=frozenset({"mentee", "mentor"})),
+    Kind("request_received", gettext_lazy("A mentee sends me a request"), roles=frozenset({"mentor"})),
+    Kind(
+        "request_reminder", gettext_lazy("Reminders about requests waiting for my answer"), roles=frozenset({"mentor"})
+    ),
+    Kind("request_answered", gettext_lazy("A mentor answers my request"), roles=frozenset({"mentee"})),
+    Kind("request_expired", gettext_lazy("A request expires"), roles=frozenset({"mentee", "mentor"})),
+    Kind(
+        "request_withdrawn", gettext_lazy("A mentee withdraws a request"), default="digest", roles=frozenset({"mentor"})
+    ),
+    Kind("message", gettext_lazy("A new message in a mentorship"), roles=frozenset({"mentee", "mentor"})),
     Kind(
         "relationship",
         "Compact, goals and changes in a mentorship",
         default="digest",
         roles=frozenset({"mentee", "mentor"}),
     ),
-    Kind("checkin", "The early check-in on a new mentorship", roles=frozenset({"mentee", "mentor"})),
-    Kind("suspension", "Mentor suspensions and reinstatements", roles=frozenset({"mentor", "admin", "staff"})),
+    Kind("checkin", gettext_lazy("The early check-in on a new mentorship"), roles=frozenset({"mentee", "mentor"})),
+    Kind(
+        "suspension",
+        gettext_lazy("Mentor suspensions and reinstatements"),
+        roles=frozenset({"mentor", "admin", "staff"}),
+    ),
 ]:
     register_kind(_kind)

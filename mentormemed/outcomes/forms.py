@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.outcomes.models import ParticipationThreshold, ResearchRequest
 from mentormemed.outcomes.research import VARIABLES
@@ -14,18 +15,20 @@ class ThresholdForm(forms.ModelForm):
 
 class ResearchForm(forms.Form):
     title = forms.CharField(max_length=200)
-    question = forms.CharField(label="Research question", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    question = forms.CharField(label=_("Research question"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
     variables = forms.MultipleChoiceField(
-        label="Variables you need", choices=list(VARIABLES.items()), widget=forms.CheckboxSelectMultiple
+        label=_("Variables you need"), choices=list(VARIABLES.items()), widget=forms.CheckboxSelectMultiple
     )
-    irb_status = forms.ChoiceField(label="IRB status", choices=ResearchRequest.Irb.choices)
-    irb_number = forms.CharField(label="IRB protocol number", max_length=80, required=False)
+    irb_status = forms.ChoiceField(label=_("IRB status"), choices=ResearchRequest.Irb.choices)
+    irb_number = forms.CharField(label=_("IRB protocol number"), max_length=80, required=False)
     irb_document = forms.FileField(
-        label="IRB approval or exemption letter (PDF, up to 10 MB)",
+        label=_("IRB approval or exemption letter (PDF, up to 10 MB)"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")], widget=forms.RadioSelect)
-    note = forms.CharField(label="Note to the requester", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("decline", _("Decline"))], widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("Note to the requester"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)

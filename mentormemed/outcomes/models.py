@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ParticipationThreshold(models.Model):
@@ -27,20 +28,20 @@ class ResearchRequest(models.Model):
     """A mentor's request for de-identified data (R25). Staff decide case by case."""
 
     class State(models.TextChoices):
-        SUBMITTED = "submitted", "Waiting for a decision"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        SUBMITTED = "submitted", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Irb(models.TextChoices):
-        APPROVED = "approved", "Approved by an IRB"
-        EXEMPT = "exempt", "Determined exempt by an IRB"
-        PENDING = "pending", "Submitted, decision pending"
+        APPROVED = "approved", _("Approved by an IRB")
+        EXEMPT = "exempt", _("Determined exempt by an IRB")
+        PENDING = "pending", _("Submitted, decision pending")
 
     requester = models.ForeignKey("institutions.Membership", on_delete=models.PROTECT, related_name="research_requests")
     title = models.CharField(max_length=200)
     question = models.TextField(max_length=4000)
-    variables = models.JSONField(default=list, help_text="Keys of outcomes.research.VARIABLES")
+    variables = models.JSONField(default=list, help_text=_("Keys of outcomes.research.VARIABLES"))
     irb_status = models.CharField(max_length=10, choices=Irb.choices)
     irb_number = models.CharField("IRB protocol number", max_length=80, blank=True)
     irb_document = models.FileField(upload_to="research-irb/", max_length=300)
@@ -52,7 +53,7 @@ class ResearchRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decision_note = models.TextField(max_length=4000, blank=True)
-    export_salt = models.CharField(max_length=64, blank=True, help_text="Pseudonym key of this request's export")
+    export_salt = models.CharField(max_length=64, blank=True, help_text=_("Pseudonym key of this request's export"))
     exports = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -100,8 +101,8 @@ class SearchRollup(CohortColumns):
     month = models.DateField()
     searches = models.IntegerField()
     no_results = models.IntegerField()
-    few_results = models.IntegerField(help_text="1–3 results")
-    many_results = models.IntegerField(help_text="4 or more results")
+    few_results = models.IntegerField(help_text=_("1–3 results"))
+    many_results = models.IntegerField(help_text=_("4 or more results"))
     # The month of this person's previous row (rows ordered by month, then level) among the rows
     # of the same kind: any row ("all"), rows of the same level group (UME/GME, "group"), the
     # same level, rows with no/few/many results. A row is a person's first in a date range when
@@ -129,7 +130,7 @@ class SearchKeyRollup(CohortColumns):
     month = models.DateField()
     key = models.CharField(max_length=200)
     searches = models.IntegerField()
-    unmet = models.IntegerField(help_text="searches with 3 or fewer results, content-area keys only")
+    unmet = models.IntegerField(help_text=_("searches with 3 or fewer results, content-area keys only"))
     # Previous month of the same person with the same key (see SearchRollup.prev_all).
     prev_all = models.DateField(null=True)
     prev_group = models.DateField(null=True)
@@ -152,7 +153,7 @@ class RequestFact(CohortColumns):
     mentor_id = models.IntegerField()
     mentor_institution_id = models.IntegerField()
     state = models.CharField(max_length=10)
-    response_time = models.DurationField(null=True, help_text="accepted or declined requests only")
+    response_time = models.DurationField(null=True, help_text=_("accepted or declined requests only"))
 
     class Meta:
         indexes = [
@@ -189,16 +190,16 @@ class RelationshipFact(CohortColumns):
     """One relationship of a consenting mentee: shared characteristics, areas, score and length."""
 
     relationship_id = models.IntegerField(unique=True)
-    mentee_id = models.IntegerField(null=True, help_text="the analysis counts people, not relationships")
+    mentee_id = models.IntegerField(null=True, help_text=_("the analysis counts people, not relationships"))
     month = models.DateField()
     started_at = models.DateTimeField()
     mentee_institution_id = models.IntegerField()
     mentor_institution_id = models.IntegerField()
     # Tab-separated (decoding JSON for every relationship of a national analysis costs more than the rest).
-    shared = models.TextField(blank=True, help_text="characteristic groups mentee and mentor share")
-    areas = models.TextField(blank=True, help_text="content areas of the request")
+    shared = models.TextField(blank=True, help_text=_("characteristic groups mentee and mentor share"))
+    areas = models.TextField(blank=True, help_text=_("content areas of the request"))
     score = models.FloatField(null=True)
-    months = models.FloatField(null=True, help_text="completed relationships only")
+    months = models.FloatField(null=True, help_text=_("completed relationships only"))
     # The same two values exactly, as mantissa × 2**exponent (math.frexp): the database sums
     # them per characteristic exactly (integers), so the analysis needs no row in Python.
     score_m = models.BigIntegerField(null=True)
@@ -228,8 +229,8 @@ class MenteeJourney(CohortColumns):
     institution_id = models.IntegerField()
     first_search_at = models.DateTimeField(null=True)
     first_request_at = models.DateTimeField(null=True)
-    matched_at = models.DateTimeField(null=True, help_text="the first relationship's start")
-    matched_local = models.BooleanField(null=True, help_text="the first mentor is of the mentee's institution")
+    matched_at = models.DateTimeField(null=True, help_text=_("the first relationship's start"))
+    matched_local = models.BooleanField(null=True, help_text=_("the first mentor is of the mentee's institution"))
 
     class Meta:
         indexes = [models.Index(fields=["institution_id", "matched_at"])]
@@ -249,7 +250,7 @@ class UnmetSearchRollup(CohortColumns):
     need = models.CharField(max_length=120, blank=True)
     affinity = models.CharField(max_length=120, blank=True)
     searches = models.IntegerField()
-    empty = models.IntegerField(help_text="searches with no result at all")
+    empty = models.IntegerField(help_text=_("searches with no result at all"))
 
     class Meta:
         indexes = [models.Index(fields=["institution_id", "month"]), models.Index(fields=["month"])]

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from mentormemed.evaluations.selectors import feedback_batch_mentees, released_evaluations
 from mentormemed.outcomes.models import ParticipationThreshold
@@ -57,8 +58,11 @@ class Record:
     def mentees_text(self) -> str:
         """'5 over 12 months, at most 3 at once': a yearly count must never read as a current load."""
         if not self.mentees:
-            return "none in 12 months"
-        return f"{self.mentees} over 12 months, at most {self.most_at_once} at once"
+            return gettext("none in 12 months")
+        return gettext("%(mentees)s over 12 months, at most %(most)s at once") % {
+            "mentees": self.mentees,
+            "most": self.most_at_once,
+        }
 
 
 def threshold_for(institution) -> ParticipationThreshold:
@@ -175,17 +179,21 @@ def _mentees(rows, since: dt.datetime) -> tuple[dict[int, int], dict[int, int]]:
 # ------------------------------------------------------------------ the table: sort, filter, CSV
 
 SORTS = {
-    "name": ("Mentor", lambda r: (r.mentor.membership.user.last_name.lower(), r.name.lower())),
-    "mentees": ("Mentees", lambda r: (r.mentees, r.most_at_once)),
-    "meetings": ("Meetings", lambda r: r.meetings),
-    "modules": ("Modules", lambda r: r.modules),
-    "cme": ("CME credits", lambda r: r.cme_credits),
-    "evaluation": ("Mean evaluation", lambda r: (r.evaluation_mean is None, r.evaluation_mean or 0)),
-    "response": ("Responsiveness", lambda r: sort_key(r.responsiveness)),
-    "threshold": ("Threshold", lambda r: (not r.meaningful, r.name.lower())),
+    "name": (gettext_lazy("Mentor"), lambda r: (r.mentor.membership.user.last_name.lower(), r.name.lower())),
+    "mentees": (gettext_lazy("Mentees"), lambda r: (r.mentees, r.most_at_once)),
+    "meetings": (gettext_lazy("Meetings"), lambda r: r.meetings),
+    "modules": (gettext_lazy("Modules"), lambda r: r.modules),
+    "cme": (gettext_lazy("CME credits"), lambda r: r.cme_credits),
+    "evaluation": (gettext_lazy("Mean evaluation"), lambda r: (r.evaluation_mean is None, r.evaluation_mean or 0)),
+    "response": (gettext_lazy("Responsiveness"), lambda r: sort_key(r.responsiveness)),
+    "threshold": (gettext_lazy("Threshold"), lambda r: (not r.meaningful, r.name.lower())),
 }
 DESCENDING_FIRST = {"mentees", "meetings", "modules", "cme"}  # more is the interesting end
-STATUSES = {"": "Every mentor", "meets": "Meets the threshold", "not_yet": "Not yet"}
+STATUSES = {
+    "": gettext_lazy("Every mentor"),
+    "meets": gettext_lazy("Meets the threshold"),
+    "not_yet": gettext_lazy("Not yet"),
+}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from django.db.models import BooleanField, Case, CharField, Count, DateField, Ex
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import get_text_list
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from mentormemed.evaluations.schedule import add_months
 from mentormemed.outcomes import stats
@@ -428,7 +428,9 @@ def searches_level_table(levels: dict, groups: dict, total: Row, k: int) -> Tabl
             rows.append(Row("Not given", [count(levels[""]["n"], levels[""]["p"])], levels[""]["p"]))
         merged = f"{'; '.join(said)}: single levels describe too few people." if said else ""
         return Layout(
-            rows, replace(total, label="All training levels", cells=[replace(c) for c in total.cells]), merged=merged
+            rows,
+            replace(total, label=gettext("All training levels"), cells=[replace(c) for c in total.cells]),
+            merged=merged,
         )
 
     mergeable = [key for key, _, _ in LEVEL_GROUPS if len(present[key]) > 1]
@@ -1022,7 +1024,7 @@ def dashboard(institution, f: Filters, *, use_cache: bool = True) -> Dashboard:
     as_of = ensure_fresh().refreshed_at
     seconds = settings.MMM.get("OUTCOMES_CACHE_SECONDS", CACHE_SECONDS_DEFAULT)
     scope = institution.pk if institution else "national"
-    key = f"outcomes:{scope}:{f.cache_key()}:{k_min()}:{as_of.timestamp()}"
+    key = f"outcomes:{scope}:{f.cache_key()}:{k_min()}:{as_of.timestamp()}:{get_language()}"
     if use_cache and seconds:
         found = cache.get(key)
         if found is not None:

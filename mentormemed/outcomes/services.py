@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
 from mentormemed.outcomes import research
@@ -31,11 +32,11 @@ def threshold_save(*, user, institution, **values) -> ParticipationThreshold:
 def check_irb_document(upload) -> None:
     """A PDF no larger than 10 MB, checked by its first bytes, not only its name."""
     if upload.size > IRB_MAX_BYTES:
-        raise ValidationError("The approval document is larger than 10 MB; please upload a smaller PDF.")
+        raise ValidationError(gettext("The approval document is larger than 10 MB; please upload a smaller PDF."))
     head = upload.read(5)
     upload.seek(0)
     if head != b"%PDF-" or upload.content_type not in IRB_TYPES:
-        raise ValidationError("Upload the IRB approval or exemption letter as a PDF file.")
+        raise ValidationError(gettext("Upload the IRB approval or exemption letter as a PDF file."))
 
 
 @transaction.atomic
@@ -45,7 +46,7 @@ def research_submit(
     """R25: a mentor asks for data; staff decide. Unknown variables are refused."""
     unknown = set(variables) - set(research.VARIABLES)
     if unknown or not variables:
-        raise ValidationError("Choose at least one variable from the list.")
+        raise ValidationError(gettext("Choose at least one variable from the list."))
     check_irb_document(irb_document)
     request = ResearchRequest(
         requester=membership,
@@ -73,9 +74,9 @@ def research_submit(
 def research_decide(*, user, request: ResearchRequest, approve: bool, note: str) -> ResearchRequest:
     """Staff approve or decline with a note; a decision is final (a new question is a new request)."""
     if not note.strip():
-        raise ValidationError("Write a note explaining the decision; the requester reads it.")
+        raise ValidationError(gettext("Write a note explaining the decision; the requester reads it."))
     if approve and request.irb_status == ResearchRequest.Irb.PENDING:
-        raise ValidationError("The IRB decision is still pending: approve only with an approval or exemption.")
+        raise ValidationError(gettext("The IRB decision is still pending: approve only with an approval or exemption."))
     state = ResearchRequest.State.APPROVED if approve else ResearchRequest.State.DECLINED
     updated = ResearchRequest.objects.filter(pk=request.pk, state=ResearchRequest.State.SUBMITTED).update(
         state=state,
@@ -85,7 +86,7 @@ def research_decide(*, user, request: ResearchRequest, approve: bool, note: str)
         export_salt=research.new_salt() if approve else "",
     )
     if not updated:
-        raise ValidationError("This request has already been decided.")
+        raise ValidationError(gettext("This request has already been decided."))
     request.refresh_from_db()
     audit(
         actor=user,
@@ -112,7 +113,7 @@ def research_decide(*, user, request: ResearchRequest, approve: bool, note: str)
 def research_export(*, user, request: ResearchRequest) -> bytes:
     """The de-identified archive of an approved request (audited each time it is produced)."""
     if request.state != ResearchRequest.State.APPROVED:
-        raise ValidationError("Only an approved request has an export.")
+        raise ValidationError(gettext("Only an approved request has an export."))
     content, release = research.export_archive(request=request)
     ResearchRequest.objects.filter(pk=request.pk).update(exports=request.exports + 1)
     audit(

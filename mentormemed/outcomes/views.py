@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import get_scoped_or_404, requires
@@ -191,9 +192,9 @@ def reward_threshold(request):
     if form.is_valid():
         values = {f: form.cleaned_data[f] for f in ThresholdForm.Meta.fields}
         services.threshold_save(user=request.user, institution=institution, **values)
-        messages.success(request, "Saved the participation threshold.")
+        messages.success(request, gettext("Saved the participation threshold."))
     else:
-        messages.error(request, "Check the threshold: every number must be zero or more.")
+        messages.error(request, gettext("Check the threshold: every number must be zero or more."))
     return redirect("outcomes:reward")
 
 
@@ -234,7 +235,7 @@ def research(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Your request is submitted. Staff will decide and write to you.")
+            messages.success(request, gettext("Your request is submitted. Staff will decide and write to you."))
             return redirect("outcomes:research")
     mine = ResearchRequest.objects.filter(requester=membership)
     return render(request, "outcomes/research.html", {"form": form, "mine": mine, "variables": VARIABLES})
@@ -286,7 +287,7 @@ def staff_research_detail(request, pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Decision recorded and the requester told.")
+            messages.success(request, gettext("Decision recorded and the requester told."))
             return redirect("outcomes:staff_research_detail", pk=item.pk)
     return render(
         request,
@@ -299,7 +300,7 @@ def staff_research_detail(request, pk: int):
 def staff_research_export(request, pk: int):
     item = get_object_or_404(ResearchRequest, pk=pk)
     if item.state != ResearchRequest.State.APPROVED:
-        messages.error(request, "Only an approved request has an export.")
+        messages.error(request, gettext("Only an approved request has an export."))
         return redirect("outcomes:staff_research_detail", pk=pk)
     content = services.research_export(user=request.user, request=item)
     response = HttpResponse(content, content_type="application/zip")
@@ -340,7 +341,9 @@ def staff_invoice_issue(request, pk: int):
     subscription = get_object_or_404(Subscription, pk=pk)
     services.invoice_issue(user=request.user, subscription=subscription)
     messages.success(
-        request, f"Invoice {subscription.invoice_number} issued; the institution's admins can download it."
+        request,
+        gettext("Invoice %(invoice_number)s issued; the institution's admins can download it.")
+        % {"invoice_number": subscription.invoice_number},
     )
     return redirect("staff:institution", pk=subscription.institution_id)
 

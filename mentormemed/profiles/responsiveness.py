@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, F, FloatField, Value, When
 from django.db.models.functions import Ceil, Greatest
+from django.utils.translation import gettext
 
 WINDOW_DAYS = 180
 MIN_DECIDED = 3
@@ -55,10 +56,12 @@ class Responsiveness:
     @property
     def speed(self) -> str:
         if self.is_new:
-            return "new mentor: too few requests yet to measure"
+            return gettext("new mentor: too few requests yet to measure")
         if self.days is None:  # every decided request expired
-            return "has not answered recent requests in time"
-        return "usually answers within a day" if self.days == 1 else f"usually answers within {self.days} days"
+            return gettext("has not answered recent requests in time")
+        if self.days == 1:
+            return gettext("usually answers within a day")
+        return gettext("usually answers within %(days)s days") % {"days": self.days}
 
     def __str__(self) -> str:
         return wording(self)
@@ -94,7 +97,7 @@ def wording(value: Responsiveness) -> str:
     """The one sentence shown everywhere, e.g. 'usually answers within 2 days (96% of requests answered)'."""
     if value.is_new:
         return value.speed
-    return f"{value.speed} ({value.percent}% of requests answered)"
+    return gettext("%(speed)s (%(percent)s%% of requests answered)") % {"speed": value.speed, "percent": value.percent}
 
 
 def order_by(prefix: str = "") -> list:

@@ -7,6 +7,8 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.institutions.models import Membership
 from mentormemed.profiles.models import ContentArea, TrainingLevel
@@ -26,7 +28,9 @@ def parse_milestones(text: str) -> list[MilestoneSpec]:
             continue
         parts = [p.strip() for p in line.split("|")]
         if len(parts) < 2 or not parts[0].isdigit() or not parts[1]:
-            raise ValidationError(f"Line {n}: write “days after the match | title”, e.g. “35 | Early check-in”.")
+            raise ValidationError(
+                gettext("Line %(n)s: write “days after the match | title”, e.g. “35 | Early check-in”.") % {"n": n}
+            )
         specs.append(MilestoneSpec(int(parts[0]), parts[1], parts[2] if len(parts) > 2 else ""))
     return specs
 
@@ -36,41 +40,41 @@ def milestone_lines(specs) -> str:
 
 
 class ProgramForm(forms.Form):
-    template = forms.ChoiceField(label="Template", choices=template_choices, widget=forms.HiddenInput)
-    name = forms.CharField(label="Program name", max_length=150)
-    description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    enrol_opens = forms.DateField(label="Enrolment opens", widget=DATE)
-    enrol_closes = forms.DateField(label="Enrolment closes", widget=DATE)
-    join_mode = forms.ChoiceField(label="How people join", choices=JoinMode.choices, widget=forms.RadioSelect)
+    template = forms.ChoiceField(label=_("Template"), choices=template_choices, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Program name"), max_length=150)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    enrol_opens = forms.DateField(label=_("Enrolment opens"), widget=DATE)
+    enrol_closes = forms.DateField(label=_("Enrolment closes"), widget=DATE)
+    join_mode = forms.ChoiceField(label=_("How people join"), choices=JoinMode.choices, widget=forms.RadioSelect)
     audience_levels = forms.MultipleChoiceField(
-        label="Mentees' training levels",
+        label=_("Mentees' training levels"),
         choices=TrainingLevel.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: learners of every level.",
+        help_text=_("None ticked: learners of every level."),
     )
-    mentor_reach = forms.ChoiceField(label="Mentors", choices=MentorReach.choices, widget=forms.RadioSelect)
+    mentor_reach = forms.ChoiceField(label=_("Mentors"), choices=MentorReach.choices, widget=forms.RadioSelect)
     required_modules = forms.ModelMultipleChoiceField(
-        label="Training the program requires",
+        label=_("Training the program requires"),
         queryset=Module.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Asked before anyone accepts an introduction.",
+        help_text=_("Asked before anyone accepts an introduction."),
     )
     milestones = forms.CharField(
-        label="Milestones",
+        label=_("Milestones"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One per line: days after the match | title | what it means (optional).",
+        help_text=_("One per line: days after the match | title | what it means (optional)."),
     )
-    circle_size = forms.IntegerField(label="Most mentees in a circle", min_value=2, max_value=20)
+    circle_size = forms.IntegerField(label=_("Most mentees in a circle"), min_value=2, max_value=20)
     fairness = forms.FloatField(
-        label="Spread the load across mentors",
+        label=_("Spread the load across mentors"),
         min_value=0,
         max_value=10,
-        help_text="0 ignores load; 1–2 spreads a cohort so popular mentors are not asked first every time.",
+        help_text=_("0 ignores load; 1–2 spreads a cohort so popular mentors are not asked first every time."),
     )
     allow_near_peer = forms.BooleanField(
-        label="Senior learners who also mentor may mentor juniors (near-peer)", required=False
+        label=_("Senior learners who also mentor may mentor juniors (near-peer)"), required=False
     )
 
     def __init__(self, *args, **kwargs):
@@ -128,7 +132,7 @@ class ProgramEditForm(ProgramForm):
 
 class InviteForm(forms.Form):
     people = forms.ModelMultipleChoiceField(
-        label="Invite", queryset=Membership.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Invite"), queryset=Membership.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, queryset=None, **kwargs):
@@ -140,30 +144,30 @@ class InviteForm(forms.Form):
 
 class PreferenceForm(forms.Form):
     mentor = forms.IntegerField(widget=forms.HiddenInput)
-    kind = forms.ChoiceField(choices=[("", "No preference"), *Preference.Kind.choices], required=False)
+    kind = forms.ChoiceField(choices=[("", _("No preference")), *Preference.Kind.choices], required=False)
 
 
 class SwapForm(forms.Form):
-    other = forms.IntegerField(label="Swap mentors with")
+    other = forms.IntegerField(label=_("Swap mentors with"))
 
 
 class CircleForm(forms.Form):
-    name = forms.CharField(label="Circle name", max_length=150)
-    topic = forms.CharField(label="Topic", max_length=300, required=False)
-    max_mentees = forms.IntegerField(label="Most mentees", min_value=2, max_value=20, initial=6)
+    name = forms.CharField(label=_("Circle name"), max_length=150)
+    topic = forms.CharField(label=_("Topic"), max_length=300, required=False)
+    max_mentees = forms.IntegerField(label=_("Most mentees"), min_value=2, max_value=20, initial=6)
     program = forms.ModelChoiceField(
-        label="Program",
+        label=_("Program"),
         queryset=Program.objects.none(),
         required=False,
-        help_text="A program's circle takes at most the program's circle size.",
+        help_text=_("A program's circle takes at most the program's circle size."),
     )
     facilitators = forms.ModelMultipleChoiceField(
-        label="Facilitating mentors (one or two)",
+        label=_("Facilitating mentors (one or two)"),
         queryset=Membership.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
     mentees = forms.ModelMultipleChoiceField(
-        label="Mentees", queryset=Membership.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Mentees"), queryset=Membership.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
 
     def __init__(self, *args, institution=None, **kwargs):
@@ -180,7 +184,7 @@ class CircleForm(forms.Form):
 class CircleSeatForm(forms.Form):
     """Add one person to a circle: a mentor facilitates, a mentee takes a seat."""
 
-    membership = forms.ModelChoiceField(label="Add to the circle", queryset=Membership.objects.none())
+    membership = forms.ModelChoiceField(label=_("Add to the circle"), queryset=Membership.objects.none())
 
     def __init__(self, *args, circle=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,10 +201,10 @@ class CircleSeatForm(forms.Form):
 
 
 class EventForm(CircleForm):
-    starts_at = forms.DateTimeField(label="Starts at", widget=DATETIME)
-    round_minutes = forms.IntegerField(label="Minutes per round", min_value=3, max_value=60, initial=10)
-    break_minutes = forms.IntegerField(label="Minutes between rounds", min_value=0, max_value=30, initial=2)
-    place = forms.CharField(label="Place or link", max_length=300, required=False)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
+    round_minutes = forms.IntegerField(label=_("Minutes per round"), min_value=3, max_value=60, initial=10)
+    break_minutes = forms.IntegerField(label=_("Minutes between rounds"), min_value=0, max_value=30, initial=2)
+    place = forms.CharField(label=_("Place or link"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -215,21 +219,23 @@ class EventForm(CircleForm):
 
 class MessageForm(forms.Form):
     body = forms.CharField(
-        label="Your message to the circle", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+        label=_("Your message to the circle"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
 
 
 class GoalForm(forms.Form):
-    text = forms.CharField(label="A goal of the circle", max_length=300)
+    text = forms.CharField(label=_("A goal of the circle"), max_length=300)
 
 
 class ProgressForm(forms.Form):
-    progress = forms.IntegerField(label="Progress (%)", min_value=0, max_value=100)
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
 
 
 class BookForm(forms.Form):
-    slot = forms.ChoiceField(label="Time")
-    agenda = forms.CharField(label="Agenda", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    slot = forms.ChoiceField(label=_("Time"))
+    agenda = forms.CharField(
+        label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
 
     def __init__(self, *args, slots=(), zone=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -246,24 +252,24 @@ def parse_slot(value: str) -> dt.datetime | None:
 
 
 class OfficeHoursForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=150, initial="Office hours")
-    starts_at = forms.DateTimeField(label="Starts at", widget=DATETIME)
-    minutes = forms.IntegerField(label="Minutes", min_value=10, max_value=120, initial=30)
-    seats = forms.IntegerField(label="Seats", min_value=1, max_value=30, initial=4)
+    title = forms.CharField(label=_("Title"), max_length=150, initial="Office hours")
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=10, max_value=120, initial=30)
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=30, initial=4)
 
 
 class QuestionForm(forms.Form):
-    title = forms.CharField(label="Your question", max_length=200)
-    body = forms.CharField(label="Details", widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
+    title = forms.CharField(label=_("Your question"), max_length=200)
+    body = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
     areas = forms.ModelMultipleChoiceField(
-        label="Areas it is about",
+        label=_("Areas it is about"),
         queryset=ContentArea.objects.filter(active=True).order_by("name"),
         widget=forms.CheckboxSelectMultiple,
     )
     share_with_institution = forms.BooleanField(
-        label="Other mentees of my institution may read the answers", required=False
+        label=_("Other mentees of my institution may read the answers"), required=False
     )
 
 
 class AnswerForm(forms.Form):
-    body = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
+    body = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
@@ -57,15 +58,17 @@ def _url(name: str, *args) -> str:
 def _text(value: str, *, what: str, low: int = 1, high: int = 3000) -> str:
     value = (value or "").strip()
     if len(value) < low:
-        raise ValidationError(f"Write the {what} (at least {low} characters).")
+        raise ValidationError(gettext("Write the %(what)s (at least %(low)s characters).") % {"what": what, "low": low})
     if len(value) > high:
-        raise ValidationError(f"The {what} can be at most {high} characters.")
+        raise ValidationError(
+            gettext("The %(what)s can be at most %(high)s characters.") % {"what": what, "high": high}
+        )
     return value
 
 
 def _admin(acting: Actor) -> None:
     if acting.role != "admin" or acting.institution_id is None:
-        raise ValidationError("Only an institution admin can do this.")
+        raise ValidationError(gettext("Only an institution admin can do this."))
 
 
 # ------------------------------------------------------------------------- circles
@@ -85,22 +88,24 @@ def circle_create(
     """An admin forms a circle: 1–2 facilitating mentors and up to ``max_mentees`` mentees."""
     _admin(acting)
     if program is not None and program.institution_id != acting.institution_id:
-        raise ValidationError("Choose one of your institution's programs.")
+        raise ValidationError(gettext("Choose one of your institution's programs."))
     if program is not None:
         max_mentees = min(max_mentees, program.circle_size)
     if not (2 <= max_mentees <= 20):
-        raise ValidationError("A circle has room for 2 to 20 mentees.")
+        raise ValidationError(gettext("A circle has room for 2 to 20 mentees."))
     if not (1 <= len(facilitators) <= MAX_FACILITATORS):
-        raise ValidationError("A circle has one or two facilitating mentors.")
+        raise ValidationError(gettext("A circle has one or two facilitating mentors."))
     if len(mentees) > max_mentees:
-        raise ValidationError(f"This circle has room for {max_mentees} mentees; choose fewer.")
+        raise ValidationError(
+            gettext("This circle has room for %(max_mentees)s mentees; choose fewer.") % {"max_mentees": max_mentees}
+        )
     people = [*facilitators, *mentees]
     if any(m.institution_id != acting.institution_id or not m.is_active for m in people):
-        raise ValidationError("Everyone in a circle is an active member of your institution.")
+        raise ValidationError(gettext("Everyone in a circle is an active member of your institution."))
     if any(m.role != "mentor" for m in facilitators) or any(m.role != "mentee" for m in mentees):
-        raise ValidationError("Facilitators are mentors and the others mentees.")
+        raise ValidationError(gettext("Facilitators are mentors and the others mentees."))
     if len({m.user_id for m in people}) != len(people):
-        raise ValidationError("A person can hold one seat in a circle.")
+        raise ValidationError(gettext("A person can hold one seat in a circle."))
     circle = Circle.objects.create(
         institution_id=acting.institution_id,
         program=program,
@@ -138,9 +143,9 @@ def _circle_of_admin(acting: Actor, circle: Circle) -> Circle:
     _admin(acting)
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     if circle.institution_id != acting.institution_id:
-        raise ValidationError("Only an admin of the circle's institution can change who is in it.")
+        raise ValidationError(gettext("Only an admin of the circle's institution can change who is in it."))
     if circle.closed_at is not None:
-        raise ValidationError("This circle is closed.")
+        raise ValidationError(gettext("This circle is closed."))
     return circle
 
 
@@ -156,19 +161,25 @@ def circle_seat_add(
     circle = _circle_of_admin(acting, circle)
     now = now or timezone.now()
     if membership.institution_id != circle.institution_id or not membership.is_active:
-        raise ValidationError("Everyone in a circle is an active member of your institution.")
+        raise ValidationError(gettext("Everyone in a circle is an active member of your institution."))
     roles = {"mentor": CircleRole.FACILITATOR, "mentee": CircleRole.MEMBER}
     if membership.role not in roles:
-        raise ValidationError("Facilitators are mentors and the others mentees.")
+        raise ValidationError(gettext("Facilitators are mentors and the others mentees."))
     role = roles[membership.role]
     current = list(circle.members.filter(left_at__isnull=True).select_related("membership"))
     if any(seat.membership.user_id == membership.user_id for seat in current):
-        raise ValidationError(f"{membership.user.display_name} already holds a seat in this circle.")
+        raise ValidationError(
+            gettext("%(display_name)s already holds a seat in this circle.")
+            % {"display_name": membership.user.display_name}
+        )
     taken = sum(seat.role == role for seat in current)
     if role == CircleRole.FACILITATOR and taken >= MAX_FACILITATORS:
-        raise ValidationError("A circle has one or two facilitating mentors; remove one first.")
+        raise ValidationError(gettext("A circle has one or two facilitating mentors; remove one first."))
     if role == CircleRole.MEMBER and taken >= circle.max_mentees:
-        raise ValidationError(f"This circle is full ({circle.max_mentees} mentees); remove someone first.")
+        raise ValidationError(
+            gettext("This circle is full (%(max_mentees)s mentees); remove someone first.")
+            % {"max_mentees": circle.max_mentees}
+        )
     seat = CircleMember.objects.create(circle=circle, membership=membership, role=role, joined_at=now)
     notify(
         user=membership.user,
@@ -198,12 +209,12 @@ def circle_seat_remove(*, acting: Actor, seat: CircleMember, now: dt.datetime | 
     now = now or timezone.now()
     seat = CircleMember.objects.select_related("membership__user").get(pk=seat.pk)
     if seat.circle_id != circle.pk or seat.left_at is not None:
-        raise ValidationError("That person is no longer in this circle.")
+        raise ValidationError(gettext("That person is no longer in this circle."))
     if (
         seat.role == CircleRole.FACILITATOR
         and not circle.members.filter(left_at__isnull=True, role=CircleRole.FACILITATOR).exclude(pk=seat.pk).exists()
     ):
-        raise ValidationError("A circle keeps at least one facilitating mentor: add another mentor first.")
+        raise ValidationError(gettext("A circle keeps at least one facilitating mentor: add another mentor first."))
     CircleMember.objects.filter(pk=seat.pk).update(left_at=now)
     seat.left_at = now
     for meeting in _future_meetings(circle, now):
@@ -232,14 +243,14 @@ def circle_seat_remove(*, acting: Actor, seat: CircleMember, now: dt.datetime | 
 def _seat(circle: Circle, membership) -> CircleMember:
     seat = circle.members.filter(membership=membership, left_at__isnull=True).first()
     if seat is None:
-        raise ValidationError("Only the circle's members can do this.")
+        raise ValidationError(gettext("Only the circle's members can do this."))
     return seat
 
 
 def _facilitator(circle: Circle, membership) -> CircleMember:
     seat = _seat(circle, membership)
     if seat.role != CircleRole.FACILITATOR:
-        raise ValidationError("Only the circle's facilitators can schedule its meetings.")
+        raise ValidationError(gettext("Only the circle's facilitators can schedule its meetings."))
     return seat
 
 
@@ -272,7 +283,7 @@ def circle_goal_add(*, membership, circle: Circle, text: str) -> CircleGoal:
 def circle_goal_progress(*, membership, goal: CircleGoal, progress: int) -> None:
     _seat(goal.circle, membership)
     if not (0 <= progress <= 100):
-        raise ValidationError("Progress is between 0 and 100 percent.")
+        raise ValidationError(gettext("Progress is between 0 and 100 percent."))
     CircleGoal.objects.filter(pk=goal.pk).update(progress=progress)
 
 
@@ -287,7 +298,7 @@ def _lock_facilitators(circle: Circle) -> None:
 def _check_offered(circle: Circle, starts_at: dt.datetime, length: int, now: dt.datetime) -> None:
     offered = group_selectors.circle_slots(circle=circle, length=length, now=now)
     if not any(s.starts_at == starts_at for s in offered):
-        raise ValidationError("That time is not free for every facilitator any more. Please choose another.")
+        raise ValidationError(gettext("That time is not free for every facilitator any more. Please choose another."))
 
 
 def _send_group_invites(meeting: CircleMeeting, *, method: str, change: str, by, recipients=None) -> None:
@@ -355,7 +366,7 @@ def circle_meeting_book(
     """A facilitator books a group meeting in a time every facilitator is free; one invite to all."""
     _facilitator(circle, membership)
     if length not in GROUP_LENGTHS:
-        raise ValidationError("Choose a meeting length from the list.")
+        raise ValidationError(gettext("Choose a meeting length from the list."))
     now = now or timezone.now()
     _lock_facilitators(circle)
     _check_offered(circle, starts_at, length, now)
@@ -377,7 +388,7 @@ def circle_meeting_move(
 ) -> CircleMeeting:
     _facilitator(meeting.circle, membership)
     if meeting.status != GroupMeetingStatus.SCHEDULED:
-        raise ValidationError("Only a scheduled meeting can be moved.")
+        raise ValidationError(gettext("Only a scheduled meeting can be moved."))
     now = now or timezone.now()
     _lock_facilitators(meeting.circle)
     length = meeting.minutes
@@ -400,7 +411,7 @@ def circle_meeting_cancel(*, membership, meeting: CircleMeeting) -> CircleMeetin
     if not CircleMeeting.objects.filter(pk=meeting.pk, status=GroupMeetingStatus.SCHEDULED).update(
         status=GroupMeetingStatus.CANCELLED, sequence=meeting.sequence + 1, updated_at=timezone.now()
     ):
-        raise ValidationError("This meeting is no longer scheduled.")
+        raise ValidationError(gettext("This meeting is no longer scheduled."))
     meeting.refresh_from_db()
     _send_group_invites(meeting, method="CANCEL", change="cancelled", by=membership.user)
     return meeting
@@ -411,11 +422,11 @@ def circle_meeting_held(*, membership, meeting: CircleMeeting, now: dt.datetime 
     _facilitator(meeting.circle, membership)
     now = now or timezone.now()
     if meeting.starts_at > now:
-        raise ValidationError("A meeting can be marked held once it has started.")
+        raise ValidationError(gettext("A meeting can be marked held once it has started."))
     if not CircleMeeting.objects.filter(pk=meeting.pk, status=GroupMeetingStatus.SCHEDULED).update(
         status=GroupMeetingStatus.HELD, held_at=now
     ):
-        raise ValidationError("This meeting is not scheduled.")
+        raise ValidationError(gettext("This meeting is not scheduled."))
 
 
 # ----------------------------------------------------------------- one-off sessions
@@ -425,7 +436,9 @@ def _refuse_overlap(membership: Membership, starts_at: dt.datetime, minutes: int
     """No session over another commitment of this member (a one-to-one meeting, a circle, an event)."""
     ends_at = starts_at + dt.timedelta(minutes=minutes)
     if member_busy(membership=membership, start=starts_at, end=ends_at):
-        raise ValidationError("You have another meeting at that time (a mentorship, circle, session or event).")
+        raise ValidationError(
+            gettext("You have another meeting at that time (a mentorship, circle, session or event).")
+        )
 
 
 @transaction.atomic
@@ -441,11 +454,11 @@ def office_hours_offer(
     """A mentor offers a bounded one-off session (outside the cap, inside the record)."""
     now = now or timezone.now()
     if starts_at <= now + dt.timedelta(hours=1):
-        raise ValidationError("Offer a session at least an hour from now.")
+        raise ValidationError(gettext("Offer a session at least an hour from now."))
     if not (10 <= minutes <= 120):
-        raise ValidationError("A session lasts 10 to 120 minutes.")
+        raise ValidationError(gettext("A session lasts 10 to 120 minutes."))
     if not (1 <= seats <= 30):
-        raise ValidationError("A session has 1 to 30 seats.")
+        raise ValidationError(gettext("A session has 1 to 30 seats."))
     _refuse_overlap(mentor.membership, starts_at, minutes)
     return OfficeHours.objects.create(
         mentor=mentor,
@@ -464,13 +477,13 @@ def session_book(*, mentee: Membership, session: OfficeHours, now: dt.datetime |
     session = OfficeHours.objects.select_for_update().get(pk=session.pk)
     OfficeHours.objects.filter(pk=session.pk).update(title=session.title)  # SQLite: take the write lock
     if session.cancelled_at or session.starts_at <= now:
-        raise ValidationError("This session is no longer open for booking.")
+        raise ValidationError(gettext("This session is no longer open for booking."))
     if not searchable_mentors(viewer=mentee).filter(pk=session.mentor_id).exists():
-        raise ValidationError("This session is not open to you.")
+        raise ValidationError(gettext("This session is not open to you."))
     if SessionBooking.objects.filter(session=session, mentee=mentee, cancelled_at__isnull=True).exists():
-        raise ValidationError("You already have a seat in this session.")
+        raise ValidationError(gettext("You already have a seat in this session."))
     if SessionBooking.objects.filter(session=session, cancelled_at__isnull=True).count() >= session.seats:
-        raise ValidationError("Every seat of this session is taken.")
+        raise ValidationError(gettext("Every seat of this session is taken."))
     _refuse_overlap(mentee, session.starts_at, session.minutes)
     booking = SessionBooking.objects.create(session=session, mentee=mentee)
     notify(
@@ -490,7 +503,7 @@ def session_cancel_booking(*, mentee: Membership, session: OfficeHours) -> None:
     if booking is None or not SessionBooking.objects.filter(pk=booking.pk, cancelled_at__isnull=True).update(
         cancelled_at=timezone.now()
     ):
-        raise ValidationError("You have no seat in this session.")
+        raise ValidationError(gettext("You have no seat in this session."))
     _send_session_invites(session, mentee=mentee, booking=booking, method="CANCEL")
 
 
@@ -544,7 +557,7 @@ def event_create(
 ) -> SpeedEvent:
     _admin(acting)
     if not (3 <= round_minutes <= 60) or not (0 <= break_minutes <= 30):
-        raise ValidationError("Rounds last 3 to 60 minutes with a break of at most 30 minutes.")
+        raise ValidationError(gettext("Rounds last 3 to 60 minutes with a break of at most 30 minutes."))
     event = SpeedEvent.objects.create(
         institution_id=acting.institution_id,
         name=_text(name, what="event's name", high=150),
@@ -563,11 +576,11 @@ def event_create(
 def event_add_participants(*, acting: Actor, event: SpeedEvent, memberships: list[Membership]) -> int:
     _admin(acting)
     if event.scheduled_at:
-        raise ValidationError("The rotation is already booked; add people before generating it.")
+        raise ValidationError(gettext("The rotation is already booked; add people before generating it."))
     added = 0
     for m in memberships:
         if m.institution_id != event.institution_id or m.role not in ("mentee", "mentor") or not m.is_active:
-            raise ValidationError("Participants are active mentees and mentors of your institution.")
+            raise ValidationError(gettext("Participants are active mentees and mentors of your institution."))
         _, created = EventParticipant.objects.get_or_create(event=event, membership=m, defaults={"role": m.role})
         added += created
     return added
@@ -581,11 +594,11 @@ def event_schedule(*, acting: Actor, event: SpeedEvent, now: dt.datetime | None 
     now = now or timezone.now()
     event = SpeedEvent.objects.select_for_update().get(pk=event.pk)
     if event.starts_at <= now:
-        raise ValidationError("The event has started; its rotation can no longer change.")
+        raise ValidationError(gettext("The event has started; its rotation can no longer change."))
     mentors = group_selectors.participants(event, "mentor")
     mentees = group_selectors.participants(event, "mentee")
     if not mentors or not mentees:
-        raise ValidationError("Add at least one mentor and one mentee before generating the rotation.")
+        raise ValidationError(gettext("Add at least one mentor and one mentee before generating the rotation."))
     event.slots.all().delete()
     step = dt.timedelta(minutes=event.round_minutes + event.break_minutes)
     length = dt.timedelta(minutes=event.round_minutes)
@@ -661,10 +674,10 @@ def _send_event_invites(event: SpeedEvent, *, organizer) -> None:
 def question_ask(*, mentee: Membership, title: str, body: str, areas, share_with_institution: bool = False) -> Question:
     """A mentee asks the mentors who offer these areas and whom they could find (R9)."""
     if mentee.role != "mentee" or not mentee.is_active:
-        raise ValidationError("Only an active mentee can ask the network.")
+        raise ValidationError(gettext("Only an active mentee can ask the network."))
     areas = list(areas)
     if not areas:
-        raise ValidationError("Choose at least one area the question is about.")
+        raise ValidationError(gettext("Choose at least one area the question is about."))
     question = Question.objects.create(
         asker=mentee,
         institution_id=mentee.institution_id,
@@ -697,9 +710,11 @@ def question_answer(*, mentor: MentorProfile, question: Question, body: str) -> 
     keys = [f"area:{a.key}" for a in question.areas.all()]
     reached = searchable_mentors(viewer=question.asker).filter(pk=mentor.pk, facets__key__in=keys).exists()
     if not reached:
-        raise ValidationError("This question is about areas you do not offer, or comes from outside your reach.")
+        raise ValidationError(
+            gettext("This question is about areas you do not offer, or comes from outside your reach.")
+        )
     if NetworkAnswer.objects.filter(question=question, mentor=mentor).exists():
-        raise ValidationError("You have already answered this question.")
+        raise ValidationError(gettext("You have already answered this question."))
     answer = NetworkAnswer.objects.create(question=question, mentor=mentor, body=_text(body, what="answer", low=20))
     notify(
         user=question.asker.user,

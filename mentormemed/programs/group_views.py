@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
@@ -64,7 +65,9 @@ def admin_circles(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"The circle “{circle.name}” is formed; its members have been told.")
+            messages.success(
+                request, gettext("The circle “%(name)s” is formed; its members have been told.") % {"name": circle.name}
+            )
             return redirect("programs:admin_circle", circle.pk)
     return render(
         request,
@@ -102,7 +105,11 @@ def admin_circle_seat_add(request, pk: int):
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, f"{seat.membership.user.display_name} is in the circle and has been told.")
+        messages.success(
+            request,
+            gettext("%(display_name)s is in the circle and has been told.")
+            % {"display_name": seat.membership.user.display_name},
+        )
     return redirect("programs:admin_circle", circle.pk)
 
 
@@ -116,7 +123,9 @@ def admin_circle_seat_remove(request, pk: int):
         _error(request, exc)
     else:
         messages.success(
-            request, f"{seat.membership.user.display_name} has left the circle; their upcoming meetings are cancelled."
+            request,
+            gettext("%(display_name)s has left the circle; their upcoming meetings are cancelled.")
+            % {"display_name": seat.membership.user.display_name},
         )
     return redirect("programs:admin_circle", seat.circle_id)
 
@@ -160,7 +169,7 @@ def circle_message(request, pk: int):
     form = MessageForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Write a message first.")
+            raise ValidationError(gettext("Write a message first."))
         gsvc.circle_message_send(membership=request.actor.membership, circle=circle, body=form.cleaned_data["body"])
     except ValidationError as exc:
         _error(request, exc)
@@ -174,7 +183,7 @@ def circle_goal_add(request, pk: int):
     form = GoalForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Write the goal first.")
+            raise ValidationError(gettext("Write the goal first."))
         gsvc.circle_goal_add(membership=request.actor.membership, circle=circle, text=form.cleaned_data["text"])
     except ValidationError as exc:
         _error(request, exc)
@@ -194,7 +203,7 @@ def circle_goal_progress(request, pk: int):
     form = ProgressForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Progress is between 0 and 100 percent.")
+            raise ValidationError(gettext("Progress is between 0 and 100 percent."))
         gsvc.circle_goal_progress(
             membership=request.actor.membership, goal=goal, progress=form.cleaned_data["progress"]
         )
@@ -227,10 +236,10 @@ def circle_book(request, pk: int):
         starts_at = parse_slot(request.POST.get("slot"))
         try:
             if starts_at is None:
-                raise ValidationError("Choose one of the times offered.")
+                raise ValidationError(gettext("Choose one of the times offered."))
             if moving:
                 gsvc.circle_meeting_move(membership=request.actor.membership, meeting=moving, starts_at=starts_at)
-                messages.success(request, "Meeting moved; everyone gets the updated invite.")
+                messages.success(request, gettext("Meeting moved; everyone gets the updated invite."))
             else:
                 gsvc.circle_meeting_book(
                     membership=request.actor.membership,
@@ -239,7 +248,7 @@ def circle_book(request, pk: int):
                     length=length,
                     agenda=request.POST.get("agenda", ""),
                 )
-                messages.success(request, "Meeting booked; one invite went to everyone in the circle.")
+                messages.success(request, gettext("Meeting booked; one invite went to everyone in the circle."))
         except ValidationError as exc:
             _error(request, exc)
             return redirect("programs:circle_book", circle.pk)
@@ -293,7 +302,7 @@ def sessions(request):
         form = OfficeHoursForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             if mentor is None:
-                messages.error(request, "Complete your mentor profile before offering sessions.")
+                messages.error(request, gettext("Complete your mentor profile before offering sessions."))
             else:
                 data = form.cleaned_data
                 try:
@@ -307,7 +316,7 @@ def sessions(request):
                 except ValidationError as exc:
                     form.add_error(None, exc)
                 else:
-                    messages.success(request, "Session offered. Mentees who can find you can book a seat.")
+                    messages.success(request, gettext("Session offered. Mentees who can find you can book a seat."))
                     return redirect("programs:sessions")
         offered = gsel.sessions_of_mentor(mentor=mentor) if mentor else []
         return render(request, "programs/sessions_mentor.html", {"form": form, "offered": offered})
@@ -363,7 +372,10 @@ def admin_events(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"“{event.name}” created. Generate the rotation when the list is final.")
+            messages.success(
+                request,
+                gettext("“%(name)s” created. Generate the rotation when the list is final.") % {"name": event.name},
+            )
             return redirect("programs:admin_event", event.pk)
     return render(
         request,
@@ -396,7 +408,10 @@ def event_schedule(request, pk: int):
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, f"Rotation generated and booked: {n} short meetings; everyone has their schedule.")
+        messages.success(
+            request,
+            gettext("Rotation generated and booked: %(n)s short meetings; everyone has their schedule.") % {"n": n},
+        )
     return redirect("programs:admin_event", event.pk)
 
 
@@ -442,7 +457,7 @@ def questions(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Your question is on its way to mentors who offer these areas.")
+            messages.success(request, gettext("Your question is on its way to mentors who offer these areas."))
             return redirect("programs:question", question.pk)
     return render(
         request,
@@ -466,12 +481,12 @@ def question(request, pk: int):
             raise Http404
         try:
             if not form.is_valid():
-                raise ValidationError("Write your answer first.")
+                raise ValidationError(gettext("Write your answer first."))
             gsvc.question_answer(mentor=mentor, question=question, body=form.cleaned_data["body"])
         except ValidationError as exc:
             _error(request, exc)
         else:
-            messages.success(request, "Thank you: your answer is with the learner.")
+            messages.success(request, gettext("Thank you: your answer is with the learner."))
         return redirect("programs:question", question.pk)
     answers = list(gsel.answers_of(question))
     return render(

@@ -20,16 +20,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class JoinMode(models.TextChoices):
-    INVITE = "invite", "By invitation of the program office"
-    OPEN = "open", "Open: eligible people opt in"
+    INVITE = "invite", _("By invitation of the program office")
+    OPEN = "open", _("Open: eligible people opt in")
 
 
 class MentorReach(models.TextChoices):
-    LOCAL = "local", "Our institution's mentors"
-    NATIONAL = "national", "Our mentors and national-scope mentors of the network"
+    LOCAL = "local", _("Our institution's mentors")
+    NATIONAL = "national", _("Our mentors and national-scope mentors of the network")
 
 
 class Program(models.Model):
@@ -43,10 +44,10 @@ class Program(models.Model):
     join_mode = models.CharField(max_length=10, choices=JoinMode.choices, default=JoinMode.OPEN)
     enrol_opens = models.DateField()
     enrol_closes = models.DateField()
-    circle_size = models.PositiveSmallIntegerField(default=6, help_text="Most mentees in one circle")
-    fairness = models.FloatField(default=1.0, help_text="Weight of spreading load across mentors (R27)")
+    circle_size = models.PositiveSmallIntegerField(default=6, help_text=_("Most mentees in one circle"))
+    fairness = models.FloatField(default=1.0, help_text=_("Weight of spreading load across mentors (R27)"))
     allow_near_peer = models.BooleanField(
-        default=False, help_text="Senior learners who also hold a mentor role may mentor juniors"
+        default=False, help_text=_("Senior learners who also hold a mentor role may mentor juniors")
     )
     required_modules = models.ManyToManyField("training.Module", blank=True, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -83,9 +84,9 @@ class Milestone(models.Model):
 
 
 class EnrolmentStatus(models.TextChoices):
-    INVITED = "invited", "Invited"
-    ENROLLED = "enrolled", "Enrolled"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    INVITED = "invited", _("Invited")
+    ENROLLED = "enrolled", _("Enrolled")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Enrolment(models.Model):
@@ -108,8 +109,8 @@ class Preference(models.Model):
     """A mentee's wish about one program mentor: prefer, or never propose (exclusion)."""
 
     class Kind(models.TextChoices):
-        PREFER = "prefer", "I would like this mentor"
-        AVOID = "avoid", "Please do not match me with this mentor"
+        PREFER = "prefer", _("I would like this mentor")
+        AVOID = "avoid", _("Please do not match me with this mentor")
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="preferences")
     mentor = models.ForeignKey("profiles.MentorProfile", on_delete=models.CASCADE, related_name="+")
@@ -120,8 +121,8 @@ class Preference(models.Model):
 
 
 class RoundStatus(models.TextChoices):
-    DRAFT = "draft", "Proposal under review"
-    PUBLISHED = "published", "Published: introductions sent"
+    DRAFT = "draft", _("Proposal under review")
+    PUBLISHED = "published", _("Published: introductions sent")
 
 
 class MatchingRound(models.Model):
@@ -145,20 +146,20 @@ class MatchingRound(models.Model):
 
 
 class ProposalStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    INTRODUCED = "introduced", "Introduced: waiting for both answers"
-    MATCHED = "matched", "Matched: both accepted"
-    DECLINED = "declined", "Declined"
-    LAPSED = "lapsed", "Could not open (the mentor became full or unavailable)"
+    PROPOSED = "proposed", _("Proposed")
+    INTRODUCED = "introduced", _("Introduced: waiting for both answers")
+    MATCHED = "matched", _("Matched: both accepted")
+    DECLINED = "declined", _("Declined")
+    LAPSED = "lapsed", _("Could not open (the mentor became full or unavailable)")
 
 
 LIVE_PROPOSALS = (ProposalStatus.PROPOSED, ProposalStatus.INTRODUCED, ProposalStatus.MATCHED)
 
 
 class Answer(models.TextChoices):
-    NONE = "", "Not yet"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
+    NONE = "", _("Not yet")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
 
 
 class Proposal(models.Model):
@@ -244,8 +245,8 @@ class Circle(models.Model):
 
 
 class CircleRole(models.TextChoices):
-    FACILITATOR = "facilitator", "Facilitator"
-    MEMBER = "member", "Member"
+    FACILITATOR = "facilitator", _("Facilitator")
+    MEMBER = "member", _("Member")
 
 
 class CircleMember(models.Model):
@@ -288,9 +289,9 @@ class CircleGoal(models.Model):
 
 
 class GroupMeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    HELD = "held", "Held"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class CircleMeeting(models.Model):
@@ -368,8 +369,10 @@ class SpeedEvent(models.Model):
     round_minutes = models.PositiveSmallIntegerField(default=10)
     break_minutes = models.PositiveSmallIntegerField(default=2)
     place = models.CharField(max_length=300, blank=True)
-    scheduled_at = models.DateTimeField(null=True, blank=True, help_text="When the rotation was generated and booked")
-    sequence = models.PositiveIntegerField(default=0, help_text="Raised each time the schedule is sent again")
+    scheduled_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the rotation was generated and booked")
+    )
+    sequence = models.PositiveIntegerField(default=0, help_text=_("Raised each time the schedule is sent again"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -426,7 +429,7 @@ class Question(models.Model):
     body = models.TextField(max_length=3000)
     areas = models.ManyToManyField("profiles.ContentArea", related_name="+")
     share_with_institution = models.BooleanField(
-        default=False, help_text="Other mentees of my institution may read the answers"
+        default=False, help_text=_("Other mentees of my institution may read the answers")
     )
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,8 @@ the commitments (group meetings, sessions, events) one-to-one bookings must not 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 MEMBERS = frozenset({"mentee", "mentor"})
 
 
@@ -22,23 +24,25 @@ def register_all() -> None:
     from mentormemed.training.teaching import register_teaching_source
 
     for kind in [
-        Kind("program", "Program invitations, introductions and matches", roles=MEMBERS),
-        Kind("program_milestone", "Program milestones falling due", roles=MEMBERS),
-        Kind("circle", "Circle messages and meetings", default="digest", roles=MEMBERS),
-        Kind("session", "Bookings of my one-off sessions", default="digest", roles=frozenset({"mentor"})),
-        Kind("event", "Speed-mentoring schedules", roles=MEMBERS),
-        Kind("question", "Questions to the network and their answers", default="digest", roles=MEMBERS),
+        Kind("program", gettext_lazy("Program invitations, introductions and matches"), roles=MEMBERS),
+        Kind("program_milestone", gettext_lazy("Program milestones falling due"), roles=MEMBERS),
+        Kind("circle", gettext_lazy("Circle messages and meetings"), default="digest", roles=MEMBERS),
+        Kind("session", gettext_lazy("Bookings of my one-off sessions"), default="digest", roles=frozenset({"mentor"})),
+        Kind("event", gettext_lazy("Speed-mentoring schedules"), roles=MEMBERS),
+        Kind("question", gettext_lazy("Questions to the network and their answers"), default="digest", roles=MEMBERS),
     ]:
         register_kind(kind)
     register_job("program_milestones", send_milestone_reminders)
     register_busy_source(group_commitments)
     register_card("relationship", milestones_card)
     register_teaching_source(group_sessions)
-    register_participation_source(ParticipationSource("group_sessions", "Group sessions led", group_participation))
+    register_participation_source(
+        ParticipationSource("group_sessions", gettext_lazy("Group sessions led"), group_participation)
+    )
     register(
         Step(
             "program_training",
-            "Program training",
+            gettext_lazy("Program training"),
             MEMBERS,
             program_training_state,
             "programs:mine",

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
@@ -52,7 +53,7 @@ def _url(name: str, *args) -> str:
 
 def _require_admin_of(acting: Actor, program: Program) -> None:
     if acting.role != "admin" or acting.institution_id != program.institution_id:
-        raise ValidationError("Only an admin of the program's institution can do this.")
+        raise ValidationError(gettext("Only an admin of the program's institution can do this."))
 
 
 # ------------------------------------------------------------------------ programs
@@ -60,14 +61,15 @@ def _require_admin_of(acting: Actor, program: Program) -> None:
 
 def _check_milestones(milestones: list[MilestoneSpec]) -> None:
     if not milestones:
-        raise ValidationError("Add at least one milestone (days after the match | title).")
+        raise ValidationError(gettext("Add at least one milestone (days after the match | title)."))
     for m in milestones:
         if not (0 <= m.offset_days <= MAX_MILESTONE_DAYS):
             raise ValidationError(
-                f"“{m.title}”: a milestone falls between 0 and {MAX_MILESTONE_DAYS} days after the match."
+                gettext("“%(title)s”: a milestone falls between 0 and %(MAX_MILESTONE_DAYS)s days after the match.")
+                % {"title": m.title, "MAX_MILESTONE_DAYS": MAX_MILESTONE_DAYS}
             )
         if not m.title.strip() or len(m.title) > 150:
-            raise ValidationError("Each milestone needs a title of at most 150 characters.")
+            raise ValidationError(gettext("Each milestone needs a title of at most 150 characters."))
 
 
 def _clean_settings(
@@ -86,21 +88,21 @@ def _clean_settings(
     """The program's settings, checked once for creating and editing; a sentence names what is wrong."""
     name = (name or "").strip()
     if not name or len(name) > 150:
-        raise ValidationError("Give the program a name of at most 150 characters.")
+        raise ValidationError(gettext("Give the program a name of at most 150 characters."))
     if enrol_closes < enrol_opens:
-        raise ValidationError("Enrolment must close on or after the day it opens.")
+        raise ValidationError(gettext("Enrolment must close on or after the day it opens."))
     if any(level not in selectors.LEVELS for level in audience_levels):
-        raise ValidationError("Choose training levels from the list.")
+        raise ValidationError(gettext("Choose training levels from the list."))
     if join_mode not in JoinMode.values or mentor_reach not in MentorReach.values:
-        raise ValidationError("Choose how people join and which mentors take part.")
+        raise ValidationError(gettext("Choose how people join and which mentors take part."))
     if not (2 <= circle_size <= 20):
-        raise ValidationError("A circle has between 2 and 20 mentees.")
+        raise ValidationError(gettext("A circle has between 2 and 20 mentees."))
     if not (0 <= fairness <= 10):
-        raise ValidationError("The load-spreading weight is between 0 and 10.")
+        raise ValidationError(gettext("The load-spreading weight is between 0 and 10."))
     _check_milestones(milestones)
     titles = [m.title.strip().casefold() for m in milestones]
     if len(set(titles)) != len(titles):
-        raise ValidationError("Two milestones have the same title: give each its own.")
+        raise ValidationError(gettext("Two milestones have the same title: give each its own."))
     return {
         "name": name,
         "description": (description or "").strip()[:2000],
@@ -134,10 +136,10 @@ def program_create(
 ) -> Program:
     """An admin creates a program of their institution from a template (R34)."""
     if acting.role != "admin" or acting.institution_id is None:
-        raise ValidationError("Only an institution admin can create a program.")
+        raise ValidationError(gettext("Only an institution admin can create a program."))
     template = TEMPLATES.get(template_key)
     if template is None:
-        raise ValidationError("Choose one of the program templates.")
+        raise ValidationError(gettext("Choose one of the program templates."))
     fields = _clean_settings(
         name=name,
         enrol_opens=enrol_opens,
@@ -182,8 +184,14 @@ def _sync_milestones(program: Program, milestones: list[MilestoneSpec]) -> list[
             used = existing.progress.filter(Q(reminded_at__isnull=False) | Q(done_at__isnull=False)).count()
             if used:
                 raise ValidationError(
-                    f"“{existing.title}” was already reminded or marked done for {used} "
-                    f"pair{'s' if used != 1 else ''}: keep it in the list (you can change its days or detail)."
+                    ngettext(
+                        "“%(title)s” was already reminded or marked done for %(used)s pair: "
+                        "keep it in the list (you can change its days or detail).",
+                        "“%(title)s” was already reminded or marked done for %(used)s pairs: "
+                        "keep it in the list (you can change its days or detail).",
+                        used,
+                    )
+                    % {"title": existing.title, "used": used}
                 )
             existing.delete()
             changes.append(f"removed {existing.title}")
@@ -268,7 +276,7 @@ def enrol_invite(*, acting: Actor, program: Program, memberships: list[Membershi
     invited = 0
     for membership in memberships:
         if membership.institution_id != program.institution_id or membership.role not in ("mentee", "mentor"):
-            raise ValidationError("Only mentees and mentors of your institution can be invited.")
+            raise ValidationError(gettext("Only mentees and mentors of your institution can be invited."))
         enrolment, created = Enrolment.objects.get_or_create(
             program=program, membership=membership, defaults={"role": membership.role, "invited_at": now}
         )
@@ -315,7 +323,7 @@ def enrol_withdraw(*, membership: Membership, program: Program) -> None:
         program=program, membership=membership, status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.INVITED]
     ).update(status=EnrolmentStatus.WITHDRAWN)
     if not changed:
-        raise ValidationError("You are not enrolled in this program.")
+        raise ValidationError(gettext("You are not enrolled in this program."))
 
 
 @transaction.atomic
@@ -323,14 +331,14 @@ def preference_set(*, membership: Membership, program: Program, mentor: MentorPr
     """A mentee prefers or excludes one of the program's mentors ('' clears the wish)."""
     enrolment = selectors.enrolment_of(program=program, membership=membership)
     if membership.role != "mentee" or enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
-        raise ValidationError("Join the program before telling us about mentors.")
+        raise ValidationError(gettext("Join the program before telling us about mentors."))
     if mentor.pk not in {m.pk for m in selectors.program_mentors(program)}:
-        raise ValidationError("This mentor does not take part in the program.")
+        raise ValidationError(gettext("This mentor does not take part in the program."))
     if kind == "":
         Preference.objects.filter(enrolment=enrolment, mentor=mentor).delete()
         return
     if kind not in Preference.Kind.values:
-        raise ValidationError("Choose whether you prefer or exclude this mentor.")
+        raise ValidationError(gettext("Choose whether you prefer or exclude this mentor."))
     Preference.objects.update_or_create(enrolment=enrolment, mentor=mentor, defaults={"kind": kind})
 
 
@@ -369,7 +377,9 @@ def round_solve(*, acting: Actor, program: Program) -> MatchingRound:
     try:
         solution = solve(instance)
     except ValueError as exc:
-        raise ValidationError("The locked pairs give a mentor more mentees than places left; unlock one.") from exc
+        raise ValidationError(
+            gettext("The locked pairs give a mentor more mentees than places left; unlock one.")
+        ) from exc
     for i, j in solution.assignment.items():
         if i in kept and i in locked:
             _set_pair(kept[i], fits[(i, j)])
@@ -402,7 +412,7 @@ def round_solve(*, acting: Actor, program: Program) -> MatchingRound:
 def _draft_proposal(proposal: Proposal) -> Proposal:
     locked = Proposal.objects.select_for_update().select_related("round__program").get(pk=proposal.pk)
     if locked.round.status != RoundStatus.DRAFT:
-        raise ValidationError("This round is already published; its pairs can no longer change.")
+        raise ValidationError(gettext("This round is already published; its pairs can no longer change."))
     return locked
 
 
@@ -422,7 +432,7 @@ def proposal_swap(*, acting: Actor, proposal: Proposal, other: Proposal) -> None
     program = a.round.program
     _require_admin_of(acting, program)
     if a.round_id != b.round_id or a.pk == b.pk:
-        raise ValidationError("Choose another pair of the same round to swap mentors with.")
+        raise ValidationError(gettext("Choose another pair of the same round to swap mentors with."))
     mentees = list(Membership.objects.filter(pk__in=[a.mentee_id, b.mentee_id]).select_related("user"))
     mentors = [m for m in selectors.program_mentors(program) if m.pk in (a.mentor_id, b.mentor_id)]
     fits = selectors.pair_fits(program=program, mentees=mentees, mentors=mentors)
@@ -430,8 +440,10 @@ def proposal_swap(*, acting: Actor, proposal: Proposal, other: Proposal) -> None
     for pair in (new_a, new_b):
         if pair not in fits:
             raise ValidationError(
-                "That swap would pair a mentee with a mentor they cannot be matched with "
-                "(outside their reach, excluded by them, already their mentor or declined before)."
+                gettext(
+                    "That swap would pair a mentee with a mentor they cannot be matched with "
+                    "(outside their reach, excluded by them, already their mentor or declined before)."
+                )
             )
     a.mentor_id, b.mentor_id = b.mentor_id, a.mentor_id
     a.locked = b.locked = True
@@ -493,7 +505,7 @@ def round_publish(*, acting: Actor, round: MatchingRound) -> dict[str, int]:
     if not MatchingRound.objects.filter(pk=round.pk, status=RoundStatus.DRAFT).update(
         status=RoundStatus.PUBLISHED, published_at=now
     ):
-        raise ValidationError("This round has already been published.")
+        raise ValidationError(gettext("This round has already been published."))
     proposals = list(
         round.proposals.filter(status=ProposalStatus.PROPOSED)
         .select_related("mentee__user", "mentor__membership__user", "round__program")
@@ -551,7 +563,7 @@ def introduction_answer(*, membership: Membership, proposal: Proposal, accept: b
     a decline frees the place and the optimiser offers the next best (``offer_next_best``)."""
     side = selectors.side_of(proposal, membership)
     if side is None:
-        raise ValidationError("Only the two people introduced can answer.")
+        raise ValidationError(gettext("Only the two people introduced can answer."))
     mentor = _lock_mentors([proposal.mentor_id])[0]
     proposal = (
         Proposal.objects.select_for_update()
@@ -559,9 +571,12 @@ def introduction_answer(*, membership: Membership, proposal: Proposal, accept: b
         .get(pk=proposal.pk)
     )
     if proposal.status != ProposalStatus.INTRODUCED:
-        raise ValidationError(f"This introduction is closed ({ProposalStatus(proposal.status).label.lower()}).")
+        raise ValidationError(
+            gettext("This introduction is closed (%(lower)s).")
+            % {"lower": ProposalStatus(proposal.status).label.lower()}
+        )
     if getattr(proposal, f"{side}_answer"):
-        raise ValidationError("You have already answered this introduction.")
+        raise ValidationError(gettext("You have already answered this introduction."))
     program = proposal.round.program
     now = timezone.now()
     setattr(proposal, f"{side}_answer", Answer.ACCEPTED if accept else Answer.DECLINED)
@@ -661,9 +676,9 @@ def milestone_mark_done(*, user, relationship, milestone: Milestone) -> None:
     """Either side of a program relationship marks a milestone done (only the fact is kept, R30)."""
     program, rows = selectors.relationship_milestones(relationship=relationship)
     if program is None or milestone.program_id != program.pk:
-        raise ValidationError("This milestone is not part of this mentorship's program.")
+        raise ValidationError(gettext("This milestone is not part of this mentorship's program."))
     if relationship.side_of(user) is None:
-        raise ValidationError("Only the pair can mark their milestones.")
+        raise ValidationError(gettext("Only the pair can mark their milestones."))
     progress, _ = MilestoneProgress.objects.get_or_create(relationship=relationship, milestone=milestone)
     if progress.done_at is None:
         progress.done_at, progress.done_by = timezone.now(), user

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
@@ -80,7 +81,9 @@ def admin_create(request):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"{program.name} is ready. Invite people or let them opt in.")
+                messages.success(
+                    request, gettext("%(name)s is ready. Invite people or let them opt in.") % {"name": program.name}
+                )
                 return redirect("programs:admin_detail", program.pk)
     else:
         form = ProgramForm(initial=ProgramForm.initial_for(request.GET.get("template", "")))
@@ -105,9 +108,9 @@ def admin_edit(request, pk: int):
                 form.add_error(None, exc)
             else:
                 if changed:
-                    messages.success(request, "Saved. The changes apply to what happens next in the program.")
+                    messages.success(request, gettext("Saved. The changes apply to what happens next in the program."))
                 else:
-                    messages.info(request, "Nothing was changed.")
+                    messages.info(request, gettext("Nothing was changed."))
                 return redirect("programs:admin_detail", program.pk)
     else:
         form = ProgramEditForm(initial=ProgramEditForm.initial_from(program))
@@ -144,14 +147,14 @@ def admin_invite(request, pk: int):
     )
     form = InviteForm(request.POST, queryset=queryset)
     if not form.is_valid():
-        messages.error(request, "Tick the people to invite.")
+        messages.error(request, gettext("Tick the people to invite."))
         return redirect("programs:admin_detail", program.pk)
     try:
         n = services.enrol_invite(acting=request.actor, program=program, memberships=list(form.cleaned_data["people"]))
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, f"{n} invitation{'s' if n != 1 else ''} sent.")
+        messages.success(request, ngettext("%(n)s invitation sent.", "%(n)s invitations sent.", n) % {"n": n})
     return redirect("programs:admin_detail", program.pk)
 
 
@@ -165,7 +168,9 @@ def round_solve(request, pk: int):
         _error(request, exc)
         return redirect("programs:admin_detail", program.pk)
     messages.success(
-        request, f"Proposal ready: {round_.summary.get('matched', 0)} pairs. Review them before publishing."
+        request,
+        gettext("Proposal ready: %(matched)s pairs. Review them before publishing.")
+        % {"matched": round_.summary.get("matched", 0)},
     )
     return redirect("programs:round", round_.pk)
 
@@ -224,14 +229,14 @@ def proposal_swap(request, pk: int):
     if form.is_valid():
         other = proposal.round.proposals.filter(pk=form.cleaned_data["other"]).first()
     if other is None:
-        messages.error(request, "Choose another pair of this round to swap mentors with.")
+        messages.error(request, gettext("Choose another pair of this round to swap mentors with."))
         return redirect("programs:round", proposal.round_id)
     try:
         services.proposal_swap(acting=request.actor, proposal=proposal, other=other)
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, "Mentors swapped; both pairs are locked.")
+        messages.success(request, gettext("Mentors swapped; both pairs are locked."))
     return redirect("programs:round", proposal.round_id)
 
 
@@ -286,7 +291,7 @@ def join(request, pk: int):
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, f"You are enrolled in {program.name}.")
+        messages.success(request, gettext("You are enrolled in %(name)s.") % {"name": program.name})
     return redirect("programs:detail", program.pk)
 
 
@@ -299,7 +304,7 @@ def withdraw(request, pk: int):
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, f"You left {program.name}.")
+        messages.success(request, gettext("You left %(name)s.") % {"name": program.name})
     return redirect("programs:detail", program.pk)
 
 
@@ -312,7 +317,7 @@ def preference(request, pk: int):
     if form.is_valid():
         mentor = MentorProfile.objects.filter(pk=form.cleaned_data["mentor"]).first()
     if mentor is None:
-        messages.error(request, "Choose one of the program's mentors.")
+        messages.error(request, gettext("Choose one of the program's mentors."))
         return redirect("programs:detail", program.pk)
     try:
         services.preference_set(
@@ -321,7 +326,7 @@ def preference(request, pk: int):
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, "Saved. The next matching round takes it into account.")
+        messages.success(request, gettext("Saved. The next matching round takes it into account."))
     return redirect("programs:detail", program.pk)
 
 
@@ -334,7 +339,7 @@ def introduction(request, pk: int):
     if request.method == "POST":
         decision = request.POST.get("decision")
         if decision not in ("accept", "decline"):
-            messages.error(request, "Choose to accept or decline the introduction.")
+            messages.error(request, gettext("Choose to accept or decline the introduction."))
             return redirect("programs:introduction", proposal.pk)
         try:
             proposal = services.introduction_answer(
@@ -344,9 +349,9 @@ def introduction(request, pk: int):
             _error(request, exc)
             return redirect("programs:introduction", proposal.pk)
         if proposal.status == ProposalStatus.MATCHED:
-            messages.success(request, "You are matched. Start with your mentoring compact.")
+            messages.success(request, gettext("You are matched. Start with your mentoring compact."))
             return redirect("mentorships:relationship", proposal.relationship_id)
-        messages.success(request, "Thank you: your answer is recorded.")
+        messages.success(request, gettext("Thank you: your answer is recorded."))
         return redirect("programs:introduction", proposal.pk)
     return render(
         request,
@@ -368,12 +373,12 @@ def milestone_done(request, pk: int):
     relationship = relationship_for_or_404(actor=request.actor, pk=pk)
     milestone = Milestone.objects.filter(pk=_int(request.POST.get("milestone"))).first()
     if milestone is None:
-        messages.error(request, "Choose a milestone of your program.")
+        messages.error(request, gettext("Choose a milestone of your program."))
         return redirect("mentorships:relationship", relationship.pk)
     try:
         services.milestone_mark_done(user=request.user, relationship=relationship, milestone=milestone)
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, f"“{milestone.title}” marked done.")
+        messages.success(request, gettext("“%(title)s” marked done.") % {"title": milestone.title})
     return redirect("mentorships:relationship", relationship.pk)

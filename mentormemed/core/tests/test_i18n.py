@@ -5,6 +5,7 @@ pages follow the browser."""
 from __future__ import annotations
 
 import ast
+import html
 import re
 from pathlib import Path
 
@@ -22,7 +23,7 @@ ROOT = Path(settings.BASE_DIR) / "mentormemed"
 PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 # Apps whose templates are still being wrapped (emptied app by app).
-PENDING = {"care", "institutions", "lifecycle", "notifications", "outcomes", "programs", "provisioning", "sso"}
+PENDING = {"institutions", "lifecycle", "notifications", "provisioning", "sso"}
 TEMPLATES = sorted(
     p
     for p in ROOT.rglob("templates/**/*")
@@ -70,7 +71,8 @@ def _template_messages(path: Path) -> set[tuple[str | None, str]]:
     for node in _nodes(template.template.nodelist):
         if isinstance(node, TranslateNode) and node.filter_expression.var.literal is not None:
             context = node.message_context.var if node.message_context else None
-            found.add((context, str(node.filter_expression.var.literal)))
+            # {% translate %} looks its literal up with % doubled (django.template.base.Variable)
+            found.add((context, str(node.filter_expression.var.literal).replace("%", "%%")))
         elif isinstance(node, BlockTranslateNode):
             context = node.message_context.var if node.message_context else None
             found.add((context, node.render_token_list(node.singular)[0]))
@@ -170,3 +172,44 @@ def test_an_unknown_language_is_refused_and_changes_nothing(cast):
     assert response.status_code == 200 and b"xx" in response.content
     user.refresh_from_db()
     assert user.language == "en"
+
+
+# A page of each app, read in Spanish: a Spanish sentence of the template shows and none of its English remains.
+PAGES = [
+    ("care/my_reports.html", "care:my_reports", "mentee"),
+    ("care/settings.html", "care:settings", "admin"),
+    ("programs/mine.html", "programs:mine", "mentee"),
+    ("programs/admin_list.html", "programs:admin_list", "admin"),
+    ("outcomes/reward.html", "outcomes:reward", "admin"),
+    ("outcomes/invoices.html", "outcomes:invoices", "admin"),
+    ("outcomes/research.html", "outcomes:research", "mentor"),
+]
+
+
+def _template_path(name: str) -> Path:
+    return next(ROOT.glob(f"*/templates/{name}"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("template", "url", "who"), PAGES, ids=[p[0] for p in PAGES])
+def test_a_page_of_each_app_reads_in_spanish(cast, template, url, who):
+    person = cast.member(who) if who else None
+    if person is not None:
+        user = getattr(person, "user", person)
+        user.language = "es"
+        user.save(update_fields=["language"])
+    client = cast.client_for(person)
+    response = client.get(reverse(url), HTTP_ACCEPT_LANGUAGE="es" if person is None else "en")
+    assert response.status_code == 200, response.status_code
+    page = html.unescape(response.content.decode())
+    assert '<html lang="es">' in page
+    translations = {(e.msgctxt, e.msgid): e.msgstr for e in _catalogue().translated_entries()}
+    plain = [
+        (msgid, translations[(ctx, msgid)])
+        for ctx, msgid in _template_messages(_template_path(template))
+        if "%(" not in msgid and "<" not in msgid and translations.get((ctx, msgid), msgid) != msgid
+    ]
+    assert plain, f"{template} has no sentence to check"
+    english = [msgid for msgid, _ in plain if len(msgid) > 12 and msgid in page]
+    assert not english, f"English left on {template} in Spanish: {english}"
+    assert any(spanish in page for _, spanish in plain), f"no Spanish text of {template} on the page"

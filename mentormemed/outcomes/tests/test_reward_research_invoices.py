@@ -88,6 +88,25 @@ def test_r24_participation_letter_shows_the_record_against_the_threshold(cast):
 
 
 @pytest.mark.django_db
+def test_r24_letter_is_written_in_the_language_its_pdf_declares(cast):
+    """An admin who reads Spanish downloads a letter whose text is Spanish and whose /Lang says so."""
+    mentor = mt.mentor_profile(cast.mentor)
+    mentee = onboard(MembershipFactory(institution=cast.inst_a, role="mentee", user=UserFactory()))
+    rel = mt.relationship(mentee, mentor, started_at=timezone.now() - dt.timedelta(days=30))
+    meeting(rel, starts_at=timezone.now() - dt.timedelta(days=3), status="held")
+    cast.admin.user.language = "es"
+    cast.admin.user.save(update_fields=["language"])
+    response = cast.client_for(cast.admin).get(reverse("outcomes:reward_letter", args=[mentor.pk]))
+    assert str(PdfReader(io.BytesIO(response.content)).trailer["/Root"]["/Lang"]) == "es"
+    text = pdf_text(response.content)
+    assert "Al Comité de Nombramientos, Promociones y Titularidad" in text
+    assert "Aprendices acompañados 1 en 12 meses, como máximo 1 a la vez" in text
+    assert "Atentamente" in text
+    for english in ("To the Committee", "Mentees mentored", "over 12 months", "Sincerely", "meets this threshold"):
+        assert english not in text, english
+
+
+@pytest.mark.django_db
 def test_r25_submit_checks_the_document_and_every_step_is_audited(cast):
     client = cast.client_for(cast.mentor)
     data = {
