@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.accounts.models import Role
 from mentormemed.core.timezones import zone_choices
@@ -14,7 +16,7 @@ class CriteriaTextField(forms.CharField):
 
     def __init__(self, *, rows: int, help_text: str):
         super().__init__(
-            label="Minimum mentor criteria",
+            label=gettext("Minimum mentor criteria"),
             required=False,
             widget=forms.Textarea(attrs={"rows": rows}),
             help_text=help_text,
@@ -28,7 +30,7 @@ class CriteriaTextField(forms.CharField):
 class InstitutionForm(forms.ModelForm):
     time_zone = forms.ChoiceField(choices=zone_choices, initial="America/New_York")
     criteria_text = CriteriaTextField(
-        rows=4, help_text="One per line, e.g. “Holds a faculty appointment”. Mentors attest each one."
+        rows=4, help_text=_("One per line, e.g. “Holds a faculty appointment”. Mentors attest each one.")
     )
 
     class Meta:
@@ -72,13 +74,17 @@ class PriceBandForm(forms.ModelForm):
 class SubscriptionStartForm(forms.Form):
     term_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     term_end = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Leave empty for one year."
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("Leave empty for one year.")
     )
     band = forms.ModelChoiceField(
-        queryset=PriceBand.objects.all(), required=False, help_text="Leave empty to use the band for the headcount."
+        queryset=PriceBand.objects.all(), required=False, help_text=_("Leave empty to use the band for the headcount.")
     )
     fee = forms.DecimalField(
-        required=False, min_value=0, max_digits=10, decimal_places=2, help_text="Leave empty to charge the band's fee."
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("Leave empty to charge the band's fee."),
     )
     paid_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -88,39 +94,39 @@ class PaymentForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail address")
-    role = forms.ChoiceField(choices=[(Role.MENTEE, "Mentee"), (Role.MENTOR, "Mentor"), (Role.ADMIN, "Admin")])
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(choices=[(Role.MENTEE, _("Mentee")), (Role.MENTOR, _("Mentor")), (Role.ADMIN, _("Admin"))])
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
 
 
 class AdminInviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail address of the institution's admin")
+    email = forms.EmailField(label=_("E-mail address of the institution's admin"))
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
 
 
 class RosterForm(forms.Form):
-    file = forms.FileField(label="Roster CSV file", help_text="Columns: email, role, first_name, last_name.")
+    file = forms.FileField(label=_("Roster CSV file"), help_text=_("Columns: email, role, first_name, last_name."))
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=[("active", "Reinstate"), ("suspended", "Suspend"), ("ended", "End")])
-    end_reason = forms.ChoiceField(choices=[("", "—"), *EndReason.choices], required=False, label="Why it ends")
-    note = forms.CharField(max_length=500, required=False, label="Note (shown to the member)")
+    status = forms.ChoiceField(choices=[("active", _("Reinstate")), ("suspended", _("Suspend")), ("ended", _("End"))])
+    end_reason = forms.ChoiceField(choices=[("", "—"), *EndReason.choices], required=False, label=_("Why it ends"))
+    note = forms.CharField(max_length=500, required=False, label=_("Note (shown to the member)"))
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("confirmed", "Confirm"), ("rejected", "Reject")])
-    note = forms.CharField(max_length=500, required=False, label="Reason (required when rejecting)")
+    decision = forms.ChoiceField(choices=[("confirmed", _("Confirm")), ("rejected", _("Reject"))])
+    note = forms.CharField(max_length=500, required=False, label=_("Reason (required when rejecting)"))
 
 
 class CriteriaForm(forms.Form):
-    criteria_text = CriteriaTextField(rows=6, help_text="One per line. Mentors attest each; you confirm.")
+    criteria_text = CriteriaTextField(rows=6, help_text=_("One per line. Mentors attest each; you confirm."))
 
 
 class AgreementPublishForm(forms.Form):
-    role = forms.ChoiceField(choices=[(Role.MENTEE, "Mentee"), (Role.MENTOR, "Mentor")])
+    role = forms.ChoiceField(choices=[(Role.MENTEE, _("Mentee")), (Role.MENTOR, _("Mentor"))])
     title = forms.CharField(max_length=200)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 16}))
 
@@ -128,16 +134,16 @@ class AgreementPublishForm(forms.Form):
 class AuditFilterForm(forms.Form):
     """Filters of the audit log; dates are whole UTC days, both ends included."""
 
-    action = forms.CharField(label="Action starts with", required=False, max_length=80)
+    action = forms.CharField(label=_("Action starts with"), required=False, max_length=80)
     institution = forms.ModelChoiceField(
-        label="Institution", required=False, queryset=Institution.objects.only("pk", "name"), empty_label="All"
+        label=_("Institution"), required=False, queryset=Institution.objects.only("pk", "name"), empty_label=_("All")
     )
-    date_from = forms.DateField(label="From (UTC)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To (UTC)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From (UTC)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To (UTC)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            raise forms.ValidationError("The “from” date is after the “to” date; swap them or clear one.")
+            raise forms.ValidationError(gettext("The “from” date is after the “to” date; swap them or clear one."))
         return data

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.accounts.models import ReviewStatus, Role
 from mentormemed.core.clock import platform_today
@@ -15,31 +16,35 @@ from mentormemed.core.clock import platform_today
 
 class Institution(models.Model):
     class Kind(models.TextChoices):
-        MD_SCHOOL = "md_school", "MD school"
-        DO_SCHOOL = "do_school", "DO school"
-        HOSPITAL_SYSTEM = "hospital_system", "Hospital system"
-        MEDICAL_SOCIETY = "medical_society", "Medical society"
-        OTHER_PROGRAM = "other_program", "Other health-professions program"
+        MD_SCHOOL = "md_school", _("MD school")
+        DO_SCHOOL = "do_school", _("DO school")
+        HOSPITAL_SYSTEM = "hospital_system", _("Hospital system")
+        MEDICAL_SOCIETY = "medical_society", _("Medical society")
+        OTHER_PROGRAM = "other_program", _("Other health-professions program")
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     field_of_training = models.ForeignKey("profiles.FieldOfTraining", on_delete=models.PROTECT)
-    eligible_headcount = models.PositiveIntegerField(help_text="Eligible UME and GME trainees; decides the price band.")
+    eligible_headcount = models.PositiveIntegerField(
+        help_text=_("Eligible UME and GME trainees; decides the price band.")
+    )
     time_zone = models.CharField(max_length=64, default="America/New_York")
     state = models.ForeignKey("profiles.Region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     urim_groups = models.ManyToManyField(
         "profiles.IdentityOption",
         blank=True,
         related_name="+",
-        help_text="Race/ethnicity groups this institution counts as underrepresented in medicine.",
+        help_text=_("Race/ethnicity groups this institution counts as underrepresented in medicine."),
     )
-    mentor_commitment = models.PositiveIntegerField(default=0, help_text="Mentors the institution commits to supply.")
+    mentor_commitment = models.PositiveIntegerField(
+        default=0, help_text=_("Mentors the institution commits to supply.")
+    )
     # Where invoices go (R3): a university finance office matches the invoice to its vendor record.
     billing_contact = models.CharField(
-        "billing contact", max_length=200, blank=True, help_text="Person or office, e.g. “Accounts Payable”."
+        "billing contact", max_length=200, blank=True, help_text=_("Person or office, e.g. “Accounts Payable”.")
     )
     billing_address = models.TextField(
-        "billing address", max_length=600, blank=True, help_text="Street, city, state and ZIP, one per line."
+        "billing address", max_length=600, blank=True, help_text=_("Street, city, state and ZIP, one per line.")
     )
     billing_email = models.EmailField("billing e-mail", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -74,7 +79,7 @@ class PriceBand(models.Model):
 
     name = models.CharField(max_length=80)
     min_headcount = models.PositiveIntegerField()
-    max_headcount = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no upper limit")
+    max_headcount = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: no upper limit"))
     annual_fee = models.DecimalField(max_digits=10, decimal_places=2)
     mentor_commitment = models.PositiveIntegerField(default=25)
 
@@ -117,11 +122,11 @@ class Subscription(models.Model):
     term_end = models.DateField()
     invoice_number = models.CharField(max_length=30, unique=True)
     invoice_date = models.DateField(
-        default=platform_today, help_text="The invoice's date until staff issue it (then the issue date)."
+        default=platform_today, help_text=_("The invoice's date until staff issue it (then the issue date).")
     )
     invoice_due = models.DateField(null=True, blank=True)
     paid_on = models.DateField(null=True, blank=True)
-    ended_on = models.DateField(null=True, blank=True, help_text="Ended early: no access from this day.")
+    ended_on = models.DateField(null=True, blank=True, help_text=_("Ended early: no access from this day."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -161,17 +166,17 @@ class Subscription(models.Model):
 
 
 class MembershipStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
-    ENDED = "ended", "Ended"
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Ended")
 
 
 class EndReason(models.TextChoices):
     """Why a membership ended. Only a graduate in good standing is invited to mentor (R20)."""
 
-    GRADUATED = "graduated", "Graduated in good standing"
-    LEFT = "left", "Left the institution"
-    REMOVED = "removed", "Removed by the program"
+    GRADUATED = "graduated", _("Graduated in good standing")
+    LEFT = "left", _("Left the institution")
+    REMOVED = "removed", _("Removed by the program")
 
 
 class Membership(models.Model):
@@ -267,12 +272,12 @@ class RosterImport(models.Model):
     background once the admin confirms, with progress they can watch and a report at the end."""
 
     class Status(models.TextChoices):
-        READY = "ready", "Checked — waiting for you to confirm"
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Inviting"
-        DONE = "done", "Finished"
-        FAILED = "failed", "Stopped with errors"
-        DISCARDED = "discarded", "Discarded"
+        READY = "ready", _("Checked — waiting for you to confirm")
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Inviting")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Stopped with errors")
+        DISCARDED = "discarded", _("Discarded")
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="roster_imports")
     uploaded_by = models.ForeignKey(
@@ -280,13 +285,13 @@ class RosterImport(models.Model):
     )
     file_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
-    rows = models.JSONField(default=list, help_text="The checked rows: [line, email, role, first name, last name].")
+    rows = models.JSONField(default=list, help_text=_("The checked rows: [line, email, role, first name, last name]."))
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField(default=0, help_text="Already a member in that role.")
+    skipped = models.PositiveIntegerField(default=0, help_text=_("Already a member in that role."))
     failed = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, help_text="[line, reason] for rows that could not be written.")
+    errors = models.JSONField(default=list, help_text=_("[line, reason] for rows that could not be written."))
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

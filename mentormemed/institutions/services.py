@@ -17,6 +17,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.accounts.models import ReviewStatus, Role
 from mentormemed.core.audit import audit, audit_many
@@ -72,11 +73,17 @@ def criteria_lines(lines: list[str]) -> list[str]:
     too_long = [n for n, text in enumerate(wanted, 1) if len(text) > CRITERION_MAX_LENGTH]
     if too_long:
         raise ValidationError(
-            f"Criterion {too_long[0]} is longer than {CRITERION_MAX_LENGTH} characters; "
-            "keep each one to a sentence mentors can attest."
+            gettext(
+                "Criterion %(number)s is longer than %(most)s characters; "
+                "keep each one to a sentence mentors can attest."
+            )
+            % {"number": too_long[0], "most": CRITERION_MAX_LENGTH}
         )
     if len(wanted) > CRITERIA_MAX:
-        raise ValidationError(f"At most {CRITERIA_MAX} criteria; this text has {len(wanted)} lines.")
+        raise ValidationError(
+            gettext("At most %(most)s criteria; this text has %(lines)s lines.")
+            % {"most": CRITERIA_MAX, "lines": len(wanted)}
+        )
     return wanted
 
 
@@ -111,7 +118,7 @@ def price_band_save(*, actor, band: PriceBand) -> PriceBand:
     band.full_clean()
     overlapping = [b for b in PriceBand.objects.exclude(pk=band.pk) if _overlaps(b, band)]
     if overlapping:
-        raise ValidationError(f"This range overlaps the band “{overlapping[0].name}”.")
+        raise ValidationError(gettext("This range overlaps the band “%(name)s”.") % {"name": overlapping[0].name})
     creating = band.pk is None
     band.save()
     audit(
@@ -185,10 +192,10 @@ def subscription_start(
     """Start a term. Band follows the headcount unless given; the fee is the band's unless given."""
     band = band or band_for_headcount(institution.eligible_headcount)
     if band is None:
-        raise ValidationError("No price band covers this institution's headcount; add one first.")
+        raise ValidationError(gettext("No price band covers this institution's headcount; add one first."))
     term_end = term_end or (term_start.replace(year=term_start.year + 1) - dt.timedelta(days=1))
     if term_end <= term_start:
-        raise ValidationError("The term must end after it starts.")
+        raise ValidationError(gettext("The term must end after it starts."))
     _lock_institution(institution)  # two staff starting terms at once: the second waits, then sees the first
     overlapping = institution.subscriptions.filter(
         term_start__lte=term_end, term_end__gte=term_start, ended_on__isnull=True
@@ -219,7 +226,7 @@ def subscription_start(
                 raise
             continue  # two staff issued the same number at once: take the next
     else:
-        raise ValidationError("Could not allocate an invoice number; try again.")
+        raise ValidationError(gettext("Could not allocate an invoice number; try again."))
     if not institution.mentor_commitment:
         institution.mentor_commitment = band.mentor_commitment
         institution.save(update_fields=["mentor_commitment"])
@@ -266,7 +273,8 @@ def subscription_renew_by_admin(*, actor, institution: Institution) -> Subscript
     offer = renewal_offer(institution)
     if offer is None:
         raise ValidationError(
-            f"Renewal opens {RENEWAL_OPENS_DAYS} days before the current term ends; nothing to renew yet."
+            gettext("Renewal opens %(RENEWAL_OPENS_DAYS)s days before the current term ends; nothing to renew yet.")
+            % {"RENEWAL_OPENS_DAYS": RENEWAL_OPENS_DAYS}
         )
     subscription = subscription_start(actor=actor, institution=institution, term_start=offer["start"])
     audit(
@@ -289,7 +297,7 @@ def subscription_end(*, actor, subscription: Subscription, on: dt.date | None = 
     """End early: members lose access from ``on``; nothing is deleted (R1)."""
     on = on or platform_today()
     if subscription.ended_on:
-        raise ValidationError("This subscription has already been ended.")
+        raise ValidationError(gettext("This subscription has already been ended."))
     if on <= subscription.term_start:
         on = subscription.term_start
     subscription.ended_on = on
@@ -341,15 +349,17 @@ def _validate_invitee(institution: Institution, email: str, role: str) -> str:
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ValidationError("Not a valid e-mail address.") from exc
+        raise ValidationError(gettext("Not a valid e-mail address.")) from exc
     if role not in Role.values:
-        raise ValidationError(f"Unknown role “{role}”: use mentee, mentor or admin.")
+        raise ValidationError(gettext("Unknown role “%(role)s”: use mentee, mentor or admin.") % {"role": role})
     if (
         Membership.objects.filter(institution=institution, user__email__iexact=email, role=role)
         .exclude(status=MembershipStatus.ENDED)
         .exists()
     ):
-        raise ValidationError(f"{email} is already a {role} of this institution.")
+        raise ValidationError(
+            gettext("%(email)s is already a %(role)s of this institution.") % {"email": email, "role": role}
+        )
     return email
 
 
@@ -456,7 +466,7 @@ def roster_confirm(*, actor, roster: RosterImport) -> RosterImport:
         status=RosterImport.Status.QUEUED
     )
     if not claimed:
-        raise ValidationError("This roster was already confirmed or discarded; upload it again to start over.")
+        raise ValidationError(gettext("This roster was already confirmed or discarded; upload it again to start over."))
     audit(actor=actor, action="roster_import.confirm", obj=roster, institution=roster.institution, actor_role="admin")
     from mentormemed.institutions.tasks import run_roster_import
 
@@ -685,7 +695,7 @@ def invitation_revoke(*, actor, invitation: Invitation) -> bool:
 def invitation_resend(*, actor, invitation: Invitation) -> InvitationResult:
     """A fresh link (new token, new expiry) to the same person; the old link stops working."""
     if invitation.accepted_at:
-        raise ValidationError("This invitation has already been accepted.")
+        raise ValidationError(gettext("This invitation has already been accepted."))
     return invitation_create(
         actor=actor,
         institution=invitation.institution,
@@ -781,12 +791,15 @@ def membership_set_status(
     """
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if status not in ALLOWED_STATUS_CHANGES[membership.status]:
-        raise ValidationError(f"A {membership.get_status_display().lower()} membership cannot become {status}.")
+        raise ValidationError(
+            gettext("A %(lower)s membership cannot become %(status)s.")
+            % {"lower": membership.get_status_display().lower(), "status": status}
+        )
     if membership.user_id == getattr(actor, "pk", None) and membership.role == Role.ADMIN:
-        raise ValidationError("You cannot change your own admin membership.")
+        raise ValidationError(gettext("You cannot change your own admin membership."))
     end_reason = end_reason or EndReason.LEFT
     if status == MembershipStatus.ENDED and end_reason not in EndReason.values:
-        raise ValidationError("Say why the membership ends: graduated, left or removed.")
+        raise ValidationError(gettext("Say why the membership ends: graduated, left or removed."))
     previous = membership.status
     membership.status = status
     membership.status_note = note.strip()
@@ -826,12 +839,12 @@ def _offer_mentoring_after_commit(membership_pk: int) -> None:
 def eligibility_review(*, actor, membership: Membership, decision: str, note: str = ""):
     """R4: the admin confirms or rejects a mentee's attested eligibility."""
     if decision not in (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED):
-        raise ValidationError("Choose confirm or reject.")
+        raise ValidationError(gettext("Choose confirm or reject."))
     eligibility = getattr(membership, "eligibility", None)
     if eligibility is None:
-        raise ValidationError("This mentee has not attested eligibility yet.")
+        raise ValidationError(gettext("This mentee has not attested eligibility yet."))
     if decision == ReviewStatus.REJECTED and not note.strip():
-        raise ValidationError("Say why, so the mentee knows what to do next.")
+        raise ValidationError(gettext("Say why, so the mentee knows what to do next."))
     eligibility.status = decision
     eligibility.review_note = note.strip()
     eligibility.reviewed_by = actor
@@ -852,10 +865,10 @@ def eligibility_review(*, actor, membership: Membership, decision: str, note: st
 def criteria_review(*, actor, membership: Membership, decision: str) -> int:
     """R5: the admin confirms (or rejects) every criterion the mentor attested."""
     if decision not in (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED):
-        raise ValidationError("Choose confirm or reject.")
+        raise ValidationError(gettext("Choose confirm or reject."))
     attestations = MentorCriterionAttestation.objects.filter(membership=membership)
     if not attestations.exists():
-        raise ValidationError("This mentor has not attested the criteria yet.")
+        raise ValidationError(gettext("This mentor has not attested the criteria yet."))
     count = attestations.update(status=decision, reviewed_by=actor, reviewed_at=timezone.now())
     audit(
         actor=actor,

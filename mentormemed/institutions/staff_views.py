@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.accounts.models import Agreement, Role
@@ -51,7 +53,7 @@ def institution_edit(request, pk: int | None = None):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{institution.name} saved.")
+            messages.success(request, gettext("%(name)s saved.") % {"name": institution.name})
             return redirect("staff:institution", pk=institution.pk)
     return render(request, "staff/institution_form.html", {"form": form, "institution": instance})
 
@@ -84,11 +86,16 @@ def subscription_start(request, pk: int):
     if form.is_valid():
         try:
             sub = services.subscription_start(actor=request.user, institution=inst, **form.cleaned_data)
-            messages.success(request, f"Subscription started; invoice {sub.invoice_number}.")
+            messages.success(
+                request,
+                gettext("Subscription started; invoice %(invoice_number)s.") % {"invoice_number": sub.invoice_number},
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, "Check the dates: " + "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(
+            request, gettext("Check the dates: ") + "; ".join(e for errs in form.errors.values() for e in errs)
+        )
     return redirect("staff:institution", pk=pk)
 
 
@@ -99,18 +106,22 @@ def subscription_action(request, pk: int, action: str):
     try:
         if action == "renew":
             new = services.subscription_renew(actor=request.user, subscription=sub)
-            messages.success(request, f"Renewed until {new.term_end:%b %d, %Y}; invoice {new.invoice_number}.")
+            messages.success(
+                request,
+                gettext("Renewed until %(term_end)s; invoice %(invoice_number)s.")
+                % {"term_end": date_format(new.term_end, "M d, Y"), "invoice_number": new.invoice_number},
+            )
         elif action == "end":
             services.subscription_end(actor=request.user, subscription=sub)
-            messages.success(request, "Subscription ended. Members have lost access; nothing was deleted.")
+            messages.success(request, gettext("Subscription ended. Members have lost access; nothing was deleted."))
         elif action == "paid":
             form = PaymentForm(request.POST)
             if not form.is_valid():
-                raise ValidationError("Give the date the payment arrived.")
+                raise ValidationError(gettext("Give the date the payment arrived."))
             services.subscription_record_payment(actor=request.user, subscription=sub, **form.cleaned_data)
-            messages.success(request, "Payment recorded.")
+            messages.success(request, gettext("Payment recorded."))
         else:
-            raise ValidationError("Unknown action.")
+            raise ValidationError(gettext("Unknown action."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("staff:institution", pk=sub.institution_id)
@@ -124,11 +135,13 @@ def invite_admin(request, pk: int):
     if form.is_valid():
         try:
             services.invitation_create(actor=request.user, institution=inst, role=Role.ADMIN, **form.cleaned_data)
-            messages.success(request, f"Admin invitation sent to {form.cleaned_data['email']}.")
+            messages.success(
+                request, gettext("Admin invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, "Enter a valid e-mail address.")
+        messages.error(request, gettext("Enter a valid e-mail address."))
     return redirect("staff:institution", pk=pk)
 
 
@@ -143,7 +156,7 @@ def price_bands(request, pk: int | None = None):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Price band saved.")
+            messages.success(request, gettext("Price band saved."))
             return redirect("staff:price_bands")
     return render(
         request, "staff/price_bands.html", {"bands": PriceBand.objects.all(), "form": form, "editing": instance}
@@ -160,7 +173,11 @@ def agreements(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Published {agreement}. Members must accept it before their next request.")
+            messages.success(
+                request,
+                gettext("Published %(agreement)s. Members must accept it before their next request.")
+                % {"agreement": agreement},
+            )
             return redirect("staff:agreements")
     return render(request, "staff/agreements.html", {"agreements": Agreement.objects.all(), "form": form})
 

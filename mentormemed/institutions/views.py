@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import get_scoped_or_404, requires
@@ -77,7 +79,7 @@ def invite(request):
         except ValidationError as exc:
             form.add_error("email", exc)
         else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            messages.success(request, gettext("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("institutions:invite")
     return render(request, "institutions/invite.html", {"form": form, "roster_form": RosterForm()})
 
@@ -121,14 +123,16 @@ def roster_import_action(request, pk: int, action: str):
         if action == "confirm":
             services.roster_confirm(actor=request.user, roster=roster)
             messages.success(
-                request, f"Inviting {roster.total} people in the background; this page shows how far it got."
+                request,
+                gettext("Inviting %(total)s people in the background; this page shows how far it got.")
+                % {"total": roster.total},
             )
         elif action == "discard":
             if services.roster_discard(actor=request.user, roster=roster):
-                messages.info(request, "The roster was discarded; nobody was invited.")
+                messages.info(request, gettext("The roster was discarded; nobody was invited."))
             return redirect("institutions:roster")
         else:
-            messages.error(request, "Unknown action.")
+            messages.error(request, gettext("Unknown action."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("institutions:roster_import", pk=roster.pk)
@@ -141,14 +145,16 @@ def invitation_action(request, pk: int, action: str):
     try:
         if action == "revoke":
             if services.invitation_revoke(actor=request.user, invitation=invitation):
-                messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+                messages.success(
+                    request, gettext("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+                )
             else:
-                messages.info(request, "That invitation was no longer open.")
+                messages.info(request, gettext("That invitation was no longer open."))
         elif action == "resend":
             services.invitation_resend(actor=request.user, invitation=invitation)
-            messages.success(request, f"A new link was sent to {invitation.email}.")
+            messages.success(request, gettext("A new link was sent to %(email)s.") % {"email": invitation.email})
         else:
-            raise ValidationError("Unknown action.")
+            raise ValidationError(gettext("Unknown action."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("institutions:members")
@@ -162,11 +168,11 @@ def member_status(request, pk: int):
     if form.is_valid():
         try:
             services.membership_set_status(actor=request.user, membership=membership, **form.cleaned_data)
-            messages.success(request, "Membership updated.")
+            messages.success(request, gettext("Membership updated."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, "Choose what to do with this membership.")
+        messages.error(request, gettext("Choose what to do with this membership."))
     return redirect("institutions:member_detail", pk=membership.pk)
 
 
@@ -176,7 +182,7 @@ def member_review(request, pk: int):
     membership = get_scoped_or_404(Membership.objects.select_related("eligibility"), request.actor, pk=pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose confirm or reject.")
+        messages.error(request, gettext("Choose confirm or reject."))
         return redirect("institutions:member_detail", pk=pk)
     decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
     try:
@@ -185,8 +191,8 @@ def member_review(request, pk: int):
         elif membership.role == "mentor":
             services.criteria_review(actor=request.user, membership=membership, decision=decision)
         else:
-            raise ValidationError("Admins have nothing to review.")
-        messages.success(request, "Review recorded.")
+            raise ValidationError(gettext("Admins have nothing to review."))
+        messages.success(request, gettext("Review recorded."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("institutions:member_detail", pk=pk)
@@ -202,7 +208,7 @@ def criteria(request):
         services.criteria_set(
             actor=request.user, institution=institution, lines=form.cleaned_data["criteria_text"].splitlines()
         )
-        messages.success(request, "Mentor criteria saved.")
+        messages.success(request, gettext("Mentor criteria saved."))
         return redirect("institutions:criteria")
     return render(request, "institutions/criteria.html", {"form": form})
 
@@ -227,7 +233,9 @@ def subscription(request):
 @require_POST
 def subscription_renew(request):
     if request.POST.get("confirm") != "on":
-        messages.error(request, "Tick the confirmation that you may commit your institution to the fee, then renew.")
+        messages.error(
+            request, gettext("Tick the confirmation that you may commit your institution to the fee, then renew.")
+        )
         return redirect("institutions:subscription")
     try:
         renewed = services.subscription_renew_by_admin(actor=request.user, institution=request.actor.institution)
@@ -236,8 +244,15 @@ def subscription_renew(request):
         return redirect("institutions:subscription")
     messages.success(
         request,
-        f"Renewed: {renewed.term_start:%B} {renewed.term_start.day}, {renewed.term_start.year} to "
-        f"{renewed.term_end:%B} {renewed.term_end.day}, {renewed.term_end.year}. Your members have full access again; "
-        f"invoice {renewed.invoice_number} is due by {renewed.invoice_due:%B} {renewed.invoice_due.day}.",
+        gettext(
+            "Renewed: %(start)s to %(end)s. Your members have full access again; "
+            "invoice %(invoice_number)s is due by %(due)s."
+        )
+        % {
+            "start": date_format(renewed.term_start, "F j, Y"),
+            "end": date_format(renewed.term_end, "F j, Y"),
+            "invoice_number": renewed.invoice_number,
+            "due": date_format(renewed.invoice_due, "F j"),
+        },
     )
     return redirect("institutions:subscription")

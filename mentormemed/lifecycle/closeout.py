@@ -15,6 +15,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
 from mentormemed.core.clock import platform_today
@@ -60,9 +62,11 @@ def closeout_start(*, user, institution) -> CloseOut:
     """Begin the close-out of a lapsed institution: its export is built and handed to its admins."""
     ended = contract_end(institution)
     if ended is None:
-        raise ValidationError("This institution has a current or future term: only a lapsed contract is closed out.")
+        raise ValidationError(
+            gettext("This institution has a current or future term: only a lapsed contract is closed out.")
+        )
     if CloseOut.objects.filter(institution=institution, state__in=OPEN_STATES + (CloseOut.State.DESTROYED,)).exists():
-        raise ValidationError("This institution's close-out has already been started.")
+        raise ValidationError(gettext("This institution's close-out has already been started."))
     export = exports.export_request(user=user, institution=institution, actor_role="staff")
     closeout = CloseOut.objects.create(
         institution=institution,
@@ -121,11 +125,11 @@ def export_ready(*, export_id: int) -> None:
 def closeout_cancel(*, user, closeout: CloseOut, note: str) -> CloseOut:
     """Stop a close-out before destruction (the institution renewed, or staff started it in error)."""
     if not note.strip():
-        raise ValidationError("Say why the close-out is cancelled.")
+        raise ValidationError(gettext("Say why the close-out is cancelled."))
     if not CloseOut.objects.filter(pk=closeout.pk, state__in=[CloseOut.State.HANDOVER, CloseOut.State.GRACE]).update(
         state=CloseOut.State.CANCELLED, cancelled_at=timezone.now(), note=note.strip()[:500]
     ):
-        raise ValidationError("Only a close-out that has not begun destroying data can be cancelled.")
+        raise ValidationError(gettext("Only a close-out that has not begun destroying data can be cancelled."))
     closeout.refresh_from_db()
     audit(actor=user, action="lifecycle.closeout.cancel", obj=closeout, institution=closeout.institution)
     return closeout
@@ -136,14 +140,17 @@ def closeout_request_destroy(*, user, closeout: CloseOut, now: dt.datetime | Non
     """Staff confirm destruction once the grace period has passed; the work runs in the background."""
     now = now or timezone.now()
     if contract_end(closeout.institution) is None:
-        raise ValidationError("The institution has a current term again: cancel the close-out instead.")
+        raise ValidationError(gettext("The institution has a current term again: cancel the close-out instead."))
     claimed = CloseOut.objects.filter(pk=closeout.pk, state=CloseOut.State.GRACE, destroy_after__lte=now).update(
         state=CloseOut.State.DESTROYING
     )
     if not claimed:
         if closeout.state == CloseOut.State.GRACE and closeout.destroy_after and closeout.destroy_after > now:
-            raise ValidationError(f"The grace period runs until {closeout.destroy_after:%B %-d, %Y}; destroy after it.")
-        raise ValidationError("This close-out is not waiting for destruction.")
+            raise ValidationError(
+                gettext("The grace period runs until %(destroy_after)s; destroy after it.")
+                % {"destroy_after": date_format(closeout.destroy_after, "F j, Y")}
+            )
+        raise ValidationError(gettext("This close-out is not waiting for destruction."))
     audit(actor=user, action="lifecycle.closeout.destroy", obj=closeout, institution=closeout.institution)
     from mentormemed.lifecycle.tasks import destroy_institution
 

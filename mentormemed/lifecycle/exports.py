@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
 from mentormemed.lifecycle import archive
@@ -33,7 +34,7 @@ def export_request(*, user, institution=None, person=None, actor_role: str) -> D
         kind=kind, state__in=[DataExport.State.QUEUED, DataExport.State.RUNNING], **owner
     )
     if running.exists():
-        raise ValidationError("An export is already being built; it will appear here when it is ready.")
+        raise ValidationError(gettext("An export is already being built; it will appear here when it is ready."))
     export = DataExport.objects.create(kind=kind, requested_by=user, **owner)
     audit(actor=user, action=f"lifecycle.export.{kind}", obj=export, institution=institution, actor_role=actor_role)
     from mentormemed.lifecycle.tasks import build_export
@@ -102,7 +103,7 @@ def export_build(*, export_id: int) -> dict:
 def export_download(*, user, export: DataExport, actor_role: str):
     """The archive's file, opened for reading; audited with its checksum."""
     if export.state != DataExport.State.READY or not export.file:
-        raise ValidationError("This export is not ready to download.")
+        raise ValidationError(gettext("This export is not ready to download."))
     DataExport.objects.filter(pk=export.pk).update(downloads=export.downloads + 1)
     audit(
         actor=user,

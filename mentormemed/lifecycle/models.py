@@ -6,21 +6,22 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class DataExport(models.Model):
     """An archive built in the background: a whole institution's data, or one person's own."""
 
     class Kind(models.TextChoices):
-        INSTITUTION = "institution", "Institution data"
-        PERSON = "person", "A person's own data"
+        INSTITUTION = "institution", _("Institution data")
+        PERSON = "person", _("A person's own data")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Being built"
-        READY = "ready", "Ready to download"
-        FAILED = "failed", "Failed"
-        REMOVED = "removed", "Removed"
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being built")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Failed")
+        REMOVED = "removed", _("Removed")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     institution = models.ForeignKey(
@@ -31,7 +32,7 @@ class DataExport(models.Model):
     )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent of the datasets written")
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Per cent of the datasets written"))
     step = models.CharField(max_length=200, blank=True)
     file = models.FileField(upload_to="data-exports/", max_length=300, blank=True)
     size = models.PositiveBigIntegerField(default=0)
@@ -68,17 +69,17 @@ class RetentionSchedule(models.Model):
         "institutions.Institution", on_delete=models.CASCADE, related_name="retention_schedule"
     )
     audit_years = models.PositiveSmallIntegerField(
-        "keep the audit log for (years)", default=6, help_text="Entries older than this are deleted (HIPAA-style 6)."
+        "keep the audit log for (years)", default=6, help_text=_("Entries older than this are deleted (HIPAA-style 6).")
     )
     inactive_account_years = models.PositiveSmallIntegerField(
         "erase people who left after (years)",
         default=3,
-        help_text="A person whose every membership ended this long ago is erased (CME records kept as stated).",
+        help_text=_("A person whose every membership ended this long ago is erased (CME records kept as stated)."),
     )
     closeout_grace_days = models.PositiveSmallIntegerField(
         "grace period after the export is handed over (days)",
         default=30,
-        help_text="At contract end, personal data is destroyed this long after the export was handed over.",
+        help_text=_("At contract end, personal data is destroyed this long after the export was handed over."),
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -95,11 +96,11 @@ class CloseOut(models.Model):
     """The end of a contract: export handed over, a grace period, then destruction (R40)."""
 
     class State(models.TextChoices):
-        HANDOVER = "handover", "Export being handed over"
-        GRACE = "grace", "Grace period"
-        DESTROYING = "destroying", "Destroying personal data"
-        DESTROYED = "destroyed", "Personal data destroyed"
-        CANCELLED = "cancelled", "Cancelled (renewed)"
+        HANDOVER = "handover", _("Export being handed over")
+        GRACE = "grace", _("Grace period")
+        DESTROYING = "destroying", _("Destroying personal data")
+        DESTROYED = "destroyed", _("Personal data destroyed")
+        CANCELLED = "cancelled", _("Cancelled (renewed)")
 
     institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="closeouts")
     state = models.CharField(max_length=10, choices=State.choices, default=State.HANDOVER)
@@ -111,13 +112,13 @@ class CloseOut(models.Model):
     handed_over_at = models.DateTimeField(null=True, blank=True)
     grace_days = models.PositiveSmallIntegerField()
     destroy_after = models.DateTimeField(null=True, blank=True)
-    staff_reminded_at = models.DateTimeField(null=True, blank=True, help_text="Staff told destruction is due")
+    staff_reminded_at = models.DateTimeField(null=True, blank=True, help_text=_("Staff told destruction is due"))
     destroyed_at = models.DateTimeField(null=True, blank=True)
     destroyed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     certificate_number = models.CharField(max_length=32, blank=True)
-    summary = models.JSONField(default=list, blank=True, help_text="What was removed, de-identified and kept")
+    summary = models.JSONField(default=list, blank=True, help_text=_("What was removed, de-identified and kept"))
     cancelled_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
 
@@ -137,14 +138,14 @@ class ErasureRequest(models.Model):
     """A person asks for their personal data to be erased; staff carry it out or decline with reasons."""
 
     class State(models.TextChoices):
-        SUBMITTED = "submitted", "Waiting to be handled"
-        DONE = "done", "Carried out"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        SUBMITTED = "submitted", _("Waiting to be handled")
+        DONE = "done", _("Carried out")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="erasure_requests")
     reason = models.TextField(max_length=2000, blank=True)
-    contact_email = models.EmailField(help_text="Where the outcome is sent (the account's address at the time)")
+    contact_email = models.EmailField(help_text=_("Where the outcome is sent (the account's address at the time)"))
     state = models.CharField(max_length=10, choices=State.choices, default=State.SUBMITTED)
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
 from mentormemed.lifecycle import erasure
@@ -47,9 +48,9 @@ def notify_staff(*, title: str, url: str, body: str = "") -> None:
 def erasure_request(*, user, reason: str) -> ErasureRequest:
     """A person asks to be erased; staff handle it (a case under review may hold it back)."""
     if user.is_staff:
-        raise ValidationError("Staff accounts are closed by the platform's administrators, not here.")
+        raise ValidationError(gettext("Staff accounts are closed by the platform's administrators, not here."))
     if ErasureRequest.objects.filter(person=user, state=ErasureRequest.State.SUBMITTED).exists():
-        raise ValidationError("You have already asked; we will write to you when it is done.")
+        raise ValidationError(gettext("You have already asked; we will write to you when it is done."))
     item = ErasureRequest.objects.create(person=user, reason=reason.strip(), contact_email=user.email)
     audit(actor=user, action="lifecycle.erasure.request", obj=item)
     notify_staff(title="A person asked to be erased", url=f"/staff/data/erasure/{item.pk}/")
@@ -61,7 +62,7 @@ def erasure_withdraw(*, user, item: ErasureRequest) -> None:
     if not ErasureRequest.objects.filter(pk=item.pk, person=user, state=ErasureRequest.State.SUBMITTED).update(
         state=ErasureRequest.State.WITHDRAWN, decided_at=timezone.now()
     ):
-        raise ValidationError("This request is no longer open.")
+        raise ValidationError(gettext("This request is no longer open."))
     audit(actor=user, action="lifecycle.erasure.withdraw", obj=item)
 
 
@@ -69,12 +70,12 @@ def erasure_withdraw(*, user, item: ErasureRequest) -> None:
 def erasure_decide(*, user, item: ErasureRequest, carry_out: bool, note: str) -> ErasureRequest:
     """Staff carry out the erasure (erasure.erase_person) or decline it with a reason the person reads."""
     if not carry_out and not note.strip():
-        raise ValidationError("Say why the request is declined; the person reads it.")
+        raise ValidationError(gettext("Say why the request is declined; the person reads it."))
     state = ErasureRequest.State.DONE if carry_out else ErasureRequest.State.DECLINED
     if not ErasureRequest.objects.filter(pk=item.pk, state=ErasureRequest.State.SUBMITTED).update(
         state=state, decided_at=timezone.now(), decided_by=user, decision_note=note.strip()
     ):
-        raise ValidationError("This request has already been handled.")
+        raise ValidationError(gettext("This request has already been handled."))
     item.refresh_from_db()
     person = item.person
     from mentormemed.notifications.emails import queue_email

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
@@ -65,7 +66,7 @@ def institution_export(request):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "The export is being built; this page shows its progress.")
+        messages.success(request, gettext("The export is being built; this page shows its progress."))
     return redirect("lifecycle:institution")
 
 
@@ -114,7 +115,7 @@ def mine_export(request):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Your archive is being built; this page shows its progress.")
+        messages.success(request, gettext("Your archive is being built; this page shows its progress."))
     return redirect("lifecycle:mine")
 
 
@@ -149,18 +150,18 @@ def mine_erasure(request):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Your erasure request is withdrawn; nothing was erased.")
+            messages.success(request, gettext("Your erasure request is withdrawn; nothing was erased."))
         return redirect("lifecycle:mine")
     form = ErasureRequestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Tick the box to confirm that you understand what erasure means.")
+        messages.error(request, gettext("Tick the box to confirm that you understand what erasure means."))
         return redirect("lifecycle:mine")
     try:
         services.erasure_request(user=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Your request is received. We will e-mail you when it has been carried out.")
+        messages.success(request, gettext("Your request is received. We will e-mail you when it has been carried out."))
     return redirect("lifecycle:mine")
 
 
@@ -197,7 +198,7 @@ def staff_institution(request, pk: int):
     form = RetentionForm(request.POST or None, instance=schedule)
     if request.method == "POST" and form.is_valid():
         services.retention_save(user=request.user, institution=inst, **form.cleaned_data)
-        messages.success(request, "Retention schedule saved; the next sweep applies it.")
+        messages.success(request, gettext("Retention schedule saved; the next sweep applies it."))
         return redirect("lifecycle:staff_institution", pk=inst.pk)
     closeout = CloseOut.objects.filter(institution=inst).exclude(state=CloseOut.State.CANCELLED).first()
     return render(
@@ -222,18 +223,20 @@ def staff_closeout_action(request, pk: int, action: str):
     try:
         if action == "start":
             closeouts.closeout_start(user=request.user, institution=inst)
-            messages.success(request, "Close-out started: the export is being built for the institution's admins.")
+            messages.success(
+                request, gettext("Close-out started: the export is being built for the institution's admins.")
+            )
         elif action == "destroy" and closeout:
             closeouts.closeout_request_destroy(user=request.user, closeout=closeout)
-            messages.success(request, "Destruction started; the certificate appears here when it is done.")
+            messages.success(request, gettext("Destruction started; the certificate appears here when it is done."))
         elif action == "cancel" and closeout:
             form = NoteForm(request.POST)
             closeouts.closeout_cancel(
                 user=request.user, closeout=closeout, note=form.data.get("note", "") if form.is_bound else ""
             )
-            messages.success(request, "Close-out cancelled; nothing was destroyed.")
+            messages.success(request, gettext("Close-out cancelled; nothing was destroyed."))
         else:
-            messages.error(request, "There is nothing to do here.")
+            messages.error(request, gettext("There is nothing to do here."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("lifecycle:staff_institution", pk=inst.pk)
@@ -243,7 +246,7 @@ def staff_closeout_action(request, pk: int, action: str):
 def staff_certificate(request, pk: int):
     closeout = get_object_or_404(CloseOut.objects.select_related("institution", "destroyed_by"), pk=pk)
     if closeout.state != CloseOut.State.DESTROYED:
-        messages.error(request, "The certificate exists once the data has been destroyed.")
+        messages.error(request, gettext("The certificate exists once the data has been destroyed."))
         return redirect("lifecycle:staff_institution", pk=closeout.institution_id)
     response = HttpResponse(certificate_pdf(closeout), content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -268,7 +271,7 @@ def staff_erasure(request, pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Done; the person is told by e-mail.")
+            messages.success(request, gettext("Done; the person is told by e-mail."))
             return redirect("lifecycle:staff_erasure", pk=item.pk)
     memberships = item.person.memberships.select_related("institution")
     return render(request, "lifecycle/staff/erasure.html", {"item": item, "form": form, "memberships": memberships})

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Delivery(models.TextChoices):
-    IMMEDIATE = "immediate", "E-mail me right away"
-    DIGEST = "digest", "Collect into one daily e-mail"
+    IMMEDIATE = "immediate", _("E-mail me right away")
+    DIGEST = "digest", _("Collect into one daily e-mail")
 
 
 class Notification(models.Model):
@@ -69,10 +70,10 @@ class OutgoingEmail(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     key = models.UUIDField(unique=True, editable=False)
     to = models.JSONField()

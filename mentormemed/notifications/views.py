@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
@@ -36,7 +37,11 @@ def read(request, pk: int):
 @require_POST
 def read_all(request):
     count = services.mark_read(user=request.user)
-    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    messages.success(
+        request,
+        ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count)
+        % {"count": count},
+    )
     return redirect("notifications:inbox")
 
 
@@ -52,7 +57,7 @@ def preferences(request):
                 key.removeprefix("kind_"): value for key, value in request.POST.items() if key.startswith("kind_")
             },
         )
-        messages.success(request, "Your notification choices are saved.")
+        messages.success(request, gettext("Your notification choices are saved."))
         return redirect("notifications:preferences")
     return render(
         request,

@@ -151,6 +151,46 @@ def build(ctx: DemoContext) -> None:
     _assign_pilot_mentors(ctx, mentors, lookup)
     for membership in ctx.mentees:
         _mentee(ctx, membership, lookup)
+    _spanish_reader(ctx)
+
+
+SPANISH_READER = {
+    "she/her": ("Lucía", "Hernández"),
+    "he/him": ("Mateo", "Hernández"),
+    "they/them": ("Ari", "Hernández"),
+}
+
+
+def _spanish_reader(ctx) -> None:
+    """One onboarded Northgate mentee who speaks Spanish reads MentorMeMed in Spanish: a named sign-in.
+
+    No random draw, so everyone else in the demo stays exactly as before."""
+    from allauth.account.models import EmailAddress
+
+    from mentormemed.accounts.models import MenteeEligibility, ReviewStatus
+    from mentormemed.core.demo import DEMO_DOMAIN
+
+    northgate = ctx.institutions["northgate"].pk
+    reader = next(
+        m
+        for m in ctx.mentees
+        if m.institution_id == northgate
+        and m != ctx.featured.get("mentee")
+        and MenteeEligibility.objects.filter(membership=m, status=ReviewStatus.CONFIRMED).exists()
+        and services.mentee_profile_for(m).languages.filter(key="es").exists()
+    )
+    user = reader.user
+    first, last = SPANISH_READER.get(user.pronouns, SPANISH_READER["they/them"])
+    taken = ctx.names.setdefault(northgate, set())
+    if (first, last) in taken:
+        last = "Ramírez"
+    taken.add((first, last))
+    email = f"estudiante@{DEMO_DOMAIN}"
+    EmailAddress.objects.filter(user=user).update(email=email)
+    user.first_name, user.last_name, user.email, user.language = first, last, email, "es"
+    user.save(update_fields=["first_name", "last_name", "email", "language"])
+    ctx.featured["mentee_es"] = reader
+    ctx.sign_ins.append(("mentee", email, "reads every page, e-mail and PDF in Spanish"))
 
 
 class _Lookup:

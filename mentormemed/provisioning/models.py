@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ScimToken(models.Model):
@@ -18,7 +19,7 @@ class ScimToken(models.Model):
     institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, related_name="scim_tokens")
     label = models.CharField(max_length=100)
     token_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=12, help_text="The first characters, so people can tell tokens apart.")
+    prefix = models.CharField(max_length=12, help_text=_("The first characters, so people can tell tokens apart."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -80,7 +81,7 @@ class ScimGroup(models.Model):
     scim_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     display_name = models.CharField(max_length=200)
     external_id = models.CharField(max_length=254, blank=True)
-    role = models.CharField(max_length=10, blank=True, help_text="mentor, mentee or empty (no role)")
+    role = models.CharField(max_length=10, blank=True, help_text=_("mentor, mentee or empty (no role)"))
     members = models.ManyToManyField(ScimUser, blank=True, related_name="groups")
     document = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
@@ -100,11 +101,11 @@ class RosterSync(models.Model):
     """One full-roster upload: the diff shown before applying, then the report of what was applied."""
 
     class Status(models.TextChoices):
-        PREVIEW = "preview", "Waiting for your review"
-        QUEUED = "queued", "Applying in the background"
-        APPLIED = "applied", "Applied"
-        FAILED = "failed", "Failed"
-        DISCARDED = "discarded", "Discarded"
+        PREVIEW = "preview", _("Waiting for your review")
+        QUEUED = "queued", _("Applying in the background")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed")
+        DISCARDED = "discarded", _("Discarded")
 
     institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, related_name="roster_syncs")
     uploaded_by = models.ForeignKey(

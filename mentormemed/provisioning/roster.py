@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
 from mentormemed.institutions.models import EndReason, Institution, Invitation, Membership, MembershipStatus
@@ -208,7 +209,7 @@ def roster_sync_confirm(*, actor, sync: RosterSync) -> RosterSync:
         status=RosterSync.Status.QUEUED
     )
     if not claimed:
-        raise ValidationError("This roster sync was already applied or discarded; upload the roster again.")
+        raise ValidationError(gettext("This roster sync was already applied or discarded; upload the roster again."))
     audit(actor=actor, action="roster_sync.confirm", obj=sync, institution=sync.institution, actor_role="admin")
     from mentormemed.provisioning.tasks import apply_roster_sync
 

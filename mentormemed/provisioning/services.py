@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
 from mentormemed.institutions.models import EndReason, Institution, Membership, MembershipStatus
@@ -42,7 +43,7 @@ class IssuedToken:
 def scim_token_create(*, actor, institution: Institution, label: str) -> IssuedToken:
     label = label.strip()
     if not label:
-        raise ValidationError("Name the token after the system that will use it, e.g. “Okta production”.")
+        raise ValidationError(gettext("Name the token after the system that will use it, e.g. “Okta production”."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ScimToken.objects.create(
         institution=institution,
@@ -184,7 +185,7 @@ def _apply(scim_user: ScimUser, fields: UserFields, document: dict) -> None:
 @transaction.atomic
 def scim_user_create(*, institution: Institution, fields: UserFields, document: dict) -> ScimUser:
     if not fields.user_name.strip():
-        raise ValidationError("userName is required.")
+        raise ValidationError(gettext("userName is required."))
     _check_unique_user_name(institution, fields.user_name)
     scim_user = ScimUser(institution=institution)
     _apply(scim_user, fields, document)
@@ -209,7 +210,7 @@ def scim_user_create(*, institution: Institution, fields: UserFields, document: 
 def scim_user_replace(*, scim_user: ScimUser, fields: UserFields, document: dict) -> ScimUser:
     scim_user = ScimUser.objects.select_for_update().get(pk=scim_user.pk)
     if not fields.user_name.strip():
-        raise ValidationError("userName is required.")
+        raise ValidationError(gettext("userName is required."))
     _check_unique_user_name(scim_user.institution, fields.user_name, exclude_pk=scim_user.pk)
     was_active = scim_user.active
     _apply(scim_user, fields, document)
@@ -322,7 +323,7 @@ class GroupFields:
 def _members(institution: Institution, member_ids: tuple[str, ...]) -> list[ScimUser]:
     members = list(ScimUser.objects.filter(institution=institution, scim_id__in=list(member_ids)))
     if len(members) != len(set(member_ids)):
-        raise ValidationError("A member is not a user of this institution; provision the user first.")
+        raise ValidationError(gettext("A member is not a user of this institution; provision the user first."))
     return members
 
 
@@ -335,7 +336,7 @@ def _resync(users) -> None:
 def scim_group_save(*, institution: Institution, fields: GroupFields, document: dict, group: ScimGroup | None = None):
     name = fields.display_name.strip()
     if not name:
-        raise ValidationError("displayName is required.")
+        raise ValidationError(gettext("displayName is required."))
     taken = ScimGroup.objects.filter(institution=institution, display_name__iexact=name)
     if group is not None:
         taken = taken.exclude(pk=group.pk)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mentormemed.core.access import get_scoped_or_404, requires
@@ -42,7 +43,7 @@ def token_create(request):
             # Shown once on the next page, then gone: only its hash is kept.
             request.session["scim_new_secret"] = issued.secret
     else:
-        messages.error(request, "Name the token after the system that will use it.")
+        messages.error(request, gettext("Name the token after the system that will use it."))
     return redirect("provisioning:index")
 
 
@@ -51,7 +52,7 @@ def token_create(request):
 def token_revoke(request, pk: int):
     token = get_scoped_or_404(ScimToken.objects.all(), request.actor, pk=pk)
     if services.scim_token_revoke(actor=request.user, token=token):
-        messages.success(request, f"Token “{token.label}” revoked; it stops working now.")
+        messages.success(request, gettext("Token “%(label)s” revoked; it stops working now.") % {"label": token.label})
     return redirect("provisioning:index")
 
 
@@ -60,7 +61,7 @@ def token_revoke(request, pk: int):
 def roster_upload(request):
     form = RosterForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choose the roster file to upload.")
+        messages.error(request, gettext("Choose the roster file to upload."))
         return redirect("provisioning:index")
     upload = form.cleaned_data["file"]
     try:
@@ -92,12 +93,14 @@ def sync_action(request, pk: int, action: str):
     try:
         if action == "apply":
             roster.roster_sync_confirm(actor=request.user, sync=run)
-            messages.success(request, "Applying the roster in the background; this page shows the report when done.")
+            messages.success(
+                request, gettext("Applying the roster in the background; this page shows the report when done.")
+            )
         elif action == "discard":
             roster.roster_sync_discard(actor=request.user, sync=run)
-            messages.info(request, "Discarded; nothing was changed.")
+            messages.info(request, gettext("Discarded; nothing was changed."))
         else:
-            messages.error(request, "Choose apply or discard.")
+            messages.error(request, gettext("Choose apply or discard."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("provisioning:sync", pk=run.pk)

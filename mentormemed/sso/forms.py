@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.sso.claims import SAML_DEFAULT_ATTRIBUTES
 from mentormemed.sso.models import IdentityProvider
@@ -20,7 +22,8 @@ def parse_overrides(text: str) -> dict[str, list[str]]:
         key = key.strip()
         if not sep or key not in OVERRIDE_KEYS:
             raise ValidationError(
-                f"Line {number}: write “key = attribute names”, with a key among {', '.join(OVERRIDE_KEYS)}."
+                gettext("Line %(number)s: write “key = attribute names”, with a key among %(join)s.")
+                % {"number": number, "join": ", ".join(OVERRIDE_KEYS)}
             )
         result[key] = [n.strip() for n in names.split(",") if n.strip()]
     return result
@@ -32,48 +35,48 @@ def format_overrides(overrides: dict) -> str:
 
 class IdentityProviderForm(forms.Form):
     protocol = forms.ChoiceField(choices=IdentityProvider.Protocol.choices, widget=forms.RadioSelect)
-    display_name = forms.CharField(max_length=120, label="Button name", help_text="e.g. “Alpha campus login”")
+    display_name = forms.CharField(max_length=120, label=_("Button name"), help_text=_("e.g. “Alpha campus login”"))
     email_domains = forms.CharField(
-        max_length=500, required=False, help_text="Comma-separated; people typing such an address find you."
+        max_length=500, required=False, help_text=_("Comma-separated; people typing such an address find you.")
     )
     metadata_url = forms.URLField(
         assume_scheme="https",
         required=False,
-        label="SAML: IdP metadata URL",
-        help_text="Refreshed every few hours, so key changes follow.",
+        label=_("SAML: IdP metadata URL"),
+        help_text=_("Refreshed every few hours, so key changes follow."),
     )
     metadata_xml = forms.CharField(
-        required=False, label="SAML: or paste the IdP metadata XML", widget=forms.Textarea(attrs={"rows": 4})
+        required=False, label=_("SAML: or paste the IdP metadata XML"), widget=forms.Textarea(attrs={"rows": 4})
     )
-    issuer = forms.URLField(assume_scheme="https", required=False, label="OpenID Connect: issuer URL")
-    client_id = forms.CharField(max_length=191, required=False, label="OpenID Connect: client ID")
+    issuer = forms.URLField(assume_scheme="https", required=False, label=_("OpenID Connect: issuer URL"))
+    client_id = forms.CharField(max_length=191, required=False, label=_("OpenID Connect: client ID"))
     client_secret = forms.CharField(
         max_length=191,
         required=False,
-        label="OpenID Connect: client secret",
+        label=_("OpenID Connect: client secret"),
         widget=forms.PasswordInput(render_value=False),
-        help_text="Leave empty to keep the secret already saved.",
+        help_text=_("Leave empty to keep the secret already saved."),
     )
-    enabled = forms.BooleanField(required=False, initial=True, label="Offer this campus login")
+    enabled = forms.BooleanField(required=False, initial=True, label=_("Offer this campus login"))
     require_sso = forms.BooleanField(
-        required=False, label="Require it: members cannot sign in with a password or passkey alone"
+        required=False, label=_("Require it: members cannot sign in with a password or passkey alone")
     )
     jit_enabled = forms.BooleanField(
-        required=False, label="Just-in-time membership for people with an allowed affiliation (no invitation needed)"
+        required=False, label=_("Just-in-time membership for people with an allowed affiliation (no invitation needed)")
     )
     mentor_affiliations = forms.CharField(
-        max_length=200, initial="faculty", help_text="eduPersonAffiliation values that may become mentors"
+        max_length=200, initial="faculty", help_text=_("eduPersonAffiliation values that may become mentors")
     )
     mentee_affiliations = forms.CharField(
-        max_length=200, initial="student", help_text="eduPersonAffiliation values that may become mentees"
+        max_length=200, initial="student", help_text=_("eduPersonAffiliation values that may become mentees")
     )
     accept_idp_mfa = forms.BooleanField(
-        required=False, initial=True, label="Admins: accept the IdP's REFEDS MFA assertion as their second factor"
+        required=False, initial=True, label=_("Admins: accept the IdP's REFEDS MFA assertion as their second factor")
     )
     attribute_overrides = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Attribute names (optional overrides)",
+        label=_("Attribute names (optional overrides)"),
         help_text="One per line, e.g. “email = urn:oid:0.9.2342.19200300.100.1.3, mail”. Keys: "
         + ", ".join(OVERRIDE_KEYS),
     )

@@ -9,40 +9,41 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 REFEDS_MFA = "https://refeds.org/profile/mfa"
 
 
 class IdentityProvider(models.Model):
     class Protocol(models.TextChoices):
-        SAML = "saml", "SAML 2.0 (InCommon, Shibboleth, ADFS)"
-        OIDC = "oidc", "OpenID Connect (Entra ID, Okta, Google Workspace)"
+        SAML = "saml", _("SAML 2.0 (InCommon, Shibboleth, ADFS)")
+        OIDC = "oidc", _("OpenID Connect (Entra ID, Okta, Google Workspace)")
 
     institution = models.OneToOneField(
         "institutions.Institution", on_delete=models.CASCADE, related_name="identity_provider"
     )
     protocol = models.CharField(max_length=4, choices=Protocol.choices)
     app = models.OneToOneField("socialaccount.SocialApp", on_delete=models.PROTECT, related_name="campus_idp")
-    slug = models.SlugField(max_length=60, unique=True, help_text="Appears in our sign-in and metadata URLs.")
-    display_name = models.CharField(max_length=120, help_text="Shown on the button: “Sign in with …”.")
+    slug = models.SlugField(max_length=60, unique=True, help_text=_("Appears in our sign-in and metadata URLs."))
+    display_name = models.CharField(max_length=120, help_text=_("Shown on the button: “Sign in with …”."))
     email_domains = models.CharField(
-        max_length=500, blank=True, help_text="Comma-separated, e.g. “med.example.edu, example.edu”; for discovery."
+        max_length=500, blank=True, help_text=_("Comma-separated, e.g. “med.example.edu, example.edu”; for discovery.")
     )
     enabled = models.BooleanField(default=True)
     require_sso = models.BooleanField(
-        default=False, help_text="Members must sign in through the campus login; passwords are refused."
+        default=False, help_text=_("Members must sign in through the campus login; passwords are refused.")
     )
     jit_enabled = models.BooleanField(
         "just-in-time membership",
         default=False,
-        help_text="People the IdP asserts with an allowed affiliation join without an invitation.",
+        help_text=_("People the IdP asserts with an allowed affiliation join without an invitation."),
     )
     mentor_affiliations = models.CharField(max_length=200, default="faculty")
     mentee_affiliations = models.CharField(max_length=200, default="student")
     accept_idp_mfa = models.BooleanField(
         "accept the IdP's multi-factor assertion",
         default=True,
-        help_text="Admins who signed in with the REFEDS MFA profile need not enter our code as well.",
+        help_text=_("Admins who signed in with the REFEDS MFA profile need not enter our code as well."),
     )
     attribute_overrides = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 from mentormemed.core.audit import audit
@@ -56,9 +57,9 @@ class IdpSettings:
 def _parse_saml_metadata(*, url: str, xml: str) -> dict:
     """The IdP's entity ID, SSO URL and signing certificate from its metadata, or a sentence saying what is wrong."""
     if not url and not xml.strip():
-        raise ValidationError("Give the IdP's metadata: its URL, or paste the XML.")
+        raise ValidationError(gettext("Give the IdP's metadata: its URL, or paste the XML."))
     if len(xml.encode()) > MAX_METADATA_BYTES:
-        raise ValidationError("The metadata is larger than 2 MB; paste only your IdP's EntityDescriptor.")
+        raise ValidationError(gettext("The metadata is larger than 2 MB; paste only your IdP's EntityDescriptor."))
     try:
         if url:
             parsed = OneLogin_Saml2_IdPMetadataParser.parse_remote(url, timeout=METADATA_TIMEOUT)
@@ -67,15 +68,18 @@ def _parse_saml_metadata(*, url: str, xml: str) -> dict:
     except Exception as exc:  # network, XML syntax, or a document that is not SAML metadata
         where = f"at {url}" if url else "you pasted"
         raise ValidationError(
-            f"We could not read the SAML metadata {where}: {exc}. Check it with your IdP team."
+            gettext("We could not read the SAML metadata %(where)s: %(exc)s. Check it with your IdP team.")
+            % {"where": where, "exc": exc}
         ) from exc
     idp = parsed.get("idp") or {}
     sso = (idp.get("singleSignOnService") or {}).get("url")
     cert = idp.get("x509cert") or (idp.get("x509certMulti") or {}).get("signing", [None])[0]
     if not (idp.get("entityId") and sso and cert):
         raise ValidationError(
-            "The metadata has no IdP entity with a single sign-on URL and a signing certificate; "
-            "make sure it is the IdP's metadata, not the SP's."
+            gettext(
+                "The metadata has no IdP entity with a single sign-on URL and a signing certificate; "
+                "make sure it is the IdP's metadata, not the SP's."
+            )
         )
     return {"entity_id": idp["entityId"], "sso_url": sso, "x509cert": cert}
 
@@ -87,9 +91,13 @@ def _check_oidc_issuer(issuer: str) -> None:
         response.raise_for_status()
         document = response.json()
     except Exception as exc:
-        raise ValidationError(f"We could not read the OpenID configuration at {url}: {exc}.") from exc
+        raise ValidationError(
+            gettext("We could not read the OpenID configuration at %(url)s: %(exc)s.") % {"url": url, "exc": exc}
+        ) from exc
     if not document.get("authorization_endpoint") or not document.get("token_endpoint"):
-        raise ValidationError(f"{url} is not an OpenID Connect discovery document (no authorization endpoint).")
+        raise ValidationError(
+            gettext("%(url)s is not an OpenID Connect discovery document (no authorization endpoint).") % {"url": url}
+        )
 
 
 def _unique_slug(institution: Institution) -> str:
@@ -142,9 +150,9 @@ def identity_provider_save(
     """
     existing = IdentityProvider.objects.select_for_update().filter(institution=institution).first()
     if data.protocol not in IdentityProvider.Protocol.values:
-        raise ValidationError("Choose SAML 2.0 or OpenID Connect.")
+        raise ValidationError(gettext("Choose SAML 2.0 or OpenID Connect."))
     if not data.display_name.strip():
-        raise ValidationError("Give the button a name people recognise, e.g. “Alpha campus login”.")
+        raise ValidationError(gettext("Give the button a name people recognise, e.g. “Alpha campus login”."))
     idp = existing or IdentityProvider(institution=institution, slug=_unique_slug(institution))
     for name in (
         "protocol",
@@ -160,7 +168,7 @@ def identity_provider_save(
     idp.display_name = data.display_name.strip()
     idp.attribute_overrides = data.attribute_overrides or {}
     if data.jit_enabled and not (idp.mentor_affiliation_set | idp.mentee_affiliation_set):
-        raise ValidationError("Just-in-time membership needs at least one allowed affiliation (e.g. faculty).")
+        raise ValidationError(gettext("Just-in-time membership needs at least one allowed affiliation (e.g. faculty)."))
     app = existing.app if existing else SocialApp(name=idp.display_name)
     changing_protocol = existing is not None and existing.protocol != data.protocol
     previous = {} if changing_protocol else dict(app.settings or {})
@@ -178,10 +186,10 @@ def identity_provider_save(
     else:
         issuer = data.issuer.strip()
         if not (issuer and data.client_id.strip()):
-            raise ValidationError("Give the issuer URL and the client ID your IdP issued for MentorMeMed.")
+            raise ValidationError(gettext("Give the issuer URL and the client ID your IdP issued for MentorMeMed."))
         secret = data.client_secret.strip() or (app.secret if not changing_protocol else "")
         if not secret:
-            raise ValidationError("Give the client secret your IdP issued for MentorMeMed.")
+            raise ValidationError(gettext("Give the client secret your IdP issued for MentorMeMed."))
         _check_oidc_issuer(issuer)
         app.provider, app.provider_id = "openid_connect", f"oidc-{idp.slug}"
         app.client_id, app.secret = data.client_id.strip(), secret

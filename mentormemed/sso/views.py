@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from mentormemed.core.access import public, requires
@@ -61,7 +62,11 @@ def _configure(request, institution: Institution, *, back_url: str):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{idp.display_name} is saved. Give your IdP team the details below.")
+            messages.success(
+                request,
+                gettext("%(display_name)s is saved. Give your IdP team the details below.")
+                % {"display_name": idp.display_name},
+            )
             return redirect(request.path)
     context = {
         "form": form,

@@ -22,13 +22,7 @@ from mentormemed.core.template_text import scan_template
 ROOT = Path(settings.BASE_DIR) / "mentormemed"
 PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-# Apps whose templates are still being wrapped (emptied app by app).
-PENDING = {"institutions", "lifecycle", "notifications", "provisioning", "sso"}
-TEMPLATES = sorted(
-    p
-    for p in ROOT.rglob("templates/**/*")
-    if p.suffix in (".html", ".txt") and p.is_file() and p.relative_to(ROOT).parts[0] not in PENDING
-)
+TEMPLATES = sorted(p for p in ROOT.rglob("templates/**/*") if p.suffix in (".html", ".txt") and p.is_file())
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 FIX = "wrap it: manage.py wrap_template_text <file>, then manage.py makemessages -l es and translate"
 
@@ -183,6 +177,15 @@ PAGES = [
     ("outcomes/reward.html", "outcomes:reward", "admin"),
     ("outcomes/invoices.html", "outcomes:invoices", "admin"),
     ("outcomes/research.html", "outcomes:research", "mentor"),
+    ("institutions/members.html", "institutions:members", "admin"),
+    ("institutions/invite.html", "institutions:invite", "admin"),
+    ("lifecycle/mine.html", "lifecycle:mine", "mentee"),
+    ("lifecycle/institution.html", "lifecycle:institution", "admin"),
+    ("notifications/preferences.html", "notifications:preferences", "mentee"),
+    ("notifications/inbox.html", "notifications:inbox", "mentee"),
+    ("provisioning/index.html", "provisioning:index", "admin"),
+    ("sso/configure.html", "sso:configure", "admin"),
+    ("sso/privacy.html", "sso:privacy", None),
 ]
 
 

@@ -56,3 +56,16 @@ def test_r10_featured_mentee_gets_good_explainable_recommendations(demo):
         assert rec.covers, rec.reasons  # every suggestion offers help with one of Adaeze's needs
         assert rec.reasons[0].startswith(("shares:", "offers:"))
     assert sum("first-generation" in " ".join(r.reasons) for r in recs) >= 3
+
+
+def test_a_spanish_speaking_mentee_reads_the_demo_in_spanish(demo):
+    from mentormemed.accounts.models import MenteeEligibility, ReviewStatus
+    from mentormemed.profiles.models import MenteeProfile
+
+    reader = demo.featured["mentee_es"]
+    reader.user.refresh_from_db()
+    assert reader.user.email == "estudiante@demo.mentormemed.org" and reader.user.language == "es"
+    assert reader.role == "mentee" and reader.institution.name.startswith("Northgate")
+    assert MenteeEligibility.objects.filter(membership=reader, status=ReviewStatus.CONFIRMED).exists()
+    assert MenteeProfile.objects.get(membership=reader).languages.filter(key="es").exists()
+    assert ("mentee", reader.user.email) in [(role, email) for role, email, _ in demo.sign_ins]

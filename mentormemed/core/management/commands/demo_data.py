@@ -29,6 +29,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}\n")
         rows = [
             ("Mentee", f"mentee@{DEMO_DOMAIN}", "URiM, first-generation MS3 with mentors and requests"),
+            ("Mentee (Spanish)", f"estudiante@{DEMO_DOMAIN}", "the same product, every page in Spanish"),
             ("Mentor", f"mentor@{DEMO_DOMAIN}", "national-scope faculty mentor with mentees and requests"),
             ("Institution admin", f"admin@{DEMO_DOMAIN}", "program director, Northgate School of Medicine (MFA)"),
             ("Platform staff", f"staff@{DEMO_DOMAIN}", "MentorMeMed team (MFA)"),
