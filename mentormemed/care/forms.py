@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mentormemed.care.models import CarePolicy, CaseStatus, Category, Going, Rhythm
@@ -84,9 +85,9 @@ class DuplicateForm(forms.Form):
         first = duplicate.first.mentor.membership.user.display_name
         second = duplicate.second.mentor.membership.user.display_name
         self.fields["keep"].choices = [
-            ("both", "Keep both: they help me with different sides of it"),
-            ("first", f"Keep {first} (end the mentorship with {second})"),
-            ("second", f"Keep {second} (end the mentorship with {first})"),
+            ("both", gettext("Keep both: they help me with different sides of it")),
+            ("first", gettext("Keep %(kept)s (end the mentorship with %(ended)s)") % {"kept": first, "ended": second}),
+            ("second", gettext("Keep %(kept)s (end the mentorship with %(ended)s)") % {"kept": second, "ended": first}),
         ]
 
 
@@ -95,17 +96,17 @@ class PolicyForm(forms.ModelForm):
         model = CarePolicy
         fields = list(CarePolicy.EDITABLE)
         labels = {
-            "drift_days": "Drifting after (days without contact)",
-            "at_risk_days": "At risk after (days without contact)",
-            "checkin_every_days": "Regular check-in every (days)",
-            "checkin_after_meetings": "Ask one question after each held meeting",
-            "no_show_window_days": "Count no-shows over (days)",
-            "no_show_prompt_at": "Prompt the mentee at (no-shows)",
-            "no_show_admin_at": "Tell admins at (no-shows)",
-            "wellbeing_contact_name": "Wellbeing contact",
-            "wellbeing_contact_email": "Wellbeing contact e-mail",
-            "wellbeing_contact_phone": "Wellbeing contact phone",
-            "crisis_resources": "Crisis resources shown to mentors",
-            "tell_mentee_of_concern": "Tell the mentee when a concern is raised",
+            "drift_days": _("Drifting after (days without contact)"),
+            "at_risk_days": _("At risk after (days without contact)"),
+            "checkin_every_days": _("Regular check-in every (days)"),
+            "checkin_after_meetings": _("Ask one question after each held meeting"),
+            "no_show_window_days": _("Count no-shows over (days)"),
+            "no_show_prompt_at": _("Prompt the mentee at (no-shows)"),
+            "no_show_admin_at": _("Tell admins at (no-shows)"),
+            "wellbeing_contact_name": _("Wellbeing contact"),
+            "wellbeing_contact_email": _("Wellbeing contact e-mail"),
+            "wellbeing_contact_phone": _("Wellbeing contact phone"),
+            "crisis_resources": _("Crisis resources shown to mentors"),
+            "tell_mentee_of_concern": _("Tell the mentee when a concern is raised"),
         }
         widgets = {"crisis_resources": forms.Textarea(attrs={"rows": 4})}

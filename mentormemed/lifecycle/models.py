@@ -69,15 +69,17 @@ class RetentionSchedule(models.Model):
         "institutions.Institution", on_delete=models.CASCADE, related_name="retention_schedule"
     )
     audit_years = models.PositiveSmallIntegerField(
-        "keep the audit log for (years)", default=6, help_text=_("Entries older than this are deleted (HIPAA-style 6).")
+        _("keep the audit log for (years)"),
+        default=6,
+        help_text=_("Entries older than this are deleted (HIPAA-style 6)."),
     )
     inactive_account_years = models.PositiveSmallIntegerField(
-        "erase people who left after (years)",
+        _("erase people who left after (years)"),
         default=3,
         help_text=_("A person whose every membership ended this long ago is erased (CME records kept as stated)."),
     )
     closeout_grace_days = models.PositiveSmallIntegerField(
-        "grace period after the export is handed over (days)",
+        _("grace period after the export is handed over (days)"),
         default=30,
         help_text=_("At contract end, personal data is destroyed this long after the export was handed over."),
     )

@@ -29,20 +29,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mentormemed.core.spreadsheet import csv_text
 from mentormemed.outcomes.suppression import k_min
 
 VARIABLES = {
-    "training_level": "Mentee's training level",
-    "eligibility_bases": "Mentee's eligibility bases (URiM, first-generation, economically disadvantaged)",
-    "institution": "Institution kind and state (no name)",
-    "request_outcome": "Request outcome and response time (days)",
-    "areas": "Content areas the request was about",
-    "mentor_specialty": "Mentor's specialty",
-    "shared_characteristics": "Which kinds of characteristic mentee and mentor share (not the values)",
-    "relationship": "Relationship start month, length in months, how it ended",
-    "evaluations": "Mean evaluation scores of the relationship (1–7)",
+    "training_level": gettext_lazy("Mentee's training level"),
+    "eligibility_bases": gettext_lazy(
+        "Mentee's eligibility bases (URiM, first-generation, economically disadvantaged)"
+    ),
+    "institution": gettext_lazy("Institution kind and state (no name)"),
+    "request_outcome": gettext_lazy("Request outcome and response time (days)"),
+    "areas": gettext_lazy("Content areas the request was about"),
+    "mentor_specialty": gettext_lazy("Mentor's specialty"),
+    "shared_characteristics": gettext_lazy("Which kinds of characteristic mentee and mentor share (not the values)"),
+    "relationship": gettext_lazy("Relationship start month, length in months, how it ended"),
+    "evaluations": gettext_lazy("Mean evaluation scores of the relationship (1–7)"),
 }
 UME = {"MS1", "MS2", "MS3", "MS4"}
 ANY = "any"

@@ -4,7 +4,7 @@ the commitments (group meetings, sessions, events) one-to-one bookings must not 
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 MEMBERS = frozenset({"mentee", "mentor"})
 
@@ -62,11 +62,15 @@ def program_training_state(membership):
         missing = membership._program_missing
     if missing:
         needed = ", ".join(dict.fromkeys(missing))
-        return StepState(False, f"Your programs ask for: {needed}.", f"Their programs still ask for: {needed}.")
+        return StepState(
+            False,
+            gettext("Your programs ask for: %(needed)s.") % {"needed": needed},
+            gettext("Their programs still ask for: %(needed)s.") % {"needed": needed},
+        )
     return StepState(
         True,
-        "Nothing extra: your programs ask for no more training, or you have done it.",
-        "Nothing extra: their programs ask for no more training.",
+        gettext("Nothing extra: your programs ask for no more training, or you have done it."),
+        gettext("Nothing extra: their programs ask for no more training."),
     )
 
 
