@@ -256,17 +256,9 @@ TASKS = {
     }
 }
 
-# Product settings (platform defaults; institutions may override some).
-MMM = {
-    "INVITATION_DAYS": env.int("INVITATION_DAYS", default=14),
-    "MENTOR_CAP": 3,
-    "MAX_PENDING_REQUESTS": 5,
-    "RESPONSE_WINDOW_DAYS": env.int("RESPONSE_WINDOW_DAYS", default=7),
-    "REMINDER_DAYS_BEFORE": [3, 1],
-    "MISSED_RESPONSE_THRESHOLD": 2,
-    "MISSED_RESPONSE_WINDOW_DAYS": 180,
-    "SMALL_CELL_MIN": env.int("SMALL_CELL_MIN", default=11),
-}
+# Product settings: every default and its meaning are in mentormemed/core/conf.py. A deployment
+# may set these from its environment; any other key of MMM overrides its default when set here.
+MMM = {name: env.int(name) for name in ("INVITATION_DAYS", "RESPONSE_WINDOW_DAYS", "SMALL_CELL_MIN") if name in env}
 
 # Invoices (R3): who bills, where to pay. Set these for a real deployment; the defaults are the
 # demo's fictitious company and bank details.

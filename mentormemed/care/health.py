@@ -125,10 +125,6 @@ def contact_line(facts: Facts, now: dt.datetime) -> str:
     return f"{meeting}; {message}"
 
 
-def policy_defaults() -> CarePolicy:
-    return CarePolicy()
-
-
 def policies_for(institution_ids: Iterable[int]) -> dict[int, CarePolicy]:
     ids = set(institution_ids)
     found = {p.institution_id: p for p in CarePolicy.objects.filter(institution_id__in=ids)}

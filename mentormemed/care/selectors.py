@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db.models import Case as CaseWhen
 from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
@@ -27,10 +26,6 @@ from mentormemed.mentorships.models import Relationship
 from mentormemed.mentorships.selectors import relationships_of
 
 OPEN_CHECKIN_DAYS = 30  # a check-in left unanswered this long is no longer asked
-
-
-def mmm(name: str, default=None):
-    return settings.MMM.get(name, default)
 
 
 def policy_for(institution) -> CarePolicy:

@@ -34,6 +34,7 @@ from mentormemed.care.models import (
     Rhythm,
 )
 from mentormemed.core.audit import audit
+from mentormemed.core.conf import product
 from mentormemed.mentorships import services as mentorships
 from mentormemed.mentorships.models import EndReason, MentorshipRequest, Relationship, RequestState
 from mentormemed.mentorships.selectors import admins_of
@@ -165,12 +166,11 @@ def send_checkins(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Regular check-ins after the first (R29, at 5 weeks): every ``checkin_every_days`` after it, and one
     question after each held meeting; per the mentee's institution. Idempotent (one row per occasion)."""
     from mentormemed.care.sweep import claim_interval
-    from mentormemed.mentorships.selectors import mmm
 
     now = now or timezone.now()
     if not claim_interval("checkins", now=now):
         return {"care_checkins": 0, "care_meeting_checkins": 0}
-    first = mmm("CHECKIN_AFTER_DAYS", 35)
+    first = product.checkin_after_days
     periodic = after_meeting = 0
     candidates = Relationship.objects.filter(ended_at__isnull=True, started_at__lte=now - dt.timedelta(days=first + 7))
     active = list(candidates.select_related("mentee__user", "mentor__membership__user").order_by("pk"))

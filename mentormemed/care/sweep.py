@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from mentormemed.care.health import Signal, assess
 from mentormemed.care.models import HealthState, RefreshMark, RelationshipHealth
+from mentormemed.core.conf import product
 from mentormemed.mentorships.models import Relationship
 from mentormemed.notifications.services import notify
 
@@ -25,13 +25,9 @@ BATCH = 1000
 NEEDS_NUDGE = (HealthState.DRIFTING, HealthState.AT_RISK)
 
 
-def conf(name: str) -> int:
-    return settings.MMM.get(name, {"CARE_REFRESH_MINUTES": 60, "CARE_NUDGE_EVERY_DAYS": 14}[name])
-
-
 def claim_interval(name: str, *, now: dt.datetime) -> bool:
     """True for the one sweep that may run job ``name`` now: at most every ``CARE_REFRESH_MINUTES``."""
-    every = dt.timedelta(minutes=conf("CARE_REFRESH_MINUTES"))
+    every = dt.timedelta(minutes=product.care_refresh_minutes)
     RefreshMark.objects.get_or_create(name=name)
     return bool(
         RefreshMark.objects.filter(Q(ran_at__isnull=True) | Q(ran_at__lte=now - every), name=name).update(ran_at=now)
@@ -98,7 +94,7 @@ def _nudge(rel: Relationship, signal: Signal, now: dt.datetime) -> bool:
     """Tell both people, at most every ``CARE_NUDGE_EVERY_DAYS``, what the pair can see of the drift."""
     if signal.state not in NEEDS_NUDGE:
         return False
-    every = dt.timedelta(days=conf("CARE_NUDGE_EVERY_DAYS"))
+    every = dt.timedelta(days=product.care_nudge_every_days)
     with transaction.atomic():
         claimed = RelationshipHealth.objects.filter(
             Q(nudged_at__isnull=True) | Q(nudged_at__lte=now - every), relationship=rel

@@ -55,7 +55,7 @@ class ErrorPagesMiddleware:
 
     @staticmethod
     def active() -> bool:
-        return settings.DEBUG and not getattr(settings, "TECHNICAL_ERROR_PAGES", False)
+        return settings.DEBUG and not settings.TECHNICAL_ERROR_PAGES
 
     def __call__(self, request):
         if self.active():

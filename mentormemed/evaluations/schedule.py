@@ -1,6 +1,6 @@
 """When evaluations and surveys fall due (R18, R19). Pure date arithmetic, no queries.
 
-Rules (settings.MMM may override the numbers):
+Rules (the numbers are product settings, ``core/conf.py``):
 - a mentor evaluation is due 6·k months after the relationship started (k = 1, 2, …) while
   it runs; the latest one stays open until the next falls due (an unanswered older one is
   superseded, so a mentee never faces a backlog);
@@ -16,18 +16,9 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 
-
-def conf(name: str) -> int:
-    defaults = {
-        "EVALUATION_INTERVAL_MONTHS": 6,
-        "EVALUATION_GRACE_DAYS": 30,
-        "EVALUATION_EXIT_WINDOW_DAYS": 90,
-        "SURVEY_INTERVAL_MONTHS": 12,
-    }
-    return settings.MMM.get(name, defaults[name])
+from mentormemed.core.conf import product
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -57,7 +48,7 @@ class Due:
         if self.occasion == "exit":
             return "End of mentorship"
         if self.occasion == "periodic":
-            return f"{self.sequence * conf('EVALUATION_INTERVAL_MONTHS')}-month evaluation"
+            return f"{self.sequence * product.evaluation_interval_months}-month evaluation"
         return f"Year {self.sequence}"
 
 
@@ -67,14 +58,14 @@ def _local(value: dt.datetime) -> dt.date:
 
 def evaluation_due(*, started_at: dt.datetime, ended_at: dt.datetime | None, today: dt.date) -> Due | None:
     """The one evaluation open for a relationship on ``today`` (submitted or not), if any."""
-    grace = dt.timedelta(days=conf("EVALUATION_GRACE_DAYS"))
+    grace = dt.timedelta(days=product.evaluation_grace_days)
     start = _local(started_at)
     if ended_at is not None:
         end = _local(ended_at)
-        if today < end or today > end + dt.timedelta(days=conf("EVALUATION_EXIT_WINDOW_DAYS")):
+        if today < end or today > end + dt.timedelta(days=product.evaluation_exit_window_days):
             return None
         return Due("exit", 0, end, today > end + grace)
-    interval = conf("EVALUATION_INTERVAL_MONTHS")
+    interval = product.evaluation_interval_months
     k = months_between(start, today) // interval
     if k < 1:
         return None
@@ -84,11 +75,11 @@ def evaluation_due(*, started_at: dt.datetime, ended_at: dt.datetime | None, tod
 
 def yearly_due(*, joined: dt.date, today: dt.date, offset_months: int = 0) -> Due | None:
     """The open yearly survey occasion ``year-N`` (first due ``offset_months`` + 12 after joining)."""
-    interval = conf("SURVEY_INTERVAL_MONTHS")
+    interval = product.survey_interval_months
     first = add_months(joined, interval - offset_months)
     if today < first:
         return None
     n = months_between(first, today) // interval + 1
     due_on = add_months(first, (n - 1) * interval)
-    grace = dt.timedelta(days=conf("EVALUATION_GRACE_DAYS"))
+    grace = dt.timedelta(days=product.evaluation_grace_days)
     return Due(f"year-{n}", n, due_on, today > due_on + grace)

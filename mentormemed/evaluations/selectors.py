@@ -6,12 +6,12 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from mentormemed.core.conf import product
 from mentormemed.evaluations.models import Evaluation, Instrument, SurveyResponse
-from mentormemed.evaluations.schedule import Due, conf, evaluation_due, yearly_due
+from mentormemed.evaluations.schedule import Due, evaluation_due, yearly_due
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def _relationships_in_window(today: dt.date):
 
     zone = timezone.get_current_timezone()
     earliest_end = dt.datetime.combine(
-        today - dt.timedelta(days=conf("EVALUATION_EXIT_WINDOW_DAYS") + 1), dt.time.min, tzinfo=zone
+        today - dt.timedelta(days=product.evaluation_exit_window_days + 1), dt.time.min, tzinfo=zone
     )
     latest_start = dt.datetime.combine(today, dt.time.max, tzinfo=zone)
     return Relationship.objects.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=earliest_end)).filter(
@@ -119,26 +119,15 @@ def submitted_evaluations(*, mentee):
 # ------------------------------------------------------------------ what a mentor may see
 
 
-def feedback_batch_mentees() -> int:
-    """Distinct mentees a released batch of evaluations must hold (R18): at most 3 at a time
-    for a mentor, so the small-cell minimum of 11 would release nothing for years."""
-    return int(settings.MMM.get("FEEDBACK_BATCH_MENTEES", 3))
-
-
-def feedback_delay_days() -> int:
-    """Days an evaluation waits before it can join a batch, so a release is not timed to one answer."""
-    return int(settings.MMM.get("FEEDBACK_DELAY_DAYS", 14))
-
-
 def released_evaluations(rows: list[dict], *, now: dt.datetime | None = None) -> list[dict]:
     """The evaluations a mentor's aggregates may use (R18), from ``rows`` in submission order.
 
     Evaluations older than the delay are cut, in order, into batches that each hold answers
-    from at least ``feedback_batch_mentees()`` different mentees; only whole batches count. An
+    from at least ``product.feedback_batch_mentees`` different mentees; only whole batches count. An
     aggregate therefore always covers several mentees, and two successive views differ by a
     whole batch of several mentees, never by one person's answers."""
-    cutoff = (now or timezone.now()) - dt.timedelta(days=feedback_delay_days())
-    need = feedback_batch_mentees()
+    cutoff = (now or timezone.now()) - dt.timedelta(days=product.feedback_delay_days)
+    need = product.feedback_batch_mentees
     released: list[dict] = []
     batch: list[dict] = []
     for row in rows:
@@ -175,7 +164,7 @@ def mentor_feedback(*, mentor) -> FeedbackSummary:
         .order_by("submitted_at", "pk")
         .values("answers", "competency_mean", "overall", "version__items", "mentee_id", "submitted_at")
     )
-    need = feedback_batch_mentees()
+    need = product.feedback_batch_mentees
     batch = released_evaluations(rows)
     if not batch:
         return FeedbackSummary(len(rows), 0, 0, need, None, None, [], waiting=len(rows))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from mentormemed.core.access import public, requires
+from mentormemed.core.conf import product
 from mentormemed.evaluations import selectors, services
 from mentormemed.evaluations.forms import InstrumentForm, ResponseForm
 from mentormemed.evaluations.models import Instrument
@@ -29,8 +30,8 @@ def index(request):
             "open": selectors.open_evaluations(mentee=mentee),
             "surveys": selectors.open_surveys(membership=mentee),
             "submitted": selectors.submitted_evaluations(mentee=mentee)[:50],
-            "minimum": selectors.feedback_batch_mentees(),
-            "delay": selectors.feedback_delay_days(),
+            "minimum": product.feedback_batch_mentees,
+            "delay": product.feedback_delay_days,
         },
     )
 
@@ -97,7 +98,7 @@ def feedback(request):
     return render(
         request,
         "evaluations/feedback.html",
-        {"summary": summary, "mentor": mentor, "delay": selectors.feedback_delay_days()},
+        {"summary": summary, "mentor": mentor, "delay": product.feedback_delay_days},
     )
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
-import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,6 +20,8 @@ from django.utils.translation import gettext
 from mentormemed.accounts.models import ReviewStatus, Role
 from mentormemed.core.audit import audit, audit_many
 from mentormemed.core.clock import platform_today
+from mentormemed.core.conf import product
+from mentormemed.core.tokens import hash_token, new_token
 from mentormemed.institutions.models import (
     EndReason,
     Institution,
@@ -330,10 +330,6 @@ def subscription_record_payment(*, actor, subscription: Subscription, paid_on: d
 # ------------------------------------------------------------------- invitations
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @dataclass
 class InvitationResult:
     invitation: Invitation
@@ -380,7 +376,7 @@ def invitation_create(
     Invitation.objects.filter(
         institution=institution, email=email, role=role, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     invitation = Invitation.objects.create(
         institution=institution,
         email=email,
@@ -390,7 +386,7 @@ def invitation_create(
         token_hash=hash_token(token),
         invited_by=actor if getattr(actor, "pk", None) else None,
         created_at=now,
-        expires_at=now + dt.timedelta(days=settings.MMM["INVITATION_DAYS"]),
+        expires_at=now + dt.timedelta(days=product.invitation_days),
     )
     result = InvitationResult(invitation, token)
     audit(actor=actor, action="invitation.create", obj=invitation, institution=institution, detail={"role": role})
@@ -574,7 +570,7 @@ def _invite_rows(roster: RosterImport, rows: list[list]) -> tuple[int, int]:
     """Invite ``rows`` ([line, email, role, first, last]) in bulk; returns (created, skipped)."""
     institution, actor = roster.institution, roster.uploaded_by
     now = timezone.now()
-    expires = now + dt.timedelta(days=settings.MMM["INVITATION_DAYS"])
+    expires = now + dt.timedelta(days=product.invitation_days)
     wanted, skipped = [], 0
     for role in (Role.MENTEE, Role.MENTOR):
         of_role = [r for r in rows if r[2] == role]
@@ -590,7 +586,7 @@ def _invite_rows(roster: RosterImport, rows: list[list]) -> tuple[int, int]:
                 revoked_at__isnull=True,
             ).update(revoked_at=now)
         wanted += fresh
-    tokens = [secrets.token_urlsafe(32) for _ in wanted]
+    tokens = [new_token() for _ in wanted]
     invitations = Invitation.objects.bulk_create(
         [
             Invitation(

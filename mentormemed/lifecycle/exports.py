@@ -3,7 +3,6 @@ with progress, downloaded by whoever may (audited), kept for ``EXPORT_KEEP_DAYS`
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from django.core.exceptions import ValidationError
@@ -19,10 +18,6 @@ from mentormemed.lifecycle.models import DataExport
 
 log = logging.getLogger(__name__)
 EXPORT_KEEP_DAYS = 30
-
-
-def available_until(export: DataExport) -> dt.datetime | None:
-    return export.finished_at + dt.timedelta(days=EXPORT_KEEP_DAYS) if export.finished_at else None
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from mentormemed.core.text import query_words
 from mentormemed.institutions.models import Membership
-from mentormemed.matching.index import catalog, group_label, group_of, index_version
+from mentormemed.matching.index import catalog, group_label, index_version
 from mentormemed.matching.models import MentorFacet
 from mentormemed.matching.selectors import (
     Wishes,
@@ -396,7 +396,3 @@ def shared_labels(keys: set[str]) -> list[str]:
     known = catalog()
     identity = [k for k in keys if k.startswith("id:") and k in known]
     return sorted(dict.fromkeys(known[k].label for k in without_parents(identity)))
-
-
-def group_title(key: str) -> str:
-    return group_label(group_of(key))

@@ -37,7 +37,7 @@ from django.utils import timezone
 from mentormemed.core.contact import hidden_user_queries
 from mentormemed.core.onboarding import unready_membership_ids
 from mentormemed.institutions.models import Membership, Subscription
-from mentormemed.matching.index import catalog, group_of
+from mentormemed.matching.index import catalog
 from mentormemed.matching.models import MentorExposure, MentorFacet
 from mentormemed.profiles import responsiveness
 from mentormemed.profiles.models import ContentArea, MenteeProfile, MentorProfile, Scope
@@ -525,10 +525,3 @@ def suggestions_for_need(
     qs = ready_to_accept(not_full(searchable_mentors(viewer=mentee))).exclude(pk__in=list(exclude_mentor_ids))
     qs = qs.filter(pk__in=MentorFacet.objects.filter(key=f"area:{area.key}").values("mentor_id"))
     return list(qs.select_related("membership__user").order_by(*responsiveness.order_by(), "pk")[:limit])
-
-
-def group_keys(keys: Iterable[str]) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = defaultdict(list)
-    for key in keys:
-        groups[group_of(key)].append(key)
-    return groups

@@ -34,7 +34,7 @@ class MentorshipRequest(models.Model):
     deadline = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
     response_message = models.TextField(max_length=2000, blank=True)
-    # How many of settings.MMM["REMINDER_DAYS_BEFORE"] have gone out (claimed by conditional UPDATE).
+    # How many of the reminders (product.reminder_days_before) have gone out (claimed by conditional UPDATE).
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     last_reminder_at = models.DateTimeField(null=True, blank=True)
     search_id = models.CharField(max_length=64, blank=True, help_text=gettext_lazy("The search that led here"))

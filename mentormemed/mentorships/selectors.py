@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from mentormemed.core.conf import product
 from mentormemed.core.contact import contact_refused
 from mentormemed.institutions.models import Membership
 from mentormemed.matching import selectors as matching
@@ -17,11 +17,6 @@ from mentormemed.profiles.models import ContentArea, MenteeNeed, MenteeProfile, 
 from mentormemed.profiles.responsiveness import WINDOW_DAYS as RESPONSIVENESS_WINDOW_DAYS
 from mentormemed.profiles.responsiveness import Responsiveness
 from mentormemed.profiles.responsiveness import measure as measure_responsiveness
-
-
-def mmm(name: str, default=None):
-    """A product setting from ``settings.MMM`` (with a default for keys added by this capability)."""
-    return settings.MMM.get(name, default)
 
 
 def mentor_profile_of(membership) -> MentorProfile | None:
@@ -68,7 +63,7 @@ def request_blocker(*, mentee, mentor: MentorProfile) -> str | None:
         return f"{name} is already your mentor."
     if MentorshipRequest.objects.filter(mentee=mentee, mentor=mentor, state=RequestState.PENDING).exists():
         return f"You already have a request waiting for {name}; withdraw it before sending another."
-    cooldown = mmm("REREQUEST_COOLDOWN_DAYS", 30)
+    cooldown = product.rerequest_cooldown_days
     recent = MentorshipRequest.objects.filter(
         mentee=mentee,
         mentor=mentor,
@@ -223,16 +218,6 @@ def mentee_needs(mentee) -> list[ContentArea]:
     ]
 
 
-def current_mentor_profiles(*, mentee) -> list[MentorProfile]:
-    """The mentee's current mentors (active relationships) — used by matching's pages too."""
-    return [
-        r.mentor
-        for r in Relationship.objects.filter(mentee=mentee, ended_at__isnull=True).select_related(
-            "mentor__membership__user"
-        )
-    ]
-
-
 def with_tie(qs: QuerySet[MentorProfile], *, mentee) -> QuerySet[MentorProfile]:
     """Annotate what ``tie_between`` reads, in the same statement as the mentors (the mentor's page)."""
     relationship = Relationship.objects.filter(mentee=mentee, mentor=OuterRef("pk"), ended_at__isnull=True)
@@ -381,7 +366,7 @@ MISSED_OCCASION_SOURCES: list = []
 
 
 def capacity_of(mentor: MentorProfile) -> int:
-    return min(mentor.capacity, mmm("MENTOR_CAP", 3))
+    return min(mentor.capacity, product.mentor_cap)
 
 
 def mentor_overview(*, mentor: MentorProfile) -> dict:

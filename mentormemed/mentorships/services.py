@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
+from mentormemed.core.conf import product
 from mentormemed.core.contact import contact_refused
 from mentormemed.core.onboarding import missing_steps
 from mentormemed.institutions.models import Membership
@@ -39,7 +40,6 @@ from mentormemed.mentorships.models import (
     RequestState,
     Stage,
 )
-from mentormemed.mentorships.selectors import mmm
 from mentormemed.notifications.services import notify
 from mentormemed.profiles.models import MentorProfile
 
@@ -97,7 +97,7 @@ def request_send(
     blocker = selectors.request_blocker(mentee=mentee, mentor=mentor)
     if blocker:
         raise ValidationError(blocker)
-    limit = mmm("MAX_PENDING_REQUESTS", 5)
+    limit = product.max_pending_requests
     if MentorshipRequest.objects.filter(mentee=mentee, state=RequestState.PENDING).count() >= limit:
         raise ValidationError(
             gettext(
@@ -114,7 +114,7 @@ def request_send(
                 mentor=mentor,
                 message=message,
                 created_at=now,
-                deadline=now + dt.timedelta(days=mmm("RESPONSE_WINDOW_DAYS", 7)),
+                deadline=now + dt.timedelta(days=product.response_window_days),
                 search_id=str(search_id or "")[:64],
             )
     except IntegrityError as exc:  # the partial unique constraint: a concurrent send to the same mentor
@@ -326,7 +326,7 @@ def request_expire(*, request: MentorshipRequest, now: dt.datetime | None = None
 
 def missed_since_reinstatement(*, mentor: MentorProfile, now: dt.datetime) -> int:
     """Missed responses inside the window that happened after the last reinstatement (a fresh start)."""
-    since = now - dt.timedelta(days=mmm("MISSED_RESPONSE_WINDOW_DAYS", 180))
+    since = now - dt.timedelta(days=product.missed_response_window_days)
     last = mentor.reinstatements.order_by("-at").values_list("at", flat=True).first()
     if last and last > since:
         since = last
@@ -335,11 +335,11 @@ def missed_since_reinstatement(*, mentor: MentorProfile, now: dt.datetime) -> in
 
 def maybe_suspend(*, mentor: MentorProfile, now: dt.datetime) -> bool:
     """R13 ejection: misses above the threshold suspend the mentor (once); mentor, admins and staff are told."""
-    threshold = mmm("MISSED_RESPONSE_THRESHOLD", 2)
+    threshold = product.missed_response_threshold
     missed = missed_since_reinstatement(mentor=mentor, now=now)
     if missed <= threshold:
         return False
-    reason = f"{missed} requests went unanswered within {mmm('MISSED_RESPONSE_WINDOW_DAYS', 180)} days."
+    reason = f"{missed} requests went unanswered within {product.missed_response_window_days} days."
     if not MentorProfile.objects.filter(pk=mentor.pk, suspended_at__isnull=True).update(
         suspended_at=now, suspended_reason=reason
     ):

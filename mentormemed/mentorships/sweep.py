@@ -14,10 +14,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from mentormemed.core.conf import product
 from mentormemed.core.periodic import claim_run, finish_run, isolated, release_run, run_jobs
 from mentormemed.mentorships import services
 from mentormemed.mentorships.models import MentorshipRequest, Relationship, RequestState
-from mentormemed.mentorships.selectors import mmm
 from mentormemed.notifications.services import notify, send_digests
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ SWEEP = "sweep"  # the PeriodicRun row that locks and records the sweep
 
 def lease() -> dt.timedelta:
     """How long one pass may hold the sweep lock; a pass whose worker died frees it after this."""
-    return dt.timedelta(minutes=mmm("SWEEP_LEASE_MINUTES", 20))
+    return dt.timedelta(minutes=product.sweep_lease_minutes)
 
 
 def locked_sweep(*, now: dt.datetime | None = None) -> dict[str, int] | None:
@@ -90,7 +90,7 @@ def expire_due(*, now: dt.datetime, failures: list[str] | None = None) -> int:
 
 def _reminder_schedule() -> list[int]:
     """Days before the deadline, furthest first (default 3 then 1)."""
-    return sorted(mmm("REMINDER_DAYS_BEFORE", [3, 1]), reverse=True)
+    return sorted(product.reminder_days_before, reverse=True)
 
 
 def send_reminders(*, now: dt.datetime, failures: list[str] | None = None) -> int:
@@ -136,13 +136,13 @@ def send_reminders(*, now: dt.datetime, failures: list[str] | None = None) -> in
 
 def send_checkins(*, now: dt.datetime, failures: list[str] | None = None) -> int:
     """R29: about 5 weeks in (4–6), ask both sides whether the match works. Once per relationship."""
-    after = dt.timedelta(days=mmm("CHECKIN_AFTER_DAYS", 35))
+    after = dt.timedelta(days=product.checkin_after_days)
     due = Relationship.objects.filter(
         ended_at__isnull=True,
         checkin_sent_at__isnull=True,
         started_at__lte=now - after,
         # Never start nagging long-running pairs (e.g. after a long outage): 4–6 weeks, plus slack.
-        started_at__gte=now - after - dt.timedelta(days=mmm("CHECKIN_GRACE_DAYS", 28)),
+        started_at__gte=now - after - dt.timedelta(days=product.checkin_grace_days),
     ).select_related("mentee__user", "mentor__membership__user")
 
     def checkin(relationship: Relationship) -> bool:

@@ -15,13 +15,13 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
+from mentormemed.core.conf import product
+
 log = logging.getLogger(__name__)
 
 
 def interval() -> dt.timedelta:
-    from mentormemed.mentorships.selectors import mmm
-
-    return dt.timedelta(minutes=mmm("SWEEP_INTERVAL_MINUTES", 10))
+    return dt.timedelta(minutes=product.sweep_interval_minutes)
 
 
 @task()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
+from mentormemed.core.conf import product
 from mentormemed.core.onboarding import missing_steps
 from mentormemed.mentorships import selectors, services
 from mentormemed.mentorships.forms import (
@@ -90,7 +91,7 @@ def request_new(request, mentor_id: int):
             "form": form,
             "missing": missing_steps(mentee),
             "blocker": selectors.request_blocker(mentee=mentee, mentor=mentor),
-            "window_days": selectors.mmm("RESPONSE_WINDOW_DAYS", 7),
+            "window_days": product.response_window_days,
         },
     )
 
@@ -104,7 +105,7 @@ def requests(request):
     return render(
         request,
         "mentorships/requests.html",
-        {"pending": pending, "page": page, "limit": selectors.mmm("MAX_PENDING_REQUESTS", 5)},
+        {"pending": pending, "page": page, "limit": product.max_pending_requests},
     )
 
 
@@ -162,7 +163,7 @@ def inbox(request):
         context["window_days"] = responsiveness.WINDOW_DAYS
         context["min_decided"] = responsiveness.MIN_DECIDED
         context["missed"] = services.missed_since_reinstatement(mentor=mentor, now=_now())
-        context["threshold"] = selectors.mmm("MISSED_RESPONSE_THRESHOLD", 2)
+        context["threshold"] = product.missed_response_threshold
     context["answer_form"] = AnswerForm()
     context["missing"] = missing_steps(request.actor.membership)
     return render(request, "mentorships/inbox.html", context)

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from mentormemed.core.conf import product
 from mentormemed.outcomes.selectors import BASES, GME, UME, Filters, _period_label, quarters
 from mentormemed.outcomes.suppression import RATIO, Cell, Row, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, number, rate
@@ -83,15 +84,13 @@ def insight(slug: str, institution, f: Filters, *, use_cache: bool = True) -> In
     """One view's figures for ``institution`` (``None``: national), as of the last rollup refresh.
 
     Reads only: when the rollups were never built the view says so (the sweep builds them)."""
-    from django.conf import settings
 
     from mentormemed.outcomes.rollups import last_refresh
-    from mentormemed.outcomes.selectors import CACHE_SECONDS_DEFAULT
 
     view = VIEWS[slug]
     done = last_refresh()
     as_of = done.refreshed_at if done else None
-    seconds = settings.MMM.get("OUTCOMES_CACHE_SECONDS", CACHE_SECONDS_DEFAULT)
+    seconds = product.outcomes_cache_seconds
     scope = institution.pk if institution else "national"
     key = f"insight:{slug}:{scope}:{f.cache_key()}:{k_min()}:{as_of.timestamp() if as_of else 0}"
     if use_cache and seconds:

@@ -12,7 +12,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from mentormemed.evaluations.selectors import feedback_batch_mentees, released_evaluations
+from mentormemed.core.conf import product
+from mentormemed.evaluations.selectors import released_evaluations
 from mentormemed.outcomes.models import ParticipationThreshold
 from mentormemed.outcomes.participation import extra_counts
 from mentormemed.profiles.responsiveness import Responsiveness, sort_key
@@ -295,6 +296,6 @@ def letter_pdf(*, record: Record, institution) -> bytes:
             "start": start,
             "end": end,
             "today": timezone.localdate(),
-            "minimum": feedback_batch_mentees(),
+            "minimum": product.feedback_batch_mentees,
         },
     )

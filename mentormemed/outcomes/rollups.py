@@ -21,12 +21,12 @@ import statistics
 import time
 from collections import defaultdict
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, DateField, DurationField, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from mentormemed.core.conf import product
 from mentormemed.outcomes import stats
 from mentormemed.outcomes.models import (
     MenteeJourney,
@@ -49,7 +49,6 @@ ROLLUPS = (
     UnmetSearchRollup,
 )
 
-REFRESH_MINUTES_DEFAULT = 60
 BASES = ("urim", "first_generation", "economically_disadvantaged")
 
 
@@ -62,13 +61,9 @@ def ensure_fresh() -> RollupRefresh:
     return last_refresh() or refresh()
 
 
-def refresh_minutes() -> int:
-    return int(settings.MMM.get("OUTCOMES_REFRESH_MINUTES", REFRESH_MINUTES_DEFAULT))
-
-
 def refresh_job(*, now: dt.datetime) -> int:
     """Periodic job: rebuild when the last refresh is older than the configured interval."""
-    minutes = refresh_minutes()
+    minutes = product.outcomes_refresh_minutes
     done = last_refresh()
     if done and now - done.refreshed_at < dt.timedelta(minutes=minutes):
         return 0

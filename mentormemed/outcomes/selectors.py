@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import get_language, gettext
 
+from mentormemed.core.conf import product
 from mentormemed.evaluations.schedule import add_months
 from mentormemed.outcomes import stats
 from mentormemed.outcomes.regression import adjusted_tables
@@ -42,16 +43,9 @@ BASES = [
 BASIS_CHOICES = [("", "Any eligibility basis"), *BASES]
 
 
-def academic_year_start_month() -> int:
-    """The month an academic year starts (July: residents rotate then, MS1s arrive)."""
-    from django.conf import settings
-
-    return int(settings.MMM.get("ACADEMIC_YEAR_START_MONTH", 7))
-
-
 def academic_year_of(day: dt.date) -> int:
     """The calendar year in which the academic year holding ``day`` began."""
-    return day.year if day.month >= academic_year_start_month() else day.year - 1
+    return day.year if day.month >= product.academic_year_start_month else day.year - 1
 
 
 YEARS_OFFERED = 5
@@ -72,7 +66,7 @@ class Filters:
 
     @classmethod
     def year(cls, year: int) -> Filters:
-        start = dt.date(year, academic_year_start_month(), 1)
+        start = dt.date(year, product.academic_year_start_month, 1)
         return cls(start, add_months(start, 12) - dt.timedelta(days=1))
 
     @classmethod
@@ -1011,18 +1005,14 @@ class Dashboard:
         return next((t for t in tables if t.key == key), None)
 
 
-CACHE_SECONDS_DEFAULT = 300
-
-
 def dashboard(institution, f: Filters, *, use_cache: bool = True) -> Dashboard:
     """Every figure of the outcomes page, from the rollups as of their last refresh (built first if
-    they never were). Cached briefly per refresh (settings.MMM["OUTCOMES_CACHE_SECONDS"])."""
-    from django.conf import settings
+    they never were). Cached briefly per refresh (product.outcomes_cache_seconds)."""
 
     from mentormemed.outcomes.rollups import ensure_fresh
 
     as_of = ensure_fresh().refreshed_at
-    seconds = settings.MMM.get("OUTCOMES_CACHE_SECONDS", CACHE_SECONDS_DEFAULT)
+    seconds = product.outcomes_cache_seconds
     scope = institution.pk if institution else "national"
     key = f"outcomes:{scope}:{f.cache_key()}:{k_min()}:{as_of.timestamp()}:{get_language()}"
     if use_cache and seconds:

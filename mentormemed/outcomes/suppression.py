@@ -34,13 +34,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mentormemed.core.conf import small_cell_min
+from mentormemed.core.conf import product
 
 COUNT, RATIO = "count", "ratio"
 
 
 def k_min() -> int:
-    return small_cell_min()
+    """The fewest people a released figure may describe (R23, R18, R25): smaller groups are hidden."""
+    return product.small_cell_min
 
 
 def is_safe(people: int, k: int) -> bool:

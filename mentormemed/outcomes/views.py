@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import get_scoped_or_404, requires
 from mentormemed.core.audit import audit_request
-from mentormemed.evaluations.selectors import feedback_batch_mentees
+from mentormemed.core.conf import product
 from mentormemed.institutions.models import Institution, Subscription
 from mentormemed.institutions.selectors import mentor_supply
-from mentormemed.outcomes import insights, rollups, selectors, services
+from mentormemed.outcomes import insights, selectors, services
 from mentormemed.outcomes import invoices as invoice_pdfs
 from mentormemed.outcomes import reward as rewards
 from mentormemed.outcomes.forms import DecisionForm, ResearchForm, ThresholdForm
@@ -54,7 +54,7 @@ def _page(request, institution, *, national: bool):
             "institutions": Institution.objects.order_by("name") if national else None,
             "supply": mentor_supply(institution) if institution is not None else None,
             "export_url": "outcomes:national_export" if national else "outcomes:export",
-            "refresh_minutes": rollups.refresh_minutes(),
+            "refresh_minutes": product.outcomes_refresh_minutes,
             "views": insights.VIEWS.values(),
         },
     )
@@ -178,7 +178,7 @@ def reward(request):
             "supply": mentor_supply(institution),
             "meaningful": sum(1 for r in records if r.meaningful),
             "period": rewards.period(),
-            "minimum": feedback_batch_mentees(),
+            "minimum": product.feedback_batch_mentees,
             "extra_sources": participation_sources(),
         },
     )

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Event, vCalAddress, vText
 
+from mentormemed.core.conf import product
 from mentormemed.core.timezones import zone_or_utc
 from mentormemed.programs.models import CircleMeeting, CircleRole, GroupMeetingStatus, OfficeHours, SpeedEvent
 from mentormemed.scheduling.ics import _calendar
@@ -42,7 +43,7 @@ class GroupInvite:
 
 
 def _uid(kind: str, key) -> str:
-    return f"{kind}-{key}@{settings.MMM.get('ICAL_UID_DOMAIN', 'mentormemed.org')}"
+    return f"{kind}-{key}@{product.ical_uid_domain}"
 
 
 def uid_of(meeting: CircleMeeting) -> str:

@@ -4,8 +4,6 @@ kept, R1); a reactivated one gets them back as new memberships."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -17,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
+from mentormemed.core.tokens import hash_token, new_token
 from mentormemed.institutions.models import EndReason, Institution, Membership, MembershipStatus
 from mentormemed.institutions.services import membership_set_status
 from mentormemed.provisioning.models import ScimGroup, ScimToken, ScimUser
@@ -27,10 +26,6 @@ ROLE_WORDS = {"mentor": ("mentor", "faculty"), "mentee": ("mentee", "student", "
 
 
 # ------------------------------------------------------------------ tokens
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -44,7 +39,7 @@ def scim_token_create(*, actor, institution: Institution, label: str) -> IssuedT
     label = label.strip()
     if not label:
         raise ValidationError(gettext("Name the token after the system that will use it, e.g. “Okta production”."))
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    secret = TOKEN_PREFIX + new_token()
     token = ScimToken.objects.create(
         institution=institution,
         label=label[:100],

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from mentormemed.core.conf import product
 from mentormemed.core.timezones import zone_or_utc
 from mentormemed.scheduling.models import LinkKind, Meeting, MeetingStatus
 
@@ -25,7 +26,7 @@ PRODID = "-//MentorMeMed//Meetings//EN"
 
 
 def uid_of(meeting: Meeting) -> str:
-    return f"{meeting.uid}@{settings.MMM.get('ICAL_UID_DOMAIN', 'mentormemed.org')}"
+    return f"{meeting.uid}@{product.ical_uid_domain}"
 
 
 def zone_of(meeting: Meeting) -> zoneinfo.ZoneInfo:

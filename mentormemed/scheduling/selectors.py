@@ -8,7 +8,6 @@ for the pair.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import zoneinfo
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from mentormemed.core.tokens import hash_token
 from mentormemed.mentorships.models import Relationship
 from mentormemed.profiles.models import MentorProfile
 from mentormemed.scheduling.busy import commitments
@@ -209,10 +209,6 @@ def bookable_relationships(*, membership) -> QuerySet[Relationship]:
 
 
 # ------------------------------------------------------------------------------ feeds
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def active_feed(*, user) -> CalendarFeed | None:

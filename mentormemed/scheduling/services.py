@@ -22,8 +22,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from mentormemed.core.conf import product
 from mentormemed.core.contact import contact_refused
 from mentormemed.core.timezones import is_zone, zone_or_utc
+from mentormemed.core.tokens import hash_token, new_token
 from mentormemed.institutions.selectors import institution_has_access
 from mentormemed.mentorships.models import Relationship
 from mentormemed.notifications.emails import queue_email
@@ -40,11 +42,6 @@ from mentormemed.scheduling.models import (
 )
 
 ALLOWED_LENGTHS = (15, 20, 30, 45, 60, 90)
-DEFAULT_VIDEO_BASE = "https://meet.jit.si/"
-
-
-def mmm(name: str, default=None):
-    return settings.MMM.get(name, default)
 
 
 # ------------------------------------------------------------------------ availability
@@ -240,7 +237,7 @@ def _check_offered(
 
 def _video_room() -> str:
     """An unguessable room name (128 random bits) on the configured video service."""
-    base = mmm("VIDEO_ROOM_BASE", DEFAULT_VIDEO_BASE)
+    base = product.video_room_base
     return f"{base.rstrip('/')}/MentorMeMed-{secrets.token_urlsafe(16)}"
 
 
@@ -471,7 +468,7 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
         status=MeetingStatus.SCHEDULED,
         reminder_sent_at__isnull=True,
         starts_at__gt=now,
-        starts_at__lte=now + dt.timedelta(hours=mmm("MEETING_REMINDER_HOURS", 24)),
+        starts_at__lte=now + dt.timedelta(hours=product.meeting_reminder_hours),
     )
     sent = 0
     for meeting in due:
@@ -515,8 +512,8 @@ def feed_create(*, user) -> str:
     """
     now = timezone.now()
     CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
-    token = secrets.token_urlsafe(32)
-    CalendarFeed.objects.create(user=user, token_hash=selectors.hash_token(token), created_at=now)
+    token = new_token()
+    CalendarFeed.objects.create(user=user, token_hash=hash_token(token), created_at=now)
     return token
 
 

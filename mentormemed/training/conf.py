@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy
+
+from mentormemed.core.conf import ProductSettings, product
 
 DEFAULT_PROVIDER = gettext_lazy("MentorMeMed Continuing Medical Education")
 DEFAULT_DESIGNATION = (
@@ -21,35 +22,34 @@ DEFAULT_ACCREDITATION = (
     "{provider} is accredited by the Accreditation Council for Continuing Medical Education (ACCME) "
     "to provide continuing medical education for physicians."
 )
-MAX_RESOURCE_BYTES = 20 * 1024 * 1024
 
 
 def provider_name() -> str:
-    return getattr(settings, "CME_PROVIDER_NAME", "") or DEFAULT_PROVIDER
+    return product.cme_provider_name or DEFAULT_PROVIDER
 
 
 def designation_statement(max_credits: Decimal) -> str:
-    template = getattr(settings, "CME_DESIGNATION_STATEMENT", "") or DEFAULT_DESIGNATION
+    template = product.cme_designation_statement or DEFAULT_DESIGNATION
     return template.format(provider=provider_name(), credits=format_credits(max_credits))
 
 
 def accreditation_statement() -> str:
-    template = getattr(settings, "CME_ACCREDITATION_STATEMENT", "") or DEFAULT_ACCREDITATION
+    template = product.cme_accreditation_statement or DEFAULT_ACCREDITATION
     return template.format(provider=provider_name())
 
 
 def provider_address() -> list[str]:
-    text = getattr(settings, "CME_PROVIDER_ADDRESS", "") or ""
+    text = product.cme_provider_address or ""
     return [line.strip() for line in text.replace("\n", "|").split("|") if line.strip()]
 
 
 def signatory() -> tuple[str, str]:
     """Who signs certificates for the provider: (name, title); empty name when not configured."""
-    return getattr(settings, "CME_SIGNATORY_NAME", "") or "", getattr(settings, "CME_SIGNATORY_TITLE", "") or ""
+    return product.cme_signatory_name or "", product.cme_signatory_title or ""
 
 
 def max_resource_bytes() -> int:
-    return int(getattr(settings, "TRAINING_MAX_RESOURCE_BYTES", 0) or MAX_RESOURCE_BYTES)
+    return product.training_max_resource_bytes or ProductSettings.training_max_resource_bytes.default
 
 
 def format_credits(value: Decimal) -> str:

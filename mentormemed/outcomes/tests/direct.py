@@ -19,11 +19,11 @@ from django.db.models import Count, DateField, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from mentormemed.core.conf import product
 from mentormemed.outcomes import stats
 from mentormemed.outcomes.selectors import (  # shared, not recomputed: only the queries differ
     _COLUMNS,
     BASES,
-    CACHE_SECONDS_DEFAULT,
     DECIDED,
     GME,
     UME,
@@ -501,11 +501,10 @@ class Dashboard:
 
 
 def dashboard(institution, f: Filters, *, use_cache: bool = True) -> Dashboard:
-    """Every figure of the outcomes page. Cached briefly (settings.MMM["OUTCOMES_CACHE_SECONDS"]):
+    """Every figure of the outcomes page. Cached briefly (product.outcomes_cache_seconds):
     outcomes move by the day, and a national page is expensive to recompute on every view."""
-    from django.conf import settings
 
-    seconds = settings.MMM.get("OUTCOMES_CACHE_SECONDS", CACHE_SECONDS_DEFAULT)
+    seconds = product.outcomes_cache_seconds
     key = f"outcomes:{institution.pk if institution else 'national'}:{f.cache_key()}:{k_min()}"
     if use_cache and seconds:
         found = cache.get(key)
