@@ -146,6 +146,24 @@ def refresh_rollups() -> float:
     return round(time.perf_counter() - started, 1)
 
 
+def update_rollups(institution_id: int) -> float:
+    """What the sweep does between full rebuilds (``outcomes.rollups.update``), timed: one new
+    search of a consenting mentee of the largest institution, then the changed partitions rebuilt."""
+    from django.utils import timezone
+
+    from mentormemed.matching.models import SearchLog
+    from mentormemed.outcomes.rollups import update
+
+    last = SearchLog.objects.filter(institution_id=institution_id, kind="search").order_by("-id").first()
+    if last is not None:
+        last.pk = None
+        last.created_at = timezone.now()
+        last.save()
+    started = time.perf_counter()
+    update()
+    return round(time.perf_counter() - started, 2)
+
+
 class _QueryCounter:
     """Counts the SQL statements a request runs (independent of DEBUG and of query-log resets)."""
 
@@ -205,6 +223,7 @@ def main(sizes: dict) -> list[dict]:
     django.setup()
     history = add_history(**{k: v for k, v in sizes.items() if k in ("requests", "evaluated")})
     extra = {"history_seconds": history["seconds"], "rollup_refresh_seconds": refresh_rollups()}
+    extra["rollup_update_seconds"] = update_rollups(history["largest_institution"])
     from bench.outcomes_views import view_pages
 
     timed = {

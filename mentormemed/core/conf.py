@@ -96,7 +96,8 @@ class ProductSettings:
         11, "The fewest people any released figure may describe; figures about smaller groups are hidden."
     )
     academic_year_start_month = _Setting(7, "Month (1–12) an academic year starts; outcomes are reported by year.")
-    outcomes_refresh_minutes = _Setting(60, "Minutes between two rebuilds of the outcomes tables.")
+    outcomes_refresh_minutes = _Setting(10, "Minutes between two updates of the outcomes tables (changed parts only).")
+    outcomes_full_rebuild_hours = _Setting(24, "Hours between two full rebuilds of the outcomes tables (0: never).")
     outcomes_cache_seconds = _Setting(300, "Seconds the figures of an outcomes page are kept before recomputing.")
 
     # Continuing medical education (top-level settings; empty means the standard wording)

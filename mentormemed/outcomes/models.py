@@ -76,8 +76,9 @@ class InvoiceIssue(models.Model):
 
 
 # ------------------------------------------------------------------ rollups behind the dashboards (R23)
-# Rebuilt together by ``outcomes.rollups.refresh`` (the periodic sweep, at most every
-# MMM["OUTCOMES_REFRESH_MINUTES"]); only mentees consenting to analytics at refresh time.
+# Maintained by ``outcomes.rollups``: the periodic sweep updates the changed institution × month
+# partitions every MMM["OUTCOMES_REFRESH_MINUTES"] and rebuilds everything once a day (and on
+# ``manage.py outcomes_rebuild``); only mentees consenting to analytics at refresh time.
 # Ids are plain integers (no foreign keys): a rollup row outlives nothing and blocks no delete.
 
 
@@ -216,10 +217,21 @@ class RelationshipFact(CohortColumns):
 
 
 class RollupRefresh(models.Model):
-    """When the rollups were last rebuilt (one row): the dashboards say "figures as of" this."""
+    """When the rollups were last brought up to date (one row): the dashboards say "figures as of" this."""
 
-    refreshed_at = models.DateTimeField()
-    seconds = models.FloatField(default=0)
+    refreshed_at = models.DateTimeField(help_text="the last update, full or incremental")
+    seconds = models.FloatField(default=0, help_text="how long the last update took")
+    rebuilt_at = models.DateTimeField(null=True, help_text="the last full rebuild")
+    search_log_id = models.BigIntegerField(default=0, help_text="search log rows up to this id are in the rollups")
+
+
+class RollupSource(models.Model):
+    """A digest of one partition of a source table (requests, relationships, evaluations of one
+    institution and month; an institution's mentees) as of the last update: the incremental update
+    rebuilds the partitions whose digest changed (a new row, a state change, a withdrawn consent)."""
+
+    key = models.CharField(max_length=80, unique=True)
+    digest = models.CharField(max_length=40)
 
 
 class MenteeJourney(CohortColumns):

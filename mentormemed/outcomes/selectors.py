@@ -1006,12 +1006,16 @@ class Dashboard:
 
 
 def dashboard(institution, f: Filters, *, use_cache: bool = True) -> Dashboard:
-    """Every figure of the outcomes page, from the rollups as of their last refresh (built first if
-    they never were). Cached briefly per refresh (product.outcomes_cache_seconds)."""
+    """Every figure of the outcomes page, from the rollups as of their last refresh. Reads only:
+    when the rollups were never built there are no figures (the page says so; the sweep builds
+    them). Cached briefly per refresh (product.outcomes_cache_seconds)."""
 
-    from mentormemed.outcomes.rollups import ensure_fresh
+    from mentormemed.outcomes.rollups import last_refresh
 
-    as_of = ensure_fresh().refreshed_at
+    done = last_refresh()
+    if done is None:
+        return Dashboard(f, [], [], [], [], [], k_min(), None, [])
+    as_of = done.refreshed_at
     seconds = product.outcomes_cache_seconds
     scope = institution.pk if institution else "national"
     key = f"outcomes:{scope}:{f.cache_key()}:{k_min()}:{as_of.timestamp()}:{get_language()}"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from mentormemed.accounts.models import MenteeEligibility
 from mentormemed.matching.models import SearchLog
+from mentormemed.outcomes import rollups
 from mentormemed.outcomes.tests.conftest import consenting
 from mentormemed.testing.factories import TEST_PASSWORD, TOTP_SECRET, MembershipFactory, UserFactory, onboard
 from tests.e2e.conftest import ARTIFACTS, assert_accessible, sign_in
@@ -50,6 +51,7 @@ def test_r23_hidden_figures_are_labelled_gaps_and_the_running_period_is_partial(
                 result_count=12,
                 created_at=now - dt.timedelta(hours=hours),
             )
+    rollups.refresh()  # what the periodic sweep does
     sign_in(page, cast.admin.user.email, TEST_PASSWORD, totp_secret=TOTP_SECRET)
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto("/outcomes/")

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from mentormemed.matching.models import SearchLog
+from mentormemed.outcomes import rollups
 from mentormemed.outcomes.tests.conftest import consenting
 from mentormemed.testing.factories import TEST_PASSWORD, TOTP_SECRET, MembershipFactory, UserFactory, onboard
 from tests.e2e.conftest import assert_accessible, sign_in
@@ -34,6 +35,7 @@ def test_admin_reads_outcomes_by_academic_year_and_exports_csv(page, cast, setti
                 result_count=0 if n % 3 else 12,
                 created_at=now - dt.timedelta(hours=hours),
             )
+    rollups.refresh()  # what the periodic sweep does
     sign_in(page, cast.admin.user.email, TEST_PASSWORD, totp_secret=TOTP_SECRET)
     page.goto("/outcomes/")
     page.get_by_role("heading", name="Outcomes", exact=True).wait_for()
