@@ -11,7 +11,7 @@ from mentormemed.matching.models import SearchLog
 from mentormemed.outcomes import rollups
 from mentormemed.outcomes.tests.conftest import consenting
 from mentormemed.testing.factories import TEST_PASSWORD, TOTP_SECRET, MembershipFactory, UserFactory, onboard
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import ARTIFACTS, assert_accessible, sign_in
 
 
 def test_admin_reads_outcomes_by_academic_year_and_exports_csv(page, cast, settings):
@@ -68,3 +68,16 @@ def test_admin_reads_outcomes_by_academic_year_and_exports_csv(page, cast, setti
     content = Path(info.value.path()).read_text(encoding="utf-8")
     assert content.splitlines()[0] == "Month,Searches"
     assert content.splitlines()[-1] == "All months,28"
+
+
+def test_r23_before_the_first_refresh_the_dashboard_says_so_and_shows_no_figure(page, cast):
+    sign_in(page, cast.admin.user.email, TEST_PASSWORD, totp_secret=TOTP_SECRET)
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/outcomes/")
+        page.get_by_test_id("never-built").wait_for()
+        assert page.locator("canvas").count() == 0, "no chart of figures never computed"
+        assert page.get_by_role("heading", name="Searches").count() == 0
+        assert_accessible(page, context=f"outcomes dashboard, never built, {width} px")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"outcomes-never-built-{width}.png"), full_page=True)
