@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connections
 from django.test import Client
+from django.utils import translation
 
 from mentormemed.testing.factories import (
     InstitutionFactory,
@@ -29,6 +30,14 @@ def _immediate_tasks(settings):
     settings.MMM = {**settings.MMM}
     # Argon2 is the real hasher; tests use a fast one so factories stay quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request read in Spanish leaves Spanish active in the thread: every test starts in the default language."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

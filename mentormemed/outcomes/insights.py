@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from mentormemed.core.conf import product
 from mentormemed.outcomes.selectors import BASES, GME, UME, Filters, _period_label, quarters
@@ -38,29 +39,37 @@ VIEWS = {
     for v in (
         View(
             "ledger",
-            "Minority-tax ledger",
-            "Mentoring load carried by each group of mentors (requests received, mentees, meetings and hours) "
-            "beside the credit that group receives (CME credits and participation letters), and how "
-            "concentrated the load is: a Gini index of 0 means every mentor carries the same, 1 that one "
-            "mentor carries it all.",
+            gettext_lazy("Minority-tax ledger"),
+            gettext_lazy(
+                "Mentoring load carried by each group of mentors (requests received, mentees, meetings and hours) "
+                "beside the credit that group receives (CME credits and participation letters), and how "
+                "concentrated the load is: a Gini index of 0 means every mentor carries the same, 1 that one "
+                "mentor carries it all."
+            ),
         ),
         View(
             "unmet",
-            "Unmet need",
-            "Searches that found three mentors or fewer, by what the mentee needed and the characteristic "
-            "they wanted to share, beside the mentors who offer both here and elsewhere: a recruitment list.",
+            gettext_lazy("Unmet need"),
+            gettext_lazy(
+                "Searches that found three mentors or fewer, by what the mentee needed and the characteristic "
+                "they wanted to share, beside the mentors who offer both here and elsewhere: a recruitment list."
+            ),
         ),
         View(
             "time-to-match",
-            "Time to match and load",
-            "How long mentees took from their first search (or first request) to the start of their first "
-            "mentorship, by cohort; and how many mentors carry how much of the new mentorships.",
+            gettext_lazy("Time to match and load"),
+            gettext_lazy(
+                "How long mentees took from their first search (or first request) to the start of their first "
+                "mentorship, by cohort; and how many mentors carry how much of the new mentorships."
+            ),
         ),
         View(
             "reciprocity",
-            "National reciprocity",
-            "Relationships started this year in which one institution's mentor serves another institution's "
-            "mentee: what each institution gives to the network and receives from it.",
+            gettext_lazy("National reciprocity"),
+            gettext_lazy(
+                "Relationships started this year in which one institution's mentor serves another institution's "
+                "mentee: what each institution gives to the network and receives from it."
+            ),
         ),
     )
 }
@@ -92,7 +101,7 @@ def insight(slug: str, institution, f: Filters, *, use_cache: bool = True) -> In
     as_of = done.refreshed_at if done else None
     seconds = product.outcomes_cache_seconds
     scope = institution.pk if institution else "national"
-    key = f"insight:{slug}:{scope}:{f.cache_key()}:{k_min()}:{as_of.timestamp() if as_of else 0}"
+    key = f"insight:{slug}:{scope}:{f.cache_key()}:{k_min()}:{as_of.timestamp() if as_of else 0}:{get_language()}"
     if use_cache and seconds:
         found = cache.get(key)
         if found is not None:
@@ -248,35 +257,39 @@ def _ledger(result: Insight, institution, f: Filters) -> None:
         ]
 
     everyone = set(mentors)
-    total = Row("All mentors", cells(everyone), len(everyone))
+    total = Row(gettext("All mentors"), cells(everyone), len(everyone))
     ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:14]
     rows = [Row(_label(key, known), cells(ids), len(ids)) for key, ids in ranked]
     shared_any = set().union(*groups.values()) if groups else set()
-    rows.append(Row("No identity shared on the profile", cells(everyone - shared_any), len(everyone - shared_any)))
+    rows.append(
+        Row(gettext("No identity shared on the profile"), cells(everyone - shared_any), len(everyone - shared_any))
+    )
     protect(rows, total=None, additive=False, reference=total, k=k)
     protect([total], additive=False, k=k)
     result.tables.append(
         Table(
             "ledger_groups",
-            "Mentoring load and credit by mentor group",
+            gettext("Mentoring load and credit by mentor group"),
             [
-                "Mentors",
-                "Requests received",
-                "Mentees",
-                "Meetings held",
-                "Meeting hours",
+                gettext("Mentors"),
+                gettext("Requests received"),
+                gettext("Mentees"),
+                gettext("Meetings held"),
+                gettext("Meeting hours"),
                 "CME credits",
-                "Participation letters",
-                "Hours per mentor",
+                gettext("Participation letters"),
+                gettext("Hours per mentor"),
                 "CME credits per mentor",
             ],
             rows,
-            "Mentors who share",
+            gettext("Mentors who share"),
             total=total,
             chart="hbar",
             chart_columns=[7, 8],
-            description="Groups are the identity characteristics mentors chose to share on their profile. "
-            "A group carrying more hours per mentor while receiving fewer credits per mentor pays a minority tax.",
+            description=gettext(
+                "Groups are the identity characteristics mentors chose to share on their profile. "
+                "A group carrying more hours per mentor while receiving fewer credits per mentor pays a minority tax."
+            ),
             note="A mentor sharing several characteristics counts in each group, so the rows do not add up.",
         )
     )
@@ -305,13 +318,13 @@ def _ledger(result: Insight, institution, f: Filters) -> None:
     result.tables.append(
         Table(
             "ledger_concentration",
-            "How concentrated the meeting load is, by quarter",
-            ["Gini of meeting hours", "Hours held by the busiest 20% of mentors", "Mentors"],
+            gettext("How concentrated the meeting load is, by quarter"),
+            [gettext("Gini of meeting hours"), gettext("Hours held by the busiest 20% of mentors"), gettext("Mentors")],
             concentration,
-            "Quarter",
+            gettext("Quarter"),
             chart="line",
             chart_columns=[0],
-            description="Rising values mean fewer mentors carry more of the meetings.",
+            description=gettext("Rising values mean fewer mentors carry more of the meetings."),
         )
     )
     if institution is not None:
@@ -334,7 +347,7 @@ def _gini_benchmark(institution, f: Filters, k: int, quarters_load: list[dict], 
         if mentor_id in per_inst[inst]:
             per_inst[inst][mentor_id] += (ends - starts).total_seconds() / 3600
     values = [g for loads in per_inst.values() if len(loads) >= k and (g := gini(list(loads.values()))) is not None]
-    return _benchmark("Gini of meeting hours (0 equal, 1 concentrated)", own, len(mentors) >= k, values)
+    return _benchmark(gettext("Gini of meeting hours (0 equal, 1 concentrated)"), own, len(mentors) >= k, values)
 
 
 MIN_INSTITUTIONS = 3  # a network median of fewer institutions would point at one of them
@@ -405,7 +418,7 @@ def _unmet(result: Insight, institution, f: Filters) -> None:
     )
     everything = next((r for r in figures if r["need"] == "*"), {"n": 0, "e": 0, "p": 0, "pe": 0})
     reference = Row(
-        "All searches with 3 or fewer results",
+        gettext("All searches with 3 or fewer results"),
         [count(everything["n"], everything["p"]), count(everything["e"], everything["pe"])],
         everything["p"],
     )
@@ -446,7 +459,7 @@ def _unmet(result: Insight, institution, f: Filters) -> None:
         if row.hidden:
             continue
         n, local, local_room, national, national_room = (row.cells[i].value for i in (0, 3, 4, 5, 6))
-        where = "in the network" if institution is None else "elsewhere in the network"
+        where = gettext("in the network") if institution is None else gettext("elsewhere in the network")
         here = "" if institution is None else f"{local} here ({_room(local, local_room)}), "
         sentences.append(
             f"{row.label}: mentees searched {n:,} times and found 3 mentors or fewer; "
@@ -456,18 +469,18 @@ def _unmet(result: Insight, institution, f: Filters) -> None:
     result.tables.append(
         Table(
             "unmet_need",
-            "Needs that found 3 mentors or fewer, ranked",
+            gettext("Needs that found 3 mentors or fewer, ranked"),
             [
-                "Searches",
-                "With no result",
-                "Mentees",
-                "Mentors here",
-                "Here with room",
-                "Mentors elsewhere (national)",
-                "Elsewhere with room",
+                gettext("Searches"),
+                gettext("With no result"),
+                gettext("Mentees"),
+                gettext("Mentors here"),
+                gettext("Here with room"),
+                gettext("Mentors elsewhere (national)"),
+                gettext("Elsewhere with room"),
             ],
             rows,
-            "Need",
+            gettext("Need"),
             total=reference if rows else None,
             chart="hbar",
             chart_columns=[0, 1],
@@ -481,10 +494,10 @@ def _unmet(result: Insight, institution, f: Filters) -> None:
 
 def _room(n: int, room: int) -> str:
     if not n:
-        return "none"
+        return gettext("none")
     if room == 0:
-        return "all full" if n > 2 else "both full" if n == 2 else "full"
-    return f"{room} with room"
+        return gettext("all full") if n > 2 else gettext("both full") if n == 2 else gettext("full")
+    return gettext("%(room)s with room") % {"room": room}
 
 
 def _pair_label(need: str, affinity: str, known: dict) -> str:
@@ -517,10 +530,10 @@ def _plain(key: str, known: dict) -> str:
 
 
 MATCH_BUCKETS = [
-    ("Within a week", 0, 7),
-    ("1–4 weeks", 7, 28),
-    ("1–3 months", 28, 91),
-    ("Over 3 months", 91, 10**6),
+    (gettext_lazy("Within a week"), 0, 7),
+    (gettext_lazy("1–4 weeks"), 7, 28),
+    (gettext_lazy("1–3 months"), 28, 91),
+    (gettext_lazy("Over 3 months"), 91, 10**6),
 ]
 
 
@@ -553,19 +566,19 @@ def _time_to_match(result: Insight, institution, f: Filters) -> None:
         n = sum(1 for _, d in timed if low <= d < high)
         rows.append(Row(label, [count(n, n)], n))
     unsearched = len(matched) - len(timed)
-    rows.append(Row("Introduced (no search or request first)", [count(unsearched, unsearched)], unsearched))
-    total = Row("First matches this year", [count(len(matched), len(matched))], len(matched))
+    rows.append(Row(gettext("Introduced (no search or request first)"), [count(unsearched, unsearched)], unsearched))
+    total = Row(gettext("First matches this year"), [count(len(matched), len(matched))], len(matched))
     protect(rows, total=total, additive=True, k=k)
     result.tables.append(
         Table(
             "time_to_match",
-            "Time from first search to first mentorship",
-            ["Mentees"],
+            gettext("Time from first search to first mentorship"),
+            [gettext("Mentees")],
             rows,
-            "Time to match",
+            gettext("Time to match"),
             total=total,
             chart="bar",
-            description="Mentees whose first mentorship started this year, by how long they had been looking.",
+            description=gettext("Mentees whose first mentorship started this year, by how long they had been looking."),
         )
     )
     searching = list(
@@ -576,8 +589,8 @@ def _time_to_match(result: Insight, institution, f: Filters) -> None:
     )
     # (label, levels, basis): a cohort is a level group or an eligibility basis.
     cohorts = [
-        ("Medical students (UME)", UME, None),
-        ("Residents and fellows (GME)", GME, None),
+        (gettext("Medical students (UME)"), UME, None),
+        (gettext("Residents and fellows (GME)"), GME, None),
         *[(label, None, n) for n, (_, label) in enumerate(BASES)],
     ]
 
@@ -590,21 +603,28 @@ def _time_to_match(result: Insight, institution, f: Filters) -> None:
         waiting = sum(1 for level, *bases in searching if member(levels, basis, level, bases))
         cohort_rows.append(_cohort_row(label, days, waiting))
     all_days = [d for _, d in timed]
-    reference = _cohort_row("All mentees", all_days, len(searching))
+    reference = _cohort_row(gettext("All mentees"), all_days, len(searching))
     protect(cohort_rows, additive=False, reference=reference, k=k)
     protect([reference], additive=False, k=k)
     result.tables.append(
         Table(
             "time_to_match_by_cohort",
-            "Time to a first mentorship by cohort",
-            ["Matched", "Median days", "Fastest quarter within (days)", "Still looking"],
+            gettext("Time to a first mentorship by cohort"),
+            [
+                gettext("Matched"),
+                gettext("Median days"),
+                gettext("Fastest quarter within (days)"),
+                gettext("Still looking"),
+            ],
             cohort_rows,
-            "Cohort",
+            gettext("Cohort"),
             total=reference,
             chart="hbar",
             chart_columns=[1],
-            description="Median days from the first search (or request) to the first mentorship's start; "
-            "'still looking' are mentees who had searched by the year's end without a mentor.",
+            description=gettext(
+                "Median days from the first search (or request) to the first mentorship's start; "
+                "'still looking' are mentees who had searched by the year's end without a mentor."
+            ),
             note="A mentee may hold several eligibility bases, so the rows do not add up.",
         )
     )
@@ -617,7 +637,7 @@ def _time_to_match(result: Insight, institution, f: Filters) -> None:
         ]
         result.benchmarks.append(
             {
-                "label": "Median days to a first mentorship",
+                "label": gettext("Median days to a first mentorship"),
                 "own": round(statistics.median(all_days), 1) if len(all_days) >= k else None,
                 "median": round(statistics.median(national), 1) if len(national) >= k else None,
                 "institutions": None,
@@ -642,7 +662,12 @@ def _cohort_row(label: str, days: list[float], waiting: int) -> Row:
     )
 
 
-LOAD_BUCKETS = [("No new mentee", 0, 0), ("1 new mentee", 1, 1), ("2 new mentees", 2, 2), ("3 or more", 3, 10**6)]
+LOAD_BUCKETS = [
+    (gettext_lazy("No new mentee"), 0, 0),
+    (gettext_lazy("1 new mentee"), 1, 1),
+    (gettext_lazy("2 new mentees"), 2, 2),
+    (gettext_lazy("3 or more"), 3, 10**6),
+]
 
 
 def _load(result: Insight, institution, f: Filters) -> None:
@@ -679,7 +704,7 @@ def _load(result: Insight, institution, f: Filters) -> None:
             )
         )
     total = Row(
-        "All active mentors",
+        gettext("All active mentors"),
         [
             count(len(mentors), len(mentors)),
             Cell(total_rel, len(mentors), parts=(len(all_mentees),)),
@@ -693,35 +718,35 @@ def _load(result: Insight, institution, f: Filters) -> None:
     result.tables.append(
         Table(
             "load_distribution",
-            "How many mentors carry the new mentorships",
-            ["Mentors", "New mentorships", "Share"],
+            gettext("How many mentors carry the new mentorships"),
+            [gettext("Mentors"), gettext("New mentorships"), gettext("Share")],
             rows,
-            "Mentors with",
+            gettext("Mentors with"),
             total=total,
             chart="bar",
             chart_columns=[0],
-            description="Active mentors by the mentorships they started this year.",
+            description=gettext("Active mentors by the mentorships they started this year."),
         )
     )
     n = len(mentors)
     result.tables.append(
         Table(
             "load_concentration",
-            "Concentration of new mentorships",
-            ["Value"],
+            gettext("Concentration of new mentorships"),
+            [gettext("Value")],
             [
                 Row(
-                    "Gini index",
+                    gettext("Gini index"),
                     [protect_cell(number(round(value, 2) if value is not None else None, n, fmt="{:.2f}"), k)],
                     n,
                 ),
                 Row(
-                    "Share carried by the busiest 20% of mentors",
+                    gettext("Share carried by the busiest 20% of mentors"),
                     [protect_cell(Cell(share, n, fmt="{:.1f}%", parts=(top,), kind=RATIO), k)],
                     n,
                 ),
             ],
-            "Measure",
+            gettext("Measure"),
             chart="",
         )
     )
@@ -771,7 +796,7 @@ def reciprocity_table(f: Filters, k: int) -> Table:
 
     def total() -> Row:
         return Row(
-            "All institutions",
+            gettext("All institutions"),
             [
                 count(len(local), len(set(local))),
                 count(len(cross), len(set(cross))),
@@ -796,15 +821,22 @@ def reciprocity_table(f: Filters, k: int) -> Table:
     chosen = choose((layout(m) for m in options), additive=True, k=k)
     return Table(
         "reciprocity",
-        "Mentoring given to and received from other institutions",
-        ["Local", "Given (our mentors, their mentees)", "Received (their mentors, our mentees)", "Net"],
+        gettext("Mentoring given to and received from other institutions"),
+        [
+            gettext("Local"),
+            gettext("Given (our mentors, their mentees)"),
+            gettext("Received (their mentors, our mentees)"),
+            gettext("Net"),
+        ],
         chosen.rows,
-        "Institution",
+        gettext("Institution"),
         total=chosen.total,
         chart="hbar",
         chart_columns=[1, 2],
-        description="Relationships started this year. An institution with a positive net gives the network more "
-        "mentoring than it receives: input for fee credits.",
+        description=gettext(
+            "Relationships started this year. An institution with a positive net gives the network more "
+            "mentoring than it receives: input for fee credits."
+        ),
         merged=chosen.merged,
     )
 
@@ -814,7 +846,9 @@ def _reciprocity(result: Insight, institution, f: Filters) -> None:
     if institution is not None:
         table.rows = [r for r in table.rows if institution.pk in r.extra["institutions"]]
         table.total = None
-        table.note = "Each institution sees its own row (or the row it is merged into); staff see every institution's."
+        table.note = gettext(
+            "Each institution sees its own row (or the row it is merged into); staff see every institution's."
+        )
     result.tables.append(table)
     if institution is None:
         result.tables.append(_flows(f, result.minimum))
@@ -844,14 +878,14 @@ def _flows(f: Filters, k: int) -> Table:
         )
         for r in flows
     ]
-    total = Row("All flows", [count(totals["n"], totals["p"])], totals["p"])
+    total = Row(gettext("All flows"), [count(totals["n"], totals["p"])], totals["p"])
     protect(rows, total=total, additive=True, k=k)
     return Table(
         "reciprocity_flows",
-        "Flows between institutions (mentor's → mentee's)",
-        ["Relationships"],
+        gettext("Flows between institutions (mentor's → mentee's)"),
+        [gettext("Relationships")],
         rows,
-        "Flow",
+        gettext("Flow"),
         total=total,
         chart="hbar",
     )

@@ -17,10 +17,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.utils.translation import gettext, gettext_lazy
+
 from mentormemed.outcomes.suppression import Cell, Row
 from mentormemed.outcomes.tables import Table
 
-OUTCOMES = [("score", "Evaluation score", "points on 1–7"), ("months", "Relationship length", "months")]
+OUTCOMES = [
+    ("score", gettext_lazy("Evaluation score"), gettext_lazy("points on 1–7")),
+    ("months", gettext_lazy("Relationship length"), gettext_lazy("months")),
+]
 
 
 def _facts(institution, f, cohort_q, scoped):
@@ -64,7 +69,7 @@ def _table(n: int, outcome: str, unit: str, rows: list, index: int, k: int, labe
         result = fitted.get(g)
         if result is None:
             cells = [Cell(None, 0, suppressed=True, reason="primary") for _ in range(4)]
-            cells.append(Cell("too few to conclude", 0, fmt="{}"))
+            cells.append(Cell(gettext("too few to conclude"), 0, fmt="{}"))
         else:
             coef, low, high = result
             shown = min(len(shared_by[g]), len(without_by[g]))
@@ -78,13 +83,22 @@ def _table(n: int, outcome: str, unit: str, rows: list, index: int, k: int, labe
         table_rows.append(Row(label, cells, len(shared_by[g])))
     return Table(
         f"adjusted_{n}",
-        f"{outcome} ({unit}): each shared characteristic with the others held equal",
-        ["Adjusted difference", "95% CI low", "95% CI high", "Mentees sharing it", "Conclusion"],
+        gettext("%(outcome)s (%(unit)s): each shared characteristic with the others held equal")
+        % {"outcome": outcome, "unit": unit},
+        [
+            gettext("Adjusted difference"),
+            gettext("95% CI low"),
+            gettext("95% CI high"),
+            gettext("Mentees sharing it"),
+            gettext("Conclusion"),
+        ],
         table_rows,
-        "Characteristic",
+        gettext("Characteristic"),
         chart="",
-        description="One linear model with every characteristic that has enough mentees on both sides, the "
-        "training level group and a mentor from another institution; standard errors clustered by mentee.",
+        description=gettext(
+            "One linear model with every characteristic that has enough mentees on both sides, the "
+            "training level group and a mentor from another institution; standard errors clustered by mentee."
+        ),
         note=f"Fitted on {len(rows):,} relationships of {len(people):,} mentees." if fitted else "",
     )
 
@@ -110,7 +124,7 @@ def _fit(rows: list, index: int, kept: list[str], gme: list) -> dict[str, tuple[
 
 def _verdict(low: float, high: float) -> str:
     if low > 0:
-        return "higher with it"
+        return gettext("higher with it")
     if high < 0:
-        return "lower with it"
-    return "no clear difference"
+        return gettext("lower with it")
+    return gettext("no clear difference")

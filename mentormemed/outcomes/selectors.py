@@ -23,7 +23,7 @@ from django.db.models import BooleanField, Case, CharField, Count, DateField, Ex
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import get_text_list
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from mentormemed.core.conf import product
 from mentormemed.evaluations.schedule import add_months
@@ -34,13 +34,17 @@ from mentormemed.outcomes.tables import Table, count, rate
 
 UME = ["MS1", "MS2", "MS3", "MS4"]
 GME = ["PGY1", "PGY2", "PGY3", "PGY4", "PGY5", "PGY6", "PGY7", "FELLOW"]
-LEVEL_CHOICES = [("", "All training levels"), ("ume", "Medical students (UME)"), ("gme", "Residents and fellows (GME)")]
-BASES = [
-    ("urim", "Underrepresented in medicine"),
-    ("first_generation", "First-generation college graduate"),
-    ("economically_disadvantaged", "Economically disadvantaged"),
+LEVEL_CHOICES = [
+    ("", gettext_lazy("All training levels")),
+    ("ume", gettext_lazy("Medical students (UME)")),
+    ("gme", gettext_lazy("Residents and fellows (GME)")),
 ]
-BASIS_CHOICES = [("", "Any eligibility basis"), *BASES]
+BASES = [
+    ("urim", gettext_lazy("Underrepresented in medicine")),
+    ("first_generation", gettext_lazy("First-generation college graduate")),
+    ("economically_disadvantaged", gettext_lazy("Economically disadvantaged")),
+]
+BASIS_CHOICES = [("", gettext_lazy("Any eligibility basis")), *BASES]
 
 
 def academic_year_of(day: dt.date) -> int:
@@ -229,7 +233,7 @@ def period_layouts(f: Filters, by_month: dict, by_quarter: dict, cells, total, e
             for start, span in spans
         ]
         layouts.append(
-            Layout(rows, total(), merged="Months are shown by quarter: single months describe too few people.")
+            Layout(rows, total(), merged=gettext("Months are shown by quarter: single months describe too few people."))
         )
     return layouts
 
@@ -284,7 +288,7 @@ def search_tables(institution, f: Filters) -> list[Table]:
         agg[f"p{name}"] = _people(f, prev, when=Q(**{f"{column}__gt": 0}))
     values = qs.aggregate(**agg)
     totals = {"n": values["n"], "p": values["p"]}
-    total = Row("All months", [count(totals["n"], totals["p"])], totals["p"])
+    total = Row(gettext("All months"), [count(totals["n"], totals["p"])], totals["p"])
     tables.append(searches_month_table(f, by_month, by_quarter, totals, k))
     groups = _keyed_groups(
         qs.annotate(g=level_group("training_level")).values("g").annotate(n=Sum("searches"), p=_people(f, group=True))
@@ -300,17 +304,17 @@ def search_tables(institution, f: Filters) -> list[Table]:
     tables.append(
         Table(
             "searches_by_basis",
-            "Searches by eligibility basis",
-            ["Searches"],
+            gettext("Searches by eligibility basis"),
+            [gettext("Searches")],
             rows,
-            "Eligibility basis",
+            gettext("Eligibility basis"),
             chart="hbar",
             note="A mentee with several bases counts in each, so the rows do not add up.",
         )
     )
 
     unmet_total = Row(
-        "Searches with 3 or fewer results",
+        gettext("Searches with 3 or fewer results"),
         [count(values["n0"] + values["n1"], max(values["p0"], values["p1"]))],
         max(values["p0"], values["p1"]),
     )
@@ -319,7 +323,7 @@ def search_tables(institution, f: Filters) -> list[Table]:
     buckets = values  # summed with the totals above
     rows = [
         Row(
-            "No results",
+            gettext("No results"),
             [count(buckets["n0"], buckets["p0"]), rate(buckets["n0"], totals["n"], buckets["p0"])],
             buckets["p0"],
         ),
@@ -335,7 +339,7 @@ def search_tables(institution, f: Filters) -> list[Table]:
         ),
     ]
     results_total = Row(
-        "All searches",
+        gettext("All searches"),
         [count(totals["n"], totals["p"]), Cell(100.0 if totals["n"] else None, totals["p"], fmt="{:.0f}%", kind=RATIO)],
         totals["p"],
     )
@@ -343,12 +347,12 @@ def search_tables(institution, f: Filters) -> list[Table]:
     tables.append(
         Table(
             "searches_by_results",
-            "Searches with no or few results (unmet demand)",
-            ["Searches", "Share"],
+            gettext("Searches with no or few results (unmet demand)"),
+            [gettext("Searches"), gettext("Share")],
             rows,
-            "Results",
+            gettext("Results"),
             total=results_total,
-            description="Searches that found no or few mentors show where supply is short.",
+            description=gettext("Searches that found no or few mentors show where supply is short."),
         )
     )
     return tables
@@ -362,7 +366,7 @@ def searches_month_table(f: Filters, by_month: dict, by_quarter: dict, totals: d
             by_month,
             by_quarter,
             lambda r: [count(r["n"], r["p"])],
-            lambda: Row("All months", [count(totals["n"], totals["p"])], totals["p"]),
+            lambda: Row(gettext("All months"), [count(totals["n"], totals["p"])], totals["p"]),
             {"n": 0, "p": 0},
         ),
         additive=True,
@@ -370,18 +374,21 @@ def searches_month_table(f: Filters, by_month: dict, by_quarter: dict, totals: d
     )
     return Table(
         "searches_by_month",
-        "Searches per month",
-        ["Searches"],
+        gettext("Searches per month"),
+        [gettext("Searches")],
         layout.rows,
-        "Month",
+        gettext("Month"),
         layout.total,
         chart="line",
-        description="How many searches mentees ran each month.",
+        description=gettext("How many searches mentees ran each month."),
         merged=layout.merged,
     )
 
 
-LEVEL_GROUPS = [("ume", "Medical students (UME)", UME), ("gme", "Residents and fellows (GME)", GME)]
+LEVEL_GROUPS = [
+    ("ume", gettext_lazy("Medical students (UME)"), UME),
+    ("gme", gettext_lazy("Residents and fellows (GME)"), GME),
+]
 
 
 def level_group(field: str) -> Case:
@@ -419,7 +426,7 @@ def searches_level_table(levels: dict, groups: dict, total: Row, k: int) -> Tabl
             else:
                 rows += [Row(names[m], [count(levels[m]["n"], levels[m]["p"])], levels[m]["p"]) for m in present[key]]
         if "" in levels:
-            rows.append(Row("Not given", [count(levels[""]["n"], levels[""]["p"])], levels[""]["p"]))
+            rows.append(Row(gettext("Not given"), [count(levels[""]["n"], levels[""]["p"])], levels[""]["p"]))
         merged = f"{'; '.join(said)}: single levels describe too few people." if said else ""
         return Layout(
             rows,
@@ -432,12 +439,12 @@ def searches_level_table(levels: dict, groups: dict, total: Row, k: int) -> Tabl
     chosen = choose((layout(merge) for merge in options), additive=True, k=k)
     return Table(
         "searches_by_level",
-        "Searches by training level",
-        ["Searches"],
+        gettext("Searches by training level"),
+        [gettext("Searches")],
         chosen.rows,
-        "Training level",
+        gettext("Training level"),
         chosen.total if chosen.rows else None,
-        description="Who searches, by training level at the time of the search.",
+        description=gettext("Who searches, by training level at the time of the search."),
         merged=chosen.merged,
     )
 
@@ -469,10 +476,10 @@ def _filter_tables(institution, f: Filters, k: int, total: Row, unmet_total: Row
     protect(rows, additive=False, reference=total, k=k)
     first = Table(
         "searched_filters",
-        "Filters and content areas searched (top 15)",
-        ["Searches"],
+        gettext("Filters and content areas searched (top 15)"),
+        [gettext("Searches")],
         rows,
-        "Filter",
+        gettext("Filter"),
         chart="hbar",
         note="A search may use several filters, so the rows do not add up.",
     )
@@ -480,12 +487,12 @@ def _filter_tables(institution, f: Filters, k: int, total: Row, unmet_total: Row
     protect(rows, additive=False, reference=unmet_total, k=k)
     second = Table(
         "unmet_areas",
-        "Content areas searched with 3 or fewer results",
-        ["Searches"],
+        gettext("Content areas searched with 3 or fewer results"),
+        [gettext("Searches")],
         rows,
-        "Content area",
+        gettext("Content area"),
         chart="hbar",
-        description="Where mentees looked for help and found little: candidates for recruiting mentors.",
+        description=gettext("Where mentees looked for help and found little: candidates for recruiting mentors."),
     )
     return [first, second]
 
@@ -503,24 +510,27 @@ STATE_COLUMNS = ["accepted", "declined", "expired", "withdrawn", "pending"]
 DECIDED = Q(state__in=["accepted", "declined", "expired"])
 # The columns of a request row: together they add up to the requests (R38: no hidden remainder).
 OUTCOME_COLUMNS = [
-    ("accepted", "Accepted", Q(state="accepted")),
-    ("declined", "Declined", Q(state="declined")),
-    ("expired", "Expired", Q(state="expired")),
-    ("open", "Withdrawn or waiting", Q(state__in=["withdrawn", "pending"])),
+    ("accepted", gettext_lazy("Accepted"), Q(state="accepted")),
+    ("declined", gettext_lazy("Declined"), Q(state="declined")),
+    ("expired", gettext_lazy("Expired"), Q(state="expired")),
+    ("open", gettext_lazy("Withdrawn or waiting"), Q(state__in=["withdrawn", "pending"])),
 ]
 # Coarser cuts of the same columns, finest first: a small column merges with its neighbour.
 MERGED_COLUMNS = [
-    ("late", "Expired, withdrawn or waiting", Q(state__in=["expired", "withdrawn", "pending"])),
-    ("refused", "Declined or expired", Q(state__in=["declined", "expired"])),
-    ("not", "Not accepted", ~Q(state="accepted")),
+    ("late", gettext_lazy("Expired, withdrawn or waiting"), Q(state__in=["expired", "withdrawn", "pending"])),
+    ("refused", gettext_lazy("Declined or expired"), Q(state__in=["declined", "expired"])),
+    ("not", gettext_lazy("Not accepted"), ~Q(state="accepted")),
 ]
 _COLUMNS = {key: (key, label, q) for key, label, q in [*OUTCOME_COLUMNS, *MERGED_COLUMNS]}
 COLUMN_LAYOUTS = [
     (["accepted", "declined", "expired", "open"], ""),
-    (["accepted", "declined", "late"], "Expired, withdrawn and waiting requests are shown together"),
-    (["accepted", "refused", "open"], "Declined and expired requests are shown together"),
-    (["accepted", "not"], "Declined, expired, withdrawn and waiting requests are shown together as not accepted"),
-    ([], "Outcomes are not shown"),
+    (["accepted", "declined", "late"], gettext_lazy("Expired, withdrawn and waiting requests are shown together")),
+    (["accepted", "refused", "open"], gettext_lazy("Declined and expired requests are shown together")),
+    (
+        ["accepted", "not"],
+        gettext_lazy("Declined, expired, withdrawn and waiting requests are shown together as not accepted"),
+    ),
+    ([], gettext_lazy("Outcomes are not shown")),
 ]
 
 
@@ -551,13 +561,13 @@ def requests_month_table(f: Filters, by_month: dict, by_quarter: dict, totals: d
             by_month,
             by_quarter,
             lambda r: _outcome_cells(r, keys),
-            lambda: Row("All months", _outcome_cells(totals, keys), totals["p"]),
+            lambda: Row(gettext("All months"), _outcome_cells(totals, keys), totals["p"]),
             EMPTY_COUNTS,
         )
         if use_quarters and len(options) == 1:
             return None
         chosen = options[-1] if use_quarters else options[0]
-        chosen.columns = ["Requests", *[_COLUMNS[key][1] for key in keys]]
+        chosen.columns = [gettext("Requests"), *[_COLUMNS[key][1] for key in keys]]
         said = f"{said}: single outcomes describe too few people." if said else ""
         chosen.merged = " ".join(x for x in (said, chosen.merged) if x)
         return chosen
@@ -575,14 +585,14 @@ def requests_month_table(f: Filters, by_month: dict, by_quarter: dict, totals: d
     layout = choose(layouts(), additive=True, k=k)
     return Table(
         "requests_by_month",
-        "Requests per month and what became of them",
+        gettext("Requests per month and what became of them"),
         layout.columns,
         layout.rows,
-        "Month",
+        gettext("Month"),
         layout.total,
         chart="bar",
         chart_columns=list(range(1, len(layout.columns))) or [0],
-        description="Each month's requests by outcome.",
+        description=gettext("Each month's requests by outcome."),
         merged=layout.merged,
     )
 
@@ -619,7 +629,10 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
         .annotate(**_state_counts())
     }
     rows = []
-    for local, label in ((True, "Local (same institution)"), (False, "National (another institution)")):
+    for local, label in (
+        (True, gettext("Local (same institution)")),
+        (False, gettext("National (another institution)")),
+    ):
         r = split.get(local, EMPTY_COUNTS)
         rows.append(
             Row(label, [count(r["n"], r["p"]), count(r["n_accepted"], r["p_accepted"]), _acceptance(r)], r["p"])
@@ -627,7 +640,9 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
     protect(
         rows,
         total=Row(
-            "All", [count(totals["n"], totals["p"]), count(totals["n_accepted"], totals["p_accepted"])], totals["p"]
+            gettext("All"),
+            [count(totals["n"], totals["p"]), count(totals["n_accepted"], totals["p_accepted"])],
+            totals["p"],
         ),
         additive=True,
         k=k,
@@ -635,23 +650,30 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
     tables.append(
         Table(
             "requests_local_national",
-            "Local and national matches",
-            ["Requests", "Accepted", "Acceptance rate"],
+            gettext("Local and national matches"),
+            [gettext("Requests"), gettext("Accepted"), gettext("Acceptance rate")],
             rows,
-            "Mentor's institution",
+            gettext("Mentor's institution"),
             chart="bar",
             chart_columns=[0, 1],
         )
     )
 
     reference = Row(
-        "All requests",
+        gettext("All requests"),
         [count(totals["n"], totals["p"]), count(totals["n_accepted"], totals["p_accepted"])],
         totals["p"],
     )
     tables.append(
         _breakdown(
-            institution, f, "spec", "requests_by_specialty", "Requests by mentor's specialty", "Specialty", k, reference
+            institution,
+            f,
+            "spec",
+            "requests_by_specialty",
+            gettext("Requests by mentor's specialty"),
+            gettext("Specialty"),
+            k,
+            reference,
         )
     )
     tables.append(
@@ -660,8 +682,8 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
             f,
             "area",
             "requests_by_area",
-            "Requests by content area asked about",
-            "Content area",
+            gettext("Requests by content area asked about"),
+            gettext("Content area"),
             k,
             reference,
         )
@@ -683,25 +705,25 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
         pn=Count("mentee", filter=Q(is_sponsor=False), distinct=True),
     )
     headline = [
-        {"label": "Requests sent", "cell": protect_cell(count(totals["n"], totals["p"]), k)},
+        {"label": gettext("Requests sent"), "cell": protect_cell(count(totals["n"], totals["p"]), k)},
         {
-            "label": "Acceptance rate",
+            "label": gettext("Acceptance rate"),
             "cell": protect_cell(_acceptance(totals), k),
-            "help": "accepted ÷ (accepted + declined + expired)",
+            "help": gettext("accepted ÷ (accepted + declined + expired)"),
         },
         {
-            "label": "Expiry rate",
+            "label": gettext("Expiry rate"),
             "cell": protect_cell(
                 rate(totals["n_expired"], totals["n_decided"], totals["p_expired"], totals["p_answered"]), k
             ),
-            "help": "requests left unanswered until the deadline",
+            "help": gettext("requests left unanswered until the deadline"),
         },
-        {"label": "Median response time", "cell": protect_cell(_median_response(qs, answered), k)},
-        {"label": "Active mentorships now", "cell": protect_cell(count(active["n"], active["p"]), k)},
+        {"label": gettext("Median response time"), "cell": protect_cell(_median_response(qs, answered), k)},
+        {"label": gettext("Active mentorships now"), "cell": protect_cell(count(active["n"], active["p"]), k)},
         {
-            "label": "Mentors also sponsoring",
+            "label": gettext("Mentors also sponsoring"),
             "cell": protect_cell(Cell(active["s"], active["ps"], parts=(active["pn"],)), k),
-            "help": "active mentorships in which the mentor also acts as a sponsor",
+            "help": gettext("active mentorships in which the mentor also acts as a sponsor"),
         },
     ]
     return tables, headline
@@ -734,7 +756,7 @@ def _breakdown(institution, f: Filters, kind: str, key: str, title: str, header:
     return Table(
         key,
         title,
-        ["Requests", "Accepted", "Acceptance rate"],
+        [gettext("Requests"), gettext("Accepted"), gettext("Acceptance rate")],
         rows,
         header,
         chart="hbar",
@@ -765,7 +787,12 @@ def _response_times(qs, k: int, totals: dict) -> tuple[Table, dict]:
     """The table, and how many requests (and mentees) have a response time (for the median).
 
     Its rows add up to the decided requests, a total the month table releases."""
-    buckets = [("Within a day", 0, 24), ("1–3 days", 24, 72), ("3–7 days", 72, 24 * 7), ("Over 7 days", 24 * 7, 10**9)]
+    buckets = [
+        (gettext("Within a day"), 0, 24),
+        (gettext("1–3 days"), 24, 72),
+        (gettext("3–7 days"), 72, 24 * 7),
+        (gettext("Over 7 days"), 24 * 7, 10**9),
+    ]
     agg = {}
     for n, (_, low, high) in enumerate(buckets):
         within = Q(response_time__gte=dt.timedelta(hours=low), response_time__lt=dt.timedelta(hours=high))
@@ -780,17 +807,17 @@ def _response_times(qs, k: int, totals: dict) -> tuple[Table, dict]:
     rows = []
     for n, (label, _, _) in enumerate(buckets):
         rows.append(Row(label, [count(values[f"n{n}"], values[f"p{n}"])], values[f"p{n}"]))
-    rows.append(Row("No answer (expired)", [count(expired["n"], expired["p"])], expired["p"]))
-    decided = Row("Decided", [count(totals["n_decided"], totals["p_decided"])], totals["p_decided"])
+    rows.append(Row(gettext("No answer (expired)"), [count(expired["n"], expired["p"])], expired["p"]))
+    decided = Row(gettext("Decided"), [count(totals["n_decided"], totals["p_decided"])], totals["p_decided"])
     protect(rows, total=decided, additive=True, k=k)
     table = Table(
         "response_times",
-        "How fast mentors answered",
-        ["Requests"],
+        gettext("How fast mentors answered"),
+        [gettext("Requests")],
         rows,
-        "Answered",
+        gettext("Answered"),
         chart="bar",
-        description="Responsiveness matters most to mentees.",
+        description=gettext("Responsiveness matters most to mentees."),
     )
     return table, {"n": values["answered"], "p": values["answered_p"]}
 
@@ -806,6 +833,7 @@ class Analysis:
     rows: list[dict]
     too_few: bool
     minimum: int
+    field: str = ""  # "score" or "months": what the template tests, never the translated label
 
 
 FIELDS = ("score", "months")
@@ -891,7 +919,11 @@ def _split(value: str) -> set[str]:
 def _group_labels() -> dict[str, str]:
     from mentormemed.profiles.models import IdentityDimension
 
-    labels = {"lang": "Language", "state": "Home state", "spec": "Specialty (mentee's interest)"}
+    labels = {
+        "lang": gettext("Language"),
+        "state": gettext("Home state"),
+        "spec": gettext("Specialty (mentee's interest)"),
+    }
     labels.update({f"id:{d.key}": d.name for d in IdentityDimension.objects.all()})
     return labels
 
@@ -912,19 +944,25 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
     out = []
     nothing = stats.Moments()
     for outcome, unit, field in [
-        ("Evaluation score", "points on 1–7", "score"),
-        ("Relationship length", "months", "months"),
+        (gettext("Evaluation score"), gettext("points on 1–7"), "score"),
+        (gettext("Relationship length"), gettext("months"), "months"),
     ]:
         observed = moments.get(("", "", field), nothing)
         rows = [
-            {"label": f"Shares {labels.get(g, g).lower()}", "result": _compared(moments, people, field, "s", g, k)}
+            {
+                "label": gettext("Shares %(group)s") % {"group": labels.get(g, g).lower()},
+                "result": _compared(moments, people, field, "s", g, k),
+            }
             for g in groups
         ]
         rows += [
-            {"label": f"Asked about {area}", "result": _compared(moments, people, field, "a", area, k)}
+            {
+                "label": gettext("Asked about %(area)s") % {"area": area},
+                "result": _compared(moments, people, field, "a", area, k),
+            }
             for area in areas
         ]
-        out.append(Analysis(outcome, unit, observed.n, rows, observed.n < 2 * k, k))
+        out.append(Analysis(outcome, unit, observed.n, rows, observed.n < 2 * k, k, field))
     return out
 
 
@@ -967,18 +1005,18 @@ def analysis_table(analysis: Analysis, key: str) -> Table:
         key,
         f"{analysis.outcome} by shared characteristic",
         [
-            "With",
-            "Without",
-            "Mean with",
-            "Mean without",
-            "Difference",
+            gettext("With"),
+            gettext("Without"),
+            gettext("Mean with"),
+            gettext("Mean without"),
+            gettext("Difference"),
             "95% CI low",
             "95% CI high",
-            "Hedges g",
-            "Conclusion",
+            gettext("Hedges g"),
+            gettext("Conclusion"),
         ],
         rows,
-        "Characteristic",
+        gettext("Characteristic"),
         chart="",
     )
 

@@ -177,6 +177,7 @@ PAGES = [
     ("outcomes/reward.html", "outcomes:reward", "admin"),
     ("outcomes/invoices.html", "outcomes:invoices", "admin"),
     ("outcomes/research.html", "outcomes:research", "mentor"),
+    ("outcomes/dashboard.html", "outcomes:dashboard", "admin"),
     ("institutions/members.html", "institutions:members", "admin"),
     ("institutions/invite.html", "institutions:invite", "admin"),
     ("lifecycle/mine.html", "lifecycle:mine", "mentee"),

@@ -149,11 +149,11 @@ def test_r23_each_view_renders_with_its_csv_for_admin_and_staff(cast, world, slu
         with django_assert_max_num_queries(40):
             page = admin.get(reverse("outcomes:insight", args=[slug]), {"year": 2024})
         assert page.status_code == 200
-        assert insights.VIEWS[slug].title in page.content.decode()
+        assert str(insights.VIEWS[slug].title) in page.content.decode()
         keys = [t.key for t in page.context["insight"].tables]
         csv = admin.get(reverse("outcomes:export", args=[keys[0]]), {"year": 2024})
         assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
-        assert page.context["insight"].tables[0].rows[0].label in csv.content.decode()
+        assert str(page.context["insight"].tables[0].rows[0].label) in csv.content.decode()
         national = staff.get(reverse("outcomes:national_insight", args=[slug]), {"year": 2024})
         assert national.status_code == 200
         csv = staff.get(reverse("outcomes:national_export", args=[keys[0]]), {"year": 2024})
