@@ -10,6 +10,7 @@ from django.db import connections
 from django.test import Client
 from django.utils import translation
 
+from mentormemed.core.access import Actor
 from mentormemed.testing.factories import (
     InstitutionFactory,
     MembershipFactory,
@@ -91,7 +92,7 @@ def cast(db) -> Cast:
     from mentormemed.institutions.services import invitation_create
 
     invitation = invitation_create(
-        actor=admin.user, institution=inst_a, email="invitee@alpha.edu", role="mentee", send=False
+        acting=Actor.for_user(admin.user), institution=inst_a, email="invitee@alpha.edu", role="mentee", send=False
     ).invitation
     return Cast(
         invitation=invitation,

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from mentormemed.accounts.models import Agreement, AgreementAcceptance, MenteeEligibility, ReviewStatus
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.core.timezones import is_zone
 from mentormemed.institutions.models import Membership, MentorCriterionAttestation
@@ -21,8 +22,9 @@ from mentormemed.institutions.services import invitation_accept, invitation_by_t
 SETTINGS_FIELDS = ("first_name", "last_name", "preferred_name", "pronouns", "time_zone", "language")
 
 
-def account_settings_save(*, user, **fields) -> list[str]:
+def account_settings_save(*, acting: Actor, **fields) -> list[str]:
     """Save a person's own name, pronouns and time zone; returns the fields that changed."""
+    user = acting.user
     if "time_zone" in fields and not is_zone(fields["time_zone"]):
         raise ValidationError(gettext("Choose a time zone from the list."))
     if "language" in fields and fields["language"] not in dict(settings.LANGUAGES):
@@ -70,7 +72,7 @@ def account_create_from_invitation(*, token: str, first_name: str, last_name: st
     user.set_password(password)
     user.save()
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    membership = invitation_accept(token=token, user=user)
+    membership = invitation_accept(token=token, acting=Actor.for_user(user))
     return user, membership
 
 
@@ -85,8 +87,9 @@ def current_agreement_versions() -> dict[str, int]:
 
 
 @transaction.atomic
-def agreement_publish(*, actor, role: str, title: str, body: str) -> Agreement:
+def agreement_publish(*, acting: Actor, role: str, title: str, body: str) -> Agreement:
     """R6: a new version; everyone in the role must accept it before their next request."""
+    actor = acting.user
     if not body.strip():
         raise ValidationError(gettext("The agreement text cannot be empty."))
     latest = Agreement.objects.select_for_update().filter(role=role).order_by("-version").first()
@@ -98,12 +101,13 @@ def agreement_publish(*, actor, role: str, title: str, body: str) -> Agreement:
         published_at=timezone.now(),
         published_by=actor,
     )
-    audit(actor=actor, action="agreement.publish", obj=agreement, detail={"role": role, "version": agreement.version})
+    audit(acting=acting, action="agreement.publish", obj=agreement, detail={"role": role, "version": agreement.version})
     return agreement
 
 
 @transaction.atomic
-def agreement_accept(*, user, agreement: Agreement) -> AgreementAcceptance:
+def agreement_accept(*, acting: Actor, agreement: Agreement) -> AgreementAcceptance:
+    user = acting.user
     if agreement != current_agreement(agreement.role):
         raise ValidationError(gettext("A newer version of this agreement exists; please read and accept that one."))
     acceptance, _ = AgreementAcceptance.objects.get_or_create(

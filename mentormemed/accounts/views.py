@@ -19,7 +19,7 @@ from mentormemed.accounts.forms import (
     EligibilityForm,
     InvitationSignupForm,
 )
-from mentormemed.core.access import public, requires
+from mentormemed.core.access import Actor, public, requires
 from mentormemed.institutions.services import (
     InvitationError,
     invitation_accept,
@@ -78,7 +78,7 @@ def _accept_signed_in(request, token, invite, context):
         return render(request, "accounts/invitation.html", context, status=403)
     if request.method == "POST":
         try:
-            membership = invitation_accept(token=token, user=request.user)
+            membership = invitation_accept(token=token, acting=request.actor)
         except InvitationError as exc:
             context["problem"] = str(exc)
             return render(request, "accounts/invitation.html", context, status=410)
@@ -101,7 +101,7 @@ def agreement(request):
     form = AgreementForm(request.POST or None)
     if request.method == "POST" and current and form.is_valid():
         try:
-            services.agreement_accept(user=request.user, agreement=current)
+            services.agreement_accept(acting=request.actor, agreement=current)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("accounts:agreement")
@@ -166,7 +166,7 @@ def account_settings(request):
     form = AccountSettingsForm(data, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            changed = services.account_settings_save(user=user, **form.cleaned_data)
+            changed = services.account_settings_save(acting=Actor.for_user(user), **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -33,6 +33,7 @@ from mentormemed.care.models import (
     Outreach,
     Rhythm,
 )
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.core.conf import product
 from mentormemed.mentorships import services as mentorships
@@ -76,7 +77,7 @@ def _text(value: str, *, label: str, minimum: int, maximum: int) -> str:
 
 
 @transaction.atomic
-def policy_save(*, actor, institution, values: dict) -> CarePolicy:
+def policy_save(*, acting: Actor, institution, values: dict) -> CarePolicy:
     """An admin sets their institution's duty-of-care settings (audited)."""
     policy = CarePolicy.objects.select_for_update().filter(institution=institution).first() or CarePolicy(
         institution=institution
@@ -95,8 +96,7 @@ def policy_save(*, actor, institution, values: dict) -> CarePolicy:
     policy.updated_at = timezone.now()
     policy.save()
     audit(
-        actor=actor.user,
-        actor_role=actor.role,
+        acting=acting,
         action="care.policy.update",
         obj=policy,
         institution=institution,
@@ -109,8 +109,9 @@ def policy_save(*, actor, institution, values: dict) -> CarePolicy:
 
 
 @transaction.atomic
-def checkin_answer(*, user, checkin: CareCheckIn, going: str, rhythm: str = "") -> CheckInAnswer:
+def checkin_answer(*, acting: Actor, checkin: CareCheckIn, going: str, rhythm: str = "") -> CheckInAnswer:
     """One side answers a check-in. The answer is theirs: the other side never sees it."""
+    user = acting.user
     relationship = checkin.relationship
     side = _side(user, relationship)
     if not relationship.is_active:
@@ -231,9 +232,10 @@ def _policies(institution_ids: set[int]) -> list[CarePolicy]:
 
 
 @transaction.atomic
-def no_show_mark(*, user, meeting: Meeting, now: dt.datetime | None = None) -> NoShow:
+def no_show_mark(*, acting: Actor, meeting: Meeting, now: dt.datetime | None = None) -> NoShow:
     """The person who came marks that the other side did not show. Repeated mentee no-shows prompt the
     mentee and, above the institution's threshold, its admins; a mentor's count against responsiveness."""
+    user = acting.user
     now = now or timezone.now()
     relationship = meeting.relationship
     side = _side(user, relationship)
@@ -248,7 +250,7 @@ def no_show_mark(*, user, meeting: Meeting, now: dt.datetime | None = None) -> N
         )
     absent_side = "mentor" if side == "mentee" else "mentee"
     absent = relationship.other_user(user)
-    scheduling.meeting_mark_missed(meeting=meeting, user=user, reason=f"The {absent_side} did not show.", now=now)
+    scheduling.meeting_mark_missed(meeting=meeting, acting=acting, reason=f"The {absent_side} did not show.", now=now)
     record = NoShow.objects.create(
         meeting=meeting,
         relationship=relationship,
@@ -305,10 +307,11 @@ def _escalate_mentee_no_shows(*, relationship: Relationship, now: dt.datetime) -
 
 
 @transaction.atomic
-def block_create(*, user, other, relationship: Relationship | None = None, case: Case | None = None) -> Block:
+def block_create(*, acting: Actor, other, relationship: Relationship | None = None, case: Case | None = None) -> Block:
     """Stop contact at once: the mentorship between them is paused (no messages, bookings or requests
     either way), future meetings are cancelled, waiting requests closed, and the mentor leaves the
     mentee's search. Audited; the other person sees only that contact is paused."""
+    user = acting.user
     if other.pk == user.pk:
         raise ValidationError(gettext("You cannot block yourself."))
     existing = selectors.my_block(user=user, other_id=other.pk)
@@ -321,29 +324,32 @@ def block_create(*, user, other, relationship: Relationship | None = None, case:
     now = timezone.now()
     for meeting in Meeting.objects.filter(relationship__in=pair, status=MeetingStatus.SCHEDULED, starts_at__gt=now):
         scheduling.meeting_cancel(
-            meeting=meeting, user=meeting.relationship.mentee.user, reason="Contact in this mentorship is paused."
+            meeting=meeting,
+            acting=Actor.for_user(meeting.relationship.mentee.user),
+            reason="Contact in this mentorship is paused.",
         )
     for request in MentorshipRequest.objects.filter(state=RequestState.PENDING).filter(
         mentee__user__in=[user, other], mentor__membership__user__in=[user, other]
     ):
         if request.mentee.user_id == user.pk:
-            mentorships.request_withdraw(user=user, request=request)
+            mentorships.request_withdraw(acting=acting, request=request)
         elif request.mentor.membership.user_id == user.pk:
-            mentorships.request_decline(user=user, request=request)
-    audit(actor=user, action="care.block", obj=block, detail={"case": case.pk if case else None})
+            mentorships.request_decline(acting=acting, request=request)
+    audit(acting=acting, action="care.block", obj=block, detail={"case": case.pk if case else None})
     if case:
         CaseEvent.objects.create(case=case, by=user, by_role="reporter", action="blocked", note="")
     return block
 
 
 @transaction.atomic
-def block_lift(*, user, block: Block) -> None:
+def block_lift(*, acting: Actor, block: Block) -> None:
     """Only the person who blocked can lift their block (audited)."""
+    user = acting.user
     if block.blocker_id != user.pk:
         raise ValidationError(gettext("Only the person who paused contact can restore it."))
     if not Block.objects.filter(pk=block.pk, lifted_at__isnull=True).update(lifted_at=timezone.now(), lifted_by=user):
         raise ValidationError(gettext("Contact is already restored."))
-    audit(actor=user, action="care.unblock", obj=block)
+    audit(acting=acting, action="care.unblock", obj=block)
     if block.case_id:
         CaseEvent.objects.create(case_id=block.case_id, by=user, by_role="reporter", action="unblocked")
 
@@ -370,12 +376,12 @@ def _tell_handlers(case: Case, *, title: str) -> None:
         )
 
 
-def _open_case(*, actor, subject_membership, relationship, action: str, detail_of, **fields) -> Case:
+def _open_case(*, acting: Actor, subject_membership, relationship, action: str, detail_of, **fields) -> Case:
     """Create the case, its first history line and the audit entry (never the description)."""
     now = timezone.now()
     case = Case.objects.create(
-        reporter=actor.user,
-        reporter_membership=actor.membership,
+        reporter=acting.user,
+        reporter_membership=acting.membership,
         subject=subject_membership.user,
         subject_membership=subject_membership,
         relationship=relationship,
@@ -384,11 +390,10 @@ def _open_case(*, actor, subject_membership, relationship, action: str, detail_o
         **fields,
     )
     CaseEvent.objects.create(
-        case=case, by=actor.user, by_role=actor.role, action="filed", to_status=case.status, at=now
+        case=case, by=acting.user, by_role=acting.role, action="filed", to_status=case.status, at=now
     )
     audit(
-        actor=actor.user,
-        actor_role=actor.role,
+        acting=acting,
         action=action,
         obj=case,
         institution=case.institution,
@@ -400,7 +405,7 @@ def _open_case(*, actor, subject_membership, relationship, action: str, detail_o
 @transaction.atomic
 def report_file(
     *,
-    actor,
+    acting: Actor,
     subject_membership,
     category: str,
     description: str,
@@ -409,17 +414,17 @@ def report_file(
 ) -> Case:
     """Either side reports the other (R37): confidential, to the reporter's institution admins, the other
     institution's admins where it differs, and staff; audited; optionally blocking contact at once."""
-    reporter_membership = actor.membership
+    reporter_membership = acting.membership
     if reporter_membership is None or reporter_membership.role not in ("mentee", "mentor"):
         raise ValidationError(gettext("Only mentees and mentors can file a report here."))
-    if subject_membership.user_id == actor.user.pk:
+    if subject_membership.user_id == acting.user.pk:
         raise ValidationError(gettext("You cannot report yourself."))
     if category not in Category.values:
         raise ValidationError(gettext("Choose what the report is about."))
     description = _text(description, label=gettext("What happened"), minimum=20, maximum=4000)
     other = subject_membership.institution_id
     case = _open_case(
-        actor=actor,
+        acting=acting,
         subject_membership=subject_membership,
         relationship=relationship,
         action="care.report.file",
@@ -435,23 +440,23 @@ def report_file(
         other_institution_id=other if other != reporter_membership.institution_id else None,
     )
     if block:
-        block_create(user=actor.user, other=subject_membership.user, relationship=relationship, case=case)
+        block_create(acting=acting, other=subject_membership.user, relationship=relationship, case=case)
     _tell_handlers(case, title=f"A confidential report was filed ({case.reference})")
     return case
 
 
 @transaction.atomic
-def concern_raise(*, actor, relationship: Relationship, description: str, urgent: bool) -> Case:
+def concern_raise(*, acting: Actor, relationship: Relationship, description: str, urgent: bool) -> Case:
     """A mentor raises a wellbeing concern for their mentee (R37). It goes to the contact the mentee's
     institution designates (e-mail), and to its admins and staff as a case; the mentee is told that a
     concern was raised — never what was written — unless the institution's policy says otherwise."""
-    if _side(actor.user, relationship) != "mentor":
+    if _side(acting.user, relationship) != "mentor":
         raise ValidationError(gettext("Only the mentor of this mentorship can raise a wellbeing concern."))
     description = _text(description, label=gettext("What worries you"), minimum=20, maximum=4000)
     mentee = relationship.mentee
     policy = selectors.policy_for(mentee.institution_id)
     case = _open_case(
-        actor=actor,
+        acting=acting,
         subject_membership=mentee,
         relationship=relationship,
         action="care.concern.raise",
@@ -471,8 +476,8 @@ def concern_raise(*, actor, relationship: Relationship, description: str, urgent
             context={
                 "case": case,
                 "mentee": mentee.user,
-                "mentor": actor.user,
-                "mentor_institution": actor.membership.institution.name,
+                "mentor": acting.user,
+                "mentor_institution": acting.membership.institution.name,
                 "contact_name": policy.wellbeing_contact_name or "Program office",
                 "url": absolute(_url("care:case", case.pk)),
             },
@@ -486,7 +491,7 @@ def concern_raise(*, actor, relationship: Relationship, description: str, urgent
             user=mentee.user,
             kind="care_concern",
             title="Your mentor let your school's support team know they care about you",
-            body=f"{actor.user.display_name} shared a concern for your wellbeing with {contact}, who may reach out. "
+            body=f"{acting.user.display_name} shared a concern for your wellbeing with {contact}, who may reach out. "
             "You are not in trouble. If you need help now: " + "; ".join(policy.crisis_lines),
             url=_url("core:home"),
         )
@@ -495,19 +500,19 @@ def concern_raise(*, actor, relationship: Relationship, description: str, urgent
 
 
 @transaction.atomic
-def case_take(*, actor, case: Case) -> Case:
+def case_take(*, acting: Actor, case: Case) -> Case:
     """An admin or staff member becomes the case's owner (audited, in its history)."""
-    if case.owner_id == actor.user.pk:
+    if case.owner_id == acting.user.pk:
         raise ValidationError(gettext("You already own this case."))
-    Case.objects.filter(pk=case.pk).update(owner=actor.user, updated_at=timezone.now())
-    CaseEvent.objects.create(case=case, by=actor.user, by_role=actor.role, action="owner")
-    audit(actor=actor.user, actor_role=actor.role, action="care.case.take", obj=case, institution=actor.institution)
+    Case.objects.filter(pk=case.pk).update(owner=acting.user, updated_at=timezone.now())
+    CaseEvent.objects.create(case=case, by=acting.user, by_role=acting.role, action="owner")
+    audit(acting=acting, action="care.case.take", obj=case, institution=acting.institution)
     case.refresh_from_db()
     return case
 
 
 @transaction.atomic
-def case_update(*, actor, case: Case, status: str, note: str) -> Case:
+def case_update(*, acting: Actor, case: Case, status: str, note: str) -> Case:
     """Add a note and/or move the case (open → in review → resolved; reopening needs a note too)."""
     if status not in CaseStatus.values:
         raise ValidationError(gettext("Choose a status."))
@@ -529,8 +534,8 @@ def case_update(*, actor, case: Case, status: str, note: str) -> Case:
         Case.objects.filter(pk=case.pk).update(updated_at=now)
     CaseEvent.objects.create(
         case=case,
-        by=actor.user,
-        by_role=actor.role,
+        by=acting.user,
+        by_role=acting.role,
         action="status" if changing else "note",
         note=note,
         from_status=previous if changing else "",
@@ -538,11 +543,10 @@ def case_update(*, actor, case: Case, status: str, note: str) -> Case:
         at=now,
     )
     audit(
-        actor=actor.user,
-        actor_role=actor.role,
+        acting=acting,
         action="care.case.update",
         obj=case,
-        institution=actor.institution,
+        institution=acting.institution,
         detail={"from": previous, "to": status},
     )
     if changing and status == CaseStatus.RESOLVED and case.kind == CaseKind.REPORT:
@@ -561,7 +565,7 @@ def case_update(*, actor, case: Case, status: str, note: str) -> Case:
 
 
 @transaction.atomic
-def outreach_send(*, actor, relationship: Relationship, to: str, note: str = "") -> Outreach:
+def outreach_send(*, acting: Actor, relationship: Relationship, to: str, note: str = "") -> Outreach:
     """An admin (to their own people in the pair) or staff reaches out from the at-risk list (audited)."""
     sides = {"mentee": ["mentee"], "mentor": ["mentor"], "both": ["mentee", "mentor"]}.get(to)
     if sides is None:
@@ -570,11 +574,11 @@ def outreach_send(*, actor, relationship: Relationship, to: str, note: str = "")
     if len(note) > 1000:
         raise ValidationError(gettext("A note can be at most 1,000 characters."))
     people = {"mentee": relationship.mentee, "mentor": relationship.mentor.membership}
-    if actor.role != "staff":
-        mine = [s for s in sides if people[s].institution_id == actor.institution_id]
+    if acting.role != "staff":
+        mine = [s for s in sides if people[s].institution_id == acting.institution_id]
         if mine != sides:
             raise ValidationError(gettext("You can reach out only to people of your own institution."))
-    sender = actor.institution.name if actor.institution else "MentorMeMed"
+    sender = acting.institution.name if acting.institution else "MentorMeMed"
     for side in sides:
         other = people["mentor" if side == "mentee" else "mentee"].user
         notify(
@@ -583,17 +587,16 @@ def outreach_send(*, actor, relationship: Relationship, to: str, note: str = "")
             title=f"{sender} is checking in on your mentorship with {other.display_name}",
             body=note
             or "We noticed your mentorship has been quiet. Is everything all right? A short message or a booked "
-            f"meeting keeps it going — or reply to {actor.user.email} if you would like help.",
+            f"meeting keeps it going — or reply to {acting.user.email} if you would like help.",
             url=_url("mentorships:relationship", relationship.pk),
             action="Open the mentorship",
         )
-    record = Outreach.objects.create(relationship=relationship, by=actor.user, by_role=actor.role, to=to, note=note)
+    record = Outreach.objects.create(relationship=relationship, by=acting.user, by_role=acting.role, to=to, note=note)
     audit(
-        actor=actor.user,
-        actor_role=actor.role,
+        acting=acting,
         action="care.outreach",
         obj=relationship,
-        institution=actor.institution,
+        institution=acting.institution,
         detail={"to": to},
     )
     return record
@@ -636,8 +639,9 @@ def on_relationship_started(sender=None, *, relationship: Relationship, **kwargs
 
 
 @transaction.atomic
-def duplicate_resolve(*, user, duplicate: DuplicateNeed, keep: str) -> None:
+def duplicate_resolve(*, acting: Actor, duplicate: DuplicateNeed, keep: str) -> None:
     """The mentee keeps both mentors, or one — the other mentorship ends kindly (reason: other)."""
+    user = acting.user
     if duplicate.mentee.user_id != user.pk:
         raise ValidationError(gettext("Only the mentee can choose."))
     if keep not in ("both", "first", "second"):
@@ -649,7 +653,7 @@ def duplicate_resolve(*, user, duplicate: DuplicateNeed, keep: str) -> None:
     if keep != "both":
         ending = duplicate.second if keep == "first" else duplicate.first
         mentorships.relationship_end(
-            user=user,
+            acting=acting,
             relationship=ending,
             reason=EndReason.OTHER,
             note=f"Kept another mentor for the same need ({duplicate.areas}). Thank you for your time.",

@@ -52,7 +52,7 @@ def _report(request, *, subject, relationship=None, back: str, about: str):
     if request.method == "POST" and form.is_valid():
         try:
             case = services.report_file(
-                actor=request.actor,
+                acting=request.actor,
                 subject_membership=subject,
                 relationship=relationship,
                 category=form.cleaned_data["category"],
@@ -116,7 +116,7 @@ def block_lift(request, user_id: int):
     try:
         if block is None:
             raise ValidationError(gettext("Contact is already restored."))
-        services.block_lift(user=request.user, block=block)
+        services.block_lift(acting=request.actor, block=block)
         messages.success(request, gettext("Contact is restored."))
     except ValidationError as exc:
         _error(request, exc)
@@ -154,7 +154,7 @@ def concern(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             case = services.concern_raise(
-                actor=request.actor,
+                acting=request.actor,
                 relationship=rel,
                 description=form.cleaned_data["description"],
                 urgent=form.cleaned_data["urgent"],
@@ -182,7 +182,7 @@ def checkin_answer(request, pk: int):
     if form.is_valid():
         try:
             services.checkin_answer(
-                user=request.user,
+                acting=request.actor,
                 checkin=checkin,
                 going=form.cleaned_data["going"],
                 rhythm=form.cleaned_data.get("rhythm", ""),
@@ -200,7 +200,7 @@ def checkin_answer(request, pk: int):
 def no_show(request, pk: int):
     meeting = scheduling.meeting_for_or_404(actor=request.actor, pk=pk)
     try:
-        services.no_show_mark(user=request.user, meeting=meeting)
+        services.no_show_mark(acting=request.actor, meeting=meeting)
         messages.success(request, gettext("Recorded: the meeting did not take place because they did not show."))
     except ValidationError as exc:
         _error(request, exc)
@@ -214,7 +214,7 @@ def duplicate(request, pk: int):
     form = DuplicateForm(request.POST or None, duplicate=item)
     if request.method == "POST" and form.is_valid():
         try:
-            services.duplicate_resolve(user=request.user, duplicate=item, keep=form.cleaned_data["keep"])
+            services.duplicate_resolve(acting=request.actor, duplicate=item, keep=form.cleaned_data["keep"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -265,7 +265,7 @@ def reach_out(request, pk: int):
     if form.is_valid():
         try:
             services.outreach_send(
-                actor=request.actor,
+                acting=request.actor,
                 relationship=health.relationship,
                 to=form.cleaned_data["to"],
                 note=form.cleaned_data["note"],
@@ -309,7 +309,7 @@ def case(request, pk: int):
 def case_take(request, pk: int):
     item = selectors.case_or_404(actor=request.actor, pk=pk)
     try:
-        services.case_take(actor=request.actor, case=item)
+        services.case_take(acting=request.actor, case=item)
         messages.success(request, gettext("You own this case now."))
     except ValidationError as exc:
         _error(request, exc)
@@ -324,7 +324,7 @@ def case_update(request, pk: int):
     if form.is_valid():
         try:
             services.case_update(
-                actor=request.actor, case=item, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
+                acting=request.actor, case=item, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
             )
             messages.success(request, gettext("Saved to the case history."))
         except ValidationError as exc:
@@ -342,7 +342,7 @@ def care_settings(request):
     form = PolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
         try:
-            services.policy_save(actor=request.actor, institution=institution, values=form.cleaned_data)
+            services.policy_save(acting=request.actor, institution=institution, values=form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

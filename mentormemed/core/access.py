@@ -13,12 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, wraps
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import render
+
+if TYPE_CHECKING:  # typed without importing the apps above core at run time
+    from django.contrib.auth.models import AnonymousUser
+
+    from mentormemed.accounts.models import User
+    from mentormemed.institutions.models import Institution, Membership
 
 MENTEE, MENTOR, ADMIN, STAFF = "mentee", "mentor", "admin", "staff"
 MEMBER_ROLES = frozenset({MENTEE, MENTOR})
@@ -131,16 +138,50 @@ PERMISSIONS: dict[str, Permission] = {
         MENTEE, MENTOR, ADMIN, needs_subscription=False, description="Download own data, ask for erasure (R40)"
     ),
     "staff.lifecycle": _p(STAFF, description="Retention schedules, contract close-out, erasure requests (R40)"),
+    # The side a person takes part on, for pages every role shares that read differently per side
+    # (a mentee sees their mentor's name, a mentor their mentee's). No view requires these.
+    "side.mentee": _p(MENTEE, needs_subscription=False, description="Takes part as a mentee"),
+    "side.mentor": _p(MENTOR, needs_subscription=False, description="Takes part as a mentor"),
+    "side.staff": _p(STAFF, needs_subscription=False, description="Platform staff, not a member of an institution"),
 }
 
 
 @dataclass
 class Actor:
-    """Who is acting in this request: the user, their acting membership and its role."""
+    """The acting principal: who does something, in which membership, with which role.
 
-    user: object
-    membership: object | None = None
-    memberships: list = field(default_factory=list)
+    One object for reads and writes. A request builds it once (``request.actor``); every service
+    takes it as ``*, acting: Actor``, decides what the person may do from it (never from a role or
+    institution the view hands in) and audits from it. Work nobody in particular does — the
+    nightly sweep, background tasks, the demo builder, management commands, SCIM and SSO
+    callbacks — says so with ``Actor.system()``; code that acts for one known membership or user
+    outside a request builds ``Actor.for_membership(m)`` or ``Actor.for_user(u)``.
+    """
+
+    user: User | AnonymousUser | None
+    membership: Membership | None = None
+    memberships: list[Membership] = field(default_factory=list)
+
+    @classmethod
+    def system(cls) -> Actor:
+        """The platform itself (audited with role "system"): sweeps, tasks, commands, SCIM."""
+        return cls(user=None)
+
+    @classmethod
+    def for_membership(cls, membership: Membership) -> Actor:
+        """The membership's person acting in that membership (tasks, demo data, tests)."""
+        return cls(user=membership.user, membership=membership, memberships=[membership])
+
+    @classmethod
+    def for_user(cls, user: User, *, membership: Membership | None = None) -> Actor:
+        """A person outside a request (a command, a task, a test): staff, or a member acting in
+        ``membership`` when given. Without one a member holds no role: enough for a service that
+        checks the person (the side they take in a mentorship), not one that checks a role."""
+        return cls(user=user, membership=membership, memberships=[membership] if membership else [])
+
+    @property
+    def is_system(self) -> bool:
+        return self.user is None
 
     @property
     def role(self) -> str | None:
@@ -149,7 +190,7 @@ class Actor:
         return self.membership.role if self.membership else None
 
     @property
-    def institution(self):
+    def institution(self) -> Institution | None:
         return self.membership.institution if self.membership else None
 
     @property
@@ -177,7 +218,13 @@ class Actor:
         return bool(self.membership and self.membership.status == "active")
 
     def can(self, perm: str) -> bool:
+        """Whether this actor's role holds the named permission (templates: ``actor|can:"perm"``)."""
         return self.role in PERMISSIONS[perm].roles
+
+    def require(self, perm: str) -> None:
+        """``PermissionDenied`` unless the actor holds ``perm`` (services check what they are handed)."""
+        if not self.can(perm):
+            raise PermissionDenied
 
 
 def requires(perm: str) -> Callable:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from ipware import get_client_ip
 
 from mentormemed.core.models import AuditEntry
+
+if TYPE_CHECKING:
+    from mentormemed.core.access import Actor
 
 # The acting principal of the request being served (set by ActingMembershipMiddleware), so an
 # entry a service writes for that same user records the role they acted in and their address.
@@ -46,9 +49,20 @@ def unbind_request_actor(token) -> None:
     _request_actor.reset(token)
 
 
+def _person_and_role(acting: Actor | None, actor: Any, actor_role: str) -> tuple[Any, str]:
+    """The user an entry names and the role it records: from ``acting`` when given (its role; the
+    system when nobody acts), else from a bare user (the request's role when it is that user)."""
+    if acting is not None:
+        if acting.is_system:
+            return None, actor_role or "system"
+        return acting.user, actor_role or (acting.role or "")
+    return actor, actor_role
+
+
 def audit(
     *,
-    actor,
+    acting: Actor | None = None,
+    actor: Any = None,
     action: str,
     obj: models.Model | None = None,
     institution=None,
@@ -56,7 +70,11 @@ def audit(
     detail: dict[str, Any] | None = None,
     ip_address: str | None = None,
 ) -> AuditEntry:
-    """Record that ``actor`` did ``action`` (to ``obj``). Never include message bodies or secrets."""
+    """Record that ``acting`` did ``action`` (to ``obj``). Never include message bodies or secrets.
+
+    ``acting`` is the acting principal (``core.access.Actor``); ``actor`` (a bare user) remains for
+    the write modules that do not take one yet (docs/architecture.md, "The acting principal")."""
+    actor, actor_role = _person_and_role(acting, actor, actor_role)
     if institution is None and obj is not None:
         institution = getattr(obj, "institution", None)
     bound = _request_actor.get()
@@ -80,7 +98,8 @@ def audit(
 
 def audit_many(
     *,
-    actor,
+    acting: Actor | None = None,
+    actor: Any = None,
     action: str,
     objs: list[models.Model],
     institution=None,
@@ -88,6 +107,7 @@ def audit_many(
     detail: Callable[[models.Model], dict[str, Any]] | None = None,
 ) -> list[AuditEntry]:
     """``audit`` for many objects at once (one bulk insert), e.g. a roster's invitations."""
+    actor, actor_role = _person_and_role(acting, actor, actor_role)
     if not actor_role:
         actor_role = "system" if actor is None else ("staff" if getattr(actor, "is_staff", False) else "")
     entries = [
@@ -109,13 +129,13 @@ def audit_many(
 
 def audit_request(request, *, action: str, obj=None, institution=None, detail=None) -> AuditEntry:
     """``audit`` with the actor, role and address taken from the request."""
-    actor = getattr(request, "actor", None)
+    acting = getattr(request, "actor", None)
     return audit(
         actor=request.user,
         action=action,
         obj=obj,
-        institution=institution if institution is not None else getattr(actor, "institution", None),
-        actor_role=actor.role if actor else "",
+        institution=institution if institution is not None else getattr(acting, "institution", None),
+        actor_role=acting.role if acting else "",
         detail=detail,
         ip_address=client_ip(request),
     )

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.evaluations import selectors
 from mentormemed.evaluations.models import (
@@ -193,9 +194,10 @@ def format_items(items: list[dict]) -> str:
 
 @transaction.atomic
 def instrument_publish(
-    *, user, instrument: Instrument, intro: str, items_text: str, note: str = ""
+    *, acting: Actor, instrument: Instrument, intro: str, items_text: str, note: str = ""
 ) -> InstrumentVersion:
     """Publish a new version; answers already given keep the version they answered."""
+    user = acting.user
     items = parse_items(items_text)
     if instrument.kind == Instrument.Kind.MENTOR_EVALUATION and not any(i["type"] == "scale" for i in items):
         raise ValidationError(gettext("The mentor evaluation needs at least one competency (scale) item."))
@@ -207,7 +209,7 @@ def instrument_publish(
     instrument.current_version = version
     instrument.save(update_fields=["current_version"])
     audit(
-        actor=user,
+        acting=acting,
         action="instrument.publish",
         obj=version,
         actor_role="staff",

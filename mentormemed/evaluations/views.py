@@ -121,7 +121,7 @@ def instrument(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             version = services.instrument_publish(
-                user=request.user,
+                acting=request.actor,
                 instrument=instrument,
                 intro=form.cleaned_data["intro"],
                 items_text=form.cleaned_data["items"],

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from mentormemed.accounts.models import AgreementAcceptance, MenteeEligibility, ReviewStatus
 from mentormemed.accounts.services import current_agreement
+from mentormemed.core.access import Actor
 from mentormemed.core.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoContext
 from mentormemed.institutions import services
 from mentormemed.institutions.models import Institution, Membership, MentorCriterionAttestation
@@ -201,7 +202,7 @@ def _institution(ctx, key, name, kind, headcount, zone, state, n_mentors, n_ment
         state=Region.objects.get(kind="state", code=state),
     )
     services.institution_save(
-        actor=ctx.staff,
+        acting=Actor.for_user(ctx.staff),
         institution=inst,
         urim_groups=IdentityOption.objects.filter(dimension__key="race_ethnicity", key__in=URIM_KEYS),
         criteria_text="\n".join(CRITERIA),
@@ -209,12 +210,12 @@ def _institution(ctx, key, name, kind, headcount, zone, state, n_mentors, n_ment
     if subscribed:
         start = today - dt.timedelta(days=ctx.rng.randint(200, 300))
         services.subscription_start(
-            actor=ctx.staff, institution=inst, term_start=start, paid_on=start + dt.timedelta(days=21)
+            acting=Actor.for_user(ctx.staff), institution=inst, term_start=start, paid_on=start + dt.timedelta(days=21)
         )
     else:  # lapsed: the last term ended a month ago, nothing deleted
         start = today - dt.timedelta(days=365 + 30)
         services.subscription_start(
-            actor=ctx.staff, institution=inst, term_start=start, paid_on=start + dt.timedelta(days=10)
+            acting=Actor.for_user(ctx.staff), institution=inst, term_start=start, paid_on=start + dt.timedelta(days=10)
         )
     ctx.institutions[key] = inst
     admin_email = f"admin@{DEMO_DOMAIN}" if key == "northgate" else f"admin.{key}@{DEMO_DOMAIN}"
@@ -320,5 +321,9 @@ def _invitations(ctx):
     admin = ctx.admins["northgate"].user
     for i, role in enumerate(["mentee", "mentee", "mentor"], start=1):
         services.invitation_create(
-            actor=admin, institution=northgate, email=f"invited{i}@{DEMO_DOMAIN}", role=role, send=False
+            acting=Actor.for_user(admin),
+            institution=northgate,
+            email=f"invited{i}@{DEMO_DOMAIN}",
+            role=role,
+            send=False,
         )

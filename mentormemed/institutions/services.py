@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from mentormemed.accounts.models import ReviewStatus, Role
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit, audit_many
 from mentormemed.core.clock import platform_today
 from mentormemed.core.conf import product
@@ -44,7 +45,7 @@ from mentormemed.profiles.services import mentor_membership_sync
 
 @transaction.atomic
 def institution_save(
-    *, actor, institution: Institution, urim_groups=None, criteria_text: str | None = None
+    *, acting: Actor, institution: Institution, urim_groups=None, criteria_text: str | None = None
 ) -> Institution:
     """Create or update an institution (staff). ``criteria_text``: one criterion per line."""
     creating = institution.pk is None
@@ -53,9 +54,9 @@ def institution_save(
     if urim_groups is not None:
         institution.urim_groups.set(urim_groups)
     if criteria_text is not None:
-        criteria_set(actor=actor, institution=institution, lines=criteria_text.splitlines(), _audit=False)
+        criteria_set(acting=acting, institution=institution, lines=criteria_text.splitlines(), _audit=False)
     audit(
-        actor=actor,
+        acting=acting,
         action="institution.create" if creating else "institution.update",
         obj=institution,
         institution=institution,
@@ -88,7 +89,7 @@ def criteria_lines(lines: list[str]) -> list[str]:
 
 
 @transaction.atomic
-def criteria_set(*, actor, institution: Institution, lines: list[str], _audit: bool = True) -> None:
+def criteria_set(*, acting: Actor, institution: Institution, lines: list[str], _audit: bool = True) -> None:
     """Make the active criteria exactly ``lines`` (kept criteria keep their attestations)."""
     wanted = criteria_lines(lines)
     existing = {c.text: c for c in institution.criteria.all()}
@@ -102,7 +103,7 @@ def criteria_set(*, actor, institution: Institution, lines: list[str], _audit: b
         leftover.save(update_fields=["active"])
     if _audit:
         audit(
-            actor=actor,
+            acting=acting,
             action="institution.criteria_update",
             obj=institution,
             institution=institution,
@@ -114,7 +115,7 @@ def criteria_set(*, actor, institution: Institution, lines: list[str], _audit: b
 
 
 @transaction.atomic
-def price_band_save(*, actor, band: PriceBand) -> PriceBand:
+def price_band_save(*, acting: Actor, band: PriceBand) -> PriceBand:
     band.full_clean()
     overlapping = [b for b in PriceBand.objects.exclude(pk=band.pk) if _overlaps(b, band)]
     if overlapping:
@@ -122,7 +123,7 @@ def price_band_save(*, actor, band: PriceBand) -> PriceBand:
     creating = band.pk is None
     band.save()
     audit(
-        actor=actor,
+        acting=acting,
         action="price_band.create" if creating else "price_band.update",
         obj=band,
         detail={"fee": str(band.annual_fee), "min": band.min_headcount, "max": band.max_headcount},
@@ -181,7 +182,7 @@ def _violated_constraint(exc: IntegrityError) -> str:
 @transaction.atomic
 def subscription_start(
     *,
-    actor,
+    acting: Actor,
     institution: Institution,
     term_start: dt.date,
     term_end: dt.date | None = None,
@@ -190,6 +191,7 @@ def subscription_start(
     paid_on: dt.date | None = None,
 ) -> Subscription:
     """Start a term. Band follows the headcount unless given; the fee is the band's unless given."""
+    actor = acting.user
     band = band or band_for_headcount(institution.eligible_headcount)
     if band is None:
         raise ValidationError(gettext("No price band covers this institution's headcount; add one first."))
@@ -231,7 +233,7 @@ def subscription_start(
         institution.mentor_commitment = band.mentor_commitment
         institution.save(update_fields=["mentor_commitment"])
     audit(
-        actor=actor,
+        acting=acting,
         action="subscription.start",
         obj=subscription,
         institution=institution,
@@ -241,10 +243,10 @@ def subscription_start(
     return subscription
 
 
-def subscription_renew(*, actor, subscription: Subscription) -> Subscription:
+def subscription_renew(*, acting: Actor, subscription: Subscription) -> Subscription:
     """The next one-year term, priced from today's band for the current headcount."""
     start = subscription.term_end + dt.timedelta(days=1)
-    return subscription_start(actor=actor, institution=subscription.institution, term_start=start)
+    return subscription_start(acting=acting, institution=subscription.institution, term_start=start)
 
 
 RENEWAL_OPENS_DAYS = 90  # an admin may renew this long before the term ends (or any time after)
@@ -267,7 +269,7 @@ def renewal_offer(institution: Institution) -> dict | None:
 
 
 @transaction.atomic
-def subscription_renew_by_admin(*, actor, institution: Institution) -> Subscription:
+def subscription_renew_by_admin(*, acting: Actor, institution: Institution) -> Subscription:
     """The institution's admin renews for one year at today's band: access resumes at once (a lapsed
     term restarts today, a running one continues without a gap) and the invoice is due in 30 days."""
     offer = renewal_offer(institution)
@@ -276,9 +278,9 @@ def subscription_renew_by_admin(*, actor, institution: Institution) -> Subscript
             gettext("Renewal opens %(RENEWAL_OPENS_DAYS)s days before the current term ends; nothing to renew yet.")
             % {"RENEWAL_OPENS_DAYS": RENEWAL_OPENS_DAYS}
         )
-    subscription = subscription_start(actor=actor, institution=institution, term_start=offer["start"])
+    subscription = subscription_start(acting=acting, institution=institution, term_start=offer["start"])
     audit(
-        actor=actor,
+        acting=acting,
         action="subscription.renew",
         obj=subscription,
         institution=institution,
@@ -293,7 +295,7 @@ def subscription_renew_by_admin(*, actor, institution: Institution) -> Subscript
 
 
 @transaction.atomic
-def subscription_end(*, actor, subscription: Subscription, on: dt.date | None = None) -> Subscription:
+def subscription_end(*, acting: Actor, subscription: Subscription, on: dt.date | None = None) -> Subscription:
     """End early: members lose access from ``on``; nothing is deleted (R1)."""
     on = on or platform_today()
     if subscription.ended_on:
@@ -303,7 +305,7 @@ def subscription_end(*, actor, subscription: Subscription, on: dt.date | None = 
     subscription.ended_on = on
     subscription.save(update_fields=["ended_on"])
     audit(
-        actor=actor,
+        acting=acting,
         action="subscription.end",
         obj=subscription,
         institution=subscription.institution,
@@ -314,11 +316,11 @@ def subscription_end(*, actor, subscription: Subscription, on: dt.date | None = 
 
 
 @transaction.atomic
-def subscription_record_payment(*, actor, subscription: Subscription, paid_on: dt.date) -> Subscription:
+def subscription_record_payment(*, acting: Actor, subscription: Subscription, paid_on: dt.date) -> Subscription:
     subscription.paid_on = paid_on
     subscription.save(update_fields=["paid_on"])
     audit(
-        actor=actor,
+        acting=acting,
         action="subscription.paid",
         obj=subscription,
         institution=subscription.institution,
@@ -362,7 +364,7 @@ def _validate_invitee(institution: Institution, email: str, role: str) -> str:
 @transaction.atomic
 def invitation_create(
     *,
-    actor,
+    acting: Actor,
     institution: Institution,
     email: str,
     role: str,
@@ -371,6 +373,7 @@ def invitation_create(
     send: bool = True,
 ) -> InvitationResult:
     """Invite one person; earlier open invitations for the same address and role are revoked."""
+    actor = acting.user
     email = _validate_invitee(institution, email, role)
     now = timezone.now()
     Invitation.objects.filter(
@@ -389,7 +392,7 @@ def invitation_create(
         expires_at=now + dt.timedelta(days=product.invitation_days),
     )
     result = InvitationResult(invitation, token)
-    audit(actor=actor, action="invitation.create", obj=invitation, institution=institution, detail={"role": role})
+    audit(acting=acting, action="invitation.create", obj=invitation, institution=institution, detail={"role": role})
     if send:
         queue_email(
             to=[email],
@@ -418,12 +421,13 @@ NAME_MAX = Invitation._meta.get_field("first_name").max_length
 EMAIL_MAX = Invitation._meta.get_field("email").max_length
 
 
-def roster_check(*, actor, institution: Institution, data: bytes, file_name: str = "") -> RosterResult:
+def roster_check(*, acting: Actor, institution: Institution, data: bytes, file_name: str = "") -> RosterResult:
     """Check a whole CSV roster (email, role, first_name, last_name) before anything is invited.
 
     Any bad row: every one is reported with its line number and nothing is written. Otherwise the
     checked rows are kept as a RosterImport waiting for the admin's confirmation (docs/operations.md,
     "Roster import")."""
+    actor = acting.user
     result = RosterResult()
     rows = _parse_roster(data, result)
     if result.errors:
@@ -437,7 +441,7 @@ def roster_check(*, actor, institution: Institution, data: bytes, file_name: str
             total=len(rows),
         )
         audit(
-            actor=actor,
+            acting=acting,
             action="roster_import.upload",
             obj=result.roster,
             institution=institution,
@@ -456,14 +460,14 @@ def roster_already_members(roster: RosterImport) -> int:
 
 
 @transaction.atomic
-def roster_confirm(*, actor, roster: RosterImport) -> RosterImport:
+def roster_confirm(*, acting: Actor, roster: RosterImport) -> RosterImport:
     """Start inviting in the background (once: a second confirm changes nothing)."""
     claimed = RosterImport.objects.filter(pk=roster.pk, status=RosterImport.Status.READY).update(
         status=RosterImport.Status.QUEUED
     )
     if not claimed:
         raise ValidationError(gettext("This roster was already confirmed or discarded; upload it again to start over."))
-    audit(actor=actor, action="roster_import.confirm", obj=roster, institution=roster.institution, actor_role="admin")
+    audit(acting=acting, action="roster_import.confirm", obj=roster, institution=roster.institution, actor_role="admin")
     from mentormemed.institutions.tasks import run_roster_import
 
     pk = roster.pk
@@ -473,12 +477,12 @@ def roster_confirm(*, actor, roster: RosterImport) -> RosterImport:
 
 
 @transaction.atomic
-def roster_discard(*, actor, roster: RosterImport) -> bool:
+def roster_discard(*, acting: Actor, roster: RosterImport) -> bool:
     discarded = RosterImport.objects.filter(pk=roster.pk, status=RosterImport.Status.READY).update(
         status=RosterImport.Status.DISCARDED, rows=[]
     )
     if discarded:
-        audit(actor=actor, action="roster_import.discard", obj=roster, institution=roster.institution)
+        audit(acting=acting, action="roster_import.discard", obj=roster, institution=roster.institution)
     return bool(discarded)
 
 
@@ -678,22 +682,22 @@ def _roster_row_problem(row: dict, seen: set) -> str:
 
 
 @transaction.atomic
-def invitation_revoke(*, actor, invitation: Invitation) -> bool:
+def invitation_revoke(*, acting: Actor, invitation: Invitation) -> bool:
     """Withdraw an open invitation; its link stops working. Returns False if it was no longer open."""
     revoked = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
     if revoked:
-        audit(actor=actor, action="invitation.revoke", obj=invitation, institution=invitation.institution)
+        audit(acting=acting, action="invitation.revoke", obj=invitation, institution=invitation.institution)
     return bool(revoked)
 
 
-def invitation_resend(*, actor, invitation: Invitation) -> InvitationResult:
+def invitation_resend(*, acting: Actor, invitation: Invitation) -> InvitationResult:
     """A fresh link (new token, new expiry) to the same person; the old link stops working."""
     if invitation.accepted_at:
         raise ValidationError(gettext("This invitation has already been accepted."))
     return invitation_create(
-        actor=actor,
+        acting=acting,
         institution=invitation.institution,
         email=invitation.email,
         role=invitation.role,
@@ -722,25 +726,27 @@ def invitation_problem(invitation: Invitation | None) -> str:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, user) -> Membership:
+def invitation_accept(*, token: str, acting: Actor) -> Membership:
     """Turn an open invitation into a membership for ``user`` — exactly once.
 
     The conditional UPDATE claims the invitation, so two tabs (or a replayed
     link) cannot both accept it.
     """
+    user = acting.user
     invitation = invitation_by_token(token)
     problem = invitation_problem(invitation)
     if problem:
         raise InvitationError(problem)
     if invitation.email.lower() != user.email.lower():
         raise InvitationError("This invitation was sent to a different e-mail address.")
-    return invitation_claim(invitation=invitation, user=user)
+    return invitation_claim(invitation=invitation, acting=acting)
 
 
 @transaction.atomic
-def invitation_claim(*, invitation: Invitation, user) -> Membership:
+def invitation_claim(*, invitation: Invitation, acting: Actor) -> Membership:
     """Accept an open invitation for ``user`` whose address the caller has verified (the e-mailed
     link, or a campus IdP asserting it) — exactly once."""
+    user = acting.user
     now = timezone.now()
     claimed = Invitation.objects.filter(
         pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
@@ -758,7 +764,7 @@ def invitation_claim(*, invitation: Invitation, user) -> Membership:
         user.time_zone = invitation.institution.time_zone
         user.save(update_fields=["first_name", "last_name", "time_zone"])
     audit(
-        actor=user,
+        acting=acting,
         action="invitation.accept",
         obj=invitation,
         institution=invitation.institution,
@@ -779,12 +785,19 @@ ALLOWED_STATUS_CHANGES = {
 
 @transaction.atomic
 def membership_set_status(
-    *, actor, membership: Membership, status: str, note: str = "", end_reason: str = "", actor_role: str = "admin"
+    *,
+    acting: Actor,
+    membership: Membership,
+    status: str,
+    note: str = "",
+    end_reason: str = "",
+    actor_role: str = "admin",
 ) -> Membership:
     """Suspend, reinstate or end a membership. Ending is final; nothing is deleted.
 
     ``end_reason`` says why it ended (default: left); only "graduated" leads to the R20 invitation.
     """
+    actor = acting.user
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if status not in ALLOWED_STATUS_CHANGES[membership.status]:
         raise ValidationError(
@@ -805,7 +818,7 @@ def membership_set_status(
     membership.save(update_fields=["status", "status_note", "ended_at", "end_reason"])
     mentor_membership_sync(membership)  # search reads the status from the mentor profile
     audit(
-        actor=actor,
+        acting=acting,
         action=f"membership.{status}",
         obj=membership,
         institution=membership.institution,
@@ -832,8 +845,9 @@ def _offer_mentoring_after_commit(membership_pk: int) -> None:
 
 
 @transaction.atomic
-def eligibility_review(*, actor, membership: Membership, decision: str, note: str = ""):
+def eligibility_review(*, acting: Actor, membership: Membership, decision: str, note: str = ""):
     """R4: the admin confirms or rejects a mentee's attested eligibility."""
+    actor = acting.user
     if decision not in (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED):
         raise ValidationError(gettext("Choose confirm or reject."))
     eligibility = getattr(membership, "eligibility", None)
@@ -847,7 +861,7 @@ def eligibility_review(*, actor, membership: Membership, decision: str, note: st
     eligibility.reviewed_at = timezone.now()
     eligibility.save()
     audit(
-        actor=actor,
+        acting=acting,
         action=f"eligibility.{decision}",
         obj=membership,
         institution=membership.institution,
@@ -858,8 +872,9 @@ def eligibility_review(*, actor, membership: Membership, decision: str, note: st
 
 
 @transaction.atomic
-def criteria_review(*, actor, membership: Membership, decision: str) -> int:
+def criteria_review(*, acting: Actor, membership: Membership, decision: str) -> int:
     """R5: the admin confirms (or rejects) every criterion the mentor attested."""
+    actor = acting.user
     if decision not in (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED):
         raise ValidationError(gettext("Choose confirm or reject."))
     attestations = MentorCriterionAttestation.objects.filter(membership=membership)
@@ -867,7 +882,7 @@ def criteria_review(*, actor, membership: Membership, decision: str) -> int:
         raise ValidationError(gettext("This mentor has not attested the criteria yet."))
     count = attestations.update(status=decision, reviewed_by=actor, reviewed_at=timezone.now())
     audit(
-        actor=actor,
+        acting=acting,
         action=f"criteria.{decision}",
         obj=membership,
         institution=membership.institution,

@@ -45,7 +45,7 @@ def institution_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         try:
             institution = services.institution_save(
-                actor=request.user,
+                acting=request.actor,
                 institution=form.save(commit=False),
                 urim_groups=form.cleaned_data["urim_groups"],
                 criteria_text=form.cleaned_data["criteria_text"],
@@ -85,7 +85,7 @@ def subscription_start(request, pk: int):
     form = SubscriptionStartForm(request.POST)
     if form.is_valid():
         try:
-            sub = services.subscription_start(actor=request.user, institution=inst, **form.cleaned_data)
+            sub = services.subscription_start(acting=request.actor, institution=inst, **form.cleaned_data)
             messages.success(
                 request,
                 gettext("Subscription started; invoice %(invoice_number)s.") % {"invoice_number": sub.invoice_number},
@@ -105,20 +105,20 @@ def subscription_action(request, pk: int, action: str):
     sub = get_object_or_404(Subscription, pk=pk)
     try:
         if action == "renew":
-            new = services.subscription_renew(actor=request.user, subscription=sub)
+            new = services.subscription_renew(acting=request.actor, subscription=sub)
             messages.success(
                 request,
                 gettext("Renewed until %(term_end)s; invoice %(invoice_number)s.")
                 % {"term_end": date_format(new.term_end, "M d, Y"), "invoice_number": new.invoice_number},
             )
         elif action == "end":
-            services.subscription_end(actor=request.user, subscription=sub)
+            services.subscription_end(acting=request.actor, subscription=sub)
             messages.success(request, gettext("Subscription ended. Members have lost access; nothing was deleted."))
         elif action == "paid":
             form = PaymentForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(gettext("Give the date the payment arrived."))
-            services.subscription_record_payment(actor=request.user, subscription=sub, **form.cleaned_data)
+            services.subscription_record_payment(acting=request.actor, subscription=sub, **form.cleaned_data)
             messages.success(request, gettext("Payment recorded."))
         else:
             raise ValidationError(gettext("Unknown action."))
@@ -134,7 +134,7 @@ def invite_admin(request, pk: int):
     form = AdminInviteForm(request.POST)
     if form.is_valid():
         try:
-            services.invitation_create(actor=request.user, institution=inst, role=Role.ADMIN, **form.cleaned_data)
+            services.invitation_create(acting=request.actor, institution=inst, role=Role.ADMIN, **form.cleaned_data)
             messages.success(
                 request, gettext("Admin invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
             )
@@ -152,7 +152,7 @@ def price_bands(request, pk: int | None = None):
     form = PriceBandForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            services.price_band_save(actor=request.user, band=form.save(commit=False))
+            services.price_band_save(acting=request.actor, band=form.save(commit=False))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -169,7 +169,7 @@ def agreements(request):
     form = AgreementPublishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            agreement = agreement_publish(actor=request.user, **form.cleaned_data)
+            agreement = agreement_publish(acting=request.actor, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -75,7 +75,7 @@ def invite(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invitation_create(actor=request.user, institution=request.actor.institution, **form.cleaned_data)
+            services.invitation_create(acting=request.actor, institution=request.actor.institution, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error("email", exc)
         else:
@@ -93,7 +93,7 @@ def roster(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         result = services.roster_check(
-            actor=request.user,
+            acting=request.actor,
             institution=request.actor.institution,
             data=upload.read(services.MAX_ROSTER_BYTES + 1),
             file_name=upload.name or "",
@@ -121,14 +121,14 @@ def roster_import_action(request, pk: int, action: str):
     roster = get_scoped_or_404(RosterImport.objects.all(), request.actor, pk=pk)
     try:
         if action == "confirm":
-            services.roster_confirm(actor=request.user, roster=roster)
+            services.roster_confirm(acting=request.actor, roster=roster)
             messages.success(
                 request,
                 gettext("Inviting %(total)s people in the background; this page shows how far it got.")
                 % {"total": roster.total},
             )
         elif action == "discard":
-            if services.roster_discard(actor=request.user, roster=roster):
+            if services.roster_discard(acting=request.actor, roster=roster):
                 messages.info(request, gettext("The roster was discarded; nobody was invited."))
             return redirect("institutions:roster")
         else:
@@ -144,14 +144,14 @@ def invitation_action(request, pk: int, action: str):
     invitation = get_scoped_or_404(Invitation.objects.all(), request.actor, pk=pk)
     try:
         if action == "revoke":
-            if services.invitation_revoke(actor=request.user, invitation=invitation):
+            if services.invitation_revoke(acting=request.actor, invitation=invitation):
                 messages.success(
                     request, gettext("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
                 )
             else:
                 messages.info(request, gettext("That invitation was no longer open."))
         elif action == "resend":
-            services.invitation_resend(actor=request.user, invitation=invitation)
+            services.invitation_resend(acting=request.actor, invitation=invitation)
             messages.success(request, gettext("A new link was sent to %(email)s.") % {"email": invitation.email})
         else:
             raise ValidationError(gettext("Unknown action."))
@@ -167,7 +167,7 @@ def member_status(request, pk: int):
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            services.membership_set_status(actor=request.user, membership=membership, **form.cleaned_data)
+            services.membership_set_status(acting=request.actor, membership=membership, **form.cleaned_data)
             messages.success(request, gettext("Membership updated."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -187,9 +187,9 @@ def member_review(request, pk: int):
     decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
     try:
         if membership.role == "mentee":
-            services.eligibility_review(actor=request.user, membership=membership, decision=decision, note=note)
+            services.eligibility_review(acting=request.actor, membership=membership, decision=decision, note=note)
         elif membership.role == "mentor":
-            services.criteria_review(actor=request.user, membership=membership, decision=decision)
+            services.criteria_review(acting=request.actor, membership=membership, decision=decision)
         else:
             raise ValidationError(gettext("Admins have nothing to review."))
         messages.success(request, gettext("Review recorded."))
@@ -206,7 +206,7 @@ def criteria(request):
     form = CriteriaForm(request.POST or None, initial={"criteria_text": current})
     if request.method == "POST" and form.is_valid():
         services.criteria_set(
-            actor=request.user, institution=institution, lines=form.cleaned_data["criteria_text"].splitlines()
+            acting=request.actor, institution=institution, lines=form.cleaned_data["criteria_text"].splitlines()
         )
         messages.success(request, gettext("Mentor criteria saved."))
         return redirect("institutions:criteria")
@@ -238,7 +238,7 @@ def subscription_renew(request):
         )
         return redirect("institutions:subscription")
     try:
-        renewed = services.subscription_renew_by_admin(actor=request.user, institution=request.actor.institution)
+        renewed = services.subscription_renew_by_admin(acting=request.actor, institution=request.actor.institution)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("institutions:subscription")

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.lifecycle import closeout, exports, services
 from mentormemed.lifecycle.models import CloseOut, DataExport, RetentionSchedule
 
@@ -35,4 +36,6 @@ def build(ctx) -> None:
 
     featured = {m.pk for m in ctx.featured.values()}
     asker = next(m for m in ctx.mentees if m.institution == ctx.institutions["lakeshore"] and m.pk not in featured)
-    services.erasure_request(user=asker.user, reason="I am leaving medicine and would like my account removed.")
+    services.erasure_request(
+        acting=Actor.for_user(asker.user), reason="I am leaving medicine and would like my account removed."
+    )

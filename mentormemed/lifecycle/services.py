@@ -8,13 +8,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.lifecycle import erasure
 from mentormemed.lifecycle.models import ErasureRequest, RetentionSchedule
 
 
 @transaction.atomic
-def retention_save(*, user, institution, audit_years: int, inactive_account_years: int, closeout_grace_days: int):
+def retention_save(
+    *, acting: Actor, institution, audit_years: int, inactive_account_years: int, closeout_grace_days: int
+):
+    user = acting.user
     schedule, _ = RetentionSchedule.objects.update_or_create(
         institution=institution,
         defaults={
@@ -25,7 +29,7 @@ def retention_save(*, user, institution, audit_years: int, inactive_account_year
         },
     )
     audit(
-        actor=user,
+        acting=acting,
         action="lifecycle.retention",
         obj=schedule,
         institution=institution,
@@ -45,30 +49,33 @@ def notify_staff(*, title: str, url: str, body: str = "") -> None:
 
 
 @transaction.atomic
-def erasure_request(*, user, reason: str) -> ErasureRequest:
+def erasure_request(*, acting: Actor, reason: str) -> ErasureRequest:
     """A person asks to be erased; staff handle it (a case under review may hold it back)."""
+    user = acting.user
     if user.is_staff:
         raise ValidationError(gettext("Staff accounts are closed by the platform's administrators, not here."))
     if ErasureRequest.objects.filter(person=user, state=ErasureRequest.State.SUBMITTED).exists():
         raise ValidationError(gettext("You have already asked; we will write to you when it is done."))
     item = ErasureRequest.objects.create(person=user, reason=reason.strip(), contact_email=user.email)
-    audit(actor=user, action="lifecycle.erasure.request", obj=item)
+    audit(acting=acting, action="lifecycle.erasure.request", obj=item)
     notify_staff(title="A person asked to be erased", url=f"/staff/data/erasure/{item.pk}/")
     return item
 
 
 @transaction.atomic
-def erasure_withdraw(*, user, item: ErasureRequest) -> None:
+def erasure_withdraw(*, acting: Actor, item: ErasureRequest) -> None:
+    user = acting.user
     if not ErasureRequest.objects.filter(pk=item.pk, person=user, state=ErasureRequest.State.SUBMITTED).update(
         state=ErasureRequest.State.WITHDRAWN, decided_at=timezone.now()
     ):
         raise ValidationError(gettext("This request is no longer open."))
-    audit(actor=user, action="lifecycle.erasure.withdraw", obj=item)
+    audit(acting=acting, action="lifecycle.erasure.withdraw", obj=item)
 
 
 @transaction.atomic
-def erasure_decide(*, user, item: ErasureRequest, carry_out: bool, note: str) -> ErasureRequest:
+def erasure_decide(*, acting: Actor, item: ErasureRequest, carry_out: bool, note: str) -> ErasureRequest:
     """Staff carry out the erasure (erasure.erase_person) or decline it with a reason the person reads."""
+    user = acting.user
     if not carry_out and not note.strip():
         raise ValidationError(gettext("Say why the request is declined; the person reads it."))
     state = ErasureRequest.State.DONE if carry_out else ErasureRequest.State.DECLINED
@@ -85,7 +92,7 @@ def erasure_decide(*, user, item: ErasureRequest, carry_out: bool, note: str) ->
         item.summary = sorted([label, n] for label, n in counts.items() if n)
         item.save(update_fields=["summary"])
     audit(
-        actor=user,
+        acting=acting,
         action=f"lifecycle.erasure.{'done' if carry_out else 'decline'}",
         obj=item,
         actor_role="staff",

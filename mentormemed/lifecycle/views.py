@@ -146,7 +146,7 @@ def mine_erasure(request):
     if request.POST.get("withdraw"):
         item = get_object_or_404(ErasureRequest, pk=request.POST["withdraw"], person=request.user)
         try:
-            services.erasure_withdraw(user=request.user, item=item)
+            services.erasure_withdraw(acting=request.actor, item=item)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -157,7 +157,7 @@ def mine_erasure(request):
         messages.error(request, gettext("Tick the box to confirm that you understand what erasure means."))
         return redirect("lifecycle:mine")
     try:
-        services.erasure_request(user=request.user, reason=form.cleaned_data["reason"])
+        services.erasure_request(acting=request.actor, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -197,7 +197,7 @@ def staff_institution(request, pk: int):
     schedule = closeouts.schedule_for(inst)
     form = RetentionForm(request.POST or None, instance=schedule)
     if request.method == "POST" and form.is_valid():
-        services.retention_save(user=request.user, institution=inst, **form.cleaned_data)
+        services.retention_save(acting=request.actor, institution=inst, **form.cleaned_data)
         messages.success(request, gettext("Retention schedule saved; the next sweep applies it."))
         return redirect("lifecycle:staff_institution", pk=inst.pk)
     closeout = CloseOut.objects.filter(institution=inst).exclude(state=CloseOut.State.CANCELLED).first()
@@ -263,7 +263,7 @@ def staff_erasure(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.erasure_decide(
-                user=request.user,
+                acting=request.actor,
                 item=item,
                 carry_out=form.cleaned_data["decision"] == "carry_out",
                 note=form.cleaned_data["note"],

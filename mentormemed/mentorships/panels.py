@@ -48,7 +48,7 @@ def checkin_due_panel(request):
     due = selectors.checkins_due(membership=actor.membership)
     if not due:
         return None
-    return Panel(gettext("Check-in due"), "mentorships/panels/checkin.html", {"due": due, "role": actor.role}, order=5)
+    return Panel(gettext("Check-in due"), "mentorships/panels/checkin.html", {"due": due}, order=5)
 
 
 @register_paused_panel
@@ -58,6 +58,4 @@ def paused_mentorships_panel(request):
     if actor.role not in (MENTEE, MENTOR) or actor.membership is None:
         return None
     rows = list(selectors.relationships_of(membership=actor.membership)[:20])
-    return Panel(
-        gettext("Your mentorships"), "mentorships/panels/paused.html", {"rows": rows, "role": actor.role}, order=10
-    )
+    return Panel(gettext("Your mentorships"), "mentorships/panels/paused.html", {"rows": rows}, order=10)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.core.conf import product
 from mentormemed.core.contact import contact_refused
@@ -159,8 +160,9 @@ def _no_longer_pending(request: MentorshipRequest) -> ValidationError:
 
 
 @transaction.atomic
-def request_withdraw(*, user, request: MentorshipRequest) -> None:
+def request_withdraw(*, acting: Actor, request: MentorshipRequest) -> None:
     """The mentee takes back a pending request."""
+    user = acting.user
     if request.mentee.user_id != user.pk:
         raise ValidationError(gettext("Only the mentee who sent this request can withdraw it."))
     if not _transition(request, to=RequestState.WITHDRAWN, responded_at=None):
@@ -174,10 +176,11 @@ def request_withdraw(*, user, request: MentorshipRequest) -> None:
 
 
 @transaction.atomic
-def request_accept(*, user, request: MentorshipRequest, message: str = "") -> Relationship:
+def request_accept(*, acting: Actor, request: MentorshipRequest, message: str = "") -> Relationship:
     """The mentor accepts (R12, R13): gate (R7), then under a lock on the MentorProfile row check
     the cap, move pending → accepted (only before the deadline), count the mentee and open the
     relationship — all or nothing. Concurrent acceptances for the last slot: exactly one wins."""
+    user = acting.user
     mentor_membership = request.mentor.membership
     if mentor_membership.user_id != user.pk:
         raise ValidationError(gettext("Only the mentor this request was sent to can accept it."))
@@ -256,8 +259,9 @@ def _deadline_passed(now):
 
 
 @transaction.atomic
-def request_decline(*, user, request: MentorshipRequest, message: str = "") -> None:
+def request_decline(*, acting: Actor, request: MentorshipRequest, message: str = "") -> None:
     """The mentor declines, optionally with a message; the mentee is pointed to other mentors."""
+    user = acting.user
     if request.mentor.membership.user_id != user.pk:
         raise ValidationError(gettext("Only the mentor this request was sent to can decline it."))
     now = timezone.now()
@@ -346,8 +350,7 @@ def maybe_suspend(*, mentor: MentorProfile, now: dt.datetime) -> bool:
         return False
     membership = mentor.membership
     audit(
-        actor=None,
-        actor_role="system",
+        acting=Actor.system(),
         action="mentor.suspend",
         obj=mentor,
         institution=membership.institution,
@@ -377,21 +380,23 @@ def maybe_suspend(*, mentor: MentorProfile, now: dt.datetime) -> bool:
 
 
 @transaction.atomic
-def mentor_reinstate(*, user, role: str, mentor: MentorProfile, note: str, institution=None) -> Reinstatement:
-    """An admin (of the mentor's institution) or staff lifts a suspension with a note (R13, audited R26)."""
+def mentor_reinstate(*, acting: Actor, mentor: MentorProfile, note: str) -> Reinstatement:
+    """An admin (of the mentor's institution) or staff lifts a suspension with a note (R13, audited R26).
+    The role and institution are the acting principal's own, never ones a caller hands in."""
     note = (note or "").strip()
     if not note:
         raise ValidationError(gettext("Write a short note saying why the mentor is reinstated."))
-    if role == "admin" and (institution is None or mentor.membership.institution_id != institution.pk):
+    role = acting.role
+    if role == "admin" and mentor.membership.institution_id != acting.institution_id:
         raise ValidationError(gettext("You can reinstate only mentors of your own institution."))
-    if role not in ("admin", "staff"):
+    if not acting.can("mentorships.reinstate"):
         raise ValidationError(gettext("Only an institution admin or staff can reinstate a mentor."))
     mentor = MentorProfile.objects.select_for_update().get(pk=mentor.pk)
     if mentor.suspended_at is None:
         raise ValidationError(gettext("This mentor is not suspended."))
     record = Reinstatement.objects.create(
         mentor=mentor,
-        by=user,
+        by=acting.user,
         by_role=role,
         note=note,
         suspended_at=mentor.suspended_at,
@@ -399,8 +404,7 @@ def mentor_reinstate(*, user, role: str, mentor: MentorProfile, note: str, insti
     )
     MentorProfile.objects.filter(pk=mentor.pk).update(suspended_at=None, suspended_reason="")
     audit(
-        actor=user,
-        actor_role=role,
+        acting=acting,
         action="mentor.reinstate",
         obj=mentor,
         institution=mentor.membership.institution,
@@ -463,8 +467,9 @@ def _require_active(relationship: Relationship) -> None:
 
 
 @transaction.atomic
-def relationship_end(*, user, relationship: Relationship, reason: str, note: str = "") -> None:
+def relationship_end(*, acting: Actor, relationship: Relationship, reason: str, note: str = "") -> None:
     """Either side ends the mentorship with a reason (R15); the mentor's count goes down under the lock."""
+    user = acting.user
     side = _side(user, relationship)
     if reason not in EndReason.values:
         raise ValidationError(gettext("Choose a reason for ending the mentorship."))
@@ -490,8 +495,9 @@ def relationship_end(*, user, relationship: Relationship, reason: str, note: str
 
 
 @transaction.atomic
-def relationship_set_sponsor(*, user, relationship: Relationship, is_sponsor: bool) -> None:
+def relationship_set_sponsor(*, acting: Actor, relationship: Relationship, is_sponsor: bool) -> None:
     """Only the mentor marks that they act as a sponsor (R15)."""
+    user = acting.user
     if _side(user, relationship) != "mentor":
         raise ValidationError(gettext("Only the mentor can say they act as a sponsor."))
     _require_active(relationship)
@@ -500,8 +506,9 @@ def relationship_set_sponsor(*, user, relationship: Relationship, is_sponsor: bo
 
 
 @transaction.atomic
-def relationship_advance(*, user, relationship: Relationship, stage: str) -> None:
+def relationship_advance(*, acting: Actor, relationship: Relationship, stage: str) -> None:
     """Move forward through initiation → cultivation (active) or separation → redefinition (ended). Never back."""
+    user = acting.user
     _side(user, relationship)
     if stage not in Stage.values or STAGE_ORDER.index(stage) <= STAGE_ORDER.index(relationship.stage):
         raise ValidationError(gettext("A mentorship only moves forward through its stages."))
@@ -519,10 +526,11 @@ def relationship_advance(*, user, relationship: Relationship, stage: str) -> Non
 
 @transaction.atomic
 def compact_save(
-    *, user, relationship: Relationship, expectations: str, meeting_rhythm: str, goals_text: str = ""
+    *, acting: Actor, relationship: Relationship, expectations: str, meeting_rhythm: str, goals_text: str = ""
 ) -> Compact:
     """Write the compact (R30). Saving confirms it for the writer and asks the other side to confirm again;
     each non-empty line of ``goals_text`` becomes a goal (existing goals are kept)."""
+    user = acting.user
     side = _side(user, relationship)
     _require_active(relationship)
     compact, _ = Compact.objects.select_for_update().get_or_create(relationship=relationship)
@@ -552,7 +560,8 @@ def compact_save(
 
 
 @transaction.atomic
-def compact_confirm(*, user, relationship: Relationship) -> Compact:
+def compact_confirm(*, acting: Actor, relationship: Relationship) -> Compact:
+    user = acting.user
     side = _side(user, relationship)
     _require_active(relationship)
     compact = Compact.objects.select_for_update().get(relationship=relationship)
@@ -571,7 +580,8 @@ def compact_confirm(*, user, relationship: Relationship) -> Compact:
 
 
 @transaction.atomic
-def goal_add(*, user, relationship: Relationship, text: str) -> Goal:
+def goal_add(*, acting: Actor, relationship: Relationship, text: str) -> Goal:
+    user = acting.user
     _side(user, relationship)
     _require_active(relationship)
     text = (text or "").strip()[:300]
@@ -581,8 +591,9 @@ def goal_add(*, user, relationship: Relationship, text: str) -> Goal:
 
 
 @transaction.atomic
-def goal_progress(*, user, goal: Goal, progress: int) -> Goal:
+def goal_progress(*, acting: Actor, goal: Goal, progress: int) -> Goal:
     """Either side updates a goal's progress, 0–100 % (R30)."""
+    user = acting.user
     _side(user, goal.relationship)
     _require_active(goal.relationship)
     if not 0 <= int(progress) <= 100:
@@ -595,9 +606,10 @@ def goal_progress(*, user, goal: Goal, progress: int) -> Goal:
 
 
 @transaction.atomic
-def checkin_answer(*, user, relationship: Relationship, answer: str, note: str = "") -> bool:
+def checkin_answer(*, acting: Actor, relationship: Relationship, answer: str, note: str = "") -> bool:
     """R29: each side says whether the match works. "Not working" ends the mentorship gracefully
     (reason: not a fit) and the mentee is offered a re-match. Returns True if it ended."""
+    user = acting.user
     side = _side(user, relationship)
     _require_active(relationship)
     if answer not in CheckIn.values:
@@ -608,7 +620,7 @@ def checkin_answer(*, user, relationship: Relationship, answer: str, note: str =
     setattr(relationship, f"{side}_checkin", answer)
     if answer == CheckIn.WORKING:
         return False
-    relationship_end(user=user, relationship=relationship, reason=EndReason.NOT_A_FIT, note=note)
+    relationship_end(acting=acting, relationship=relationship, reason=EndReason.NOT_A_FIT, note=note)
     if side == "mentor":
         notify(
             user=relationship.mentee.user,
@@ -622,11 +634,12 @@ def checkin_answer(*, user, relationship: Relationship, answer: str, note: str =
 
 
 @transaction.atomic
-def message_send(*, user, relationship: Relationship, body: str) -> Message:
+def message_send(*, acting: Actor, relationship: Relationship, body: str) -> Message:
     """A message between the pair (R16), e-mailed to the other side per their preference (R31).
 
     The e-mail says who wrote and links to the conversation; it does not copy the message text.
     """
+    user = acting.user
     _side(user, relationship)
     if not relationship.is_active and relationship.stage != Stage.REDEFINITION:
         raise ValidationError(gettext("This mentorship has ended; messages are closed."))

@@ -119,7 +119,7 @@ def request_withdraw(request, pk: int):
     except MentorshipRequest.DoesNotExist as exc:
         raise Http404 from exc
     try:
-        services.request_withdraw(user=request.user, request=mentorship_request)
+        services.request_withdraw(acting=request.actor, request=mentorship_request)
         messages.success(request, gettext("Request withdrawn."))
     except ValidationError as exc:
         _error(request, exc)
@@ -205,12 +205,12 @@ def request_answer(request, pk: int, decision: str):
     name = mentorship_request.mentee.user.display_name
     try:
         if decision == "accept":
-            relationship = services.request_accept(user=request.user, request=mentorship_request, message=text)
+            relationship = services.request_accept(acting=request.actor, request=mentorship_request, message=text)
             messages.success(
                 request, gettext("You are now %(name)s's mentor. Start with your mentoring compact.") % {"name": name}
             )
             return redirect("mentorships:relationship", pk=relationship.pk)
-        services.request_decline(user=request.user, request=mentorship_request, message=text)
+        services.request_decline(acting=request.actor, request=mentorship_request, message=text)
         messages.success(
             request, gettext("You declined %(name)s's request; they will be shown other mentors.") % {"name": name}
         )
@@ -293,7 +293,7 @@ def message_send(request, pk: int):
         form = MessageForm(request.POST)
         if not form.is_valid():
             raise ValidationError(gettext("Write a message (at most 5,000 characters)."))
-        services.message_send(user=request.user, relationship=rel, body=form.cleaned_data["body"])
+        services.message_send(acting=request.actor, relationship=rel, body=form.cleaned_data["body"])
         if request.htmx:
             return render(
                 request,
@@ -318,7 +318,7 @@ def compact_save(request, pk: int):
         form = CompactForm(request.POST)
         if not form.is_valid():
             raise ValidationError(gettext("Write your expectations and how often you will meet."))
-        services.compact_save(user=request.user, relationship=rel, **form.cleaned_data)
+        services.compact_save(acting=request.actor, relationship=rel, **form.cleaned_data)
         messages.success(request, gettext("Compact saved. The other side is asked to confirm it."))
 
     return _relationship_action(request, pk, act)
@@ -328,7 +328,7 @@ def compact_save(request, pk: int):
 @require_POST
 def compact_confirm(request, pk: int):
     def act(rel):
-        services.compact_confirm(user=request.user, relationship=rel)
+        services.compact_confirm(acting=request.actor, relationship=rel)
         messages.success(request, gettext("You confirmed the compact."))
 
     return _relationship_action(request, pk, act)
@@ -341,7 +341,7 @@ def goal_add(request, pk: int):
         form = GoalForm(request.POST)
         if not form.is_valid():
             raise ValidationError(gettext("Write the goal (at most 300 characters)."))
-        services.goal_add(user=request.user, relationship=rel, text=form.cleaned_data["text"])
+        services.goal_add(acting=request.actor, relationship=rel, text=form.cleaned_data["text"])
         messages.success(request, gettext("Goal added."))
 
     return _relationship_action(request, pk, act)
@@ -361,7 +361,7 @@ def goal_progress(request, pk: int):
         if not form.is_valid():
             raise ValidationError(gettext("Progress is a percentage from 0 to 100."))
         goal.relationship = rel
-        services.goal_progress(user=request.user, goal=goal, progress=form.cleaned_data["progress"])
+        services.goal_progress(acting=request.actor, goal=goal, progress=form.cleaned_data["progress"])
         messages.success(request, gettext("Progress updated."))
 
     return _relationship_action(request, goal.relationship_id, act)
@@ -374,7 +374,7 @@ def relationship_end(request, pk: int):
         form = EndForm(request.POST)
         if not form.is_valid():
             raise ValidationError(gettext("Choose a reason for ending the mentorship."))
-        services.relationship_end(user=request.user, relationship=rel, **form.cleaned_data)
+        services.relationship_end(acting=request.actor, relationship=rel, **form.cleaned_data)
         messages.success(request, gettext("The mentorship has ended. Thank you."))
 
     return _relationship_action(request, pk, act)
@@ -385,7 +385,7 @@ def relationship_end(request, pk: int):
 def sponsor(request, pk: int):
     def act(rel):
         services.relationship_set_sponsor(
-            user=request.user, relationship=rel, is_sponsor=request.POST.get("is_sponsor") == "1"
+            acting=request.actor, relationship=rel, is_sponsor=request.POST.get("is_sponsor") == "1"
         )
         messages.success(request, gettext("Saved."))
 
@@ -396,7 +396,7 @@ def sponsor(request, pk: int):
 @require_POST
 def stage(request, pk: int):
     def act(rel):
-        services.relationship_advance(user=request.user, relationship=rel, stage=request.POST.get("stage", ""))
+        services.relationship_advance(acting=request.actor, relationship=rel, stage=request.POST.get("stage", ""))
         messages.success(
             request,
             gettext("The mentorship is now in %(get_stage_display)s.")
@@ -414,7 +414,7 @@ def checkin(request, pk: int):
         if not form.is_valid():
             raise ValidationError(gettext("Say whether the mentorship is working."))
         side = rel.side_of(request.user)
-        ended = services.checkin_answer(user=request.user, relationship=rel, **form.cleaned_data)
+        ended = services.checkin_answer(acting=request.actor, relationship=rel, **form.cleaned_data)
         if not ended:
             messages.success(request, gettext("Thank you — glad it is working."))
             return None
@@ -447,13 +447,7 @@ def reinstate(request, mentor_id: int):
         messages.error(request, gettext("Write a short note saying why the mentor is reinstated."))
         return redirect("mentorships:suspended")
     try:
-        services.mentor_reinstate(
-            user=request.user,
-            role=request.actor.role,
-            mentor=mentor,
-            note=form.cleaned_data["note"],
-            institution=request.actor.institution,
-        )
+        services.mentor_reinstate(acting=request.actor, mentor=mentor, note=form.cleaned_data["note"])
         messages.success(
             request, gettext("%(display_name)s is reinstated.") % {"display_name": mentor.membership.user.display_name}
         )

@@ -9,6 +9,7 @@ skipped when nothing unread links here (counted with the person's membership).
 
 from __future__ import annotations
 
+from mentormemed.core.access import Actor
 from mentormemed.notifications.services import mark_opened
 
 
@@ -22,7 +23,7 @@ class MarkOpenedMiddleware:
             membership = getattr(getattr(request, "actor", None), "membership", None)
             here = getattr(membership, "unread_here", None)  # counted with the membership
             if here != 0:  # nothing unread links here: no UPDATE to run
-                marked = mark_opened(user=user, path=request.path)
+                marked = mark_opened(acting=Actor.for_user(user), path=request.path)
                 if here and marked:
                     membership.unread_notifications = max((membership.unread_notifications or 0) - marked, 0)
                     membership.unread_here = 0

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.notifications.emails import queue_email
 from mentormemed.notifications.kinds import get_kind, kinds_for
 from mentormemed.notifications.models import Delivery, DigestState, Notification, NotificationPreference
@@ -79,16 +80,18 @@ def notify(
 
 
 @transaction.atomic
-def preferences_save(*, user, role: str | None, choices: dict[str, str]) -> None:
-    """Store ``kind -> delivery`` for the kinds of ``role``; unknown kinds and values are ignored."""
-    allowed = {k.key for k in kinds_for(role)}
+def preferences_save(*, acting: Actor, choices: dict[str, str]) -> None:
+    """Store ``kind -> delivery`` for the kinds of the acting role; unknown kinds and values are ignored."""
+    user = acting.user
+    allowed = {k.key for k in kinds_for(acting.role)}
     for kind, delivery in choices.items():
         if kind in allowed and delivery in Delivery.values:
             NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": delivery})
 
 
-def mark_opened(*, user, path: str) -> int:
+def mark_opened(*, acting: Actor, path: str) -> int:
     """The person opened ``path``: their unread notifications linking to it (any fragment) are read."""
+    user = acting.user
     from mentormemed.notifications.selectors import opened_links
 
     links = opened_links(path)
@@ -97,8 +100,9 @@ def mark_opened(*, user, path: str) -> int:
     return Notification.objects.filter(links, user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def mark_read(*, user, notification_ids=None) -> int:
+def mark_read(*, acting: Actor, notification_ids=None) -> int:
     """Mark the user's notifications read (all unread ones when no ids are given)."""
+    user = acting.user
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)

@@ -26,7 +26,7 @@ def inbox(request):
 @require_POST
 def read(request, pk: int):
     """Mark one of the user's notifications read and follow its link (another person's id: no effect)."""
-    services.mark_read(user=request.user, notification_ids=[pk])
+    services.mark_read(acting=request.actor, notification_ids=[pk])
     target = selectors.notifications_for(user=request.user).filter(pk=pk).values_list("url", flat=True).first()
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
@@ -36,7 +36,7 @@ def read(request, pk: int):
 @requires("notifications")
 @require_POST
 def read_all(request):
-    count = services.mark_read(user=request.user)
+    count = services.mark_read(acting=request.actor)
     messages.success(
         request,
         ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count)
@@ -51,8 +51,7 @@ def preferences(request):
     role = request.actor.role
     if request.method == "POST":
         services.preferences_save(
-            user=request.user,
-            role=role,
+            acting=request.actor,
             choices={
                 key.removeprefix("kind_"): value for key, value in request.POST.items() if key.startswith("kind_")
             },

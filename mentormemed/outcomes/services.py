@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.outcomes import research
 from mentormemed.outcomes.models import InvoiceIssue, ParticipationThreshold, ResearchRequest
@@ -16,10 +17,10 @@ IRB_MAX_BYTES = 10 * 1024 * 1024
 
 
 @transaction.atomic
-def threshold_save(*, user, institution, **values) -> ParticipationThreshold:
+def threshold_save(*, acting: Actor, institution, **values) -> ParticipationThreshold:
     threshold, _ = ParticipationThreshold.objects.update_or_create(institution=institution, defaults=values)
     audit(
-        actor=user,
+        acting=acting,
         action="reward.threshold",
         obj=threshold,
         institution=institution,
@@ -41,7 +42,15 @@ def check_irb_document(upload) -> None:
 
 @transaction.atomic
 def research_submit(
-    *, user, membership, title: str, question: str, variables: list[str], irb_status: str, irb_number: str, irb_document
+    *,
+    acting: Actor,
+    membership,
+    title: str,
+    question: str,
+    variables: list[str],
+    irb_status: str,
+    irb_number: str,
+    irb_document,
 ) -> ResearchRequest:
     """R25: a mentor asks for data; staff decide. Unknown variables are refused."""
     unknown = set(variables) - set(research.VARIABLES)
@@ -60,7 +69,7 @@ def research_submit(
     request.irb_document.save(f"irb-{timezone.now():%Y%m%d%H%M%S}.pdf", irb_document, save=False)
     request.save()
     audit(
-        actor=user,
+        acting=acting,
         action="research.submit",
         obj=request,
         institution=membership.institution,
@@ -71,8 +80,9 @@ def research_submit(
 
 
 @transaction.atomic
-def research_decide(*, user, request: ResearchRequest, approve: bool, note: str) -> ResearchRequest:
+def research_decide(*, acting: Actor, request: ResearchRequest, approve: bool, note: str) -> ResearchRequest:
     """Staff approve or decline with a note; a decision is final (a new question is a new request)."""
+    user = acting.user
     if not note.strip():
         raise ValidationError(gettext("Write a note explaining the decision; the requester reads it."))
     if approve and request.irb_status == ResearchRequest.Irb.PENDING:
@@ -89,7 +99,7 @@ def research_decide(*, user, request: ResearchRequest, approve: bool, note: str)
         raise ValidationError(gettext("This request has already been decided."))
     request.refresh_from_db()
     audit(
-        actor=user,
+        acting=acting,
         action=f"research.{'approve' if approve else 'decline'}",
         obj=request,
         institution=request.requester.institution,
@@ -110,14 +120,14 @@ def research_decide(*, user, request: ResearchRequest, approve: bool, note: str)
 
 
 @transaction.atomic
-def research_export(*, user, request: ResearchRequest) -> bytes:
+def research_export(*, acting: Actor, request: ResearchRequest) -> bytes:
     """The de-identified archive of an approved request (audited each time it is produced)."""
     if request.state != ResearchRequest.State.APPROVED:
         raise ValidationError(gettext("Only an approved request has an export."))
     content, release = research.export_archive(request=request)
     ResearchRequest.objects.filter(pk=request.pk).update(exports=request.exports + 1)
     audit(
-        actor=user,
+        acting=acting,
         action="research.export",
         obj=request,
         institution=request.requester.institution,
@@ -128,12 +138,13 @@ def research_export(*, user, request: ResearchRequest) -> bytes:
 
 
 @transaction.atomic
-def invoice_issue(*, user, subscription) -> InvoiceIssue:
+def invoice_issue(*, acting: Actor, subscription) -> InvoiceIssue:
     """R3: staff issue the invoice of a term (once); it can then be downloaded by the institution."""
+    user = acting.user
     issue, created = InvoiceIssue.objects.get_or_create(subscription=subscription, defaults={"issued_by": user})
     if created:
         audit(
-            actor=user,
+            acting=acting,
             action="invoice.issue",
             obj=subscription,
             institution=subscription.institution,

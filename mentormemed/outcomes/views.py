@@ -191,7 +191,7 @@ def reward_threshold(request):
     form = ThresholdForm(request.POST, instance=rewards.threshold_for(institution))
     if form.is_valid():
         values = {f: form.cleaned_data[f] for f in ThresholdForm.Meta.fields}
-        services.threshold_save(user=request.user, institution=institution, **values)
+        services.threshold_save(acting=request.actor, institution=institution, **values)
         messages.success(request, gettext("Saved the participation threshold."))
     else:
         messages.error(request, gettext("Check the threshold: every number must be zero or more."))
@@ -231,7 +231,7 @@ def research(request):
     form = ResearchForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.research_submit(user=request.user, membership=membership, **form.cleaned_data)
+            services.research_submit(acting=request.actor, membership=membership, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -279,7 +279,7 @@ def staff_research_detail(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.research_decide(
-                user=request.user,
+                acting=request.actor,
                 request=item,
                 approve=form.cleaned_data["decision"] == "approve",
                 note=form.cleaned_data["note"],
@@ -302,7 +302,7 @@ def staff_research_export(request, pk: int):
     if item.state != ResearchRequest.State.APPROVED:
         messages.error(request, gettext("Only an approved request has an export."))
         return redirect("outcomes:staff_research_detail", pk=pk)
-    content = services.research_export(user=request.user, request=item)
+    content = services.research_export(acting=request.actor, request=item)
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="research-{item.pk}-deidentified.zip"'
     return response
@@ -339,7 +339,7 @@ def staff_invoice_pdf(request, pk: int):
 @require_POST
 def staff_invoice_issue(request, pk: int):
     subscription = get_object_or_404(Subscription, pk=pk)
-    services.invoice_issue(user=request.user, subscription=subscription)
+    services.invoice_issue(acting=request.actor, subscription=subscription)
     messages.success(
         request,
         gettext("Invoice %(invoice_number)s issued; the institution's admins can download it.")

@@ -128,7 +128,7 @@ def circle_create(
             action="Open the circle",
         )
     audit(
-        actor=acting.user,
+        acting=acting,
         actor_role="admin",
         action="circle.create",
         obj=circle,
@@ -192,7 +192,7 @@ def circle_seat_add(
     for meeting in _future_meetings(circle, now):
         _send_group_invites(meeting, method="REQUEST", change="added", by=acting.user, recipients=[seat])
     audit(
-        actor=acting.user,
+        acting=acting,
         actor_role="admin",
         action="circle.seat_add",
         obj=circle,
@@ -230,7 +230,7 @@ def circle_seat_remove(*, acting: Actor, seat: CircleMember, now: dt.datetime | 
         action="Your circles",
     )
     audit(
-        actor=acting.user,
+        acting=acting,
         actor_role="admin",
         action="circle.seat_remove",
         obj=circle,
@@ -568,7 +568,7 @@ def event_create(
         created_by=acting.user,
     )
     event_add_participants(acting=acting, event=event, memberships=[*mentors, *mentees])
-    audit(actor=acting.user, actor_role="admin", action="event.create", obj=event, institution=event.institution)
+    audit(acting=acting, actor_role="admin", action="event.create", obj=event, institution=event.institution)
     return event
 
 
@@ -632,7 +632,7 @@ def event_schedule(*, acting: Actor, event: SpeedEvent, now: dt.datetime | None 
         )
     _send_event_invites(event, organizer=acting.user)
     audit(
-        actor=acting.user,
+        acting=acting,
         actor_role="admin",
         action="event.schedule",
         obj=event,

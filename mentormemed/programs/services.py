@@ -166,7 +166,7 @@ def program_create(
             for m in milestones
         ]
     )
-    audit(actor=acting.user, actor_role="admin", action="program.create", obj=program, institution=program.institution)
+    audit(acting=acting, actor_role="admin", action="program.create", obj=program, institution=program.institution)
     return program
 
 
@@ -258,7 +258,7 @@ def program_update(
     changed += _sync_milestones(program, milestones)
     if changed:
         audit(
-            actor=acting.user,
+            acting=acting,
             actor_role="admin",
             action="program.update",
             obj=program,
@@ -293,7 +293,7 @@ def enrol_invite(*, acting: Actor, program: Program, memberships: list[Membershi
             action="See the program",
         )
     audit(
-        actor=acting.user,
+        acting=acting,
         actor_role="admin",
         action="program.invite",
         obj=program,
@@ -399,7 +399,7 @@ def round_solve(*, acting: Actor, program: Program) -> MatchingRound:
     }
     round_.save(update_fields=["solved_at", "objective", "summary"])
     audit(
-        actor=acting.user,
+        acting=acting,
         actor_role="admin",
         action="program.round_solve",
         obj=round_,
@@ -450,7 +450,7 @@ def proposal_swap(*, acting: Actor, proposal: Proposal, other: Proposal) -> None
     _set_pair(a, fits[new_a])
     _set_pair(b, fits[new_b])
     audit(
-        actor=acting.user,
+        acting=acting,
         actor_role="admin",
         action="program.round_swap",
         obj=a.round,
@@ -524,7 +524,7 @@ def round_publish(*, acting: Actor, round: MatchingRound) -> dict[str, int]:
             )
             counts["lapsed"] += 1
     audit(
-        actor=acting.user,
+        acting=acting,
         actor_role="admin",
         action="program.round_publish",
         obj=round,
@@ -549,7 +549,9 @@ def _open_relationship(proposal: Proposal) -> None:
     with transaction.atomic():
         request = mentorships.request_send(mentee=proposal.mentee, mentor=proposal.mentor, message=message, areas=areas)
         relationship = mentorships.request_accept(
-            user=proposal.mentor.membership.user, request=request, message=f"Welcome to {program.name}!"
+            acting=Actor.for_membership(proposal.mentor.membership),
+            request=request,
+            message=f"Welcome to {program.name}!",
         )
     Proposal.objects.filter(pk=proposal.pk).update(
         status=ProposalStatus.MATCHED, request=request, relationship=relationship
@@ -672,8 +674,9 @@ def offer_next_best(*, proposal: Proposal) -> list[Proposal]:
 
 
 @transaction.atomic
-def milestone_mark_done(*, user, relationship, milestone: Milestone) -> None:
+def milestone_mark_done(*, acting: Actor, relationship, milestone: Milestone) -> None:
     """Either side of a program relationship marks a milestone done (only the fact is kept, R30)."""
+    user = acting.user
     program, rows = selectors.relationship_milestones(relationship=relationship)
     if program is None or milestone.program_id != program.pk:
         raise ValidationError(gettext("This milestone is not part of this mentorship's program."))

@@ -376,7 +376,7 @@ def milestone_done(request, pk: int):
         messages.error(request, gettext("Choose a milestone of your program."))
         return redirect("mentorships:relationship", relationship.pk)
     try:
-        services.milestone_mark_done(user=request.user, relationship=relationship, milestone=milestone)
+        services.milestone_mark_done(acting=request.actor, relationship=relationship, milestone=milestone)
     except ValidationError as exc:
         _error(request, exc)
     else:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from mentormemed.core.access import Actor
 from mentormemed.institutions.models import Membership
 from mentormemed.provisioning.roster import roster_sync_preview
 from mentormemed.provisioning.services import scim_token_create
@@ -11,7 +12,7 @@ from mentormemed.provisioning.services import scim_token_create
 def build(ctx) -> None:
     northgate = ctx.institutions["northgate"]
     admin = ctx.admins["northgate"].user
-    scim_token_create(actor=admin, institution=northgate, label="Northgate directory (demo)")
+    scim_token_create(acting=Actor.for_user(admin), institution=northgate, label="Northgate directory (demo)")
     members = list(
         Membership.objects.filter(institution=northgate, role__in=["mentee", "mentor"], status="active")
         .select_related("user")
@@ -31,7 +32,7 @@ def build(ctx) -> None:
         "luis.ortega@demo.mentormemed.org,mentor,Luis,Ortega,",
     ]
     roster_sync_preview(
-        actor=admin,
+        acting=Actor.for_user(admin),
         institution=northgate,
         data=("\n".join(lines) + "\n").encode(),
         file_name="northgate-roster-may.csv",

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.institutions.models import EndReason, Institution, Invitation, Membership, MembershipStatus
 from mentormemed.institutions.services import invitation_create, membership_set_status
@@ -178,8 +179,11 @@ def roster_diff(*, institution: Institution, rows: list[RosterRow]) -> dict:
 
 
 @transaction.atomic
-def roster_sync_preview(*, actor, institution: Institution, data: bytes, file_name: str = "", source: str = "upload"):
+def roster_sync_preview(
+    *, acting: Actor, institution: Institution, data: bytes, file_name: str = "", source: str = "upload"
+):
     """Parse and diff a full roster; nothing changes until it is confirmed. Raises with every bad line."""
+    actor = acting.user
     parsed = parse_roster(data)
     if parsed.errors:
         lines = [f"Line {line}: {message}" if line else message for line, message in parsed.errors[:20]]
@@ -192,7 +196,7 @@ def roster_sync_preview(*, actor, institution: Institution, data: bytes, file_na
         diff=roster_diff(institution=institution, rows=parsed.rows),
     )
     audit(
-        actor=actor,
+        acting=acting,
         action="roster_sync.preview",
         obj=sync,
         institution=institution,
@@ -203,14 +207,14 @@ def roster_sync_preview(*, actor, institution: Institution, data: bytes, file_na
 
 
 @transaction.atomic
-def roster_sync_confirm(*, actor, sync: RosterSync) -> RosterSync:
+def roster_sync_confirm(*, acting: Actor, sync: RosterSync) -> RosterSync:
     """Apply the previewed diff in the background (once: a second confirm changes nothing)."""
     claimed = RosterSync.objects.filter(pk=sync.pk, status=RosterSync.Status.PREVIEW).update(
         status=RosterSync.Status.QUEUED
     )
     if not claimed:
         raise ValidationError(gettext("This roster sync was already applied or discarded; upload the roster again."))
-    audit(actor=actor, action="roster_sync.confirm", obj=sync, institution=sync.institution, actor_role="admin")
+    audit(acting=acting, action="roster_sync.confirm", obj=sync, institution=sync.institution, actor_role="admin")
     from mentormemed.provisioning.tasks import apply_roster_sync
 
     pk = sync.pk
@@ -220,7 +224,7 @@ def roster_sync_confirm(*, actor, sync: RosterSync) -> RosterSync:
 
 
 @transaction.atomic
-def roster_sync_discard(*, actor, sync: RosterSync) -> bool:
+def roster_sync_discard(*, acting: Actor, sync: RosterSync) -> bool:
     return bool(
         RosterSync.objects.filter(pk=sync.pk, status=RosterSync.Status.PREVIEW).update(
             status=RosterSync.Status.DISCARDED
@@ -239,7 +243,7 @@ def roster_sync_apply(*, sync_id: int) -> dict:
     for joiner in sync.diff.get("joiners", []):
         try:
             invitation_create(
-                actor=actor,
+                acting=Actor.for_user(actor),
                 institution=institution,
                 email=joiner["email"],
                 role=joiner["role"],
@@ -256,7 +260,7 @@ def roster_sync_apply(*, sync_id: int) -> dict:
             continue
         try:
             membership_set_status(
-                actor=actor,
+                acting=Actor.for_user(actor),
                 membership=membership,
                 status=MembershipStatus.ENDED,
                 end_reason=leaver["reason"],

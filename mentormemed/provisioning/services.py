@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.core.tokens import hash_token, new_token
 from mentormemed.institutions.models import EndReason, Institution, Membership, MembershipStatus
@@ -35,7 +36,8 @@ class IssuedToken:
 
 
 @transaction.atomic
-def scim_token_create(*, actor, institution: Institution, label: str) -> IssuedToken:
+def scim_token_create(*, acting: Actor, institution: Institution, label: str) -> IssuedToken:
+    actor = acting.user
     label = label.strip()
     if not label:
         raise ValidationError(gettext("Name the token after the system that will use it, e.g. “Okta production”."))
@@ -47,15 +49,15 @@ def scim_token_create(*, actor, institution: Institution, label: str) -> IssuedT
         prefix=secret[: len(TOKEN_PREFIX) + 3],
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    audit(actor=actor, action="scim_token.create", obj=token, institution=institution, actor_role="admin")
+    audit(acting=acting, action="scim_token.create", obj=token, institution=institution, actor_role="admin")
     return IssuedToken(token, secret)
 
 
 @transaction.atomic
-def scim_token_revoke(*, actor, token: ScimToken) -> bool:
+def scim_token_revoke(*, acting: Actor, token: ScimToken) -> bool:
     revoked = ScimToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if revoked:
-        audit(actor=actor, action="scim_token.revoke", obj=token, institution=token.institution, actor_role="admin")
+        audit(acting=acting, action="scim_token.revoke", obj=token, institution=token.institution, actor_role="admin")
     return bool(revoked)
 
 
@@ -242,7 +244,7 @@ def _directory_roles(scim_user: ScimUser, roles: frozenset[str]) -> set[str]:
 
 def _end(membership: Membership) -> None:
     membership_set_status(
-        actor=None,
+        acting=Actor.system(),
         membership=membership,
         status=MembershipStatus.ENDED,
         end_reason=EndReason.LEFT,

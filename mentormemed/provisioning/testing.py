@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mentormemed.core.access import Actor
 from mentormemed.provisioning.models import RosterSync, ScimToken
 
 
@@ -9,7 +10,10 @@ def matrix_token(cast) -> int:
     from mentormemed.provisioning.services import scim_token_create
 
     token = ScimToken.objects.filter(institution=cast.inst_a).first()
-    return (token or scim_token_create(actor=cast.admin.user, institution=cast.inst_a, label="matrix").token).pk
+    return (
+        token
+        or scim_token_create(acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, label="matrix").token
+    ).pk
 
 
 def matrix_sync(cast) -> int:

@@ -35,7 +35,7 @@ def token_create(request):
     if form.is_valid():
         try:
             issued = services.scim_token_create(
-                actor=request.user, institution=request.actor.institution, label=form.cleaned_data["label"]
+                acting=request.actor, institution=request.actor.institution, label=form.cleaned_data["label"]
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -51,7 +51,7 @@ def token_create(request):
 @require_POST
 def token_revoke(request, pk: int):
     token = get_scoped_or_404(ScimToken.objects.all(), request.actor, pk=pk)
-    if services.scim_token_revoke(actor=request.user, token=token):
+    if services.scim_token_revoke(acting=request.actor, token=token):
         messages.success(request, gettext("Token “%(label)s” revoked; it stops working now.") % {"label": token.label})
     return redirect("provisioning:index")
 
@@ -66,7 +66,7 @@ def roster_upload(request):
     upload = form.cleaned_data["file"]
     try:
         sync = roster.roster_sync_preview(
-            actor=request.user, institution=request.actor.institution, data=upload.read(), file_name=upload.name
+            acting=request.actor, institution=request.actor.institution, data=upload.read(), file_name=upload.name
         )
     except ValidationError as exc:
         context = {
@@ -92,12 +92,12 @@ def sync_action(request, pk: int, action: str):
     run = get_scoped_or_404(RosterSync.objects.all(), request.actor, pk=pk)
     try:
         if action == "apply":
-            roster.roster_sync_confirm(actor=request.user, sync=run)
+            roster.roster_sync_confirm(acting=request.actor, sync=run)
             messages.success(
                 request, gettext("Applying the roster in the background; this page shows the report when done.")
             )
         elif action == "discard":
-            roster.roster_sync_discard(actor=request.user, sync=run)
+            roster.roster_sync_discard(acting=request.actor, sync=run)
             messages.info(request, gettext("Discarded; nothing was changed."))
         else:
             messages.error(request, gettext("Choose apply or discard."))

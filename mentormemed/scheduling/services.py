@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from mentormemed.core.conf import product
+from mentormemed.core.access import Actor
 from mentormemed.core.contact import contact_refused
 from mentormemed.core.timezones import is_zone, zone_or_utc
 from mentormemed.core.tokens import hash_token, new_token
@@ -265,13 +266,14 @@ def _save_refusing_overlap(meeting: Meeting, **save_kwargs) -> None:
 def meeting_book(
     *,
     relationship: Relationship,
-    user,
+    acting: Actor,
     starts_at: dt.datetime,
     length: int | None = None,
     agenda: str = "",
     now: dt.datetime | None = None,
 ) -> Meeting:
     """Book a free slot inside an active relationship (mentee or mentor) and send both an invite."""
+    user = acting.user
     now = now or timezone.now()
     _check_pair(relationship, user)
     availability = _lock_mentor(relationship.mentor)
@@ -295,9 +297,15 @@ def meeting_book(
 
 @transaction.atomic
 def meeting_reschedule(
-    *, meeting: Meeting, user, starts_at: dt.datetime, length: int | None = None, now: dt.datetime | None = None
+    *,
+    meeting: Meeting,
+    acting: Actor,
+    starts_at: dt.datetime,
+    length: int | None = None,
+    now: dt.datetime | None = None,
 ) -> Meeting:
     """Move a scheduled meeting to another free slot; the invite is re-sent with a higher SEQUENCE."""
+    user = acting.user
     now = now or timezone.now()
     relationship = meeting.relationship
     _check_pair(relationship, user)
@@ -329,8 +337,9 @@ def meeting_reschedule(
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting, user, reason: str = "", now: dt.datetime | None = None) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, acting: Actor, reason: str = "", now: dt.datetime | None = None) -> Meeting:
     """Cancel a scheduled meeting (either side); both get METHOD:CANCEL with STATUS:CANCELLED."""
+    user = acting.user
     now = now or timezone.now()
     if meeting.relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the two people of this meeting can cancel it."))
@@ -374,8 +383,9 @@ def meetings_cancel_for_ended(*, relationship, now: dt.datetime | None = None) -
 
 
 @transaction.atomic
-def meeting_mark_held(*, meeting: Meeting, user, now: dt.datetime | None = None) -> Meeting:
+def meeting_mark_held(*, meeting: Meeting, acting: Actor, now: dt.datetime | None = None) -> Meeting:
     """Record that the meeting took place. The first held meeting moves the mentorship on from initiation."""
+    user = acting.user
     now = now or timezone.now()
     if meeting.relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the two people of this meeting can mark it held."))
@@ -393,9 +403,10 @@ def meeting_mark_held(*, meeting: Meeting, user, now: dt.datetime | None = None)
 
 
 @transaction.atomic
-def meeting_mark_missed(*, meeting: Meeting, user, reason: str, now: dt.datetime | None = None) -> Meeting:
+def meeting_mark_missed(*, meeting: Meeting, acting: Actor, reason: str, now: dt.datetime | None = None) -> Meeting:
     """Record that a started meeting did not take place (someone did not show). It leaves the live
     meetings as cancelled (by nobody), so it can no longer be marked held; no invite is re-sent."""
+    user = acting.user
     now = now or timezone.now()
     if meeting.relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the two people of this meeting can say it did not take place."))
@@ -409,8 +420,9 @@ def meeting_mark_missed(*, meeting: Meeting, user, reason: str, now: dt.datetime
 
 
 @transaction.atomic
-def meeting_notes_save(*, meeting: Meeting, user, notes: str) -> Meeting:
+def meeting_notes_save(*, meeting: Meeting, acting: Actor, notes: str) -> Meeting:
     """Private notes for the pair (R30): no audit copy, never shown to admins or staff."""
+    user = acting.user
     if meeting.relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the two people of this meeting can write its notes."))
     meeting.notes = notes.strip()[:5000]
@@ -505,11 +517,12 @@ _zone = zone_or_utc
 
 
 @transaction.atomic
-def feed_create(*, user) -> str:
+def feed_create(*, acting: Actor) -> str:
     """Make a new private feed token for ``user`` (revoking any older one) and return it.
 
     Only its SHA-256 is stored, so this is the one moment the URL can be shown.
     """
+    user = acting.user
     now = timezone.now()
     CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
     token = new_token()
@@ -518,7 +531,8 @@ def feed_create(*, user) -> str:
 
 
 @transaction.atomic
-def feed_revoke(*, user) -> bool:
+def feed_revoke(*, acting: Actor) -> bool:
+    user = acting.user
     return bool(CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now()))
 
 

@@ -129,7 +129,7 @@ def book(request, pk: int):
             try:
                 meeting = services.meeting_book(
                     relationship=relationship,
-                    user=request.user,
+                    acting=request.actor,
                     starts_at=starts_at,
                     length=int(request.POST.get("length") or 0) or None,
                     agenda=form.cleaned_data["agenda"],
@@ -164,7 +164,7 @@ def reschedule(request, pk: int):
             try:
                 services.meeting_reschedule(
                     meeting=meeting,
-                    user=request.user,
+                    acting=request.actor,
                     starts_at=starts_at,
                     length=int(request.POST.get("length") or 0) or None,
                 )
@@ -213,7 +213,7 @@ def cancel(request, pk: int):
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        services.meeting_cancel(meeting=item, user=request.user, reason=reason)
+        services.meeting_cancel(meeting=item, acting=request.actor, reason=reason)
         messages.success(request, gettext("Meeting cancelled. Both of you get a cancellation for your calendars."))
     except ValidationError as exc:
         _error(request, exc)
@@ -225,7 +225,7 @@ def cancel(request, pk: int):
 def held(request, pk: int):
     item = selectors.meeting_for_or_404(actor=request.actor, pk=pk)
     try:
-        services.meeting_mark_held(meeting=item, user=request.user)
+        services.meeting_mark_held(meeting=item, acting=request.actor)
         messages.success(request, gettext("Marked as held. Well done!"))
     except ValidationError as exc:
         _error(request, exc)
@@ -238,7 +238,7 @@ def notes(request, pk: int):
     item = selectors.meeting_for_or_404(actor=request.actor, pk=pk)
     form = NotesForm(request.POST)
     if form.is_valid():
-        services.meeting_notes_save(meeting=item, user=request.user, notes=form.cleaned_data["notes"])
+        services.meeting_notes_save(meeting=item, acting=request.actor, notes=form.cleaned_data["notes"])
         messages.success(request, gettext("Notes saved."))
     else:
         messages.error(request, gettext("Notes can be at most 5,000 characters."))
@@ -375,7 +375,7 @@ def date_off_remove(request, pk: int):
 @requires("scheduling.meetings")
 @require_POST
 def feed_new(request):
-    token = services.feed_create(user=request.user)
+    token = services.feed_create(acting=request.actor)
     request.session[NEW_FEED_SESSION_KEY] = token  # shown once on the next page, then gone
     messages.success(request, gettext("Your new calendar feed is ready. Any older feed link has stopped working."))
     return redirect(reverse("scheduling:meetings") + "#feed")
@@ -384,7 +384,7 @@ def feed_new(request):
 @requires("scheduling.meetings")
 @require_POST
 def feed_revoke(request):
-    if services.feed_revoke(user=request.user):
+    if services.feed_revoke(acting=request.actor):
         messages.success(request, gettext("Your calendar feed link no longer works anywhere."))
     return redirect(reverse("scheduling:meetings") + "#feed")
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from mentormemed.core.access import Actor
 from mentormemed.core.demo import DEMO_DOMAIN
 from mentormemed.sso.services import IdpSettings, identity_provider_save
 
@@ -13,7 +14,7 @@ DEMO_IDP_OTP = "123456"
 def build(ctx) -> None:
     northgate = ctx.institutions["northgate"]
     identity_provider_save(
-        actor=ctx.staff,
+        acting=Actor.for_user(ctx.staff),
         institution=northgate,
         data=IdpSettings(
             protocol="saml",

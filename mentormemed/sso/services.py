@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.institutions.models import Institution, Invitation, Membership, MembershipStatus
 from mentormemed.institutions.services import invitation_claim
@@ -141,7 +142,7 @@ def _saml_settings(idp: IdentityProvider, idp_part: dict, previous: dict) -> dic
 
 @transaction.atomic
 def identity_provider_save(
-    *, actor, institution: Institution, data: IdpSettings, fetch_metadata: bool = True
+    *, acting: Actor, institution: Institution, data: IdpSettings, fetch_metadata: bool = True
 ) -> IdentityProvider:
     """Connect (or reconfigure) the institution's campus IdP. Secrets are never audited.
 
@@ -200,7 +201,7 @@ def identity_provider_save(
     idp.full_clean(exclude=["app", "institution"])
     idp.save()
     audit(
-        actor=actor,
+        acting=acting,
         action="sso.configure" if existing else "sso.connect",
         obj=idp,
         institution=institution,
@@ -355,6 +356,6 @@ def sign_in_bind(*, idp: IdentityProvider, claims: Claims, known_user=None) -> B
             f"{idp.display_name} recognised you, but {institution} has not invited you to MentorMeMed yet. "
             f"Ask {institution}'s program office for an invitation, then sign in here again."
         )
-    joined = [invitation_claim(invitation=invitation, user=user) for invitation in invitations]
+    joined = [invitation_claim(invitation=invitation, acting=Actor.for_user(user)) for invitation in invitations]
     membership = joined[0] if joined else _open_membership(user, institution)
     return Binding(user, membership)

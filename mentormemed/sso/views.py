@@ -58,7 +58,7 @@ def _configure(request, institution: Institution, *, back_url: str):
     form = IdentityProviderForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            idp = services.identity_provider_save(actor=request.user, institution=institution, data=form.settings())
+            idp = services.identity_provider_save(acting=request.actor, institution=institution, data=form.settings())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.core.demo import DemoContext
 from mentormemed.training import services
 from mentormemed.training.models import ActivityEvaluation, CheckAttempt, CmeClaim, Completion, Module, ModuleVersion
@@ -91,13 +92,13 @@ def _attempt(membership, module, when, *, score: int) -> CheckAttempt:
 
 def _revise_optional_module(ctx, module, v1) -> None:
     """Staff publish version 2 of an optional module; earlier readers keep their v1 attestation."""
-    draft = services.draft_for(actor=ctx.staff, module=module)
+    draft = services.draft_for(acting=Actor.for_user(ctx.staff), module=module)
     services.draft_update(
-        actor=ctx.staff,
+        acting=Actor.for_user(ctx.staff),
         version=draft,
         body=v1.body + "\n\n## Update\n\nPractice questions now come with a short review plan for each missed topic.",
     )
-    services.module_publish(actor=ctx.staff, module=module)
+    services.module_publish(acting=Actor.for_user(ctx.staff), module=module)
 
 
 def _claims(ctx, now) -> None:

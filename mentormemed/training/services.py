@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.training import conf
 from mentormemed.training.models import (
@@ -44,7 +45,7 @@ VERSION_FIELDS = ("body", "video_url", "passing_score", "cme_max_credits", "is_e
 
 @transaction.atomic
 def module_create(
-    *, actor, slug: str, title: str, audience: str, required: bool, minutes: int, summary: str = ""
+    *, acting: Actor, slug: str, title: str, audience: str, required: bool, minutes: int, summary: str = ""
 ) -> Module:
     """A new module in draft, with an empty draft version 1 to write into."""
     if Module.objects.filter(slug=slug).exists():
@@ -61,12 +62,12 @@ def module_create(
         position=(Module.objects.aggregate(m=Max("position"))["m"] or 0) + 1,
     )
     ModuleVersion.objects.create(module=module, version=1)
-    audit(actor=actor, action="training.module_create", obj=module, detail={"slug": slug})
+    audit(acting=acting, action="training.module_create", obj=module, detail={"slug": slug})
     return module
 
 
 @transaction.atomic
-def module_update(*, actor, module: Module, **fields) -> Module:
+def module_update(*, acting: Actor, module: Module, **fields) -> Module:
     """Title, audience, required flag, minutes and summary take effect at once (they are not versioned)."""
     unknown = set(fields) - set(MODULE_FIELDS)
     if unknown:
@@ -76,17 +77,17 @@ def module_update(*, actor, module: Module, **fields) -> Module:
         setattr(module, key, value)
     if changed:
         module.save()
-        audit(actor=actor, action="training.module_update", obj=module, detail={"changed": sorted(changed)})
+        audit(acting=acting, action="training.module_update", obj=module, detail={"changed": sorted(changed)})
     return module
 
 
 @transaction.atomic
-def module_set_required(*, actor, module: Module, required: bool) -> Module:
+def module_set_required(*, acting: Actor, module: Module, required: bool) -> Module:
     """Which modules are required is a setting staff change in the product (R7, R21)."""
     if module.required != required:
         module.required = required
         module.save(update_fields=["required", "updated_at"])
-        audit(actor=actor, action="training.module_required", obj=module, detail={"required": required})
+        audit(acting=acting, action="training.module_required", obj=module, detail={"required": required})
     return module
 
 
@@ -95,7 +96,7 @@ def draft_of(module: Module) -> ModuleVersion | None:
 
 
 @transaction.atomic
-def draft_for(*, actor, module: Module) -> ModuleVersion:
+def draft_for(*, acting: Actor, module: Module) -> ModuleVersion:
     """The module's draft version, created as a copy of the current version if there is none."""
     module = Module.objects.select_for_update().get(pk=module.pk)
     draft = draft_of(module)
@@ -110,7 +111,7 @@ def draft_for(*, actor, module: Module) -> ModuleVersion:
     )
     if source:
         _copy_content(source, draft)
-    audit(actor=actor, action="training.draft_start", obj=module, detail={"version": number})
+    audit(acting=acting, action="training.draft_start", obj=module, detail={"version": number})
     return draft
 
 
@@ -153,7 +154,7 @@ def parse_credits(value) -> Decimal:
 
 
 @transaction.atomic
-def draft_update(*, actor, version: ModuleVersion, **fields) -> ModuleVersion:
+def draft_update(*, acting: Actor, version: ModuleVersion, **fields) -> ModuleVersion:
     _require_draft(version)
     unknown = set(fields) - set(VERSION_FIELDS)
     if unknown:
@@ -167,14 +168,14 @@ def draft_update(*, actor, version: ModuleVersion, **fields) -> ModuleVersion:
     for key, value in fields.items():
         setattr(version, key, value)
     version.save()
-    audit(actor=actor, action="training.draft_update", obj=version.module, detail={"version": version.version})
+    audit(acting=acting, action="training.draft_update", obj=version.module, detail={"version": version.version})
     return version
 
 
 @transaction.atomic
 def question_save(
     *,
-    actor,
+    acting: Actor,
     version: ModuleVersion,
     text: str,
     explanation: str,
@@ -204,16 +205,16 @@ def question_save(
     Choice.objects.bulk_create(
         Choice(question=question, position=i, text=t, correct=c) for i, (t, c) in enumerate(choices)
     )
-    audit(actor=actor, action="training.question_save", obj=version.module, detail={"version": version.version})
+    audit(acting=acting, action="training.question_save", obj=version.module, detail={"version": version.version})
     return question
 
 
 @transaction.atomic
-def question_delete(*, actor, question: Question) -> None:
+def question_delete(*, acting: Actor, question: Question) -> None:
     _require_draft(question.version)
     module = question.version.module
     question.delete()
-    audit(actor=actor, action="training.question_delete", obj=module)
+    audit(acting=acting, action="training.question_delete", obj=module)
 
 
 # Allowed resource types: extension → (content type, leading bytes or None for text).
@@ -259,7 +260,8 @@ def check_resource(*, name: str, data: bytes) -> str:
 
 
 @transaction.atomic
-def resource_add(*, actor, version: ModuleVersion, title: str, name: str, data: bytes) -> Resource:
+def resource_add(*, acting: Actor, version: ModuleVersion, title: str, name: str, data: bytes) -> Resource:
+    actor = acting.user
     _require_draft(version)
     content_type = check_resource(name=name, data=data)
     safe_name = PurePath(name).name.replace(" ", "-")[-100:]
@@ -272,27 +274,27 @@ def resource_add(*, actor, version: ModuleVersion, title: str, name: str, data: 
     )
     resource.file.save(safe_name, ContentFile(data), save=False)
     resource.save()
-    audit(actor=actor, action="training.resource_add", obj=version.module, detail={"title": resource.title})
+    audit(acting=acting, action="training.resource_add", obj=version.module, detail={"title": resource.title})
     return resource
 
 
 @transaction.atomic
-def resource_delete(*, actor, resource: Resource) -> None:
+def resource_delete(*, acting: Actor, resource: Resource) -> None:
     _require_draft(resource.version)
     module = resource.version.module
     resource.delete()  # the stored file may be shared with published versions, so it stays
-    audit(actor=actor, action="training.resource_delete", obj=module)
+    audit(acting=acting, action="training.resource_delete", obj=module)
 
 
 @transaction.atomic
-def draft_discard(*, actor, module: Module) -> None:
+def draft_discard(*, acting: Actor, module: Module) -> None:
     draft = draft_of(module)
     if draft is None:
         raise ValidationError(gettext("There is no draft to discard."))
     if module.current_version is None:
         raise ValidationError(gettext("This module has never been published; its draft is all there is."))
     draft.delete()
-    audit(actor=actor, action="training.draft_discard", obj=module)
+    audit(acting=acting, action="training.draft_discard", obj=module)
 
 
 def content_fingerprint(version: ModuleVersion) -> str:
@@ -324,12 +326,13 @@ def publish_problems(version: ModuleVersion) -> list[str]:
 
 
 @transaction.atomic
-def module_publish(*, actor, module: Module) -> ModuleVersion:
+def module_publish(*, acting: Actor, module: Module) -> ModuleVersion:
     """Publish the draft as the module's new current version (R21).
 
     A new version of a required module re-opens the training gate for everyone
     in its audience until they attest the new version (R7).
     """
+    actor = acting.user
     module = Module.objects.select_for_update().get(pk=module.pk)
     draft = draft_of(module)
     if draft is None:
@@ -350,7 +353,7 @@ def module_publish(*, actor, module: Module) -> ModuleVersion:
     module.status = ModuleStatus.PUBLISHED
     module.save(update_fields=["current_version", "status", "updated_at"])
     audit(
-        actor=actor,
+        acting=acting,
         action="training.module_publish",
         obj=module,
         detail={"version": draft.version, "required": module.required},

@@ -42,7 +42,7 @@ def module_new(request):
     form = ModuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            module = services.module_create(actor=request.user, **form.cleaned_data)
+            module = services.module_create(acting=request.actor, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -67,11 +67,11 @@ def module_edit(request, pk: int):
             module_form = ModuleForm(request.POST, instance=module, prefix="m")
             if module_form.is_valid():
                 fields = {k: module_form.cleaned_data[k] for k in services.MODULE_FIELDS}
-                services.module_update(actor=request.user, module=module, **fields)
+                services.module_update(acting=request.actor, module=module, **fields)
                 messages.success(request, gettext("Module settings saved."))
                 return redirect("training:staff_module", pk=pk)
         elif "start_draft" in request.POST:
-            services.draft_for(actor=request.user, module=module)
+            services.draft_for(acting=request.actor, module=module)
             messages.success(request, gettext("A new draft was started from the current version."))
             return redirect("training:staff_module", pk=pk)
         elif "save_draft" in request.POST and draft:
@@ -80,7 +80,7 @@ def module_edit(request, pk: int):
                 try:
                     fields = {k: draft_form.cleaned_data[k] for k in services.VERSION_FIELDS}
                     draft.refresh_from_db()  # the bound form wrote into the instance; the service decides
-                    services.draft_update(actor=request.user, version=draft, **fields)
+                    services.draft_update(acting=request.actor, version=draft, **fields)
                 except ValidationError as exc:
                     draft_form.add_error(None, exc)
                 else:
@@ -124,7 +124,7 @@ def module_preview(request, pk: int):
 def module_publish(request, pk: int):
     module = get_object_or_404(Module, pk=pk)
     try:
-        version = services.module_publish(actor=request.user, module=module)
+        version = services.module_publish(acting=request.actor, module=module)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -142,7 +142,7 @@ def module_publish(request, pk: int):
 def module_required(request, pk: int):
     module = get_object_or_404(Module, pk=pk)
     required = request.POST.get("required") == "1"
-    services.module_set_required(actor=request.user, module=module, required=required)
+    services.module_set_required(acting=request.actor, module=module, required=required)
     messages.success(
         request,
         (gettext("“%(title)s” is now required.") if required else gettext("“%(title)s” is now optional."))
@@ -158,7 +158,7 @@ def module_required(request, pk: int):
 def draft_discard(request, pk: int):
     module = get_object_or_404(Module, pk=pk)
     try:
-        services.draft_discard(actor=request.user, module=module)
+        services.draft_discard(acting=request.actor, module=module)
         messages.success(request, gettext("Draft discarded."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -184,7 +184,7 @@ def question_edit(request, pk: int, qpk: int | None = None):
     if request.method == "POST" and form.is_valid():
         try:
             services.question_save(
-                actor=request.user,
+                acting=request.actor,
                 version=draft,
                 question=question,
                 text=form.cleaned_data["text"],
@@ -206,7 +206,7 @@ def question_edit(request, pk: int, qpk: int | None = None):
 def question_delete(request, pk: int, qpk: int):
     module = get_object_or_404(Module, pk=pk)
     question = get_object_or_404(Question, pk=qpk, version__module=module, version__published_at__isnull=True)
-    services.question_delete(actor=request.user, question=question)
+    services.question_delete(acting=request.actor, question=question)
     messages.success(request, gettext("Question removed from the draft."))
     return redirect("training:staff_module", pk=pk)
 
@@ -221,7 +221,7 @@ def resource_add(request, pk: int):
         upload = form.cleaned_data["file"]
         try:
             services.resource_add(
-                actor=request.user,
+                acting=request.actor,
                 version=draft,
                 title=form.cleaned_data["title"],
                 name=upload.name,
@@ -240,7 +240,7 @@ def resource_add(request, pk: int):
 def resource_delete(request, pk: int, rpk: int):
     module = get_object_or_404(Module, pk=pk)
     res = get_object_or_404(Resource, pk=rpk, version__module=module, version__published_at__isnull=True)
-    services.resource_delete(actor=request.user, resource=res)
+    services.resource_delete(acting=request.actor, resource=res)
     messages.success(request, gettext("Resource removed from the draft."))
     return redirect("training:staff_module", pk=pk)
 

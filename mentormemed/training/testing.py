@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from mentormemed.core.access import Actor
 from mentormemed.training import services
 from mentormemed.training.models import ActivityEvaluation, CmeClaim, Completion, Module
 from mentormemed.training.selectors import missing_required_modules
@@ -60,15 +61,26 @@ def shared_module(actor=None) -> Module:
     if existing:
         return existing
     module = services.module_create(
-        actor=actor, slug=SHARED_SLUG, title="Shared module", audience="both", required=False, minutes=5
+        acting=Actor.for_user(actor),
+        slug=SHARED_SLUG,
+        title="Shared module",
+        audience="both",
+        required=False,
+        minutes=5,
     )
     draft = services.draft_of(module)
-    services.draft_update(actor=actor, version=draft, body="## Hello\n\nText.", cme_max_credits="0.50")
+    services.draft_update(acting=Actor.for_user(actor), version=draft, body="## Hello\n\nText.", cme_max_credits="0.50")
     services.question_save(
-        actor=actor, version=draft, text="Pick yes.", explanation="", choices=[("Yes", True), ("No", False)]
+        acting=Actor.for_user(actor),
+        version=draft,
+        text="Pick yes.",
+        explanation="",
+        choices=[("Yes", True), ("No", False)],
     )
-    services.resource_add(actor=actor, version=draft, title="Notes", name="notes.txt", data=b"Notes for learners.\n")
-    services.module_publish(actor=actor, module=module)
+    services.resource_add(
+        acting=Actor.for_user(actor), version=draft, title="Notes", name="notes.txt", data=b"Notes for learners.\n"
+    )
+    services.module_publish(acting=Actor.for_user(actor), module=module)
     return Module.objects.select_related("current_version").get(pk=module.pk)
 
 
@@ -88,14 +100,14 @@ def matrix_claim_slug(cast) -> str:
 
 def matrix_question(cast) -> dict:
     module = Module.objects.get(slug="effective-mentor")
-    draft = services.draft_for(actor=cast.staff, module=module)
+    draft = services.draft_for(acting=Actor.for_user(cast.staff), module=module)
     return {"pk": module.pk, "qpk": draft.questions.first().pk}
 
 
 def matrix_resource(cast) -> dict:
     module = Module.objects.get(slug="effective-mentor")
-    draft = services.draft_for(actor=cast.staff, module=module)
+    draft = services.draft_for(acting=Actor.for_user(cast.staff), module=module)
     resource = draft.resources.first() or services.resource_add(
-        actor=cast.staff, version=draft, title="Slides", name="slides.txt", data=b"Slides.\n"
+        acting=Actor.for_user(cast.staff), version=draft, title="Slides", name="slides.txt", data=b"Slides.\n"
     )
     return {"pk": module.pk, "rpk": resource.pk}

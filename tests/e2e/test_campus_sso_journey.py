@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from allauth.socialaccount.models import SocialAccount
 
+from mentormemed.core.access import Actor
 from mentormemed.institutions.models import Membership
 from mentormemed.institutions.services import invitation_create
 from mentormemed.sso.models import IdentityProvider
@@ -71,11 +72,13 @@ def _connect_saml(cast, saml_idp, **overrides) -> IdentityProvider:
         metadata_url=saml_idp.metadata_url,
         **overrides,
     )
-    return identity_provider_save(actor=cast.admin.user, institution=cast.inst_a, data=data)
+    return identity_provider_save(acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, data=data)
 
 
 def test_r33_admin_connects_the_campus_idp_and_an_invited_mentee_signs_in_through_it(page, cast, saml_idp):
-    invitation_create(actor=cast.admin.user, institution=cast.inst_a, email="nkemi.obi@alpha.edu", role="mentee")
+    invitation_create(
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, email="nkemi.obi@alpha.edu", role="mentee"
+    )
     sign_in(page, "admin@alpha.edu", TEST_PASSWORD, totp_secret=TOTP_SECRET)
     page.goto("/manage/sign-in/")
     assert_accessible(page, context="campus sign-in settings")
@@ -166,7 +169,7 @@ def oidc_provider(live_server):
 
 def test_r33_openid_connect_sign_in_joins_a_faculty_member_just_in_time_as_mentor(page, cast, oidc_provider):
     identity_provider_save(
-        actor=cast.admin.user,
+        acting=Actor.for_user(cast.admin.user),
         institution=cast.inst_a,
         data=IdpSettings(
             protocol="oidc",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from mentormemed.accounts import services
 from mentormemed.accounts.models import AgreementAcceptance, MenteeEligibility
+from mentormemed.core.access import Actor
 from mentormemed.core.onboarding import missing_steps
 from mentormemed.institutions import services as inst_services
 from mentormemed.testing.factories import MembershipFactory
@@ -45,8 +46,10 @@ def test_r4_attestation_is_time_stamped_and_admin_can_reject_with_reason(cast):
     )
     assert eligibility.attested_at and eligibility.status == "pending"
     with pytest.raises(ValidationError, match="Say why"):
-        inst_services.eligibility_review(actor=cast.admin.user, membership=mentee, decision="rejected")
-    inst_services.eligibility_review(actor=cast.admin.user, membership=mentee, decision="rejected", note="No record")
+        inst_services.eligibility_review(acting=Actor.for_user(cast.admin.user), membership=mentee, decision="rejected")
+    inst_services.eligibility_review(
+        acting=Actor.for_user(cast.admin.user), membership=mentee, decision="rejected", note="No record"
+    )
     mentee.refresh_from_db()
     assert "eligibility" in {s.key for s in missing_steps(mentee)}
 
@@ -66,7 +69,7 @@ def test_r5_mentor_must_attest_every_criterion(cast):
         services.criteria_attest(membership=mentor, criterion_ids={criteria[0].pk})
     services.criteria_attest(membership=mentor, criterion_ids={c.pk for c in criteria})
     assert "criteria" not in {s.key for s in missing_steps(mentor)}
-    inst_services.criteria_review(actor=cast.admin.user, membership=mentor, decision="confirmed")
+    inst_services.criteria_review(acting=Actor.for_user(cast.admin.user), membership=mentor, decision="confirmed")
     assert set(mentor.criterion_attestations.values_list("status", flat=True)) == {"confirmed"}
 
 
@@ -83,7 +86,9 @@ def test_r5_criteria_form_in_the_browser_flow(cast):
 def test_r6_new_agreement_version_must_be_accepted_again(cast):
     before = {s.key for s in missing_steps(cast.mentee)}
     assert "agreement" not in before
-    agreement = services.agreement_publish(actor=cast.staff, role="mentee", title="Mentee agreement", body="v2 text")
+    agreement = services.agreement_publish(
+        acting=Actor.for_user(cast.staff), role="mentee", title="Mentee agreement", body="v2 text"
+    )
     assert agreement.version == 2
     cast.mentee.refresh_from_db()
     missing = {s.key for s in missing_steps(cast.mentee)}
@@ -96,9 +101,9 @@ def test_r6_new_agreement_version_must_be_accepted_again(cast):
 
 def test_r6_accepting_an_outdated_version_is_refused(cast):
     old = services.current_agreement("mentor")
-    services.agreement_publish(actor=cast.staff, role="mentor", title="Mentor agreement", body="v2")
+    services.agreement_publish(acting=Actor.for_user(cast.staff), role="mentor", title="Mentor agreement", body="v2")
     with pytest.raises(ValidationError, match="newer version"):
-        services.agreement_accept(user=cast.mentor.user, agreement=old)
+        services.agreement_accept(acting=Actor.for_user(cast.mentor.user), agreement=old)
 
 
 def test_r6_staff_publish_from_the_product(cast):

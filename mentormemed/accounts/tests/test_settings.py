@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from mentormemed.accounts import services
+from mentormemed.core.access import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_an_unknown_zone_or_a_blank_name_is_refused_and_changes_nothing(cast):
     cast.mentee.user.refresh_from_db()
     assert (cast.mentee.user.first_name, cast.mentee.user.time_zone) == before
     with pytest.raises(ValidationError):
-        services.account_settings_save(user=cast.mentee.user, time_zone="Nowhere/Else")
+        services.account_settings_save(acting=Actor.for_user(cast.mentee.user), time_zone="Nowhere/Else")
 
 
 def test_r1_paused_members_can_still_fix_their_name(cast):

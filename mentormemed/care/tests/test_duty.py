@@ -39,7 +39,7 @@ def report(pair, run, *, block=True, by="mentee"):
     subject = pair.mentor.membership if by == "mentee" else pair.mentee
     return run(
         services.report_file,
-        actor=actor(reporter),
+        acting=actor(reporter),
         subject_membership=subject,
         relationship=pair.rel,
         category="harassment",
@@ -66,7 +66,7 @@ def test_r37_a_cross_institutional_report_also_reaches_the_other_institutions_ad
     rel = mt.relationship(cast.mentee, mentor_b)
     case = run(
         services.report_file,
-        actor=actor(cast.mentee),
+        acting=actor(cast.mentee),
         subject_membership=cast.mentor_b,
         relationship=rel,
         category="discrimination",
@@ -93,9 +93,11 @@ def test_r37_blocking_pauses_contact_at_once(pair, run, cast):
     assert future.status == MeetingStatus.CANCELLED and pending.state == RequestState.WITHDRAWN
     for user in (pair.mentee.user, pair.mentor.membership.user):  # both directions are closed
         with pytest.raises(ValidationError, match="paused"):
-            mentorships.message_send(user=user, relationship=pair.rel, body="hello?")
+            mentorships.message_send(acting=Actor.for_user(user), relationship=pair.rel, body="hello?")
         with pytest.raises(ValidationError, match="paused"):
-            scheduling.meeting_book(relationship=pair.rel, user=user, starts_at=timezone.now() + dt.timedelta(days=5))
+            scheduling.meeting_book(
+                relationship=pair.rel, acting=Actor.for_user(user), starts_at=timezone.now() + dt.timedelta(days=5)
+            )
     visible = set(searchable_mentors(viewer=cast.mentee).values_list("pk", flat=True))
     assert pair.mentor.pk not in visible and other_mentor.mentor_profile.pk in visible
     assert cast.client_for(cast.mentee).get(reverse("matching:mentor", args=[pair.mentor.pk])).status_code == 404
@@ -118,7 +120,7 @@ def test_r37_only_the_blocker_restores_contact(pair, run, cast):
     assert Block.objects.get().lifted_at is None
     cast.client_for(cast.mentee).post(reverse("care:block_lift", args=[cast.mentor.user.pk]))
     assert Block.objects.get().lifted_at is not None
-    mentorships.message_send(user=pair.mentee.user, relationship=pair.rel, body="Let us try again.")
+    mentorships.message_send(acting=Actor.for_user(pair.mentee.user), relationship=pair.rel, body="Let us try again.")
     assert AuditEntry.objects.filter(action="care.unblock").exists()
 
 
@@ -184,7 +186,7 @@ def test_r37_the_mentee_is_not_told_when_the_institution_says_so(pair, cast, run
     CarePolicy.objects.create(institution=cast.inst_a, tell_mentee_of_concern=False)
     case = run(
         services.concern_raise,
-        actor=actor(cast.mentor),
+        acting=actor(cast.mentor),
         relationship=pair.rel,
         description="Mentioned feeling hopeless several times.",
         urgent=False,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.core.models import AuditEntry
 from mentormemed.evaluations import selectors, services
 from mentormemed.evaluations.models import Evaluation, Instrument, MentorInvitationOffer
@@ -243,7 +244,9 @@ def test_r20_an_ended_mentee_membership_invites_the_graduate_to_mentor_once(cast
     # Issue 12: the service that ends the membership makes the offer, not a post_save hook (which a
     # queryset .update() would bypass); no code path ends a membership as graduated with .update().
     post_save.disconnect(sender=Membership, dispatch_uid="evaluations.graduate_offer")  # the old hook, if any
-    membership_set_status(actor=cast.admin.user, membership=membership, status="ended", end_reason="graduated")
+    membership_set_status(
+        acting=Actor.for_user(cast.admin.user), membership=membership, status="ended", end_reason="graduated"
+    )
     from mentormemed.evaluations.services import offer_mentorship_to_graduate
 
     offer_mentorship_to_graduate(membership=Membership.objects.get(pk=membership.pk))  # a second go sends nothing
@@ -263,7 +266,9 @@ def test_r20_an_ended_mentee_membership_invites_the_graduate_to_mentor_once(cast
 def test_r20_a_mentee_who_left_is_not_invited_to_mentor(cast):
     from mentormemed.institutions.services import membership_set_status
 
-    membership_set_status(actor=cast.admin.user, membership=cast.mentee, status="ended", end_reason="left")
+    membership_set_status(
+        acting=Actor.for_user(cast.admin.user), membership=cast.mentee, status="ended", end_reason="left"
+    )
     assert not MentorInvitationOffer.objects.filter(membership=cast.mentee).exists()
     assert not [m for m in mail.outbox if m.to == [cast.mentee.user.email]]
 

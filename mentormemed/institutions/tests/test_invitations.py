@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.core.models import AuditEntry
 from mentormemed.institutions import services
 from mentormemed.institutions.models import Invitation, Membership
@@ -25,7 +26,7 @@ def _signup(client, path, password="a-long-unusual-passphrase"):
 def test_invitation_email_links_to_a_working_signup(cast, client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         result = services.invitation_create(
-            actor=cast.admin.user, institution=cast.inst_a, email="Ana@Alpha.edu", role="mentee"
+            acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, email="Ana@Alpha.edu", role="mentee"
         )
     assert mail.outbox[-1].to == ["ana@alpha.edu"]
     assert result.path in mail.outbox[-1].body
@@ -40,7 +41,7 @@ def test_invitation_email_links_to_a_working_signup(cast, client, django_capture
 
 def test_invitation_cannot_be_used_twice(cast, client):
     result = services.invitation_create(
-        actor=cast.admin.user, institution=cast.inst_a, email="x@alpha.edu", role="mentor"
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, email="x@alpha.edu", role="mentor"
     )
     assert _signup(client, result.path).status_code == 302
     client.logout()
@@ -52,7 +53,7 @@ def test_invitation_cannot_be_used_twice(cast, client):
 
 def test_expired_invitation_is_refused_and_creates_nothing(cast, client):
     result = services.invitation_create(
-        actor=cast.admin.user, institution=cast.inst_a, email="late@alpha.edu", role="mentee"
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, email="late@alpha.edu", role="mentee"
     )
     with time_machine.travel(timezone.now() + dt.timedelta(days=15)):
         response = _signup(client, result.path)
@@ -67,15 +68,17 @@ def test_made_up_invitation_token_is_404(client, db):
 
 def test_new_invitation_revokes_the_older_link(cast, client):
     first = services.invitation_create(
-        actor=cast.admin.user, institution=cast.inst_a, email="r@alpha.edu", role="mentee"
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, email="r@alpha.edu", role="mentee"
     )
-    services.invitation_create(actor=cast.admin.user, institution=cast.inst_a, email="r@alpha.edu", role="mentee")
+    services.invitation_create(
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, email="r@alpha.edu", role="mentee"
+    )
     assert client.get(first.path).status_code == 410
 
 
 def test_weak_password_is_refused_with_a_message(cast, client):
     result = services.invitation_create(
-        actor=cast.admin.user, institution=cast.inst_a, email="w@alpha.edu", role="mentee"
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, email="w@alpha.edu", role="mentee"
     )
     response = _signup(client, result.path, password="12345678")
     assert response.status_code == 200
@@ -86,7 +89,7 @@ def test_weak_password_is_refused_with_a_message(cast, client):
 
 def test_existing_user_accepts_invitation_for_a_second_role(cast):
     result = services.invitation_create(
-        actor=cast.admin.user, institution=cast.inst_a, email="mentee@alpha.edu", role="mentor"
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, email="mentee@alpha.edu", role="mentor"
     )
     client = cast.client_for(cast.mentee)
     assert client.post(result.path).status_code == 302
@@ -96,7 +99,7 @@ def test_existing_user_accepts_invitation_for_a_second_role(cast):
 
 def test_invitation_for_someone_else_is_refused_when_signed_in(cast):
     result = services.invitation_create(
-        actor=cast.admin.user, institution=cast.inst_a, email="other@alpha.edu", role="mentor"
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, email="other@alpha.edu", role="mentor"
     )
     response = cast.client_for(cast.mentee).post(result.path)
     assert response.status_code == 403
@@ -106,7 +109,7 @@ def test_invitation_for_someone_else_is_refused_when_signed_in(cast):
 def test_inviting_an_existing_member_in_the_same_role_is_refused(cast):
     with pytest.raises(ValidationError, match="already a mentee"):
         services.invitation_create(
-            actor=cast.admin.user, institution=cast.inst_a, email="mentee@alpha.edu", role="mentee"
+            acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, email="mentee@alpha.edu", role="mentee"
         )
 
 
@@ -118,9 +121,9 @@ ROSTER_BAD = (
 
 def _import(cast, data: bytes):
     """Check a roster, confirm it and let the background task run (inline in tests)."""
-    result = services.roster_check(actor=cast.admin.user, institution=cast.inst_a, data=data)
+    result = services.roster_check(acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, data=data)
     if result.ok:
-        services.roster_confirm(actor=cast.admin.user, roster=result.roster)
+        services.roster_confirm(acting=Actor.for_user(cast.admin.user), roster=result.roster)
     return result
 
 
@@ -172,7 +175,9 @@ def test_roster_upload_page_reports_rows(cast):
 
 
 def test_roster_that_is_not_csv_text_is_refused(cast):
-    result = services.roster_check(actor=cast.admin.user, institution=cast.inst_a, data=b"\xff\xfe\x00garbage")
+    result = services.roster_check(
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, data=b"\xff\xfe\x00garbage"
+    )
     assert not result.ok and "UTF-8" in result.errors[0][1]
 
 
@@ -190,9 +195,9 @@ def test_r26_suspending_a_member_is_audited_and_reversible(cast):
 
 
 def test_ended_membership_cannot_be_reopened(cast):
-    services.membership_set_status(actor=cast.admin.user, membership=cast.mentee, status="ended")
+    services.membership_set_status(acting=Actor.for_user(cast.admin.user), membership=cast.mentee, status="ended")
     with pytest.raises(ValidationError):
-        services.membership_set_status(actor=cast.admin.user, membership=cast.mentee, status="active")
+        services.membership_set_status(acting=Actor.for_user(cast.admin.user), membership=cast.mentee, status="active")
 
 
 def test_admin_cannot_change_another_institutions_member(cast):
@@ -230,7 +235,7 @@ def test_members_list_query_count_is_bounded(cast, django_assert_max_num_queries
 
 def test_admin_withdraws_an_invitation_and_its_link_stops_working(cast, client):
     result = services.invitation_create(
-        actor=cast.admin.user, institution=cast.inst_a, email="w2@alpha.edu", role="mentee", send=False
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, email="w2@alpha.edu", role="mentee", send=False
     )
     cast.client_for(cast.admin).post(reverse("institutions:invitation_action", args=[result.invitation.pk, "revoke"]))
     assert client.get(result.path).status_code == 410
@@ -239,7 +244,7 @@ def test_admin_withdraws_an_invitation_and_its_link_stops_working(cast, client):
 
 def test_admin_sends_a_new_link_which_replaces_the_old(cast, client, django_capture_on_commit_callbacks):
     result = services.invitation_create(
-        actor=cast.admin.user, institution=cast.inst_a, email="w3@alpha.edu", role="mentor", send=False
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, email="w3@alpha.edu", role="mentor", send=False
     )
     with django_capture_on_commit_callbacks(execute=True):
         cast.client_for(cast.admin).post(

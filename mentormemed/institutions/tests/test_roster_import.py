@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
+from mentormemed.core.access import Actor
 from mentormemed.core.models import AuditEntry
 from mentormemed.institutions.models import Invitation, RosterImport
 
@@ -117,12 +118,12 @@ def test_a_row_that_cannot_be_saved_fails_alone_and_the_batch_goes_on(cast, djan
     stored rows) is reported as failed; the rest of its batch is invited."""
     from mentormemed.institutions import services
 
-    result = services.roster_check(actor=cast.admin.user, institution=cast.inst_a, data=roster_csv(3))
+    result = services.roster_check(acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, data=roster_csv(3))
     roster = result.roster
     roster.rows[1][3] = "x" * 500  # longer than the column
     roster.save(update_fields=["rows"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.roster_confirm(actor=cast.admin.user, roster=roster)
+        services.roster_confirm(acting=Actor.for_user(cast.admin.user), roster=roster)
     roster.refresh_from_db()
     if connection.vendor == "sqlite":  # SQLite does not enforce VARCHAR lengths: all three are written
         assert (roster.created, roster.failed) == (3, 0)

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 
+from mentormemed.core.access import Actor
 from mentormemed.institutions import services
 from mentormemed.institutions.models import Subscription
 from mentormemed.testing.factories import InstitutionFactory, UserFactory
@@ -63,7 +64,7 @@ def test_r3_two_staff_starting_the_same_term_at_once_get_one_term_and_a_clear_ov
     def start_term() -> None:
         try:
             barrier.wait(timeout=5)
-            services.subscription_start(actor=staff, institution=institution, term_start=start)
+            services.subscription_start(acting=Actor.for_user(staff), institution=institution, term_start=start)
             outcomes.append("started")
         except ValidationError as exc:
             outcomes.append(" ".join(exc.messages))

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.core.models import AuditEntry
 from mentormemed.institutions import services
 from mentormemed.institutions.models import PriceBand, Subscription
@@ -41,7 +42,7 @@ def test_r1_lapsed_subscription_pauses_members_but_deletes_nothing(cast):
 
 def test_r1_ending_a_subscription_early_removes_access_today(cast):
     sub = cast.inst_a.subscriptions.get()
-    services.subscription_end(actor=cast.staff, subscription=sub)
+    services.subscription_end(acting=Actor.for_user(cast.staff), subscription=sub)
     assert not institution_has_access(cast.inst_a)
     assert cast.client_for(cast.mentee).get(reverse("core:home")).status_code == 403
     assert AuditEntry.objects.filter(action="subscription.end", institution=cast.inst_a).exists()
@@ -56,7 +57,9 @@ def test_r1_staff_belong_to_no_institution(cast):
 
 def test_r3_subscription_takes_band_for_headcount_and_copies_fee(cast):
     inst = InstitutionFactory(subscribed=False, eligible_headcount=900, mentor_commitment=0)
-    sub = services.subscription_start(actor=cast.staff, institution=inst, term_start=dt.date(2026, 7, 1))
+    sub = services.subscription_start(
+        acting=Actor.for_user(cast.staff), institution=inst, term_start=dt.date(2026, 7, 1)
+    )
     assert sub.band.name == "Large"
     assert sub.fee == Decimal("36000.00")
     assert sub.term_end == dt.date(2027, 6, 30)
@@ -70,7 +73,7 @@ def test_r3_subscription_takes_band_for_headcount_and_copies_fee(cast):
 
 def test_r3_renewal_starts_the_day_after_and_gets_a_new_invoice(cast):
     sub = cast.inst_a.subscriptions.get()
-    renewed = services.subscription_renew(actor=cast.staff, subscription=sub)
+    renewed = services.subscription_renew(acting=Actor.for_user(cast.staff), subscription=sub)
     assert renewed.term_start == sub.term_end + dt.timedelta(days=1)
     assert renewed.invoice_number != sub.invoice_number
     with time_machine.travel(sub.term_end + dt.timedelta(days=10)):
@@ -80,7 +83,9 @@ def test_r3_renewal_starts_the_day_after_and_gets_a_new_invoice(cast):
 def test_r3_overlapping_terms_are_refused(cast):
     sub = cast.inst_a.subscriptions.get()
     with pytest.raises(ValidationError, match="overlaps"):
-        services.subscription_start(actor=cast.staff, institution=cast.inst_a, term_start=sub.term_start)
+        services.subscription_start(
+            acting=Actor.for_user(cast.staff), institution=cast.inst_a, term_start=sub.term_start
+        )
 
 
 def test_r3_invoice_numbers_are_unique_in_the_database(cast):
@@ -100,7 +105,7 @@ def test_r3_invoice_numbers_are_unique_in_the_database(cast):
 def test_r3_overlapping_price_bands_are_refused(cast):
     with pytest.raises(ValidationError, match="overlaps"):
         services.price_band_save(
-            actor=cast.staff,
+            acting=Actor.for_user(cast.staff),
             band=PriceBand(name="Odd", min_headcount=200, max_headcount=300, annual_fee=1, mentor_commitment=1),
         )
 

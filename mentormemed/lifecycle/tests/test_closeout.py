@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentormemed.accounts.models import User
+from mentormemed.core.access import Actor
 from mentormemed.core.models import AuditEntry
 from mentormemed.core.periodic import run_jobs
 from mentormemed.institutions.models import Membership
@@ -131,7 +132,7 @@ def test_r1_renewal_cancels_the_closeout_and_nothing_is_destroyed(cast, lapsed, 
     from mentormemed.institutions.services import subscription_start
 
     closeout = _start(cast, django_capture_on_commit_callbacks)
-    subscription_start(actor=cast.staff, institution=cast.inst_a, term_start=timezone.localdate())
+    subscription_start(acting=Actor.for_user(cast.staff), institution=cast.inst_a, term_start=timezone.localdate())
     assert run_jobs(now=timezone.now() + dt.timedelta(days=31))["retention_closeouts_destroyed"] == 0
     with pytest.raises(ValidationError, match="current term again"):
         closeouts.closeout_request_destroy(

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentormemed.accounts.models import User
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.core.models import AuditEntry
 from mentormemed.core.periodic import run_jobs
@@ -77,9 +78,9 @@ def test_erasure_request_is_explained_handled_and_told(cast):
 def test_erasure_email_goes_to_the_address_before_erasure(cast, django_capture_on_commit_callbacks):
     from mentormemed.lifecycle import services
 
-    item = services.erasure_request(user=cast.mentee.user, reason="")
+    item = services.erasure_request(acting=Actor.for_user(cast.mentee.user), reason="")
     with django_capture_on_commit_callbacks(execute=True):
-        services.erasure_decide(user=cast.staff, item=item, carry_out=True, note="")
+        services.erasure_decide(acting=Actor.for_user(cast.staff), item=item, carry_out=True, note="")
     sent = [m for m in mail.outbox if "erased" in m.subject]
     assert sent and sent[0].to == ["mentee@alpha.edu"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mentormemed.core.access import Actor
 from mentormemed.institutions import services
 from mentormemed.matching.index import index_version
 
@@ -16,6 +17,6 @@ def test_r8_index_version_moves_after_commit_so_counts_cached_before_it_are_neve
     change is uncommitted; the version after commit must be newer than any of those."""
     sub = cast.inst_a.subscriptions.get()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.subscription_end(actor=cast.staff, subscription=sub)
+        services.subscription_end(acting=Actor.for_user(cast.staff), subscription=sub)
         seen_before_commit = index_version()  # what a concurrent search could cache under
     assert callbacks and index_version() > seen_before_commit

@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.institutions.services import membership_set_status
 from mentormemed.matching import selectors
 from mentormemed.matching.models import MentorExposure, SearchLog
@@ -32,7 +33,9 @@ def test_r8_only_complete_consented_unsuspended_active_mentors_are_recommended(c
     MentorProfile.objects.filter(pk=suspended.pk).update(suspended_at=timezone.now())
     ended = _mentor(cast.inst_a)
     # Through the service: search reads the status from the mentor profile, which the service keeps.
-    membership_set_status(actor=cast.admin.user, membership=ended.membership, status="ended", end_reason="left")
+    membership_set_status(
+        acting=Actor.for_user(cast.admin.user), membership=ended.membership, status="ended", end_reason="left"
+    )
     assert not incomplete.is_complete
     recs = recommend(mentee=cast.mentee, limit=10, log=False)
     assert _ids(recs) == [good.pk]

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.institutions.models import Membership
 from mentormemed.institutions.services import membership_set_status, subscription_end, subscription_start
 from mentormemed.matching.search import SearchParams, mentor_search
@@ -62,16 +63,18 @@ def test_r1_suspending_reinstating_and_ending_a_membership_updates_search_at_onc
     mentor = complete_mentor_profile(cast.mentor, areas=["research"])
     assert _found(cast.mentee) == {mentor.pk} and _research_count(cast.mentee) == 1
 
-    membership_set_status(actor=cast.admin.user, membership=cast.mentor, status="suspended")
+    membership_set_status(acting=Actor.for_user(cast.admin.user), membership=cast.mentor, status="suspended")
     assert _found(cast.mentee) == set() and _research_count(cast.mentee) == 0
     assert recommend(mentee=cast.mentee, log=False) == []
     _assert_copies_match_memberships()
 
-    membership_set_status(actor=cast.admin.user, membership=cast.mentor, status="active")
+    membership_set_status(acting=Actor.for_user(cast.admin.user), membership=cast.mentor, status="active")
     assert _found(cast.mentee) == {mentor.pk} and _research_count(cast.mentee) == 1
     _assert_copies_match_memberships()
 
-    membership_set_status(actor=cast.admin.user, membership=cast.mentor, status="ended", end_reason="left")
+    membership_set_status(
+        acting=Actor.for_user(cast.admin.user), membership=cast.mentor, status="ended", end_reason="left"
+    )
     assert _found(cast.mentee) == set() and _research_count(cast.mentee) == 0
     _assert_copies_match_memberships()
 
@@ -79,7 +82,7 @@ def test_r1_suspending_reinstating_and_ending_a_membership_updates_search_at_onc
 def test_r1_only_the_mentor_membership_of_a_person_decides_their_mentor_profile(cast):
     mentor = complete_mentor_profile(cast.mentor)
     other_role = MembershipFactory(institution=cast.inst_a, role="mentee", user=cast.mentor.user)
-    membership_set_status(actor=cast.admin.user, membership=other_role, status="suspended")
+    membership_set_status(acting=Actor.for_user(cast.admin.user), membership=other_role, status="suspended")
     assert MentorProfile.objects.get(pk=mentor.pk).membership_active
     assert _found(cast.mentee) == {mentor.pk}
 
@@ -92,9 +95,7 @@ def test_r13_a_suspended_mentor_disappears_from_results_and_returns_when_reinsta
     MentorProfile.objects.filter(pk=mentor.pk).update(suspended_at=timezone.now(), suspended_reason="3 missed")
     assert _found(cast.mentee_b) == set()
     assert recommend(mentee=cast.mentee_b, log=False) == []
-    mentor_reinstate(
-        user=cast.admin.user, role="admin", mentor=mentor, note="Answered them all.", institution=cast.inst_a
-    )
+    mentor_reinstate(acting=Actor.for_membership(cast.admin), mentor=mentor, note="Answered them all.")
     assert _found(cast.mentee_b) == {mentor.pk}
 
 
@@ -114,7 +115,7 @@ def test_r1_a_subscription_ended_early_or_run_out_hides_the_institutions_mentors
     inst = InstitutionFactory(subscribed=False)
     today = timezone.localdate()
     subscription = subscription_start(
-        actor=cast.staff,
+        acting=Actor.for_user(cast.staff),
         institution=inst,
         term_start=today - dt.timedelta(days=30),
         term_end=today + dt.timedelta(days=5),
@@ -123,7 +124,7 @@ def test_r1_a_subscription_ended_early_or_run_out_hides_the_institutions_mentors
     assert _found(cast.mentee) == {mentor.pk} and _research_count(cast.mentee) == 1
     with time_machine.travel(timezone.now() + dt.timedelta(days=10), tick=False):
         assert _found(cast.mentee) == set() and _research_count(cast.mentee) == 0
-    subscription_end(actor=cast.staff, subscription=subscription)
+    subscription_end(acting=Actor.for_user(cast.staff), subscription=subscription)
     assert _found(cast.mentee) == set() and _research_count(cast.mentee) == 0
     assert recommend(mentee=cast.mentee, log=False) == []
 
@@ -203,8 +204,10 @@ def test_query_count_is_the_same_with_5_and_with_30_mentors(cast, name):
 
 def test_every_service_that_writes_a_mentor_keeps_the_copies_right(cast):
     mentors = [_mentor(cast.inst_a), _mentor(cast.inst_b, scope="national"), complete_mentor_profile(cast.mentor)]
-    membership_set_status(actor=cast.admin.user, membership=mentors[0].membership, status="suspended")
-    membership_set_status(actor=cast.admin_b.user, membership=mentors[1].membership, status="ended", end_reason="left")
+    membership_set_status(acting=Actor.for_user(cast.admin.user), membership=mentors[0].membership, status="suspended")
+    membership_set_status(
+        acting=Actor.for_user(cast.admin_b.user), membership=mentors[1].membership, status="ended", end_reason="left"
+    )
     profile_services.mentor_profile_save(profile=mentors[2], fields={"scope": "national", "search_consent": False})
     _assert_copies_match_memberships()
     assert set(Membership.objects.filter(mentor_profile__membership_active=True).values_list("status", flat=True)) == {

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.mentorships import services, testing
 from mentormemed.mentorships.models import MissedResponse, Relationship, RequestState
 from mentormemed.profiles.models import MentorProfile
@@ -21,7 +22,9 @@ def mentees(cast, n, prefix="learner"):
 
 def test_r12_acceptance_opens_relationship_and_counts_the_mentee(pair):
     request = testing.pending_request(pair.mentee, pair.mentor)
-    relationship = services.request_accept(user=pair.cast.mentor.user, request=request, message="Welcome!")
+    relationship = services.request_accept(
+        acting=Actor.for_user(pair.cast.mentor.user), request=request, message="Welcome!"
+    )
     assert request.state == RequestState.ACCEPTED and request.responded_at
     assert relationship.mentee == pair.mentee and relationship.stage == "initiation"
     assert relationship.compact is not None
@@ -31,9 +34,9 @@ def test_r12_acceptance_opens_relationship_and_counts_the_mentee(pair):
 def test_r12_fourth_acceptance_is_refused(pair):
     requests = [testing.pending_request(m, pair.mentor) for m in mentees(pair.cast, 4)]
     for request in requests[:3]:
-        services.request_accept(user=pair.cast.mentor.user, request=request)
+        services.request_accept(acting=Actor.for_user(pair.cast.mentor.user), request=request)
     with pytest.raises(ValidationError, match="your limit of 3"):
-        services.request_accept(user=pair.cast.mentor.user, request=requests[3])
+        services.request_accept(acting=Actor.for_user(pair.cast.mentor.user), request=requests[3])
     requests[3].refresh_from_db()
     assert requests[3].state == RequestState.PENDING  # nothing half-written
     assert Relationship.objects.filter(mentor=pair.mentor).count() == 3
@@ -42,9 +45,9 @@ def test_r12_fourth_acceptance_is_refused(pair):
 def test_r12_mentor_chosen_lower_capacity_holds(pair):
     MentorProfile.objects.filter(pk=pair.mentor.pk).update(capacity=1)
     first, second = (testing.pending_request(m, pair.mentor) for m in mentees(pair.cast, 2))
-    services.request_accept(user=pair.cast.mentor.user, request=first)
+    services.request_accept(acting=Actor.for_user(pair.cast.mentor.user), request=first)
     with pytest.raises(ValidationError, match="your limit of 1"):
-        services.request_accept(user=pair.cast.mentor.user, request=second)
+        services.request_accept(acting=Actor.for_user(pair.cast.mentor.user), request=second)
 
 
 def test_r12_database_refuses_a_count_above_capacity(pair):
@@ -56,10 +59,10 @@ def test_r12_database_refuses_a_count_above_capacity(pair):
 
 def test_r12_ending_frees_the_place(pair):
     requests = [testing.pending_request(m, pair.mentor) for m in mentees(pair.cast, 4)]
-    rels = [services.request_accept(user=pair.cast.mentor.user, request=r) for r in requests[:3]]
-    services.relationship_end(user=pair.cast.mentor.user, relationship=rels[0], reason="time")
+    rels = [services.request_accept(acting=Actor.for_user(pair.cast.mentor.user), request=r) for r in requests[:3]]
+    services.relationship_end(acting=Actor.for_user(pair.cast.mentor.user), relationship=rels[0], reason="time")
     assert MentorProfile.objects.get(pk=pair.mentor.pk).active_mentee_count == 2
-    services.request_accept(user=pair.cast.mentor.user, request=requests[3])
+    services.request_accept(acting=Actor.for_user(pair.cast.mentor.user), request=requests[3])
     assert MentorProfile.objects.get(pk=pair.mentor.pk).active_mentee_count == 3
 
 
@@ -68,7 +71,7 @@ def test_r7_mentor_gate_applies_to_accepting(cast):
     mentee = testing.new_member(cast.inst_a, "mentee", "keen@alpha.edu")
     request = testing.pending_request(mentee, mentor)
     with pytest.raises(services.GateClosed) as caught:
-        services.request_accept(user=cast.mentor.user, request=request)
+        services.request_accept(acting=Actor.for_user(cast.mentor.user), request=request)
     assert "training" in [s.key for s in caught.value.steps]
     request.refresh_from_db()
     assert request.state == RequestState.PENDING
@@ -76,13 +79,13 @@ def test_r7_mentor_gate_applies_to_accepting(cast):
 
 def test_r13_accept_after_expiry_is_refused_and_expire_after_accept_does_nothing(pair):
     a, b = (testing.pending_request(m, pair.mentor) for m in mentees(pair.cast, 2))
-    services.request_accept(user=pair.cast.mentor.user, request=a)
+    services.request_accept(acting=Actor.for_user(pair.cast.mentor.user), request=a)
     assert services.request_expire(request=a, now=a.deadline + dt.timedelta(minutes=1)) is False
     a.refresh_from_db()
     assert a.state == RequestState.ACCEPTED and not MissedResponse.objects.filter(request=a).exists()
     assert services.request_expire(request=b, now=b.deadline + dt.timedelta(minutes=1)) is True
     with pytest.raises(ValidationError, match="no longer waiting"):
-        services.request_accept(user=pair.cast.mentor.user, request=b)
+        services.request_accept(acting=Actor.for_user(pair.cast.mentor.user), request=b)
     assert Relationship.objects.filter(request=b).count() == 0
 
 
@@ -90,7 +93,7 @@ def test_r13_accept_past_the_deadline_before_the_sweep_is_refused(pair, time_mac
     request = testing.pending_request(pair.mentee, pair.mentor)
     time_machine.move_to(request.deadline + dt.timedelta(minutes=5))
     with pytest.raises(ValidationError, match="time to answer"):
-        services.request_accept(user=pair.cast.mentor.user, request=request)
+        services.request_accept(acting=Actor.for_user(pair.cast.mentor.user), request=request)
 
 
 # ------------------------------------------------------------------ PostgreSQL races
@@ -130,7 +133,7 @@ def test_r12_concurrent_acceptances_for_the_last_place_accept_exactly_one(cast):
     requests = [testing.pending_request(m, mentor) for m in mentees(cast, 8, prefix="racer")]
     user = cast.mentor.user
 
-    results = _race([lambda r=r: services.request_accept(user=user, request=r) for r in requests])
+    results = _race([lambda r=r: services.request_accept(acting=Actor.for_user(user), request=r) for r in requests])
 
     accepted = [r for r in results if isinstance(r, Relationship)]
     refused = [r for r in results if isinstance(r, ValidationError)]
@@ -158,7 +161,7 @@ def test_r13_accept_and_expire_at_the_same_moment_end_in_exactly_one_state(cast)
         after_deadline = request.deadline + dt.timedelta(seconds=1)
         results = _race(
             [
-                lambda r=request: services.request_accept(user=cast.mentor.user, request=r),
+                lambda r=request: services.request_accept(acting=Actor.for_user(cast.mentor.user), request=r),
                 lambda r=request, at=after_deadline: services.request_expire(
                     request=type(r).objects.get(pk=r.pk), now=at
                 ),
@@ -172,4 +175,4 @@ def test_r13_accept_and_expire_at_the_same_moment_end_in_exactly_one_state(cast)
         assert Relationship.objects.filter(request=request).exists() == accepted
         assert MissedResponse.objects.filter(request=request).exists() == expired
         if accepted:
-            services.relationship_end(user=cast.mentor.user, relationship=results[0], reason="other")
+            services.relationship_end(acting=Actor.for_user(cast.mentor.user), relationship=results[0], reason="other")

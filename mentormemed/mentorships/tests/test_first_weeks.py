@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.mentorships import services, sweep, testing
 from mentormemed.mentorships.models import Relationship
 from mentormemed.notifications.models import Notification
@@ -27,7 +28,9 @@ def pair(cast):
 
 def test_r16_the_accept_message_opens_the_thread(cast, pair):
     request = testing.pending_request(cast.mentee, pair, message="Could you help me with my first abstract?")
-    rel = services.request_accept(user=cast.mentor.user, request=request, message="Gladly — send me your draft.")
+    rel = services.request_accept(
+        acting=Actor.for_user(cast.mentor.user), request=request, message="Gladly — send me your draft."
+    )
     thread = list(rel.messages.order_by("created_at", "id"))
     assert [(m.sender_id, m.body) for m in thread] == [
         (cast.mentee.user.pk, "Could you help me with my first abstract?"),
@@ -47,16 +50,18 @@ def test_r29_a_due_check_in_leads_the_home_page_and_is_a_notification(cast, pair
         assert Notification.objects.filter(user=member.user, kind="checkin", read_at__isnull=True).exists()
         home = cast.client_for(member).get(reverse("core:home")).content.decode()
         assert "Check-in due" in home and f"/mentorships/{rel.pk}/#checkin" in home
-    services.checkin_answer(user=cast.mentee.user, relationship=Relationship.objects.get(pk=rel.pk), answer="working")
+    services.checkin_answer(
+        acting=Actor.for_user(cast.mentee.user), relationship=Relationship.objects.get(pk=rel.pk), answer="working"
+    )
     assert "Check-in due" not in cast.client_for(cast.mentee).get(reverse("core:home")).content.decode()
     assert "Check-in due" in cast.client_for(cast.mentor).get(reverse("core:home")).content.decode()
 
 
 def test_opening_the_thing_clears_its_notification_however_it_is_reached(cast, pair):
     rel = testing.relationship(cast.mentee, pair)
-    services.message_send(user=cast.mentor.user, relationship=rel, body="Welcome!")
+    services.message_send(acting=Actor.for_user(cast.mentor.user), relationship=rel, body="Welcome!")
     other = testing.relationship(cast.mentee, testing.mentor_profile(cast.mentor_b, scope="national"))
-    services.message_send(user=cast.mentor_b.user, relationship=other, body="Hello from Beta")
+    services.message_send(acting=Actor.for_user(cast.mentor_b.user), relationship=other, body="Hello from Beta")
     client = cast.client_for(cast.mentee)
     assert Notification.objects.filter(user=cast.mentee.user, read_at__isnull=True).count() == 2
     page = client.get(reverse("mentorships:relationship", args=[rel.pk]))  # straight from the menu, not the bell

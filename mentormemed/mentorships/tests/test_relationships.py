@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from mentormemed.core.access import Actor
 from mentormemed.mentorships import services, testing
 from mentormemed.mentorships.models import Message
 from mentormemed.notifications.models import Notification
@@ -52,36 +53,40 @@ def test_r12_r28_inbox_query_count_is_bounded(pair, django_assert_max_num_querie
 
 def test_r15_either_side_ends_with_a_reason_and_the_other_is_told(pair, rel, django_capture_on_commit_callbacks):
     with pytest.raises(ValidationError, match="reason"):
-        services.relationship_end(user=pair.mentee.user, relationship=rel, reason="")
+        services.relationship_end(acting=Actor.for_user(pair.mentee.user), relationship=rel, reason="")
     with django_capture_on_commit_callbacks(execute=True):
-        services.relationship_end(user=pair.mentee.user, relationship=rel, reason="goals_met", note="Thank you!")
+        services.relationship_end(
+            acting=Actor.for_user(pair.mentee.user), relationship=rel, reason="goals_met", note="Thank you!"
+        )
     rel.refresh_from_db()
     assert rel.ended_by == pair.mentee.user and rel.end_reason == "goals_met" and rel.stage == "separation"
     told = Notification.objects.get(user=pair.cast.mentor.user, kind="relationship")
     assert "ended your mentorship" in told.title and "We reached our goals" in told.body
     assert mail.outbox == []  # "relationship" news defaults to the daily digest (R31)
     with pytest.raises(ValidationError, match="already ended"):
-        services.relationship_end(user=pair.cast.mentor.user, relationship=rel, reason="other")
+        services.relationship_end(acting=Actor.for_user(pair.cast.mentor.user), relationship=rel, reason="other")
     assert MentorProfile.objects.get(pk=pair.mentor.pk).active_mentee_count == 0
 
 
 def test_r15_stages_only_move_forward(pair, rel):
     with pytest.raises(ValidationError):
-        services.relationship_advance(user=pair.mentee.user, relationship=rel, stage="redefinition")
-    services.relationship_advance(user=pair.mentee.user, relationship=rel, stage="cultivation")
+        services.relationship_advance(acting=Actor.for_user(pair.mentee.user), relationship=rel, stage="redefinition")
+    services.relationship_advance(acting=Actor.for_user(pair.mentee.user), relationship=rel, stage="cultivation")
     with pytest.raises(ValidationError, match="forward"):
-        services.relationship_advance(user=pair.mentee.user, relationship=rel, stage="initiation")
-    services.relationship_end(user=pair.mentee.user, relationship=rel, reason="moved_on")
+        services.relationship_advance(acting=Actor.for_user(pair.mentee.user), relationship=rel, stage="initiation")
+    services.relationship_end(acting=Actor.for_user(pair.mentee.user), relationship=rel, reason="moved_on")
     rel.refresh_from_db()
-    services.relationship_advance(user=pair.cast.mentor.user, relationship=rel, stage="redefinition")
+    services.relationship_advance(acting=Actor.for_user(pair.cast.mentor.user), relationship=rel, stage="redefinition")
     rel.refresh_from_db()
     assert rel.stage == "redefinition"
-    services.message_send(user=pair.mentee.user, relationship=rel, body="Colleagues now — coffee at the conference?")
+    services.message_send(
+        acting=Actor.for_user(pair.mentee.user), relationship=rel, body="Colleagues now — coffee at the conference?"
+    )
 
 
 def test_r15_only_the_mentor_marks_sponsorship(pair, rel):
     with pytest.raises(ValidationError, match="Only the mentor"):
-        services.relationship_set_sponsor(user=pair.mentee.user, relationship=rel, is_sponsor=True)
+        services.relationship_set_sponsor(acting=Actor.for_user(pair.mentee.user), relationship=rel, is_sponsor=True)
     pair.cast.client_for(pair.cast.mentor).post(reverse("mentorships:sponsor", args=[rel.pk]), {"is_sponsor": "1"})
     rel.refresh_from_db()
     assert rel.is_sponsor
@@ -99,7 +104,7 @@ def test_r30_compact_needs_both_confirmations_and_goals_track_progress(pair, rel
     )
     rel.compact.refresh_from_db()
     assert rel.compact.mentee_confirmed_at and not rel.compact.is_confirmed
-    services.compact_confirm(user=pair.cast.mentor.user, relationship=rel)
+    services.compact_confirm(acting=Actor.for_user(pair.cast.mentor.user), relationship=rel)
     rel.compact.refresh_from_db()
     assert rel.compact.is_confirmed
     goal = rel.goals.get(text="Abstract")
@@ -107,9 +112,11 @@ def test_r30_compact_needs_both_confirmations_and_goals_track_progress(pair, rel
     goal.refresh_from_db()
     assert goal.progress == 60
     with pytest.raises(ValidationError):
-        services.goal_progress(user=pair.mentee.user, goal=goal, progress=101)
+        services.goal_progress(acting=Actor.for_user(pair.mentee.user), goal=goal, progress=101)
     # Editing the compact asks the other side to confirm again.
-    services.compact_save(user=pair.cast.mentor.user, relationship=rel, expectations="x", meeting_rhythm="Weekly")
+    services.compact_save(
+        acting=Actor.for_user(pair.cast.mentor.user), relationship=rel, expectations="x", meeting_rhythm="Weekly"
+    )
     rel.compact.refresh_from_db()
     assert rel.compact.mentor_confirmed_at and not rel.compact.mentee_confirmed_at
 
@@ -137,7 +144,7 @@ def test_r16_htmx_message_returns_the_thread(pair, rel):
 
 
 def test_r30_admins_staff_and_other_members_never_read_messages_or_goals(pair, rel):
-    services.message_send(user=pair.mentee.user, relationship=rel, body="Private words")
+    services.message_send(acting=Actor.for_user(pair.mentee.user), relationship=rel, body="Private words")
     cast = pair.cast
     url = reverse("mentorships:relationship", args=[rel.pk])
     assert cast.client_for(cast.admin).get(url).status_code == 403
@@ -152,7 +159,7 @@ def test_r30_admins_staff_and_other_members_never_read_messages_or_goals(pair, r
         == 404
     )
     with pytest.raises(ValidationError):
-        services.message_send(user=cast.admin.user, relationship=rel, body="Hello")
+        services.message_send(acting=Actor.for_user(cast.admin.user), relationship=rel, body="Hello")
 
 
 def test_r30_relationship_recorded_without_a_compact_still_opens(pair, rel):
@@ -187,8 +194,10 @@ def test_r15_advance_from_a_stale_copy_loses_clearly_and_changes_nothing(pair, r
     from mentormemed.mentorships.models import Relationship
 
     stale = Relationship.objects.get(pk=rel.pk)
-    services.relationship_advance(user=pair.mentee.user, relationship=rel, stage="cultivation")
+    services.relationship_advance(acting=Actor.for_user(pair.mentee.user), relationship=rel, stage="cultivation")
     with pytest.raises(ValidationError, match="changed while you were looking"):
-        services.relationship_advance(user=pair.cast.mentor.user, relationship=stale, stage="cultivation")
+        services.relationship_advance(
+            acting=Actor.for_user(pair.cast.mentor.user), relationship=stale, stage="cultivation"
+        )
     assert stale.stage == "initiation"  # the loser's copy is not told it won
     assert Relationship.objects.get(pk=rel.pk).stage == "cultivation"

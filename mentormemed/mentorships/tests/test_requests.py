@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from mentormemed.accounts.models import AgreementAcceptance
+from mentormemed.core.access import Actor
 from mentormemed.mentorships import services, testing
 from mentormemed.mentorships.models import MentorshipRequest, RequestState
 from mentormemed.profiles.models import ContentArea, MentorProfile
@@ -127,7 +128,7 @@ def test_r13_send_through_the_page_and_withdraw(pair):
     request.refresh_from_db()
     assert request.state == RequestState.WITHDRAWN
     with pytest.raises(ValidationError, match="no longer waiting"):
-        services.request_withdraw(user=pair.mentee.user, request=request)
+        services.request_withdraw(acting=Actor.for_user(pair.mentee.user), request=request)
 
 
 def test_r11_request_is_logged_as_a_search_event(pair):
@@ -161,7 +162,9 @@ def test_r13_decline_tells_the_mentee_with_the_message(pair, django_capture_on_c
     request = send(pair)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_decline(user=pair.cast.mentor.user, request=request, message="My clinic year is full.")
+        services.request_decline(
+            acting=Actor.for_user(pair.cast.mentor.user), request=request, message="My clinic year is full."
+        )
     assert request.state == RequestState.DECLINED
     assert [m.to for m in mail.outbox] == [["mentee@alpha.edu"]]
     assert "My clinic year is full." in mail.outbox[0].body

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
+from mentormemed.core.access import Actor
 from mentormemed.core.models import AuditEntry
 from mentormemed.mentorships import services, testing
 from mentormemed.mentorships.models import MissedResponse, RequestState
@@ -137,9 +138,9 @@ def test_r13_responsiveness_median_and_answer_rate(pair, time_machine):
     start = pair.mentor.updated_at
     a, b, c = (testing.pending_request(m, pair.mentor, created_at=start) for m in learners)
     time_machine.move_to(start + dt.timedelta(hours=10))
-    services.request_decline(user=pair.cast.mentor.user, request=a)
+    services.request_decline(acting=Actor.for_user(pair.cast.mentor.user), request=a)
     time_machine.move_to(start + dt.timedelta(hours=30))
-    services.request_accept(user=pair.cast.mentor.user, request=b)
+    services.request_accept(acting=Actor.for_user(pair.cast.mentor.user), request=b)
     services.request_expire(request=c, now=c.deadline + dt.timedelta(minutes=1))
     pair.mentor.refresh_from_db()
     assert pair.mentor.median_response_hours == 20.0
@@ -171,7 +172,10 @@ def test_r29_checkin_after_five_weeks_once_and_not_working_rematches(pair, djang
 
 def test_r29_working_checkin_keeps_the_mentorship(pair):
     rel = testing.relationship(pair.mentee, pair.mentor)
-    assert services.checkin_answer(user=pair.cast.mentor.user, relationship=rel, answer="working") is False
+    assert (
+        services.checkin_answer(acting=Actor.for_user(pair.cast.mentor.user), relationship=rel, answer="working")
+        is False
+    )
     rel.refresh_from_db()
     assert rel.is_active and rel.mentor_checkin == "working"
 
@@ -190,7 +194,7 @@ def test_r13_figures_follow_the_window_as_requests_age_out(pair, time_machine):
     for learner in learners:
         request = testing.pending_request(learner, pair.mentor, created_at=start)
         time_machine.move_to(start + dt.timedelta(hours=5))
-        services.request_decline(user=pair.cast.mentor.user, request=request)
+        services.request_decline(acting=Actor.for_user(pair.cast.mentor.user), request=request)
     pair.mentor.refresh_from_db()
     assert pair.mentor.median_response_hours is not None
     later = start + dt.timedelta(days=181)

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from mentormemed.core.access import Actor
 from mentormemed.mentorships import services, testing
 from mentormemed.mentorships.models import MentorshipRequest
 from mentormemed.notifications import tasks
@@ -43,7 +44,7 @@ def test_r31_preferences_page_saves_digest_choice_and_message_waits_for_digest(
     assert list(NotificationPreference.objects.values_list("kind", "delivery")) == [("message", "digest")]
     rel = testing.relationship(cast.mentee, ready)
     with django_capture_on_commit_callbacks(execute=True):
-        services.message_send(user=cast.mentee.user, relationship=rel, body="Hi!")
+        services.message_send(acting=Actor.for_user(cast.mentee.user), relationship=rel, body="Hi!")
     assert mail.outbox == []
     waiting = Notification.objects.get(user=cast.mentor.user, kind="message")
     assert waiting.emailed_at is None
@@ -60,7 +61,7 @@ def test_r31_preferences_page_saves_digest_choice_and_message_waits_for_digest(
     assert reverse("mentorships:relationship", args=[rel.pk]) in mail.outbox[0].body
     # A new item the same day waits until tomorrow's digest.
     with django_capture_on_commit_callbacks(execute=True):
-        services.message_send(user=cast.mentee.user, relationship=rel, body="Again!")
+        services.message_send(acting=Actor.for_user(cast.mentee.user), relationship=rel, body="Again!")
         assert send_digests(now=morning + dt.timedelta(hours=3)) == 0
         assert send_digests(now=morning + dt.timedelta(days=1, hours=1)) == 1
     assert len(mail.outbox) == 2
@@ -69,7 +70,7 @@ def test_r31_preferences_page_saves_digest_choice_and_message_waits_for_digest(
 def test_r31_immediate_is_the_default_for_messages(cast, ready, django_capture_on_commit_callbacks):
     rel = testing.relationship(cast.mentee, ready)
     with django_capture_on_commit_callbacks(execute=True):
-        services.message_send(user=cast.mentor.user, relationship=rel, body="Welcome!")
+        services.message_send(acting=Actor.for_user(cast.mentor.user), relationship=rel, body="Welcome!")
     assert [m.to for m in mail.outbox] == [["mentee@alpha.edu"]]
     assert reverse("notifications:preferences") in mail.outbox[0].body
 

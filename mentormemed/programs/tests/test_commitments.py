@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.mentorships.testing import new_member, relationship
 from mentormemed.programs import group_selectors, group_services
 from mentormemed.programs.testing import admin_actor
@@ -35,7 +36,9 @@ def _starts(slots) -> set[dt.datetime]:
 
 
 def _book(rel, starts_at):
-    return booking.meeting_book(relationship=rel, user=rel.mentee.user, starts_at=starts_at, length=30)
+    return booking.meeting_book(
+        relationship=rel, acting=Actor.for_user(rel.mentee.user), starts_at=starts_at, length=30
+    )
 
 
 def test_r17_r35_one_to_one_slots_avoid_the_mentors_circle_meeting(cast, pair):

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.mentorships.models import MentorshipRequest, Relationship
 from mentormemed.notifications.models import Notification
 from mentormemed.profiles.models import MentorProfile
@@ -194,7 +195,7 @@ def test_r34_milestones_show_and_remind_once(small_cohort, time_machine):
     assert services.send_milestone_reminders() == 1
     assert services.send_milestone_reminders() == 0  # idempotent
     assert Notification.objects.filter(kind="program_milestone").count() == 2
-    services.milestone_mark_done(user=rel.mentee.user, relationship=rel, milestone=rows[0].milestone)
+    services.milestone_mark_done(acting=Actor.for_user(rel.mentee.user), relationship=rel, milestone=rows[0].milestone)
     assert MilestoneProgress.objects.get(relationship=rel, milestone=rows[0].milestone).done_at
     progress = selectors.program_progress(program=c.program)
     assert progress.matched == 1 and progress.milestones[0][1:] == (1, 1)

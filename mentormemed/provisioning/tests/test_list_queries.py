@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from mentormemed.core.access import Actor
 from mentormemed.provisioning.models import RosterSync, ScimGroup, ScimUser
 from mentormemed.provisioning.services import scim_token_create
 from mentormemed.provisioning.tests.test_scim import Scim
@@ -14,7 +15,7 @@ from mentormemed.provisioning.tests.test_scim import Scim
 def _grow(cast, n: int, tag: str) -> None:
     group = ScimGroup.objects.create(institution=cast.inst_a, display_name=f"Mentors {tag}", role="mentor")
     for i in range(n):
-        scim_token_create(actor=cast.admin.user, institution=cast.inst_a, label=f"{tag}{i}")
+        scim_token_create(acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, label=f"{tag}{i}")
         RosterSync.objects.create(institution=cast.inst_a, uploaded_by=cast.admin.user, file_name=f"{tag}{i}.csv")
         person = ScimUser.objects.create(institution=cast.inst_a, user_name=f"{tag}{i}@alpha.edu")
         group.members.add(person)
@@ -29,7 +30,9 @@ def _count(client, url: str) -> int:
 
 def test_provisioning_lists_run_a_bounded_number_of_queries(cast):
     admin = cast.client_for(cast.admin)
-    scim = Scim(scim_token_create(actor=cast.admin.user, institution=cast.inst_a, label="lists").secret).client
+    scim = Scim(
+        scim_token_create(acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, label="lists").secret
+    ).client
     pages = [(admin, reverse("provisioning:index")), (scim, "/scim/v2/Users"), (scim, "/scim/v2/Groups")]
     _grow(cast, 2, "a")
     small = [_count(client, url) for client, url in pages]

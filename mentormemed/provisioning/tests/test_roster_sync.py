@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from mentormemed.core.access import Actor
 from mentormemed.evaluations.models import MentorInvitationOffer
 from mentormemed.institutions.models import Invitation, Membership
 from mentormemed.provisioning.models import RosterSync
@@ -72,12 +73,14 @@ def test_r33_preview_changes_nothing_and_apply_runs_in_the_background_with_a_rep
         f"{cast.mentor.user.email},mentor,,,",
         "joiner@alpha.edu,mentee,Jo,Iner,",
     )
-    sync = roster_sync_preview(actor=cast.admin.user, institution=cast.inst_a, data=data, file_name="roster.csv")
+    sync = roster_sync_preview(
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, data=data, file_name="roster.csv"
+    )
     mentee.refresh_from_db()
     assert mentee.status == "active" and not Invitation.objects.filter(email="joiner@alpha.edu").exists()
     assert sync.status == RosterSync.Status.PREVIEW
     with django_capture_on_commit_callbacks(execute=True):
-        roster_sync_confirm(actor=cast.admin.user, sync=sync)  # the task runs inline in tests
+        roster_sync_confirm(acting=Actor.for_user(cast.admin.user), sync=sync)  # the task runs inline in tests
     sync.refresh_from_db()
     assert sync.status == RosterSync.Status.APPLIED
     assert sync.report["invited"] == 1 and sync.report["graduated"] == 1 and not sync.report["errors"]
@@ -85,15 +88,15 @@ def test_r33_preview_changes_nothing_and_apply_runs_in_the_background_with_a_rep
     assert (mentee.status, mentee.end_reason) == ("ended", "graduated")
     assert Invitation.objects.filter(email="joiner@alpha.edu", institution=cast.inst_a).exists()
     with pytest.raises(ValidationError):
-        roster_sync_confirm(actor=cast.admin.user, sync=sync)  # once only
+        roster_sync_confirm(acting=Actor.for_user(cast.admin.user), sync=sync)  # once only
 
 
 @pytest.mark.django_db(transaction=True)
 def test_r20_a_graduate_on_the_roster_is_invited_to_mentor_and_a_leaver_is_not(cast):
     leaver = Membership.objects.create(user=cast.mentor_b.user, institution=cast.inst_a, role="mentee")
     data = _csv(f"{cast.mentee.user.email},mentee,,,graduated", f"{cast.mentor.user.email},mentor,,,")
-    sync = roster_sync_preview(actor=cast.admin.user, institution=cast.inst_a, data=data)
-    roster_sync_confirm(actor=cast.admin.user, sync=sync)
+    sync = roster_sync_preview(acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, data=data)
+    roster_sync_confirm(acting=Actor.for_user(cast.admin.user), sync=sync)
     assert MentorInvitationOffer.objects.filter(membership=cast.mentee).exists()
     assert not MentorInvitationOffer.objects.filter(membership=leaver).exists()
     leaver.refresh_from_db()

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.test import Client
 
+from mentormemed.core.access import Actor
 from mentormemed.core.models import AuditEntry
 from mentormemed.institutions.models import Membership
 from mentormemed.provisioning.models import ScimToken
@@ -61,21 +62,23 @@ def _user(user_name: str, *, given="Grace", family="Hopper", roles=("mentee",), 
 
 @pytest.fixture
 def scim_a(cast):
-    return Scim(scim_token_create(actor=cast.admin.user, institution=cast.inst_a, label="Okta").secret)
+    return Scim(scim_token_create(acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, label="Okta").secret)
 
 
 @pytest.fixture
 def scim_b(cast):
-    return Scim(scim_token_create(actor=cast.admin_b.user, institution=cast.inst_b, label="Entra").secret)
+    return Scim(
+        scim_token_create(acting=Actor.for_user(cast.admin_b.user), institution=cast.inst_b, label="Entra").secret
+    )
 
 
 def test_r33_tokens_are_stored_hashed_audited_and_revocable(cast):
-    issued = scim_token_create(actor=cast.admin.user, institution=cast.inst_a, label="Okta production")
+    issued = scim_token_create(acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, label="Okta production")
     stored = ScimToken.objects.get(pk=issued.token.pk)
     assert stored.token_hash == hash_token(issued.secret) and issued.secret not in stored.token_hash
     assert AuditEntry.objects.filter(action="scim_token.create", institution=cast.inst_a).exists()
     assert Scim(issued.secret).get("Users")[0].status_code == 200
-    scim_token_revoke(actor=cast.admin.user, token=stored)
+    scim_token_revoke(acting=Actor.for_user(cast.admin.user), token=stored)
     assert Scim(issued.secret).get("Users")[0].status_code == 401
     assert AuditEntry.objects.filter(action="scim_token.revoke").exists()
 

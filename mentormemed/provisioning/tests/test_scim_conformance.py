@@ -7,6 +7,7 @@ from httpx2 import Client
 from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_tester import Status, check_server
 
+from mentormemed.core.access import Actor
 from mentormemed.provisioning.services import scim_token_create
 
 PASSING = {Status.SUCCESS, Status.COMPLIANT, Status.ACCEPTABLE, Status.SKIPPED}
@@ -16,7 +17,9 @@ PASSING = {Status.SUCCESS, Status.COMPLIANT, Status.ACCEPTABLE, Status.SKIPPED}
 @pytest.mark.xdist_group("e2e")
 @pytest.mark.django_db(transaction=True)
 def test_r33_scim2_tester_passes_against_the_live_server(live_server, cast):
-    secret = scim_token_create(actor=cast.admin.user, institution=cast.inst_a, label="conformance").secret
+    secret = scim_token_create(
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, label="conformance"
+    ).secret
     http = Client(base_url=f"{live_server.url}/scim/v2", headers={"Authorization": f"Bearer {secret}"}, timeout=30)
     client = SyncSCIMClient(http)
     client.discover()

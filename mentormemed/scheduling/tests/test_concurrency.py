@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
+from mentormemed.core.access import Actor
 from mentormemed.mentorships.testing import new_member, relationship
 from mentormemed.scheduling import services
 from mentormemed.scheduling.models import Meeting
@@ -45,7 +46,7 @@ def test_r17_concurrent_bookings_of_one_slot_make_exactly_one_meeting(cast, rel,
         try:
             with time_machine.travel(NOW, tick=False):
                 barrier.wait()
-                services.meeting_book(relationship=r, user=r.mentee.user, starts_at=SLOT, length=60)
+                services.meeting_book(relationship=r, acting=Actor.for_user(r.mentee.user), starts_at=SLOT, length=60)
             outcomes.append("booked")
         except ValidationError:
             outcomes.append("refused")

@@ -9,6 +9,7 @@ import icalendar
 import recurring_ical_events
 from django.urls import reverse
 
+from mentormemed.core.access import Actor
 from mentormemed.mentorships.testing import mentor_profile, new_member, relationship
 from mentormemed.scheduling import services
 from mentormemed.scheduling.models import CalendarFeed
@@ -37,7 +38,7 @@ def test_r17_feed_lists_the_persons_live_meetings_at_the_right_instants(cast, re
     other_rel = relationship(new_member(cast.inst_a, "mentee", "other.mentee@alpha.edu"), other_mentor)
     meeting(other_rel, starts_at=start)
 
-    token = services.feed_create(user=cast.mentee.user)
+    token = services.feed_create(acting=Actor.for_user(cast.mentee.user))
     calendar = read_feed(client, token)
     events = recurring_ical_events.of(calendar).between(start - dt.timedelta(days=1), start + dt.timedelta(days=5))
     assert len(events) == 1
@@ -47,24 +48,24 @@ def test_r17_feed_lists_the_persons_live_meetings_at_the_right_instants(cast, re
     assert "METHOD" not in calendar
     assert "ATTENDEE" not in event and "mailto:" not in calendar.to_ical().decode()
     # The mentor's own feed has the same meeting.
-    mentor_calendar = read_feed(client, services.feed_create(user=cast.mentor.user))
+    mentor_calendar = read_feed(client, services.feed_create(acting=Actor.for_user(cast.mentor.user)))
     assert [str(e["UID"]) for e in mentor_calendar.walk("VEVENT")] == [str(event["UID"])]
 
 
 def test_r17_feed_token_is_unguessable_and_stored_only_as_a_hash(cast):
-    token = services.feed_create(user=cast.mentee.user)
+    token = services.feed_create(acting=Actor.for_user(cast.mentee.user))
     assert len(token) >= 43  # 256 random bits, URL-safe
     feed = CalendarFeed.objects.get(user=cast.mentee.user)
     assert token not in feed.token_hash and len(feed.token_hash) == 64
 
 
 def test_r17_revoked_feed_answers_404_and_a_new_one_replaces_it(cast, client):
-    first = services.feed_create(user=cast.mentee.user)
+    first = services.feed_create(acting=Actor.for_user(cast.mentee.user))
     assert client.get(feed_path(first)).status_code == 200
-    second = services.feed_create(user=cast.mentee.user)  # regenerate
+    second = services.feed_create(acting=Actor.for_user(cast.mentee.user))  # regenerate
     assert client.get(feed_path(first)).status_code == 404
     assert client.get(feed_path(second)).status_code == 200
-    assert services.feed_revoke(user=cast.mentee.user)
+    assert services.feed_revoke(acting=Actor.for_user(cast.mentee.user))
     assert client.get(feed_path(second)).status_code == 404
     assert client.get(feed_path("not-a-real-token")).status_code == 404
 
@@ -92,7 +93,7 @@ def _lapse(institution) -> None:
 def test_r1_a_suspended_membership_or_lapsed_subscription_empties_the_feed(cast, rel, client):
     start = dt.datetime.now(UTC).replace(microsecond=0, second=0) + dt.timedelta(days=3)
     meeting(rel, starts_at=start)
-    token = services.feed_create(user=cast.mentee.user)
+    token = services.feed_create(acting=Actor.for_user(cast.mentee.user))
     assert len(read_feed(client, token).walk("VEVENT")) == 1
     type(cast.mentee).objects.filter(pk=cast.mentee.pk).update(status="suspended")
     assert read_feed(client, token).walk("VEVENT") == [], "a suspended membership shows no meetings"
@@ -100,4 +101,4 @@ def test_r1_a_suspended_membership_or_lapsed_subscription_empties_the_feed(cast,
     assert len(read_feed(client, token).walk("VEVENT")) == 1
     _lapse(cast.inst_a)
     assert read_feed(client, token).walk("VEVENT") == [], "a lapsed subscription shows no meetings"
-    assert read_feed(client, services.feed_create(user=cast.mentor.user)).walk("VEVENT") == []
+    assert read_feed(client, services.feed_create(acting=Actor.for_user(cast.mentor.user))).walk("VEVENT") == []

@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from mentormemed.core.access import Actor
 from mentormemed.mentorships.models import Relationship
 from mentormemed.mentorships.testing import new_member, relationship
 from mentormemed.scheduling import services
@@ -67,7 +68,7 @@ def book(rel, *, user=None, starts_at=SLOT, length=60, agenda="Residency applica
     return sent(
         services.meeting_book,
         relationship=rel,
-        user=user or rel.mentee.user,
+        acting=Actor.for_user(user or rel.mentee.user),
         starts_at=starts_at,
         length=length,
         agenda=agenda,
@@ -105,7 +106,7 @@ def test_r17_reschedule_resends_with_higher_sequence_and_same_uid(cast, rel, ava
     m = book(rel)
     mail.outbox.clear()
     later = SLOT + dt.timedelta(days=1)
-    sent(services.meeting_reschedule, meeting=m, user=cast.mentor.user, starts_at=later)
+    sent(services.meeting_reschedule, meeting=m, acting=Actor.for_user(cast.mentor.user), starts_at=later)
     m.refresh_from_db()
     assert (m.starts_at, m.sequence) == (later, 1)
     _, calendar = calendar_part(mail.outbox[0])
@@ -118,9 +119,14 @@ def test_r17_reschedule_resends_with_higher_sequence_and_same_uid(cast, rel, ava
 
 def test_r17_cancel_sends_method_cancel_with_status_cancelled(cast, rel, avail, clock):
     m = book(rel)
-    sent(services.meeting_reschedule, meeting=m, user=cast.mentee.user, starts_at=SLOT + dt.timedelta(hours=2))
+    sent(
+        services.meeting_reschedule,
+        meeting=m,
+        acting=Actor.for_user(cast.mentee.user),
+        starts_at=SLOT + dt.timedelta(hours=2),
+    )
     mail.outbox.clear()
-    sent(services.meeting_cancel, meeting=m, user=cast.mentee.user, reason="Exam moved")
+    sent(services.meeting_cancel, meeting=m, acting=Actor.for_user(cast.mentee.user), reason="Exam moved")
     m.refresh_from_db()
     assert (m.status, m.sequence) == (MeetingStatus.CANCELLED, 2)
     assert len(mail.outbox) == 2
@@ -133,7 +139,7 @@ def test_r17_cancel_sends_method_cancel_with_status_cancelled(cast, rel, avail, 
     assert str(event["UID"]) == f"{m.uid}@mentormemed.org"
     assert event["DTSTART"].dt == SLOT + dt.timedelta(hours=2)
     with pytest.raises(ValidationError):
-        services.meeting_cancel(meeting=m, user=cast.mentee.user)
+        services.meeting_cancel(meeting=m, acting=Actor.for_user(cast.mentee.user))
 
 
 def test_r17_a_taken_slot_is_refused(cast, rel, avail, clock):
@@ -199,9 +205,9 @@ def test_r17_link_preference_generated_own_or_place(cast, rel, avail, clock):
 def test_r17_marking_held_moves_initiation_to_cultivation_once(cast, rel, avail, clock):
     m = book(rel)
     with pytest.raises(ValidationError):
-        services.meeting_mark_held(meeting=m, user=cast.mentee.user)  # not started yet
+        services.meeting_mark_held(meeting=m, acting=Actor.for_user(cast.mentee.user))  # not started yet
     clock.move_to(SLOT + dt.timedelta(minutes=5))
-    services.meeting_mark_held(meeting=m, user=cast.mentor.user)
+    services.meeting_mark_held(meeting=m, acting=Actor.for_user(cast.mentor.user))
     rel.refresh_from_db()
     m.refresh_from_db()
     assert (m.status, rel.stage) == (MeetingStatus.HELD, "cultivation")
@@ -209,7 +215,7 @@ def test_r17_marking_held_moves_initiation_to_cultivation_once(cast, rel, avail,
     Relationship.objects.filter(pk=rel.pk).update(stage="redefinition")
     other = meeting(rel, starts_at=SLOT + dt.timedelta(hours=3))
     clock.move_to(SLOT + dt.timedelta(hours=4))
-    services.meeting_mark_held(meeting=other, user=cast.mentee.user)
+    services.meeting_mark_held(meeting=other, acting=Actor.for_user(cast.mentee.user))
     rel.refresh_from_db()
     assert rel.stage == "redefinition"
 
@@ -223,7 +229,12 @@ def test_r17_day_before_reminder_goes_out_once(cast, rel, avail, clock):
     assert sorted(msg.to[0] for msg in mail.outbox) == ["mentee@alpha.edu", "mentor@alpha.edu"]
     assert all("Tomorrow" in msg.subject or "Tomorrow" in msg.body for msg in mail.outbox)
     # Moving the meeting later earns it a fresh reminder before the new time.
-    sent(services.meeting_reschedule, meeting=m, user=cast.mentee.user, starts_at=SLOT + dt.timedelta(days=2))
+    sent(
+        services.meeting_reschedule,
+        meeting=m,
+        acting=Actor.for_user(cast.mentee.user),
+        starts_at=SLOT + dt.timedelta(days=2),
+    )
     assert sent(services.send_reminders, now=SLOT + dt.timedelta(days=1, hours=4)) == 1
 
 
@@ -239,7 +250,7 @@ def test_r17_reminder_command_runs(cast, rel, avail, clock):
 def test_r17_held_meetings_document_teaching_hours(cast, rel, avail, clock):
     m = book(rel, length=60)
     clock.move_to(SLOT + dt.timedelta(hours=2))
-    services.meeting_mark_held(meeting=m, user=cast.mentor.user)
+    services.meeting_mark_held(meeting=m, acting=Actor.for_user(cast.mentor.user))
     log = teaching_log(membership=cast.mentor, start=dt.date(2026, 6, 1), end=dt.date(2026, 6, 30))
     assert log.hours == Decimal("1.00")
     assert [s.held_on for s in log.sessions] == [dt.date(2026, 6, 3)]
@@ -248,7 +259,7 @@ def test_r17_held_meetings_document_teaching_hours(cast, rel, avail, clock):
 
 def test_r30_notes_are_for_the_pair_only(cast, rel, avail, clock):
     m = book(rel)
-    services.meeting_notes_save(meeting=m, user=cast.mentee.user, notes="Talk about the Step 1 plan")
+    services.meeting_notes_save(meeting=m, acting=Actor.for_user(cast.mentee.user), notes="Talk about the Step 1 plan")
     url = reverse("scheduling:meeting", args=[m.pk])
     assert "Step 1 plan" in cast.client_for(cast.mentor).get(url).content.decode()
     assert cast.client_for(cast.admin).get(url).status_code == 403
@@ -257,7 +268,7 @@ def test_r30_notes_are_for_the_pair_only(cast, rel, avail, clock):
     assert cast.client_for(stranger).get(url).status_code == 404
     assert cast.client_for(cast.mentee_b).get(url).status_code == 404
     with pytest.raises(ValidationError):
-        services.meeting_notes_save(meeting=m, user=stranger.user, notes="x")
+        services.meeting_notes_save(meeting=m, acting=Actor.for_user(stranger.user), notes="x")
 
 
 def test_r17_the_sweep_sends_the_day_before_reminder(cast, rel, avail, clock):
@@ -300,7 +311,7 @@ def test_r17_ending_the_mentorship_cancels_the_meetings_ahead_with_cancel_invite
     ahead = book(rel)
     past = meeting(rel, starts_at=NOW - dt.timedelta(days=2), status=MeetingStatus.HELD)
     mail.outbox.clear()
-    sent(mentorships.relationship_end, user=cast.mentee.user, relationship=rel, reason="time")
+    sent(mentorships.relationship_end, acting=Actor.for_user(cast.mentee.user), relationship=rel, reason="time")
     ahead.refresh_from_db()
     past.refresh_from_db()
     assert (ahead.status, ahead.cancel_reason) == (MeetingStatus.CANCELLED, "The mentorship ended.")

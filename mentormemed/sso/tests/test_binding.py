@@ -6,6 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 
+from mentormemed.core.access import Actor
 from mentormemed.institutions.models import Membership
 from mentormemed.institutions.services import invitation_create, membership_set_status
 from mentormemed.sso import claims
@@ -36,7 +37,7 @@ def idp(cast):
         mentor_affiliations="faculty",
         mentee_affiliations="student",
     )
-    return identity_provider_save(actor=cast.admin.user, institution=cast.inst_a, data=data)
+    return identity_provider_save(acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, data=data)
 
 
 def _claims(email: str, uid: str = "", **kw) -> claims.Claims:
@@ -68,13 +69,15 @@ def test_r33_configuring_parses_the_metadata_and_refuses_bad_input_with_a_senten
     assert idp.app.settings["advanced"]["x509cert"]  # our SP certificate
     with pytest.raises(ValidationError, match="could not read the SAML metadata"):
         identity_provider_save(
-            actor=cast.admin.user,
+            acting=Actor.for_user(cast.admin.user),
             institution=cast.inst_b,
             data=IdpSettings(protocol="saml", display_name="Beta", metadata_xml="<nope"),
         )
     with pytest.raises(ValidationError, match="metadata"):
         identity_provider_save(
-            actor=cast.admin.user, institution=cast.inst_b, data=IdpSettings(protocol="saml", display_name="Beta")
+            acting=Actor.for_user(cast.admin.user),
+            institution=cast.inst_b,
+            data=IdpSettings(protocol="saml", display_name="Beta"),
         )
 
 
@@ -86,7 +89,9 @@ def test_r33_discovery_by_domain_parent_domain_and_name(idp):
 
 
 def test_r33_an_invitation_binds_and_a_changed_email_follows_the_stable_identifier(cast, idp):
-    invitation_create(actor=cast.admin.user, institution=cast.inst_a, email="ada@alpha.edu", role="mentee")
+    invitation_create(
+        acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, email="ada@alpha.edu", role="mentee"
+    )
     first = sign_in_bind(idp=idp, claims=_claims("ada@alpha.edu", uid="ada-uid"))
     assert first.membership.role == "mentee" and first.user.email == "ada@alpha.edu"
     again = sign_in_bind(idp=idp, claims=_claims("ada.lovelace@alpha.edu", uid="ada-uid"), known_user=first.user)
@@ -106,7 +111,9 @@ def test_r33_a_member_matches_by_verified_address_and_an_ended_member_is_refused
     user = cast.mentor.user
     EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     assert sign_in_bind(idp=idp, claims=_claims(user.email)).membership == cast.mentor
-    membership_set_status(actor=cast.admin.user, membership=cast.mentor, status="ended", end_reason="left")
+    membership_set_status(
+        acting=Actor.for_user(cast.admin.user), membership=cast.mentor, status="ended", end_reason="left"
+    )
     with pytest.raises(SignInRefused, match="has ended"):
         sign_in_bind(idp=idp, claims=_claims(user.email), known_user=user)
 

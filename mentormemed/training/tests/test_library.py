@@ -10,6 +10,7 @@ from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from mentormemed.core.access import Actor
 from mentormemed.core.models import AuditEntry
 from mentormemed.core.onboarding import checklist, missing_steps
 from mentormemed.training import services
@@ -35,9 +36,9 @@ def _module(slug: str) -> Module:
 
 def _new_version(staff, slug: str, *, body_suffix: str = "\n\nUpdated guidance.") -> None:
     module = _module(slug)
-    draft = services.draft_for(actor=staff, module=module)
-    services.draft_update(actor=staff, version=draft, body=draft.body + body_suffix)
-    services.module_publish(actor=staff, module=module)
+    draft = services.draft_for(acting=Actor.for_user(staff), module=module)
+    services.draft_update(acting=Actor.for_user(staff), version=draft, body=draft.body + body_suffix)
+    services.module_publish(acting=Actor.for_user(staff), module=module)
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_r21_every_deployment_starts_with_the_seeded_library():
 def test_r21_seed_migration_is_idempotent_by_slug(cast):
     seed = importlib.import_module("mentormemed.training.migrations.0002_seed_library").seed
     module = _module("test-taking")
-    services.module_update(actor=cast.staff, module=module, title="Test Taking, Revised")
+    services.module_update(acting=Actor.for_user(cast.staff), module=module, title="Test Taking, Revised")
     seed(django_apps, None)
     assert Module.objects.count() == 10
     assert _module("test-taking").title == "Test Taking, Revised"  # staff edits survive
@@ -73,27 +74,27 @@ def test_r21_seed_migration_is_idempotent_by_slug(cast):
 
 def test_r21_publishing_a_changed_module_creates_a_new_version(cast):
     module = _module("contracts-and-negotiations")
-    draft = services.draft_for(actor=cast.staff, module=module)
+    draft = services.draft_for(acting=Actor.for_user(cast.staff), module=module)
     assert draft.version == 2 and draft.questions.count() == 4  # the draft starts as a copy
     with pytest.raises(ValidationError, match="Nothing has changed since version 1"):
-        services.module_publish(actor=cast.staff, module=module)
-    services.draft_update(actor=cast.staff, version=draft, body=draft.body + "\n\nA new section.")
-    published = services.module_publish(actor=cast.staff, module=module)
+        services.module_publish(acting=Actor.for_user(cast.staff), module=module)
+    services.draft_update(acting=Actor.for_user(cast.staff), version=draft, body=draft.body + "\n\nA new section.")
+    published = services.module_publish(acting=Actor.for_user(cast.staff), module=module)
     module.refresh_from_db()
     assert published.version == 2 and module.current_version == published
     assert module.versions.filter(published_at__isnull=False).count() == 2
     with pytest.raises(ValidationError, match="Published versions cannot change"):
-        services.draft_update(actor=cast.staff, version=published, body="rewrite history")
+        services.draft_update(acting=Actor.for_user(cast.staff), version=published, body="rewrite history")
     assert AuditEntry.objects.filter(action="training.module_publish", object_id=str(module.pk)).exists()
 
 
 def test_r21_a_credit_bearing_module_cannot_be_published_without_an_assessment(cast):
     module = _module("mentoring-across-difference")
-    draft = services.draft_for(actor=cast.staff, module=module)
+    draft = services.draft_for(acting=Actor.for_user(cast.staff), module=module)
     for question in draft.questions.all():
-        services.question_delete(actor=cast.staff, question=question)
+        services.question_delete(acting=Actor.for_user(cast.staff), question=question)
     with pytest.raises(ValidationError, match="needs a knowledge check"):
-        services.module_publish(actor=cast.staff, module=module)
+        services.module_publish(acting=Actor.for_user(cast.staff), module=module)
 
 
 def test_r7_mentee_gate_lists_training_until_every_required_module_is_attested(cast):
@@ -222,17 +223,27 @@ def test_r21_markdown_is_rendered_safely():
 
 def test_r21_resources_are_type_and_size_checked(cast, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    draft = services.draft_for(actor=cast.staff, module=_module("test-taking"))
+    draft = services.draft_for(acting=Actor.for_user(cast.staff), module=_module("test-taking"))
     with pytest.raises(ValidationError, match="file type is not accepted"):
-        services.resource_add(actor=cast.staff, version=draft, title="x", name="run.exe", data=b"MZ...")
+        services.resource_add(
+            acting=Actor.for_user(cast.staff), version=draft, title="x", name="run.exe", data=b"MZ..."
+        )
     with pytest.raises(ValidationError, match="does not look like a PDF"):
-        services.resource_add(actor=cast.staff, version=draft, title="x", name="fake.pdf", data=b"<html>")
+        services.resource_add(
+            acting=Actor.for_user(cast.staff), version=draft, title="x", name="fake.pdf", data=b"<html>"
+        )
     settings.TRAINING_MAX_RESOURCE_BYTES = 1024 * 1024
     with pytest.raises(ValidationError, match="larger than 1 MB"):
         services.resource_add(
-            actor=cast.staff, version=draft, title="x", name="big.pdf", data=b"%PDF-" + b"0" * 1024 * 1024
+            acting=Actor.for_user(cast.staff),
+            version=draft,
+            title="x",
+            name="big.pdf",
+            data=b"%PDF-" + b"0" * 1024 * 1024,
         )
-    ok = services.resource_add(actor=cast.staff, version=draft, title="Checklist", name="list.pdf", data=b"%PDF-1.7")
+    ok = services.resource_add(
+        acting=Actor.for_user(cast.staff), version=draft, title="Checklist", name="list.pdf", data=b"%PDF-1.7"
+    )
     assert ok.content_type == "application/pdf" and ok.size == 8
 
 
@@ -301,9 +312,9 @@ def test_r7_member_list_prepares_training_state_in_bulk(cast, django_assert_max_
 
 def test_r22_staff_cannot_set_a_maximum_outside_quarter_steps(cast):
     module = _module("mentorship-to-sponsorship")
-    draft = services.draft_for(actor=cast.staff, module=module)
+    draft = services.draft_for(acting=Actor.for_user(cast.staff), module=module)
     with pytest.raises(ValidationError, match="steps of 0.25"):
-        services.draft_update(actor=cast.staff, version=draft, cme_max_credits="0.30")
+        services.draft_update(acting=Actor.for_user(cast.staff), version=draft, cme_max_credits="0.30")
     response = cast.client_for(cast.staff).post(
         reverse("training:staff_module", args=[module.pk]),
         {"save_draft": "1", "d-body": draft.body, "d-passing_score": "80", "d-cme_max_credits": "0.30"},
