@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from mentormemed.core.conf import product
 from mentormemed.core.access import Actor
+from mentormemed.core.conf import product
 from mentormemed.core.contact import contact_refused
 from mentormemed.core.timezones import is_zone, zone_or_utc
 from mentormemed.core.tokens import hash_token, new_token
