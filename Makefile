@@ -54,6 +54,8 @@ chromium:
 
 test: install chromium
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(PYTHON) manage.py makemigrations --check --dry-run > /dev/null
 	$(PYTHON) -m pytest -n 2 --dist loadgroup -q
 
@@ -63,6 +65,7 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.saml",
     "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
-    "template_partials",
     "django_tasks",
     "django_tasks_db",
     "mentormemed.core",

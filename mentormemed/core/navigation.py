@@ -11,13 +11,15 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
+from mentormemed.core.types import Text
+
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: Text
     url_name: str
     icon: str = ""
-    group: str = ""
+    group: Text = ""
 
 
 NAV: dict[str, list[NavItem]] = {

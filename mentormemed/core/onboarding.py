@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from mentormemed.core.types import Text
+
 
 @dataclass(frozen=True)
 class StepState:
@@ -26,7 +28,7 @@ class StepState:
 @dataclass(frozen=True)
 class Step:
     key: str
-    label: str  # an instruction to the member ("Accept the agreement")
+    label: Text  # an instruction to the member ("Accept the agreement")
     roles: frozenset[str]
     check: Callable[[object], StepState]
     url_name: str
@@ -40,10 +42,10 @@ class Step:
     # that have not done the step, so a list of mentors can leave them out in SQL.
     unready: Callable[[str], object] | None = None
     # The step named as a topic, for pages about the member ("Agreement"); defaults to ``label``.
-    topic: str = ""
+    topic: Text = ""
 
     @property
-    def topic_label(self) -> str:
+    def topic_label(self) -> Text:
         return self.topic or self.label
 
     def url(self) -> str:

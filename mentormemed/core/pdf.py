@@ -9,6 +9,7 @@ the XMP metadata. The document language and title come from the template's ``<ht
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -19,9 +20,10 @@ PDF_VARIANT = "pdf/ua-1"
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
-def render_pdf(template: str, context: dict) -> bytes:
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     """The template rendered to a tagged PDF/UA-1 document."""
     from weasyprint import HTML  # imported lazily: it loads pango, which page views never need
 
     html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
+    document: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
+    return document

@@ -175,12 +175,12 @@ class _Scanner:
 
     # -- tags -------------------------------------------------------------------------------
     def tag(self, source: str) -> str:
-        def attr(match: re.Match) -> str:
-            value = match.group(2)
+        def attr(match: re.Match[str]) -> str:
+            value: str = match.group(2)
             if not is_readable(value):
-                return match.group(0)
+                return str(match.group(0))
             self.scan.findings.append(Finding(self.line, value))
-            return match.group(1) + translated(re.sub(r"\s+", " ", value.strip())) + '"'
+            return str(match.group(1)) + translated(re.sub(r"\s+", " ", value.strip())) + '"'
 
         return ATTR_RE.sub(attr, source)
 
@@ -323,7 +323,7 @@ def _words_only(pieces: list[tuple[str, str]]) -> str:
 
 def _inline(tag: str) -> bool:
     name = re.match(r"</?([A-Za-z]+)", tag)
-    return bool(name) and name.group(1).lower() in INLINE_TAGS and "{%" not in tag
+    return name is not None and name.group(1).lower() in INLINE_TAGS and "{%" not in tag
 
 
 def _opens_tag(part: str, j: int, *, last: bool) -> bool:

@@ -97,7 +97,7 @@ class Stage(models.TextChoices):
     REDEFINITION = "redefinition", gettext_lazy("Redefinition")
 
 
-STAGE_ORDER = [Stage.INITIATION, Stage.CULTIVATION, Stage.SEPARATION, Stage.REDEFINITION]
+STAGE_ORDER: list[str] = [Stage.INITIATION, Stage.CULTIVATION, Stage.SEPARATION, Stage.REDEFINITION]
 
 
 class EndReason(models.TextChoices):
@@ -156,6 +156,16 @@ class Relationship(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def next_stage(self) -> str | None:
+        """The stage the pair may move to next (``relationship_advance``): cultivation while it runs,
+        redefinition once it has ended; separation comes only with ending it, so it is never offered."""
+        index = STAGE_ORDER.index(self.stage)
+        if index + 1 >= len(STAGE_ORDER) or STAGE_ORDER[index + 1] == Stage.SEPARATION:
+            return None
+        candidate = STAGE_ORDER[index + 1]
+        return candidate if (candidate == Stage.CULTIVATION) == self.is_active else None
 
     def side_of(self, user) -> str | None:
         """'mentee', 'mentor' or None: which side of the pair ``user`` is."""

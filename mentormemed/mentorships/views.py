@@ -240,12 +240,6 @@ def relationship(request, pk: int):
     side = rel.side_of(request.user)
     # Relationships recorded without a compact (imported or older data) show an unwritten one.
     compact = getattr(rel, "compact", None) or Compact(relationship=rel)
-    next_stage = None
-    index = STAGE_ORDER.index(rel.stage)
-    if index + 1 < len(STAGE_ORDER) and STAGE_ORDER[index + 1] != Stage.SEPARATION:
-        candidate = STAGE_ORDER[index + 1]
-        if (candidate == Stage.CULTIVATION) == rel.is_active:
-            next_stage = candidate
     return render(
         request,
         "mentorships/relationship.html",
@@ -267,7 +261,7 @@ def relationship(request, pk: int):
             "checkin_form": CheckInForm(auto_id="id_checkin_%s"),
             "my_checkin": getattr(rel, f"{side}_checkin"),
             "stages": STAGE_ORDER,
-            "next_stage": next_stage,
+            "next_stage": rel.next_stage,
             "can_message": rel.is_active or rel.stage == Stage.REDEFINITION,
             "mentee_phone": selectors.mentee_phone_for(relationship=rel, side=side),
         },

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
+from mentormemed.core.types import Text
+
 
 @dataclass(frozen=True)
 class Kind:
     key: str
-    label: str
+    label: Text
     default: str = "immediate"  # or "digest"
     roles: frozenset[str] = frozenset({"mentee", "mentor", "admin", "staff"})
 

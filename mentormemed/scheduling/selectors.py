@@ -116,6 +116,65 @@ def bookable_slots(
     return free_slots(rules=rules, length=length, busy=busy, now=now, start=start, end=end)
 
 
+WEEK = dt.timedelta(days=7)
+
+
+def _chosen_length(value: str | None, lengths: list[int]) -> int:
+    """The meeting length asked for, if the mentor offers it; else the mentor's first (30 without any)."""
+    default = lengths[0] if lengths else 30
+    try:
+        length = int(value or default)
+    except ValueError:
+        return default
+    return default if lengths and length not in lengths else length
+
+
+def _chosen_week(value: str | None) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0
+
+
+def slot_page(
+    *,
+    relationship: Relationship,
+    availability: Availability | None,
+    length: str | None,
+    week: str | None,
+    zone: zoneinfo.ZoneInfo,
+    exclude: Meeting | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, object]:
+    """One week of bookable slots (``week`` weeks from now), of the length asked for, by the viewer's day."""
+    lengths = availability.lengths if availability else []
+    minutes, weeks = _chosen_length(length, lengths), _chosen_week(week)
+    now = now or timezone.now()
+    start, end = now + weeks * WEEK, now + (weeks + 1) * WEEK
+    slots: list[Slot] = []
+    if availability is not None:
+        slots = bookable_slots(
+            relationship=relationship,
+            availability=availability,
+            length=minutes,
+            now=now,
+            start=start,
+            end=end,
+            exclude=exclude,
+        )
+    horizon = now + dt.timedelta(days=availability.horizon_days) if availability else now
+    return {
+        "availability": availability,
+        "length": minutes,
+        "lengths": lengths,
+        "week": weeks,
+        "has_later": end < horizon,
+        "days": slots_by_day(slots, zone),
+        "range_start": start,
+        "range_end": min(end, horizon),
+    }
+
+
 def slots_by_day(slots: list[Slot], zone) -> list[tuple[dt.date, list[Slot]]]:
     """Group slots by the viewer's local date, in order."""
     days: dict[dt.date, list[Slot]] = {}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -31,7 +29,6 @@ from mentormemed.scheduling.forms import (
 from mentormemed.scheduling.models import DateOff, MeetingStatus, Window
 
 NEW_FEED_SESSION_KEY = "scheduling_new_feed_token"
-WEEK = dt.timedelta(days=7)
 
 
 def _zone(request):
@@ -75,42 +72,15 @@ def meetings(request):
 
 def _slot_page(request, *, relationship, availability, exclude=None):
     """The context for choosing a slot: one week at a time, in the viewer's zone."""
-    lengths = availability.lengths if availability else []
-    try:
-        length = int(request.GET.get("length") or request.POST.get("length") or (lengths[0] if lengths else 30))
-    except ValueError:
-        length = lengths[0] if lengths else 30
-    if lengths and length not in lengths:
-        length = lengths[0]
-    try:
-        week = max(0, int(request.GET.get("week", 0)))
-    except ValueError:
-        week = 0
-    now = timezone.now()
-    start, end = now + week * WEEK, now + (week + 1) * WEEK
-    slots = []
-    if availability is not None:
-        slots = selectors.bookable_slots(
-            relationship=relationship,
-            availability=availability,
-            length=length,
-            now=now,
-            start=start,
-            end=end,
-            exclude=exclude,
-        )
-    horizon = now + dt.timedelta(days=availability.horizon_days) if availability else now
-    return {
-        "availability": availability,
-        "length": length,
-        "lengths": lengths,
-        "week": week,
-        "has_later": end < horizon,
-        "days": selectors.slots_by_day(slots, _zone(request)),
-        "zone": request.user.time_zone,
-        "range_start": start,
-        "range_end": min(end, horizon),
-    }
+    page = selectors.slot_page(
+        relationship=relationship,
+        availability=availability,
+        length=request.GET.get("length") or request.POST.get("length"),
+        week=request.GET.get("week"),
+        zone=_zone(request),
+        exclude=exclude,
+    )
+    return {**page, "zone": request.user.time_zone}
 
 
 @requires("scheduling.meetings")

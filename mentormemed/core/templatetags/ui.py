@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import template
+from django.forms import BoundField, ChoiceField
+from django.forms.boundfield import BoundWidget
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
 SELECT_WIDGETS = {"select", "selectmultiple", "nullbooleanselect"}
 
 
+def _choices(field: BoundField) -> list[Any]:
+    """The choices of a radio or checkbox field (only choice fields render those widgets)."""
+    return list(cast(ChoiceField, field.field).choices)
+
+
 @register.filter
-def bs_widget(field):
+def bs_widget(field: BoundField) -> SafeString:
     """Render a field's widget with Bootstrap classes and its help/error description linked."""
     css = "form-select" if field.widget_type in SELECT_WIDGETS else "form-control"
     if field.errors:
         css += " is-invalid"
-    attrs = {"class": css}
+    attrs: dict[str, str | bool] = {"class": css}
     if field.help_text or field.errors:
         attrs["aria-describedby"] = f"{field.auto_id}_help"
     if field.errors:
@@ -24,35 +34,35 @@ def bs_widget(field):
 
 
 @register.filter
-def bs_choice(choice):
+def bs_choice(choice: BoundWidget) -> SafeString:
     """Render one radio or checkbox of a choice field with Bootstrap's ``form-check-input`` class."""
     attrs = dict(choice.data.get("attrs") or {})
     classes = attrs.get("class", "").split()
     if "form-check-input" not in classes:
         attrs["class"] = " ".join([*classes, "form-check-input"])
-    context = {"widget": {**choice.data, "attrs": attrs, "wrap_label": False}}
-    return choice.parent_widget._render(choice.template_name, context, choice.renderer)
+    choice.data = {**choice.data, "attrs": attrs}
+    return choice.tag(wrap_label=False)
 
 
 @register.filter
-def short_choices(field) -> bool:
+def short_choices(field: BoundField) -> bool:
     """True for a radio group of a few short answers, which reads best on one line."""
     if field.widget_type != "radioselect":
         return False
-    labels = [str(label) for _, label in field.field.choices]
+    labels = [str(label) for _, label in _choices(field)]
     return len(labels) <= 5 and all(len(label) <= 16 for label in labels)
 
 
 @register.filter
-def choice_layout(field) -> str:
+def choice_layout(field: BoundField) -> str:
     """CSS class for a checkbox list: long lists scroll in a box, middling ones use two columns."""
     if field.widget_type != "checkboxselectmultiple":
         return ""
-    n = len(field.field.choices)
+    n = len(_choices(field))
     return "choice-scroll" if n > 40 else "choice-columns" if n > 10 else ""
 
 
 @register.filter
-def ticked_labels(field) -> list[str]:
+def ticked_labels(field: BoundField) -> list[str]:
     """The labels of the ticked choices, to show what a scrolled list holds."""
     return [str(choice.choice_label) for choice in field if choice.data.get("selected")]
