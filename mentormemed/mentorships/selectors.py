@@ -12,7 +12,7 @@ from mentormemed.core.conf import product
 from mentormemed.core.contact import contact_refused
 from mentormemed.institutions.models import Membership
 from mentormemed.matching import selectors as matching
-from mentormemed.mentorships.models import MentorshipRequest, Message, Relationship, RequestState
+from mentormemed.mentorships.models import Goal, MentorshipRequest, Message, Relationship, RequestState
 from mentormemed.profiles.models import ContentArea, MenteeNeed, MenteeProfile, MentorProfile
 from mentormemed.profiles.responsiveness import WINDOW_DAYS as RESPONSIVENESS_WINDOW_DAYS
 from mentormemed.profiles.responsiveness import Responsiveness
@@ -188,6 +188,24 @@ def relationship_for_or_404(*, actor, pk: int) -> Relationship:
         return relationships_of(membership=membership).select_related("compact").get(pk=pk)
     except Relationship.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def own_request_or_404(*, actor, pk: int) -> MentorshipRequest:
+    """A request the acting mentee sent (anyone else's: 404)."""
+    try:
+        return MentorshipRequest.objects.select_related("mentor__membership__user").get(pk=pk, mentee=actor.membership)
+    except MentorshipRequest.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def goal_for_or_404(*, actor, pk: int) -> Goal:
+    """A goal of a relationship only its pair can see (anyone else: 404)."""
+    try:
+        goal = Goal.objects.select_related("relationship").get(pk=pk)
+    except Goal.DoesNotExist as exc:
+        raise Http404 from exc
+    relationship_for_or_404(actor=actor, pk=goal.relationship_id)
+    return goal
 
 
 def messages_of(*, relationship: Relationship) -> QuerySet[Message]:

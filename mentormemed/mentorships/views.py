@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -26,7 +25,7 @@ from mentormemed.mentorships.forms import (
     ReinstateForm,
     RequestForm,
 )
-from mentormemed.mentorships.models import STAGE_ORDER, Compact, Goal, MentorshipRequest, RequestState, Stage
+from mentormemed.mentorships.models import STAGE_ORDER, Compact, RequestState, Stage
 from mentormemed.profiles import responsiveness
 from mentormemed.profiles.models import ContentArea
 
@@ -112,12 +111,7 @@ def requests(request):
 @requires("mentorships.request")
 @require_POST
 def request_withdraw(request, pk: int):
-    try:
-        mentorship_request = MentorshipRequest.objects.select_related("mentor__membership__user").get(
-            pk=pk, mentee=request.actor.membership
-        )
-    except MentorshipRequest.DoesNotExist as exc:
-        raise Http404 from exc
+    mentorship_request = selectors.own_request_or_404(actor=request.actor, pk=pk)
     try:
         services.request_withdraw(acting=request.actor, request=mentorship_request)
         messages.success(request, gettext("Request withdrawn."))
@@ -344,11 +338,7 @@ def goal_add(request, pk: int):
 @requires("mentorships.relationships")
 @require_POST
 def goal_progress(request, pk: int):
-    try:
-        goal = Goal.objects.select_related("relationship").get(pk=pk)
-    except Goal.DoesNotExist as exc:
-        raise Http404 from exc
-    selectors.relationship_for_or_404(actor=request.actor, pk=goal.relationship_id)  # only the pair
+    goal = selectors.goal_for_or_404(actor=request.actor, pk=pk)
 
     def act(rel):
         form = ProgressForm(request.POST)

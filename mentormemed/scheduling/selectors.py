@@ -231,6 +231,14 @@ def relationship_meetings_summary(*, relationship, limit: int = 3) -> tuple[list
     return list(upcoming), held
 
 
+def date_off_for_or_404(*, actor, pk: int) -> DateOff:
+    """A date off of the acting mentor's own availability (anyone else's: 404)."""
+    try:
+        return DateOff.objects.get(pk=pk, availability__mentor__membership=actor.membership)
+    except DateOff.DoesNotExist as exc:
+        raise Http404 from exc
+
+
 def meeting_for_or_404(*, actor, pk: int) -> Meeting:
     try:
         return meetings_of(membership=actor.membership).get(pk=pk)

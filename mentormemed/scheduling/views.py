@@ -26,7 +26,7 @@ from mentormemed.scheduling.forms import (
     format_windows,
     parse_slot,
 )
-from mentormemed.scheduling.models import DateOff, MeetingStatus, Window
+from mentormemed.scheduling.models import MeetingStatus, Window
 
 NEW_FEED_SESSION_KEY = "scheduling_new_feed_token"
 
@@ -324,10 +324,7 @@ def date_off_add(request):
 @requires("scheduling.availability")
 @require_POST
 def date_off_remove(request, pk: int):
-    try:
-        date_off = DateOff.objects.get(pk=pk, availability__mentor__membership=request.actor.membership)
-    except DateOff.DoesNotExist as exc:
-        raise Http404 from exc
+    date_off = selectors.date_off_for_or_404(actor=request.actor, pk=pk)
     through = parse_date(request.POST.get("through", "") or "") if request.POST.get("through") else None
     removed = services.date_off_remove(date_off=date_off, through=through)
     messages.success(
