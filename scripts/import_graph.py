@@ -62,7 +62,7 @@ def in_function_imports() -> list[tuple[str, int, str]]:
 
 
 def main() -> None:
-    graph = grimp.build_graph(PACKAGE, include_external_packages=False)
+    graph = grimp.build_graph(PACKAGE, include_external_packages=False, exclude_type_checking_imports=True)
     cycles = app_cycles(graph)
     print(f"App-level cycles (pairs importing each other): {len(cycles)}")
     for a, b in cycles:
