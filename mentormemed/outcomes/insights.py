@@ -22,7 +22,9 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from mentormemed.core.conf import product
-from mentormemed.outcomes.selectors import BASES, GME, UME, Filters, _period_label, quarters
+from mentormemed.outcomes.cohorts import BASES, GME, UME
+from mentormemed.outcomes.rollups import last_refresh
+from mentormemed.outcomes.selectors import Filters, _period_label, quarters
 from mentormemed.outcomes.suppression import RATIO, Cell, Row, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, number, rate
 
@@ -93,8 +95,6 @@ def insight(slug: str, institution, f: Filters, *, use_cache: bool = True) -> In
     """One view's figures for ``institution`` (``None``: national), as of the last rollup refresh.
 
     Reads only: when the rollups were never built the view says so (the sweep builds them)."""
-
-    from mentormemed.outcomes.rollups import last_refresh
 
     view = VIEWS[slug]
     done = last_refresh()

@@ -19,6 +19,7 @@ from collections import defaultdict
 
 from django.utils.translation import gettext, gettext_lazy
 
+from mentormemed.outcomes.cohorts import GME, cohort_q, scoped
 from mentormemed.outcomes.suppression import Cell, Row
 from mentormemed.outcomes.tables import Table
 
@@ -42,9 +43,7 @@ def _facts(institution, f, cohort_q, scoped):
 
 def adjusted_tables(institution, f, *, k: int, labels: dict[str, str]) -> list[Table]:
     """One table per outcome: each characteristic's adjusted difference, or "too few to conclude"."""
-    from mentormemed.outcomes.selectors import GME, _scoped, cohort_q
-
-    facts = _facts(institution, f, cohort_q, _scoped)
+    facts = _facts(institution, f, cohort_q, scoped)
     tables = []
     for n, (field, outcome, unit) in enumerate(OUTCOMES):
         index = 5 if field == "score" else 6

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from mentormemed.core.conf import product
 from mentormemed.outcomes import stats
+from mentormemed.outcomes.cohorts import GME, UME
 from mentormemed.outcomes.models import (
     MenteeJourney,
     RelationshipFact,
@@ -341,8 +342,6 @@ def _searches(part: Part | None = None) -> None:
 
 def _level_group(column: str) -> str:
     """1 for a UME level, 2 for GME, 0 otherwise (the dashboards' level filter)."""
-    from mentormemed.outcomes.selectors import GME, UME
-
     ume, gme = (", ".join(f"'{level}'" for level in levels) for levels in (UME, GME))
     return f"CASE WHEN {column} IN ({ume}) THEN 1 WHEN {column} IN ({gme}) THEN 2 ELSE 0 END"
 

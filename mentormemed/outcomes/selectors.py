@@ -28,23 +28,12 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 from mentormemed.core.conf import product
 from mentormemed.evaluations.schedule import add_months
 from mentormemed.outcomes import stats
+from mentormemed.outcomes.cohorts import BASES, GME, UME, cohort_q, live_cohort_q
+from mentormemed.outcomes.cohorts import scoped as _scoped
 from mentormemed.outcomes.regression import adjusted_tables
+from mentormemed.outcomes.rollups import last_refresh
 from mentormemed.outcomes.suppression import RATIO, Cell, Layout, Row, choose, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, rate
-
-UME = ["MS1", "MS2", "MS3", "MS4"]
-GME = ["PGY1", "PGY2", "PGY3", "PGY4", "PGY5", "PGY6", "PGY7", "FELLOW"]
-LEVEL_CHOICES = [
-    ("", gettext_lazy("All training levels")),
-    ("ume", gettext_lazy("Medical students (UME)")),
-    ("gme", gettext_lazy("Residents and fellows (GME)")),
-]
-BASES = [
-    ("urim", gettext_lazy("Underrepresented in medicine")),
-    ("first_generation", gettext_lazy("First-generation college graduate")),
-    ("economically_disadvantaged", gettext_lazy("Economically disadvantaged")),
-]
-BASIS_CHOICES = [("", gettext_lazy("Any eligibility basis")), *BASES]
 
 
 def academic_year_of(day: dt.date) -> int:
@@ -130,37 +119,8 @@ def academic_year_label(year: int) -> str:
     return f"{year}–{(year + 1) % 100:02d}"
 
 
-def cohort_q(f: Filters) -> Q:
-    """The chosen cohort on a rollup (its rows are consenting mentees only)."""
-    q = Q()
-    if f.level == "ume":
-        q &= Q(training_level__in=UME)
-    elif f.level == "gme":
-        q &= Q(training_level__in=GME)
-    if f.basis:
-        q &= Q(**{f.basis: True})
-    return q
-
-
-def live_cohort_q(prefix: str, f: Filters) -> Q:
-    """The chosen cohort of consenting mentees on a source table, reached through ``prefix``."""
-    q = Q(**{f"{prefix}mentee_profile__consent_analytics": True})
-    if f.level:
-        q &= Q(**{f"{prefix}mentee_profile__training_level__in": UME if f.level == "ume" else GME})
-    if f.basis:
-        q &= Q(**{f"{prefix}eligibility__{f.basis}": True})
-    return q
-
-
 def _months(qs, f: Filters):
     return qs.filter(month__gte=f.start.replace(day=1), month__lte=f.end)
-
-
-def _scoped(qs, institution):
-    """Requests and relationships count for an institution where the mentee or the mentor is theirs."""
-    if institution is None:
-        return qs
-    return qs.filter(Q(mentee_institution_id=institution.pk) | Q(mentor_institution_id=institution.pk))
 
 
 def _month_label(day) -> str:
@@ -1047,9 +1007,6 @@ def dashboard(institution, f: Filters, *, use_cache: bool = True) -> Dashboard:
     """Every figure of the outcomes page, from the rollups as of their last refresh. Reads only:
     when the rollups were never built there are no figures (the page says so; the sweep builds
     them). Cached briefly per refresh (product.outcomes_cache_seconds)."""
-
-    from mentormemed.outcomes.rollups import last_refresh
-
     done = last_refresh()
     if done is None:
         return Dashboard(f, [], [], [], [], [], k_min(), None, [])
