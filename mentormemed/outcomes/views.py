@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -72,8 +73,21 @@ def _release_table(institution, filters, table: str):
     return selectors.dashboard(institution, filters).table(table)
 
 
+def _not_built_yet(request, back: str):
+    """An export asked for before the figures were first computed: say so on the page it came from."""
+    messages.info(
+        request,
+        gettext("The figures have not been computed yet. They are updated every %(minutes)s minutes; try again then.")
+        % {"minutes": product.outcomes_refresh_minutes},
+    )
+    query = request.GET.urlencode()
+    return redirect(f"{back}?{query}" if query else back)
+
+
 @requires("outcomes.institution")
 def export_csv(request, table: str):
+    if selectors.last_refresh() is None:
+        return _not_built_yet(request, reverse("outcomes:dashboard"))
     found = _release_table(request.actor.institution, selectors.Filters.from_query(request.GET), table)
     if found is None:
         raise Http404
@@ -99,6 +113,8 @@ def national(request):
 @requires("outcomes.national")
 def national_export(request, table: str):
     institution = _staff_institution(request)
+    if selectors.last_refresh() is None:
+        return _not_built_yet(request, reverse("outcomes:national"))
     found = _release_table(institution, selectors.Filters.from_query(request.GET), table)
     if found is None:
         raise Http404

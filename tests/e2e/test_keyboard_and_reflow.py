@@ -142,6 +142,9 @@ def test_mentor_answers_a_request_by_keyboard_only(page, cast):
 
 
 def test_admin_reaches_a_report_by_keyboard_only(page, cast):
+    from mentormemed.outcomes import rollups
+
+    rollups.refresh()  # what the periodic sweep does
     enter_as(page, cast, cast.admin)
     page.goto("/home/")
     open_menu_item(page, "Reports", "Outcomes")

@@ -156,3 +156,18 @@ def test_r23_national_dashboard_query_count_is_bounded(cast, history, django_ass
     client.get(reverse("outcomes:national"))
     with django_assert_max_num_queries(45):
         assert client.get(reverse("outcomes:national") + "?year=2024").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "page", "who"), [("export", "dashboard", "admin"), ("national_export", "national", "staff")]
+)
+def test_r23_an_export_before_the_figures_exist_says_so_and_changes_nothing(cast, name, page, who):
+    """Before the sweep first computes the figures, an export explains instead of answering a bare 404."""
+    client = cast.client_for(getattr(cast, who))
+    response = client.get(reverse(f"outcomes:{name}", args=["searches_by_month"]) + "?year=2025", follow=True)
+    assert response.redirect_chain[0][0] == reverse(f"outcomes:{page}") + "?year=2025"
+    assert "The figures have not been computed yet" in response.content.decode()
+    assert "every 10 minutes" in response.content.decode()
+    assert not RollupRefresh.objects.exists()
+    assert not SearchRollup.objects.exists()
