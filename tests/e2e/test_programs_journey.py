@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
+from playwright.sync_api import expect
 
 from mentormemed.mentorships import testing as mt
 from mentormemed.programs.models import Program, ProposalStatus
@@ -165,7 +166,8 @@ def test_r35_speed_mentoring_rotation_is_generated_and_booked(page, browser, liv
     sign_in(page, cast.mentee.user.email, TEST_PASSWORD)
     page.goto("/programs/events/")
     page.get_by_role("link", name="Specialty speed mentoring").click()
-    assert page.get_by_role("row").count() == 1 + 3  # header + one round with each mentor
+    page.wait_for_url("**/programs/events/*/")
+    expect(page.get_by_role("row")).to_have_count(1 + 3)  # header + one round with each mentor
     assert_accessible(page, context="event (mentee)")
 
 
