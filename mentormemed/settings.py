@@ -258,6 +258,8 @@ TASKS = {
 # Product settings: every default and its meaning are in mentormemed/core/conf.py. A deployment
 # may set these from its environment; any other key of MMM overrides its default when set here.
 MMM = {name: env.int(name) for name in ("INVITATION_DAYS", "RESPONSE_WINDOW_DAYS", "SMALL_CELL_MIN") if name in env}
+MMM.update({name: env.str(name) for name in ("OUTCOMES_PRIVACY",) if name in env})
+MMM.update({name: env.float(name) for name in ("OUTCOMES_DP_EPSILON", "OUTCOMES_DP_BUDGET") if name in env})
 
 # Invoices (R3): who bills, where to pay. Set these for a real deployment; the defaults are the
 # demo's fictitious company and bank details.

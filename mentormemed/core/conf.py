@@ -99,6 +99,15 @@ class ProductSettings:
     outcomes_refresh_minutes = _Setting(10, "Minutes between two updates of the outcomes tables (changed parts only).")
     outcomes_full_rebuild_hours = _Setting(24, "Hours between two full rebuilds of the outcomes tables (0: never).")
     outcomes_cache_seconds = _Setting(300, "Seconds the figures of an outcomes page are kept before recomputing.")
+    outcomes_privacy = _Setting(
+        "suppression",
+        "How an institution's outcomes are released: 'suppression' (exact figures, small cells hidden) or "
+        "'differential' (quarterly figures with differential privacy noise instead of exact tables).",
+    )
+    outcomes_dp_epsilon = _Setting(1.0, "Privacy loss (epsilon) of one quarter's differentially private release.")
+    outcomes_dp_budget = _Setting(
+        4.0, "Total epsilon an institution's (or the network's) releases may spend in one academic year."
+    )
 
     # Continuing medical education (top-level settings; empty means the standard wording)
     cme_provider_name = _Setting("", "The accredited provider issuing CME credit.", top_level=True)

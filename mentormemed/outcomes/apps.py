@@ -11,7 +11,9 @@ class OutcomesConfig(AppConfig):
         from mentormemed.core.periodic import register_job
         from mentormemed.notifications.kinds import Kind, register_kind
         from mentormemed.outcomes import panels  # noqa: F401  (registers dashboard panels)
+        from mentormemed.outcomes.private import release_job
         from mentormemed.outcomes.rollups import refresh_job
 
         register_job("outcomes_rollups", refresh_job)  # the dashboards' rollups (R23)
+        register_job("outcomes_private", release_job)  # after the rollups: quarters they now hold (R23)
         register_kind(Kind("research", "Decisions on my research data requests", roles=frozenset({"mentor"})))

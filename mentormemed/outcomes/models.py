@@ -266,3 +266,37 @@ class UnmetSearchRollup(CohortColumns):
 
     class Meta:
         indexes = [models.Index(fields=["institution_id", "month"]), models.Index(fields=["month"])]
+
+
+class PrivateRelease(models.Model):
+    """One quarter's differentially private figures for an institution's mentees (or the network's).
+
+    Drawn once, when the quarter has closed, and never again: every page and CSV shows these same
+    noisy values, so asking twice reveals nothing more. The epsilon of each release counts against
+    the scope's privacy budget for the academic year (``outcomes.private``)."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution", null=True, blank=True, on_delete=models.CASCADE, related_name="private_releases"
+    )
+    academic_year = models.IntegerField()
+    quarter_start = models.DateField()
+    epsilon = models.FloatField(help_text=_("privacy loss of this release (pure differential privacy)"))
+    values = models.JSONField(help_text=_("the noisy figures, by name"))
+    scales = models.JSONField(help_text=_("the noise scale of each figure, for the error bars"))
+    released_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "quarter_start"],
+                condition=models.Q(institution__isnull=False),
+                name="private_release_once_per_institution_quarter",
+            ),
+            models.UniqueConstraint(
+                fields=["quarter_start"],
+                condition=models.Q(institution__isnull=True),
+                name="private_release_once_per_network_quarter",
+            ),
+            models.CheckConstraint(condition=models.Q(epsilon__gt=0), name="private_release_epsilon_positive"),
+        ]
+        ordering = ["quarter_start"]

@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mentormemed.core.access import get_scoped_or_404, requires
+from mentormemed.core.access import STAFF, get_scoped_or_404, requires
 from mentormemed.core.audit import audit_request
 from mentormemed.core.conf import product
 from mentormemed.institutions.models import Institution, Subscription
 from mentormemed.institutions.selectors import mentor_supply
-from mentormemed.outcomes import insights, selectors, services
+from mentormemed.outcomes import insights, private, selectors, services
 from mentormemed.outcomes import invoices as invoice_pdfs
 from mentormemed.outcomes import reward as rewards
 from mentormemed.outcomes.forms import DecisionForm, ResearchForm, ThresholdForm
@@ -33,9 +33,21 @@ def _csv_response(content: str, filename: str) -> HttpResponse:
     return response
 
 
+def _exact_withheld(request) -> bool:
+    """An institution's admins read only the private release when the deployment asks for it."""
+    return private.enabled() and request.actor.role != STAFF
+
+
 def _page(request, institution, *, national: bool):
     filters = selectors.Filters.from_query(request.GET)
-    board = selectors.dashboard(institution, filters)
+    trends = (
+        private.trends(institution.pk if institution else None, filters.academic_year) if private.enabled() else None
+    )
+    if _exact_withheld(request):
+        done = selectors.last_refresh()
+        board = selectors.Dashboard(filters, [], [], [], [], [], selectors.k_min(), done.refreshed_at if done else None)
+    else:
+        board = selectors.dashboard(institution, filters)
     charts = {t.key: t.chart_data() for t in board.searches + board.matches if t.chart and t.rows and not t.all_hidden}
     query = filters.as_query()
     if national and institution is not None:
@@ -57,6 +69,9 @@ def _page(request, institution, *, national: bool):
             "export_url": "outcomes:national_export" if national else "outcomes:export",
             "refresh_minutes": product.outcomes_refresh_minutes,
             "views": insights.VIEWS.values(),
+            "trends": trends,
+            "trends_table": trends.table() if trends else None,
+            "exact_withheld": _exact_withheld(request),
         },
     )
 
@@ -68,9 +83,18 @@ def dashboard(request):
 
 def _release_table(institution, filters, table: str):
     """A table of the dashboard or of one of the views."""
+    if table == "private_trends":
+        return private.trends(institution.pk if institution else None, filters.academic_year).table()
     if table in insights.TABLE_VIEWS:
         return insights.find_table(table, institution, filters)
     return selectors.dashboard(institution, filters).table(table)
+
+
+def _WITHHELD() -> str:  # noqa: N802  (a sentence, read when shown)
+    return gettext(
+        "This deployment releases outcomes with differential privacy: exact tables and the views built on them "
+        "are not released to institutions. The quarterly figures are on the outcomes page."
+    )
 
 
 def _not_built_yet(request, back: str):
@@ -88,6 +112,9 @@ def _not_built_yet(request, back: str):
 def export_csv(request, table: str):
     if selectors.last_refresh() is None:
         return _not_built_yet(request, reverse("outcomes:dashboard"))
+    if _exact_withheld(request) and table != "private_trends":
+        messages.info(request, _WITHHELD())
+        return redirect("outcomes:dashboard")
     found = _release_table(request.actor.institution, selectors.Filters.from_query(request.GET), table)
     if found is None:
         raise Http404
@@ -158,6 +185,9 @@ def _insight_page(request, slug: str, institution, *, national: bool):
 
 @requires("outcomes.institution")
 def insight(request, slug: str):
+    if _exact_withheld(request):
+        messages.info(request, _WITHHELD())
+        return redirect("outcomes:dashboard")
     return _insight_page(request, slug, request.actor.institution, national=False)
 
 
