@@ -62,7 +62,7 @@ SCORE_LOW, SCORE_HIGH = 1.0, 7.0  # the evaluation instruments' scale
 SUM_SENSITIVITY = SCORE_HIGH - SCORE_LOW  # one mentee's clamped mean, shifted to start at 0
 COUNT_SHARE = 0.75  # of a release's epsilon; the rest goes to the score sum
 CONFIDENCE = 0.95
-MIN_SCORED = 5.0  # a mean over fewer (noisy) scored mentees is too noisy to show
+MAX_MEAN_RANGE = 1.0  # points on the 1–7 scale: a mean whose noise range is wider says nothing
 LABELS = {
     "searchers": gettext_lazy("Mentees who searched"),
     "requesters": gettext_lazy("Mentees who sent a request"),
@@ -241,9 +241,16 @@ def _count_cell(release: PrivateRelease, name: str) -> Cell:
     return Cell(max(0, int(release.values[name])), 0)  # a count is never negative (post-processing)
 
 
+def _mean_range(release: PrivateRelease) -> float | None:
+    """The 95 % noise range of the mean (the sum's noise over the scored count), None when too wide to show."""
+    scored = release.values["scored"]
+    spread = half_width(release.scales["sum"]) / scored if scored > 0 else math.inf
+    return round(spread, 2) if spread <= MAX_MEAN_RANGE else None
+
+
 def _mean(release: PrivateRelease) -> float | None:
     scored = release.values["scored"]
-    if scored < MIN_SCORED:
+    if _mean_range(release) is None:
         return None
     return round(min(max(SCORE_LOW + release.values["score_sum"] / scored, SCORE_LOW), SCORE_HIGH), 2)
 
@@ -251,9 +258,7 @@ def _mean(release: PrivateRelease) -> float | None:
 def _margins(release: PrivateRelease) -> list[Cell]:
     """The 95 % range of the noise: of each count, and of the mean (the sum's noise over the scored count)."""
     count = math.ceil(half_width(release.scales["count"]))
-    mean = _mean(release)
-    spread = half_width(release.scales["sum"]) / release.values["scored"] if mean is not None else None
-    return [Cell(count, 0, fmt="± {:,}"), Cell(round(spread, 2) if spread is not None else None, 0, fmt="± {:.2f}")]
+    return [Cell(count, 0, fmt="± {:,}"), Cell(_mean_range(release), 0, fmt="± {:.2f}")]
 
 
 def quarter_label(start: dt.date, end: dt.date) -> str:
@@ -273,7 +278,7 @@ def trends_table(t: Trends) -> Table:
         rows.append(Row(quarter_label(q.start, q.end), cells, 0, {"state": "", "epsilon": q.release.epsilon}))
     return Table(
         "private_trends",
-        gettext("Quarterly figures with differential privacy"),
+        gettext("By quarter"),
         [
             *(str(label) for label in LABELS.values()),
             gettext("Mean evaluation score (1–7)"),
@@ -287,6 +292,6 @@ def trends_table(t: Trends) -> Table:
             "Each figure carries random noise of a known size so that no one's records can be singled out; "
             "the last two columns give the range that noise stays within 95 times in 100. Drawn once per quarter, "
             "after it closes; "
-            "a mean over fewer than 5 scored mentees is not shown."
+            "a mean whose noise range is wider than one point is not shown (—)."
         ),
     )

@@ -135,3 +135,18 @@ def test_r23_without_the_setting_nothing_is_released(cast, history):  # noqa: F8
     _built()
     assert private.release_job(now=AFTER) == 0
     assert not PrivateRelease.objects.exists()
+
+
+def test_r23_a_mean_is_shown_only_when_its_noise_range_is_within_one_point():
+    scales = private.Mechanism.for_epsilon(1.0).scales
+    few = PrivateRelease(
+        values={"searchers": 9, "requesters": -2, "matched": 3, "scored": 20, "score_sum": 90.0}, scales=scales
+    )
+    many = PrivateRelease(
+        values={"searchers": 900, "requesters": 400, "matched": 300, "scored": 300, "score_sum": 1290.0}, scales=scales
+    )
+    assert private._mean(few) is None and private._margins(few)[1].display == "—"
+    assert private._count_cell(few, "requesters").value == 0, "a noisy count below zero reads 0"
+    assert private._mean(many) == pytest.approx(5.3)
+    assert private._margins(many)[1].display == f"± {private.half_width(scales['sum']) / 300:.2f}"
+    assert private._margins(many)[0].display == "± 16", "counts at ε = 1: scale 16/3 × ln 20 = 15.98"
