@@ -19,6 +19,11 @@ BASES = [
 ]
 
 
+# The early-relationship measures of the success analysis look at a mentorship's first 13 weeks,
+# and only at mentorships at least that old (a younger one has not had the chance).
+EARLY_DAYS = 91
+
+
 class Cohort(Protocol):
     level: str
     basis: str

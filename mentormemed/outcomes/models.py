@@ -201,12 +201,23 @@ class RelationshipFact(CohortColumns):
     areas = models.TextField(blank=True, help_text=_("content areas of the request"))
     score = models.FloatField(null=True)
     months = models.FloatField(null=True, help_text=_("completed relationships only"))
+    meetings = models.FloatField(
+        null=True, help_text=_("meetings held (not cancelled) in the first 13 weeks; relationships at least that old")
+    )
+    goals = models.FloatField(
+        null=True,
+        help_text=_("percent of the pair's goals reached; relationships at least 13 weeks old with goals"),
+    )
     # The same two values exactly, as mantissa × 2**exponent (math.frexp): the database sums
     # them per characteristic exactly (integers), so the analysis needs no row in Python.
     score_m = models.BigIntegerField(null=True)
     score_e = models.SmallIntegerField(null=True)
     months_m = models.BigIntegerField(null=True)
     months_e = models.SmallIntegerField(null=True)
+    meetings_m = models.BigIntegerField(null=True)
+    meetings_e = models.SmallIntegerField(null=True)
+    goals_m = models.BigIntegerField(null=True)
+    goals_e = models.SmallIntegerField(null=True)
 
     class Meta:
         indexes = [

@@ -23,10 +23,14 @@ from mentormemed.outcomes.cohorts import GME, cohort_q, scoped
 from mentormemed.outcomes.suppression import Cell, Row
 from mentormemed.outcomes.tables import Table
 
+# The success analysis's outcomes (one column each on outcomes.RelationshipFact): field, name, unit.
 OUTCOMES = [
     ("score", gettext_lazy("Evaluation score"), gettext_lazy("points on 1–7")),
     ("months", gettext_lazy("Relationship length"), gettext_lazy("months")),
+    ("meetings", gettext_lazy("Meetings in the first 13 weeks"), gettext_lazy("meetings")),
+    ("goals", gettext_lazy("Goals reached"), gettext_lazy("percent of the pair's goals")),
 ]
+FIELD_NAMES = [field for field, _, _ in OUTCOMES]
 
 
 def _facts(institution, f, cohort_q, scoped):
@@ -36,7 +40,7 @@ def _facts(institution, f, cohort_q, scoped):
     qs = scoped(RelationshipFact.objects.filter(cohort_q(f), started_at__gte=start, started_at__lt=end), institution)
     return list(
         qs.values_list(
-            "mentee_id", "shared", "training_level", "mentee_institution_id", "mentor_institution_id", "score", "months"
+            "mentee_id", "shared", "training_level", "mentee_institution_id", "mentor_institution_id", *FIELD_NAMES
         )
     )
 
@@ -46,7 +50,7 @@ def adjusted_tables(institution, f, *, k: int, labels: dict[str, str]) -> list[T
     facts = _facts(institution, f, cohort_q, scoped)
     tables = []
     for n, (field, outcome, unit) in enumerate(OUTCOMES):
-        index = 5 if field == "score" else 6
+        index = 5 + FIELD_NAMES.index(field)
         rows = [r for r in facts if r[index] is not None]
         tables.append(_table(n, outcome, unit, rows, index, k, labels, GME))
     return tables

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from mentormemed.core.conf import product
 from mentormemed.outcomes import stats
-from mentormemed.outcomes.cohorts import GME, UME
+from mentormemed.outcomes.cohorts import EARLY_DAYS, GME, UME
 from mentormemed.outcomes.models import (
     MenteeJourney,
     RelationshipFact,
@@ -193,7 +193,8 @@ def source_digests() -> dict[str, str]:
 
     from mentormemed.evaluations.models import Evaluation
     from mentormemed.institutions.models import Membership
-    from mentormemed.mentorships.models import MentorshipRequest, Relationship
+    from mentormemed.mentorships.models import Goal, MentorshipRequest, Relationship
+    from mentormemed.scheduling.models import Meeting
 
     parts: dict[str, list] = defaultdict(list)
 
@@ -225,6 +226,24 @@ def source_digests() -> dict[str, str]:
         .values("inst", "month")
         .annotate(n=Count("id"), ids=Sum("id"))
         .values_list("inst", "month", "n", "ids")
+        .order_by(),
+    )
+    add(
+        "meet",
+        Meeting.objects.annotate(
+            inst=F("relationship__mentee__institution_id"), month=_month("relationship__started_at")
+        )
+        .values("inst", "month", "status")
+        .annotate(n=Count("id"), ids=Sum("id"), last=Max("starts_at"))
+        .values_list("inst", "month", "status", "n", "ids", "last")
+        .order_by(),
+    )
+    add(
+        "goal",
+        Goal.objects.annotate(inst=F("relationship__mentee__institution_id"), month=_month("relationship__started_at"))
+        .values("inst", "month")
+        .annotate(n=Count("id"), ids=Sum("id"), progress=Sum("progress"))
+        .values_list("inst", "month", "n", "ids", "progress")
         .order_by(),
     )
     add(
@@ -520,10 +539,8 @@ def _relationships(part: Part | None = None) -> None:
                 **{b: bool(r[b]) for b in BASES},
                 shared="\t".join(sorted(feat["shared"])),
                 areas="\t".join(sorted(feat["areas"])),
-                score=feat["score"],
-                months=feat["months"],
-                **_exact("score", feat["score"]),
-                **_exact("months", feat["months"]),
+                **{name: feat[name] for name in MEASURES},
+                **{key: value for name in MEASURES for key, value in _exact(name, feat[name]).items()},
             )
         )
     RelationshipFact.objects.bulk_create(batch, batch_size=2000)
@@ -534,8 +551,36 @@ def _exact(name: str, value: float | None) -> dict:
     return {f"{name}_m": m, f"{name}_e": e}
 
 
+MEASURES = ("score", "months", "meetings", "goals")  # the success analysis's outcomes, one column each
+
+
+def _early(rels: list[dict], only) -> tuple[dict[int, int], dict[int, float]]:
+    """Per relationship at least EARLY_DAYS old: meetings held in its first EARLY_DAYS, and the
+    share (%) of its goals reached (100 % progress), for pairs that set goals."""
+    from mentormemed.mentorships.models import Goal
+    from mentormemed.scheduling.models import LIVE_STATUSES, Meeting
+
+    window = dt.timedelta(days=EARLY_DAYS)
+    now = timezone.now()
+    old = {r["id"]: r["started_at"] for r in rels if r["started_at"] + window <= now}
+    meetings = dict.fromkeys(old, 0)
+    held = Meeting.objects.filter(only(relationship_id__in=list(old)), status__in=LIVE_STATUSES, starts_at__lt=now)
+    for rel_id, starts_at in held.values_list("relationship_id", "starts_at").iterator(chunk_size=20000):
+        if rel_id in old and old[rel_id] <= starts_at < old[rel_id] + window:
+            meetings[rel_id] += 1
+    goals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for rel_id, progress in Goal.objects.filter(only(relationship_id__in=list(old))).values_list(
+        "relationship_id", "progress"
+    ):
+        if rel_id in old:
+            goals[rel_id][0] += progress >= 100
+            goals[rel_id][1] += 1
+    return meetings, {rel_id: 100 * done / n for rel_id, (done, n) in goals.items()}
+
+
 def relationship_features(rels: list[dict], *, narrow: bool = False) -> list[dict]:
-    """Per relationship: shared characteristic groups, content areas, evaluation mean and completed length.
+    """Per relationship: shared characteristic groups, content areas, evaluation mean, completed
+    length, early meetings and goals reached (``MEASURES``).
 
     ``narrow``: read only these relationships' people (an update of one institution), not everyone's."""
     from mentormemed.evaluations.models import Evaluation
@@ -600,6 +645,7 @@ def relationship_features(rels: list[dict], *, narrow: bool = False) -> list[dic
         mentorshiprequest__relationship__isnull=False,
     ).values_list("mentorshiprequest_id", "contentarea__name"):
         areas[request_id].add(name)
+    meetings, goals = _early(rels, only)
     out = []
     for r in rels:
         common = mentee_keys[r["mentee_id"]] & mentor_keys[r["mentor_id"]]
@@ -609,6 +655,8 @@ def relationship_features(rels: list[dict], *, narrow: bool = False) -> list[dic
                 "areas": areas.get(r["request_id"], set()) if r["request_id"] else set(),
                 "score": statistics.fmean(scores[r["id"]]) if scores.get(r["id"]) else None,
                 "months": (r["ended_at"] - r["started_at"]).days / 30.44 if r["ended_at"] else None,
+                "meetings": float(meetings[r["id"]]) if r["id"] in meetings else None,
+                "goals": goals.get(r["id"]),
             }
         )
     return out

@@ -30,8 +30,8 @@ from mentormemed.evaluations.schedule import add_months
 from mentormemed.outcomes import stats
 from mentormemed.outcomes.cohorts import BASES, GME, UME, cohort_q, live_cohort_q
 from mentormemed.outcomes.cohorts import scoped as _scoped
-from mentormemed.outcomes.regression import adjusted_tables
-from mentormemed.outcomes.rollups import last_refresh
+from mentormemed.outcomes.regression import OUTCOMES, adjusted_tables
+from mentormemed.outcomes.rollups import MEASURES, last_refresh
 from mentormemed.outcomes.suppression import RATIO, Cell, Layout, Row, choose, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, rate
 
@@ -793,10 +793,10 @@ class Analysis:
     rows: list[dict]
     too_few: bool
     minimum: int
-    field: str = ""  # "score" or "months": what the template tests, never the translated label
+    field: str = ""  # one of MEASURES: what the template tests, never the translated label
 
 
-FIELDS = ("score", "months")
+FIELDS = MEASURES  # the outcomes the success analysis compares (outcomes.rollups.MEASURES)
 
 
 def _analysis_moments(institution, f: Filters) -> tuple[Counter, dict, dict]:
@@ -828,7 +828,7 @@ def _analysis_parts_sql(facts) -> list[tuple]:
     sql, params = facts.values(
         "shared", "areas", "mentee_id", *(f"{x}_{p}" for x in FIELDS for p in "me")
     ).query.sql_with_params()
-    values = "f.mentee_id, f.score_m, f.score_e, f.months_m, f.months_e"
+    values = "f.mentee_id, " + ", ".join(f"f.{x}_{p}" for x in FIELDS for p in "me")
     sums = " UNION ALL ".join(
         f"SELECT kind, name, '{x}', {x}_e, COUNT(*), SUM({x}_m), SUM({x}_m::numeric * {x}_m) "
         f"FROM labels WHERE {x}_m IS NOT NULL GROUP BY kind, name, {x}_e"
@@ -855,7 +855,7 @@ def _analysis_parts_python(facts) -> list[tuple]:
     """The same sums in Python (SQLite, the development database)."""
     parts = defaultdict(lambda: [0, 0, 0])
     people = defaultdict(set)
-    columns = ("shared", "areas", "mentee_id", "score_m", "score_e", "months_m", "months_e")
+    columns = ("shared", "areas", "mentee_id", *(f"{x}_{p}" for x in FIELDS for p in "me"))
     for shared, areas, mentee, *exact in facts.values_list(*columns):
         labels = [("", ""), *(("s", g) for g in _split(shared)), *(("a", a) for a in _split(areas))]
         for kind, name in labels:
@@ -903,10 +903,7 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
     areas = sorted((name for kind, name in present if kind == "a"), key=lambda name: (-present["a", name], name))[:8]
     out = []
     nothing = stats.Moments()
-    for outcome, unit, field in [
-        (gettext("Evaluation score"), gettext("points on 1–7"), "score"),
-        (gettext("Relationship length"), gettext("months"), "months"),
-    ]:
+    for field, outcome, unit in OUTCOMES:
         observed = moments.get(("", "", field), nothing)
         rows = [
             {
@@ -922,7 +919,7 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
             }
             for area in areas
         ]
-        out.append(Analysis(outcome, unit, observed.n, rows, observed.n < 2 * k, k, field))
+        out.append(Analysis(str(outcome), str(unit), observed.n, rows, observed.n < 2 * k, k, field))
     return out
 
 

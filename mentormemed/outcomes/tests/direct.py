@@ -10,6 +10,7 @@ Queries are aggregate (GROUP BY) per table, so the count does not grow with the 
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -413,6 +414,30 @@ def _response_times(qs, k: int, totals: dict) -> Table:
 # ------------------------------------------------------------------ successful matches (R23)
 
 
+def _early_measures(rels: list[dict], now) -> tuple[dict, dict]:
+    """Written independently of the rollups: per relationship started at least 91 days ago, the
+    meetings not cancelled that started in its first 91 days, and the % of its goals at 100."""
+    from mentormemed.mentorships.models import Goal
+    from mentormemed.scheduling.models import Meeting
+
+    meetings, goals = {}, {}
+    for r in rels:
+        first = r["started_at"] + dt.timedelta(days=91)
+        if first > now:
+            continue
+        meetings[r["id"]] = float(
+            Meeting.objects.filter(
+                relationship_id=r["id"], starts_at__gte=r["started_at"], starts_at__lt=min(first, now)
+            )
+            .exclude(status="cancelled")
+            .count()
+        )
+        progress = list(Goal.objects.filter(relationship_id=r["id"]).values_list("progress", flat=True))
+        if progress:
+            goals[r["id"]] = 100 * sum(p >= 100 for p in progress) / len(progress)
+    return meetings, goals
+
+
 def _relationship_features(institution, f: Filters) -> list[dict]:
     """One dict per relationship started in range: its shared characteristics, areas, score and length."""
     from mentormemed.evaluations.models import Evaluation
@@ -466,6 +491,7 @@ def _relationship_features(institution, f: Filters) -> list[dict]:
     ).values_list("mentorshiprequest_id", "contentarea__name"):
         areas[request_id].add(name)
     now = timezone.now()
+    meetings, goals = _early_measures(rels, now)
     out = []
     for r in rels:
         common = mentee_keys[r["mentee_id"]] & mentor_keys[r["mentor_id"]]
@@ -478,6 +504,8 @@ def _relationship_features(institution, f: Filters) -> list[dict]:
                 "areas": areas.get(r["request_id"], set()),
                 "score": statistics.fmean(scores[r["id"]]) if scores.get(r["id"]) else None,
                 "months": months if r["ended_at"] else None,  # only completed relationships have a length
+                "meetings": meetings.get(r["id"]),
+                "goals": goals.get(r["id"]),
             }
         )
     return out
@@ -568,6 +596,8 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
     for outcome, unit, field in [
         ("Evaluation score", "points on 1–7", "score"),
         ("Relationship length", "months", "months"),
+        ("Meetings in the first 13 weeks", "meetings", "meetings"),
+        ("Goals reached", "% of the pair's goals", "goals"),
     ]:
         observed = [row for row in features if row[field] is not None]
         rows = [

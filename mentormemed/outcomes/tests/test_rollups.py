@@ -9,13 +9,14 @@ import time_machine
 from django.urls import reverse
 
 from mentormemed.mentorships import testing as mt
-from mentormemed.mentorships.models import MentorshipRequest, Relationship
+from mentormemed.mentorships.models import Goal, MentorshipRequest, Relationship
 from mentormemed.outcomes import rollups, selectors
-from mentormemed.outcomes.models import RollupRefresh, SearchRollup
+from mentormemed.outcomes.models import RelationshipFact, RollupRefresh, SearchRollup
 from mentormemed.outcomes.tests import direct
 from mentormemed.outcomes.tests.conftest import at
 from mentormemed.outcomes.tests.test_figures import NOW, _mentee, _search
 from mentormemed.profiles.models import MenteeProfile
+from mentormemed.scheduling import testing as st
 
 
 @pytest.fixture
@@ -47,7 +48,17 @@ def history(cast):
                 Relationship.objects.filter(pk=rel.pk).update(
                     request=r, ended_at=when + dt.timedelta(days=40 + 9 * n) if n % 2 else None
                 )
+                _early_activity(rel, when + dt.timedelta(days=1), n)
     return {"mentees": mentees, "outsiders": outsiders, "refuser": refuser}
+
+
+def _early_activity(rel, start, n: int) -> None:
+    """Meetings in and after the first 13 weeks (one cancelled) and goals, some reached."""
+    at_minute = dt.timedelta(minutes=37 * n)  # one mentor's meetings never overlap
+    for day, status in ((3, "held"), (20, "cancelled"), (50 + n, "scheduled"), (100, "held")):
+        st.meeting(rel, starts_at=start + dt.timedelta(days=day) + at_minute, status=status)
+    for progress in (100, 40 if n % 3 else 100, 100 if n % 4 else 0):
+        Goal.objects.create(relationship=rel, text="Draft the research proposal", progress=progress)
 
 
 def _shape(table):
@@ -73,7 +84,10 @@ COHORTS = [{}, {"level": "ume"}, {"level": "gme"}, {"basis": "first_generation"}
 @pytest.mark.parametrize("k", [1, 11])
 def test_r23_rollup_figures_equal_the_direct_computation(cast, history, settings, k):
     settings.MMM = {**settings.MMM, "SMALL_CELL_MIN": k}
-    rollups.refresh()
+    with time_machine.travel(NOW):  # the early-relationship measures depend on the day they are computed
+        rollups.refresh()
+    facts = RelationshipFact.objects.filter(meetings__isnull=False)
+    assert facts.exists() and facts.filter(goals__gt=0, goals__lt=100).exists(), "the fixture exercises both measures"
     for institution in (cast.inst_a, cast.inst_b, None):
         for cohort in COHORTS:
             (searches, (matches, headline)), (want_s, (want_m, want_h)), (analyses, want_a) = _both(
@@ -86,6 +100,7 @@ def test_r23_rollup_figures_equal_the_direct_computation(cast, history, settings
             assert [(h["label"], h["cell"].value, h["cell"].suppressed) for h in headline] == [
                 (h["label"], h["cell"].value, h["cell"].suppressed) for h in want_h
             ], where
+            assert [a.field for a in analyses] == ["score", "months", "meetings", "goals"]
             for a, b in zip(analyses, want_a, strict=True):
                 assert (a.total, a.too_few) == (b.total, b.too_few), where
                 assert [(r["label"], r["result"]) for r in a.rows] == [(r["label"], r["result"]) for r in b.rows]
