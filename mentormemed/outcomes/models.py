@@ -208,6 +208,12 @@ class RelationshipFact(CohortColumns):
         null=True,
         help_text=_("percent of the pair's goals reached; relationships at least 13 weeks old with goals"),
     )
+    working = models.FloatField(
+        null=True, help_text=_("the mentee's check-in: 100 working, 0 not working; answered only")
+    )
+    not_a_fit = models.FloatField(
+        null=True, help_text=_("100 if it ended because the match was not working (a re-match), else 0; ended only")
+    )
     # The same two values exactly, as mantissa × 2**exponent (math.frexp): the database sums
     # them per characteristic exactly (integers), so the analysis needs no row in Python.
     score_m = models.BigIntegerField(null=True)
@@ -218,6 +224,10 @@ class RelationshipFact(CohortColumns):
     meetings_e = models.SmallIntegerField(null=True)
     goals_m = models.BigIntegerField(null=True)
     goals_e = models.SmallIntegerField(null=True)
+    working_m = models.BigIntegerField(null=True)
+    working_e = models.SmallIntegerField(null=True)
+    not_a_fit_m = models.BigIntegerField(null=True)
+    not_a_fit_e = models.SmallIntegerField(null=True)
 
     class Meta:
         indexes = [

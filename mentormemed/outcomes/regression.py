@@ -29,6 +29,8 @@ OUTCOMES = [
     ("months", gettext_lazy("Relationship length"), gettext_lazy("months")),
     ("meetings", gettext_lazy("Meetings in the first 13 weeks"), gettext_lazy("meetings")),
     ("goals", gettext_lazy("Goals reached"), gettext_lazy("percent of the pair's goals")),
+    ("working", gettext_lazy("Check-in: it is working"), gettext_lazy("percent of mentees who answered")),
+    ("not_a_fit", gettext_lazy("Ended as not a fit"), gettext_lazy("percent of ended relationships; lower is better")),
 ]
 FIELD_NAMES = [field for field, _, _ in OUTCOMES]
 

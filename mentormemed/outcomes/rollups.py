@@ -215,8 +215,16 @@ def source_digests() -> dict[str, str]:
         "rel",
         Relationship.objects.annotate(inst=F("mentee__institution_id"), month=_month("started_at"))
         .values("inst", "month")
-        .annotate(n=Count("id"), ids=Sum("id"), ended=Count("ended_at"), last=Max("ended_at"), reqs=Sum("request_id"))
-        .values_list("inst", "month", "n", "ids", "ended", "last", "reqs")
+        .annotate(
+            n=Count("id"),
+            ids=Sum("id"),
+            ended=Count("ended_at"),
+            last=Max("ended_at"),
+            reqs=Sum("request_id"),
+            checked=Count("mentee_checkin_at"),
+            checked_last=Max("mentee_checkin_at"),
+        )
+        .values_list("inst", "month", "n", "ids", "ended", "last", "reqs", "checked", "checked_last")
         .order_by(),
     )
     add(
@@ -516,6 +524,8 @@ def _relationships(part: Part | None = None) -> None:
             "mentor_id",
             "started_at",
             "ended_at",
+            "end_reason",
+            "mentee_checkin",
             "request_id",
             "mentee_institution_id",
             "mentor_institution_id",
@@ -551,7 +561,12 @@ def _exact(name: str, value: float | None) -> dict:
     return {f"{name}_m": m, f"{name}_e": e}
 
 
-MEASURES = ("score", "months", "meetings", "goals")  # the success analysis's outcomes, one column each
+# The success analysis's outcomes, one column each (named in outcomes.regression.OUTCOMES).
+MEASURES = ("score", "months", "meetings", "goals", "working", "not_a_fit")
+
+
+def _percent(flag: bool) -> float:
+    return 100.0 if flag else 0.0
 
 
 def _early(rels: list[dict], only) -> tuple[dict[int, int], dict[int, float]]:
@@ -579,13 +594,15 @@ def _early(rels: list[dict], only) -> tuple[dict[int, int], dict[int, float]]:
 
 
 def relationship_features(rels: list[dict], *, narrow: bool = False) -> list[dict]:
-    """Per relationship: shared characteristic groups, content areas, evaluation mean, completed
-    length, early meetings and goals reached (``MEASURES``).
+    """Per relationship: shared characteristic groups, content areas, and the outcomes (``MEASURES``):
+    evaluation mean, completed length, early meetings, goals reached, the mentee's check-in answer
+    ("working" 100, "not working" 0, none unanswered) and, once ended, whether it ended as not a fit
+    (the ending that leads to a re-match).
 
     ``narrow``: read only these relationships' people (an update of one institution), not everyone's."""
     from mentormemed.evaluations.models import Evaluation
     from mentormemed.matching.models import MentorFacet
-    from mentormemed.mentorships.models import MentorshipRequest
+    from mentormemed.mentorships.models import CheckIn, EndReason, MentorshipRequest
     from mentormemed.profiles.models import IdentityValue, MenteeProfile
 
     if not rels:
@@ -657,6 +674,8 @@ def relationship_features(rels: list[dict], *, narrow: bool = False) -> list[dic
                 "months": (r["ended_at"] - r["started_at"]).days / 30.44 if r["ended_at"] else None,
                 "meetings": float(meetings[r["id"]]) if r["id"] in meetings else None,
                 "goals": goals.get(r["id"]),
+                "working": _percent(r["mentee_checkin"] == CheckIn.WORKING) if r["mentee_checkin"] else None,
+                "not_a_fit": _percent(r["end_reason"] == EndReason.NOT_A_FIT) if r["ended_at"] else None,
             }
         )
     return out

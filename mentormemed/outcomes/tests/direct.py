@@ -449,7 +449,11 @@ def _relationship_features(institution, f: Filters) -> list[dict]:
     rels = Relationship.objects.filter(started_at__gte=start, started_at__lt=end).filter(cohort_q("mentee__", f))
     if institution is not None:
         rels = rels.filter(Q(mentee__institution=institution) | Q(mentor__membership__institution=institution))
-    rels = list(rels.values("id", "mentee_id", "mentor_id", "started_at", "ended_at", "request_id"))
+    rels = list(
+        rels.values(
+            "id", "mentee_id", "mentor_id", "started_at", "ended_at", "request_id", "end_reason", "mentee_checkin"
+        )
+    )
     if not rels:
         return []
     rel_ids = [r["id"] for r in rels]
@@ -506,6 +510,8 @@ def _relationship_features(institution, f: Filters) -> list[dict]:
                 "months": months if r["ended_at"] else None,  # only completed relationships have a length
                 "meetings": meetings.get(r["id"]),
                 "goals": goals.get(r["id"]),
+                "working": {"working": 100.0, "not_working": 0.0}.get(r["mentee_checkin"]),
+                "not_a_fit": (100.0 if r["end_reason"] == "not_a_fit" else 0.0) if r["ended_at"] else None,
             }
         )
     return out
@@ -597,7 +603,9 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
         ("Evaluation score", "points on 1–7", "score"),
         ("Relationship length", "months", "months"),
         ("Meetings in the first 13 weeks", "meetings", "meetings"),
-        ("Goals reached", "% of the pair's goals", "goals"),
+        ("Goals reached", "percent of the pair's goals", "goals"),
+        ("Check-in: it is working", "percent of mentees who answered", "working"),
+        ("Ended as not a fit", "percent of ended relationships; lower is better", "not_a_fit"),
     ]:
         observed = [row for row in features if row[field] is not None]
         rows = [

@@ -14,7 +14,7 @@ from mentormemed.evaluations.models import Evaluation, InstrumentVersion
 from mentormemed.mentorships import testing as mt
 from mentormemed.mentorships.models import MentorshipRequest, Relationship
 from mentormemed.outcomes import rollups
-from mentormemed.outcomes.models import RequestFact, RollupRefresh, SearchRollup
+from mentormemed.outcomes.models import RelationshipFact, RequestFact, RollupRefresh, SearchRollup
 from mentormemed.outcomes.tests import test_rollups
 from mentormemed.outcomes.tests.conftest import at
 from mentormemed.outcomes.tests.test_figures import _search
@@ -51,7 +51,7 @@ def _evaluate(rel: Relationship, score: float) -> None:
 
 def _change(cast, history, rng: random.Random) -> None:
     """A random mix of what happens between two sweeps: searches, requests, decisions, ends,
-    evaluations, a withdrawn consent, a level change."""
+    evaluations, check-in answers, a withdrawn consent, a level change."""
     people = [*history["mentees"], *history["outsiders"]]
     mentor = mt.mentor_profile(cast.mentor)
     for _ in range(rng.randint(1, 6)):
@@ -74,7 +74,14 @@ def _change(cast, history, rng: random.Random) -> None:
         _evaluate(rel, rng.choice([4.0, 5.5, 6.25]))
     open_rels = [r for r in rels if r.ended_at is None]
     for rel in rng.sample(open_rels, min(len(open_rels), rng.randint(0, 1))):
-        Relationship.objects.filter(pk=rel.pk).update(ended_at=rel.started_at + dt.timedelta(days=50))
+        Relationship.objects.filter(pk=rel.pk).update(
+            ended_at=rel.started_at + dt.timedelta(days=50), end_reason=rng.choice(["not_a_fit", "time"])
+        )
+    for rel in rng.sample(open_rels, min(len(open_rels), rng.randint(0, 2))):  # a check-in answered
+        Relationship.objects.filter(pk=rel.pk).update(
+            mentee_checkin=rng.choice(["working", "not_working"]),
+            mentee_checkin_at=rel.started_at + dt.timedelta(days=36),
+        )
     if rng.random() < 0.4:
         MenteeProfile.objects.filter(membership=rng.choice(people)).update(consent_analytics=False)
     if rng.random() < 0.4:
@@ -181,3 +188,24 @@ def test_r23_the_repair_command_rebuilds_everything(cast, history):
     built = _snapshot()
     call_command("outcomes_rebuild", "--changed")
     assert _snapshot() == built
+
+
+@pytest.mark.django_db
+def test_r23_a_check_in_answer_or_a_poor_fit_ending_alone_reaches_the_success_analysis(cast, history):
+    rollups.refresh(now=NOW)
+    facts = RelationshipFact.objects.values_list("relationship_id", flat=True)
+    rel = Relationship.objects.filter(pk__in=list(facts), ended_at__isnull=True).order_by("pk")[0]
+    Relationship.objects.filter(pk=rel.pk).update(mentee_checkin="", mentee_checkin_at=None)
+    rollups.refresh(now=NOW)
+    assert RelationshipFact.objects.get(relationship_id=rel.pk).working is None
+    Relationship.objects.filter(pk=rel.pk).update(
+        mentee_checkin="not_working", mentee_checkin_at=rel.started_at + dt.timedelta(days=36)
+    )
+    rollups.update(now=NOW + dt.timedelta(minutes=10))
+    assert RelationshipFact.objects.get(relationship_id=rel.pk).working == 0.0
+    Relationship.objects.filter(pk=rel.pk).update(
+        ended_at=rel.started_at + dt.timedelta(days=40), end_reason="not_a_fit"
+    )
+    rollups.update(now=NOW + dt.timedelta(minutes=20))
+    assert RelationshipFact.objects.get(relationship_id=rel.pk).not_a_fit == 100.0
+    assert RollupRefresh.objects.get().rebuilt_at == NOW, "seen by the update, not a full rebuild"

@@ -45,8 +45,13 @@ def history(cast):
             MentorshipRequest.objects.filter(pk=r.pk).update(**fields)
             if state == "accepted":
                 rel = mt.relationship(m, target, started_at=when + dt.timedelta(days=1))
+                ended = when + dt.timedelta(days=40 + 9 * n) if n % 2 else None
                 Relationship.objects.filter(pk=rel.pk).update(
-                    request=r, ended_at=when + dt.timedelta(days=40 + 9 * n) if n % 2 else None
+                    request=r,
+                    ended_at=ended,
+                    end_reason=("not_a_fit" if n % 4 == 1 else "goals_met") if ended else "",
+                    mentee_checkin=("working", "not_working", "")[n % 3],
+                    mentee_checkin_at=when + dt.timedelta(days=36) if n % 3 < 2 else None,
                 )
                 _early_activity(rel, when + dt.timedelta(days=1), n)
     return {"mentees": mentees, "outsiders": outsiders, "refuser": refuser}
@@ -88,6 +93,9 @@ def test_r23_rollup_figures_equal_the_direct_computation(cast, history, settings
         rollups.refresh()
     facts = RelationshipFact.objects.filter(meetings__isnull=False)
     assert facts.exists() and facts.filter(goals__gt=0, goals__lt=100).exists(), "the fixture exercises both measures"
+    for field in ("working", "not_a_fit"):
+        values = set(RelationshipFact.objects.filter(**{f"{field}__isnull": False}).values_list(field, flat=True))
+        assert values == {0.0, 100.0}, f"the fixture exercises both answers of {field}"
     for institution in (cast.inst_a, cast.inst_b, None):
         for cohort in COHORTS:
             (searches, (matches, headline)), (want_s, (want_m, want_h)), (analyses, want_a) = _both(
@@ -100,7 +108,7 @@ def test_r23_rollup_figures_equal_the_direct_computation(cast, history, settings
             assert [(h["label"], h["cell"].value, h["cell"].suppressed) for h in headline] == [
                 (h["label"], h["cell"].value, h["cell"].suppressed) for h in want_h
             ], where
-            assert [a.field for a in analyses] == ["score", "months", "meetings", "goals"]
+            assert [a.field for a in analyses] == ["score", "months", "meetings", "goals", "working", "not_a_fit"]
             for a, b in zip(analyses, want_a, strict=True):
                 assert (a.total, a.too_few) == (b.total, b.too_few), where
                 assert [(r["label"], r["result"]) for r in a.rows] == [(r["label"], r["result"]) for r in b.rows]
