@@ -21,7 +21,7 @@ from mentormemed.evaluations.models import Evaluation, Instrument
 from mentormemed.evaluations.schedule import add_months
 from mentormemed.evaluations.services import scores
 from mentormemed.matching.models import MentorFacet
-from mentormemed.mentorships.demo import add_story
+from mentormemed.mentorships.demo import add_story, checkin_history
 from mentormemed.mentorships.models import EndReason, MentorshipRequest, Relationship, RequestState
 from mentormemed.profiles.models import ContentArea, IdentityValue, MenteeProfile, MentorProfile
 
@@ -180,6 +180,7 @@ def build(ctx: DemoContext) -> None:
     for (mentee, mentor, start, end), request in zip(plan, requests, strict=True):
         shared = shared_groups(mentee_keys[mentee.pk], mentor_keys[mentor.pk])
         bonus = 0.6 * any(g.startswith("id:race") for g in shared) + 0.4 * ("lang" in shared)
+        reason = _reason_for(end - start, rng)
         relationships.append(
             (
                 Relationship(
@@ -189,8 +190,9 @@ def build(ctx: DemoContext) -> None:
                     started_at=start,
                     ended_at=end,
                     ended_by=mentee.user,
-                    end_reason=_reason_for(end - start, rng),
+                    end_reason=reason,
                     stage="separation",
+                    **checkin_history(rng, started=start, ended=end, reason=reason, now=now),
                 ),
                 bonus,
             )

@@ -15,10 +15,12 @@ import datetime as dt
 
 from django.utils import timezone
 
+from mentormemed.core.conf import product
 from mentormemed.core.demo import DemoContext
 from mentormemed.core.onboarding import missing_steps
 from mentormemed.mentorships import demo_content, services
 from mentormemed.mentorships.models import (
+    CheckIn,
     Compact,
     EndReason,
     Goal,
@@ -264,10 +266,14 @@ class _Builder:
             end_reason=ended_reason or "",
             end_note="Thank you for everything." if ended_reason == EndReason.GOALS_MET else "",
             is_sponsor=rich and stage == Stage.CULTIVATION,
-            # Long-running pairs had their check-in; the 5-week one has it waiting for an answer.
-            checkin_sent_at=started + dt.timedelta(days=35) if (checkin or days_ago > 42) else None,
-            mentor_checkin="working" if days_ago > 42 else "",
-            mentee_checkin="working" if days_ago > 42 else "",
+            # Pairs past five weeks had their check-in; the featured 5-week one has it waiting for an answer.
+            **(
+                {"checkin_sent_at": started + dt.timedelta(days=35)}
+                if checkin
+                else checkin_history(
+                    self.ctx.rng, started=started, ended=ended, reason=ended_reason or "", now=self.now
+                )
+            ),
         )
         MentorProfile.objects.filter(pk=mentor.pk).update(
             active_mentee_count=Relationship.objects.filter(mentor=mentor, ended_at__isnull=True).count()
@@ -275,6 +281,24 @@ class _Builder:
         mentor.refresh_from_db()
         add_story(self.ctx.rng, rel, now=self.now, rich=rich, confirmed=not checkin)
         return rel
+
+
+def checkin_history(rng, *, started: dt.datetime, ended: dt.datetime | None, reason: str, now: dt.datetime) -> dict:
+    """The five-week check-in of a demo relationship, as the sweep would have asked it and people answered:
+    asked only of pairs that lasted that long; a running pair's mentee said "working" (a "not working"
+    answer leads to ending or a re-match); an ended pair's answers mostly agree with how it ended, and
+    some people never answered. Fields for ``Relationship``."""
+    sent = started + dt.timedelta(days=product.checkin_after_days)
+    if sent > min(ended or now, now):
+        return {}
+    fields: dict = {"checkin_sent_at": sent}
+    for side, answers in (("mentee", 0.85), ("mentor", 0.7)):
+        if ended is not None and rng.random() > answers:
+            continue
+        poor = ended is not None and (reason == EndReason.NOT_A_FIT and rng.random() < 0.85 or rng.random() < 0.04)
+        fields[f"{side}_checkin"] = CheckIn.NOT_WORKING if poor else CheckIn.WORKING
+        fields[f"{side}_checkin_at"] = min(sent + dt.timedelta(hours=rng.randint(2, 140)), ended or now, now)
+    return fields
 
 
 def add_story(rng, rel: Relationship, *, now: dt.datetime, rich: bool = False, confirmed: bool = True) -> None:

@@ -327,7 +327,7 @@ def _network_relationships(ctx: DemoContext) -> None:
     They ended after four to five months, goals met, with the meetings they held,
     so no mentor's current load changes."""
     from mentormemed.core.onboarding import missing_steps
-    from mentormemed.mentorships.demo import add_story
+    from mentormemed.mentorships.demo import add_story, checkin_history
     from mentormemed.mentorships.models import EndReason, Relationship
     from mentormemed.scheduling.demo import held_meetings
 
@@ -382,6 +382,7 @@ def _network_relationships(ctx: DemoContext) -> None:
                 started_at=started,
                 ended_at=started + length,
                 end_reason=EndReason.GOALS_MET,
+                **checkin_history(rng, started=started, ended=started + length, reason=EndReason.GOALS_MET, now=now),
             )
             add_story(rng, rel, now=now)
             held_meetings(rel, now=now, rng=rng)

@@ -24,6 +24,7 @@ def test_the_demo_reads_as_a_real_program(db, settings):
     every_mentor_with_a_mentorship_passes_the_gate_and_never_exceeds_the_cap()
     figures_links_dates_and_requests_are_consistent()
     programs_and_circles_existed_before_what_happened_in_them()
+    check_ins_agree_with_how_each_mentorship_went()
 
 
 def names_fit_pronouns_are_unique_per_institution_and_never_real_people() -> None:
@@ -151,3 +152,29 @@ def programs_and_circles_existed_before_what_happened_in_them() -> None:
     for circle in Circle.objects.annotate(first=Min("meetings__starts_at"), joined=Min("members__joined_at")):
         if circle.first is not None:
             assert circle.created_at < circle.first and circle.joined < circle.first, circle.name
+
+
+def check_ins_agree_with_how_each_mentorship_went() -> None:
+    """The five-week check-in was asked of pairs that lasted that long and answered within the pair's
+    time; a running pair never said "not working" (that answer leads to ending it); the answers are
+    varied enough for the outcomes page to compare them."""
+    from mentormemed.core.conf import product
+    from mentormemed.mentorships.models import Relationship
+
+    now = timezone.now()
+    five_weeks = dt.timedelta(days=product.checkin_after_days)
+    answers = Counter()
+    for rel in Relationship.objects.all():
+        if rel.checkin_sent_at is None:
+            assert not rel.mentee_checkin and not rel.mentor_checkin
+            continue
+        assert rel.checkin_sent_at >= rel.started_at + five_weeks - dt.timedelta(days=1), rel.pk
+        assert rel.checkin_sent_at <= min(rel.ended_at or now, now), rel.pk
+        for side in ("mentee", "mentor"):
+            answer, at = getattr(rel, f"{side}_checkin"), getattr(rel, f"{side}_checkin_at")
+            assert bool(answer) == bool(at), rel.pk
+            if answer:
+                assert rel.checkin_sent_at <= at <= min(rel.ended_at or now, now), rel.pk
+                assert rel.ended_at is not None or answer == "working", f"running mentorship {rel.pk} is not working"
+        answers[rel.mentee_checkin] += 1
+    assert answers["working"] >= 100 and answers["not_working"] >= 5 and answers[""] >= 5, answers
