@@ -34,6 +34,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from mentormemed.core.conf import product
 
 COUNT, RATIO = "count", "ratio"
@@ -42,6 +44,14 @@ COUNT, RATIO = "count", "ratio"
 def k_min() -> int:
     """The fewest people a released figure may describe (R23, R18, R25): smaller groups are hidden."""
     return product.small_cell_min
+
+
+def hidden_label(cells: Iterable[Cell]) -> str:
+    """What is shown in place of hidden figures: "fewer than 11" when one of them describes too few
+    people itself, "hidden" when they are hidden only so that another cannot be worked out."""
+    if any(c.reason == "primary" for c in cells):
+        return gettext("fewer than %(minimum)s") % {"minimum": k_min()}
+    return gettext("hidden")
 
 
 def is_safe(people: int, k: int) -> bool:
@@ -64,7 +74,7 @@ class Cell:
     @property
     def display(self) -> str:
         if self.suppressed:
-            return f"fewer than {k_min()}" if self.reason == "primary" else "hidden"
+            return hidden_label([self])
         if self.value is None:
             return "—"
         return self.fmt.format(self.value)
@@ -88,6 +98,23 @@ class Row:
     @property
     def hidden(self) -> bool:
         return bool(self.cells) and all(c.suppressed for c in self.cells)
+
+    @property
+    def shown(self) -> list[tuple[int, str, bool]]:
+        """The row's cells as a table shows them: (columns spanned, text, hidden). Neighbouring hidden
+        cells read as one "fewer than 11" across their columns instead of the phrase in every column."""
+        out: list[tuple[int, str, bool]] = []
+        run: list[Cell] = []
+        for cell in [*self.cells, None]:
+            if cell is not None and cell.suppressed:
+                run.append(cell)
+                continue
+            if run:
+                out.append((len(run), hidden_label(run), True))
+                run = []
+            if cell is not None:
+                out.append((1, cell.display, False))
+        return out
 
 
 def protect(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mentormemed.core.spreadsheet import csv_text
-from mentormemed.outcomes.suppression import RATIO, Cell, Row, k_min
+from mentormemed.outcomes.suppression import RATIO, Cell, Row, hidden_label
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -17,9 +17,7 @@ LONG_LABEL = 12  # characters: a bar chart with longer category labels is drawn 
 def _gap(row: Row, columns: list[int]) -> str:
     """What a chart says in place of a category's hidden figures ("" when they are shown)."""
     hidden = [row.cells[i] for i in columns if row.cells[i].suppressed]
-    if not hidden:
-        return ""
-    return f"fewer than {k_min()}" if any(c.reason == "primary" for c in hidden) else "hidden"
+    return hidden_label(hidden) if hidden else ""
 
 
 @dataclass
