@@ -13,7 +13,9 @@ class OutcomesConfig(AppConfig):
         from mentormemed.outcomes import panels  # noqa: F401  (registers dashboard panels)
         from mentormemed.outcomes.private import release_job
         from mentormemed.outcomes.rollups import refresh_job
+        from mentormemed.outcomes.services import agreement_job
 
         register_job("outcomes_rollups", refresh_job)  # the dashboards' rollups (R23)
         register_job("outcomes_private", release_job)  # after the rollups: quarters they now hold (R23)
+        register_job("research_agreements", agreement_job)  # destruction reminders of data use agreements
         register_kind(Kind("research", "Decisions on my research data requests", roles=frozenset({"mentor"})))

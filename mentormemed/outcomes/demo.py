@@ -13,8 +13,8 @@ from mentormemed.core.demo import DemoContext
 from mentormemed.institutions.models import Subscription
 from mentormemed.matching.models import MentorFacet, SearchEvent, SearchLog
 from mentormemed.mentorships.models import MentorshipRequest, RequestState
-from mentormemed.outcomes import research
-from mentormemed.outcomes.models import InvoiceIssue, ParticipationThreshold, ResearchRequest
+from mentormemed.outcomes import agreements, research
+from mentormemed.outcomes.models import DataUseAgreement, InvoiceIssue, ParticipationThreshold, ResearchRequest
 from mentormemed.outcomes.testing import PDF_BYTES
 from mentormemed.profiles.models import ContentArea, MenteeProfile, MentorProfile
 
@@ -202,6 +202,26 @@ def _research(ctx: DemoContext) -> None:
         item.irb_document.save(f"demo-irb-{membership.pk}.pdf", ContentFile(PDF_BYTES), save=False)
         item.irb_document_name = "irb-letter.pdf"
         item.save()
+        if state == ResearchRequest.State.APPROVED:
+            _agreement(ctx, item, accepted=item.decided_at + dt.timedelta(days=2, hours=3))
+
+
+def _agreement(ctx: DemoContext, item: ResearchRequest, *, accepted: dt.datetime) -> None:
+    """The approved request's data use agreement, signed by its investigator two days after approval."""
+    user = item.requester.user
+    DataUseAgreement.objects.create(
+        request=item,
+        purpose=item.question,
+        variables=item.variables,
+        recipients=f"{user.display_name} (principal investigator)\nJordan Okonkwo-Reyes, MPH (biostatistician)",
+        destroy_by=timezone.localdate(item.decided_at) + dt.timedelta(days=2 * 365),
+        terms_version=agreements.TERMS_VERSION,
+        created_at=item.decided_at,
+        created_by=ctx.staff,
+        accepted_at=accepted,
+        accepted_by=user,
+        accepted_name=user.get_full_name() or user.display_name,
+    )
 
 
 BILLING_ADDRESSES = {  # fictitious offices of the fictitious demo institutions

@@ -32,3 +32,34 @@ class DecisionForm(forms.Form):
         choices=[("approve", _("Approve")), ("decline", _("Decline"))], widget=forms.RadioSelect
     )
     note = forms.CharField(label=_("Note to the requester"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    recipients = forms.CharField(
+        label=_("Who may see the data (names and roles)"),
+        help_text=_("Required to approve: the export is released under a data use agreement naming them."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    destroy_by = forms.DateField(
+        label=_("Destroy the data by"),
+        help_text=_("Required to approve: at most five years from today."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+    )
+
+
+class AcceptAgreementForm(forms.Form):
+    full_name = forms.CharField(label=_("Your full name, as your signature"), max_length=200)
+    accept = forms.BooleanField(label=_("I have read this data use agreement and accept its terms"))
+
+
+class AttestDestructionForm(forms.Form):
+    destroyed_on = forms.DateField(
+        label=_("Date the data was destroyed"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=_("How it was destroyed (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    confirm = forms.BooleanField(label=_("I confirm that the data and every copy of it have been destroyed"))

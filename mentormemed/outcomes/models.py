@@ -64,6 +64,61 @@ class ResearchRequest(models.Model):
         return self.title
 
 
+class DataUseAgreement(models.Model):
+    """The terms an approved research request's export is released under (R25, R40): who may see the
+    data, for what, until when; accepted by the requester before any export, destroyed and attested by
+    the date. Written by ``outcomes.services``; the terms are ``outcomes.agreements.TERMS``."""
+
+    request = models.OneToOneField(ResearchRequest, on_delete=models.CASCADE, related_name="agreement")
+    purpose = models.TextField(max_length=4000)
+    variables = models.JSONField(default=list, help_text=_("The approved variables, fixed at approval"))
+    recipients = models.TextField(max_length=2000, help_text=_("Everyone who may see the data, with their role"))
+    destroy_by = models.DateField()
+    terms_version = models.CharField(max_length=20)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_name = models.CharField(max_length=200, blank=True, help_text=_("The full name typed as a signature"))
+    reminded_at = models.DateTimeField(null=True, blank=True, help_text=_("Reminder before the destruction date"))
+    overdue_at = models.DateTimeField(null=True, blank=True, help_text=_("Notice that the attestation is overdue"))
+    destroyed_on = models.DateField(null=True, blank=True)
+    destroyed_attested_at = models.DateTimeField(null=True, blank=True)
+    destruction_note = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | ~Q(accepted_name=""), name="agreement_accepted_is_signed"
+            ),
+            models.CheckConstraint(
+                condition=Q(destroyed_attested_at__isnull=True)
+                | Q(accepted_at__isnull=False, destroyed_on__isnull=False),
+                name="agreement_destruction_after_acceptance",
+            ),
+        ]
+        indexes = [models.Index(fields=["destroyed_attested_at", "destroy_by"])]
+
+    def __str__(self) -> str:
+        return f"Data use agreement for research request #{self.request_id}"
+
+    @property
+    def state(self) -> str:
+        """awaiting (not accepted), active, expired (past the date, not attested) or destroyed."""
+        if self.destroyed_attested_at:
+            return "destroyed"
+        if self.accepted_at is None:
+            return "awaiting"
+        return "expired" if timezone.localdate() > self.destroy_by else "active"
+
+    @property
+    def releasable(self) -> bool:
+        """The export may be produced: accepted, not past its destruction date, not destroyed."""
+        return self.state == "active"
+
+
 class InvoiceIssue(models.Model):
     """Staff issued the invoice of one subscription term (R3); the PDF is rendered from the term."""
 

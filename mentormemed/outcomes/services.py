@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
-from mentormemed.outcomes import research
-from mentormemed.outcomes.models import InvoiceIssue, ParticipationThreshold, ResearchRequest
+from mentormemed.notifications.services import notify
+from mentormemed.outcomes import agreements, research
+from mentormemed.outcomes.models import DataUseAgreement, InvoiceIssue, ParticipationThreshold, ResearchRequest
 
 IRB_TYPES = {"application/pdf": ".pdf"}
 IRB_MAX_BYTES = 10 * 1024 * 1024
@@ -80,13 +85,24 @@ def research_submit(
 
 
 @transaction.atomic
-def research_decide(*, acting: Actor, request: ResearchRequest, approve: bool, note: str) -> ResearchRequest:
-    """Staff approve or decline with a note; a decision is final (a new question is a new request)."""
+def research_decide(
+    *,
+    acting: Actor,
+    request: ResearchRequest,
+    approve: bool,
+    note: str,
+    recipients: str = "",
+    destroy_by: dt.date | None = None,
+) -> ResearchRequest:
+    """Staff approve or decline with a note; a decision is final (a new question is a new request).
+    Approving writes the data use agreement (recipients, destruction date) the export is released under."""
     user = acting.user
     if not note.strip():
         raise ValidationError(gettext("Write a note explaining the decision; the requester reads it."))
     if approve and request.irb_status == ResearchRequest.Irb.PENDING:
         raise ValidationError(gettext("The IRB decision is still pending: approve only with an approval or exemption."))
+    if approve:
+        _check_agreement_terms(recipients, destroy_by)
     state = ResearchRequest.State.APPROVED if approve else ResearchRequest.State.DECLINED
     updated = ResearchRequest.objects.filter(pk=request.pk, state=ResearchRequest.State.SUBMITTED).update(
         state=state,
@@ -98,40 +114,163 @@ def research_decide(*, acting: Actor, request: ResearchRequest, approve: bool, n
     if not updated:
         raise ValidationError(gettext("This request has already been decided."))
     request.refresh_from_db()
+    if approve:
+        DataUseAgreement.objects.create(
+            request=request,
+            purpose=request.question,
+            variables=list(request.variables),
+            recipients=recipients.strip(),
+            destroy_by=destroy_by,
+            terms_version=agreements.TERMS_VERSION,
+            created_by=user,
+        )
     audit(
         acting=acting,
         action=f"research.{'approve' if approve else 'decline'}",
         obj=request,
         institution=request.requester.institution,
         actor_role="staff",
-        detail={"note_length": len(note)},
+        detail={"note_length": len(note), **({"destroy_by": destroy_by.isoformat()} if approve and destroy_by else {})},
     )
-    from mentormemed.notifications.services import notify
-
     notify(
         user=request.requester.user,
         kind="research",
         title=f"Your research request was {state.label.lower()}",
-        body=note.strip()[:500],
-        url="/outcomes/research/",
-        action="See your request",
+        body=("Read and accept the data use agreement to download the de-identified export. " if approve else "")
+        + note.strip()[:500],
+        url=reverse("outcomes:research_agreement", args=[request.pk]) if approve else reverse("outcomes:research"),
+        action="Read the agreement" if approve else "See your request",
     )
     return request
 
 
+def _check_agreement_terms(recipients: str, destroy_by: dt.date | None) -> None:
+    today = timezone.localdate()
+    if not recipients.strip():
+        raise ValidationError(gettext("Name who may see the data: the data use agreement lists them."))
+    if destroy_by is None or destroy_by <= today:
+        raise ValidationError(gettext("Set a destruction date after today."))
+    if destroy_by > today + agreements.LONGEST:
+        raise ValidationError(gettext("The destruction date can be at most five years from today."))
+
+
+def _own_agreement(acting: Actor, agreement: DataUseAgreement) -> DataUseAgreement:
+    """The agreement, locked, if ``acting`` is its requester (nobody signs for someone else)."""
+    locked = DataUseAgreement.objects.select_for_update().select_related("request__requester").get(pk=agreement.pk)
+    if acting.membership is None or locked.request.requester_id != acting.membership.pk:
+        raise PermissionDenied
+    return locked
+
+
+@transaction.atomic
+def agreement_accept(*, acting: Actor, agreement: DataUseAgreement, full_name: str) -> DataUseAgreement:
+    """The requester accepts the agreement's terms by typing their name; only then is the export released."""
+    agreement = _own_agreement(acting, agreement)
+    if agreement.accepted_at is not None:
+        raise ValidationError(gettext("You have already accepted this agreement."))
+    if timezone.localdate() > agreement.destroy_by:
+        raise ValidationError(gettext("This agreement's destruction date has passed; ask staff for a new one."))
+    if not full_name.strip():
+        raise ValidationError(gettext("Type your full name to sign the agreement."))
+    agreement.accepted_at = timezone.now()
+    agreement.accepted_by = acting.user
+    agreement.accepted_name = full_name.strip()[:200]
+    agreement.save(update_fields=["accepted_at", "accepted_by", "accepted_name"])
+    audit(
+        acting=acting,
+        action="research.agreement_accept",
+        obj=agreement.request,
+        institution=agreement.request.requester.institution,
+        actor_role="mentor",
+        detail={"terms_version": agreement.terms_version, "destroy_by": agreement.destroy_by.isoformat()},
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_attest(
+    *, acting: Actor, agreement: DataUseAgreement, destroyed_on: dt.date, note: str = ""
+) -> DataUseAgreement:
+    """The requester confirms the data and every copy are destroyed; no export is produced after that."""
+    agreement = _own_agreement(acting, agreement)
+    if agreement.accepted_at is None:
+        raise ValidationError(gettext("Nothing was released under this agreement, so there is nothing to destroy."))
+    if agreement.destroyed_attested_at is not None:
+        raise ValidationError(gettext("You have already confirmed the destruction."))
+    if destroyed_on > timezone.localdate() or destroyed_on < timezone.localdate(agreement.accepted_at):
+        raise ValidationError(gettext("The destruction date must be between the acceptance and today."))
+    agreement.destroyed_on = destroyed_on
+    agreement.destroyed_attested_at = timezone.now()
+    agreement.destruction_note = note.strip()[:2000]
+    agreement.save(update_fields=["destroyed_on", "destroyed_attested_at", "destruction_note"])
+    audit(
+        acting=acting,
+        action="research.agreement_destroyed",
+        obj=agreement.request,
+        institution=agreement.request.requester.institution,
+        actor_role="mentor",
+        detail={"destroyed_on": destroyed_on.isoformat()},
+    )
+    return agreement
+
+
+def agreement_job(*, now: dt.datetime) -> int:
+    """Periodic job: remind the requester before the destruction date, and once when the confirmation is overdue."""
+    today = timezone.localdate(now)
+    live = DataUseAgreement.objects.filter(accepted_at__isnull=False, destroyed_attested_at__isnull=True)
+    sent = 0
+    soon = live.filter(
+        reminded_at__isnull=True, destroy_by__lte=today + dt.timedelta(days=agreements.REMIND_DAYS_BEFORE)
+    )
+    for agreement in soon.filter(destroy_by__gte=today).select_related("request__requester__user"):
+        sent += _remind(
+            agreement, "reminded_at", now, f"Destroy the research data by {agreement.destroy_by:%B %-d, %Y}"
+        )
+    for agreement in live.filter(overdue_at__isnull=True, destroy_by__lt=today).select_related(
+        "request__requester__user"
+    ):
+        sent += _remind(agreement, "overdue_at", now, "Confirm that the research data was destroyed")
+    return sent
+
+
+@transaction.atomic
+def _remind(agreement: DataUseAgreement, field: str, now: dt.datetime, title: str) -> int:
+    if not DataUseAgreement.objects.filter(pk=agreement.pk, **{f"{field}__isnull": True}).update(**{field: now}):
+        return 0  # another sweep sent it
+    notify(
+        user=agreement.request.requester.user,
+        kind="research",
+        title=title,
+        body=f"Under the data use agreement for “{agreement.request.title}”, the data and every copy must be "
+        f"destroyed by {agreement.destroy_by:%B %-d, %Y}. Confirm it on the agreement page once done.",
+        url=reverse("outcomes:research_agreement", args=[agreement.request_id]),
+        action="Open the agreement",
+    )
+    return 1
+
+
 @transaction.atomic
 def research_export(*, acting: Actor, request: ResearchRequest) -> bytes:
-    """The de-identified archive of an approved request (audited each time it is produced)."""
-    if request.state != ResearchRequest.State.APPROVED:
+    """The de-identified archive of an approved request, released only under an accepted, current data use
+    agreement, to its requester or to staff (audited each time it is produced)."""
+    agreement = DataUseAgreement.objects.filter(request=request).first()
+    if request.state != ResearchRequest.State.APPROVED or agreement is None:
         raise ValidationError(gettext("Only an approved request has an export."))
+    if not agreement.releasable:
+        raise ValidationError(
+            gettext("The export is released only while its data use agreement is accepted and in force.")
+        )
+    is_staff = acting.role == "staff"
+    if not is_staff and (acting.membership is None or request.requester_id != acting.membership.pk):
+        raise PermissionDenied
     content, release = research.export_archive(request=request)
-    ResearchRequest.objects.filter(pk=request.pk).update(exports=request.exports + 1)
+    ResearchRequest.objects.filter(pk=request.pk).update(exports=F("exports") + 1)
     audit(
         acting=acting,
         action="research.export",
         obj=request,
         institution=request.requester.institution,
-        actor_role="staff",
+        actor_role="staff" if is_staff else "mentor",
         detail={"rows": len(release.rows), "dropped": release.dropped, "coarsened": sorted(release.coarsened)},
     )
     return content

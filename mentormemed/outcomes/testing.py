@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from django.core.files.base import ContentFile
+import datetime as dt
 
-from mentormemed.outcomes import research
-from mentormemed.outcomes.models import ResearchRequest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from mentormemed.outcomes import agreements, research
+from mentormemed.outcomes.models import DataUseAgreement, ResearchRequest
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def research_request(membership, *, state: str = "submitted", variables=None) -> ResearchRequest:
+def research_request(
+    membership, *, state: str = "submitted", variables=None, accepted: bool = True, destroy_in_days: int = 365
+) -> ResearchRequest:
+    """A request; an approved one carries its data use agreement, accepted by the requester unless not ``accepted``."""
     item = ResearchRequest(
         requester=membership,
         title="Affinity and mentorship length",
@@ -23,6 +29,19 @@ def research_request(membership, *, state: str = "submitted", variables=None) ->
     )
     item.irb_document.save("irb.pdf", ContentFile(PDF_BYTES), save=False)
     item.save()
+    if state == "approved":
+        now = timezone.now()
+        DataUseAgreement.objects.create(
+            request=item,
+            purpose=item.question,
+            variables=item.variables,
+            recipients="The requester (principal investigator)",
+            destroy_by=timezone.localdate() + dt.timedelta(days=destroy_in_days),
+            terms_version=agreements.TERMS_VERSION,
+            accepted_at=now if accepted else None,
+            accepted_by=membership.user if accepted else None,
+            accepted_name=membership.user.display_name if accepted else "",
+        )
     return item
 
 

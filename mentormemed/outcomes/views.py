@@ -18,11 +18,17 @@ from mentormemed.core.audit import audit_request
 from mentormemed.core.conf import product
 from mentormemed.institutions.models import Institution, Subscription
 from mentormemed.institutions.selectors import mentor_supply
-from mentormemed.outcomes import insights, private, selectors, services
+from mentormemed.outcomes import agreements, insights, private, selectors, services
 from mentormemed.outcomes import invoices as invoice_pdfs
 from mentormemed.outcomes import reward as rewards
-from mentormemed.outcomes.forms import DecisionForm, ResearchForm, ThresholdForm
-from mentormemed.outcomes.models import ResearchRequest
+from mentormemed.outcomes.forms import (
+    AcceptAgreementForm,
+    AttestDestructionForm,
+    DecisionForm,
+    ResearchForm,
+    ThresholdForm,
+)
+from mentormemed.outcomes.models import DataUseAgreement, ResearchRequest
 from mentormemed.outcomes.participation import sources as participation_sources
 from mentormemed.outcomes.research import VARIABLES
 
@@ -283,7 +289,7 @@ def research(request):
         else:
             messages.success(request, gettext("Your request is submitted. Staff will decide and write to you."))
             return redirect("outcomes:research")
-    mine = ResearchRequest.objects.filter(requester=membership)
+    mine = ResearchRequest.objects.filter(requester=membership).select_related("agreement")
     return render(request, "outcomes/research.html", {"form": form, "mine": mine, "variables": VARIABLES})
 
 
@@ -302,9 +308,74 @@ def _irb_file(request, item: ResearchRequest):
     )
 
 
+@requires("outcomes.research")
+@require_http_methods(["GET", "POST"])
+def research_agreement(request, pk: int):
+    """The requester reads the data use agreement, accepts it, downloads the export while it is in
+    force, and confirms the destruction by its date."""
+    agreement = get_object_or_404(
+        DataUseAgreement.objects.select_related("request"), request__pk=pk, request__requester=request.actor.membership
+    )
+    action = request.POST.get("action") if request.method == "POST" else None
+    accept = AcceptAgreementForm(request.POST if action == "accept" else None)
+    attest = AttestDestructionForm(request.POST if action == "attest" else None)
+    form = {"accept": accept, "attest": attest}.get(action or "")
+    if form is not None and form.is_valid():
+        try:
+            if action == "accept":
+                services.agreement_accept(
+                    acting=request.actor, agreement=agreement, full_name=form.cleaned_data["full_name"]
+                )
+                messages.success(request, gettext("Agreement accepted. You can download the export now."))
+            else:
+                services.agreement_attest(
+                    acting=request.actor,
+                    agreement=agreement,
+                    destroyed_on=form.cleaned_data["destroyed_on"],
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(request, gettext("Thank you: the destruction is recorded."))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("outcomes:research_agreement", pk=pk)
+    return render(
+        request,
+        "outcomes/research_agreement.html",
+        {
+            "agreement": agreement,
+            "item": agreement.request,
+            "terms": agreements.TERMS,
+            "variables": [VARIABLES.get(v, v) for v in agreement.variables],
+            "accept_form": accept,
+            "attest_form": attest,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@requires("outcomes.research")
+def research_export(request, pk: int):
+    item = get_object_or_404(ResearchRequest, pk=pk, requester=request.actor.membership)
+    return _export_response(request, item, redirect("outcomes:research_agreement", pk=pk))
+
+
+def _export_response(request, item: ResearchRequest, refused):
+    try:
+        content = services.research_export(acting=request.actor, request=item)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return refused
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="research-{item.pk}-deidentified.zip"'
+    return response
+
+
 @requires("staff.research")
 def staff_research(request):
-    rows = ResearchRequest.objects.select_related("requester__user", "requester__institution", "decided_by")
+    rows = ResearchRequest.objects.select_related(
+        "requester__user", "requester__institution", "decided_by", "agreement"
+    )
     state = request.GET.get("state", "")
     if state in ResearchRequest.State.values:
         rows = rows.filter(state=state)
@@ -318,7 +389,9 @@ def staff_research(request):
 @requires("staff.research")
 @require_http_methods(["GET", "POST"])
 def staff_research_detail(request, pk: int):
-    item = get_object_or_404(ResearchRequest.objects.select_related("requester__user", "requester__institution"), pk=pk)
+    item = get_object_or_404(
+        ResearchRequest.objects.select_related("requester__user", "requester__institution", "agreement"), pk=pk
+    )
     if request.GET.get("document"):
         return _irb_file(request, item)
     form = DecisionForm(request.POST or None)
@@ -329,6 +402,8 @@ def staff_research_detail(request, pk: int):
                 request=item,
                 approve=form.cleaned_data["decision"] == "approve",
                 note=form.cleaned_data["note"],
+                recipients=form.cleaned_data["recipients"],
+                destroy_by=form.cleaned_data["destroy_by"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -345,13 +420,7 @@ def staff_research_detail(request, pk: int):
 @requires("staff.research")
 def staff_research_export(request, pk: int):
     item = get_object_or_404(ResearchRequest, pk=pk)
-    if item.state != ResearchRequest.State.APPROVED:
-        messages.error(request, gettext("Only an approved request has an export."))
-        return redirect("outcomes:staff_research_detail", pk=pk)
-    content = services.research_export(acting=request.actor, request=item)
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="research-{item.pk}-deidentified.zip"'
-    return response
+    return _export_response(request, item, redirect("outcomes:staff_research_detail", pk=pk))
 
 
 # ------------------------------------------------------------------ invoices (R3)

@@ -83,6 +83,8 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "outcomes:national_insight": (lambda c: {"slug": "reciprocity"}, False),
     "outcomes:reward_letter": (lambda c: {"pk": _outcomes_testing().matrix_mentor_profile(c)}, True),
     "outcomes:research_document": (lambda c: {"pk": _outcomes_testing().matrix_research(c)}, True),
+    "outcomes:research_agreement": (lambda c: {"pk": _outcomes_testing().matrix_research(c)}, True),
+    "outcomes:research_export": (lambda c: {"pk": _outcomes_testing().matrix_research(c)}, True),
     "outcomes:staff_research_detail": (lambda c: {"pk": _outcomes_testing().matrix_research(c)}, False),
     "outcomes:staff_research_export": (lambda c: {"pk": _outcomes_testing().matrix_research(c)}, False),
     "outcomes:invoice_pdf": (lambda c: {"pk": c.inst_a.subscriptions.first().pk}, True),

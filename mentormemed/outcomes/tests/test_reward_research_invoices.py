@@ -127,12 +127,23 @@ def test_r25_submit_checks_the_document_and_every_step_is_audited(cast):
     staff.post(reverse("outcomes:staff_research_detail", args=[item.pk]), {"decision": "approve", "note": ""})
     item.refresh_from_db()
     assert item.state == "submitted", "a decision needs a note"
-    staff.post(reverse("outcomes:staff_research_detail", args=[item.pk]), {"decision": "approve", "note": "Fine."})
+    detail = reverse("outcomes:staff_research_detail", args=[item.pk])
+    staff.post(detail, {"decision": "approve", "note": "Fine."})
     item.refresh_from_db()
-    assert item.state == "approved" and item.export_salt
-    assert staff.get(reverse("outcomes:staff_research_export", args=[item.pk])).status_code == 200
-    actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"research.submit", "research.approve", "research.export"} <= actions
+    assert item.state == "submitted", "approving needs the agreement's recipients and destruction date"
+    destroy_by = (timezone.localdate() + dt.timedelta(days=400)).isoformat()
+    terms = {"decision": "approve", "note": "Fine.", "recipients": "Dr. A (PI)", "destroy_by": destroy_by}
+    staff.post(detail, terms)
+    item.refresh_from_db()
+    assert item.state == "approved" and item.export_salt and item.agreement.state == "awaiting"
+    staff.get(reverse("outcomes:staff_research_export", args=[item.pk]))
+    client.post(
+        reverse("outcomes:research_agreement", args=[item.pk]), {"action": "accept", "full_name": "A", "accept": "on"}
+    )
+    assert client.get(reverse("outcomes:research_export", args=[item.pk]))["Content-Type"] == "application/zip"
+    actions = list(AuditEntry.objects.values_list("action", flat=True))
+    assert {"research.submit", "research.approve", "research.agreement_accept", "research.export"} <= set(actions)
+    assert actions.count("research.export") == 1, "no export before the agreement was accepted"
 
 
 @pytest.mark.django_db
