@@ -16,7 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
@@ -41,7 +43,7 @@ from mentormemed.mentorships.models import (
     RequestState,
     Stage,
 )
-from mentormemed.notifications.services import notify
+from mentormemed.notifications.services import day, notify
 from mentormemed.profiles.models import MentorProfile
 
 
@@ -125,11 +127,14 @@ def request_send(
     notify(
         user=mentor.membership.user,
         kind="request_received",
-        title=f"{_name(mentee)} asks you to be their mentor",
-        body=f"Please accept or decline by {timezone.localtime(request.deadline):%B %-d}. "
-        f"About: {', '.join(a.name for a in areas)}.",
+        title=format_lazy(_("{name} asks you to be their mentor"), name=_name(mentee)),
+        body=format_lazy(
+            _("Please accept or decline by {day}. About: {areas}."),
+            day=day(request.deadline, "F j"),
+            areas=", ".join(a.name for a in areas),
+        ),
         url=_url("mentorships:inbox_detail", request.pk),
-        action="Read the request",
+        action=_("Read the request"),
     )
     return request
 
@@ -170,7 +175,7 @@ def request_withdraw(*, acting: Actor, request: MentorshipRequest) -> None:
     notify(
         user=request.mentor.membership.user,
         kind="request_withdrawn",
-        title=f"{_name(request.mentee)} withdrew their request",
+        title=format_lazy(_("{name} withdrew their request"), name=_name(request.mentee)),
         url=_url("mentorships:inbox"),
     )
 
@@ -219,14 +224,14 @@ def request_accept(*, acting: Actor, request: MentorshipRequest, message: str = 
     notify(
         user=request.mentee.user,
         kind="request_answered",
-        title=f"{mentor.membership.user.display_name} accepted your request",
+        title=format_lazy(_("{name} accepted your request"), name=mentor.membership.user.display_name),
         body=(
-            "They wrote you a message in your mentorship. "
+            _("They wrote you a message in your mentorship.")
             if request.response_message
-            else "Start with your mentoring compact: expectations, meeting rhythm, goals."
+            else _("Start with your mentoring compact: expectations, meeting rhythm, goals.")
         ),
         url=_url("mentorships:relationship", relationship.pk) + ("#messages" if request.response_message else ""),
-        action="Read their message" if request.response_message else "Open your mentorship",
+        action=_("Read their message") if request.response_message else _("Open your mentorship"),
     )
     transaction.on_commit(lambda: signals.relationship_started.send(Relationship, relationship=relationship))
     return relationship
@@ -273,10 +278,10 @@ def request_decline(*, acting: Actor, request: MentorshipRequest, message: str =
     notify(
         user=request.mentee.user,
         kind="request_answered",
-        title=f"{request.mentor.membership.user.display_name} cannot take you on right now",
-        body=request.response_message or "This is about their time, not about you. Other mentors are waiting.",
+        title=format_lazy(_("{name} cannot take you on right now"), name=request.mentor.membership.user.display_name),
+        body=request.response_message or _("This is about their time, not about you. Other mentors are waiting."),
         url=_url("mentorships:network"),
-        action="See other mentors",
+        action=_("See other mentors"),
         items=_alternatives(request),
     )
 
@@ -310,18 +315,20 @@ def request_expire(*, request: MentorshipRequest, now: dt.datetime | None = None
     notify(
         user=request.mentee.user,
         kind="request_expired",
-        title=f"{mentor.membership.user.display_name} did not answer in time",
-        body="Your request has expired. These mentors could help with the same needs:",
+        title=format_lazy(_("{name} did not answer in time"), name=mentor.membership.user.display_name),
+        body=_("Your request has expired. These mentors could help with the same needs:"),
         url=_url("mentorships:network"),
-        action="Find another mentor",
+        action=_("Find another mentor"),
         items=_alternatives(request),
     )
     notify(
         user=mentor.membership.user,
         kind="request_expired",
-        title=f"You missed {_name(request.mentee)}'s request",
-        body="The request expired without an answer and counts as a missed response. "
-        "Mentees value responsiveness above everything; repeated misses suspend you from search.",
+        title=format_lazy(_("You missed {name}'s request"), name=_name(request.mentee)),
+        body=_(
+            "The request expired without an answer and counts as a missed response. "
+            "Mentees value responsiveness above everything; repeated misses suspend you from search."
+        ),
         url=_url("mentorships:inbox"),
     )
     maybe_suspend(mentor=mentor, now=now)
@@ -343,9 +350,13 @@ def maybe_suspend(*, mentor: MentorProfile, now: dt.datetime) -> bool:
     missed = missed_since_reinstatement(mentor=mentor, now=now)
     if missed <= threshold:
         return False
-    reason = f"{missed} requests went unanswered within {product.missed_response_window_days} days."
+    reason = format_lazy(
+        _("{missed} requests went unanswered within {days} days."),
+        missed=missed,
+        days=product.missed_response_window_days,
+    )
     if not MentorProfile.objects.filter(pk=mentor.pk, suspended_at__isnull=True).update(
-        suspended_at=now, suspended_reason=reason
+        suspended_at=now, suspended_reason=str(reason)
     ):
         return False
     membership = mentor.membership
@@ -359,8 +370,11 @@ def maybe_suspend(*, mentor: MentorProfile, now: dt.datetime) -> bool:
     notify(
         user=membership.user,
         kind="suspension",
-        title="You are paused from search and new requests",
-        body=f"{reason} Answer the requests still waiting, then ask your program office to reinstate you.",
+        title=_("You are paused from search and new requests"),
+        body=format_lazy(
+            _("{reason} Answer the requests still waiting, then ask your program office to reinstate you."),
+            reason=reason,
+        ),
         url=_url("mentorships:inbox"),
     )
     name = membership.user.display_name
@@ -371,10 +385,10 @@ def maybe_suspend(*, mentor: MentorProfile, now: dt.datetime) -> bool:
         notify(
             user=user,
             kind="suspension",
-            title=f"Mentor {name} was suspended for missed responses",
-            body=f"{reason} You can reinstate them with a note.",
+            title=format_lazy(_("Mentor {name} was suspended for missed responses"), name=name),
+            body=format_lazy(_("{reason} You can reinstate them with a note."), reason=reason),
             url=_url("mentorships:suspended"),
-            action="Review suspended mentors",
+            action=_("Review suspended mentors"),
         )
     return True
 
@@ -413,7 +427,7 @@ def mentor_reinstate(*, acting: Actor, mentor: MentorProfile, note: str) -> Rein
     notify(
         user=mentor.membership.user,
         kind="suspension",
-        title="You are reinstated: mentees can find and request you again",
+        title=_("You are reinstated: mentees can find and request you again"),
         body=note,
         url=_url("mentorships:inbox"),
     )
@@ -486,10 +500,12 @@ def relationship_end(*, acting: Actor, relationship: Relationship, reason: str, 
     notify(
         user=other,
         kind="relationship",
-        title=f"{user.display_name} ended your mentorship",
-        body=f"Reason: {EndReason(reason).label}. Thank you for the time you gave each other.",
+        title=format_lazy(_("{name} ended your mentorship"), name=user.display_name),
+        body=format_lazy(
+            _("Reason: {reason}. Thank you for the time you gave each other."), reason=EndReason(reason).label
+        ),
         url=_url("mentorships:network") if side == "mentor" else _url("mentorships:relationships"),
-        action="Find another mentor" if side == "mentor" else "Your mentorships",
+        action=_("Find another mentor") if side == "mentor" else _("Your mentorships"),
     )
     transaction.on_commit(lambda: signals.relationship_ended.send(Relationship, relationship=relationship))
 
@@ -533,7 +549,7 @@ def compact_save(
     user = acting.user
     side = _side(user, relationship)
     _require_active(relationship)
-    compact, _ = Compact.objects.select_for_update().get_or_create(relationship=relationship)
+    compact, _created = Compact.objects.select_for_update().get_or_create(relationship=relationship)
     compact.expectations = (expectations or "").strip()
     compact.meeting_rhythm = (meeting_rhythm or "").strip()
     if not compact.is_written:
@@ -552,9 +568,9 @@ def compact_save(
     notify(
         user=relationship.other_user(user),
         kind="relationship",
-        title=f"{user.display_name} wrote your mentoring compact — please confirm it",
+        title=format_lazy(_("{name} wrote your mentoring compact — please confirm it"), name=user.display_name),
         url=_url("mentorships:relationship", relationship.pk),
-        action="Read and confirm",
+        action=_("Read and confirm"),
     )
     return compact
 
@@ -573,7 +589,7 @@ def compact_confirm(*, acting: Actor, relationship: Relationship) -> Compact:
         notify(
             user=relationship.other_user(user),
             kind="relationship",
-            title="Your mentoring compact is confirmed by both of you",
+            title=_("Your mentoring compact is confirmed by both of you"),
             url=_url("mentorships:relationship", relationship.pk),
         )
     return compact
@@ -625,10 +641,10 @@ def checkin_answer(*, acting: Actor, relationship: Relationship, answer: str, no
         notify(
             user=relationship.mentee.user,
             kind="checkin",
-            title="Let's find you a better match",
-            body="Your mentor felt the match was not working. Suggestions that cover your needs are one click away.",
+            title=_("Let's find you a better match"),
+            body=_("Your mentor felt the match was not working. Suggestions that cover your needs are one click away."),
             url=_url("mentorships:rematch", relationship.pk),
-            action="See suggestions",
+            action=_("See suggestions"),
         )
     return True
 
@@ -655,8 +671,8 @@ def message_send(*, acting: Actor, relationship: Relationship, body: str) -> Mes
     notify(
         user=relationship.other_user(user),
         kind="message",
-        title=f"New message from {user.display_name}",
+        title=format_lazy(_("New message from {name}"), name=user.display_name),
         url=_url("mentorships:relationship", relationship.pk) + "#messages",
-        action="Read and reply",
+        action=_("Read and reply"),
     )
     return message

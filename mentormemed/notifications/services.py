@@ -10,7 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy
 
 from mentormemed.core.access import Actor
 from mentormemed.notifications.emails import queue_email
@@ -18,12 +20,22 @@ from mentormemed.notifications.kinds import get_kind, kinds_for
 from mentormemed.notifications.models import Delivery, DigestState, Notification, NotificationPreference
 
 log = logging.getLogger(__name__)
+OPEN = gettext_lazy("Open MentorMeMed")  # a notification's default action
 DIGEST_HOUR = 7  # local time of day after which a person's daily digest may go out
 
 
 def absolute(url: str) -> str:
     """An absolute link for e-mails (``SITE_URL`` + path)."""
     return url if url.startswith("http") else f"{settings.SITE_URL}{url}"
+
+
+def _day(value: dt.datetime | dt.date, fmt: str) -> str:
+    when = timezone.localtime(value) if isinstance(value, dt.datetime) else value
+    return formats.date_format(when, fmt)
+
+
+day = lazy(_day, str)
+"""A date in a notification, written in the recipient's language (``day(deadline, "F j")``, as "March 5")."""
 
 
 def delivery_for(user, kind: str) -> str:
@@ -36,10 +48,10 @@ def notify(
     *,
     user,
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | Promise,
+    body: str | Promise = "",
     url: str = "",
-    action: str = "Open MentorMeMed",
+    action: str | Promise = OPEN,
     items: list[dict] | None = None,
     email: bool = True,
 ) -> Notification:
@@ -50,6 +62,11 @@ def notify(
     so a rollback sends nothing, a crash after commit loses nothing and a failing mail server undoes nothing.
     """
     delivery = delivery_for(user, kind) if email else Delivery.DIGEST
+    # Texts may be lazy (gettext_lazy, format_lazy): they are written in the recipient's language, in-app
+    # and in the e-mail, whoever's request or task sends them.
+    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        title, body, action = str(title), str(body), str(action)
+        items = [{**i, "label": str(i["label"])} for i in items or []]
     text = body
     if items:
         text += "\n" + "\n".join(f"• {i['label']}" for i in items)

@@ -9,11 +9,14 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
-from mentormemed.notifications.services import notify
+from mentormemed.notifications.services import day, notify
 from mentormemed.outcomes import agreements, research
 from mentormemed.outcomes.models import DataUseAgreement, InvoiceIssue, ParticipationThreshold, ResearchRequest
 
@@ -23,7 +26,7 @@ IRB_MAX_BYTES = 10 * 1024 * 1024
 
 @transaction.atomic
 def threshold_save(*, acting: Actor, institution, **values) -> ParticipationThreshold:
-    threshold, _ = ParticipationThreshold.objects.update_or_create(institution=institution, defaults=values)
+    threshold, _created = ParticipationThreshold.objects.update_or_create(institution=institution, defaults=values)
     audit(
         acting=acting,
         action="reward.threshold",
@@ -135,11 +138,15 @@ def research_decide(
     notify(
         user=request.requester.user,
         kind="research",
-        title=f"Your research request was {state.label.lower()}",
-        body=("Read and accept the data use agreement to download the de-identified export. " if approve else "")
-        + note.strip()[:500],
+        title=_("Your research request was approved") if approve else _("Your research request was declined"),
+        body=format_lazy(
+            _("Read and accept the data use agreement to download the de-identified export. {note}"),
+            note=note.strip()[:500],
+        )
+        if approve
+        else note.strip()[:500],
         url=reverse("outcomes:research_agreement", args=[request.pk]) if approve else reverse("outcomes:research"),
-        action="Read the agreement" if approve else "See your request",
+        action=_("Read the agreement") if approve else _("See your request"),
     )
     return request
 
@@ -219,32 +226,36 @@ def agreement_job(*, now: dt.datetime) -> int:
     today = timezone.localdate(now)
     live = DataUseAgreement.objects.filter(accepted_at__isnull=False, destroyed_attested_at__isnull=True)
     sent = 0
-    soon = live.filter(
-        reminded_at__isnull=True, destroy_by__lte=today + dt.timedelta(days=agreements.REMIND_DAYS_BEFORE)
-    )
-    for agreement in soon.filter(destroy_by__gte=today).select_related("request__requester__user"):
-        sent += _remind(
-            agreement, "reminded_at", now, f"Destroy the research data by {agreement.destroy_by:%B %-d, %Y}"
-        )
+    horizon = today + dt.timedelta(days=agreements.REMIND_DAYS_BEFORE)
+    soon = live.filter(reminded_at__isnull=True, destroy_by__lte=horizon, destroy_by__gte=today)
+    for agreement in soon.select_related("request__requester__user"):
+        title = format_lazy(_("Destroy the research data by {day}"), day=day(agreement.destroy_by, "DATE_FORMAT"))
+        sent += _remind(agreement, "reminded_at", now, title)
     for agreement in live.filter(overdue_at__isnull=True, destroy_by__lt=today).select_related(
         "request__requester__user"
     ):
-        sent += _remind(agreement, "overdue_at", now, "Confirm that the research data was destroyed")
+        sent += _remind(agreement, "overdue_at", now, _("Confirm that the research data was destroyed"))
     return sent
 
 
 @transaction.atomic
-def _remind(agreement: DataUseAgreement, field: str, now: dt.datetime, title: str) -> int:
+def _remind(agreement: DataUseAgreement, field: str, now: dt.datetime, title: str | Promise) -> int:
     if not DataUseAgreement.objects.filter(pk=agreement.pk, **{f"{field}__isnull": True}).update(**{field: now}):
         return 0  # another sweep sent it
     notify(
         user=agreement.request.requester.user,
         kind="research",
         title=title,
-        body=f"Under the data use agreement for “{agreement.request.title}”, the data and every copy must be "
-        f"destroyed by {agreement.destroy_by:%B %-d, %Y}. Confirm it on the agreement page once done.",
+        body=format_lazy(
+            _(
+                "Under the data use agreement for “{title}”, the data and every copy must be destroyed by {day}. "
+                "Confirm it on the agreement page once done."
+            ),
+            title=agreement.request.title,
+            day=day(agreement.destroy_by, "DATE_FORMAT"),
+        ),
         url=reverse("outcomes:research_agreement", args=[agreement.request_id]),
-        action="Open the agreement",
+        action=_("Open the agreement"),
     )
     return 1
 
