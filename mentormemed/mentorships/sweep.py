@@ -13,6 +13,9 @@ import logging
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from mentormemed.core.conf import product
 from mentormemed.core.periodic import claim_run, finish_run, isolated, release_run, run_jobs
@@ -119,15 +122,26 @@ def send_reminders(*, now: dt.datetime, failures: list[str] | None = None) -> in
         ).update(reminders_sent=target, last_reminder_at=now)
         if not claimed:
             return False
-        left = request.deadline - now
-        when = f"{left.days} day{'s' if left.days != 1 else ''}" if left.days >= 1 else "less than a day"
+        left = (request.deadline - now).days
+        body = (
+            format_lazy(
+                ngettext_lazy(
+                    "The request expires in {n} day. Accepting or declining both count as answering.",
+                    "The request expires in {n} days. Accepting or declining both count as answering.",
+                    left,
+                ),
+                n=left,
+            )
+            if left >= 1
+            else _("The request expires in less than a day. Accepting or declining both count as answering.")
+        )
         notify(
             user=request.mentor.membership.user,
             kind="request_reminder",
-            title=f"Reminder: {request.mentee.user.display_name} is waiting for your answer",
-            body=f"The request expires in {when}. Accepting or declining both count as answering.",
+            title=format_lazy(_("Reminder: {name} is waiting for your answer"), name=request.mentee.user.display_name),
+            body=body,
             url=reverse("mentorships:inbox_detail", args=[request.pk]),
-            action="Answer the request",
+            action=_("Answer the request"),
         )
         return True
 
@@ -166,8 +180,8 @@ def notify_checkin(relationship: Relationship) -> None:
         notify(
             user=user,
             kind="checkin",
-            title=f"Is your mentorship with {other.display_name} working?",
-            body="A quick check-in after the first weeks. If it is not working, a new match is one click away.",
+            title=format_lazy(_("Is your mentorship with {name} working?"), name=other.display_name),
+            body=_("A quick check-in after the first weeks. If it is not working, a new match is one click away."),
             url=url,
-            action="Answer the check-in",
+            action=_("Answer the check-in"),
         )

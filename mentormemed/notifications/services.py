@@ -29,13 +29,14 @@ def absolute(url: str) -> str:
     return url if url.startswith("http") else f"{settings.SITE_URL}{url}"
 
 
-def _day(value: dt.datetime | dt.date, fmt: str) -> str:
-    when = timezone.localtime(value) if isinstance(value, dt.datetime) else value
+def _day(value: dt.datetime | dt.date, fmt: str, zone: dt.tzinfo | None = None) -> str:
+    when = timezone.localtime(value, zone) if isinstance(value, dt.datetime) else value
     return formats.date_format(when, fmt)
 
 
 day = lazy(_day, str)
-"""A date in a notification, written in the recipient's language (``day(deadline, "F j")``, as "March 5")."""
+"""A date in a notification, written in the recipient's language (``day(deadline, "F j")``, as "March 5"),
+in ``zone`` when given (the recipient's), else the current time zone."""
 
 
 def delivery_for(user, kind: str) -> str:

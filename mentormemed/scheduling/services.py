@@ -20,7 +20,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
 from mentormemed.core.conf import product
@@ -106,7 +108,7 @@ def availability_save(
         raise ValidationError(gettext("Say where you meet in person, or choose a video meeting."))
     if not 1 <= horizon_days <= 365:
         raise ValidationError(gettext("People can book between 1 and 365 days ahead."))
-    availability, _ = Availability.objects.select_for_update().get_or_create(mentor=mentor)
+    availability, _created = Availability.objects.select_for_update().get_or_create(mentor=mentor)
     availability.time_zone = time_zone
     availability.lengths = lengths
     availability.buffer_minutes = buffer_minutes
@@ -165,7 +167,7 @@ def date_off_remove(*, date_off: DateOff, through: dt.date | None = None) -> int
     if through is None or through <= date_off.date:
         date_off.delete()
         return 1
-    removed, _ = DateOff.objects.filter(
+    removed, _rows = DateOff.objects.filter(
         availability_id=date_off.availability_id, date__gte=date_off.date, date__lte=through
     ).delete()
     return removed
@@ -493,20 +495,31 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
 
 
 def _remind(meeting: Meeting) -> None:
-    from mentormemed.notifications.services import notify
+    from mentormemed.notifications.services import day, notify
 
     people = [meeting.relationship.mentee.user, meeting.mentor.membership.user]
     for person in people:
         other = people[1] if person == people[0] else people[0]
-        local = timezone.localtime(meeting.starts_at, _zone(person.time_zone))
+        zone = _zone(person.time_zone)
+        local = timezone.localtime(meeting.starts_at, zone)
+        where = (
+            format_lazy(_("Place: {place}"), place=meeting.place)
+            if meeting.link_kind == LinkKind.PLACE
+            else format_lazy(_("Join: {link}"), link=meeting.video_url)
+        )
         notify(
             user=person,
             kind="meeting",
-            title=f"Tomorrow: meeting with {other.display_name}",
-            body=f"{local:%A, %B} {local.day} at {local:%H:%M} ({local.tzname()}). "
-            + (f"Place: {meeting.place}" if meeting.link_kind == LinkKind.PLACE else f"Join: {meeting.video_url}"),
+            title=format_lazy(_("Tomorrow: meeting with {name}"), name=other.display_name),
+            body=format_lazy(
+                _("{day} at {time} ({zone}). {where}"),
+                day=day(meeting.starts_at, "l, F j", zone),
+                time=f"{local:%H:%M}",
+                zone=local.tzname(),
+                where=where,
+            ),
             url=reverse("scheduling:meeting", args=[meeting.pk]),
-            action="See the meeting",
+            action=_("See the meeting"),
         )
 
 

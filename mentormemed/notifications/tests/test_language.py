@@ -20,7 +20,7 @@ from mentormemed.profiles.models import ContentArea
 pytestmark = pytest.mark.django_db
 
 # Modules whose notifications are all translatable; the rest are still being converted (docs/decisions.md).
-TRANSLATED = ["mentorships/services.py", "outcomes/services.py"]
+TRANSLATED = ["mentorships/services.py", "mentorships/sweep.py", "outcomes/services.py", "scheduling/services.py"]
 APPS = Path(__file__).resolve().parents[2]
 
 
@@ -106,3 +106,21 @@ def _is_fixed_text(value: ast.expr) -> bool:
     if isinstance(value, ast.BinOp):
         return _is_fixed_text(value.left) or _is_fixed_text(value.right)
     return False
+
+
+def test_the_meeting_reminder_reads_in_each_persons_language_and_time_zone(cast):
+    from mentormemed.scheduling import services as scheduling
+    from mentormemed.scheduling import testing as st
+
+    rel = testing.relationship(cast.mentee, testing.mentor_profile(cast.mentor))
+    _speaks(cast.mentor, "es")
+    cast.mentor.user.time_zone = "America/Mexico_City"
+    cast.mentor.user.save(update_fields=["time_zone"])
+    starts = timezone.now().replace(microsecond=0) + dt.timedelta(hours=20)
+    st.meeting(rel, starts_at=starts)
+    assert scheduling.send_reminders() == 1
+    spanish = Notification.objects.get(user=cast.mentor.user, kind="meeting")
+    english = Notification.objects.get(user=cast.mentee.user, kind="meeting")
+    assert spanish.title.startswith("Mañana: reunión con") and english.title.startswith("Tomorrow: meeting with")
+    local = timezone.localtime(starts, __import__("zoneinfo").ZoneInfo("America/Mexico_City"))
+    assert f" a las {local:%H:%M} (" in spanish.body and "Join:" not in spanish.body
