@@ -12,6 +12,7 @@ signals are then computed by the same refresh the sweep runs.
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from mentormemed.care.models import (
 )
 from mentormemed.care.sweep import refresh_health
 from mentormemed.core.demo import DemoContext
+from mentormemed.mentorships import demo_content
 from mentormemed.mentorships.models import Message, Relationship
 from mentormemed.notifications.services import notify
 from mentormemed.scheduling.models import Meeting, MeetingStatus
@@ -86,12 +88,18 @@ def _go_quiet(rel: Relationship, now: dt.datetime, *, since_days: int) -> None:
             sequence=meeting.sequence + 1,
         )
     if not Message.objects.filter(relationship=rel).exists():
-        Message.objects.create(
-            relationship=rel,
-            sender=rel.mentor.membership.user,
-            body="How did the exam go? Book a time whenever you are ready.",
-            created_at=cutoff - dt.timedelta(days=1),
+        # Everything written was in the quiet weeks: the pair's own first messages, before them.
+        mentee, mentor = rel.mentee.user, rel.mentor.membership.user
+        areas = [a.name for a in rel.request.areas.all()] if rel.request_id else []
+        thread = demo_content.thread(
+            random.Random(rel.pk), mentee=mentee.display_name, mentor=mentor.last_name, areas=areas, length=0
         )
+        start = max(rel.started_at, cutoff - dt.timedelta(days=7))
+        step = (max(cutoff, start + dt.timedelta(days=2)) - start) / (len(thread) + 1)
+        for k, (side, body) in enumerate(thread, start=1):
+            Message.objects.create(
+                relationship=rel, sender=mentee if side == "mentee" else mentor, body=body, created_at=start + step * k
+            )
 
 
 def _drifting(rel: Relationship, now: dt.datetime) -> None:
@@ -131,8 +139,19 @@ def _at_risk(rel: Relationship, now: dt.datetime) -> None:
     )
 
 
+class _Pronouns:
+    """The words a case note uses for a person, from the pronouns the demo gave them."""
+
+    FORMS = {"she/her": ("she", "her", "is", "has"), "he/him": ("he", "his", "is", "has")}
+
+    def __init__(self, user) -> None:
+        self.they, self.their, self.are, self.have = self.FORMS.get(user.pronouns, ("they", "their", "are", "have"))
+        self.They = self.they.capitalize()
+
+
 def _paused(ctx: DemoContext, rel: Relationship, now: dt.datetime) -> None:
     filed = now - dt.timedelta(days=6)
+    mentee, mentor = _Pronouns(rel.mentee.user), _Pronouns(rel.mentor.membership.user)
     staff = ctx.staff
     case = Case.objects.create(
         kind=CaseKind.REPORT,
@@ -168,7 +187,8 @@ def _paused(ctx: DemoContext, rel: Relationship, now: dt.datetime) -> None:
             staff,
             "staff",
             "status",
-            "Spoke with the mentee; she is safe and supported. Interview with the mentor booked with his chair.",
+            f"Spoke with the mentee; {mentee.they} {mentee.are} safe and supported. Interview with the mentor "
+            f"booked with {mentor.their} chair.",
             "open",
             "in_review",
         ),
@@ -180,11 +200,13 @@ def _paused(ctx: DemoContext, rel: Relationship, now: dt.datetime) -> None:
 
 def _concern(ctx: DemoContext, rel: Relationship, now: dt.datetime) -> None:
     raised = now - dt.timedelta(hours=5)
+    p = _Pronouns(rel.mentee.user)
     case = Case.objects.create(
         kind=CaseKind.CONCERN,
         urgent=True,
-        description="In today's meeting he said he has not slept properly in two weeks, is failing his rotation "
-        "and 'does not see the point any more'. He agreed I could let the school know.",
+        description=f"In today's meeting {p.they} said {p.they} {p.have} not slept properly in two weeks, "
+        f"{p.are} failing {p.their} rotation and 'does not see the point any more'. {p.They} agreed I could let "
+        "the school know.",
         reporter=rel.mentor.membership.user,
         reporter_membership=rel.mentor.membership,
         subject=rel.mentee.user,

@@ -335,6 +335,10 @@ def offer_mentorship_to_graduate(*, membership) -> MentorInvitationOffer | None:
     """
     if membership.role != "mentee" or membership.status != "ended" or membership.end_reason != "graduated":
         return None
+    from mentormemed.institutions.selectors import graduate_standing
+
+    if graduate_standing(membership):  # e.g. their eligibility was rejected: not in good standing
+        return None
     offer, created = MentorInvitationOffer.objects.get_or_create(membership=membership)
     if not created:
         return offer

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from mentormemed.core.clock import platform_today
 from mentormemed.core.text import name_search
 from mentormemed.institutions.models import (
     Institution,
     Membership,
+    MembershipStatus,
     PriceBand,
     Subscription,
 )
@@ -86,3 +88,20 @@ def mentor_supply(institution: Institution) -> dict:
     percent = round(100 * active / commitment) if commitment else None
     bar = min(percent, 100) if percent is not None else None
     return {"active": active, "commitment": commitment, "percent": percent, "bar": bar}
+
+
+def graduate_standing(membership: Membership) -> str:
+    """Why a mentee could not end as a graduate in good standing ("" when they can; R20).
+
+    In good standing: a mentee whose membership is active (not suspended) and whose eligibility was
+    not rejected by the program office. Only such a graduate is invited to mentor."""
+    from mentormemed.accounts.models import MenteeEligibility, ReviewStatus
+
+    if membership.role != "mentee":
+        return gettext("Only a mentee graduates.")
+    if membership.status == MembershipStatus.SUSPENDED:
+        return gettext("The membership is suspended.")
+    eligibility = MenteeEligibility.objects.filter(membership=membership).only("status").first()
+    if eligibility is not None and eligibility.status == ReviewStatus.REJECTED:
+        return gettext("The program office did not confirm their eligibility.")
+    return ""

@@ -35,7 +35,7 @@ from mentormemed.institutions.models import (
     RosterImport,
     Subscription,
 )
-from mentormemed.institutions.selectors import band_for_headcount
+from mentormemed.institutions.selectors import band_for_headcount, graduate_standing
 from mentormemed.matching.index import bump_index_version
 from mentormemed.notifications.emails import queue_email
 from mentormemed.profiles.services import mentor_membership_sync
@@ -809,6 +809,13 @@ def membership_set_status(
     end_reason = end_reason or EndReason.LEFT
     if status == MembershipStatus.ENDED and end_reason not in EndReason.values:
         raise ValidationError(gettext("Say why the membership ends: graduated, left or removed."))
+    if status == MembershipStatus.ENDED and end_reason == EndReason.GRADUATED:
+        why_not = graduate_standing(membership)
+        if why_not:
+            raise ValidationError(
+                gettext("Only a graduate in good standing ends as graduated and is invited to mentor: %(why)s")
+                % {"why": why_not}
+            )
     previous = membership.status
     membership.status = status
     membership.status_note = note.strip()

@@ -163,8 +163,27 @@ def invitation_action(request, pk: int, action: str):
 @requires("institution.membership_status")
 @require_POST
 def member_status(request, pk: int):
-    membership = get_scoped_or_404(Membership.objects.all(), request.actor, pk=pk)
+    membership = get_scoped_or_404(Membership.objects.select_related("user"), request.actor, pk=pk)
     form = StatusForm(request.POST)
+    if form.is_valid() and form.cleaned_data["status"] == "ended" and membership.status != "ended":
+        # Ending is final: it asks why and shows what follows before anything changes.
+        confirmed = request.POST.get("confirm") == "1"
+        if confirmed and form.cleaned_data["end_reason"]:
+            try:
+                services.membership_set_status(acting=request.actor, membership=membership, **form.cleaned_data)
+                messages.success(
+                    request, gettext("%(name)s's membership has ended.") % {"name": membership.user.display_name}
+                )
+                return redirect("institutions:member_detail", pk=membership.pk)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+        elif confirmed:
+            form.add_error("end_reason", gettext("Say why the membership ends."))
+        return render(
+            request,
+            "institutions/member_end.html",
+            {"m": membership, "form": form, "why_not_graduate": selectors.graduate_standing(membership)},
+        )
     if form.is_valid():
         try:
             services.membership_set_status(acting=request.actor, membership=membership, **form.cleaned_data)

@@ -309,12 +309,14 @@ def add_story(rng, rel: Relationship, *, now: dt.datetime, rich: bool = False, c
     started, until = rel.started_at, min(rel.ended_at or now, now)
     agreed = started + dt.timedelta(days=3)
     expectations, rhythm = demo_content.compact(rng, mentee=mentee.display_name)
-    Compact.objects.create(
+    Compact.objects.update_or_create(  # a mentorship opened by the services already has an empty one
         relationship=rel,
-        expectations=expectations,
-        meeting_rhythm=rhythm,
-        mentee_confirmed_at=agreed if agreed < until else None,
-        mentor_confirmed_at=agreed if confirmed and agreed < until else None,
+        defaults={
+            "expectations": expectations,
+            "meeting_rhythm": rhythm,
+            "mentee_confirmed_at": agreed if agreed < until else None,
+            "mentor_confirmed_at": agreed if confirmed and agreed < until else None,
+        },
     )
     for text, progress in demo_content.goals(
         rng, area_keys=[a.key for a in areas], done=rel.end_reason == EndReason.GOALS_MET

@@ -10,19 +10,34 @@ the featured admin runs, reviews and publishes in the browser; the two then acce
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from mentormemed.core.access import Actor
 from mentormemed.core.demo import DemoContext
 from mentormemed.core.onboarding import is_complete
 from mentormemed.institutions.models import Membership
+from mentormemed.notifications.models import Notification
 from mentormemed.profiles.models import ContentArea, MentorProfile
 from mentormemed.programs import group_selectors, group_services, services
 from mentormemed.programs.catalogue import TEMPLATES
-from mentormemed.programs.models import CircleMeeting, CircleMessage, GroupMeetingStatus, NetworkAnswer, Question
+from mentormemed.programs.models import (
+    CircleMeeting,
+    CircleMessage,
+    Enrolment,
+    GroupMeetingStatus,
+    MatchingRound,
+    NetworkAnswer,
+    Proposal,
+    Question,
+)
+
+ORIENTATION_DAYS_AGO = 6  # the MS1 cohort was matched at orientation, this many days ago
 
 QUESTIONS = [
     ("How early should I start research if I want a competitive specialty?", "research", True),
@@ -48,12 +63,29 @@ def build(ctx: DemoContext) -> None:
         .order_by("pk")
         if is_complete(p.membership) and p.suspended_at is None
     ]
-    _cohort(acting, mentees[:10], [m for m in mentors if not m.is_full][:6])
+    orientation = timezone.now() - dt.timedelta(days=ORIENTATION_DAYS_AGO + 1)
+    _cohort(ctx, acting, mentees[:10], [m for m in mentors if _had_room_since(m, orientation)][:6])
     _season(acting, [mentee, *mentees[10:16]], [mentor, *[m.membership for m in mentors[6:10]]])
     _circle(acting, mentor, [m.membership for m in mentors[10:]], [mentee, *mentees[16:21]])
     _event(acting, [mentor, *[m.membership for m in mentors[20:23]]], [mentee, *mentees[1:6]])
     _office_hours(MentorProfile.objects.get(membership=mentor), mentees[6:9])
     _questions(mentee, mentees[11:15])
+
+
+def _had_room_since(mentor: MentorProfile, since: dt.datetime) -> bool:
+    """Room now, and never more mentees at once since ``since`` than now: the cohort is dated back
+    to its orientation, so the places the round counts now must have been free all along."""
+    from mentormemed.mentorships.models import Relationship
+
+    if mentor.is_full:
+        return False
+    spans = [
+        (r.started_at, r.ended_at)
+        for r in Relationship.objects.filter(mentor=mentor).exclude(ended_at__lt=since).only("started_at", "ended_at")
+    ]
+    now = sum(1 for _, end in spans if end is None)
+    moments = [since, *(start for start, _ in spans if start > since)]
+    return all(sum(1 for start, end in spans if start <= t and (end is None or end > t)) <= now for t in moments)
 
 
 def _program(acting, key: str, name: str, **fields):
@@ -81,8 +113,13 @@ def _enrol(program, memberships) -> None:
         services.enrol_join(membership=membership, program=program)
 
 
-def _cohort(acting, mentees, mentors) -> None:
-    """Matched at orientation: solved, published; most introductions accepted by both, a few waiting."""
+def _cohort(ctx: DemoContext, acting, mentees, mentors) -> None:
+    """Matched at orientation: solved, published; most introductions accepted by both, a few waiting.
+
+    The services run now; the cohort is then dated back to its orientation (people joined after
+    enrolment opened, the round was published at orientation, answers came over the next days) and
+    every pair it matched gets its own compact, goals and first messages, as the demo's other
+    mentorships have."""
     program = _program(acting, "first_year_cohort", "MS1 Orientation Cohort", audience_levels=[], fairness=1.5)
     _enrol(program, [*mentees, *[m.membership for m in mentors]])
     round_ = services.round_solve(acting=acting, program=program)
@@ -95,6 +132,51 @@ def _cohort(acting, mentees, mentors) -> None:
             services.introduction_answer(membership=proposal.mentor.membership, proposal=proposal, accept=True)
         except ValidationError:
             continue  # someone has training to finish first: the introduction waits, as in life
+    _date_the_cohort(ctx, program, round_)
+
+
+def _date_the_cohort(ctx: DemoContext, program, round_) -> None:
+    from mentormemed.mentorships.demo import add_story
+    from mentormemed.mentorships.models import MentorshipRequest, Message, Relationship
+    from mentormemed.mentorships.services import refresh_responsiveness
+
+    # Its own draws, so the demos built after it stay as they were.
+    rng, now = random.Random("MS1 Orientation Cohort"), timezone.now()
+    orientation = (now - dt.timedelta(days=ORIENTATION_DAYS_AGO)).replace(hour=15, minute=0, second=0, microsecond=0)
+    opened = timezone.make_aware(dt.datetime.combine(program.enrol_opens, dt.time(9)))
+    for enrolment in Enrolment.objects.filter(program=program):
+        joined = opened + dt.timedelta(hours=rng.randint(1, int((orientation - opened).total_seconds() // 3600) - 2))
+        Enrolment.objects.filter(pk=enrolment.pk).update(joined_at=joined)
+    MatchingRound.objects.filter(pk=round_.pk).update(
+        created_at=orientation - dt.timedelta(hours=2),
+        solved_at=orientation - dt.timedelta(hours=1, minutes=50),
+        published_at=orientation,
+    )
+    for proposal in round_.proposals.select_related("relationship", "request").order_by("pk"):
+        if proposal.introduced_at is None:
+            continue
+        answers = {}
+        for side in ("mentee", "mentor"):
+            if getattr(proposal, f"{side}_answered_at"):
+                answers[f"{side}_answered_at"] = orientation + dt.timedelta(hours=rng.randint(2, 40))
+        Proposal.objects.filter(pk=proposal.pk).update(introduced_at=orientation, **answers)
+        Notification.objects.filter(url=reverse("programs:introduction", args=[proposal.pk])).update(
+            created_at=orientation
+        )
+        rel = proposal.relationship
+        if rel is None or not answers:
+            continue
+        matched = max(answers.values())
+        shift = matched - rel.started_at
+        MentorshipRequest.objects.filter(pk=proposal.request_id).update(
+            created_at=F("created_at") + shift, responded_at=F("responded_at") + shift, deadline=F("deadline") + shift
+        )
+        Relationship.objects.filter(pk=rel.pk).update(started_at=matched)
+        Message.objects.filter(relationship=rel).update(created_at=F("created_at") + shift)
+        Notification.objects.filter(url=reverse("mentorships:relationship", args=[rel.pk])).update(created_at=matched)
+        rel.refresh_from_db()
+        add_story(rng, rel, now=now)
+        refresh_responsiveness(mentor=rel.mentor)
 
 
 def _season(acting, mentees, mentors) -> None:

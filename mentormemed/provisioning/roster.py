@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.institutions.models import EndReason, Institution, Invitation, Membership, MembershipStatus
+from mentormemed.institutions.selectors import graduate_standing
 from mentormemed.institutions.services import invitation_create, membership_set_status
 from mentormemed.provisioning.models import RosterSync
 
@@ -258,15 +259,18 @@ def roster_sync_apply(*, sync_id: int) -> dict:
         if membership is None or membership.status == MembershipStatus.ENDED:
             report["skipped"] += 1
             continue
+        reason = leaver["reason"]
+        if reason == EndReason.GRADUATED and graduate_standing(membership):
+            reason = EndReason.LEFT  # graduated, but not in good standing: not invited to mentor (R20)
         try:
             membership_set_status(
                 acting=Actor.for_user(actor),
                 membership=membership,
                 status=MembershipStatus.ENDED,
-                end_reason=leaver["reason"],
+                end_reason=reason,
                 note="Not on the institution's roster any more.",
             )
-            report["graduated" if leaver["reason"] == EndReason.GRADUATED else "ended"] += 1
+            report["graduated" if reason == EndReason.GRADUATED else "ended"] += 1
         except ValidationError as exc:
             report["errors"].append(f"{leaver['email']}: {' '.join(exc.messages)}")
     for change in sync.diff.get("changes", []):

@@ -20,6 +20,7 @@ def test_the_demo_reads_as_a_real_program(db, settings):
     build_all(DemoContext())
     names_fit_pronouns_are_unique_per_institution_and_never_real_people()
     every_mentorship_has_its_own_thread_goals_and_compact()
+    program_and_care_mentorships_read_like_the_others()
     every_ended_mentorship_is_borne_out_by_its_history()
     every_mentor_with_a_mentorship_passes_the_gate_and_never_exceeds_the_cap()
     figures_links_dates_and_requests_are_consistent()
@@ -54,12 +55,17 @@ def every_mentorship_has_its_own_thread_goals_and_compact() -> None:
     from mentormemed.mentorships.models import Relationship
 
     threads, goal_lists, compacts = Counter(), Counter(), Counter()
-    for rel in Relationship.objects.prefetch_related("messages", "goals"):
+    now = timezone.now()
+    for rel in Relationship.objects.select_related("request").prefetch_related("messages", "goals"):
         thread = tuple(m.body for m in sorted(rel.messages.all(), key=lambda m: m.created_at))
         goals = tuple(sorted(g.text for g in rel.goals.all()))
-        # A mentorship a matching round just opened has no words yet; an older one always has.
-        if rel.started_at < timezone.now() - dt.timedelta(days=14) and rel.request_id:
-            assert thread and goals, rel.pk
+        # A mentorship a matching round opened in the last days may have no words yet (the featured
+        # admin publishes the season's round in the browser); any older one has, however it began.
+        if rel.started_at < now - dt.timedelta(days=3):
+            assert len(thread) >= 2 and goals, (rel.pk, len(thread), len(goals))
+        # Written inside the mentorship (the request's own message when it was sent).
+        opened = rel.request.created_at if rel.request_id else rel.started_at
+        assert all(opened <= m.created_at <= (rel.ended_at or now) for m in rel.messages.all()), rel.pk
         if thread:
             threads[thread] += 1
         if goals:
@@ -70,6 +76,53 @@ def every_mentorship_has_its_own_thread_goals_and_compact() -> None:
     assert max(threads.values()) == 1, "two mentorships with the same messages"
     assert max(goal_lists.values()) == 1, "two mentorships with the same goals"
     assert len(compacts) > 0.8 * sum(compacts.values())
+
+
+def program_and_care_mentorships_read_like_the_others() -> None:
+    """Mentorships a program matched, and the ones the relationship-health demo made drift, go at
+    risk, pause or raise a concern, have their own words and dates like every other, and a case
+    speaks of each person with the pronouns the demo gave them."""
+    import re
+
+    from mentormemed.care.models import Case, CaseEvent, NoShow, RelationshipHealth
+    from mentormemed.mentorships.models import Relationship
+    from mentormemed.programs.models import MatchingRound, Proposal
+
+    now = timezone.now()
+    matched = list(
+        Proposal.objects.filter(relationship__isnull=False, round__status="published").select_related(
+            "relationship__compact", "round__program", "request"
+        )
+    )
+    cohort = [p for p in matched if p.round.program.name == "MS1 Orientation Cohort"]
+    assert len(cohort) >= 5, "the orientation cohort matched pairs"
+    for proposal in cohort:
+        rel, round_ = proposal.relationship, proposal.round
+        assert round_.published_at <= proposal.introduced_at <= rel.started_at < now - dt.timedelta(days=3)
+        assert proposal.round.program.created_at < round_.created_at
+        assert proposal.request.created_at <= rel.started_at
+        assert rel.compact.expectations and rel.compact.meeting_rhythm, rel.pk
+        assert rel.goals.exists(), rel.pk
+        bodies = list(rel.messages.order_by("created_at").values_list("body", flat=True))
+        assert len(bodies) >= 4, (rel.pk, bodies)  # the introduction, the welcome, and the pair's own words
+        assert "introduced" in bodies[0]
+    assert not MatchingRound.objects.filter(published_at__gt=now).exists()
+
+    care = set(Case.objects.exclude(relationship=None).values_list("relationship_id", flat=True))
+    care |= set(NoShow.objects.values_list("relationship_id", flat=True))
+    care |= set(RelationshipHealth.objects.exclude(state="healthy").values_list("relationship_id", flat=True))
+    assert len(care) >= 3, "the relationship-health demo marks several mentorships"
+    for rel in Relationship.objects.filter(pk__in=care).prefetch_related("messages", "goals"):
+        assert rel.messages.count() >= 2 and rel.goals.exists(), rel.pk
+        assert rel.compact.expectations, rel.pk
+
+    forms = {"she/her": {"she", "her"}, "he/him": {"he", "him", "his"}, "they/them": set()}
+    gendered = re.compile(r"\b(she|her|he|him|his)\b", re.IGNORECASE)
+    for case in Case.objects.select_related("reporter", "subject"):
+        allowed = forms.get(case.reporter.pronouns, set()) | forms.get(case.subject.pronouns, set())
+        texts = [case.description, *CaseEvent.objects.filter(case=case).values_list("note", flat=True)]
+        used = {w.lower() for text in texts for w in gendered.findall(text)}
+        assert used <= allowed, (case.pk, used, case.reporter.pronouns, case.subject.pronouns)
 
 
 def every_ended_mentorship_is_borne_out_by_its_history() -> None:

@@ -104,6 +104,24 @@ def test_r20_a_graduate_on_the_roster_is_invited_to_mentor_and_a_leaver_is_not(c
     assert [m for m in mail.outbox if m.to == [cast.mentee.user.email]]
 
 
+def test_r20_a_graduate_on_the_roster_whose_eligibility_was_rejected_is_not_invited(
+    cast, django_capture_on_commit_callbacks
+):
+    from mentormemed.accounts.models import MenteeEligibility, ReviewStatus
+    from mentormemed.testing.factories import onboard
+
+    onboard(cast.mentee)
+    MenteeEligibility.objects.filter(membership=cast.mentee).update(status=ReviewStatus.REJECTED)
+    data = _csv(f"{cast.mentee.user.email},mentee,,,graduated", f"{cast.mentor.user.email},mentor,,,")
+    sync = roster_sync_preview(acting=Actor.for_user(cast.admin.user), institution=cast.inst_a, data=data)
+    with django_capture_on_commit_callbacks(execute=True):
+        roster_sync_confirm(acting=Actor.for_user(cast.admin.user), sync=sync)
+    ended = Membership.objects.get(pk=cast.mentee.pk)
+    assert (ended.status, ended.end_reason) == ("ended", "left")  # not in good standing
+    assert not MentorInvitationOffer.objects.filter(membership=cast.mentee).exists()
+    assert not [m for m in mail.outbox if m.to == [cast.mentee.user.email]]
+
+
 def test_r33_a_partial_file_is_flagged_before_anything_happens(cast):
     for n in range(3):
         Membership.objects.create(
