@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 # Item types an instrument may use. "scale" items are competencies on the 1–7 scale and
 # feed the competency mean; "overall" is the 1–7 overall rating; the others are free data.
@@ -110,7 +111,7 @@ class Evaluation(models.Model):
         indexes = [models.Index(fields=["mentor", "submitted_at"]), models.Index(fields=["submitted_at"])]
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrOrPromise:
         """The occasion in words, as the due list names it ("6-month evaluation", "End of mentorship")."""
         from mentormemed.evaluations.schedule import Due
 

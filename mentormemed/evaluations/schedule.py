@@ -17,6 +17,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from mentormemed.core.conf import product
 
@@ -44,12 +47,15 @@ class Due:
     overdue: bool
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrOrPromise:
+        """Translated when shown (lazy), so a page, an e-mail or a notification reads in its reader's language."""
         if self.occasion == "exit":
-            return "End of mentorship"
+            return _("End of mentorship")
         if self.occasion == "periodic":
-            return f"{self.sequence * product.evaluation_interval_months}-month evaluation"
-        return f"Year {self.sequence}"
+            return format_lazy(
+                _("{months}-month evaluation"), months=self.sequence * product.evaluation_interval_months
+            )
+        return format_lazy(_("Year {n}"), n=self.sequence)
 
 
 def _local(value: dt.datetime) -> dt.date:

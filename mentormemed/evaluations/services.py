@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
@@ -265,11 +267,16 @@ def _evaluation_reminders(today: dt.date, now: dt.datetime) -> int:
             notify(
                 user=rel.mentee.user,
                 kind="evaluation",
-                title=f"{'Overdue' if stage == 'overdue' else 'Due'}: your {item.due.label.lower()} of "
-                f"{item.mentor_name}",
-                body="It takes about three minutes. Your mentor only ever sees averages over many mentees.",
+                title=format_lazy(
+                    _("Overdue: your evaluation of {name} ({what})")
+                    if stage == "overdue"
+                    else _("Due: your evaluation of {name} ({what})"),
+                    name=item.mentor_name,
+                    what=item.due.label,
+                ),
+                body=_("It takes about three minutes. Your mentor only ever sees averages over many mentees."),
                 url=_url("evaluations:evaluate", rel.pk),
-                action="Evaluate your mentor",
+                action=_("Evaluate your mentor"),
             )
             sent += 1
     return sent
@@ -295,10 +302,10 @@ def _survey_reminders(today: dt.date, now: dt.datetime) -> int:
                 notify(
                     user=membership.user,
                     kind="survey",
-                    title=f"{survey.instrument.name}: a few questions for this year",
+                    title=format_lazy(_("{name}: a few questions for this year"), name=survey.instrument.name),
                     body=survey.instrument.description,
                     url=_url("evaluations:survey", survey.instrument.kind),
-                    action="Answer the survey",
+                    action=_("Answer the survey"),
                 )
                 sent += 1
     return sent
@@ -359,7 +366,7 @@ def graduate_interested(*, membership) -> MentorInvitationOffer:
     from mentormemed.institutions.models import Membership
     from mentormemed.notifications.services import notify
 
-    offer, _ = MentorInvitationOffer.objects.get_or_create(membership=membership)
+    offer, _created = MentorInvitationOffer.objects.get_or_create(membership=membership)
     if offer.interested_at:
         return offer
     offer.interested_at = timezone.now()
@@ -369,9 +376,12 @@ def graduate_interested(*, membership) -> MentorInvitationOffer:
         notify(
             user=admin.user,
             kind="graduate_mentor",
-            title=f"{membership.user.display_name} would like to become a mentor",
-            body=f"They finished as a mentee. Invite {membership.user.email} as a mentor when they qualify.",
+            title=format_lazy(_("{name} would like to become a mentor"), name=membership.user.display_name),
+            body=format_lazy(
+                _("They finished as a mentee. Invite {email} as a mentor when they qualify."),
+                email=membership.user.email,
+            ),
             url=_url("institutions:invite"),
-            action="Invite a mentor",
+            action=_("Invite a mentor"),
         )
     return offer

@@ -20,7 +20,13 @@ from mentormemed.profiles.models import ContentArea
 pytestmark = pytest.mark.django_db
 
 # Modules whose notifications are all translatable; the rest are still being converted (docs/decisions.md).
-TRANSLATED = ["mentorships/services.py", "mentorships/sweep.py", "outcomes/services.py", "scheduling/services.py"]
+TRANSLATED = [
+    "mentorships/services.py",
+    "mentorships/sweep.py",
+    "outcomes/services.py",
+    "scheduling/services.py",
+    "evaluations/services.py",
+]
 APPS = Path(__file__).resolve().parents[2]
 
 
