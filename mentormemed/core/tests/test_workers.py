@@ -15,11 +15,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from django_tasks_db.models import DBTaskResult
 
-from mentormemed.core.models import WorkerHeartbeat
+from mentormemed.core.models import PeriodicRun, WorkerHeartbeat
 from mentormemed.mentorships.tasks import sweep_task
 from mentormemed.notifications.emails import queue_email
 from mentormemed.notifications.models import OutgoingEmail
-from mentormemed.testing.workers import hold, shared_database_url, start_manage, wait_for
+from mentormemed.testing.workers import hold, shared_database_url, start_manage, sweep_holding, wait_for
 
 __all__ = ["shared_database_url"]  # the fixture, used by name
 
@@ -70,6 +70,43 @@ def test_a_task_left_running_by_a_killed_worker_is_finished_by_another_after_the
     assert len(done.worker_ids) == 2 and done.worker_ids[0] != done.worker_ids[1]
     assert len(marker.read_text().split()) == 2  # run again once, by the second worker
     assert not WorkerHeartbeat.objects.filter(worker_id=done.worker_ids[1]).exists()  # a clean exit leaves none
+
+
+def test_a_sweep_whose_worker_is_killed_mid_pass_is_run_again_within_one_worker_lease(shared_database_url, tmp_path):
+    """The sweep lock's lease is 20 minutes; a pass whose worker was killed does not hold it that
+    long: the lock names the worker, whose heartbeat stops, and the reaper's re-run takes it over."""
+    marker = tmp_path / "runs"
+    result = sweep_holding.enqueue(marker=str(marker), seconds=120)
+    env = {"WORKER_LEASE_SECONDS": "2"}
+    first = start_manage(shared_database_url, *WORKER, "--queue-name", "default", env=env, log=tmp_path / "w1.log")
+    try:
+        locked = wait_for(
+            lambda: marker.exists() and PeriodicRun.objects.filter(name="sweep", locked_until__isnull=False).first(),
+            timeout=40,
+            what="the first worker to be in the middle of the sweep",
+        )
+        assert locked.holder == DBTaskResult.objects.get(pk=result.id).worker_ids[0]
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    finally:
+        _stop(first)
+    killed_at = time.monotonic()
+    stuck = PeriodicRun.objects.get(name="sweep")
+    assert stuck.finished_at is None and stuck.locked_until > stuck.started_at + dt.timedelta(minutes=19)
+    second = start_manage(shared_database_url, *WORKER, "--queue-name", "default", env=env, log=tmp_path / "w2.log")
+    try:
+        done = wait_for(
+            lambda: DBTaskResult.objects.filter(pk=result.id, status="SUCCESSFUL").first(),
+            timeout=60,
+            what="another worker to run the killed sweep again",
+        )
+    finally:
+        _stop(second)
+    assert time.monotonic() - killed_at < 60  # not the 20 minutes of the lock's lease
+    assert done.return_value is not None and done.return_value["held"] == 1  # it ran the pass, not "skipped"
+    run = PeriodicRun.objects.get(name="sweep")
+    assert run.finished_at is not None and run.locked_until is None and run.holder == ""
+    assert len(marker.read_text().split()) == 2
 
 
 class Silent:
