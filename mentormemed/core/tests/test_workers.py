@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import email
+import email.policy
 import signal
 import socket
 import time
@@ -115,6 +117,77 @@ class Silent:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
         await asyncio.sleep(120)
         return "250 too late"
+
+
+class HangsOnce:
+    """Hangs on the first message (its sender is killed meanwhile); accepts and keeps every later one."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.received: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
+        self.calls += 1
+        if self.calls == 1:
+            await asyncio.sleep(120)
+            return "451 too late"
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.received.append(message["Message-ID"])
+        return "250 Message accepted for delivery"
+
+
+def test_a_mail_worker_killed_mid_send_loses_no_mail_and_sends_none_twice(shared_database_url, tmp_path):
+    """The issue's "1 of 40 lost": the worker is SIGKILLed while the server holds its message; another
+    worker delivers that message (same Message-ID) and the rest, each exactly once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = HangsOnce()
+    controller = Controller(server, hostname="127.0.0.1", port=port)
+    controller.start()
+    env = {
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "EMAIL_TIMEOUT": "60",
+        "WORKER_LEASE_SECONDS": "2",
+        "OUTBOX_LEASE_SECONDS": "3",
+    }
+    rows = [
+        queue_email(
+            to=[f"person{i}@example.org"],
+            template_prefix="notifications/email/notification",
+            context={"name": "Sam", "title": "Hello", "body": "", "url": "", "action": "", "items": []},
+        )[0]
+        for i in range(5)
+    ]
+    try:
+        first = start_manage(shared_database_url, *WORKER, "--queue-name", "email", env=env, log=tmp_path / "m1.log")
+        try:
+            stuck = wait_for(
+                lambda: server.calls == 1 and OutgoingEmail.objects.filter(status="sending").first(),
+                timeout=60,
+                what="the first worker to be in the middle of a send",
+            )
+            first.send_signal(signal.SIGKILL)
+            first.wait(10)
+        finally:
+            _stop(first)
+        assert OutgoingEmail.objects.get(pk=stuck.pk).status == "sending"  # nobody will finish this send
+        time.sleep(3.5)  # past the sending claim's lease
+        second = start_manage(shared_database_url, *WORKER, "--queue-name", "email", env=env, log=tmp_path / "m2.log")
+        try:
+            wait_for(
+                lambda: OutgoingEmail.objects.filter(pk__in=[r.pk for r in rows], status="sent").count() == len(rows),
+                timeout=60,
+                what="another worker to deliver every e-mail",
+            )
+        finally:
+            _stop(second)
+    finally:
+        controller.loop.call_soon_threadsafe(lambda: [t.cancel() for t in asyncio.all_tasks(controller.loop)])
+        controller.stop()
+    expected = sorted(f"<{r.key}@mentormemed.org>" for r in rows)
+    assert sorted(server.received) == expected  # every e-mail once, the interrupted one included
+    assert OutgoingEmail.objects.get(pk=stuck.pk).attempts == 2
 
 
 def test_a_mail_server_that_never_answers_times_out_and_the_sweep_queue_proceeds(shared_database_url, tmp_path):

@@ -181,6 +181,14 @@ def test_5000_row_roster_through_gunicorn_and_a_real_worker(cast, shared_databas
         else:
             pytest.fail("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text()[-2000:])
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        before = (Invitation.objects.count(), AuditEntry.objects.count())
+        started = time.monotonic()
+        bad = roster_csv(bad_last=True)
+        refused = _post_file(opener, base + reverse("institutions:roster"), session, page.csrf, csrf, bad)
+        refused_seconds = time.monotonic() - started
+        assert refused.status == 200 and f"Line {ROWS + 1}:" in refused.text  # the bad last row, named
+        assert refused_seconds < 10 and (Invitation.objects.count(), AuditEntry.objects.count()) == before
+        assert not RosterImport.objects.exists()  # nothing written, nothing to roll back
         started = time.monotonic()
         upload = _post_file(opener, base + reverse("institutions:roster"), session, page.csrf, csrf, roster_csv())
         upload_seconds = time.monotonic() - started
@@ -199,7 +207,10 @@ def test_5000_row_roster_through_gunicorn_and_a_real_worker(cast, shared_databas
         assert upload_seconds < 10 and confirm_seconds < 5  # far inside the 30 s worker timeout
         roster.refresh_from_db()
         assert roster.status == "queued" and Invitation.objects.filter(email__startswith="person").count() == 0
-        print(f"gunicorn: upload of {ROWS} rows {upload_seconds:.2f} s, confirm {confirm_seconds:.2f} s")
+        print(
+            f"gunicorn: refused {ROWS} rows with a bad last one {refused_seconds:.2f} s, "
+            f"upload {upload_seconds:.2f} s, confirm {confirm_seconds:.2f} s"
+        )
 
         worker = subprocess.run(  # the production worker command, on the main queue, until it is empty
             [sys.executable, "manage.py", "worker", "--queue-name", "default", "--batch", "--no-startup-delay"]
