@@ -125,10 +125,18 @@ def pytest_collection_modifyitems(items):
         marker = item.get_closest_marker("django_db")
         transactional = marker is not None and marker.kwargs.get("transaction", False)
         uses = set(getattr(item, "fixturenames", ()))
-        if (transactional or {"transactional_db", "live_server", "page"} & uses) and (
-            "django_db_serialized_rollback" not in uses
-        ):
+        if not (transactional or {"transactional_db", "live_server", "page"} & uses):
+            continue
+        if "django_db_serialized_rollback" not in uses:
             item.fixturenames.append("django_db_serialized_rollback")
+        if marker is not None and not marker.kwargs.get("serialized_rollback"):
+            # pytest-django decides whether to snapshot the test database at all from the markers of
+            # marked tests (the fixture name counts only for unmarked ones): without this, a run of
+            # files whose markers do not say serialized_rollback snapshots nothing, the first
+            # transactional test's flush erases the reference data, and later tests fail at setup.
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}), append=False
+            )
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,10 @@ class CoreConfig(AppConfig):
         from mentormemed.core.onboarding import Step, StepState, register
 
         lookups.register()  # out-of-range ids in a multiple choice match nothing, not a 500
+        from mentormemed.core.periodic import register_job
+        from mentormemed.core.resume import resume_stranded
+
+        register_job("resumed", resume_stranded)  # background work whose task was lost (core.resume)
         from django.db.backends.signals import connection_created
 
         from mentormemed.core.text import register_sqlite_fold

@@ -35,11 +35,13 @@ class PeriodicRun(models.Model):
 
     A pass takes the row with ``SELECT … FOR UPDATE`` (on SQLite the IMMEDIATE transaction does the
     same), sets ``locked_until`` and commits, so two passes never overlap and a pass whose worker
-    died frees the lock when the lease ends. ``finished_at`` feeds readiness and the metrics.
+    died frees the lock when the lease ends — or sooner, when the pass ran in a ``manage.py worker``
+    (``holder``) whose heartbeat has stopped. ``finished_at`` feeds readiness and the metrics.
     """
 
     name = models.CharField(max_length=40, unique=True)
     locked_until = models.DateTimeField(null=True, blank=True)
+    holder = models.CharField(max_length=64, blank=True)  # the worker running the pass ("" outside a worker)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     failures = models.JSONField(default=list, blank=True)  # the jobs and rows that failed in the last pass

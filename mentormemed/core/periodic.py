@@ -53,7 +53,12 @@ def run_jobs(*, now: dt.datetime, failures: list[str] | None = None) -> dict[str
 
 
 def claim_run(name: str, *, lease: dt.timedelta, now: dt.datetime | None = None) -> bool:
-    """Take the ``name`` lock for ``lease`` unless a live pass holds it. True if this caller won."""
+    """Take the ``name`` lock for ``lease`` unless a live pass holds it. True if this caller won.
+
+    A pass is live while its lease runs *and*, if it ran in a ``manage.py worker``, that worker's
+    heartbeat is fresh: a pass whose worker was killed frees the lock within one worker lease
+    (``WORKER_LEASE_SECONDS``), when the reaper runs its task again, rather than after ``lease``."""
+    from mentormemed.core import workers
     from mentormemed.core.models import PeriodicRun
 
     now = now or timezone.now()
@@ -61,10 +66,12 @@ def claim_run(name: str, *, lease: dt.timedelta, now: dt.datetime | None = None)
         PeriodicRun.objects.get_or_create(name=name)
     with transaction.atomic():
         run = PeriodicRun.objects.select_for_update().get(name=name)
-        if run.locked_until and run.locked_until > now:
+        if run.locked_until and run.locked_until > now and (not run.holder or workers.alive(run.holder, now=now)):
             return False
-        run.locked_until, run.started_at = now + lease, now
-        run.save(update_fields=["locked_until", "started_at"])
+        if run.locked_until and run.locked_until > now:
+            log.warning("Periodic run %s: taking over the lock of dead worker %s", name, run.holder)
+        run.locked_until, run.started_at, run.holder = now + lease, now, workers.current_worker_id or ""
+        run.save(update_fields=["locked_until", "started_at", "holder"])
     return True
 
 
@@ -73,7 +80,7 @@ def finish_run(name: str, *, result: dict, failures: list[str]) -> None:
     from mentormemed.core.models import PeriodicRun
 
     PeriodicRun.objects.filter(name=name).update(
-        locked_until=None, finished_at=timezone.now(), result=result, failures=failures
+        locked_until=None, holder="", finished_at=timezone.now(), result=result, failures=failures
     )
 
 
@@ -81,4 +88,4 @@ def release_run(name: str, *, failures: list[str]) -> None:
     """Release the lock after a pass that crashed; ``finished_at`` stays at the last good pass."""
     from mentormemed.core.models import PeriodicRun
 
-    PeriodicRun.objects.filter(name=name).update(locked_until=None, failures=failures)
+    PeriodicRun.objects.filter(name=name).update(locked_until=None, holder="", failures=failures)

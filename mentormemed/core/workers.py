@@ -24,9 +24,19 @@ from mentormemed.core.models import WorkerHeartbeat
 
 log = logging.getLogger(__name__)
 
+# The id of the ``manage.py worker`` running in this process (None elsewhere: web, cron, tests).
+# A worker runs one task at a time, so work that records who holds it (the sweep lock) reads it here.
+current_worker_id: str | None = None
+
 
 def lease() -> dt.timedelta:
     return dt.timedelta(seconds=settings.WORKER_LEASE_SECONDS)
+
+
+def alive(worker_id: str, *, now: dt.datetime | None = None) -> bool:
+    """Whether ``worker_id`` beat within the last lease."""
+    now = now or timezone.now()
+    return WorkerHeartbeat.objects.filter(worker_id=worker_id, seen_at__gte=now - lease()).exists()
 
 
 def beat(worker_id: str, *, queues: str, started_at: dt.datetime) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -39,6 +40,8 @@ from mentormemed.institutions.selectors import band_for_headcount, graduate_stan
 from mentormemed.matching.index import bump_index_version
 from mentormemed.notifications.emails import queue_email
 from mentormemed.profiles.services import mentor_membership_sync
+
+log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- institutions
 
@@ -833,22 +836,22 @@ def membership_set_status(
         detail={"from": previous, "note": note.strip(), "reason": membership.end_reason},
     )
     if status == MembershipStatus.ENDED and membership.role == Role.MENTEE and end_reason == EndReason.GRADUATED:
-        _offer_mentoring_after_commit(membership.pk)
+        _offer_mentoring(membership)
     return membership
 
 
-def _offer_mentoring_after_commit(membership_pk: int) -> None:
-    """R20: the service that ends a mentee's membership as "graduated" makes the offer (once, after
-    commit) — not a post_save hook, which a queryset ``.update()`` or ``bulk_update`` would bypass."""
+def _offer_mentoring(membership: Membership) -> None:
+    """R20: the service that ends a mentee's membership as "graduated" makes the offer (once) — not a
+    post_save hook, which a queryset ``.update()`` or ``bulk_update`` would bypass. In the same
+    transaction as the change (the offer row and its e-mail in the outbox), so a crash right after
+    commit cannot lose it; in a savepoint, so an offer that fails is logged and the change still stands."""
+    from mentormemed.evaluations.services import offer_mentorship_to_graduate
 
-    def offer() -> None:
-        from mentormemed.evaluations.services import offer_mentorship_to_graduate
-
-        membership = Membership.objects.select_related("user", "institution").filter(pk=membership_pk).first()
-        if membership is not None:
+    try:
+        with transaction.atomic():
             offer_mentorship_to_graduate(membership=membership)
-
-    transaction.on_commit(offer, robust=True)
+    except Exception:
+        log.exception("Could not offer mentoring to graduate %s", membership.pk)
 
 
 @transaction.atomic

@@ -32,6 +32,26 @@ def hold(*, marker: str, seconds: float) -> str:
     return "done"
 
 
+@task()
+def sweep_holding(*, marker: str, seconds: float) -> dict | None:
+    """A real sweep pass (``locked_sweep``, under the sweep lock) with one more job that, the first
+    time, notes itself in ``marker`` and stays busy ``seconds`` mid-pass — long enough to be killed."""
+    from mentormemed.core.periodic import register_job
+    from mentormemed.mentorships.sweep import locked_sweep
+
+    def held(*, now) -> int:
+        path = pathlib.Path(marker)
+        first = not path.exists()
+        with path.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        if first:
+            time.sleep(seconds)
+        return 1
+
+    register_job("held", held)
+    return locked_sweep()
+
+
 @pytest.fixture
 def shared_database_url(transactional_db, tmp_path, settings):
     """A DATABASE_URL for subprocesses that names the database this test uses.

@@ -86,6 +86,20 @@ def test_readiness_is_503_when_the_database_is_unreachable(tmp_path):
     assert result["body"]["checks"]["cache"]["ok"] is True
 
 
+def test_readiness_fails_naming_the_cache_when_the_cache_server_is_unreachable(client, swept, settings):
+    """A Redis cache (``CACHE_URL=redis://…``) on a loopback port where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}"}
+    }
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.json()["failed"] == ["cache"]
+    assert response.json()["checks"]["cache"]["detail"] == "unreachable: ConnectionError"
+    assert client.get("/healthz").status_code == 200
+
+
 def test_metrics_answer_staff_or_the_bearer_token_only(cast, swept, settings):
     settings.METRICS_TOKEN = "s3cret-scraper-token"
     assert Client().get("/metrics").status_code == 401

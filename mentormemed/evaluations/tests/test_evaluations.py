@@ -262,6 +262,29 @@ def test_r20_an_ended_mentee_membership_invites_the_graduate_to_mentor_once(cast
     assert client.get(reverse("evaluations:graduate", args=["forged"])).status_code == 404
 
 
+@pytest.mark.django_db
+def test_r20_the_graduate_offer_is_written_with_the_membership_change_and_goes_with_a_rollback(cast):
+    """Issue 12: the offer and its e-mail (in the outbox) are in the transaction that ends the
+    membership, so a crash right after commit cannot lose them (an after-commit callback could)."""
+    from django.db import transaction
+
+    from mentormemed.institutions.models import Membership
+    from mentormemed.institutions.services import membership_set_status
+    from mentormemed.notifications.models import OutgoingEmail
+
+    membership = cast.mentee
+    with pytest.raises(RuntimeError, match="crash"), transaction.atomic():
+        membership_set_status(
+            acting=Actor.for_user(cast.admin.user), membership=membership, status="ended", end_reason="graduated"
+        )
+        assert MentorInvitationOffer.objects.filter(membership=membership).exists()  # before commit
+        assert [membership.user.email] in OutgoingEmail.objects.values_list("to", flat=True)
+        raise RuntimeError("crash before commit")
+    assert not MentorInvitationOffer.objects.filter(membership=membership).exists()
+    assert [membership.user.email] not in OutgoingEmail.objects.values_list("to", flat=True)
+    assert Membership.objects.get(pk=membership.pk).status == "active"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_r20_a_mentee_who_left_is_not_invited_to_mentor(cast):
     from mentormemed.institutions.services import membership_set_status

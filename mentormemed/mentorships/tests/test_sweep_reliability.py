@@ -12,8 +12,8 @@ from django.core import mail
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from mentormemed.core import periodic
-from mentormemed.core.models import PeriodicRun
+from mentormemed.core import periodic, workers
+from mentormemed.core.models import PeriodicRun, WorkerHeartbeat
 from mentormemed.mentorships import services, sweep, tasks
 from mentormemed.mentorships.models import RequestState
 from mentormemed.notifications.models import Delivery, Notification
@@ -124,3 +124,18 @@ def test_two_passes_never_overlap_and_a_dead_pass_frees_the_lock_after_the_lease
     with mock.patch.object(timezone, "now", return_value=now + sweep.lease() + dt.timedelta(seconds=1)):
         assert sweep.locked_sweep() is not None
     assert PeriodicRun.objects.get(name="sweep").locked_until is None
+
+
+def test_a_pass_held_by_a_worker_that_stopped_beating_is_taken_over_before_the_lease_ends(settings, monkeypatch):
+    settings.WORKER_LEASE_SECONDS = 60
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(worker_id="w-1", queues="default", started_at=now, seen_at=now)
+    monkeypatch.setattr(workers, "current_worker_id", "w-1")
+    assert periodic.claim_run("sweep", lease=sweep.lease(), now=now)
+    assert PeriodicRun.objects.get(name="sweep").holder == "w-1"
+    monkeypatch.setattr(workers, "current_worker_id", "w-2")
+    assert not periodic.claim_run("sweep", lease=sweep.lease(), now=now + dt.timedelta(seconds=50))  # w-1 beats
+    assert not periodic.claim_run("sweep", lease=sweep.lease(), now=now + dt.timedelta(seconds=30))
+    WorkerHeartbeat.objects.filter(worker_id="w-1").update(seen_at=now - dt.timedelta(seconds=61))  # killed
+    assert periodic.claim_run("sweep", lease=sweep.lease(), now=now + dt.timedelta(seconds=1))
+    assert PeriodicRun.objects.get(name="sweep").holder == "w-2"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from django_tasks_db.management.commands import db_worker
 
+from mentormemed.core import workers
 from mentormemed.core.workers import Heartbeat
 
 
 class Worker(db_worker.Worker):
     def run(self) -> None:
+        workers.current_worker_id = self.worker_id  # the sweep lock records it (see core.periodic.claim_run)
         heartbeat = Heartbeat(self.worker_id, ",".join(self.queue_names))
         heartbeat.tick()  # registered (and orphans reaped) before the first claim
         heartbeat.start()
