@@ -23,7 +23,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 
 from mentormemed.core.conf import product
 from mentormemed.outcomes.cohorts import BASES, GME, UME
-from mentormemed.outcomes.rollups import last_refresh
+from mentormemed.outcomes.rollups import last_refresh, stored_release
 from mentormemed.outcomes.selectors import Filters, _period_label, quarters
 from mentormemed.outcomes.suppression import RATIO, Cell, Row, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, number, rate
@@ -91,6 +91,12 @@ class Insight:
         return next((t for t in self.tables if t.key == key), None)
 
 
+def insight_key(slug: str, institution, f: Filters) -> str:
+    """What one release of a view depends on besides the rollup update (see ``selectors.dashboard_key``)."""
+    scope = institution.pk if institution else "national"
+    return f"insight:{slug}:{scope}:{f.cache_key()}:{k_min()}:{get_language()}"
+
+
 def insight(slug: str, institution, f: Filters, *, use_cache: bool = True) -> Insight:
     """One view's figures for ``institution`` (``None``: national), as of the last rollup refresh.
 
@@ -100,8 +106,12 @@ def insight(slug: str, institution, f: Filters, *, use_cache: bool = True) -> In
     done = last_refresh()
     as_of = done.refreshed_at if done else None
     seconds = product.outcomes_cache_seconds
-    scope = institution.pk if institution else "national"
-    key = f"insight:{slug}:{scope}:{f.cache_key()}:{k_min()}:{as_of.timestamp() if as_of else 0}:{get_language()}"
+    release = insight_key(slug, institution, f)
+    key = f"{release}:{as_of.timestamp() if as_of else 0}"
+    if use_cache and done is not None:
+        stored = stored_release(release, done)  # computed by the sweep after this update
+        if stored is not None:
+            return stored
     if use_cache and seconds:
         found = cache.get(key)
         if found is not None:
