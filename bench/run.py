@@ -181,7 +181,11 @@ def run_outcomes(url: str) -> list[dict]:
         raise SystemExit("[postgresql] outcomes benchmark failed")
     rows = json.loads(out.stdout.strip().splitlines()[-1])
     for r in rows:
-        print(f"[postgresql] {r['endpoint']}: p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms", flush=True)
+        print(
+            f"[postgresql] {r['endpoint']}: p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
+            f"cpu {r['cpu_ms']:.1f} ms/request, {r['queries']} statements",
+            flush=True,
+        )
     return rows
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 
 from mentormemed.core.conf import product
 from mentormemed.outcomes.cohorts import BASES, GME, UME
-from mentormemed.outcomes.rollups import last_refresh
+from mentormemed.outcomes.rollups import last_refresh, stored_release
 from mentormemed.outcomes.selectors import Filters, _period_label, quarters
 from mentormemed.outcomes.suppression import RATIO, Cell, Row, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, number, rate
@@ -91,6 +91,12 @@ class Insight:
         return next((t for t in self.tables if t.key == key), None)
 
 
+def insight_key(slug: str, institution, f: Filters) -> str:
+    """What one release of a view depends on besides the rollup update (see ``selectors.dashboard_key``)."""
+    scope = institution.pk if institution else "national"
+    return f"insight:{slug}:{scope}:{f.cache_key()}:{k_min()}:{get_language()}"
+
+
 def insight(slug: str, institution, f: Filters, *, use_cache: bool = True) -> Insight:
     """One view's figures for ``institution`` (``None``: national), as of the last rollup refresh.
 
@@ -100,8 +106,12 @@ def insight(slug: str, institution, f: Filters, *, use_cache: bool = True) -> In
     done = last_refresh()
     as_of = done.refreshed_at if done else None
     seconds = product.outcomes_cache_seconds
-    scope = institution.pk if institution else "national"
-    key = f"insight:{slug}:{scope}:{f.cache_key()}:{k_min()}:{as_of.timestamp() if as_of else 0}:{get_language()}"
+    release = insight_key(slug, institution, f)
+    key = f"{release}:{as_of.timestamp() if as_of else 0}"
+    if use_cache and done is not None:
+        stored = stored_release(release, done)  # computed by the sweep after this update
+        if stored is not None:
+            return stored
     if use_cache and seconds:
         found = cache.get(key)
         if found is not None:
@@ -773,19 +783,37 @@ def reciprocity_table(f: Filters, k: int) -> Table:
     )
     names = dict(Institution.objects.values_list("pk", "name"))
     present = {i for _, mentee_inst, mentor_inst in facts for i in (mentee_inst, mentor_inst)}
+    # Per institution, once: its local relationships' mentees, those its mentors gave to other
+    # institutions' mentees, and those its mentees received (every layout below reuses them).
+    local_of: dict[int, list[int]] = defaultdict(list)
+    given_of: dict[int, list[int]] = defaultdict(list)
+    received_of: dict[int, list[int]] = defaultdict(list)
+    for m, ei, oi in facts:
+        if ei == oi:
+            local_of[ei].append(m)
+        else:
+            given_of[oi].append(m)
+            received_of[ei].append(m)
+    distinct = {
+        pk: (set(local_of[pk]), set(given_of[pk]), set(received_of[pk])) for pk in present
+    }  # distinct mentees of each
 
     def row(members: set[int], label: str) -> Row:
-        lo = [m for m, ei, oi in facts if ei == oi and ei in members]
-        g = [m for m, ei, oi in facts if ei != oi and oi in members]
-        r = [m for m, ei, oi in facts if ei != oi and ei in members]
-        pg, pr = len(set(g)), len(set(r))
+        n_lo = sum(len(local_of[pk]) for pk in members)
+        n_g = sum(len(given_of[pk]) for pk in members)
+        n_r = sum(len(received_of[pk]) for pk in members)
+        if len(members) == 1:
+            (one,) = members
+            p_lo, pg, pr = (len(people) for people in distinct[one])
+        else:
+            p_lo, pg, pr = (len(set().union(*(distinct[pk][n] for pk in members))) for n in range(3))
         return Row(
             label,
             [
-                count(len(lo), len(set(lo))),
-                count(len(g), pg),
-                count(len(r), pr),
-                Cell(len(g) - len(r), pg, fmt="{:+,}", parts=(pr,), kind=RATIO),
+                count(n_lo, p_lo),
+                count(n_g, pg),
+                count(n_r, pr),
+                Cell(n_g - n_r, pg, fmt="{:+,}", parts=(pr,), kind=RATIO),
             ],
             pg + pr,
             extra={"institutions": members, "units": len(members)},
@@ -793,17 +821,18 @@ def reciprocity_table(f: Filters, k: int) -> Table:
 
     cross = [m for m, ei, oi in facts if ei != oi]
     local = [m for m, ei, oi in facts if ei == oi]
+    n_local, p_local, n_cross, p_cross = len(local), len(set(local)), len(cross), len(set(cross))
 
     def total() -> Row:
         return Row(
             gettext("All institutions"),
             [
-                count(len(local), len(set(local))),
-                count(len(cross), len(set(cross))),
-                count(len(cross), len(set(cross))),
+                count(n_local, p_local),
+                count(n_cross, p_cross),
+                count(n_cross, p_cross),
                 Cell(0, 0, fmt="{:+,}", kind=RATIO),
             ],
-            len(set(cross)),
+            p_cross,
         )
 
     by_size = sorted(present, key=lambda pk: (row({pk}, "").people, names.get(pk, "")))

@@ -376,3 +376,15 @@ class PrivateRelease(models.Model):
             models.CheckConstraint(condition=models.Q(epsilon__gt=0), name="private_release_epsilon_positive"),
         ]
         ordering = ["quarter_start"]
+
+
+class PrecomputedRelease(models.Model):
+    """One page's figures (the dashboard or a view, for a scope, year, minimum and language) computed
+    by the sweep right after the rollups were updated, so a page reads them instead of computing them
+    in the request. Valid only for the rollup update it was computed from (``refreshed_at``): after
+    the next update a page computes its figures itself until the sweep has stored the new ones."""
+
+    key = models.CharField(max_length=200, unique=True)
+    refreshed_at = models.DateTimeField(help_text="the rollup update these figures were computed from")
+    payload = models.BinaryField(help_text="the page's figures, serialised")
+    seconds = models.FloatField(default=0, help_text="how long computing them took")

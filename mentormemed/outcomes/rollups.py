@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import pickle
 import statistics
 import time
 from collections import defaultdict
@@ -38,6 +39,7 @@ from mentormemed.outcomes import stats
 from mentormemed.outcomes.cohorts import EARLY_DAYS, GME, UME
 from mentormemed.outcomes.models import (
     MenteeJourney,
+    PrecomputedRelease,
     RelationshipFact,
     RequestFact,
     RequestFactLabel,
@@ -69,6 +71,18 @@ Part = tuple[int, "dt.date | None"]
 
 def last_refresh() -> RollupRefresh | None:
     return RollupRefresh.objects.order_by("-refreshed_at").first()
+
+
+def stored_release(key: str, done: RollupRefresh):
+    """A page's figures as the sweep computed them from this rollup update, or None (not yet, or from
+    an older update: the page then computes them itself). One indexed read, no write."""
+    payload = (
+        PrecomputedRelease.objects.filter(key=key, refreshed_at=done.refreshed_at)
+        .values_list("payload", flat=True)
+        .first()
+    )
+    # Written only by the sweep (outcomes.precompute) into this database, never from a request.
+    return pickle.loads(bytes(payload)) if payload is not None else None  # noqa: S301
 
 
 def refresh_job(*, now: dt.datetime) -> int:

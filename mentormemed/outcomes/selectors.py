@@ -31,7 +31,7 @@ from mentormemed.outcomes import stats
 from mentormemed.outcomes.cohorts import BASES, GME, UME, cohort_q, live_cohort_q
 from mentormemed.outcomes.cohorts import scoped as _scoped
 from mentormemed.outcomes.regression import OUTCOMES, adjusted_tables
-from mentormemed.outcomes.rollups import MEASURES, last_refresh
+from mentormemed.outcomes.rollups import MEASURES, last_refresh, stored_release
 from mentormemed.outcomes.suppression import RATIO, Cell, Layout, Row, choose, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, rate
 
@@ -1000,17 +1000,29 @@ class Dashboard:
         return next((t for t in tables if t.key == key), None)
 
 
+def dashboard_key(institution, f: Filters) -> str:
+    """What one release of the dashboard depends on besides the rollup update: scope, period,
+    minimum and language (its labels are translated when computed)."""
+    scope = institution.pk if institution else "national"
+    return f"outcomes:{scope}:{f.cache_key()}:{k_min()}:{get_language()}"
+
+
 def dashboard(institution, f: Filters, *, use_cache: bool = True) -> Dashboard:
     """Every figure of the outcomes page, from the rollups as of their last refresh. Reads only:
-    when the rollups were never built there are no figures (the page says so; the sweep builds
-    them). Cached briefly per refresh (product.outcomes_cache_seconds)."""
+        when the rollups were never built there are no figures (the page says so; the sweep builds
+        them). Read as the sweep stored them for this update (``outcomes.precompute``); otherwise computed
+    and cached briefly per update (product.outcomes_cache_seconds)."""
     done = last_refresh()
     if done is None:
         return Dashboard(f, [], [], [], [], [], k_min(), None, [])
     as_of = done.refreshed_at
     seconds = product.outcomes_cache_seconds
-    scope = institution.pk if institution else "national"
-    key = f"outcomes:{scope}:{f.cache_key()}:{k_min()}:{as_of.timestamp()}:{get_language()}"
+    release = dashboard_key(institution, f)
+    key = f"{release}:{as_of.timestamp()}"
+    if use_cache:
+        found = stored_release(release, done)  # computed by the sweep after this update
+        if found is not None:
+            return found
     if use_cache and seconds:
         found = cache.get(key)
         if found is not None:
