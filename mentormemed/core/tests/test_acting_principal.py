@@ -52,6 +52,7 @@ HELPERS = {
     "mentorships.check_gate",
     "mentorships.missed_since_reinstatement",
     "notifications.absolute",
+    "notifications.day",  # a date written lazily in the reader's language
     "notifications.delivery_for",
     "outcomes.check_irb_document",
     "profiles.mentor_document",
@@ -91,6 +92,7 @@ SYSTEM = {
     "mentorships.refresh_aged_responsiveness",
     "notifications.notify",
     "notifications.send_digests",
+    "outcomes.agreement_job",  # the sweep's data use agreement reminders
     "profiles.mentor_profile_for",
     "profiles.mentee_profile_for",
     "profiles.mentor_membership_sync",
