@@ -48,7 +48,7 @@ def test_a_task_left_running_by_a_killed_worker_is_finished_by_another_after_the
     try:
         wait_for(
             lambda: marker.exists() and DBTaskResult.objects.filter(pk=result.id, status="RUNNING").exists(),
-            timeout=40,
+            timeout=120,
             what="the first worker to start the task",
         )
         time.sleep(2.5)  # longer than the lease: a live worker's task is never taken from it
@@ -64,7 +64,7 @@ def test_a_task_left_running_by_a_killed_worker_is_finished_by_another_after_the
     try:
         done = wait_for(
             lambda: DBTaskResult.objects.filter(pk=result.id, status="SUCCESSFUL").first(),
-            timeout=40,
+            timeout=120,
             what="another worker to finish the task after the lease",
         )
     finally:
