@@ -183,13 +183,12 @@ def agreement_accept(*, acting: Actor, agreement: DataUseAgreement, full_name: s
     agreement.accepted_by = acting.user
     agreement.accepted_name = full_name.strip()[:200]
     agreement.save(update_fields=["accepted_at", "accepted_by", "accepted_name"])
-    audit(
-        acting=acting,
-        action="research.agreement_accept",
-        obj=agreement.request,
-        institution=agreement.request.requester.institution,
-        actor_role="mentor",
-        detail={"terms_version": agreement.terms_version, "destroy_by": agreement.destroy_by.isoformat()},
+    _audit_requester(
+        acting,
+        agreement,
+        "research.agreement_accept",
+        terms_version=agreement.terms_version,
+        destroy_by=agreement.destroy_by.isoformat(),
     )
     return agreement
 
@@ -210,15 +209,20 @@ def agreement_attest(
     agreement.destroyed_attested_at = timezone.now()
     agreement.destruction_note = note.strip()[:2000]
     agreement.save(update_fields=["destroyed_on", "destroyed_attested_at", "destruction_note"])
+    _audit_requester(acting, agreement, "research.agreement_destroyed", destroyed_on=destroyed_on.isoformat())
+    return agreement
+
+
+def _audit_requester(acting: Actor, agreement: DataUseAgreement, action: str, **detail) -> None:
+    """The requester's own step on their agreement, audited against the request and its institution."""
     audit(
         acting=acting,
-        action="research.agreement_destroyed",
+        action=action,
         obj=agreement.request,
         institution=agreement.request.requester.institution,
         actor_role="mentor",
-        detail={"destroyed_on": destroyed_on.isoformat()},
+        detail=detail,
     )
-    return agreement
 
 
 def agreement_job(*, now: dt.datetime) -> int:
