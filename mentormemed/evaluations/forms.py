@@ -122,7 +122,7 @@ class InstrumentTranslationForm(forms.Form):
             ("description", instrument.description),
             ("intro", version.intro),
         ):
-            self.fields[name].source = source  # type: ignore[attr-defined]
+            self.fields[name].source = source
         self.fields["intro"].required = bool(version.intro.strip())
         self.items = list(version.items)
         for n, item in enumerate(self.items, start=1):
@@ -132,20 +132,20 @@ class InstrumentTranslationForm(forms.Form):
                 max_length=1000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-            text.source, text.group = item["text"], gettext("Item %(number)s") % {"number": n}  # type: ignore[attr-defined]
+            text.source, text.group = item["text"], gettext("Item %(number)s") % {"number": n}
             self.fields[f"i_{key}"] = text
             for m, choice in enumerate(item.get("choices", []), start=1):
                 field = forms.CharField(
                     label=gettext("Item %(number)s, answer %(answer)s") % {"number": n, "answer": m}, max_length=300
                 )
-                field.source = choice  # type: ignore[attr-defined]
+                field.source = choice
                 self.fields[f"i_{key}_c{m}"] = field
             for point, anchor in (item.get("anchors") or {}).items():
                 field = forms.CharField(
                     label=gettext("Item %(number)s, the words for %(point)s") % {"number": n, "point": point},
                     max_length=100,
                 )
-                field.source = anchor  # type: ignore[attr-defined]
+                field.source = anchor
                 self.fields[f"i_{key}_a{point}"] = field
 
     def translated_items(self) -> dict[str, dict]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
 from mentormemed.core.audit import audit_request
-from mentormemed.core.languages import language_name, translation_codes, translation_languages
+from mentormemed.core.languages import language_name, source_language, translation_codes, translation_languages
 from mentormemed.institutions.models import Institution
 from mentormemed.training import conf, exports, selectors, services
 from mentormemed.training.forms import DraftForm, ModuleForm, ModuleTranslationForm, QuestionForm, ResourceForm
@@ -179,7 +179,12 @@ def module_preview(request, pk: int):
     return render(
         request,
         "training/staff/preview.html",
-        {"module": module, "version": version, "body": render_markdown(version.body)},
+        {
+            "module": module,
+            "version": version,
+            "body": render_markdown(version.body),
+            "content_lang": source_language(),
+        },
     )
 
 
