@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -140,8 +140,12 @@ def attest(request, slug: str):
         return redirect("training:module", slug=slug)
     messages.success(
         request,
-        f"Recorded: you completed “{module.title}” (version {completion.version.version}) on "
-        f"{timezone.localtime(completion.attested_at):%B %-d, %Y}.",
+        gettext("Recorded: you completed “%(title)s” (version %(version)s) on %(day)s.")
+        % {
+            "title": selectors.module_text(version=completion.version).title,
+            "version": completion.version.version,
+            "day": formats.date_format(timezone.localtime(completion.attested_at), "DATE_FORMAT"),
+        },
     )
     if request.actor.role == "mentor" and completion.version.carries_cme:
         return redirect("training:claim", slug=slug)
