@@ -4,7 +4,7 @@ One release (an academic year, or the last complete years pooled) is computed on
 relationship facts, for every institution together (``figures``), and every view of it is cut from
 that one computation, so a cell has one value and one verdict wherever it is shown:
 
-* **Per institution** (``reciprocity`` table): local, given, received and balance, one row per
+* **Per institution** (``reciprocity`` table): given, received and balance, one row per
   institution, protected as one additive table with its total (``suppression.choose``: institutions
   too small to show alone are merged, smallest first, into one row). Pages list it 50 rows at a
   time, filtered by name and sorted; the CSV holds every row.
@@ -195,39 +195,30 @@ def _compute(f: Filters, k: int, years: list[Figures]) -> Figures:
         )
     )
     names = dict(Institution.objects.values_list("pk", "name"))
+    facts = [(m, ei, oi) for m, ei, oi in facts if ei != oi]  # mentor and mentee of different institutions
     present = {i for _, mentee_inst, mentor_inst in facts for i in (mentee_inst, mentor_inst)}
-    # Per institution, once: its local relationships' mentees, those its mentors gave to other
-    # institutions' mentees, and those its mentees received (every layout below reuses them).
-    local_of: dict[int, list[int | None]] = defaultdict(list)
+    # Per institution, once: the mentees its mentors gave to other institutions' mentees, and those
+    # its mentees received (every layout below reuses them).
     given_of: dict[int, list[int | None]] = defaultdict(list)
     received_of: dict[int, list[int | None]] = defaultdict(list)
     pairs: dict[Pair, list[int | None]] = defaultdict(list)
     for m, ei, oi in facts:
-        if ei == oi:
-            local_of[ei].append(m)
-        else:
-            given_of[oi].append(m)
-            received_of[ei].append(m)
-            pairs[oi, ei].append(m)
-    distinct = {pk: (set(local_of[pk]), set(given_of[pk]), set(received_of[pk])) for pk in present}
+        given_of[oi].append(m)
+        received_of[ei].append(m)
+        pairs[oi, ei].append(m)
+    distinct = {pk: (set(given_of[pk]), set(received_of[pk])) for pk in present}
 
     def row(members: set[int], label: str) -> Row:
-        n_lo = sum(len(local_of[pk]) for pk in members)
         n_g = sum(len(given_of[pk]) for pk in members)
         n_r = sum(len(received_of[pk]) for pk in members)
         if len(members) == 1:
             (one,) = members
-            p_lo, pg, pr = (len(people) for people in distinct[one])
+            pg, pr = (len(people) for people in distinct[one])
         else:
-            p_lo, pg, pr = (len(set().union(*(distinct[pk][n] for pk in members))) for n in range(3))
+            pg, pr = (len(set().union(*(distinct[pk][n] for pk in members))) for n in range(2))
         made = Row(
             label,
-            [
-                count(n_lo, p_lo),
-                count(n_g, pg),
-                count(n_r, pr),
-                Cell(n_g - n_r, pg, fmt="{:+,}", parts=(pr,), kind=RATIO),
-            ],
+            [count(n_g, pg), count(n_r, pr), Cell(n_g - n_r, pg, fmt="{:+,}", parts=(pr,), kind=RATIO)],
             pg + pr,
             extra={"institutions": members, "units": len(members), "pk": next(iter(members)) if label else None},
         )
@@ -236,23 +227,12 @@ def _compute(f: Filters, k: int, years: list[Figures]) -> Figures:
             hide(made, k)
         return made
 
-    cross = [m for m, ei, oi in facts if ei != oi]
-    local = [m for m, ei, oi in facts if ei == oi]
-    n_local, p_local, n_cross, p_cross = len(local), len(set(local)), len(cross), len(set(cross))
+    n_cross, p_cross = len(facts), len({m for m, _, _ in facts})
 
     def total() -> Row:
-        return Row(
-            "",
-            [
-                count(n_local, p_local),
-                count(n_cross, p_cross),
-                count(n_cross, p_cross),
-                Cell(0, 0, fmt="{:+,}", kind=RATIO),
-            ],
-            p_cross,
-        )
+        return Row("", [count(n_cross, p_cross), count(n_cross, p_cross), Cell(0, 0, fmt="{:+,}", kind=RATIO)], p_cross)
 
-    people = {pk: len(distinct[pk][1]) + len(distinct[pk][2]) for pk in present}
+    people = {pk: len(distinct[pk][0]) + len(distinct[pk][1]) for pk in present}
     by_size = sorted(present, key=lambda pk: (people[pk], names.get(pk, ""), pk))
 
     def layout(merge: int) -> Layout:
@@ -335,7 +315,6 @@ def _summary_rows(fig: Figures) -> list[Row]:
 
 
 SUMMARY_COLUMNS = (
-    lambda: gettext("Local"),
     lambda: gettext("Given"),
     lambda: gettext("Received"),
     lambda: gettext("Balance"),
@@ -359,10 +338,9 @@ def summary_table(fig: Figures, f: Filters, rows: list[Row] | None = None, *, to
         total=_copy(fig.total, gettext("All institutions")) if total and fig.total is not None else None,
         chart="",
         description=gettext(
-            "Relationships started in the period. Local: mentor and mentee of the institution; given: its mentors "
-            "with other institutions' mentees; received: other institutions' mentors with its mentees; balance: "
-            "given − received. A positive balance gives the network more mentoring than it receives: input for "
-            "fee credits."
+            "Relationships started in the period. Given: the institution's mentors with other institutions' "
+            "mentees; received: other institutions' mentors with its mentees; balance: given − received. A "
+            "positive balance gives the network more mentoring than it receives: input for fee credits."
         ),
         merged=" ".join(s for s in (merged, _pooled_note(f)) if s),
     )
@@ -384,17 +362,18 @@ def partners_table(fig: Figures, pk: int, f: Filters) -> Table:
     own = next((r for r in fig.rows if r.extra["pk"] == pk), None)
     total = None
     if pk in fig.alone and own is not None:
-        rows.append(
-            Row(
-                gettext("Other institutions together"),
-                [dataclasses.replace(fig.rest_given[pk]), dataclasses.replace(fig.rest_received[pk])],
-                0,
-                extra={"rest": True},
+        if fig.rest_given[pk].value or fig.rest_received[pk].value:  # zero: nothing left unlisted
+            rows.append(
+                Row(
+                    gettext("Other institutions together"),
+                    [dataclasses.replace(fig.rest_given[pk]), dataclasses.replace(fig.rest_received[pk])],
+                    0,
+                    extra={"rest": True},
+                )
             )
-        )
         total = Row(
             gettext("All partner institutions"),
-            [dataclasses.replace(own.cells[1]), dataclasses.replace(own.cells[2])],
+            [dataclasses.replace(own.cells[0]), dataclasses.replace(own.cells[1])],
             own.people,
         )
     return Table(
@@ -518,7 +497,7 @@ def _folded(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", str(text)) if not unicodedata.combining(c)).casefold()
 
 
-SORTS = {"name": None, "given": 1, "received": 2, "balance": 3}
+SORTS = {"name": None, "given": 0, "received": 1, "balance": 2}
 
 
 @dataclass
@@ -549,7 +528,7 @@ def listing(table: Table, query, *, href=None) -> Listing:
         rows = [r for r in rows if needle in _folded(r.label)]
     column = SORTS[sort]
     if table.key == "reciprocity_partners" and column is not None:
-        column = min(column - 1, 1)
+        column = None if column > 1 else column
     if column is not None and rows and len(rows[0].cells) > column:
 
         def by_figure(r: Row):
