@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from mentormemed.core.conf import product
+from mentormemed.outcomes import reciprocity
 from mentormemed.outcomes.cohorts import BASES, GME, UME
 from mentormemed.outcomes.rollups import last_refresh, stored_release
 from mentormemed.outcomes.selectors import Filters, _period_label, quarters
@@ -69,8 +70,8 @@ VIEWS = {
             "reciprocity",
             gettext_lazy("National reciprocity"),
             gettext_lazy(
-                "Relationships started this year in which one institution's mentor serves another institution's "
-                "mentee: what each institution gives to the network and receives from it."
+                "Relationships started in the period in which one institution's mentor serves another "
+                "institution's mentee: what each institution gives to the network and receives from it."
             ),
         ),
     )
@@ -765,159 +766,23 @@ def _load(result: Insight, institution, f: Filters) -> None:
 # ------------------------------------------------------------------ national reciprocity
 
 
-def reciprocity_table(f: Filters, k: int) -> Table:
-    """Every institution's row, protected together (the admin's view is their row of this table).
-
-    Institutions too small to show on their own are merged, smallest first, into one row
-    ("coarsen before suppressing"): it gives what their mentors gave to mentees of any other
-    institution and receives what their mentees received, counted by its own distinct mentees."""
-    from mentormemed.institutions.models import Institution
-    from mentormemed.outcomes.models import RelationshipFact
-    from mentormemed.outcomes.suppression import Layout, choose
-
-    start, end = f.bounds
-    facts = list(
-        RelationshipFact.objects.filter(started_at__gte=start, started_at__lt=end).values_list(
-            "mentee_id", "mentee_institution_id", "mentor_institution_id"
-        )
-    )
-    names = dict(Institution.objects.values_list("pk", "name"))
-    present = {i for _, mentee_inst, mentor_inst in facts for i in (mentee_inst, mentor_inst)}
-    # Per institution, once: its local relationships' mentees, those its mentors gave to other
-    # institutions' mentees, and those its mentees received (every layout below reuses them).
-    local_of: dict[int, list[int]] = defaultdict(list)
-    given_of: dict[int, list[int]] = defaultdict(list)
-    received_of: dict[int, list[int]] = defaultdict(list)
-    for m, ei, oi in facts:
-        if ei == oi:
-            local_of[ei].append(m)
-        else:
-            given_of[oi].append(m)
-            received_of[ei].append(m)
-    distinct = {
-        pk: (set(local_of[pk]), set(given_of[pk]), set(received_of[pk])) for pk in present
-    }  # distinct mentees of each
-
-    def row(members: set[int], label: str) -> Row:
-        n_lo = sum(len(local_of[pk]) for pk in members)
-        n_g = sum(len(given_of[pk]) for pk in members)
-        n_r = sum(len(received_of[pk]) for pk in members)
-        if len(members) == 1:
-            (one,) = members
-            p_lo, pg, pr = (len(people) for people in distinct[one])
-        else:
-            p_lo, pg, pr = (len(set().union(*(distinct[pk][n] for pk in members))) for n in range(3))
-        return Row(
-            label,
-            [
-                count(n_lo, p_lo),
-                count(n_g, pg),
-                count(n_r, pr),
-                Cell(n_g - n_r, pg, fmt="{:+,}", parts=(pr,), kind=RATIO),
-            ],
-            pg + pr,
-            extra={"institutions": members, "units": len(members)},
-        )
-
-    cross = [m for m, ei, oi in facts if ei != oi]
-    local = [m for m, ei, oi in facts if ei == oi]
-    n_local, p_local, n_cross, p_cross = len(local), len(set(local)), len(cross), len(set(cross))
-
-    def total() -> Row:
-        return Row(
-            gettext("All institutions"),
-            [
-                count(n_local, p_local),
-                count(n_cross, p_cross),
-                count(n_cross, p_cross),
-                Cell(0, 0, fmt="{:+,}", kind=RATIO),
-            ],
-            p_cross,
-        )
-
-    by_size = sorted(present, key=lambda pk: (row({pk}, "").people, names.get(pk, "")))
-
-    def layout(merge: int) -> Layout:
-        merged = set(by_size[:merge])
-        rows = [row({pk}, names.get(pk, f"Institution {pk}")) for pk in sorted(present - merged, key=names.get)]
-        said = ""
-        if merged:
-            rows.append(row(merged, f"{len(merged)} smaller institutions together"))
-            said = f"{len(merged)} institutions too small to show on their own are shown together."
-        return Layout(rows, total(), merged=said)
-
-    options = [0, *range(2, len(by_size) + 1)]
-    chosen = choose((layout(m) for m in options), additive=True, k=k)
-    return Table(
-        "reciprocity",
-        gettext("Mentoring given to and received from other institutions"),
-        [
-            gettext("Local"),
-            gettext("Given (our mentors, their mentees)"),
-            gettext("Received (their mentors, our mentees)"),
-            gettext("Net"),
-        ],
-        chosen.rows,
-        gettext("Institution"),
-        total=chosen.total,
-        chart="hbar",
-        chart_columns=[1, 2],
-        description=gettext(
-            "Relationships started this year. An institution with a positive net gives the network more "
-            "mentoring than it receives: input for fee credits."
-        ),
-        merged=chosen.merged,
-    )
-
-
 def _reciprocity(result: Insight, institution, f: Filters) -> None:
-    table = reciprocity_table(f, result.minimum)
-    if institution is not None:
-        table.rows = [r for r in table.rows if institution.pk in r.extra["institutions"]]
-        table.total = None
-        table.note = gettext(
-            "Each institution sees its own row (or the row it is merged into); staff see every institution's."
-        )
-    result.tables.append(table)
-    if institution is None:
-        result.tables.append(_flows(f, result.minimum))
+    """Computed for every institution at once (``reciprocity.figures``); each scope is cut from it."""
+    result.tables.extend(reciprocity.tables(reciprocity.figures(f, result.minimum), institution, f))
 
 
-def _flows(f: Filters, k: int) -> Table:
-    """Staff only: the largest flows between two institutions."""
-    from mentormemed.institutions.models import Institution
-    from mentormemed.outcomes.models import RelationshipFact
+def flows_key(f: Filters) -> str:
+    """The whole table of listed flows (the national page shows the largest; its CSV all of them)."""
+    return insight_key("reciprocity-flows", None, f)
 
-    start, end = f.bounds
-    names = dict(Institution.objects.values_list("pk", "name"))
-    cross = RelationshipFact.objects.filter(started_at__gte=start, started_at__lt=end).exclude(
-        mentee_institution_id=F("mentor_institution_id")
-    )
-    flows = list(
-        cross.values("mentor_institution_id", "mentee_institution_id")
-        .annotate(n=Count("id"), p=Count("mentee_id", distinct=True))
-        .order_by("-n", "mentor_institution_id", "mentee_institution_id")
-    )
-    totals = cross.aggregate(n=Count("id"), p=Count("mentee_id", distinct=True))
-    rows = [
-        Row(
-            f"{names.get(r['mentor_institution_id'], '?')} → {names.get(r['mentee_institution_id'], '?')}",
-            [count(r["n"], r["p"])],
-            r["p"],
-        )
-        for r in flows
-    ]
-    total = Row(gettext("All flows"), [count(totals["n"], totals["p"])], totals["p"])
-    protect(rows, total=total, additive=True, k=k)
-    return Table(
-        "reciprocity_flows",
-        gettext("Flows between institutions (mentor's → mentee's)"),
-        [gettext("Relationships")],
-        rows,
-        gettext("Flow"),
-        total=total,
-        chart="hbar",
-    )
+
+def all_flows(f: Filters, *, use_cache: bool = True) -> Table:
+    done = last_refresh()
+    if use_cache and done is not None:
+        stored = stored_release(flows_key(f), done)
+        if stored is not None:
+            return stored
+    return reciprocity.all_flows_table(reciprocity.figures(f, k_min()), f)
 
 
 BUILDERS = {"ledger": _ledger, "unmet": _unmet, "time-to-match": _time_to_match, "reciprocity": _reciprocity}
@@ -932,11 +797,24 @@ TABLE_VIEWS = {
     "load_distribution": "time-to-match",
     "load_concentration": "time-to-match",
     "reciprocity": "reciprocity",
+    "reciprocity_partners": "reciprocity",
+    "reciprocity_top_flows": "reciprocity",
     "reciprocity_flows": "reciprocity",
 }
 
 
 def find_table(key: str, institution, f: Filters) -> Table | None:
     """A table of one of the views, by key (None when no view releases it in this scope)."""
+    if key == "reciprocity_flows":
+        return all_flows(f) if institution is None else None  # staff's national view only
     slug = TABLE_VIEWS.get(key)
     return insight(slug, institution, f).table(key) if slug else None
+
+
+def period(slug: str, data) -> Filters:
+    """The period a view's page asks for (reciprocity offers pooled years and its own default)."""
+    return reciprocity.period(data) if slug == "reciprocity" else Filters.from_query(data)
+
+
+def offered(slug: str) -> list:
+    return reciprocity.offered() if slug == "reciprocity" else Filters.offered()

@@ -4,8 +4,10 @@ At national scale computing a page in the request costs seconds (the success ana
 relationship's characteristics, the adjusted regressions fit six models, the views walk every
 mentor), far beyond what a reader should wait. The figures change only when the rollups do, so
 the sweep's ``outcomes_releases`` job, registered after ``outcomes_rollups``, computes the current
-academic year's dashboard and four views once per rollup update — nationally and for every
-institution with an active admin, in every language of the site — and stores each
+academic year's dashboard and three views, and the reciprocity view for every period it offers
+(each year and the pooled years, for the network and every institution), once per rollup update —
+nationally and for every institution with an active admin, in every language of the site — and
+stores each
 (``PrecomputedRelease``, keyed by scope, year, minimum and language, stamped with the update it was
 computed from). A page reads its row with one indexed query when its stamp is the current update;
 any other period, or a page opened after an update before the job has stored the new figures,
@@ -23,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from mentormemed.outcomes import insights, selectors
+from mentormemed.outcomes import insights, reciprocity, selectors
 from mentormemed.outcomes.models import PrecomputedRelease
 from mentormemed.outcomes.rollups import last_refresh
 
@@ -65,18 +67,49 @@ def precompute(*, only=None, years=None) -> dict:
                         done,
                         lambda scope=scope, f=f: selectors.dashboard(scope, f, use_cache=False),
                     )
-                    for slug in insights.VIEWS:
+                    for slug in (s for s in insights.VIEWS if s != "reciprocity"):
                         seconds += _store(
                             insights.insight_key(slug, scope, f),
                             done,
                             lambda slug=slug, scope=scope, f=f: insights.insight(slug, scope, f, use_cache=False),
                         )
-                pages += 1 + len(insights.VIEWS)
+                pages += len(insights.VIEWS)
+    done_pages, done_seconds = _reciprocity(done, only=only, years=years)
+    pages, seconds = pages + done_pages, seconds + done_seconds
     # Rows of scopes no longer read (an institution without admins) are of no use.
     PrecomputedRelease.objects.exclude(refreshed_at=done.refreshed_at).filter(
         refreshed_at__lt=done.refreshed_at - dt.timedelta(days=1)
     ).delete()
     return {"pages": pages, "seconds": round(seconds, 1)}
+
+
+def _reciprocity(done, *, only=None, years=None) -> tuple[int, float]:
+    """The reciprocity view for every period it offers (each year, the pooled years), nationally with
+    its whole flow table and for every institution (staff can open any; each is cut from the one
+    national computation, reused across scopes), and the default period it opens on."""
+    from mentormemed.institutions.models import Institution
+
+    periods = reciprocity.periods() if years is None else [selectors.Filters.year(y) for y in years]
+    scopes = [None, *Institution.objects.order_by("pk")] if only is None else only
+    pages, seconds = 0, 0.0
+    with reciprocity.reuse():
+        seconds += _store(reciprocity.default_key(), done, reciprocity.choose_default_year)
+        for language, _ in settings.LANGUAGES:
+            with translation.override(language):
+                for f in periods:
+                    with transaction.atomic():
+                        for scope in scopes:
+                            seconds += _store(
+                                insights.insight_key("reciprocity", scope, f),
+                                done,
+                                lambda scope=scope, f=f: insights.insight("reciprocity", scope, f, use_cache=False),
+                            )
+                        if None in scopes:
+                            seconds += _store(
+                                insights.flows_key(f), done, lambda f=f: insights.all_flows(f, use_cache=False)
+                            )
+                    pages += len(scopes)
+    return pages, seconds
 
 
 def precompute_job(*, now) -> int:

@@ -42,6 +42,7 @@ def academic_year_of(day: dt.date) -> int:
 
 
 YEARS_OFFERED = 5
+POOLED = "pooled"  # ``?year=pooled``: the last complete academic years together (reciprocity)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Filters:
     end: dt.date
     level: str = ""
     basis: str = ""
+    years: int = 1  # more than one: whole academic years pooled (the reciprocity view, see ``reciprocity``)
 
     @classmethod
     def year(cls, year: int) -> Filters:
@@ -85,8 +87,26 @@ class Filters:
         return academic_year_of(self.start)
 
     @property
+    def pooled_years(self) -> list[int]:
+        """The academic years this period covers (one, unless years are pooled)."""
+        return [self.academic_year + n for n in range(self.years)]
+
+    @property
     def label(self) -> str:
+        if self.years > 1:
+            first, *_, last = self.pooled_years
+            return gettext("%(first)s to %(last)s") % {
+                "first": academic_year_label(first),
+                "last": academic_year_label(last),
+            }
         return academic_year_label(self.academic_year)
+
+    @property
+    def period_name(self) -> str:
+        """The period as a sentence starts it: "Academic year 2025–26" or the pooled years."""
+        if self.years > 1:
+            return gettext("Academic years %(label)s, pooled") % {"label": self.label}
+        return gettext("Academic year %(label)s") % {"label": self.label}
 
     def is_partial(self, today: dt.date | None = None) -> bool:
         return self.end >= (today or timezone.localdate())
@@ -109,10 +129,10 @@ class Filters:
         return months
 
     def as_query(self) -> dict:
-        return {"year": self.academic_year}
+        return {"year": POOLED if self.years > 1 else self.academic_year}
 
     def cache_key(self) -> str:
-        return f"{self.start}:{self.end}:{self.level}:{self.basis}"
+        return f"{self.start}:{self.end}:{self.level}:{self.basis}" + (f":{self.years}y" if self.years > 1 else "")
 
 
 def academic_year_label(year: int) -> str:

@@ -31,14 +31,16 @@ Suppression holds across every release a person can ask for, not only within one
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.utils.translation import gettext
 
 from mentormemed.core.conf import product
 
 COUNT, RATIO = "count", "ratio"
+P = TypeVar("P", bound=Hashable)
 
 
 def k_min() -> int:
@@ -231,3 +233,42 @@ def choose(layouts: Iterable[Layout], *, additive: bool, reference: Row | None =
     if best is None:
         raise ValueError("choose() needs at least one layout")
     return best
+
+
+def hide(row: Row, k: int | None = None) -> None:
+    """Hide a whole row so that another figure cannot be worked out ("hidden"; "fewer than k" where
+    a cell is too small on its own). Used before ``protect`` to carry a verdict over from another
+    release (pooled years, see ``outcomes.reciprocity``): ``protect`` keeps it hidden and counts it
+    as hidden for the complementary rule."""
+    _hide(row, "complementary", k or k_min())
+
+
+def list_parts(
+    parts: Mapping[P, tuple[int, set]],
+    groups: Iterable[list[P]],
+    *,
+    eligible: Callable[[P], bool],
+    k: int | None = None,
+) -> set[P]:
+    """Which parts of released totals may be listed one by one, where each part belongs to several
+    totals (a flow from one institution to another is part of what the first gives and of what the
+    second receives). ``parts``: key → (value, the distinct people it describes); ``groups``: the
+    keys that add up to one released total.
+
+    A part is listed only if ``eligible`` and it describes at least k people. Parts not listed are
+    not named at all, so a reader cannot tell a small part from none; in every group they are shown
+    together as one remainder (total − the listed parts, which a reader could work out anyway), and
+    that remainder must describe nobody or at least k people — counted exactly, as distinct people —
+    else the group's smallest listed part is unlisted too (complementary suppression). Unlisting a
+    part only adds people to the other groups' remainders, so one pass over the groups settles all."""
+    k = k or k_min()
+    listed = {key for key, (_, people) in parts.items() if eligible(key) and is_safe(len(people), k) and people}
+    for group in groups:
+        rest = [key for key in group if key not in listed]
+        value = sum(parts[key][0] for key in rest)
+        people = set().union(*(parts[key][1] for key in rest)) if rest else set()
+        if value and not is_safe(len(people), k):
+            shown = [key for key in group if key in listed]
+            if shown:
+                listed.discard(min(shown, key=lambda key: (len(parts[key][1]), str(key))))
+    return listed

@@ -33,6 +33,8 @@ class Table:
     description: str = ""
     note: str = ""
     merged: str = ""  # what was merged so that figures reach the minimum (said on the table)
+    csv_key: str = ""  # the table its CSV button downloads, when not this one (the whole of a shortened table)
+    paged: bool = False  # a long table: the page lists it a page at a time, filtered by name
 
     def chart_data(self) -> dict:
         """Chart.js data: suppressed values are null, drawn as a labelled gap ("fewer than 11"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from mentormemed.core.audit import audit_request
 from mentormemed.core.conf import product
 from mentormemed.institutions.models import Institution, Subscription
 from mentormemed.institutions.selectors import mentor_supply
-from mentormemed.outcomes import agreements, insights, private, selectors, services
+from mentormemed.outcomes import agreements, insights, private, reciprocity, selectors, services
 from mentormemed.outcomes import invoices as invoice_pdfs
 from mentormemed.outcomes import reward as rewards
 from mentormemed.outcomes.forms import (
@@ -87,8 +88,10 @@ def dashboard(request):
     return _page(request, request.actor.institution, national=False)
 
 
-def _release_table(institution, filters, table: str):
-    """A table of the dashboard or of one of the views."""
+def _release_table(institution, query, table: str):
+    """A table of the dashboard or of one of the views, for the period ``query`` asks for."""
+    slug = insights.TABLE_VIEWS.get(table, "")
+    filters = insights.period(slug, query)
     if table == "private_trends":
         return private.trends(institution.pk if institution else None, filters.academic_year).table()
     if table in insights.TABLE_VIEWS:
@@ -121,7 +124,7 @@ def export_csv(request, table: str):
     if _exact_withheld(request) and table != "private_trends":
         messages.info(request, _WITHHELD())
         return redirect("outcomes:dashboard")
-    found = _release_table(request.actor.institution, selectors.Filters.from_query(request.GET), table)
+    found = _release_table(request.actor.institution, request.GET, table)
     if found is None:
         raise Http404
     audit_request(request, action="outcomes.export", detail={"table": table})
@@ -148,7 +151,7 @@ def national_export(request, table: str):
     institution = _staff_institution(request)
     if selectors.last_refresh() is None:
         return _not_built_yet(request, reverse("outcomes:national"))
-    found = _release_table(institution, selectors.Filters.from_query(request.GET), table)
+    found = _release_table(institution, request.GET, table)
     if found is None:
         raise Http404
     audit_request(
@@ -163,11 +166,26 @@ def national_export(request, table: str):
 def _insight_page(request, slug: str, institution, *, national: bool):
     if slug not in insights.VIEWS:
         raise Http404
-    filters = selectors.Filters.from_query(request.GET)
+    filters = insights.period(slug, request.GET)
     found = insights.insight(slug, institution, filters)
     query = filters.as_query()
     if national and institution is not None:
         query["institution"] = institution.pk
+    shown, listing = [], None
+    for t in found.tables:
+        if not t.paged:
+            shown.append(t)
+            continue
+        href = None
+        if national:
+            page_url = reverse("outcomes:national_insight", args=[slug])
+
+            def href(pk, page_url=page_url):
+                return f"{page_url}?{urlencode({**query, 'institution': pk})}"
+
+        listing = reciprocity.listing(t, request.GET, href=href)
+        shown.append(dataclasses.replace(t, rows=listing.rows))
+    keep = {k: v for k, v in {**query, "q": listing.q, "sort": listing.sort}.items() if v} if listing else query
     return render(
         request,
         "outcomes/insight.html",
@@ -177,10 +195,16 @@ def _insight_page(request, slug: str, institution, *, national: bool):
             "views": insights.VIEWS.values(),
             "institution": institution,
             "national": national,
-            "charts": {t.key: t.chart_data() for t in found.tables if t.chart and t.rows and not t.all_hidden},
+            "charts": {t.key: t.chart_data() for t in shown if t.chart and t.rows and not t.all_hidden},
+            "tables": shown,
+            "listing": listing,
+            "listing_query": urlencode({k: v for k, v in keep.items() if k != "page"}),
             "query_string": urlencode(query),
             "query": query,
-            "years": selectors.Filters.offered(),
+            "years": insights.offered(slug),
+            "default_period": slug == "reciprocity" and not request.GET.get("year"),
+            "pool_hint": slug == "reciprocity" and filters.years == 1 and reciprocity.small_in_one_year(found.tables),
+            "pooled": selectors.POOLED,
             "partial": filters.is_partial(),
             "institutions": Institution.objects.order_by("name") if national else None,
             "export_url": "outcomes:national_export" if national else "outcomes:export",

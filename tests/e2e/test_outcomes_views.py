@@ -70,3 +70,48 @@ def test_r23_the_four_views_open_from_the_dashboard_and_are_accessible(page, cas
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390, f"{slug}: the page scrolls sideways on a phone ({width}px)"
         page.screenshot(path=str(ARTIFACTS / f"outcomes-view-{slug}-390.png"), full_page=True)
+
+
+def test_r23_national_reciprocity_lists_institutions_a_page_at_a_time(page, cast, settings):
+    """Staff: 60 institutions, 50 a page, a name search, one institution's partners; 1366 and 390 px."""
+    import time_machine
+
+    from mentormemed.outcomes.tests.test_reciprocity import NOW
+
+    with time_machine.travel(NOW, tick=True):  # the world's years are 2023–24 … 2026–27 (in progress)
+        _reciprocity_pages(page, cast, settings)
+
+
+def _reciprocity_pages(page, cast, settings):
+    from mentormemed.outcomes import precompute
+    from mentormemed.outcomes.tests.test_reciprocity import _world
+
+    settings.MMM = {**settings.MMM, "OUTCOMES_CACHE_SECONDS": 0}
+    insts = _world(60)
+    precompute.precompute()
+    sign_in(page, cast.staff.email, TEST_PASSWORD, totp_secret=TOTP_SECRET)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/outcomes/national/views/reciprocity/")
+        page.get_by_role("heading", level=1, name="National reciprocity").wait_for()
+        assert "Rows 1–50 of 60." in page.get_by_test_id("listing-count").inner_text()
+        assert page.locator('section[aria-labelledby="t-reciprocity"] tbody tr').count() == 50
+        assert_accessible(page, context=f"national reciprocity at {width}px")
+        scroll = page.evaluate("() => document.documentElement.scrollWidth")
+        assert scroll <= width, f"the page scrolls sideways ({scroll}px)"
+        page.screenshot(path=str(ARTIFACTS / f"outcomes-reciprocity-national-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.get_by_label("Find an institution").fill("ringwood 4")
+    page.get_by_role("button", name="Apply").click()
+    page.get_by_text("Rows 1–10 of 10.").wait_for()
+    page.get_by_role("link", name=insts[42].name).click()
+    page.get_by_role("heading", level=1, name=f"National reciprocity: {insts[42].name}").wait_for()
+    partners = page.locator('section[aria-labelledby="t-reciprocity_partners"]')
+    assert insts[43].name in partners.inner_text() and insts[41].name in partners.inner_text()
+    assert_accessible(page, context="one institution's partners")
+    page.screenshot(path=str(ARTIFACTS / "outcomes-reciprocity-partners-1366.png"), full_page=True)
+    page.goto("/outcomes/national/views/reciprocity/?year=pooled")
+    assert "Academic years 2023–24 to 2025–26, pooled" in page.locator("main").inner_text()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "outcomes-reciprocity-pooled-390.png"), full_page=True)

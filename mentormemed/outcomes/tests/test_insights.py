@@ -130,15 +130,21 @@ def test_r23_time_to_match_from_first_search_by_cohort(cast, world):
 @pytest.mark.django_db
 def test_r23_reciprocity_gives_and_receives_per_institution(cast, world):
     national = _view("reciprocity", None).table("reciprocity")
-    # Local, given, received, net.
-    assert _values(national, "Alpha School of Medicine") == [2, 2, 1, 1]
-    assert _values(national, "Beta Health System") == [0, 1, 2, -1]
-    assert [c.value for c in national.total.cells][:3] == [2, 3, 3]
-    flows = _view("reciprocity", None).table("reciprocity_flows")
+    # Given, received, balance.
+    assert _values(national, "Alpha School of Medicine") == [2, 1, 1]
+    assert _values(national, "Beta Health System") == [1, 2, -1]
+    assert [c.value for c in national.total.cells][:2] == [3, 3]
+    with time_machine.travel(NOW, tick=False):
+        flows = insights.all_flows(YEAR, use_cache=False)
     assert _values(flows, "Alpha School of Medicine → Beta Health System") == [2]
+    assert _values(
+        _view("reciprocity", None).table("reciprocity_top_flows"), "Beta Health System → Alpha School of Medicine"
+    ) == [1]
     own = _view("reciprocity", cast.inst_a)
     assert [r.label for r in own.table("reciprocity").rows] == ["Alpha School of Medicine"]
-    assert own.table("reciprocity_flows") is None  # staff only
+    assert own.table("reciprocity_top_flows") is None  # staff only
+    # Its own flows with each partner: given (its mentors, their mentees) and received.
+    assert _values(own.table("reciprocity_partners"), "Beta Health System") == [2, 1]
 
 
 @pytest.mark.django_db
@@ -162,12 +168,14 @@ def test_r23_each_view_renders_with_its_csv_for_admin_and_staff(cast, world, slu
 
 
 @pytest.mark.django_db
-def test_r23_admin_never_sees_another_institutions_reciprocity_row_or_flows(cast, world):
+def test_r23_admin_sees_only_their_own_reciprocity_row_and_flows(cast, world):
     client = cast.client_for(cast.admin_b)
     with time_machine.travel(NOW, tick=False):
         page = client.get(reverse("outcomes:insight", args=["reciprocity"]), {"year": 2024})
-        body = page.content.decode()
-        assert "Beta Health System" in body and "Alpha School of Medicine" not in body
+        found = page.context["insight"]
+        assert [r.label for r in found.table("reciprocity").rows] == ["Beta Health System"]
+        assert [r.label for r in found.table("reciprocity_partners").rows] == ["Alpha School of Medicine"]
+        assert "→" not in page.content.decode(), "no flow between two institutions"
         assert client.get(reverse("outcomes:export", args=["reciprocity_flows"]), {"year": 2024}).status_code == 404
 
 
