@@ -1,11 +1,11 @@
 """System checks for a deployment (``manage.py check``; run at every start of a management command
 and of the web process).
 
-- **A shared cache in production.** Rate limits (failed sign-ins per address and per account),
-  spent one-time codes, cached search counts and the viewer's wishes live in the default cache. A
-  per-process cache (memory, dummy, files on one machine) gives each web process its own: the
-  login throttle then allows N × the limit, a TOTP code refused in one process is accepted in
-  another, and an invalidation reaches one process only. ``DJANGO_ENV=production`` therefore
+- **A shared cache in production.** Rate limits (failed sign-ins per address and per account), the
+  search index's version (which invalidates cached facet counts) and the viewer's cached wishes live
+  in the default cache. A per-process cache (memory, dummy, files on one machine) gives each web
+  process its own: the sign-in throttle then allows N × the limit and an invalidation reaches one
+  process only. (Spent one-time codes are kept in the database, ``accounts.totp``.) ``DJANGO_ENV=production`` therefore
   requires a cache every process shares — Redis, ``CACHE_URL=redis://host:6379/1``.
 """
 
@@ -35,7 +35,7 @@ def shared_cache_in_production(app_configs: Any = None, **kwargs: Any) -> list[E
     return [
         Error(
             f"The default cache ({backend}) is per process, and production runs several processes: "
-            "sign-in rate limits, spent one-time codes and cached figures would not be shared.",
+            "sign-in rate limits and the invalidation of cached figures would not be shared.",
             hint="Set CACHE_URL=redis://host:6379/1 (a Redis every web process and worker reaches).",
             id="mentormemed.E001",
         )
