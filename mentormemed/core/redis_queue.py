@@ -24,6 +24,7 @@ import django_rq
 import rq
 from django.conf import settings
 from django.utils import timezone
+from rq.executions import WORKER_EXECUTIONS_KEY_TEMPLATE
 from rq.job import Job
 
 log = logging.getLogger(__name__)
@@ -59,9 +60,11 @@ def _oldest_waiting(queue: rq.Queue, now: dt.datetime) -> dt.datetime | None:
     if head and (job := queue.fetch_job(head[0])) is not None and job.enqueued_at:
         at = job.enqueued_at
         since.append(at if at.tzinfo else at.replace(tzinfo=dt.UTC))
-    due = queue.connection.zrangebyscore(queue.scheduled_job_registry.key, 0, now.timestamp(), start=0, num=1, withscores=True)
+    due = queue.connection.zrangebyscore(
+        queue.scheduled_job_registry.key, 0, now.timestamp(), start=0, num=1, withscores=True
+    )
     if due:
-        since.append(dt.datetime.fromtimestamp(due[0][1], dt.UTC))
+        since.append(dt.datetime.fromtimestamp(float(due[0][1]), dt.UTC))
     return min(since, default=None)
 
 
@@ -91,12 +94,16 @@ def figures(*, now: dt.datetime | None = None) -> dict[str, Any]:
 
 
 def worker_alive(name: str) -> bool:
-    """Whether the RQ worker ``name`` lives: its key is in Redis and does not record its death."""
+    """Whether the RQ worker ``name`` lives and is running a job (the one holding the lock: a worker
+    runs one job at a time)."""
     try:
         connection = django_rq.get_connection(settings.TASK_QUEUES[0])
         key = rq.Worker.redis_worker_namespace_prefix + name
-        # A killed worker's key expires (its TTL); one that stopped cleanly is marked dead first.
-        return bool(connection.exists(key)) and not connection.hexists(key, "death")
+        # A killed worker's key expires (its TTL); one that stopped cleanly is marked dead first; one
+        # whose work horse died (an OOM kill of the job) lives on, but no longer runs anything.
+        if not connection.exists(key) or connection.hexists(key, "death"):
+            return False
+        return bool(connection.scard(WORKER_EXECUTIONS_KEY_TEMPLATE.format(name)))
     except Exception:
         log.exception("Could not ask Redis whether worker %s lives; treating it as alive", name)
         return True  # never take a lock over on a guess

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from typing import Any, cast
 
 import pytest
 
@@ -36,18 +37,18 @@ def redis_server(tmp_path_factory) -> Iterator[str]:
 
     directory = tmp_path_factory.mktemp("redis")
     port = _free_port()
+    options = {
+        "bind": "127.0.0.1",
+        "port": str(port),
+        "dir": str(directory),
+        "save": "",  # nothing written to disk
+        "appendonly": "no",
+        "protected-mode": "yes",
+        "loglevel": "warning",
+        "logfile": str(directory / "redis.log"),
+    }
     process = subprocess.Popen(
-        [
-            REDIS_SERVER,
-            "--bind", "127.0.0.1",
-            "--port", str(port),
-            "--dir", str(directory),
-            "--save", "",
-            "--appendonly", "no",
-            "--protected-mode", "yes",
-            "--loglevel", "warning",
-            "--logfile", str(directory / "redis.log"),
-        ],  # fmt: skip
+        [REDIS_SERVER, *(part for name, value in options.items() for part in (f"--{name}", value))],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
@@ -110,7 +111,7 @@ def run_rq_worker(*queues: str, scheduler: bool = False) -> int:
             ran.append(job.id)
             return super().execute_job(job, queue)
 
-    worker = django_rq.get_worker(*(queues or settings.TASK_QUEUES), worker_class=Counting)
+    worker = django_rq.get_worker(*(queues or settings.TASK_QUEUES), worker_class=cast(Any, Counting))  # no fork
     worker.work(burst=True, with_scheduler=scheduler)
     return len(ran)
 

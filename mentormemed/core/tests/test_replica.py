@@ -120,7 +120,8 @@ def test_without_a_replica_nothing_changes(settings):
 def test_database_replica_url_adds_the_alias_and_the_router():
     script = (
         "import json, django; django.setup(); from django.conf import settings; "
-        "print(json.dumps({'aliases': sorted(settings.DATABASES), 'routers': getattr(settings, 'DATABASE_ROUTERS', []), "
+        "print(json.dumps({'aliases': sorted(settings.DATABASES), "
+        "'routers': getattr(settings, 'DATABASE_ROUTERS', []), "
         "'replica': settings.DATABASES.get('replica', {}).get('NAME'), "
         "'mirror': settings.DATABASES.get('replica', {}).get('TEST', {}).get('MIRROR')}))"
     )

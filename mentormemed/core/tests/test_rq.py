@@ -66,7 +66,9 @@ def _jobs(queue: str, task) -> list[Job]:
         *q.finished_job_registry.get_job_ids(),
         *q.failed_job_registry.get_job_ids(),
     }
-    return [job for job in Job.fetch_many(list(ids), connection=q.connection) if job and job.func_name == task.module_path]
+    return [
+        job for job in Job.fetch_many(list(ids), connection=q.connection) if job and job.func_name == task.module_path
+    ]
 
 
 def test_an_email_is_enqueued_in_redis_after_commit_and_delivered_by_an_rq_worker(
@@ -188,7 +190,9 @@ def test_the_sweep_is_scheduled_once_runs_under_its_lock_and_schedules_the_next_
     assert len(_jobs("default", sweep_tasks.sweep_task)) == 1
 
     holders: list[str] = []
-    periodic.register_job("holder_probe", lambda *, now: holders.append(PeriodicRun.objects.get(name="sweep").holder) or 0)
+    periodic.register_job(
+        "holder_probe", lambda *, now: holders.append(PeriodicRun.objects.get(name="sweep").holder) or 0
+    )
     try:
         assert run_rq_worker("default", scheduler=True) == 1
     finally:
@@ -209,13 +213,16 @@ def test_the_sweep_lock_holds_for_a_live_rq_worker_and_is_taken_over_from_a_dead
 
     live = redis_queue.SimpleWorker([django_rq.get_queue("default")], connection=django_rq.get_connection())
     live.register_birth()
+    live.connection.sadd(live.executions_key, "sweep-job:execution")  # it is running a job (the pass)
     now = timezone.now()
-    PeriodicRun.objects.create(
-        name="sweep", locked_until=now + dt.timedelta(minutes=20), holder=redis_queue.PREFIX + live.name
-    )
+    locked = {"locked_until": now + dt.timedelta(minutes=20), "holder": redis_queue.PREFIX + live.name}
+    PeriodicRun.objects.create(name="sweep", **locked)
     assert locked_sweep() is None  # a pass in a live worker: no overlap
-    live.register_death()  # stopped cleanly (a killed worker's key expires instead)
-    assert locked_sweep() is not None  # the dead worker's lock is taken over at once
+    live.connection.srem(live.executions_key, "sweep-job:execution")  # its work horse died (OOM)
+    assert locked_sweep() is not None  # the worker lives on, the pass does not: taken over at once
+    PeriodicRun.objects.filter(name="sweep").update(**locked)
+    live.register_death()  # stopped (a killed worker's key expires instead)
+    assert locked_sweep() is not None
     PeriodicRun.objects.filter(name="sweep").update(
         locked_until=now + dt.timedelta(minutes=20), holder=redis_queue.PREFIX + "gone-and-expired"
     )

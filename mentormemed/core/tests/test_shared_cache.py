@@ -42,7 +42,9 @@ def test_production_with_a_per_process_cache_is_an_error(settings, backend):
 
 def test_production_with_redis_and_development_with_memory_pass(settings):
     settings.PRODUCTION = True
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://r:6379/1"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://r:6379/1"}
+    }
     assert checks.shared_cache_in_production() == []
     settings.PRODUCTION = False
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -80,12 +82,12 @@ def another_process() -> Iterator[RedisCache]:
     another web process's would be; the first comes back at the end."""
     mine = caches["default"]
     other = caches.create_connection("default")
-    setattr(caches._connections, "default", other)  # type: ignore[attr-defined]
+    caches._connections.default = other  # type: ignore[attr-defined]
     try:
         yield other
     finally:
         other.close()
-        setattr(caches._connections, "default", mine)  # type: ignore[attr-defined]
+        caches._connections.default = mine  # type: ignore[attr-defined]
 
 
 @pytest.mark.redis
