@@ -19,7 +19,7 @@ from mentormemed.testing.factories import (
     with_totp,
 )
 
-pytest_plugins = ["mentormemed.testing.smtp"]  # the smtp_inbox fixture
+pytest_plugins = ["mentormemed.testing.smtp", "mentormemed.testing.redis"]  # smtp_inbox; redis_server, rq_tasks …
 
 
 @pytest.fixture(autouse=True)

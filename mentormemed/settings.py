@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",  # `manage.py rqworker` when TASKS_BACKEND=django_tasks_rq.RQBackend (docs/operations.md)
     "mentormemed.core",
     "mentormemed.accounts",
     "mentormemed.institutions",
@@ -126,8 +127,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A read replica (streaming replication of the primary) takes the outcomes figures and research
+# exports' reads; every write, and every other read, stays on the primary (core.routers).
+if "DATABASE_REPLICA_URL" in env:
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **env.db_url("DATABASE_REPLICA_URL"),
+        "ATOMIC_REQUESTS": False,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["mentormemed.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The default (per-process memory) is for one process; production runs several, and refuses to start
+# without a shared cache (core.checks): CACHE_URL=redis://host:6379/1.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 AUTH_USER_MODEL = "accounts.User"
@@ -248,11 +261,26 @@ READY_QUEUE_MAX_MINUTES = env.int("READY_QUEUE_MAX_MINUTES", default=15)
 READY_SWEEP_MAX_MINUTES = env.int("READY_SWEEP_MAX_MINUTES", default=30)
 # /metrics answers staff, or a scraper sending "Authorization: Bearer <METRICS_TOKEN>" (unset: staff only).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# The task engine: the database (default: nothing else to run) or Redis with RQ
+# (TASKS_BACKEND=django_tasks_rq.RQBackend, REDIS_URL; workers `manage.py rqworker default --with-scheduler`
+# and `manage.py rqworker email`, docs/operations.md "When one machine is not enough").
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
         "QUEUES": TASK_QUEUES,
     }
+}
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# A job running longer than this is stopped by RQ; the sweep lock's lease (20 min) bounds the longest pass.
+RQ_JOB_TIMEOUT = env.int("RQ_JOB_TIMEOUT", default=20 * 60)
+RQ_QUEUES = {
+    name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": RQ_JOB_TIMEOUT if name != "email" else 5 * EMAIL_TIMEOUT}
+    for name in TASK_QUEUES
+}
+RQ = {
+    "JOB_CLASS": "django_tasks_rq.Job",  # runs django-tasks Tasks (the product's @task functions)
+    "WORKER_CLASS": "mentormemed.core.redis_queue.Worker",  # names the sweep lock's holder (core.periodic.claim_run)
+    "DEFAULT_RESULT_TTL": 7 * 24 * 3600,  # finished results kept a week (like prune_db_task_results)
 }
 
 # Product settings: every default and its meaning are in mentormemed/core/conf.py. A deployment

@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from mentormemed.core import lookups, panels  # noqa: F401  (panels: registers the staff panel)
+        from mentormemed.core import checks, lookups, panels  # noqa: F401  (panels: registers the staff panel)
         from mentormemed.core.onboarding import Step, StepState, register
 
         lookups.register()  # out-of-range ids in a multiple choice match nothing, not a 500

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -38,6 +39,7 @@ class Figures:
     sweep_failures: int  # jobs and rows that failed in the last pass
     outbox: dict[str, int]  # per status
     outbox_oldest_age: float | None  # the oldest queued e-mail that is due
+    queue_error: str = ""  # the queue's store (Redis, with RQ) did not answer
 
 
 def _age(now: dt.datetime, then: dt.datetime | None) -> float | None:
@@ -45,13 +47,30 @@ def _age(now: dt.datetime, then: dt.datetime | None) -> float | None:
 
 
 def figures(*, now: dt.datetime | None = None) -> Figures:
+    from django_tasks import task_backends
     from django_tasks_db.models import DBTaskResult, get_date_max
 
+    from mentormemed.core import redis_queue
     from mentormemed.core.models import PeriodicRun, WorkerHeartbeat
     from mentormemed.core.workers import lease
     from mentormemed.notifications.models import OutgoingEmail
 
     now = now or timezone.now()
+    run = PeriodicRun.objects.filter(name="sweep").first()
+    by_status = dict(OutgoingEmail.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    due = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=now)
+    rest: dict[str, Any] = {
+        "sweep_age": _age(now, run.finished_at if run else None),
+        "sweep_failures": len(run.failures) if run else 0,
+        "outbox": {status: by_status.get(status, 0) for status in OutgoingEmail.Status.values},
+        "outbox_oldest_age": _age(now, due.aggregate(at=Min("next_attempt_at"))["at"]),
+    }
+    if redis_queue.is_rq(task_backends["default"]):  # the queue lives in Redis (RQ)
+        try:
+            return Figures(**redis_queue.figures(now=now), **rest)
+        except Exception as exc:
+            empty = dict.fromkeys(settings.TASK_QUEUES)
+            return Figures(empty, {}, 0, 0, {}, **rest, queue_error=f"unreachable: {type(exc).__name__}")
     never = get_date_max()
     ready = DBTaskResult.objects.filter(status="READY")
     oldest: dict[str, float | None] = {}
@@ -67,19 +86,13 @@ def figures(*, now: dt.datetime | None = None) -> Figures:
     for queues in WorkerHeartbeat.objects.filter(seen_at__gte=now - lease()).values_list("queues", flat=True):
         for queue in queues.split(","):
             alive[queue] = alive.get(queue, 0) + 1
-    run = PeriodicRun.objects.filter(name="sweep").first()
-    by_status = dict(OutgoingEmail.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    due = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=now)
     return Figures(
         oldest_task_age=oldest,
         tasks_waiting=waiting,
         tasks_running=DBTaskResult.objects.filter(status="RUNNING").count(),
         tasks_failed=DBTaskResult.objects.filter(status="FAILED").count(),
         workers_alive=alive,
-        sweep_age=_age(now, run.finished_at if run else None),
-        sweep_failures=len(run.failures) if run else 0,
-        outbox={status: by_status.get(status, 0) for status in OutgoingEmail.Status.values},
-        outbox_oldest_age=_age(now, due.aggregate(at=Min("next_attempt_at"))["at"]),
+        **rest,
     )
 
 
@@ -116,7 +129,10 @@ def checks(*, now: dt.datetime | None = None) -> list[Check]:
     f = figures(now=now)
     limit = settings.READY_QUEUE_MAX_MINUTES * 60
     oldest = max((age for age in f.oldest_task_age.values() if age is not None), default=None)
-    result.append(Check("queue", oldest is None or oldest <= limit, f"oldest waiting task: {_minutes(oldest)}"))
+    if f.queue_error:
+        result.append(Check("queue", False, f.queue_error))
+    else:
+        result.append(Check("queue", oldest is None or oldest <= limit, f"oldest waiting task: {_minutes(oldest)}"))
     sweep_ok = f.sweep_age is not None and f.sweep_age <= settings.READY_SWEEP_MAX_MINUTES * 60
     sweep = "never finished" if f.sweep_age is None else f"last finished {_minutes(f.sweep_age)} ago"
     result.append(Check("sweep", sweep_ok, sweep))

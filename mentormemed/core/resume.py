@@ -13,8 +13,9 @@ those a dead run had claimed (``reset``) and enqueues their task again. Every su
 (a conditional claim or a row lock), so the rare duplicate — a row whose task is enqueued while the job
 looks — does no harm.
 
-Only with the database task backend, the one that can say which tasks wait or run; with another
-backend (Redis/RQ) the job does nothing and its own failed-job handling applies.
+With the database task backend the waiting and running tasks are ``DBTaskResult`` rows; with Redis/RQ
+they are the jobs in the task's queue and its scheduled and started registries (``core.redis_queue``).
+With any other backend (one that cannot say what waits) the job does nothing.
 """
 
 from __future__ import annotations
@@ -50,8 +51,18 @@ def _database_backend(task: Any) -> bool:
     return type(task.get_backend()).__module__.split(".")[0] == "django_tasks_db"
 
 
+def _knows_waiting(task: Any) -> bool:
+    from mentormemed.core import redis_queue
+
+    return _database_backend(task) or redis_queue.is_rq(task)
+
+
 def _live_ids(task: Any, kwarg: str) -> set[Any]:
     """The rows named by a waiting or running ``task``."""
+    from mentormemed.core import redis_queue
+
+    if redis_queue.is_rq(task):
+        return {kwargs.get(kwarg) for kwargs in redis_queue.live_kwargs(task)}
     from django_tasks_db.models import DBTaskResult
 
     live = DBTaskResult.objects.filter(task_path=task.module_path, status__in=["READY", "RUNNING"])
@@ -62,7 +73,7 @@ def resume_stranded(*, now: dt.datetime | None = None) -> int:
     """Enqueue again the work of every row owed a task that no task waits for or runs. Returns how many."""
     resumed = 0
     for name, resumable in _resumables.items():
-        if not _database_backend(resumable.task):
+        if not _knows_waiting(resumable.task):
             continue
         rows = list(resumable.owed()[:200])  # read before the live tasks: a task that starts meanwhile is seen
         if not rows:

@@ -34,7 +34,11 @@ def lease() -> dt.timedelta:
 
 
 def alive(worker_id: str, *, now: dt.datetime | None = None) -> bool:
-    """Whether ``worker_id`` beat within the last lease."""
+    """Whether ``worker_id`` beat within the last lease (an RQ worker: whether Redis still knows it)."""
+    from mentormemed.core import redis_queue
+
+    if worker_id.startswith(redis_queue.PREFIX):
+        return redis_queue.worker_alive(worker_id.removeprefix(redis_queue.PREFIX))
     now = now or timezone.now()
     return WorkerHeartbeat.objects.filter(worker_id=worker_id, seen_at__gte=now - lease()).exists()
 

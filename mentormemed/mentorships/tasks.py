@@ -34,7 +34,11 @@ def sweep_task(*, reschedule: bool = True) -> dict | None:
 
 
 def _waiting_sweeps() -> int | None:
-    """How many sweep tasks wait in the database queue (None if the backend is not the DB backend)."""
+    """How many sweep tasks wait in the queue (database or Redis/RQ; None for another backend)."""
+    from mentormemed.core import redis_queue
+
+    if redis_queue.is_rq(sweep_task):
+        return len(redis_queue.live_kwargs(sweep_task, running=False))
     backend = sweep_task.get_backend()
     if type(backend).__module__.split(".")[0] != "django_tasks_db":
         return None

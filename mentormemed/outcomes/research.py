@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from mentormemed.core.routers import replica_reads
 from mentormemed.core.spreadsheet import csv_text
 from mentormemed.outcomes.suppression import k_min
 
@@ -116,6 +117,7 @@ def pseudonym(salt: str, kind: str, pk: int) -> str:
     return kind[0].upper() + hmac.new(salt.encode(), f"{kind}:{pk}".encode(), hashlib.sha256).hexdigest()[:10]
 
 
+@replica_reads()  # it only reads: from the replica when there is one (core.routers)
 def export_rows(*, request) -> Release:
     """The k-anonymous export for an approved ``request`` (its chosen variables only)."""
     from mentormemed.evaluations.models import Evaluation

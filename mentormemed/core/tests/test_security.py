@@ -61,6 +61,7 @@ def test_production_settings_pass_the_deployment_checklist():
         "SECRET_KEY": "x" * 64 + "-production-secret-for-check",
         "ALLOWED_HOSTS": "mentormemed.example.org",
         "DATABASE_URL": "sqlite:////tmp/check-deploy.sqlite3",
+        "CACHE_URL": "redis://127.0.0.1:6379/1",  # production requires a shared cache (core.checks)
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser-test harness, never in deployment
     result = subprocess.run(
