@@ -43,13 +43,13 @@ demo: install
 # The browser journeys drive Debian's Chromium: installed here when missing (as root, via apt-get).
 # SAML signatures (pysaml2) need the xmlsec1 program, for the campus sign-in tests and in production.
 chromium:
-	@{ command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium; } && command -v xmlsec1 >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium; } && command -v xmlsec1 >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing Chromium and xmlsec1 for the browser and campus sign-in tests (apt-get) …"; \
+	    echo "Installing Chromium, xmlsec1 and redis-server for the browser, campus sign-in and task-engine tests (apt-get) …"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium xmlsec1 >/dev/null; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium xmlsec1 redis-server >/dev/null; \
 	  else \
-	    echo "The tests need Chromium and xmlsec1: run 'sudo apt-get install -y chromium xmlsec1' (or make test as root)."; exit 1; \
+	    echo "The tests need Chromium, xmlsec1 and redis-server: run 'sudo apt-get install -y chromium xmlsec1 redis-server' (or make test as root)."; exit 1; \
 	  fi; }
 
 test: install chromium
