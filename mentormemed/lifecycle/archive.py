@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -66,7 +67,7 @@ def write(
     datasets: Sequence[Dataset],
     heading: str,
     subject: str,
-    notes: Sequence[str] = NOT_INCLUDED,
+    notes: Sequence[str | Promise] = NOT_INCLUDED,
     progress: Callable[[int, str], None] = lambda percent, step: None,
 ):
     """Build the archive in a temporary file; returns (file, sha256, row counts per dataset)."""
