@@ -203,6 +203,7 @@ LANGUAGE_CODE = "en"
 # other page and every e-mail follow the person's own setting (User.language).
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "mentormemed" / "locale"]
+FORMAT_MODULE_PATH = ["mentormemed.core.formats"]  # English times as "4:30 PM" (core/dates.py)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

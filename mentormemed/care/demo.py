@@ -35,7 +35,7 @@ from mentormemed.core.demo import DemoContext
 from mentormemed.mentorships import demo_content
 from mentormemed.mentorships.models import Message, Relationship
 from mentormemed.notifications.services import notify
-from mentormemed.scheduling.models import Meeting, MeetingStatus
+from mentormemed.scheduling.models import CancelReason, Meeting, MeetingStatus
 
 
 def build(ctx: DemoContext) -> None:
@@ -120,6 +120,7 @@ def _at_risk(rel: Relationship, now: dt.datetime) -> None:
             status=MeetingStatus.CANCELLED,
             cancelled_at=starts + dt.timedelta(minutes=20),
             cancel_reason="The mentee did not show.",
+            cancel_code=CancelReason.MENTEE_ABSENT,
             booked_by=rel.mentee.user,
             created_at=starts - dt.timedelta(days=5),
             updated_at=starts,
@@ -178,7 +179,10 @@ def _paused(ctx: DemoContext, rel: Relationship, now: dt.datetime) -> None:
         blocker=rel.mentee.user, blocked=rel.mentor.membership.user, relationship=rel, case=case, created_at=filed
     )
     Meeting.objects.filter(relationship=rel, status=MeetingStatus.SCHEDULED).update(
-        status=MeetingStatus.CANCELLED, cancelled_at=filed, cancel_reason="Contact in this mentorship is paused."
+        status=MeetingStatus.CANCELLED,
+        cancelled_at=filed,
+        cancel_reason="Contact in this mentorship is paused.",
+        cancel_code=CancelReason.PAUSED,
     )
     for at, by, role, action, note, before, after in [
         (filed, rel.mentee.user, "mentee", "filed", "", "", "open"),

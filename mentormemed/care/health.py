@@ -50,14 +50,38 @@ def register_milestone_source(source: MilestoneSource) -> None:
     _milestone_sources.append(source)
 
 
+REASON_CODES = frozenset(
+    {"paused", "quiet", "evaluation_overdue", "milestones_overdue"}
+    | {
+        f"{side}_{what}"
+        for side in ("mentee", "mentor")
+        for what in ("no_shows", "cancelled", "going_poorly", "going_mixed", "meets_less")
+    }
+)
+
+
 @dataclass(frozen=True)
 class Reason:
     severity: str  # drifting | at_risk
-    text: StrOrPromise  # lazy: worded when read
+    code: str  # what it says (``reason_text``): stored with its params, worded for each reader
+    params: dict = field(default_factory=dict)
     private: bool = False  # from a check-in answer: admins only
+    stored: str = ""  # a reason stored before codes: its sentence as stored
+
+    @property
+    def text(self) -> StrOrPromise:
+        """Lazy: worded when read, in the reader's language."""
+        return reason_text(self.code, self.params) if self.code else self.stored
 
     def as_json(self) -> dict:
-        return {"severity": self.severity, "text": str(self.text), "private": self.private}
+        # ``text`` (the default language) keeps the stored row readable on its own; pages word it from the code.
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "params": self.params,
+            "text": str(self.text),
+            "private": self.private,
+        }
 
 
 @dataclass
@@ -200,100 +224,105 @@ def _state(reasons: list[Reason], facts: Facts, is_new: bool) -> str:
 def _reasons(f: Facts, policy: CarePolicy, now: dt.datetime) -> list[Reason]:
     out: list[Reason] = []
     if f.paused:
-        out.append(Reason(HealthState.AT_RISK, _("contact is paused: one side blocked the other")))
+        out.append(Reason(HealthState.AT_RISK, "paused"))
     quiet = _days(now, f.last_contact_at or f.started_at)
     if f.next_meeting_at is None and quiet >= policy.drift_days:
         severity = HealthState.AT_RISK if quiet >= policy.at_risk_days else HealthState.DRIFTING
-        quiet_meeting = _days(now, f.last_meeting_at) if f.last_meeting_at else 0
-        meeting = (
-            _counted(ngettext_lazy("no meeting in {n} day", "no meeting in {n} days", quiet_meeting), quiet_meeting)
-            if f.last_meeting_at
-            else _("no meeting held yet")
-        )
-        out.append(Reason(severity, _joined(meeting, _last_message(f, now), _("none booked"))))
+        params = {
+            "meeting_days": _days(now, f.last_meeting_at) if f.last_meeting_at else None,
+            "message_days": _days(now, f.last_message_at) if f.last_message_at else None,
+        }
+        out.append(Reason(severity, "quiet", params))
     for side in ("mentee", "mentor"):
         shows, cancelled, days = f.no_shows[side], f.cancelled[side], f.window_days
         if shows:
             severity = HealthState.AT_RISK if shows >= policy.no_show_prompt_at else HealthState.DRIFTING
-            text = (
-                _counted(
-                    ngettext_lazy(
-                        "the mentee did not show for {n} meeting in {days} days",
-                        "the mentee did not show for {n} meetings in {days} days",
-                        shows,
-                    ),
-                    shows,
-                    days=days,
-                )
-                if side == "mentee"
-                else _counted(
-                    ngettext_lazy(
-                        "the mentor did not show for {n} meeting in {days} days",
-                        "the mentor did not show for {n} meetings in {days} days",
-                        shows,
-                    ),
-                    shows,
-                    days=days,
-                )
-            )
-            out.append(Reason(severity, text))
+            out.append(Reason(severity, f"{side}_no_shows", {"n": shows, "days": days}))
         if cancelled >= 2:
-            text = (
-                _counted(
-                    ngettext_lazy(
-                        "the mentee cancelled {n} meeting in {days} days",
-                        "the mentee cancelled {n} meetings in {days} days",
-                        cancelled,
-                    ),
-                    cancelled,
-                    days=days,
-                )
-                if side == "mentee"
-                else _counted(
-                    ngettext_lazy(
-                        "the mentor cancelled {n} meeting in {days} days",
-                        "the mentor cancelled {n} meetings in {days} days",
-                        cancelled,
-                    ),
-                    cancelled,
-                    days=days,
-                )
-            )
-            out.append(Reason(HealthState.DRIFTING, text))
+            out.append(Reason(HealthState.DRIFTING, f"{side}_cancelled", {"n": cancelled, "days": days}))
     if f.evaluation == "overdue":
-        out.append(Reason(HealthState.DRIFTING, _("the mentee's evaluation is overdue")))
+        out.append(Reason(HealthState.DRIFTING, "evaluation_overdue"))
     if f.milestones and f.milestones.overdue:
         m = f.milestones
-        text = _counted(
-            ngettext_lazy(
-                "{n} milestone overdue ({done} of {total} done)",
-                "{n} milestones overdue ({done} of {total} done)",
-                m.overdue,
-            ),
-            m.overdue,
-            done=m.done,
-            total=m.total,
+        out.append(
+            Reason(HealthState.DRIFTING, "milestones_overdue", {"n": m.overdue, "done": m.done, "total": m.total})
         )
-        out.append(Reason(HealthState.DRIFTING, text))
     for side, answer in f.checkins.items():
-        mentee = side == "mentee"
         if answer["going"] == Going.POORLY:
-            text = (
-                _("the mentee's latest check-in: not going well")
-                if mentee
-                else _("the mentor's latest check-in: not going well")
-            )
-            out.append(Reason(HealthState.AT_RISK, text, private=True))
+            out.append(Reason(HealthState.AT_RISK, f"{side}_going_poorly", private=True))
         elif answer["going"] == Going.MIXED:
-            text = _("the mentee's latest check-in: mixed") if mentee else _("the mentor's latest check-in: mixed")
-            out.append(Reason(HealthState.DRIFTING, text, private=True))
+            out.append(Reason(HealthState.DRIFTING, f"{side}_going_mixed", private=True))
         if answer.get("rhythm") == Rhythm.NO:
-            text = (
-                _("the mentee says they meet less often than agreed")
-                if mentee
-                else _("the mentor says they meet less often than agreed")
+            out.append(Reason(HealthState.DRIFTING, f"{side}_meets_less", private=True))
+    return out
+
+
+def reason_text(code: str, params: dict) -> StrPromise:
+    """The sentence of a reason, lazy: worded in the language of whoever reads it (a nudge's recipient,
+    the admin on the at-risk list). ``code`` and ``params`` are what the sweep stores."""
+    p = params
+    if code == "paused":
+        return _("contact is paused: one side blocked the other")
+    if code == "quiet":
+        meeting = (
+            _counted(
+                ngettext_lazy("no meeting in {n} day", "no meeting in {n} days", p["meeting_days"]), p["meeting_days"]
             )
-            out.append(Reason(HealthState.DRIFTING, text, private=True))
+            if p.get("meeting_days") is not None
+            else _("no meeting held yet")
+        )
+        message = (
+            format_lazy(_("last message {ago}"), ago=_ago(p["message_days"]))
+            if p.get("message_days") is not None
+            else _("no messages yet")
+        )
+        return _joined(meeting, message, _("none booked"))
+    n = p.get("n", 0)
+    counted = {
+        "mentee_no_shows": ngettext_lazy(
+            "the mentee did not show for {n} meeting in {days} days",
+            "the mentee did not show for {n} meetings in {days} days",
+            n,
+        ),
+        "mentor_no_shows": ngettext_lazy(
+            "the mentor did not show for {n} meeting in {days} days",
+            "the mentor did not show for {n} meetings in {days} days",
+            n,
+        ),
+        "mentee_cancelled": ngettext_lazy(
+            "the mentee cancelled {n} meeting in {days} days", "the mentee cancelled {n} meetings in {days} days", n
+        ),
+        "mentor_cancelled": ngettext_lazy(
+            "the mentor cancelled {n} meeting in {days} days", "the mentor cancelled {n} meetings in {days} days", n
+        ),
+        "milestones_overdue": ngettext_lazy(
+            "{n} milestone overdue ({done} of {total} done)", "{n} milestones overdue ({done} of {total} done)", n
+        ),
+    }
+    if code in counted:
+        return _counted(counted[code], n, **{k: v for k, v in p.items() if k != "n"})
+    fixed = {
+        "evaluation_overdue": _("the mentee's evaluation is overdue"),
+        "mentee_going_poorly": _("the mentee's latest check-in: not going well"),
+        "mentor_going_poorly": _("the mentor's latest check-in: not going well"),
+        "mentee_going_mixed": _("the mentee's latest check-in: mixed"),
+        "mentor_going_mixed": _("the mentor's latest check-in: mixed"),
+        "mentee_meets_less": _("the mentee says they meet less often than agreed"),
+        "mentor_meets_less": _("the mentor says they meet less often than agreed"),
+    }
+    return fixed[code]
+
+
+def stored_reasons(rows: list) -> list[Reason]:
+    """The reasons the sweep stored on a ``RelationshipHealth``, to be worded for whoever reads them.
+
+    Rows stored before reasons carried a code keep the sentence they were stored with."""
+    out = []
+    for row in rows:
+        if row.get("code") in REASON_CODES:
+            out.append(Reason(row["severity"], row["code"], row.get("params") or {}, bool(row.get("private"))))
+        else:
+            out.append(Reason(row["severity"], "", {}, bool(row.get("private")), stored=row.get("text", "")))
     return out
 
 

@@ -45,7 +45,7 @@ from mentormemed.mentorships.selectors import admins_of
 from mentormemed.notifications.emails import queue_email
 from mentormemed.notifications.services import absolute, day, notify
 from mentormemed.scheduling import services as scheduling
-from mentormemed.scheduling.models import Meeting, MeetingStatus
+from mentormemed.scheduling.models import CancelReason, Meeting, MeetingStatus
 
 NO_SHOW_MARK_DAYS = 14  # how long after a meeting's start a no-show can still be recorded
 
@@ -263,7 +263,12 @@ def no_show_mark(*, acting: Actor, meeting: Meeting, now: dt.datetime | None = N
         )
     absent_side = "mentor" if side == "mentee" else "mentee"
     absent = relationship.other_user(user)
-    scheduling.meeting_mark_missed(meeting=meeting, acting=acting, reason=f"The {absent_side} did not show.", now=now)
+    scheduling.meeting_mark_missed(
+        meeting=meeting,
+        acting=acting,
+        code=CancelReason.MENTOR_ABSENT if absent_side == "mentor" else CancelReason.MENTEE_ABSENT,
+        now=now,
+    )
     record = NoShow.objects.create(
         meeting=meeting,
         relationship=relationship,
@@ -354,7 +359,7 @@ def block_create(*, acting: Actor, other, relationship: Relationship | None = No
         scheduling.meeting_cancel(
             meeting=meeting,
             acting=Actor.for_user(meeting.relationship.mentee.user),
-            reason="Contact in this mentorship is paused.",
+            code=CancelReason.PAUSED,
         )
     for request in MentorshipRequest.objects.filter(state=RequestState.PENDING).filter(
         mentee__user__in=[user, other], mentor__membership__user__in=[user, other]

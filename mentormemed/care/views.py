@@ -22,6 +22,7 @@ from mentormemed.care.forms import (
     PolicyForm,
     ReportForm,
 )
+from mentormemed.care.health import stored_reasons
 from mentormemed.care.models import CaseStatus, CheckInOccasion, HealthState
 from mentormemed.core.access import requires
 from mentormemed.core.audit import audit_request
@@ -232,7 +233,14 @@ def at_risk(request):
     states = [wanted] if wanted in (HealthState.AT_RISK, HealthState.DRIFTING, HealthState.PAUSED) else None
     qs = selectors.at_risk(actor=request.actor, **({"states": states} if states else {}))
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    rows = [(h, OutreachForm(auto_id=f"id_r{h.relationship_id}_%s", sides=_my_sides(request.actor, h))) for h in page]
+    rows = [
+        (
+            h,
+            OutreachForm(auto_id=f"id_r{h.relationship_id}_%s", sides=_my_sides(request.actor, h)),
+            stored_reasons(h.reasons),  # worded in the viewer's language from the stored codes
+        )
+        for h in page
+    ]
     return render(
         request,
         "care/at_risk.html",

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.audit import audit
@@ -176,17 +176,19 @@ def _erase_institution_records(institution, counts: Counter) -> None:
     from mentormemed.provisioning.models import RosterSync, ScimGroup, ScimToken, ScimUser
     from mentormemed.sso.models import IdentityProvider
 
-    counts["invitations (deleted)"] += Invitation.objects.filter(institution=institution).delete()[0]
-    counts["roster uploads (deleted)"] += RosterSync.objects.filter(institution=institution).delete()[0]
+    counts[gettext_noop("invitations (deleted)")] += Invitation.objects.filter(institution=institution).delete()[0]
+    counts[gettext_noop("roster uploads (deleted)")] += RosterSync.objects.filter(institution=institution).delete()[0]
     ScimGroup.objects.filter(institution=institution).delete()
-    counts["provisioned identities (deleted)"] += ScimUser.objects.filter(institution=institution).delete()[0]
+    counts[gettext_noop("provisioned identities (deleted)")] += ScimUser.objects.filter(
+        institution=institution
+    ).delete()[0]
     ScimToken.objects.filter(institution=institution).delete()
     for provider in IdentityProvider.objects.filter(institution=institution).select_related("app"):
         app = provider.app
         provider.delete()
         if app is not None:
             app.delete()
-        counts["campus sign-in connections (deleted)"] += 1
+        counts[gettext_noop("campus sign-in connections (deleted)")] += 1
     CarePolicy.objects.filter(institution=institution).update(
         wellbeing_contact_name="", wellbeing_contact_email="", wellbeing_contact_phone=""
     )
@@ -194,11 +196,14 @@ def _erase_institution_records(institution, counts: Counter) -> None:
     AuditEntry.objects.filter(institution=institution).update(ip_address=None)
     for export in DataExport.objects.filter(institution=institution).exclude(file=""):
         exports.export_remove_file(export)
-        counts["export archives (deleted)"] += 1
+        counts[gettext_noop("export archives (deleted)")] += 1
 
 
-def kept_records(institution, *, now: dt.datetime) -> list[list]:
-    """What stays after destruction, why and until when (printed on the certificate)."""
+def kept_records(institution, *, now: dt.datetime) -> list[dict]:
+    """What stays after destruction, why and until when (printed on the certificate).
+
+    Stored as message ids and facts (``label``, ``count``, ``until`` with its ``day`` and ``years``), so the
+    certificate is worded in the language of whoever downloads it (``kept_rows``)."""
     from mentormemed.core.models import AuditEntry
     from mentormemed.institutions.models import Subscription
     from mentormemed.lifecycle.models import RetainedCmeRecord
@@ -208,23 +213,55 @@ def kept_records(institution, *, now: dt.datetime) -> list[list]:
     cme = RetainedCmeRecord.objects.filter(institution_name=institution.name)
     cme_until = max(cme.values_list("keep_until", flat=True), default=None)
     return [
-        [
-            "Audit log entries (actions only; names and addresses removed)",
-            AuditEntry.objects.filter(institution=institution).count(),
-            f"until {audit_until:%Y-%m-%d} (retention schedule: {schedule.audit_years} years)",
-        ],
-        [
-            "CME credit records (name, activity, date, credits)",
-            cme.count(),
-            f"until {cme_until:%Y-%m-%d} (accredited provider, {erasure.CME_KEEP_YEARS} years)" if cme_until else "",
-        ],
-        [
-            "Subscriptions and invoices (no personal data)",
-            Subscription.objects.filter(institution=institution).count(),
-            "financial records, 7 years",
-        ],
-        ["Aggregate outcomes (counts and means, small cells suppressed)", "—", "kept; they describe no one"],
+        {
+            "label": gettext_noop("Audit log entries (actions only; names and addresses removed)"),
+            "count": AuditEntry.objects.filter(institution=institution).count(),
+            "until": gettext_noop("until %(day)s (retention schedule: %(years)s years)"),
+            "day": audit_until.isoformat(),
+            "years": schedule.audit_years,
+        },
+        {
+            "label": gettext_noop("CME credit records (name, activity, date, credits)"),
+            "count": cme.count(),
+            "until": gettext_noop("until %(day)s (accredited provider, %(years)s years)") if cme_until else "",
+            "day": cme_until.isoformat() if cme_until else None,
+            "years": erasure.CME_KEEP_YEARS,
+        },
+        {
+            "label": gettext_noop("Subscriptions and invoices (no personal data)"),
+            "count": Subscription.objects.filter(institution=institution).count(),
+            "until": gettext_noop("financial records, 7 years"),
+        },
+        {
+            "label": gettext_noop("Aggregate outcomes (counts and means, small cells suppressed)"),
+            "count": "—",
+            "until": gettext_noop("kept; they describe no one"),
+        },
     ]
+
+
+def kept_rows(kept: list) -> list[tuple[str, object, str]]:
+    """The kept records of a close-out summary as (label, count, until), in the active language.
+
+    Close-outs destroyed before the labels were stored as message ids hold ``[label, count, until]``
+    in English: their labels and fixed periods are translated; a dated period reads as stored."""
+    rows = []
+    for item in kept:
+        if isinstance(item, dict):
+            params = {"years": item.get("years")}
+            if item.get("day"):
+                params["day"] = date_format(dt.date.fromisoformat(item["day"]), "DATE_FORMAT")
+            until = gettext(item["until"]) % params if item.get("until") else ""
+            rows.append((gettext(item["label"]), item["count"], until))
+        else:
+            label, count, until = item
+            rows.append((gettext(label), count, gettext(until) if until else ""))
+    return rows
+
+
+def removed_rows(removed: list) -> list[tuple[str, object]]:
+    """The removed records of a close-out or erasure summary as (label, count), in the active language."""
+    return [(gettext(label), count) for label, count in removed]
 
 
 def closeout_destroy(*, closeout_id: int, user_id: int | None, now: dt.datetime | None = None) -> dict:
@@ -246,7 +283,7 @@ def closeout_destroy(*, closeout_id: int, user_id: int | None, now: dt.datetime 
         memberships = list(Membership.objects.filter(institution=institution).select_related("user", "institution"))
         for membership in memberships:
             erasure.erase_membership(membership, counts=counts, now=now)
-        counts["memberships (ended, kept without personal data)"] += len(memberships)
+        counts[gettext_noop("memberships (ended, kept without personal data)")] += len(memberships)
         for user in get_user_model().objects.filter(pk__in={m.user_id for m in memberships}):
             erasure.erase_account(user, counts=counts)
         _erase_institution_records(institution, counts)

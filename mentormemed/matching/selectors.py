@@ -37,22 +37,15 @@ from django.utils import timezone
 from mentormemed.core.contact import hidden_user_queries
 from mentormemed.core.onboarding import unready_membership_ids
 from mentormemed.institutions.models import Membership, Subscription
+from mentormemed.matching import reasons as match_reasons
 from mentormemed.matching.index import catalog
 from mentormemed.matching.models import MentorExposure, MentorFacet
+from mentormemed.matching.reasons import MatchReason
 from mentormemed.profiles import responsiveness
 from mentormemed.profiles.models import ContentArea, MenteeProfile, MentorProfile, Scope
 
 # Options that describe the absence of a characteristic: sharing them is not an affinity.
 NEGATIVE_OPTION_KEYS = frozenset({"no", "not_first_generation", "usmg", "not_applicable", "not_disadvantaged"})
-SHORT_LABELS = {
-    "id:first_generation:first_generation": "first-generation",
-    "id:rural_background:rural": "rural background",
-    "id:img:img": "international medical graduate",
-    "id:socioeconomic:economically_disadvantaged": "economically disadvantaged background",
-    "id:veteran:veteran": "veteran",
-    "id:parent_caregiver:parent": "parent",
-    "id:parent_caregiver:adult_caregiver": "caregiver",
-}
 CANDIDATES = 200  # mentors re-ranked exactly after the SQL pre-score
 # What ``explain`` reads.
 SCORE_FIELDS = ("capacity", "active_mentee_count", "median_response_hours", "answer_rate", "response_count")
@@ -275,36 +268,21 @@ class Recommendation:
     search_id: int | None = None
 
 
-def responsiveness_reason(profile: MentorProfile) -> str:
-    """R13's responsiveness in the one wording every page uses (``profiles.responsiveness``)."""
-    return responsiveness.wording(responsiveness.of(profile))
-
-
 def responsiveness_bonus(profile: MentorProfile) -> float:
     return responsiveness.of(profile).ranking_bonus()
 
 
-def _share_label(key: str) -> str:
-    if key in SHORT_LABELS:
-        return SHORT_LABELS[key]
-    info = catalog().get(key)
-    label = info.label if info else key.rsplit(":", 1)[1]
-    if key.startswith(("state:", "country:")):
-        return f"home {label}"
-    if key.startswith("spec:"):
-        return label
-    return label
-
-
-def explain(profile: MentorProfile, keys: set[str], wishes: Wishes) -> tuple[float, list[str], list[ContentArea]]:
-    """Exact score, plain reasons and covered needs of one mentor for one mentee."""
+def explain(
+    profile: MentorProfile, keys: set[str], wishes: Wishes
+) -> tuple[float, list[MatchReason], list[ContentArea]]:
+    """Exact score, plain reasons (in the active language, ``matching.reasons``) and covered needs."""
     covered = [k for k in wishes.needs if k in keys]
     score = sum(wishes.needs[k] for k in covered)
     matched_by_dim: dict[str, list[str]] = defaultdict(list)
     for key, (dim, _weight) in wishes.affinities.items():
         if key in keys:
             matched_by_dim[dim].append(key)
-    shares: list[str] = []
+    shares: list[str] = []  # facet keys
     # What matters most to the mentee is named first; identities before language and place.
     order = sorted(
         matched_by_dim.items(),
@@ -312,17 +290,17 @@ def explain(profile: MentorProfile, keys: set[str], wishes: Wishes) -> tuple[flo
     )
     for _dim, matched in order:
         score += max(wishes.affinities[k][1] for k in matched)  # each characteristic counts once
-        shares.extend(_share_label(k) for k in without_parents(matched) if k not in wishes.common)
+        shares.extend(k for k in without_parents(matched) if k not in wishes.common)
     score += responsiveness_bonus(profile)
     spots = max(profile.capacity - profile.active_mentee_count, 0)
     score += 0.5 * spots / max(profile.capacity, 1)
-    reasons = []
+    reasons: list[MatchReason] = []
     if shares:
-        reasons.append("shares: " + ", ".join(dict.fromkeys(shares)))
+        reasons.append(MatchReason("shares", keys=list(dict.fromkeys(shares))))
     areas = [wishes.need_areas[k] for k in covered]
     if areas:
-        reasons.append("offers: " + ", ".join(_lower_first(a.name) for a in areas))
-    reasons.append(responsiveness_reason(profile))
+        reasons.append(MatchReason("offers", areas=[_lower_first(a.name) for a in areas]))
+    reasons.append(match_reasons.of_profile(profile))
     return score, reasons, areas
 
 

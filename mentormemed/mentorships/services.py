@@ -130,7 +130,7 @@ def request_send(
         title=format_lazy(_("{name} asks you to be their mentor"), name=_name(mentee)),
         body=format_lazy(
             _("Please accept or decline by {day}. About: {areas}."),
-            day=day(request.deadline, "F j"),
+            day=day(request.deadline, "MONTH_DAY_FORMAT"),
             areas=", ".join(a.name for a in areas),
         ),
         url=_url("mentorships:inbox_detail", request.pk),
@@ -290,8 +290,10 @@ def _alternatives(request: MentorshipRequest, limit: int = 3) -> list[dict]:
     """Other mentors for this mentee (matching's recommendations, this mentor excluded)."""
     items = []
     for rec in selectors.recommendations(mentee=request.mentee, exclude_mentor_ids=[request.mentor_id], limit=limit):
-        reasons = "; ".join(getattr(rec, "reasons", [])[:2])
-        label = rec.mentor.membership.user.display_name + (f" — {reasons}" if reasons else "")
+        name = rec.mentor.membership.user.display_name
+        # Matching's reasons re-worded in the mentee's language (``MatchReason.lazy``), like the notification.
+        parts = [getattr(r, "lazy", r) for r in getattr(rec, "reasons", [])[:2]]
+        label = format_lazy("{} — " + "; ".join(["{}"] * len(parts)), name, *parts) if parts else name
         items.append({"label": label, "url": _url("mentorships:request_new", rec.mentor.pk)})
     return items
 

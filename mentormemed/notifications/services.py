@@ -14,6 +14,7 @@ from django.utils import formats, timezone, translation
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy
 
+from mentormemed.core import dates
 from mentormemed.core.access import Actor
 from mentormemed.notifications.emails import queue_email
 from mentormemed.notifications.kinds import get_kind, kinds_for
@@ -31,12 +32,16 @@ def absolute(url: str) -> str:
 
 def _day(value: dt.datetime | dt.date, fmt: str, zone: dt.tzinfo | None = None) -> str:
     when = timezone.localtime(value, zone) if isinstance(value, dt.datetime) else value
+    if fmt.startswith("when:"):  # weekday, year, time, zone from the locale's formats (core.dates.when)
+        return dates.when(when, fmt.removeprefix("when:"))
     return formats.date_format(when, fmt)
 
 
 day = lazy(_day, str)
-"""A date in a notification, written in the recipient's language (``day(deadline, "F j")``, as "March 5"),
-in ``zone`` when given (the recipient's), else the current time zone."""
+"""A date in a notification, written in the recipient's language from the locale's formats
+(``day(deadline, "MONTH_DAY_FORMAT")``: "March 5" / "5 de marzo"; ``day(starts_at, "when:weekday")``:
+"Monday, March 5" / "lunes, 5 de marzo"), in ``zone`` when given (the recipient's), else the current
+time zone. Never a hard-coded "F j", which Spanish reads as "marzo 5"."""
 
 
 def delivery_for(user, kind: str) -> str:

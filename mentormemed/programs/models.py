@@ -169,7 +169,7 @@ class Proposal(models.Model):
     mentee = models.ForeignKey("institutions.Membership", on_delete=models.CASCADE, related_name="+")
     mentor = models.ForeignKey("profiles.MentorProfile", on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
-    reasons = models.JSONField(default=list)
+    reasons = models.JSONField(default=list)  # codes and facts (``matching.reasons``); older rows: English text
     areas = models.ManyToManyField("profiles.ContentArea", blank=True, related_name="+")
     locked = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED)
@@ -200,6 +200,13 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"Proposal #{self.pk} ({self.status})"
+
+    @property
+    def reason_texts(self) -> list[str]:
+        """The reasons worded in the reader's (active) language."""
+        from mentormemed.matching.reasons import worded
+
+        return worded(self.reasons)
 
 
 class MilestoneProgress(models.Model):

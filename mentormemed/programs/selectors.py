@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from mentormemed.institutions.models import Membership
+from mentormemed.matching.reasons import MatchReason
 from mentormemed.matching.selectors import SCORE_FIELDS, explain, facet_keys_for, mentee_wishes, searchable_mentors
 from mentormemed.mentorships.models import Relationship
 from mentormemed.profiles.models import MenteeProfile, MentorProfile, Scope, TrainingLevel
@@ -184,8 +185,11 @@ def near_peer_allows(*, program: Program, mentor_level: str | None, mentee_level
 @dataclass
 class PairFit:
     score: float
-    reasons: list[str]
+    reasons: list[MatchReason]  # stored on a proposal as ``as_json()``, worded for each reader
     covers: list  # ContentArea
+
+    def stored_reasons(self) -> list[dict]:
+        return [r.as_json() for r in self.reasons]
 
 
 def matched_or_waiting_mentee_ids(program: Program) -> set[int]:
@@ -259,9 +263,9 @@ def pair_fits(
             score, reasons, covers = explain(by_id[j], keys.get(j, set()), wishes)
             if prefs.get((mentee.pk, j)) == "prefer":
                 score += PREFER_BONUS
-                reasons = ["you asked for this mentor", *reasons]
+                reasons = [MatchReason("asked"), *reasons]
             if peers.get(by_id[j].membership.user_id):
-                reasons = [*reasons, "near-peer mentor: a senior learner"]
+                reasons = [*reasons, MatchReason("near_peer")]
             fits[(mentee.pk, j)] = PairFit(round(score, 3), reasons, covers)
     return fits
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.institutions.models import Membership
+from mentormemed.matching.reasons import joined_lazy
 from mentormemed.mentorships import services as mentorships
 from mentormemed.mentorships.selectors import mentee_needs
 from mentormemed.notifications.services import notify
@@ -348,7 +349,7 @@ def preference_set(*, membership: Membership, program: Program, mentor: MentorPr
 
 
 def _set_pair(proposal: Proposal, fit: selectors.PairFit) -> None:
-    proposal.score, proposal.reasons = fit.score, fit.reasons
+    proposal.score, proposal.reasons = fit.score, fit.stored_reasons()
     proposal.save(update_fields=["mentor", "score", "reasons", "locked"])
     proposal.areas.set(fit.covers)
 
@@ -387,7 +388,7 @@ def round_solve(*, acting: Actor, program: Program) -> MatchingRound:
             _set_pair(kept[i], fits[(i, j)])
             continue
         proposal = Proposal.objects.create(
-            round=round_, mentee_id=i, mentor_id=j, score=fits[(i, j)].score, reasons=fits[(i, j)].reasons
+            round=round_, mentee_id=i, mentor_id=j, score=fits[(i, j)].score, reasons=fits[(i, j)].stored_reasons()
         )
         proposal.areas.set(fits[(i, j)].covers)
     round_.solved_at = timezone.now()
@@ -473,7 +474,7 @@ def _introduce(proposal: Proposal, now: dt.datetime) -> None:
         title=format_lazy(_("{program}: meet {name}"), program=program.name, name=mentor_user.display_name),
         body=format_lazy(
             _("{reasons}. Accept or decline the introduction; nothing starts until you both accept."),
-            reasons="; ".join(proposal.reasons[:3]),
+            reasons=joined_lazy(proposal.reasons, 3),  # worded in the mentee's language
         ),
         url=url,
         action=_("Answer the introduction"),
@@ -662,7 +663,7 @@ def offer_next_best(*, proposal: Proposal) -> list[Proposal]:
             mentee_id=i,
             mentor_id=j,
             score=fits[(i, j)].score,
-            reasons=fits[(i, j)].reasons,
+            reasons=fits[(i, j)].stored_reasons(),
             replaces=proposal,
         )
         new.areas.set(fits[(i, j)].covers)

@@ -103,6 +103,15 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
+class CancelReason(models.TextChoices):
+    """Why the product (not a person) cancelled a meeting: stored as a code, worded for each reader."""
+
+    ENDED = "ended", gettext_lazy("The mentorship ended.")
+    PAUSED = "paused", gettext_lazy("Contact in this mentorship is paused.")
+    MENTEE_ABSENT = "mentee_absent", gettext_lazy("The mentee did not show.")
+    MENTOR_ABSENT = "mentor_absent", gettext_lazy("The mentor did not show.")
+
+
 # Statuses that occupy the mentor's time (the exclusion constraint's WHERE clause matches this).
 LIVE_STATUSES = (MeetingStatus.SCHEDULED, MeetingStatus.HELD)
 
@@ -131,7 +140,10 @@ class Meeting(models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What the person who cancelled wrote; for a reason the product gave, ``cancel_code`` says which and
+    # ``cancel_reason`` keeps its English wording for the record. Pages and invites show ``reason_text``.
     cancel_reason = models.CharField(max_length=300, blank=True)
+    cancel_code = models.CharField(max_length=20, choices=CancelReason.choices, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -160,6 +172,13 @@ class Meeting(models.Model):
     @property
     def is_past(self) -> bool:
         return self.starts_at <= timezone.now()
+
+    @property
+    def reason_text(self) -> str:
+        """Why it was cancelled, in the reader's (active) language when the product gave the reason."""
+        if self.cancel_code in CancelReason.values:
+            return str(CancelReason(self.cancel_code).label)
+        return self.cancel_reason
 
     @property
     def where(self) -> str:

@@ -37,6 +37,7 @@ from mentormemed.scheduling import ics, selectors
 from mentormemed.scheduling.models import (
     Availability,
     CalendarFeed,
+    CancelReason,
     DateOff,
     LinkKind,
     Meeting,
@@ -343,8 +344,13 @@ def meeting_reschedule(
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting, acting: Actor, reason: str = "", now: dt.datetime | None = None) -> Meeting:
-    """Cancel a scheduled meeting (either side); both get METHOD:CANCEL with STATUS:CANCELLED."""
+def meeting_cancel(
+    *, meeting: Meeting, acting: Actor, reason: str = "", code: str = "", now: dt.datetime | None = None
+) -> Meeting:
+    """Cancel a scheduled meeting (either side); both get METHOD:CANCEL with STATUS:CANCELLED.
+
+    ``reason`` is what the person wrote; ``code`` (a ``CancelReason``) is a reason the product gives,
+    worded in each reader's language (``Meeting.reason_text``)."""
     user = acting.user
     now = now or timezone.now()
     if meeting.relationship.side_of(user) is None:
@@ -354,7 +360,8 @@ def meeting_cancel(*, meeting: Meeting, acting: Actor, reason: str = "", now: dt
         sequence=F("sequence") + 1,
         cancelled_at=now,
         cancelled_by=user,
-        cancel_reason=reason.strip()[:300],
+        cancel_reason=_reason(reason, code),
+        cancel_code=code,
         updated_at=now,
     )
     if not claimed:
@@ -362,6 +369,16 @@ def meeting_cancel(*, meeting: Meeting, acting: Actor, reason: str = "", now: dt
     meeting.refresh_from_db()
     _send_invites(meeting, method="CANCEL", change="cancelled", by=user)
     return meeting
+
+
+def _reason(reason: str, code: str) -> str:
+    """The stored reason: the person's words, or the English wording of the product's code (for the record)."""
+    if code:
+        if code not in CancelReason.values:
+            raise ValueError(f"Unknown cancel reason code: {code}")
+        with translation.override("en"):
+            return str(CancelReason(code).label)
+    return reason.strip()[:300]
 
 
 @transaction.atomic
@@ -378,7 +395,8 @@ def meetings_cancel_for_ended(*, relationship, now: dt.datetime | None = None) -
             sequence=F("sequence") + 1,
             cancelled_at=now,
             cancelled_by=by,
-            cancel_reason="The mentorship ended.",
+            cancel_reason=_reason("", CancelReason.ENDED),
+            cancel_code=CancelReason.ENDED,
             updated_at=now,
         )
         if claimed:
@@ -409,7 +427,9 @@ def meeting_mark_held(*, meeting: Meeting, acting: Actor, now: dt.datetime | Non
 
 
 @transaction.atomic
-def meeting_mark_missed(*, meeting: Meeting, acting: Actor, reason: str, now: dt.datetime | None = None) -> Meeting:
+def meeting_mark_missed(
+    *, meeting: Meeting, acting: Actor, reason: str = "", code: str = "", now: dt.datetime | None = None
+) -> Meeting:
     """Record that a started meeting did not take place (someone did not show). It leaves the live
     meetings as cancelled (by nobody), so it can no longer be marked held; no invite is re-sent."""
     user = acting.user
@@ -417,7 +437,11 @@ def meeting_mark_missed(*, meeting: Meeting, acting: Actor, reason: str, now: dt
     if meeting.relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the two people of this meeting can say it did not take place."))
     claimed = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED, starts_at__lte=now).update(
-        status=MeetingStatus.CANCELLED, cancelled_at=now, cancel_reason=reason.strip()[:300], updated_at=now
+        status=MeetingStatus.CANCELLED,
+        cancelled_at=now,
+        cancel_reason=_reason(reason, code),
+        cancel_code=code,
+        updated_at=now,
     )
     if not claimed:
         raise ValidationError(gettext("Only a scheduled meeting that has started can be marked as missed."))
@@ -517,7 +541,7 @@ def _remind(meeting: Meeting) -> None:
             title=format_lazy(_("Tomorrow: meeting with {name}"), name=other.display_name),
             body=format_lazy(
                 _("{day} at {time} ({zone}). {where}"),
-                day=day(meeting.starts_at, "l, F j", zone),
+                day=day(meeting.starts_at, "when:weekday", zone),
                 time=f"{local:%H:%M}",
                 zone=local.tzname(),
                 where=where,

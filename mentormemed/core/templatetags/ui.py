@@ -9,6 +9,8 @@ from django.forms import BoundField, ChoiceField
 from django.forms.boundfield import BoundWidget
 from django.utils.safestring import SafeString
 
+from mentormemed.core import dates
+
 register = template.Library()
 
 SELECT_WIDGETS = {"select", "selectmultiple", "nullbooleanselect"}
@@ -66,3 +68,20 @@ def choice_layout(field: BoundField) -> str:
 def ticked_labels(field: BoundField) -> list[str]:
     """The labels of the ticked choices, to show what a scrolled list holds."""
     return [str(choice.choice_label) for choice in field if choice.data.get("selected")]
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def when(value, flags: str = "") -> str:
+    """A date in the reader's language from the locale's formats (``core.dates.when``):
+    ``{{ starts_at|when:"weekday,time,zone" }}`` is "Monday, March 5, 4:30 PM EST" or "lunes, 5 de marzo, 16:30 EST"."""
+    if value in (None, ""):
+        return ""
+    return dates.when(value, flags)
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def clock(value, flags: str = "") -> str:
+    """The time of day in the locale's format ("4:30 PM" / "16:30"); ``clock:"zone"`` adds the zone."""
+    if value in (None, ""):
+        return ""
+    return dates.clock(value, flags)

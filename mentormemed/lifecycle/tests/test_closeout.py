@@ -155,4 +155,4 @@ def test_r40_cme_credit_is_kept_minimal_on_destruction(cast, lapsed, django_capt
     assert record.name == cast.mentor.user.get_full_name() and record.credits == claim.credits
     claim.refresh_from_db()
     assert claim.npi == "" and claim.birth_month is None
-    assert any("CME" in row[0] for row in closeout.summary["kept"])
+    assert any("CME" in row["label"] and row["count"] == 1 for row in closeout.summary["kept"])

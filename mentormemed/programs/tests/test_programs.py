@@ -84,7 +84,7 @@ def test_r34_round_proposes_with_reasons_and_nothing_is_matched_before_both_acce
     round_ = _publish(c)
     proposals = list(round_.proposals.all())
     assert len(proposals) == 4 and all(p.status == ProposalStatus.INTRODUCED for p in proposals)
-    assert all(p.reasons and any("answers" in r or "new mentor" in r for r in p.reasons) for p in proposals)
+    assert all(p.reasons and any("answers" in r or "new mentor" in r for r in p.reason_texts) for p in proposals)
     first = proposals[0]
     services.introduction_answer(membership=first.mentee, proposal=first, accept=True)
     assert not Relationship.objects.filter(mentee=first.mentee).exists()  # one side is not consent
@@ -116,7 +116,7 @@ def test_r34_exclusion_and_preference_are_honoured(small_cohort):
     services.preference_set(membership=mentee, program=c.program, mentor=c.mentors[2], kind=Preference.Kind.PREFER)
     round_ = services.round_solve(acting=c.admin, program=c.program)
     mine = round_.proposals.get(mentee=mentee)
-    assert mine.mentor == c.mentors[2] and mine.reasons[0] == "you asked for this mentor"
+    assert mine.mentor == c.mentors[2] and mine.reason_texts[0] == "you asked for this mentor"
 
 
 def test_r9_local_mentor_of_another_institution_is_never_proposed(cast):
