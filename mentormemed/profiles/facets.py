@@ -100,7 +100,7 @@ def catalog() -> dict[str, FacetInfo]:
     for ca in ContentArea.objects.filter(active=True):
         add(f"area:{ca.key}", ca.name, (ca.position, ca.name))
     for spec in Specialty.objects.filter(active=True).select_related("parent"):
-        label = f"{spec.parent.name} — {spec.name}" if spec.parent_id else spec.name
+        label = f"{spec.parent.name} — {spec.name}" if spec.parent is not None else spec.name
         add(f"spec:{spec.key}", label, (label,))
     for lang in Language.objects.filter(active=True):
         add(f"lang:{lang.key}", lang.name, (lang.position, lang.name))
@@ -113,7 +113,7 @@ def catalog() -> dict[str, FacetInfo]:
     for opt in options:
         key = f"id:{opt.dimension.key}:{opt.key}"
         label = opt.name.split(" — ")[0].replace(" (write in)", "")
-        parent = f"id:{opt.dimension.key}:{opt.parent.key}" if opt.parent_id else ""
+        parent = f"id:{opt.dimension.key}:{opt.parent.key}" if opt.parent is not None else ""
         items[key] = FacetInfo(
             key, f"id:{opt.dimension.key}", opt.dimension.name, label, (opt.dimension.position, opt.position), parent
         )
