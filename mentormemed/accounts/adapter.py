@@ -3,8 +3,30 @@ an institution that requires its campus login cannot sign in any other way (R33)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.shortcuts import render
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a password sign-in is refused: the page to show instead (status 403)."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+# Checks an app above accounts adds in its AppConfig.ready() (sso: the campus login an institution
+# requires, R33): ``check(user)`` returns a Refusal, or None to let the sign-in go on.
+LoginCheck = Callable[[Any], Refusal | None]
+_LOGIN_CHECKS: dict[str, LoginCheck] = {}
+
+
+def register_login_check(key: str, check: LoginCheck) -> None:
+    _LOGIN_CHECKS[key] = check
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -25,11 +47,9 @@ class AccountAdapter(DefaultAccountAdapter):
             return render(request, "accounts/no_membership.html", status=403)
         if (kwargs.get("signal_kwargs") or {}).get("sociallogin") is not None:
             return None  # a campus sign-in: the SSO adapter has bound it to the institution
-        from mentormemed.sso.selectors import login_url, sso_required_for
-
-        idp = sso_required_for(user)
-        if idp is None:
-            return None
-        clear_login(request)
-        context = {"idp": idp, "login_url": login_url(idp), "institution": idp.institution}
-        return render(request, "sso/required.html", context, status=403)
+        for check in _LOGIN_CHECKS.values():
+            refusal = check(user)
+            if refusal is not None:
+                clear_login(request)
+                return render(request, refusal.template, refusal.context, status=403)
+        return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,12 +14,14 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from mentormemed.accounts.invitations import invitations
 from mentormemed.accounts.models import Agreement, AgreementAcceptance, MenteeEligibility, ReviewStatus
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.core.timezones import is_zone
-from mentormemed.institutions.models import Membership, MentorCriterionAttestation
-from mentormemed.institutions.services import invitation_accept, invitation_by_token, invitation_problem
+
+if TYPE_CHECKING:
+    from mentormemed.institutions.models import Membership
 
 SETTINGS_FIELDS = ("first_name", "last_name", "preferred_name", "pronouns", "time_zone", "language")
 
@@ -53,8 +57,8 @@ def account_create_from_invitation(*, token: str, first_name: str, last_name: st
     Opening the e-mailed link proves control of the address, so it is stored as
     verified (allauth's ``EmailAddress``).
     """
-    invitation = invitation_by_token(token)
-    problem = invitation_problem(invitation)
+    invitation = invitations().by_token(token)
+    problem = invitations().problem(invitation)
     if problem:
         raise ValidationError(problem)
     User = get_user_model()
@@ -72,7 +76,7 @@ def account_create_from_invitation(*, token: str, first_name: str, last_name: st
     user.set_password(password)
     user.save()
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    membership = invitation_accept(token=token, acting=Actor.for_user(user))
+    membership = invitations().accept(token=token, acting=Actor.for_user(user))
     return user, membership
 
 
@@ -151,8 +155,7 @@ def criteria_attest(*, membership: Membership, criterion_ids: set[int]) -> int:
         )
     now = timezone.now()
     for pk in active:
-        MentorCriterionAttestation.objects.update_or_create(
-            membership=membership,
+        membership.criterion_attestations.update_or_create(  # institutions' MentorCriterionAttestation
             criterion_id=pk,
             defaults={"attested_at": now, "status": ReviewStatus.PENDING, "reviewed_by": None, "reviewed_at": None},
         )

@@ -19,21 +19,16 @@ from mentormemed.accounts.forms import (
     EligibilityForm,
     InvitationSignupForm,
 )
+from mentormemed.accounts.invitations import invitations
 from mentormemed.core.access import Actor, public, requires
-from mentormemed.institutions.services import (
-    InvitationError,
-    invitation_accept,
-    invitation_by_token,
-    invitation_problem,
-)
 
 
 @public
 @require_http_methods(["GET", "POST"])
 def invitation(request, token: str):
     """The link from the invitation e-mail: create an account, or accept while signed in."""
-    invite = invitation_by_token(token)
-    problem = invitation_problem(invite)
+    invite = invitations().by_token(token)
+    problem = invitations().problem(invite)
     context = {"invitation": invite, "problem": problem}
     if problem:
         return render(request, "accounts/invitation.html", context, status=410 if invite else 404)
@@ -78,8 +73,8 @@ def _accept_signed_in(request, token, invite, context):
         return render(request, "accounts/invitation.html", context, status=403)
     if request.method == "POST":
         try:
-            membership = invitation_accept(token=token, acting=request.actor)
-        except InvitationError as exc:
+            membership = invitations().accept(token=token, acting=request.actor)
+        except invitations().error as exc:
             context["problem"] = str(exc)
             return render(request, "accounts/invitation.html", context, status=410)
         request.session["acting_membership_id"] = membership.pk

@@ -1,13 +1,24 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from mentormemed.core.demo import DemoContext
 
 
 class CareConfig(AppConfig):
     name = "mentormemed.care"
     label = "care"
     verbose_name = "Relationship health and duty of care"
+
+    def build_demo(self, ctx: DemoContext) -> None:
+        """This app's part of the demo (``core.demo``); its demo module is imported only now."""
+        from mentormemed.care import demo
+
+        demo.build(ctx)
 
     def ready(self) -> None:
         from mentormemed.care import (

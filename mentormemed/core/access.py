@@ -202,9 +202,7 @@ class Actor:
         covered = getattr(self.membership, "institution_covered", None)  # read with the membership
         if covered is not None:
             return covered
-        from mentormemed.institutions.selectors import institution_has_access
-
-        return bool(self.institution and institution_has_access(self.institution))
+        return bool(self.institution and self.institution.has_access())
 
     @property
     def unread_notifications(self) -> int | None:

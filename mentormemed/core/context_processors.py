@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.urls import reverse
 
 from mentormemed.core.access import MEMBER_ROLES
@@ -46,10 +48,18 @@ def navigation(request) -> dict:
     }
 
 
-def _unread(user) -> int:
-    from mentormemed.notifications.selectors import unread_count
+# The bell's count when it was not read with the memberships (staff have none), from the app that keeps
+# the notifications (it registers ``count(user=...)`` in its AppConfig.ready()).
+BellCount = Callable[..., int]
+_BELL_COUNT: list[BellCount] = []
 
-    return unread_count(user=user)
+
+def register_bell_count(count: BellCount) -> None:
+    _BELL_COUNT[:] = [count]
+
+
+def _unread(user) -> int:
+    return _BELL_COUNT[0](user=user) if _BELL_COUNT else 0
 
 
 def _active(request, url: str) -> bool:

@@ -1,15 +1,20 @@
 """Deterministic demo data, built by each capability in turn.
 
-``manage.py demo_data`` creates a ``DemoContext`` (seeded RNG, shared cast) and
-calls ``build(ctx)`` of every ``mentormemed.<app>.demo`` module in DEMO_ORDER.
-Each capability adds its own data, so the demo always shows the whole product.
+``manage.py demo_data`` creates a ``DemoContext`` (seeded RNG, shared cast) and asks every
+installed app in DEMO_ORDER for its part: an app takes part by giving its ``AppConfig`` a
+``build_demo(ctx)`` method (which imports its own ``demo`` module only then), and may add lines
+to the printed sign-ins with ``demo_sign_ins()``. Core reaches the apps through Django's app
+registry, never by importing them. Each capability adds its own data, so the demo always shows
+the whole product.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
 from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from django.apps import apps
 
 DEMO_ORDER = [
     "institutions",
@@ -44,15 +49,25 @@ class DemoContext:
     names: dict = field(default_factory=dict)  # institution id -> full names already given
 
 
-def build_all(ctx: DemoContext, stdout=None) -> DemoContext:
-    for app in DEMO_ORDER:
-        try:
-            module = importlib.import_module(f"mentormemed.{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"mentormemed.{app}.demo":
-                raise
-            continue
+def _taking_part(method: str) -> list[tuple[str, Any]]:
+    """(label, bound method) of each installed app in DEMO_ORDER whose AppConfig has ``method``."""
+    found = []
+    for label in DEMO_ORDER:
+        if apps.is_installed(f"mentormemed.{label}"):
+            part = getattr(apps.get_app_config(label), method, None)
+            if part is not None:
+                found.append((label, part))
+    return found
+
+
+def build_all(ctx: DemoContext, stdout: TextIO | None = None) -> DemoContext:
+    for app, build in _taking_part("build_demo"):
         if stdout:
             stdout.write(f"  demo: {app}")
-        module.build(ctx)
+        build(ctx)
     return ctx
+
+
+def sign_in_lines() -> list[str]:
+    """The apps' own lines for the printed sign-ins (e.g. the suspended mentors to reinstate)."""
+    return [line for _app, lines in _taking_part("demo_sign_ins") for line in lines()]

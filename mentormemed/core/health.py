@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Count, Min, Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 
@@ -42,6 +44,31 @@ class Figures:
     queue_error: str = ""  # the queue's store (Redis, with RQ) did not answer
 
 
+@dataclass(frozen=True)
+class Outbox:
+    """The e-mail outbox at one moment: how many e-mails are in each status, and since when the oldest
+    due one has been due (None: none is due)."""
+
+    by_status: dict[str, int]  # every status, 0 included
+    oldest_due: dt.datetime | None
+
+
+# The app that keeps the outbox (notifications) registers ``reader(now) -> Outbox`` in its
+# AppConfig.ready(): core reads it without importing that app.
+OutboxReader = Callable[[dt.datetime], Outbox]
+_OUTBOX: list[OutboxReader] = []
+
+
+def register_outbox(reader: OutboxReader) -> None:
+    _OUTBOX[:] = [reader]
+
+
+def _outbox(now: dt.datetime) -> Outbox:
+    if not _OUTBOX:
+        raise ImproperlyConfigured("No outbox registered: is mentormemed.notifications installed?")
+    return _OUTBOX[0](now)
+
+
 def _age(now: dt.datetime, then: dt.datetime | None) -> float | None:
     return None if then is None else max(0.0, (now - then).total_seconds())
 
@@ -53,17 +80,15 @@ def figures(*, now: dt.datetime | None = None) -> Figures:
     from mentormemed.core import redis_queue
     from mentormemed.core.models import PeriodicRun, WorkerHeartbeat
     from mentormemed.core.workers import lease
-    from mentormemed.notifications.models import OutgoingEmail
 
     now = now or timezone.now()
     run = PeriodicRun.objects.filter(name="sweep").first()
-    by_status = dict(OutgoingEmail.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    due = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=now)
+    outbox = _outbox(now)
     rest: dict[str, Any] = {
         "sweep_age": _age(now, run.finished_at if run else None),
         "sweep_failures": len(run.failures) if run else 0,
-        "outbox": {status: by_status.get(status, 0) for status in OutgoingEmail.Status.values},
-        "outbox_oldest_age": _age(now, due.aggregate(at=Min("next_attempt_at"))["at"]),
+        "outbox": outbox.by_status,
+        "outbox_oldest_age": _age(now, outbox.oldest_due),
     }
     if redis_queue.is_rq(task_backends["default"]):  # the queue lives in Redis (RQ)
         try:

@@ -3,8 +3,12 @@ require MFA for admins and staff."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpResponseBadRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -46,31 +50,25 @@ class ActingMembershipMiddleware:
         return Actor(user=user, membership=chosen, memberships=memberships)
 
 
-def with_request_facts(memberships, path: str = ""):
-    """The facts every page needs, read in the same statement as the memberships themselves:
-    whether each one's institution is covered today (R1's pause), the person's unread
-    notifications (the bell) and how many of them link to this page (which opening it marks
-    read). Read live each request, so nothing has to be invalidated."""
-    from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
+# The facts every page needs about the acting person, read in the same statement as their memberships
+# and added by the app that owns each in its AppConfig.ready(): whether each membership's institution is
+# covered today (institutions: R1's pause, ``institution_covered``), the person's unread notifications
+# (notifications: the bell, ``unread_notifications``) and how many of them link to this page (which opening
+# marks read, ``unread_here``). ``fact(memberships, path)`` returns the queryset annotated.
+RequestFact = Callable[[QuerySet[Any], str], QuerySet[Any]]
+_REQUEST_FACTS: dict[str, RequestFact] = {}
 
-    from mentormemed.institutions.models import Subscription
-    from mentormemed.notifications.models import Notification
-    from mentormemed.notifications.selectors import opened_links
 
-    def count(extra=None):
-        unread = Notification.objects.filter(user_id=OuterRef("user_id"), read_at__isnull=True)
-        if extra is not None:
-            unread = unread.filter(extra)
-        counted = unread.order_by().values("user_id").annotate(n=Count("*")).values("n")
-        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)  # no row: none unread
+def register_request_fact(key: str, fact: RequestFact) -> None:
+    _REQUEST_FACTS[key] = fact
 
-    links = opened_links(path)
-    return memberships.annotate(
-        institution_covered=Exists(Subscription.objects.covering().filter(institution_id=OuterRef("institution_id"))),
-        unread_notifications=count(),
-        unread_here=count(links) if links is not None else Value(0, output_field=IntegerField()),
-    )
+
+def with_request_facts(memberships: QuerySet[Any], path: str = "") -> QuerySet[Any]:
+    """The memberships with every registered request fact. Read live each request, so nothing has
+    to be invalidated."""
+    for fact in _REQUEST_FACTS.values():
+        memberships = fact(memberships, path)
+    return memberships
 
 
 class RejectNulBytesMiddleware:
@@ -130,6 +128,16 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
+# Ways a session may already have shown a second factor, added by the app that knows (sso: the campus
+# IdP asserted the REFEDS MFA profile, R33). ``waiver(request, user)`` says whether it has.
+MfaWaiver = Callable[[HttpRequest, Any], bool]
+_MFA_WAIVERS: dict[str, MfaWaiver] = {}
+
+
+def register_mfa_waiver(key: str, waiver: MfaWaiver) -> None:
+    _MFA_WAIVERS[key] = waiver
+
+
 class MfaRequiredMiddleware:
     """Admins and staff must have a second factor (an authenticator app or a passkey) before doing
     anything else — unless this session's campus sign-in asserted the REFEDS MFA profile."""
@@ -159,9 +167,7 @@ class MfaRequiredMiddleware:
             return False
         from allauth.mfa.models import Authenticator
 
-        from mentormemed.sso.selectors import idp_mfa_satisfied
-
-        if idp_mfa_satisfied(request, user):  # the campus IdP asserted REFEDS MFA (R33)
+        if any(waiver(request, user) for waiver in _MFA_WAIVERS.values()):  # e.g. REFEDS MFA (R33)
             return False
         second_factors = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
         return not Authenticator.objects.filter(user=user, type__in=second_factors).exists()

@@ -17,7 +17,6 @@ from mentormemed.core.access import Actor
 from mentormemed.core.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoContext
 from mentormemed.institutions import services
 from mentormemed.institutions.models import Institution, Membership, MentorCriterionAttestation
-from mentormemed.profiles.models import FieldOfTraining, IdentityOption, Region
 
 # First names by the pronouns the demo gives the person, so a name never contradicts them.
 FIRST_BY_PRONOUNS = {
@@ -191,6 +190,12 @@ def _person(ctx, inst) -> tuple[str, str, str]:
             return first, last, pronouns
 
 
+def _taxonomy(field: str):
+    """The rows of the profiles taxonomy behind one of the institution's own fields (a field of training,
+    a region, an identity option), reached through that field: profiles sits above institutions."""
+    return Institution._meta.get_field(field).related_model._default_manager
+
+
 def _institution(ctx, key, name, kind, headcount, zone, state, n_mentors, n_mentees, subscribed):
     today = timezone.localdate()
     inst = Institution(
@@ -198,13 +203,13 @@ def _institution(ctx, key, name, kind, headcount, zone, state, n_mentors, n_ment
         kind=kind,
         eligible_headcount=headcount,
         time_zone=zone,
-        field_of_training=FieldOfTraining.objects.get(key="medicine"),
-        state=Region.objects.get(kind="state", code=state),
+        field_of_training=_taxonomy("field_of_training").get(key="medicine"),
+        state=_taxonomy("state").get(kind="state", code=state),
     )
     services.institution_save(
         acting=Actor.for_user(ctx.staff),
         institution=inst,
-        urim_groups=IdentityOption.objects.filter(dimension__key="race_ethnicity", key__in=URIM_KEYS),
+        urim_groups=_taxonomy("urim_groups").filter(dimension__key="race_ethnicity", key__in=URIM_KEYS),
         criteria_text="\n".join(CRITERIA),
     )
     if subscribed:

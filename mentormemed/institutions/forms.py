@@ -8,7 +8,6 @@ from mentormemed.accounts.models import Role
 from mentormemed.core.timezones import zone_choices
 from mentormemed.institutions.models import EndReason, Institution, PriceBand
 from mentormemed.institutions.services import criteria_lines
-from mentormemed.profiles.models import IdentityOption, Region
 
 
 class CriteriaTextField(forms.CharField):
@@ -53,10 +52,11 @@ class InstitutionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["urim_groups"].queryset = IdentityOption.objects.filter(
+        # The taxonomy belongs to profiles (above institutions): narrowed from the fields' own choices.
+        self.fields["urim_groups"].queryset = self.fields["urim_groups"].queryset.filter(
             dimension__key="race_ethnicity", parent__isnull=True, write_in=False, no_answer=False
         )
-        self.fields["state"].queryset = Region.objects.filter(kind="state")
+        self.fields["state"].queryset = self.fields["state"].queryset.filter(kind="state")
         self.fields["state"].label = "Home state"
         if self.instance.pk:
             self.fields["criteria_text"].initial = "\n".join(

@@ -58,6 +58,10 @@ class Institution(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def has_access(self, day: dt.date | None = None) -> bool:
+        """R1: members may use the platform only while a subscription covers ``day`` (default today)."""
+        return Subscription.objects.covering(day).filter(institution=self).exists()
+
 
 class MentorCriterion(models.Model):
     """A minimum criterion for mentors of an institution (R5), e.g. 'faculty appointment'."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext
 
 from mentormemed.core.clock import platform_today
@@ -20,7 +20,15 @@ from mentormemed.institutions.models import (
 
 def institution_has_access(institution: Institution, day: dt.date | None = None) -> bool:
     """R1: members may use the platform only while a subscription covers today."""
-    return Subscription.objects.covering(day).filter(institution=institution).exists()
+    return institution.has_access(day)
+
+
+def with_coverage(memberships: QuerySet[Membership], path: str = "") -> QuerySet[Membership]:
+    """A request fact (``core.middleware.register_request_fact``): whether each membership's institution
+    is covered today (R1's pause), read in the same statement as the memberships."""
+    return memberships.annotate(
+        institution_covered=Exists(Subscription.objects.covering().filter(institution_id=OuterRef("institution_id")))
+    )
 
 
 def current_subscription(institution: Institution) -> Subscription | None:

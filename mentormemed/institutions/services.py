@@ -24,6 +24,7 @@ from mentormemed.core.audit import audit, audit_many
 from mentormemed.core.clock import platform_today
 from mentormemed.core.conf import product
 from mentormemed.core.tokens import hash_token, new_token
+from mentormemed.institutions import signals
 from mentormemed.institutions.models import (
     EndReason,
     Institution,
@@ -37,9 +38,7 @@ from mentormemed.institutions.models import (
     Subscription,
 )
 from mentormemed.institutions.selectors import band_for_headcount, graduate_standing
-from mentormemed.matching.index import bump_index_version
 from mentormemed.notifications.emails import queue_email
-from mentormemed.profiles.services import mentor_membership_sync
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +241,8 @@ def subscription_start(
         institution=institution,
         detail={"band": band.name, "fee": str(subscription.fee), "invoice": subscription.invoice_number},
     )
-    bump_index_version()  # cached facet counts: this institution's mentors may become visible
+    # cached facet counts: this institution's mentors may become visible (matching drops them)
+    signals.subscription_changed.send(sender=Subscription, institution=institution)
     return subscription
 
 
@@ -314,7 +314,8 @@ def subscription_end(*, acting: Actor, subscription: Subscription, on: dt.date |
         institution=subscription.institution,
         detail={"ended_on": on.isoformat()},
     )
-    bump_index_version()  # cached facet counts: this institution's mentors may disappear
+    # cached facet counts: this institution's mentors may disappear (matching drops them)
+    signals.subscription_changed.send(sender=Subscription, institution=subscription.institution)
     return subscription
 
 
@@ -826,7 +827,8 @@ def membership_set_status(
         membership.ended_at = timezone.now()
         membership.end_reason = end_reason
     membership.save(update_fields=["status", "status_note", "ended_at", "end_reason"])
-    mentor_membership_sync(membership)  # search reads the status from the mentor profile
+    # search reads the status from the mentor profile: profiles copies it there
+    signals.membership_status_changed.send(sender=Membership, membership=membership)
     audit(
         acting=acting,
         action=f"membership.{status}",
@@ -841,15 +843,14 @@ def membership_set_status(
 
 
 def _offer_mentoring(membership: Membership) -> None:
-    """R20: the service that ends a mentee's membership as "graduated" makes the offer (once) — not a
-    post_save hook, which a queryset ``.update()`` or ``bulk_update`` would bypass. In the same
+    """R20: the service that ends a mentee's membership as "graduated" has the offer made (once): it sends
+    ``mentee_graduated``, which evaluations (above institutions) answers with the offer — not a post_save
+    hook, which a queryset ``.update()`` or ``bulk_update`` would bypass. In the same
     transaction as the change (the offer row and its e-mail in the outbox), so a crash right after
     commit cannot lose it; in a savepoint, so an offer that fails is logged and the change still stands."""
-    from mentormemed.evaluations.services import offer_mentorship_to_graduate
-
     try:
         with transaction.atomic():
-            offer_mentorship_to_graduate(membership=membership)
+            signals.mentee_graduated.send(sender=Membership, membership=membership)  # evaluations makes the offer
     except Exception:
         log.exception("Could not offer mentoring to graduate %s", membership.pk)
 

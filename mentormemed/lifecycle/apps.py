@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from mentormemed.core.demo import DemoContext
 
 
 class LifecycleConfig(AppConfig):
     name = "mentormemed.lifecycle"
     label = "lifecycle"
     verbose_name = "Data lifecycle (exports, retention, close-out, people's rights)"
+
+    def build_demo(self, ctx: DemoContext) -> None:
+        """This app's part of the demo (``core.demo``); its demo module is imported only now."""
+        from mentormemed.lifecycle import demo
+
+        demo.build(ctx)
 
     def ready(self) -> None:
         from mentormemed.core.periodic import register_job

@@ -1,80 +1,52 @@
-"""The facet index: which *shared* values of a mentor are searchable, and their labels.
+"""The facet index: the ``MentorFacet`` rows that search reads, and the version its cached counts
+are keyed by.
 
-Facet keys are ``<group>:<value>``; the group is everything before the last colon:
-``area:research``, ``spec:pediatrics``, ``lang:es``, ``native:es``, ``state:IL``,
-``country:NG``, ``role:sponsor``, ``id:race_ethnicity:black``. A detail option
-(e.g. Nigerian) also indexes its parent (Black or African American) so a search for
-the broad group finds it. Only shared values are indexed (R8).
+Which values of a mentor are searchable, and their labels, is the facet vocabulary of
+``profiles.facets`` (re-exported here for search). The index follows the profiles and the
+memberships through their signals (``matching.signals``): it is written when a mentor's profile is
+refreshed, and its cached counts are dropped when a mentor may appear or disappear.
 """
 
 from __future__ import annotations
-
-import time
-from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
 
 from mentormemed.matching.models import MentorFacet
+from mentormemed.profiles.facets import (
+    GROUP_LABELS,
+    FacetInfo,
+    catalog,
+    expire_catalog,
+    forget_catalog,
+    group_label,
+    group_of,
+    mentor_facet_keys,
+)
 
-GROUP_LABELS = {
-    "area": "Offers help with",
-    "spec": "Specialty",
-    "lang": "Speaks",
-    "native": "Native language",
-    "state": "Home state",
-    "country": "Home country",
-    "role": "Mentor or sponsor",
-}
-
-
-def group_of(key: str) -> str:
-    return key.rsplit(":", 1)[0]
-
-
-def mentor_facet_keys(profile, identity_values=None) -> set[str]:
-    """Every searchable key of ``profile``; private values are left out by construction."""
-    keys: set[str] = set()
-    keys.update(f"area:{ca.key}" for ca in profile.content_areas.all())
-    for spec in profile.specialties.all():
-        keys.add(f"spec:{spec.key}")
-        if spec.parent_id:
-            keys.add(f"spec:{spec.parent.key}")
-    if profile.languages_shared:
-        keys.update(f"lang:{lang.key}" for lang in profile.languages.all())
-        if profile.native_language_id:
-            keys.add(f"native:{profile.native_language.key}")
-    if profile.home_shared:
-        if profile.home_state_id:
-            keys.add(f"state:{profile.home_state.code}")
-        if profile.home_country_id:
-            keys.add(f"country:{profile.home_country.code}")
-    if profile.offers_sponsorship:
-        keys.add("role:sponsor")
-    if profile.offers_mentoring:
-        keys.add("role:mentor")
-    if identity_values is None:
-        identity_values = profile.membership.identity_values.filter(shared=True).select_related(
-            "option__dimension", "option__parent"
-        )
-    for value in identity_values:
-        if not value.shared or value.option.no_answer:
-            continue
-        dim = value.option.dimension.key
-        keys.add(f"id:{dim}:{value.option.key}")
-        if value.option.parent_id:
-            keys.add(f"id:{dim}:{value.option.parent.key}")
-    return keys
+__all__ = [
+    "GROUP_LABELS",
+    "FacetInfo",
+    "bump_index_version",
+    "catalog",
+    "forget_catalog",
+    "group_label",
+    "group_of",
+    "index_version",
+    "mentor_facet_keys",
+    "reindex_mentor",
+]
 
 
 @transaction.atomic
-def reindex_mentor(profile) -> set[str]:
-    """Rewrite ``profile``'s facet rows to match its shared values."""
-    keys = mentor_facet_keys(profile)
+def reindex_mentor(profile, keys: set[str] | None = None) -> set[str]:
+    """Rewrite ``profile``'s facet rows to match its shared values (``keys``, else read from the profile)."""
+    if keys is None:
+        keys = mentor_facet_keys(profile)
     existing = set(MentorFacet.objects.filter(mentor=profile).values_list("key", flat=True))
     MentorFacet.objects.filter(mentor=profile, key__in=existing - keys).delete()
     MentorFacet.objects.bulk_create([MentorFacet(mentor=profile, key=k) for k in keys - existing])
-    _CATALOG["at"] = 0.0  # a new value may need a label
+    expire_catalog()  # a new value may need a label
     bump_index_version()
     return keys
 
@@ -102,67 +74,3 @@ def _bump_now() -> None:
         cache.incr(INDEX_VERSION_KEY)
     except ValueError:
         cache.set(INDEX_VERSION_KEY, 1, None)
-
-
-@dataclass(frozen=True)
-class FacetInfo:
-    key: str
-    group: str
-    group_label: str
-    label: str
-    position: tuple
-    parent: str = ""  # the broad option's facet key for a detail option
-
-
-_CATALOG: dict = {"at": 0.0, "items": {}}
-CATALOG_TTL = 300  # seconds: staff may add taxonomy values; labels refresh within minutes
-
-
-def forget_catalog() -> None:
-    """Rebuild the catalog on next use in this process (after staff change the taxonomy)."""
-    _CATALOG.update(at=0.0, items={})
-
-
-def catalog() -> dict[str, FacetInfo]:
-    """Label and group of every possible facet key (cached in-process)."""
-    if time.monotonic() - _CATALOG["at"] < CATALOG_TTL and _CATALOG["items"]:
-        return _CATALOG["items"]
-    from mentormemed.profiles.models import ContentArea, IdentityOption, Language, Region, Specialty
-
-    items: dict[str, FacetInfo] = {}
-
-    def add(key, label, position):
-        group = group_of(key)
-        group_label = GROUP_LABELS.get(group, "")
-        items[key] = FacetInfo(key, group, group_label, label, position)
-
-    for ca in ContentArea.objects.filter(active=True):
-        add(f"area:{ca.key}", ca.name, (ca.position, ca.name))
-    for spec in Specialty.objects.filter(active=True).select_related("parent"):
-        label = f"{spec.parent.name} — {spec.name}" if spec.parent_id else spec.name
-        add(f"spec:{spec.key}", label, (label,))
-    for lang in Language.objects.filter(active=True):
-        add(f"lang:{lang.key}", lang.name, (lang.position, lang.name))
-        add(f"native:{lang.key}", lang.name, (lang.position, lang.name))
-    for region in Region.objects.filter(active=True):
-        add(f"{region.kind}:{region.code}", region.name, (region.name,))
-    add("role:mentor", "Mentor", (0,))
-    add("role:sponsor", "Sponsor", (1,))
-    options = IdentityOption.objects.filter(active=True, no_answer=False).select_related("dimension", "parent")
-    for opt in options:
-        key = f"id:{opt.dimension.key}:{opt.key}"
-        label = opt.name.split(" — ")[0].replace(" (write in)", "")
-        parent = f"id:{opt.dimension.key}:{opt.parent.key}" if opt.parent_id else ""
-        items[key] = FacetInfo(
-            key, f"id:{opt.dimension.key}", opt.dimension.name, label, (opt.dimension.position, opt.position), parent
-        )
-    _CATALOG.update(at=time.monotonic(), items=items)
-    return items
-
-
-def group_label(group: str) -> str:
-    if group.startswith("id:"):
-        for info in catalog().values():
-            if info.group == group:
-                return info.group_label
-    return GROUP_LABELS.get(group, group)

@@ -1,4 +1,6 @@
-"""Forget a viewer's cached facts (``matching.viewer``) whenever a row they come from changes."""
+"""Forget a viewer's cached facts (``matching.viewer``) whenever a row they come from changes; keep the
+search index (``matching.index``) from the signals of profiles and institutions, which sit below
+matching and so tell it rather than call it (docs/architecture.md, "Layers")."""
 
 from __future__ import annotations
 
@@ -43,10 +45,31 @@ def _by_m2m(sender, instance, action, reverse, pk_set, **kwargs) -> None:
         forget(*MenteeProfile.objects.filter(pk__in=pk_set).values_list("membership_id", flat=True))
 
 
+def _store_facets(sender, profile, keys: set[str], **kwargs) -> None:
+    """A mentor's profile was refreshed: write its facet rows (and drop the cached counts)."""
+    from mentormemed.matching.index import reindex_mentor
+
+    reindex_mentor(profile, keys)
+
+
+def _counts_stale(sender, **kwargs) -> None:
+    """A mentor may appear or disappear, or a label changed: cached facet counts are stale."""
+    from mentormemed.matching.index import bump_index_version
+
+    bump_index_version()
+
+
 def connect() -> None:
     from mentormemed.accounts.models import MenteeEligibility
+    from mentormemed.institutions import signals as institutions
     from mentormemed.institutions.models import Membership
+    from mentormemed.profiles import signals as profiles
     from mentormemed.profiles.models import AffinityPreference, IdentityValue, MenteeNeed, MenteeProfile
+
+    profiles.mentor_refreshed.connect(_store_facets, dispatch_uid="matching-index-facets")
+    profiles.mentor_visibility_changed.connect(_counts_stale, dispatch_uid="matching-index-visibility")
+    profiles.taxonomy_changed.connect(_counts_stale, dispatch_uid="matching-index-taxonomy")
+    institutions.subscription_changed.connect(_counts_stale, dispatch_uid="matching-index-subscription")
 
     for model, handler in (
         (MenteeProfile, _by_membership),

@@ -11,12 +11,13 @@ from django.utils import timezone
 from mentormemed.core.conf import product
 from mentormemed.core.contact import contact_refused
 from mentormemed.institutions.models import Membership
-from mentormemed.matching import selectors as matching
+from mentormemed.mentorships.finder import finder
 from mentormemed.mentorships.models import Goal, MentorshipRequest, Message, Relationship, RequestState
 from mentormemed.profiles.models import ContentArea, MenteeNeed, MenteeProfile, MentorProfile
 from mentormemed.profiles.responsiveness import WINDOW_DAYS as RESPONSIVENESS_WINDOW_DAYS
 from mentormemed.profiles.responsiveness import Responsiveness
 from mentormemed.profiles.responsiveness import measure as measure_responsiveness
+from mentormemed.profiles.visibility import searchable_mentors
 
 
 def mentor_profile_of(membership) -> MentorProfile | None:
@@ -33,7 +34,7 @@ def mentor_in_scope(*, mentee, mentor_id: int) -> MentorProfile:
     complete profile, not suspended, R9 scope, R1 access); anyone else is a 404 and shows nothing."""
     try:
         return (
-            matching.searchable_mentors(viewer=mentee)
+            searchable_mentors(viewer=mentee)
             .select_related("membership__user", "membership__institution")
             .get(pk=mentor_id)
         )
@@ -43,7 +44,7 @@ def mentor_in_scope(*, mentee, mentor_id: int) -> MentorProfile:
 
 def is_searchable_by(*, mentee, mentor: MentorProfile) -> bool:
     """R8/R9/R13: the mentor appears in this mentee's search (matching's own rule)."""
-    return matching.searchable_mentors(viewer=mentee).filter(pk=mentor.pk).exists()
+    return searchable_mentors(viewer=mentee).filter(pk=mentor.pk).exists()
 
 
 def request_blocker(*, mentee, mentor: MentorProfile) -> str | None:
@@ -273,7 +274,7 @@ def tie_between(*, mentee, mentor) -> dict:
 
 def finishing_training(mentor: MentorProfile) -> bool:
     """R7: the mentor could not accept a request now (a required step such as training is missing)."""
-    return bool(matching.finishing_training([mentor.pk]))
+    return bool(finder().finishing_training([mentor.pk]))
 
 
 def not_to_suggest(*, mentee) -> set[int]:
@@ -306,7 +307,7 @@ def coverage(*, mentee, relationships: list[Relationship], needs: list[ContentAr
     mentors = [r.mentor for r in relationships]
     offered: dict[int, set[int]] = {}
     if mentors:
-        for row in matching.needs_coverage(mentee=mentee, mentor_profiles=mentors):
+        for row in finder().needs_coverage(mentee=mentee, mentor_profiles=mentors):
             for mentor in row.mentors:
                 offered.setdefault(mentor.pk, set()).add(row.area.pk)
     asked = MentorshipRequest.areas.through.objects.filter(
@@ -333,7 +334,7 @@ def suggestions_for(*, mentee, uncovered: list[ContentArea], exclude_mentor_ids,
     """Mentors with room for the uncovered needs (matching's per-need suggestions), each listed once."""
     found: dict[int, Suggestion] = {}
     for area in uncovered:
-        for mentor in matching.suggestions_for_need(mentee=mentee, area=area, exclude_mentor_ids=exclude_mentor_ids):
+        for mentor in finder().suggestions_for_need(mentee=mentee, area=area, exclude_mentor_ids=exclude_mentor_ids):
             found.setdefault(mentor.pk, Suggestion(mentor=mentor, covers=[])).covers.append(area)
     ranked = sorted(found.values(), key=lambda s: -len(s.covers))
     return ranked[:limit]
@@ -341,7 +342,7 @@ def suggestions_for(*, mentee, uncovered: list[ContentArea], exclude_mentor_ids,
 
 def recommendations(*, mentee, exclude_mentor_ids=(), limit: int = 5) -> list:
     """Matching's ranked recommendations (R10, R27)."""
-    return list(matching.recommend(mentee=mentee, limit=limit, exclude_mentor_ids=tuple(exclude_mentor_ids), log=False))
+    return list(finder().recommend(mentee=mentee, limit=limit, exclude_mentor_ids=tuple(exclude_mentor_ids), log=False))
 
 
 def network_of(*, mentee) -> Network:

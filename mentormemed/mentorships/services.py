@@ -27,8 +27,8 @@ from mentormemed.core.contact import contact_refused
 from mentormemed.core.onboarding import missing_steps
 from mentormemed.institutions.models import Membership
 from mentormemed.institutions.selectors import institution_has_access
-from mentormemed.matching.services import log_search_event
 from mentormemed.mentorships import selectors, signals
+from mentormemed.mentorships.finder import finder
 from mentormemed.mentorships.models import (
     STAGE_ORDER,
     CheckIn,
@@ -141,7 +141,7 @@ def request_send(
 
 def _log_search_event(*, search_id: int | None, mentee, mentor) -> None:
     """R11: tell matching's search log that this search led to a request."""
-    log_search_event(search_id=search_id, mentee=mentee, mentor=mentor, kind="requested")
+    finder().log_search_event(search_id=search_id, mentee=mentee, mentor=mentor, kind="requested")
 
 
 def _transition(request: MentorshipRequest, *, to: str, extra_filter=None, **fields) -> bool:

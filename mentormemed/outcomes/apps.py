@@ -1,11 +1,22 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from mentormemed.core.demo import DemoContext
 
 
 class OutcomesConfig(AppConfig):
     name = "mentormemed.outcomes"
     label = "outcomes"
+
+    def build_demo(self, ctx: DemoContext) -> None:
+        """This app's part of the demo (``core.demo``); its demo module is imported only now."""
+        from mentormemed.outcomes import demo
+
+        demo.build(ctx)
 
     def ready(self) -> None:
         from mentormemed.core.periodic import register_job

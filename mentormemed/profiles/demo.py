@@ -10,7 +10,6 @@ Nwosu, MS3, URiM and first-generation) gets explainable suggestions.
 from __future__ import annotations
 
 from mentormemed.core.demo import DemoContext
-from mentormemed.matching.index import reindex_mentor
 from mentormemed.profiles import services
 from mentormemed.profiles.models import (
     ContentArea,
@@ -384,4 +383,15 @@ def pilot_figures(memberships) -> dict[str, int]:
     }
 
 
-__all__ = ["build", "pilot_figures", "reindex_mentor"]
+def suspended_mentors() -> list[str]:
+    """E-mails of the demo's suspended mentors (after missed responses), for the printed sign-ins."""
+    from mentormemed.core.demo import DEMO_DOMAIN
+
+    return list(
+        MentorProfile.objects.filter(suspended_at__isnull=False, membership__user__email__endswith=DEMO_DOMAIN)
+        .order_by("pk")
+        .values_list("membership__user__email", flat=True)
+    )
+
+
+__all__ = ["build", "pilot_figures", "suspended_mentors"]

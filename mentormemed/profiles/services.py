@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from mentormemed.institutions.models import Membership
+from mentormemed.profiles import signals
 from mentormemed.profiles.completeness import mentee_completeness, mentor_completeness
+from mentormemed.profiles.facets import catalog, mentor_facet_keys
 from mentormemed.profiles.models import (
     AffinityPreference,
     ContentArea,
@@ -45,16 +47,14 @@ def mentor_membership_sync(membership: Membership) -> int:
     Called by every service that changes a membership's status, so search, which reads
     the copy, hides a suspended or ended mentor at once (R1). Returns the rows changed.
     """
-    from mentormemed.matching.index import bump_index_version
-
     active = mentor_membership_is_active(membership)
     changed = (
         MentorProfile.objects.filter(membership_id=membership.pk)
         .exclude(membership_active=active)
         .update(membership_active=active)
     )
-    if changed:
-        bump_index_version()  # cached facet counts include this mentor
+    if changed:  # cached facet counts include this mentor (matching drops them)
+        signals.mentor_visibility_changed.send(sender=MentorProfile, membership=membership)
     return changed
 
 
@@ -66,12 +66,11 @@ def refresh_mentor(profile: MentorProfile) -> MentorProfile:
     home, shared identity answers — so a private value cannot be found by typing it either
     (R8). It is stored in the normalised form of ``core.text`` (R10).
     """
-    from mentormemed.matching.index import reindex_mentor
-
     meter = mentor_completeness(profile)
     MentorProfile.objects.filter(pk=profile.pk).update(completeness=meter.percent, is_complete=meter.complete)
     profile.completeness, profile.is_complete = meter.percent, meter.complete
-    keys = reindex_mentor(profile)
+    keys = mentor_facet_keys(profile)
+    signals.mentor_refreshed.send(sender=MentorProfile, profile=profile, keys=keys)  # matching stores the index rows
     text = mentor_document(
         user=profile.membership.user, profile=profile, institution_name=profile.membership.institution.name, keys=keys
     )
@@ -89,7 +88,6 @@ def mentor_document(*, user, profile, institution_name: str, keys: set[str]) -> 
     name and the labels of their index keys (shared values only, R8), normalised by ``core.text``.
     Reads no database row itself (the bench builds national data through it)."""
     from mentormemed.core.text import document
-    from mentormemed.matching.index import catalog
 
     known = catalog()
     labels = sorted(known[k].label for k in keys if k in known)

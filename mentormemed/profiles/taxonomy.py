@@ -16,7 +16,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
-from mentormemed.matching.index import bump_index_version, forget_catalog
+from mentormemed.profiles import signals
+from mentormemed.profiles.facets import forget_catalog
 from mentormemed.profiles.models import ContentArea, IdentityDimension, IdentityOption, Language, Region, Specialty
 
 
@@ -135,4 +136,4 @@ def taxonomy_set_active(*, actor, list_key: str, pk: int, active: bool) -> Model
 
 def _labels_changed() -> None:
     forget_catalog()
-    bump_index_version()
+    signals.taxonomy_changed.send(sender=None)  # matching drops its cached facet counts

@@ -21,6 +21,7 @@ from mentormemed.profiles.forms import (
     identity_dimensions,
 )
 from mentormemed.profiles.models import IdentityOption, MentorProfile
+from mentormemed.profiles.visibility import searchable_mentors
 
 
 @requires("profile.edit")
@@ -133,8 +134,6 @@ def _mentee_edit(request):
 @requires("profile.photo")
 def photo(request, pk: int):
     """A mentor's photo, served only to people who may see that mentor (or the mentor)."""
-    from mentormemed.matching.selectors import searchable_mentors
-
     actor = request.actor
     profile = MentorProfile.objects.filter(pk=pk, membership__user=request.user).first()
     if profile is None and actor.role == "mentee":

@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from mentormemed.core.demo import DemoContext
 
 
 class ProvisioningConfig(AppConfig):
     name = "mentormemed.provisioning"
     label = "provisioning"
     verbose_name = "Provisioning (SCIM and roster sync)"
+
+    def build_demo(self, ctx: DemoContext) -> None:
+        """This app's part of the demo (``core.demo``); its demo module is imported only now."""
+        from mentormemed.provisioning import demo
+
+        demo.build(ctx)
 
     def ready(self) -> None:
         from mentormemed.core.resume import Resumable, register_resumable

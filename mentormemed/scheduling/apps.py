@@ -1,13 +1,24 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from mentormemed.core.demo import DemoContext
 
 
 class SchedulingConfig(AppConfig):
     name = "mentormemed.scheduling"
     label = "scheduling"
     verbose_name = "Scheduling and meetings"
+
+    def build_demo(self, ctx: DemoContext) -> None:
+        """This app's part of the demo (``core.demo``); its demo module is imported only now."""
+        from mentormemed.scheduling import demo
+
+        demo.build(ctx)
 
     def ready(self) -> None:
         from mentormemed.core.periodic import register_job

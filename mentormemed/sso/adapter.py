@@ -10,13 +10,29 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.shortcuts import render
 
+from mentormemed.accounts.adapter import Refusal
 from mentormemed.core.audit import audit
 from mentormemed.core.middleware import SESSION_KEY as ACTING_KEY
 from mentormemed.sso import claims as claims_mod
 from mentormemed.sso.models import IdentityProvider
 from mentormemed.sso.providers import AUTHN_CONTEXTS_KEY
-from mentormemed.sso.selectors import SESSION_KEY, identity_provider_for_account_provider, idp_mfa_satisfied
+from mentormemed.sso.selectors import (
+    SESSION_KEY,
+    identity_provider_for_account_provider,
+    idp_mfa_satisfied,
+    login_url,
+    sso_required_for,
+)
 from mentormemed.sso.services import SignInRefused, sign_in_bind
+
+
+def campus_login_required(user) -> Refusal | None:
+    """A login check (``accounts.adapter.register_login_check``): a member of an institution that requires
+    its campus login may not sign in with a password (R33); the page says where to sign in instead."""
+    idp = sso_required_for(user)
+    if idp is None:
+        return None
+    return Refusal("sso/required.html", {"idp": idp, "login_url": login_url(idp), "institution": idp.institution})
 
 
 def claims_for(idp: IdentityProvider, account) -> claims_mod.Claims:

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from mentormemed.core.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoContext, build_all
+from mentormemed.core.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoContext, build_all, sign_in_lines
 
 
 class Command(BaseCommand):
@@ -49,8 +49,8 @@ class Command(BaseCommand):
             "password, and for admin the one-time code 123456 (REFEDS MFA: no second code here). "
             "User new.faculty joins just in time.\n"
         )
-        for email in suspended_mentors():
-            self.stdout.write(f"{email} (suspended after missed responses: an admin can reinstate),\n")
+        for note in sign_in_lines():  # the apps' own lines (profiles: the suspended mentors)
+            self.stdout.write(note)
         self.stdout.write(
             f"lapsed@{DEMO_DOMAIN} (mentee of an institution whose subscription lapsed: a read-only view),\n"
             f"and admin.riverbend@{DEMO_DOMAIN} (that institution's admin, MFA: renew the subscription).\n"
@@ -58,13 +58,3 @@ class Command(BaseCommand):
             "grace period has passed: destroy its personal data and download the certificate of destruction\n"
             f"(after that, lapsed@ and admin.riverbend@ no longer sign in).\n{line}\n"
         )
-
-
-def suspended_mentors() -> list[str]:
-    from mentormemed.profiles.models import MentorProfile
-
-    return list(
-        MentorProfile.objects.filter(suspended_at__isnull=False, membership__user__email__endswith=DEMO_DOMAIN)
-        .order_by("pk")
-        .values_list("membership__user__email", flat=True)
-    )
