@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -13,14 +13,17 @@ from ipware import get_client_ip
 from mentormemed.core.models import AuditEntry
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from mentormemed.core.access import Actor
+    from mentormemed.institutions.models import Institution
 
 # The acting principal of the request being served (set by ActingMembershipMiddleware), so an
 # entry a service writes for that same user records the role they acted in and their address.
-_request_actor: ContextVar[tuple[Any, str] | None] = ContextVar("mentormemed_request_actor", default=None)
+_request_actor: ContextVar[tuple[Actor, str] | None] = ContextVar("mentormemed_request_actor", default=None)
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address, read through the trusted reverse proxies (django-ipware).
 
     ``TRUSTED_PROXY_COUNT`` (settings, from the environment) is how many proxies stand between the
@@ -40,12 +43,12 @@ def client_ip(request) -> str | None:
     return ip or request.META.get("REMOTE_ADDR") or None
 
 
-def bind_request_actor(actor, ip_address: str | None):
+def bind_request_actor(actor: Actor, ip_address: str | None) -> Token[tuple[Actor, str] | None]:
     """Bind the request's actor for ``audit``; returns the token to ``unbind_request_actor``."""
     return _request_actor.set((actor, ip_address or ""))
 
 
-def unbind_request_actor(token) -> None:
+def unbind_request_actor(token: Token[tuple[Actor, str] | None]) -> None:
     _request_actor.reset(token)
 
 
@@ -65,7 +68,7 @@ def audit(
     actor: Any = None,
     action: str,
     obj: models.Model | None = None,
-    institution=None,
+    institution: Institution | None = None,
     actor_role: str = "",
     detail: dict[str, Any] | None = None,
     ip_address: str | None = None,
@@ -102,7 +105,7 @@ def audit_many(
     actor: Any = None,
     action: str,
     objs: list[models.Model],
-    institution=None,
+    institution: Institution | None = None,
     actor_role: str = "",
     detail: Callable[[models.Model], dict[str, Any]] | None = None,
 ) -> list[AuditEntry]:
@@ -127,15 +130,22 @@ def audit_many(
     return AuditEntry.objects.bulk_create(entries)
 
 
-def audit_request(request, *, action: str, obj=None, institution=None, detail=None) -> AuditEntry:
+def audit_request(
+    request: HttpRequest,
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    institution: Institution | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
     """``audit`` with the actor, role and address taken from the request."""
-    acting = getattr(request, "actor", None)
+    acting: Actor | None = getattr(request, "actor", None)
     return audit(
         actor=request.user,
         action=action,
         obj=obj,
         institution=institution if institution is not None else getattr(acting, "institution", None),
-        actor_role=acting.role if acting else "",
+        actor_role=(acting.role or "") if acting else "",
         detail=detail,
         ip_address=client_ip(request),
     )

@@ -10,6 +10,13 @@ from __future__ import annotations
 import importlib
 import random
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from django.core.management.base import OutputWrapper
+
+    from mentormemed.accounts.models import User
+    from mentormemed.institutions.models import Institution, Membership
 
 DEMO_ORDER = [
     "institutions",
@@ -33,18 +40,18 @@ DEMO_DOMAIN = "demo.mentormemed.org"
 @dataclass
 class DemoContext:
     rng: random.Random = field(default_factory=lambda: random.Random(2022))
-    staff: object = None
-    institutions: dict = field(default_factory=dict)  # key -> Institution
-    admins: dict = field(default_factory=dict)  # institution key -> Membership
-    mentors: list = field(default_factory=list)  # Membership
-    mentees: list = field(default_factory=list)  # Membership
-    featured: dict = field(default_factory=dict)  # role -> Membership shown in the sign-ins
-    sign_ins: list = field(default_factory=list)  # (role, email, note)
-    genders: dict = field(default_factory=dict)  # membership id -> gender identity key fitting the pronouns
-    names: dict = field(default_factory=dict)  # institution id -> full names already given
+    staff: User | None = None
+    institutions: dict[str, Institution] = field(default_factory=dict)  # key -> Institution
+    admins: dict[str, Membership] = field(default_factory=dict)  # institution key -> Membership
+    mentors: list[Membership] = field(default_factory=list)
+    mentees: list[Membership] = field(default_factory=list)
+    featured: dict[str, Membership] = field(default_factory=dict)  # role -> Membership shown in the sign-ins
+    sign_ins: list[tuple[str, str, str]] = field(default_factory=list)  # (role, email, note)
+    genders: dict[int, str] = field(default_factory=dict)  # membership id -> gender identity key fitting the pronouns
+    names: dict[int, set[tuple[str, str]]] = field(default_factory=dict)  # institution id -> full names already given
 
 
-def build_all(ctx: DemoContext, stdout=None) -> DemoContext:
+def build_all(ctx: DemoContext, stdout: OutputWrapper | TextIO | None = None) -> DemoContext:
     for app in DEMO_ORDER:
         try:
             module = importlib.import_module(f"mentormemed.{app}.demo")

@@ -7,6 +7,8 @@ fields of training or identities need no code.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy
 
@@ -195,7 +197,7 @@ class MentorProfile(models.Model):
     def __str__(self) -> str:
         return str(self.membership.user)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:  # Model.save's own signature
         if self._state.adding and self.membership_id:
             self.institution_id = self.membership.institution_id
             self.membership_active = mentor_membership_is_active(self.membership)

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from mentormemed.matching.selectors import searchable_mentors
+from mentormemed.matching.selectors import searchable_mentors as searchable_mentors  # programs.demo reads it here
 from mentormemed.profiles.models import ContentArea, MentorProfile, Scope
 from mentormemed.programs.models import (
     Circle,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Iterable
+from typing import cast
 
 from django import template
 from django.forms import BoundField, ChoiceField
@@ -14,9 +15,10 @@ register = template.Library()
 SELECT_WIDGETS = {"select", "selectmultiple", "nullbooleanselect"}
 
 
-def _choices(field: BoundField) -> list[Any]:
+def _choices(field: BoundField) -> list[tuple[object, object]]:
     """The choices of a radio or checkbox field (only choice fields render those widgets)."""
-    return list(cast(ChoiceField, field.field).choices)
+    choices = cast(ChoiceField, field.field).choices  # the field normalised them to (value, label) pairs
+    return list(cast("Iterable[tuple[object, object]]", choices))
 
 
 @register.filter
