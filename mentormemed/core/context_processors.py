@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.urls import reverse
 
@@ -75,7 +75,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
 def _unread(user: User | AnonymousUser) -> int:
     from mentormemed.notifications.selectors import unread_count
 
-    return unread_count(user=user)
+    return unread_count(user=cast("User", user))  # signed in: navigation() returned early for anyone else
 
 
 def _active(request: HttpRequest, url: str) -> bool:

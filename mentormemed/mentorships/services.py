@@ -43,7 +43,7 @@ from mentormemed.mentorships.models import (
     RequestState,
     Stage,
 )
-from mentormemed.notifications.services import day, notify
+from mentormemed.notifications.services import NotificationItem, day, notify
 from mentormemed.profiles.models import MentorProfile
 
 
@@ -286,9 +286,9 @@ def request_decline(*, acting: Actor, request: MentorshipRequest, message: str =
     )
 
 
-def _alternatives(request: MentorshipRequest, limit: int = 3) -> list[dict]:
+def _alternatives(request: MentorshipRequest, limit: int = 3) -> list[NotificationItem]:
     """Other mentors for this mentee (matching's recommendations, this mentor excluded)."""
-    items = []
+    items: list[NotificationItem] = []
     for rec in selectors.recommendations(mentee=request.mentee, exclude_mentor_ids=[request.mentor_id], limit=limit):
         reasons = "; ".join(getattr(rec, "reasons", [])[:2])
         label = rec.mentor.membership.user.display_name + (f" — {reasons}" if reasons else "")
