@@ -190,6 +190,14 @@ class Actor:
         return self.user is None
 
     @property
+    def person(self) -> User | None:
+        """``user`` as a service records it (``created_by=acting.person``): the signed-in person, or
+        None for the system. Services never act for an anonymous visitor (every view that reaches
+        one requires sign-in), so the type need not carry ``AnonymousUser``."""
+        user = self.user
+        return user if user is not None and user.is_authenticated else None
+
+    @property
     def role(self) -> str | None:
         if getattr(self.user, "is_staff", False):
             return STAFF

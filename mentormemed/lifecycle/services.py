@@ -3,6 +3,8 @@ people's erasure requests. Keyword-only, atomic, audited."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,12 +15,20 @@ from mentormemed.core.audit import audit
 from mentormemed.lifecycle import erasure
 from mentormemed.lifecycle.models import ErasureRequest, RetentionSchedule
 
+if TYPE_CHECKING:
+    from mentormemed.institutions.models import Institution
+
 
 @transaction.atomic
 def retention_save(
-    *, acting: Actor, institution, audit_years: int, inactive_account_years: int, closeout_grace_days: int
-):
-    user = acting.user
+    *,
+    acting: Actor,
+    institution: Institution,
+    audit_years: int,
+    inactive_account_years: int,
+    closeout_grace_days: int,
+) -> RetentionSchedule:
+    user = acting.person
     schedule, _ = RetentionSchedule.objects.update_or_create(
         institution=institution,
         defaults={
@@ -51,7 +61,8 @@ def notify_staff(*, title: str, url: str, body: str = "") -> None:
 @transaction.atomic
 def erasure_request(*, acting: Actor, reason: str) -> ErasureRequest:
     """A person asks to be erased; staff handle it (a case under review may hold it back)."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a signed-in person asks (lifecycle.mine)
     if user.is_staff:
         raise ValidationError(gettext("Staff accounts are closed by the platform's administrators, not here."))
     if ErasureRequest.objects.filter(person=user, state=ErasureRequest.State.SUBMITTED).exists():
@@ -64,7 +75,7 @@ def erasure_request(*, acting: Actor, reason: str) -> ErasureRequest:
 
 @transaction.atomic
 def erasure_withdraw(*, acting: Actor, item: ErasureRequest) -> None:
-    user = acting.user
+    user = acting.person
     if not ErasureRequest.objects.filter(pk=item.pk, person=user, state=ErasureRequest.State.SUBMITTED).update(
         state=ErasureRequest.State.WITHDRAWN, decided_at=timezone.now()
     ):

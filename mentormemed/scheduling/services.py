@@ -13,6 +13,7 @@ import datetime as dt
 import secrets
 import zoneinfo
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -43,6 +44,9 @@ from mentormemed.scheduling.models import (
     MeetingStatus,
     Window,
 )
+
+if TYPE_CHECKING:
+    from mentormemed.accounts.models import User
 
 ALLOWED_LENGTHS = (15, 20, 30, 45, 60, 90)
 
@@ -193,7 +197,7 @@ def _lock_mentor(mentor: MentorProfile) -> Availability:
     return availability
 
 
-def _check_pair(relationship: Relationship, user) -> str:
+def _check_pair(relationship: Relationship, user: User) -> str:
     side = relationship.side_of(user)
     if side is None:
         raise ValidationError(gettext("Only the mentee and the mentor of this mentorship can book its meetings."))
@@ -222,7 +226,13 @@ def _parse_length(availability: Availability, length: int | None) -> int:
 
 
 def _check_offered(
-    *, relationship, availability, starts_at: dt.datetime, length: int, now: dt.datetime, exclude=None
+    *,
+    relationship: Relationship,
+    availability: Availability,
+    starts_at: dt.datetime,
+    length: int,
+    now: dt.datetime,
+    exclude: Meeting | None = None,
 ) -> None:
     """The time must be one the booking page offers right now (window, notice, horizon, buffer, free)."""
     offered = selectors.bookable_slots(
@@ -255,7 +265,7 @@ def _apply_link(meeting: Meeting, availability: Availability) -> None:
         meeting.video_url = ""
 
 
-def _save_refusing_overlap(meeting: Meeting, **save_kwargs) -> None:
+def _save_refusing_overlap(meeting: Meeting, **save_kwargs: Any) -> None:  # Model.save's keywords
     """Save; on PostgreSQL the exclusion constraint turns a lost race into a sentence."""
     try:
         with transaction.atomic():
@@ -275,7 +285,8 @@ def meeting_book(
     now: dt.datetime | None = None,
 ) -> Meeting:
     """Book a free slot inside an active relationship (mentee or mentor) and send both an invite."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # one of the pair, signed in
     now = now or timezone.now()
     _check_pair(relationship, user)
     availability = _lock_mentor(relationship.mentor)
@@ -307,7 +318,8 @@ def meeting_reschedule(
     now: dt.datetime | None = None,
 ) -> Meeting:
     """Move a scheduled meeting to another free slot; the invite is re-sent with a higher SEQUENCE."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # one of the pair, signed in
     now = now or timezone.now()
     relationship = meeting.relationship
     _check_pair(relationship, user)
@@ -341,7 +353,8 @@ def meeting_reschedule(
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, acting: Actor, reason: str = "", now: dt.datetime | None = None) -> Meeting:
     """Cancel a scheduled meeting (either side); both get METHOD:CANCEL with STATUS:CANCELLED."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # one of the pair, signed in
     now = now or timezone.now()
     if meeting.relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the two people of this meeting can cancel it."))
@@ -361,7 +374,7 @@ def meeting_cancel(*, meeting: Meeting, acting: Actor, reason: str = "", now: dt
 
 
 @transaction.atomic
-def meetings_cancel_for_ended(*, relationship, now: dt.datetime | None = None) -> int:
+def meetings_cancel_for_ended(*, relationship: Relationship, now: dt.datetime | None = None) -> int:
     """A mentorship ended: every meeting still ahead is cancelled, each with a METHOD:CANCEL
     invite to both people (so the slot leaves their calendars and no reminder goes out)."""
     now = now or timezone.now()
@@ -387,7 +400,8 @@ def meetings_cancel_for_ended(*, relationship, now: dt.datetime | None = None) -
 @transaction.atomic
 def meeting_mark_held(*, meeting: Meeting, acting: Actor, now: dt.datetime | None = None) -> Meeting:
     """Record that the meeting took place. The first held meeting moves the mentorship on from initiation."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # one of the pair, signed in
     now = now or timezone.now()
     if meeting.relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the two people of this meeting can mark it held."))
@@ -408,7 +422,8 @@ def meeting_mark_held(*, meeting: Meeting, acting: Actor, now: dt.datetime | Non
 def meeting_mark_missed(*, meeting: Meeting, acting: Actor, reason: str, now: dt.datetime | None = None) -> Meeting:
     """Record that a started meeting did not take place (someone did not show). It leaves the live
     meetings as cancelled (by nobody), so it can no longer be marked held; no invite is re-sent."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # one of the pair, signed in
     now = now or timezone.now()
     if meeting.relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the two people of this meeting can say it did not take place."))
@@ -424,7 +439,8 @@ def meeting_mark_missed(*, meeting: Meeting, acting: Actor, reason: str, now: dt
 @transaction.atomic
 def meeting_notes_save(*, meeting: Meeting, acting: Actor, notes: str) -> Meeting:
     """Private notes for the pair (R30): no audit copy, never shown to admins or staff."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # one of the pair, signed in
     if meeting.relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the two people of this meeting can write its notes."))
     meeting.notes = notes.strip()[:5000]
@@ -440,7 +456,7 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _send_invites(meeting: Meeting, *, method: str, change: str, by) -> None:
+def _send_invites(meeting: Meeting, *, method: str, change: str, by: User) -> None:
     """One e-mail per person, the time in their own zone, with the iTIP part (RFC 6047)."""
     relationship = meeting.relationship
     people = [relationship.mentee.user, meeting.mentor.membership.user]
@@ -535,7 +551,8 @@ def feed_create(*, acting: Actor) -> str:
 
     Only its SHA-256 is stored, so this is the one moment the URL can be shown.
     """
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a signed-in person's own feed
     now = timezone.now()
     CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
     token = new_token()
@@ -545,7 +562,7 @@ def feed_create(*, acting: Actor) -> str:
 
 @transaction.atomic
 def feed_revoke(*, acting: Actor) -> bool:
-    user = acting.user
+    user = acting.person
     return bool(CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now()))
 
 
