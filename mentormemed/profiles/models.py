@@ -126,6 +126,8 @@ class MentorProfile(models.Model):
         help_text=gettext_lazy("The membership is an active mentor membership (denormalised)"),
     )
     photo = models.ImageField(upload_to="mentor-photos/", blank=True)
+    # Not a field: set on recommendation candidates by matching.selectors (their keys among the wishes).
+    matched_keys: set[str]
     bio = models.TextField(blank=True)
     academic_rank = models.CharField(max_length=80, blank=True)
     title = models.CharField(max_length=200, blank=True)
