@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -18,6 +20,13 @@ from mentormemed.training.models import (
     ModuleVersion,
 )
 
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from django.db.models import Aggregate
+
+    from mentormemed.institutions.models import Institution, Membership
+
 
 def published_modules(*, role: str) -> QuerySet[Module]:
     """Published modules for a role (its own audience and "both"), current version joined."""
@@ -28,7 +37,7 @@ def published_modules(*, role: str) -> QuerySet[Module]:
     )
 
 
-def missing_required_modules(*, membership) -> list[Module]:
+def missing_required_modules(*, membership: Membership) -> list[Module]:
     """R7: required modules of the membership's role whose *current* version it has not attested.
 
     One query. Used by the onboarding step (and so by the request gate) and for
@@ -43,7 +52,7 @@ def missing_required_modules(*, membership) -> list[Module]:
     )
 
 
-def memberships_missing_training(role: str) -> QuerySet:
+def memberships_missing_training(role: str) -> QuerySet[Membership, object]:
     """Ids of ``role`` memberships missing a required module's current version (R7), as a subquery."""
     from mentormemed.institutions.models import Membership
 
@@ -52,7 +61,7 @@ def memberships_missing_training(role: str) -> QuerySet:
     return Membership.objects.filter(role=role).filter(Exists(missing)).values("pk")
 
 
-def missing_by_membership(memberships) -> dict[int, list[Module]]:
+def missing_by_membership(memberships: Iterable[Membership]) -> dict[int, list[Module]]:
     """``missing_required_modules`` for many memberships in two queries (admin lists)."""
     memberships = list(memberships)
     required = {
@@ -107,7 +116,7 @@ class ModuleProgress:
         return self.completion is not None or (self.earlier_completion is not None and not self.module.required)
 
 
-def library(*, membership) -> list[ModuleProgress]:
+def library(*, membership: Membership) -> list[ModuleProgress]:
     """The learner's module list with progress, in three queries whatever its length."""
     modules = list(published_modules(role=membership.role))
     completions = Completion.objects.filter(membership=membership).select_related("version")
@@ -116,7 +125,7 @@ def library(*, membership) -> list[ModuleProgress]:
     by_module: dict[int, list[Completion]] = {}
     for c in completions.order_by("-version__version"):
         by_module.setdefault(c.version.module_id, []).append(c)
-    stats = {
+    stats: dict[int | None, Mapping[str, Any]] = {  # a values() row per version: n, best
         row["version_id"]: row
         for row in CheckAttempt.objects.filter(
             membership=membership, version_id__in=[m.current_version_id for m in modules]
@@ -142,7 +151,7 @@ def library(*, membership) -> list[ModuleProgress]:
     return rows
 
 
-def module_progress(*, membership, module: Module) -> ModuleProgress:
+def module_progress(*, membership: Membership, module: Module) -> ModuleProgress:
     return next((row for row in library(membership=membership) if row.module.pk == module.pk), ModuleProgress(module))
 
 
@@ -154,7 +163,7 @@ def version_with_check(version: ModuleVersion) -> ModuleVersion:
 # ---------------------------------------------------------------- CME
 
 
-def claimable_completions(*, membership) -> list[Completion]:
+def claimable_completions(*, membership: Membership) -> list[Completion]:
     """The mentor's attested, credit-bearing completions without a claim yet."""
     return list(
         Completion.objects.filter(membership=membership, version__cme_max_credits__gt=0, cme_claim__isnull=True)
@@ -163,7 +172,7 @@ def claimable_completions(*, membership) -> list[Completion]:
     )
 
 
-def transcript(*, membership) -> list[CmeClaim]:
+def transcript(*, membership: Membership) -> list[CmeClaim]:
     return list(
         CmeClaim.objects.filter(membership=membership).select_related("version__module").order_by("-claimed_at")
     )
@@ -182,7 +191,9 @@ def claim_by_number(number: str) -> CmeClaim | None:
     )
 
 
-def staff_claims(*, institution_id: int | None = None, start=None, end=None) -> QuerySet[CmeClaim]:
+def staff_claims(
+    *, institution_id: int | None = None, start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet[CmeClaim]:
     """Every claim (staff), optionally for one institution and a claimed-on date range."""
     qs = CmeClaim.objects.select_related("membership__user", "membership__institution", "version__module")
     if institution_id:
@@ -197,12 +208,12 @@ def staff_claims(*, institution_id: int | None = None, start=None, end=None) -> 
 # ---------------------------------------------------------------- institution admins
 
 
-def institution_claims(*, institution) -> QuerySet[CmeClaim]:
+def institution_claims(*, institution: Institution) -> QuerySet[CmeClaim]:
     """CME claims of the institution's own people only (tenant-scoped)."""
     return staff_claims().filter(membership__institution=institution)
 
 
-def institution_learners(*, institution, role: str = "") -> QuerySet:
+def institution_learners(*, institution: Institution, role: str = "") -> QuerySet[Membership]:
     """Active mentors and mentees of the institution with their completion count and credits claimed."""
     from mentormemed.institutions.models import Membership
 
@@ -220,7 +231,7 @@ def institution_learners(*, institution, role: str = "") -> QuerySet:
     )
 
 
-def _per_member(model, aggregate):
+def _per_member(model: type[Completion | CmeClaim], aggregate: Aggregate) -> QuerySet[Completion | CmeClaim, object]:
     return (
         model.objects.filter(membership=OuterRef("pk"))
         .order_by()
@@ -230,7 +241,15 @@ def _per_member(model, aggregate):
     )
 
 
-def institution_summary(*, institution) -> dict:
+class InstitutionSummary(TypedDict):
+    claims: int
+    credits: Decimal
+    claiming_mentors: int
+    completions: int
+    people_completed: int
+
+
+def institution_summary(*, institution: Institution) -> InstitutionSummary:
     claims = CmeClaim.objects.filter(membership__institution=institution).aggregate(
         n=Count("pk"), credits=Sum("credits"), mentors=Count("membership", distinct=True)
     )
