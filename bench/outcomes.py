@@ -111,8 +111,114 @@ def add_history(*, requests: int = 200_000, evaluated: int = 60_000, seed: int =
             )
         )
     Evaluation.objects.bulk_create(evaluations, batch_size=5000, ignore_conflicts=True)
+    facts = _relationship_facts(rng, batch, now)
+    facts["cme_claims"] = _cme_claims(rng, now)
     largest = Membership.objects.values("institution_id").annotate(n=Count("id")).order_by("-n").first() or {}
-    return {"seconds": round(time.perf_counter() - started, 1), "largest_institution": largest.get("institution_id")}
+    return {
+        "seconds": round(time.perf_counter() - started, 1),
+        "largest_institution": largest.get("institution_id"),
+        **facts,
+    }
+
+
+def _relationship_facts(rng: random.Random, relationships: list, now) -> dict:
+    """What the success analysis and the ledger read beside evaluations: meetings held (every two or
+    three weeks, fewer as a pair drifts), goals with their progress, and the five-week check-in."""
+    from mentormemed.mentorships.models import Goal, Relationship
+    from mentormemed.scheduling.models import Meeting
+
+    meetings, goals, checked = [], [], []
+    for rel in relationships:
+        held = rng.choices([0, 1, 2, 4, 6, 9], [2, 2, 3, 3, 2, 1])[0]
+        for k in range(held):
+            # Distinct minutes per mentor and week keep a mentor's meetings from overlapping.
+            starts = rel.started_at + dt.timedelta(days=7 + 17 * k, minutes=30 * rng.randint(0, 40))
+            if starts >= min(rel.ended_at, now):
+                break
+            meetings.append(
+                Meeting(
+                    relationship_id=rel.pk,
+                    mentor_id=rel.mentor_id,
+                    starts_at=starts,
+                    ends_at=starts + dt.timedelta(minutes=rng.choice([30, 45, 60])),
+                    status="held",
+                    held_at=starts + dt.timedelta(hours=1),
+                    video_url="https://meet.jit.si/MentorMeMed-bench",
+                )
+            )
+        for g in range(rng.choice([0, 1, 2, 3])):
+            goals.append(
+                Goal(
+                    relationship_id=rel.pk,
+                    text=rng.choice(GOALS),
+                    progress=rng.choice([0, 25, 50, 75, 100, 100]),
+                    created_at=rel.started_at + dt.timedelta(days=3 + g),
+                    updated_at=rel.started_at + dt.timedelta(days=40 + g),
+                )
+            )
+        if (min(rel.ended_at, now) - rel.started_at).days >= 35:
+            rel.checkin_sent_at = rel.started_at + dt.timedelta(days=35)
+            rel.mentee_checkin = rng.choices(["working", "not_working", ""], [7, 1, 2])[0]
+            rel.mentee_checkin_at = rel.checkin_sent_at + dt.timedelta(days=2) if rel.mentee_checkin else None
+            rel.mentor_checkin = rng.choices(["working", "not_working", ""], [8, 1, 1])[0]
+            rel.mentor_checkin_at = rel.checkin_sent_at + dt.timedelta(days=1) if rel.mentor_checkin else None
+            checked.append(rel)
+    Meeting.objects.bulk_create(meetings, batch_size=5000, ignore_conflicts=True)
+    Goal.objects.bulk_create(goals, batch_size=5000)
+    Relationship.objects.bulk_update(
+        checked,
+        ["checkin_sent_at", "mentee_checkin", "mentee_checkin_at", "mentor_checkin", "mentor_checkin_at"],
+        batch_size=5000,
+    )
+    return {"meetings": len(meetings), "goals": len(goals), "check_ins": len(checked)}
+
+
+def _cme_claims(rng: random.Random, now) -> int:
+    """Mentors who completed the CME-bearing modules and claimed their credit (the ledger's credit
+    column), about a third of them."""
+    from decimal import Decimal
+
+    from mentormemed.institutions.models import Membership
+    from mentormemed.training.models import CmeClaim, Completion, ModuleVersion
+
+    versions = [v for v in ModuleVersion.objects.all() if v.carries_cme]
+    if not versions:
+        return 0
+    mentors = list(Membership.objects.filter(role="mentor").values_list("pk", flat=True))
+    completions, claims = [], []
+    for membership_id in rng.sample(mentors, len(mentors) // 3):
+        version = rng.choice(versions)
+        attested = now - dt.timedelta(days=rng.randint(1, 500))
+        completions.append(Completion(membership_id=membership_id, version=version, attested_at=attested))
+    Completion.objects.bulk_create(completions, batch_size=5000, ignore_conflicts=True)
+    made = Completion.objects.filter(version__in=versions, cme_claim__isnull=True).select_related("version")
+    for completion in made.iterator(5000):
+        top = completion.version.cme_max_credits
+        claims.append(
+            CmeClaim(
+                membership_id=completion.membership_id,
+                version=completion.version,
+                completion=completion,
+                credits=min(top, Decimal("0.25") * rng.randint(1, 8)),
+                attested_participation=True,
+                certificate_number=f"B{completion.pk:09d}",
+                completed_on=completion.attested_at.date(),
+                claimed_at=completion.attested_at,
+            )
+        )
+    CmeClaim.objects.bulk_create(claims, batch_size=5000, ignore_conflicts=True)
+    return len(claims)
+
+
+GOALS = [
+    "Draft a personal statement for residency applications",
+    "Submit an abstract to a regional meeting",
+    "Prepare for Step 1 with a weekly plan",
+    "Find a research project in the spring",
+    "Practise interviews before the match season",
+    "Plan an away rotation",
+    "Balance clinical work and family time",
+]
 
 
 def _signed_in_clients(institution_id: int):

@@ -15,6 +15,8 @@ import datetime as dt
 import random
 
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.care.models import (
     Block,
@@ -227,7 +229,7 @@ def _concern(ctx: DemoContext, rel: Relationship, now: dt.datetime) -> None:
             user=admin.user,
             kind="care_case",
             email=False,
-            title=f"URGENT: A wellbeing concern was raised ({case.reference})",
-            body=f"{case.reference} · Wellbeing concern · urgent",
+            title=format_lazy(_("URGENT: A wellbeing concern was raised ({reference})"), reference=case.reference),
+            body=format_lazy("{} · {} · {}", case.reference, CaseKind.CONCERN.label, _("urgent")),
             url=f"/care/cases/{case.pk}/",
         )

@@ -2,7 +2,8 @@
 
 Facts only — dates and counts of meetings and messages, cancellations and no-shows on each side,
 check-in answers, the evaluation that is due, milestone progress — never a message, goal or note
-(R30). Each reason is a plain sentence with a severity; reasons drawn from a check-in answer are
+(R30). Each reason is a plain sentence with a severity, a translation read in whoever's language shows it
+(stored as the sweep writes it); reasons drawn from a check-in answer are
 *private*: the pair never sees them (an answer is seen only by the side that gave it), the admins'
 at-risk list does. ``assess`` runs a fixed number of queries whatever the number of relationships.
 
@@ -18,6 +19,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+from django_stubs_ext import StrOrPromise, StrPromise
 
 from mentormemed.care.models import Block, CarePolicy, CheckInAnswer, Going, HealthState, NoShow, Rhythm
 from mentormemed.evaluations.models import Evaluation
@@ -48,11 +53,11 @@ def register_milestone_source(source: MilestoneSource) -> None:
 @dataclass(frozen=True)
 class Reason:
     severity: str  # drifting | at_risk
-    text: str
+    text: StrOrPromise  # lazy: worded when read
     private: bool = False  # from a check-in answer: admins only
 
     def as_json(self) -> dict:
-        return {"severity": self.severity, "text": self.text, "private": self.private}
+        return {"severity": self.severity, "text": str(self.text), "private": self.private}
 
 
 @dataclass
@@ -104,25 +109,48 @@ class Signal:
         return Signal(_state(reasons, facts, self.is_new), reasons, facts, self.is_new)
 
     @property
-    def summary(self) -> str:
-        """One plain line, e.g. "no meeting in 47 days; last message 30 days ago"."""
-        return "; ".join(r.text for r in self.reasons) or contact_line(self.facts, timezone.now())
+    def summary(self) -> StrPromise:
+        """One plain line, e.g. "no meeting in 47 days; last message 30 days ago" (lazy: worded when read)."""
+        if self.reasons:
+            return _joined(*(r.text for r in self.reasons))
+        return contact_line(self.facts, timezone.now())
 
 
 def _days(now: dt.datetime, then: dt.datetime) -> int:
     return max((now - then).days, 0)
 
 
-def _ago(days: int) -> str:
-    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+def _joined(*parts) -> StrPromise:
+    """``a; b; c`` of lazy parts, still lazy."""
+    return format_lazy("; ".join(["{}"] * len(parts)), *parts)
 
 
-def contact_line(facts: Facts, now: dt.datetime) -> str:
+def _counted(text: StrPromise, n: int, **values) -> StrPromise:
+    """``text``: an ``ngettext_lazy`` with ``{n}`` (and ``values``) placeholders, filled in."""
+    return format_lazy(text, n=n, **values)
+
+
+def _ago(days: int) -> StrPromise:
+    if days == 0:
+        return _("today")
+    if days == 1:
+        return _("yesterday")
+    return _counted(ngettext_lazy("{n} day ago", "{n} days ago", days), days)
+
+
+def _last_message(facts: Facts, now: dt.datetime) -> StrPromise:
+    if not facts.last_message_at:
+        return _("no messages yet")
+    return format_lazy(_("last message {ago}"), ago=_ago(_days(now, facts.last_message_at)))
+
+
+def contact_line(facts: Facts, now: dt.datetime) -> StrPromise:
     meeting = (
-        f"last meeting {_ago(_days(now, facts.last_meeting_at))}" if facts.last_meeting_at else "no meeting held yet"
+        format_lazy(_("last meeting {ago}"), ago=_ago(_days(now, facts.last_meeting_at)))
+        if facts.last_meeting_at
+        else _("no meeting held yet")
     )
-    message = f"last message {_ago(_days(now, facts.last_message_at))}" if facts.last_message_at else "no messages yet"
-    return f"{meeting}; {message}"
+    return _joined(meeting, _last_message(facts, now))
 
 
 def policies_for(institution_ids: Iterable[int]) -> dict[int, CarePolicy]:
@@ -172,42 +200,101 @@ def _state(reasons: list[Reason], facts: Facts, is_new: bool) -> str:
 def _reasons(f: Facts, policy: CarePolicy, now: dt.datetime) -> list[Reason]:
     out: list[Reason] = []
     if f.paused:
-        out.append(Reason(HealthState.AT_RISK, "contact is paused: one side blocked the other"))
+        out.append(Reason(HealthState.AT_RISK, _("contact is paused: one side blocked the other")))
     quiet = _days(now, f.last_contact_at or f.started_at)
     if f.next_meeting_at is None and quiet >= policy.drift_days:
         severity = HealthState.AT_RISK if quiet >= policy.at_risk_days else HealthState.DRIFTING
-        meeting = f"no meeting in {_days(now, f.last_meeting_at)} days" if f.last_meeting_at else "no meeting held yet"
-        message = f"last message {_ago(_days(now, f.last_message_at))}" if f.last_message_at else "no messages yet"
-        out.append(Reason(severity, f"{meeting}; {message}; none booked"))
-    for side, label in (("mentee", "the mentee"), ("mentor", "the mentor")):
-        shows = f.no_shows[side]
+        quiet_meeting = _days(now, f.last_meeting_at) if f.last_meeting_at else 0
+        meeting = (
+            _counted(ngettext_lazy("no meeting in {n} day", "no meeting in {n} days", quiet_meeting), quiet_meeting)
+            if f.last_meeting_at
+            else _("no meeting held yet")
+        )
+        out.append(Reason(severity, _joined(meeting, _last_message(f, now), _("none booked"))))
+    for side in ("mentee", "mentor"):
+        shows, cancelled, days = f.no_shows[side], f.cancelled[side], f.window_days
         if shows:
             severity = HealthState.AT_RISK if shows >= policy.no_show_prompt_at else HealthState.DRIFTING
-            out.append(Reason(severity, f"{label} did not show for {_n(shows, 'meeting')} in {f.window_days} days"))
-        if f.cancelled[side] >= 2:
-            out.append(
-                Reason(
-                    HealthState.DRIFTING,
-                    f"{label} cancelled {_n(f.cancelled[side], 'meeting')} in {f.window_days} days",
+            text = (
+                _counted(
+                    ngettext_lazy(
+                        "the mentee did not show for {n} meeting in {days} days",
+                        "the mentee did not show for {n} meetings in {days} days",
+                        shows,
+                    ),
+                    shows,
+                    days=days,
+                )
+                if side == "mentee"
+                else _counted(
+                    ngettext_lazy(
+                        "the mentor did not show for {n} meeting in {days} days",
+                        "the mentor did not show for {n} meetings in {days} days",
+                        shows,
+                    ),
+                    shows,
+                    days=days,
                 )
             )
+            out.append(Reason(severity, text))
+        if cancelled >= 2:
+            text = (
+                _counted(
+                    ngettext_lazy(
+                        "the mentee cancelled {n} meeting in {days} days",
+                        "the mentee cancelled {n} meetings in {days} days",
+                        cancelled,
+                    ),
+                    cancelled,
+                    days=days,
+                )
+                if side == "mentee"
+                else _counted(
+                    ngettext_lazy(
+                        "the mentor cancelled {n} meeting in {days} days",
+                        "the mentor cancelled {n} meetings in {days} days",
+                        cancelled,
+                    ),
+                    cancelled,
+                    days=days,
+                )
+            )
+            out.append(Reason(HealthState.DRIFTING, text))
     if f.evaluation == "overdue":
-        out.append(Reason(HealthState.DRIFTING, "the mentee's evaluation is overdue"))
+        out.append(Reason(HealthState.DRIFTING, _("the mentee's evaluation is overdue")))
     if f.milestones and f.milestones.overdue:
         m = f.milestones
-        out.append(Reason(HealthState.DRIFTING, f"{_n(m.overdue, 'milestone')} overdue ({m.done} of {m.total} done)"))
+        text = _counted(
+            ngettext_lazy(
+                "{n} milestone overdue ({done} of {total} done)",
+                "{n} milestones overdue ({done} of {total} done)",
+                m.overdue,
+            ),
+            m.overdue,
+            done=m.done,
+            total=m.total,
+        )
+        out.append(Reason(HealthState.DRIFTING, text))
     for side, answer in f.checkins.items():
+        mentee = side == "mentee"
         if answer["going"] == Going.POORLY:
-            out.append(Reason(HealthState.AT_RISK, f"the {side}'s latest check-in: not going well", private=True))
+            text = (
+                _("the mentee's latest check-in: not going well")
+                if mentee
+                else _("the mentor's latest check-in: not going well")
+            )
+            out.append(Reason(HealthState.AT_RISK, text, private=True))
         elif answer["going"] == Going.MIXED:
-            out.append(Reason(HealthState.DRIFTING, f"the {side}'s latest check-in: mixed", private=True))
+            text = _("the mentee's latest check-in: mixed") if mentee else _("the mentor's latest check-in: mixed")
+            out.append(Reason(HealthState.DRIFTING, text, private=True))
         if answer.get("rhythm") == Rhythm.NO:
-            out.append(Reason(HealthState.DRIFTING, f"the {side} says they meet less often than agreed", private=True))
+            text = (
+                _("the mentee says they meet less often than agreed")
+                if mentee
+                else _("the mentor says they meet less often than agreed")
+            )
+            out.append(Reason(HealthState.DRIFTING, text, private=True))
     return out
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def _meeting_facts(facts: dict[int, Facts], ids: list[int], now: dt.datetime, since: dt.datetime) -> None:

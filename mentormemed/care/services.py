@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.care import selectors
 from mentormemed.care.models import (
@@ -36,11 +38,12 @@ from mentormemed.care.models import (
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.core.conf import product
+from mentormemed.core.timezones import zone_or_utc
 from mentormemed.mentorships import services as mentorships
 from mentormemed.mentorships.models import EndReason, MentorshipRequest, Relationship, RequestState
 from mentormemed.mentorships.selectors import admins_of
 from mentormemed.notifications.emails import queue_email
-from mentormemed.notifications.services import absolute, notify
+from mentormemed.notifications.services import absolute, day, notify
 from mentormemed.scheduling import services as scheduling
 from mentormemed.scheduling.models import Meeting, MeetingStatus
 
@@ -129,13 +132,21 @@ def checkin_answer(*, acting: Actor, checkin: CareCheckIn, going: str, rhythm: s
         raise ValidationError(gettext("You already answered this check-in.")) from exc
 
 
-def _ask_both(relationship: Relationship, *, title_for, body: str) -> None:
+def _ask_both(relationship: Relationship, *, title, body) -> None:
+    """``title``: a translation with a ``{name}`` placeholder, filled with the other side's name."""
     url = _url("mentorships:relationship", relationship.pk) + "#care"
     for user, other in (
         (relationship.mentee.user, relationship.mentor.membership.user),
         (relationship.mentor.membership.user, relationship.mentee.user),
     ):
-        notify(user=user, kind="care_checkin", title=title_for(other), body=body, url=url, action="Answer")
+        notify(
+            user=user,
+            kind="care_checkin",
+            title=format_lazy(title, name=other.display_name),
+            body=body,
+            url=url,
+            action=_("Answer"),
+        )
 
 
 # Programs (R34) may set their own rhythm: ``fn(relationship_ids) -> {relationship_id: every_days}``.
@@ -194,9 +205,11 @@ def send_checkins(*, now: dt.datetime | None = None) -> dict[str, int]:
             if _create_checkin(rel, occasion=CheckInOccasion.PERIODIC, key=key, now=now):
                 _ask_both(
                     rel,
-                    title_for=lambda other: f"Check-in: how is your mentorship with {other.display_name} going?",
-                    body="Two quick questions. Only you see your answers; they help your program notice "
-                    "when a mentorship needs support.",
+                    title=_("Check-in: how is your mentorship with {name} going?"),
+                    body=_(
+                        "Two quick questions. Only you see your answers; they help your program notice "
+                        "when a mentorship needs support."
+                    ),
                 )
                 periodic += 1
     held = Meeting.objects.filter(
@@ -215,8 +228,8 @@ def send_checkins(*, now: dt.datetime | None = None) -> dict[str, int]:
             if _create_checkin(rel, occasion=CheckInOccasion.MEETING, key=key, now=now):
                 _ask_both(
                     rel,
-                    title_for=lambda other: f"How was your meeting with {other.display_name}?",
-                    body="One question, ten seconds. Only you see your answer.",
+                    title=_("How was your meeting with {name}?"),
+                    body=_("One question, ten seconds. Only you see your answer."),
                 )
                 after_meeting += 1
     return {"care_checkins": periodic, "care_meeting_checkins": after_meeting}
@@ -259,15 +272,19 @@ def no_show_mark(*, acting: Actor, meeting: Meeting, now: dt.datetime | None = N
         marked_by=user,
         marked_at=now,
     )
-    when = timezone.localtime(meeting.starts_at, timezone.get_current_timezone())
     notify(
         user=absent,
         kind="care_accountability",
-        title=f"{user.display_name} marked that you missed your meeting",
-        body=f"The meeting on {when:%B %-d} did not take place. If something came up, send a message; "
-        "when you cannot come, cancel ahead so the time can go to someone else.",
+        title=format_lazy(_("{name} marked that you missed your meeting"), name=user.display_name),
+        body=format_lazy(
+            _(
+                "The meeting on {day} did not take place. If something came up, send a message; "
+                "when you cannot come, cancel ahead so the time can go to someone else."
+            ),
+            day=day(meeting.starts_at, "MONTH_DAY_FORMAT", zone_or_utc(absent.time_zone)),
+        ),
         url=_url("mentorships:relationship", relationship.pk),
-        action="Open the mentorship",
+        action=_("Open the mentorship"),
     )
     if absent_side == "mentor":
         mentorships.refresh_responsiveness(mentor=relationship.mentor, now=now)
@@ -284,22 +301,33 @@ def _escalate_mentee_no_shows(*, relationship: Relationship, now: dt.datetime) -
         notify(
             user=relationship.mentee.user,
             kind="care_accountability",
-            title=f"You have missed {count} meetings in {policy.no_show_window_days} days",
-            body="Mentors give you their time. If your plans changed, cancel ahead, agree a new rhythm in your "
-            "compact, or end a mentorship kindly so the mentor can help someone else.",
+            title=format_lazy(
+                _("You have missed {count} meetings in {days} days"), count=count, days=policy.no_show_window_days
+            ),
+            body=_(
+                "Mentors give you their time. If your plans changed, cancel ahead, agree a new rhythm in your "
+                "compact, or end a mentorship kindly so the mentor can help someone else."
+            ),
             url=_url("mentorships:relationships"),
-            action="Your mentorships",
+            action=_("Your mentorships"),
         )
     if count >= policy.no_show_admin_at:
         for admin in admins_of(relationship.mentee.institution_id):
             notify(
                 user=admin,
                 kind="care_admin",
-                title=f"{relationship.mentee.user.display_name} has missed {count} meetings",
-                body=f"Marked by their mentors in the last {policy.no_show_window_days} days. You may want to "
-                "reach out from the at-risk list.",
+                title=format_lazy(
+                    _("{name} has missed {count} meetings"), name=relationship.mentee.user.display_name, count=count
+                ),
+                body=format_lazy(
+                    _(
+                        "Marked by their mentors in the last {days} days. You may want to "
+                        "reach out from the at-risk list."
+                    ),
+                    days=policy.no_show_window_days,
+                ),
                 url=_url("care:at_risk"),
-                action="Open the at-risk list",
+                action=_("Open the at-risk list"),
             )
 
 
@@ -357,8 +385,10 @@ def block_lift(*, acting: Actor, block: Block) -> None:
 # --------------------------------------------------------------------------------- cases
 
 
-def _tell_handlers(case: Case, *, title: str) -> None:
-    """Admins of the case's institution(s) and every staff member; never the subject."""
+def _tell_handlers(case: Case, *, title) -> None:
+    """Admins of the case's institution(s) and every staff member; never the subject.
+
+    ``title``: a translation (the case's reference filled in), read in each handler's language."""
     people = {u.pk: u for u in selectors.staff_users()}
     for institution_id in filter(None, (case.institution_id, case.other_institution_id)):
         people.update({u.pk: u for u in admins_of(institution_id)})
@@ -368,12 +398,20 @@ def _tell_handlers(case: Case, *, title: str) -> None:
             user=user,
             kind="care_case",
             title=title,
-            body=f"{case.reference} · {case.get_kind_display()}"
-            + (f" · {case.get_category_display()}" if case.category else "")
-            + (" · urgent" if case.urgent else ""),
+            body=_case_line(case),
             url=_url("care:case", case.pk),
-            action="Open the case",
+            action=_("Open the case"),
         )
+
+
+def _case_line(case: Case):
+    """ "CR-… · Report · Harassment · urgent", in the reader's language (labels stay lazy)."""
+    parts = [case.reference, CaseKind(case.kind).label]
+    if case.category:
+        parts.append(Category(case.category).label)
+    if case.urgent:
+        parts.append(_("urgent"))
+    return format_lazy("{}" + " · {}" * (len(parts) - 1), *parts)
 
 
 def _open_case(*, acting: Actor, subject_membership, relationship, action: str, detail_of, **fields) -> Case:
@@ -441,7 +479,9 @@ def report_file(
     )
     if block:
         block_create(acting=acting, other=subject_membership.user, relationship=relationship, case=case)
-    _tell_handlers(case, title=f"A confidential report was filed ({case.reference})")
+    _tell_handlers(
+        case, title=format_lazy(_("A confidential report was filed ({reference})"), reference=case.reference)
+    )
     return case
 
 
@@ -478,21 +518,36 @@ def concern_raise(*, acting: Actor, relationship: Relationship, description: str
                 "mentee": mentee.user,
                 "mentor": acting.user,
                 "mentor_institution": acting.membership.institution.name,
-                "contact_name": policy.wellbeing_contact_name or "Program office",
+                "contact_name": policy.wellbeing_contact_name or _("Program office"),
                 "url": absolute(_url("care:case", case.pk)),
             },
         )
     _tell_handlers(
-        case, title=("URGENT: " if case.urgent else "") + f"A wellbeing concern was raised ({case.reference})"
+        case,
+        title=format_lazy(
+            _("URGENT: A wellbeing concern was raised ({reference})")
+            if case.urgent
+            else _("A wellbeing concern was raised ({reference})"),
+            reference=case.reference,
+        ),
     )
     if case.mentee_told:
-        contact = policy.wellbeing_contact_name or f"your program office at {mentee.institution.name}"
+        contact = policy.wellbeing_contact_name or format_lazy(
+            _("your program office at {institution}"), institution=mentee.institution.name
+        )
         notify(
             user=mentee.user,
             kind="care_concern",
-            title="Your mentor let your school's support team know they care about you",
-            body=f"{acting.user.display_name} shared a concern for your wellbeing with {contact}, who may reach out. "
-            "You are not in trouble. If you need help now: " + "; ".join(policy.crisis_lines),
+            title=_("Your mentor let your school's support team know they care about you"),
+            body=format_lazy(
+                _(
+                    "{name} shared a concern for your wellbeing with {contact}, who may reach out. "
+                    "You are not in trouble. If you need help now: {crisis_lines}"
+                ),
+                name=acting.user.display_name,
+                contact=contact,
+                crisis_lines="; ".join(policy.crisis_lines),
+            ),
             url=_url("core:home"),
         )
         CaseEvent.objects.create(case=case, by=None, by_role="", action="told", note="The mentee was told.")
@@ -553,8 +608,8 @@ def case_update(*, acting: Actor, case: Case, status: str, note: str) -> Case:
         notify(
             user=case.reporter,
             kind="care_case",
-            title=f"Your report {case.reference} was resolved",
-            body="Thank you for telling us. If anything happens again, report it again at once.",
+            title=format_lazy(_("Your report {reference} was resolved"), reference=case.reference),
+            body=_("Thank you for telling us. If anything happens again, report it again at once."),
             url=_url("care:my_reports"),
         )
     case.refresh_from_db()
@@ -584,12 +639,19 @@ def outreach_send(*, acting: Actor, relationship: Relationship, to: str, note: s
         notify(
             user=people[side].user,
             kind="care_outreach",
-            title=f"{sender} is checking in on your mentorship with {other.display_name}",
+            title=format_lazy(
+                _("{sender} is checking in on your mentorship with {name}"), sender=sender, name=other.display_name
+            ),
             body=note
-            or "We noticed your mentorship has been quiet. Is everything all right? A short message or a booked "
-            f"meeting keeps it going — or reply to {acting.user.email} if you would like help.",
+            or format_lazy(
+                _(
+                    "We noticed your mentorship has been quiet. Is everything all right? A short message or a "
+                    "booked meeting keeps it going — or reply to {email} if you would like help."
+                ),
+                email=acting.user.email,
+            ),
             url=_url("mentorships:relationship", relationship.pk),
-            action="Open the mentorship",
+            action=_("Open the mentorship"),
         )
     record = Outreach.objects.create(relationship=relationship, by=acting.user, by_role=acting.role, to=to, note=note)
     audit(
@@ -629,12 +691,18 @@ def on_relationship_started(sender=None, *, relationship: Relationship, **kwargs
             notify(
                 user=relationship.mentee.user,
                 kind="care_duplicate",
-                title="Two of your mentors now cover the same need",
-                body=f"{other.mentor.membership.user.display_name} and "
-                f"{relationship.mentor.membership.user.display_name} both help you with {duplicate.areas}. "
-                "Mentors' time is scarce: tell us which mentor to keep for it, or keep both.",
+                title=_("Two of your mentors now cover the same need"),
+                body=format_lazy(
+                    _(
+                        "{first} and {second} both help you with {areas}. "
+                        "Mentors' time is scarce: tell us which mentor to keep for it, or keep both."
+                    ),
+                    first=other.mentor.membership.user.display_name,
+                    second=relationship.mentor.membership.user.display_name,
+                    areas=duplicate.areas,
+                ),
                 url=_url("care:duplicate", duplicate.pk),
-                action="Choose",
+                action=_("Choose"),
             )
 
 

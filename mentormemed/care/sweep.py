@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst, format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.care.health import Signal, assess
 from mentormemed.care.models import HealthState, RefreshMark, RelationshipHealth
@@ -102,7 +104,7 @@ def _nudge(rel: Relationship, signal: Signal, now: dt.datetime) -> bool:
         if not claimed:
             return False
         url = reverse("mentorships:relationship", args=[rel.pk])
-        why = signal.summary
+        why = capfirst(signal.summary)  # lazy: each person reads the facts in their language
         for user, other in (
             (rel.mentee.user, rel.mentor.membership.user),
             (rel.mentor.membership.user, rel.mentee.user),
@@ -110,10 +112,15 @@ def _nudge(rel: Relationship, signal: Signal, now: dt.datetime) -> bool:
             notify(
                 user=user,
                 kind="care_nudge",
-                title=f"Your mentorship with {other.display_name} could use some attention",
-                body=f"{why[0].upper()}{why[1:]}. A short message or a booked meeting keeps it going; if it no "
-                "longer works for you, you can end it kindly from the mentorship page.",
+                title=format_lazy(_("Your mentorship with {name} could use some attention"), name=other.display_name),
+                body=format_lazy(
+                    _(
+                        "{why}. A short message or a booked meeting keeps it going; if it no "
+                        "longer works for you, you can end it kindly from the mentorship page."
+                    ),
+                    why=why,
+                ),
                 url=url,
-                action="Open the mentorship",
+                action=_("Open the mentorship"),
             )
     return True

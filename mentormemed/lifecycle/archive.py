@@ -9,17 +9,23 @@ import zipfile
 from collections.abc import Callable, Sequence
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.spreadsheet import csv_text
 from mentormemed.lifecycle.catalogue import Dataset
 
 NOT_INCLUDED = (
-    "Messages, goals, mentoring compacts and meeting notes: private to the two people (R30); a person"
-    " downloads their own from their account.",
-    "Single evaluation answers: mentors and institutions see released aggregates only (R18).",
-    "Identity characteristics a person kept private (R8).",
-    "Another institution's people: where one of ours met someone elsewhere, the other side reads"
-    " 'another institution'.",
+    _(
+        "Messages, goals, mentoring compacts and meeting notes: private to the two people; a person"
+        " downloads their own from their account."
+    ),
+    _("Single evaluation answers: mentors and institutions see released aggregates only."),
+    _("Identity characteristics a person kept private."),
+    _(
+        "Another institution's people: where one of ours met someone elsewhere, the other side reads"
+        " 'another institution'."
+    ),
 )
 
 
@@ -27,27 +33,30 @@ def dictionary(datasets: Sequence[Dataset]) -> list[dict]:
     return [
         {
             "file": f"{d.key}.csv",
-            "title": d.title,
-            "description": d.description,
-            "columns": [{"name": name, "meaning": meaning} for name, meaning in d.columns],
+            "title": str(d.title),
+            "description": str(d.description),
+            "columns": [{"name": name, "meaning": str(meaning)} for name, meaning in d.columns],
         }
         for d in datasets
     ]
 
 
 def readme(*, heading: str, subject: str, counts: dict[str, int], datasets: Sequence[Dataset], notes=()) -> str:
+    """The archive's README in the active language (the export is built in its requester's)."""
     lines = [
-        heading,
-        f"Subject: {subject}",
-        f"Built: {timezone.now():%Y-%m-%d %H:%M} UTC",
+        str(heading),
+        gettext("Subject: %(subject)s") % {"subject": subject},
+        gettext("Built: %(when)s UTC") % {"when": f"{timezone.now():%Y-%m-%d %H:%M}"},
         "",
-        "Files (UTF-8 CSV, comma-separated, header row first; times in UTC, ISO 8601):",
+        gettext("Files (UTF-8 CSV, comma-separated, header row first; times in UTC, ISO 8601):"),
     ]
     for d in datasets:
-        lines.append(f"- {d.key}.csv — {d.title}: {counts.get(d.key, 0)} rows. {d.description}")
-    lines += ["", "data-dictionary.json describes every column of every file."]
+        rows = ngettext("%(count)s row", "%(count)s rows", counts.get(d.key, 0)) % {"count": counts.get(d.key, 0)}
+        lines.append(f"- {d.key}.csv — {d.title}: {rows}. {d.description}")
+    lines += ["", gettext("data-dictionary.json describes every column of every file.")]
+    lines += [gettext("Column names are the same in every language; their meanings are written in this language.")]
     if notes:
-        lines += ["", "Not included, and why:"] + [f"- {n}" for n in notes]
+        lines += ["", gettext("Not included, and why:")] + [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"
 
 
@@ -65,7 +74,10 @@ def write(
     out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for index, dataset in enumerate(datasets):
-            progress(round(100 * index / (len(datasets) + 1)), f"Writing {dataset.title.lower()}")
+            progress(
+                round(100 * index / (len(datasets) + 1)),
+                gettext("Writing: %(title)s") % {"title": dataset.title},
+            )
             rows = list(dataset.rows(subject_arg))
             counts[dataset.key] = len(rows)
             archive.writestr(f"{dataset.key}.csv", csv_text(dataset.header, rows))

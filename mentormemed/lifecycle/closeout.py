@@ -16,12 +16,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.audit import audit
 from mentormemed.core.clock import platform_today
 from mentormemed.lifecycle import erasure, exports
 from mentormemed.lifecycle.models import CloseOut, DataExport, RetentionSchedule
+from mentormemed.notifications.services import day
 
 OPEN_STATES = (CloseOut.State.HANDOVER, CloseOut.State.GRACE, CloseOut.State.DESTROYING)
 
@@ -48,13 +51,14 @@ def contract_end(institution) -> dt.date | None:
     return max(last_days)
 
 
-def _tell_admins(institution, *, title: str, body: str, url: str = "/manage/data/") -> None:
+def _tell_admins(institution, *, title, body, url: str = "/manage/data/") -> None:
+    """``title`` and ``body``: translations, read in each admin's language."""
     from mentormemed.institutions.models import Membership, MembershipStatus
     from mentormemed.notifications.services import notify
 
     admins = Membership.objects.filter(institution=institution, role="admin", status=MembershipStatus.ACTIVE)
     for admin in admins.select_related("user"):
-        notify(user=admin.user, kind="data", title=title, body=body, url=url, action="Download the export")
+        notify(user=admin.user, kind="data", title=title, body=body, url=url, action=_("Download the export"))
 
 
 @transaction.atomic
@@ -112,11 +116,14 @@ def export_ready(*, export_id: int) -> None:
         )
         _tell_admins(
             closeout.institution,
-            title="Your institution's data export is ready",
-            body=(
-                f"Your contract ended on {closeout.contract_ended_on:%B %-d, %Y}. Download your data before"
-                f" {closeout.destroy_after:%B %-d, %Y}: after that day its personal data is destroyed."
-                " Renewing before then keeps everything."
+            title=_("Your institution's data export is ready"),
+            body=format_lazy(
+                _(
+                    "Your contract ended on {ended}. Download your data before {destroy_after}: after that day its"
+                    " personal data is destroyed. Renewing before then keeps everything."
+                ),
+                ended=day(closeout.contract_ended_on, "DATE_FORMAT"),
+                destroy_after=day(closeout.destroy_after, "DATE_FORMAT"),
             ),
         )
 
@@ -275,9 +282,15 @@ def remind_staff(*, now: dt.datetime) -> int:
     for item in due.select_related("institution"):
         if CloseOut.objects.filter(pk=item.pk, staff_reminded_at__isnull=True).update(staff_reminded_at=now):
             notify_staff(
-                title=f"Destruction due: {item.institution.name}",
-                body=f"The grace period ended {item.destroy_after:%B %-d, %Y}. Confirm destruction and send the"
-                f" certificate; otherwise it happens automatically after {BACKSTOP_DAYS} more days.",
+                title=format_lazy(_("Destruction due: {institution}"), institution=item.institution.name),
+                body=format_lazy(
+                    _(
+                        "The grace period ended {day}. Confirm destruction and send the certificate; otherwise it"
+                        " happens automatically after {days} more days."
+                    ),
+                    day=day(item.destroy_after, "DATE_FORMAT"),
+                    days=BACKSTOP_DAYS,
+                ),
                 url=f"/staff/data/institutions/{item.institution_id}/",
             )
             told += 1

@@ -10,6 +10,9 @@ is left links to no one: the account it hangs on no longer holds anything about 
 Kept on purpose: CME credit as a ``RetainedCmeRecord`` (name, activity, date, credits) until the
 accredited provider's retention period ends, and audit entries (actions, with the names and
 addresses in them blanked) until the institution's audit retention ends.
+
+The counts' labels are English keys (stored in summaries and audit details), marked for translation
+so that the e-mail telling a person what was erased reads them in the person's language.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections import Counter
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from mentormemed.lifecycle.models import RetainedCmeRecord
 
@@ -46,12 +50,12 @@ def erase_membership(membership, *, counts: Counter, now: dt.datetime) -> None:
     from mentormemed.training.models import ActivityEvaluation, CmeClaim
 
     user = membership.user
-    counts["identity values (deleted)"] += IdentityValue.objects.filter(membership=membership).delete()[0]
+    counts[gettext_noop("identity values (deleted)")] += IdentityValue.objects.filter(membership=membership).delete()[0]
     mentor = MentorProfile.objects.filter(membership=membership).first()
     if mentor is not None:
         if mentor.photo:
             mentor.photo.delete(save=False)
-            counts["profile photos (deleted)"] += 1
+            counts[gettext_noop("profile photos (deleted)")] += 1
         MentorProfile.objects.filter(pk=mentor.pk).update(
             photo="",
             bio=ERASED_TEXT,
@@ -71,7 +75,7 @@ def erase_membership(membership, *, counts: Counter, now: dt.datetime) -> None:
 
         MentorSearchText.objects.filter(mentor=mentor).delete()
         DateOff.objects.filter(availability__mentor=mentor).update(note=ERASED_TEXT)
-        counts["mentor profiles (de-identified)"] += 1
+        counts[gettext_noop("mentor profiles (de-identified)")] += 1
     mentee = MenteeProfile.objects.filter(membership=membership).first()
     if mentee is not None:
         MenteeProfile.objects.filter(pk=mentee.pk).update(
@@ -79,21 +83,23 @@ def erase_membership(membership, *, counts: Counter, now: dt.datetime) -> None:
         )
         mentee.languages.clear()
         AffinityPreference.objects.filter(profile=mentee).delete()
-        counts["mentee profiles (de-identified)"] += 1
+        counts[gettext_noop("mentee profiles (de-identified)")] += 1
     MenteeEligibility.objects.filter(membership=membership).update(review_note=ERASED_TEXT)
 
     requests = MentorshipRequest.objects.filter(Q(mentee=membership) | Q(mentor__membership=membership))
-    counts["request messages (text removed)"] += requests.exclude(message="", response_message="").update(
+    counts[gettext_noop("request messages (text removed)")] += requests.exclude(message="", response_message="").update(
         message=ERASED_TEXT, response_message=ERASED_TEXT
     )
     relationships = Relationship.objects.filter(Q(mentee=membership) | Q(mentor__membership=membership))
     relationships.update(end_note=ERASED_TEXT)
-    counts["messages (deleted)"] += Message.objects.filter(relationship__in=relationships, sender=user).delete()[0]
-    counts["goals (deleted)"] += Goal.objects.filter(relationship__in=relationships).delete()[0]
-    counts["mentoring compacts (text removed)"] += Compact.objects.filter(relationship__in=relationships).update(
-        expectations=ERASED_TEXT, meeting_rhythm=ERASED_TEXT
-    )
-    counts["meetings (agenda, notes and place removed)"] += Meeting.objects.filter(
+    counts[gettext_noop("messages (deleted)")] += Message.objects.filter(
+        relationship__in=relationships, sender=user
+    ).delete()[0]
+    counts[gettext_noop("goals (deleted)")] += Goal.objects.filter(relationship__in=relationships).delete()[0]
+    counts[gettext_noop("mentoring compacts (text removed)")] += Compact.objects.filter(
+        relationship__in=relationships
+    ).update(expectations=ERASED_TEXT, meeting_rhythm=ERASED_TEXT)
+    counts[gettext_noop("meetings (agenda, notes and place removed)")] += Meeting.objects.filter(
         relationship__in=relationships
     ).update(agenda=ERASED_TEXT, notes=ERASED_TEXT, place=ERASED_TEXT, video_url=ERASED_TEXT, cancel_reason="")
     Outreach.objects.filter(relationship__in=relationships).update(note=ERASED_TEXT)
@@ -105,7 +111,7 @@ def erase_membership(membership, *, counts: Counter, now: dt.datetime) -> None:
             kept = _numeric(row.answers)
             if kept != row.answers:
                 model.objects.filter(pk=row.pk).update(answers=kept)
-                counts["evaluation and survey answers (free text removed)"] += 1
+                counts[gettext_noop("evaluation and survey answers (free text removed)")] += 1
     ActivityEvaluation.objects.filter(membership=membership).update(change_text=ERASED_TEXT, comments=ERASED_TEXT)
 
     keep_until = (now + dt.timedelta(days=365 * CME_KEEP_YEARS)).date()
@@ -122,18 +128,18 @@ def erase_membership(membership, *, counts: Counter, now: dt.datetime) -> None:
                 "keep_until": max(keep_until, claim.completed_on + dt.timedelta(days=365 * CME_KEEP_YEARS)),
             },
         )
-        counts["CME claims (kept as a minimal record)"] += 1
+        counts[gettext_noop("CME claims (kept as a minimal record)")] += 1
     claims.update(npi="", licence_state="", licence_number="", board_id="", birth_month=None, birth_day=None)
 
     cases = Case.objects.filter(Q(reporter_membership=membership) | Q(subject_membership=membership))
-    counts["reports and concerns (text removed)"] += cases.update(description=ERASED_TEXT)
+    counts[gettext_noop("reports and concerns (text removed)")] += cases.update(description=ERASED_TEXT)
     CaseEvent.objects.filter(case__in=cases).update(note=ERASED_TEXT)
-    counts["questions to the network (text removed)"] += Question.objects.filter(asker=membership).update(
+    counts[gettext_noop("questions to the network (text removed)")] += Question.objects.filter(asker=membership).update(
         title="(erased)", body=ERASED_TEXT
     )
     if mentor is not None:
         NetworkAnswer.objects.filter(mentor=mentor).update(body=ERASED_TEXT)
-    counts["circle messages (deleted)"] += CircleMessage.objects.filter(
+    counts[gettext_noop("circle messages (deleted)")] += CircleMessage.objects.filter(
         sender=user, circle__institution=membership.institution
     ).delete()[0]
     if membership.status != MembershipStatus.ENDED:
@@ -162,7 +168,7 @@ def erase_account(user, *, counts: Counter) -> bool:
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
-    counts["notifications (deleted)"] += Notification.objects.filter(user=user).delete()[0]
+    counts[gettext_noop("notifications (deleted)")] += Notification.objects.filter(user=user).delete()[0]
     NotificationPreference.objects.filter(user=user).delete()
     DigestState.objects.filter(user=user).delete()
     CalendarFeed.objects.filter(user=user).delete()
@@ -173,7 +179,7 @@ def erase_account(user, *, counts: Counter) -> bool:
     user.set_unusable_password()
     user.save()
     _blank_audit(Q(actor=user) | Q(object_type=settings.AUTH_USER_MODEL.lower(), object_id=str(user.pk)))
-    counts["accounts (name, e-mail and sign-in removed)"] += 1
+    counts[gettext_noop("accounts (name, e-mail and sign-in removed)")] += 1
     return True
 
 
@@ -194,6 +200,6 @@ def erase_person(user, *, now: dt.datetime | None = None) -> Counter:
     counts: Counter = Counter()
     for membership in Membership.objects.filter(user=user).select_related("institution", "user"):
         erase_membership(membership, counts=counts, now=now)
-        counts["memberships (ended, kept without personal data)"] += 1
+        counts[gettext_noop("memberships (ended, kept without personal data)")] += 1
     erase_account(user, counts=counts)
     return counts

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from mentormemed.core.audit import audit
@@ -44,12 +45,17 @@ def _datasets(export: DataExport):
         return (
             INSTITUTION_DATASETS,
             export.institution,
-            f"Data export of {export.institution.name}",
+            gettext("Data export of %(name)s") % {"name": export.institution.name},
             archive.NOT_INCLUDED,
         )
     from mentormemed.lifecycle.personal import PERSON_DATASETS, PERSON_NOT_INCLUDED
 
-    return PERSON_DATASETS, export.person, "Your data from MentorMeMed", PERSON_NOT_INCLUDED
+    return PERSON_DATASETS, export.person, gettext("Your data from MentorMeMed"), PERSON_NOT_INCLUDED
+
+
+def _language_of(export: DataExport) -> str:
+    requester = export.requested_by
+    return (requester.language if requester is not None else "") or settings.LANGUAGE_CODE
 
 
 def export_build(*, export_id: int) -> dict:
@@ -58,17 +64,24 @@ def export_build(*, export_id: int) -> dict:
         state=DataExport.State.RUNNING, step="Starting"
     ):
         return {"built": 0}
-    export = DataExport.objects.select_related("institution", "person").get(pk=export_id)
+    export = DataExport.objects.select_related("institution", "person", "requested_by").get(pk=export_id)
 
     def progress(percent: int, step: str) -> None:
         DataExport.objects.filter(pk=export_id).update(progress=percent, step=step)
 
     try:
-        datasets, subject_arg, heading, notes = _datasets(export)
-        subject = str(subject_arg) if export.institution_id else subject_arg.email
-        out, sha, counts = archive.write(
-            subject_arg=subject_arg, datasets=datasets, heading=heading, subject=subject, notes=notes, progress=progress
-        )
+        # The README and the data dictionary are written in the requester's language.
+        with translation.override(_language_of(export)):
+            datasets, subject_arg, heading, notes = _datasets(export)
+            subject = str(subject_arg) if export.institution_id else subject_arg.email
+            out, sha, counts = archive.write(
+                subject_arg=subject_arg,
+                datasets=datasets,
+                heading=heading,
+                subject=subject,
+                notes=notes,
+                progress=progress,
+            )
         with out:
             name = f"{export.kind}-{export_id}-{timezone.now():%Y%m%d%H%M%S}.zip"
             export.file.save(name, File(out), save=False)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
@@ -29,7 +30,7 @@ def retention_save(
     closeout_grace_days: int,
 ) -> RetentionSchedule:
     user = acting.person
-    schedule, _ = RetentionSchedule.objects.update_or_create(
+    schedule, _created = RetentionSchedule.objects.update_or_create(
         institution=institution,
         defaults={
             "audit_years": audit_years,
@@ -49,13 +50,14 @@ def retention_save(
     return schedule
 
 
-def notify_staff(*, title: str, url: str, body: str = "") -> None:
+def notify_staff(*, title, url: str, body="") -> None:
+    """``title`` and ``body``: translations (gettext_lazy / format_lazy), read in each staff member's language."""
     from django.contrib.auth import get_user_model
 
-    from mentormemed.notifications.services import notify
+    from mentormemed.notifications.services import OPEN, notify
 
     for staff in get_user_model().objects.filter(is_staff=True, is_active=True):
-        notify(user=staff, kind="data", title=title, body=body, url=url, action="Open MentorMeMed")
+        notify(user=staff, kind="data", title=title, body=body, url=url, action=OPEN)
 
 
 @transaction.atomic
@@ -69,7 +71,7 @@ def erasure_request(*, acting: Actor, reason: str) -> ErasureRequest:
         raise ValidationError(gettext("You have already asked; we will write to you when it is done."))
     item = ErasureRequest.objects.create(person=user, reason=reason.strip(), contact_email=user.email)
     audit(acting=acting, action="lifecycle.erasure.request", obj=item)
-    notify_staff(title="A person asked to be erased", url=f"/staff/data/erasure/{item.pk}/")
+    notify_staff(title=_("A person asked to be erased"), url=f"/staff/data/erasure/{item.pk}/")
     return item
 
 
@@ -96,6 +98,7 @@ def erasure_decide(*, acting: Actor, item: ErasureRequest, carry_out: bool, note
         raise ValidationError(gettext("This request has already been handled."))
     item.refresh_from_db()
     person = item.person
+    language = person.language  # read before erasure: the e-mail is in the language they used
     from mentormemed.notifications.emails import queue_email
 
     if carry_out:
@@ -113,5 +116,6 @@ def erasure_decide(*, acting: Actor, item: ErasureRequest, carry_out: bool, note
         to=[item.contact_email],
         template_prefix="lifecycle/email/erasure_decided",
         context={"done": carry_out, "note": item.decision_note, "summary": item.summary},
+        language=language,
     )
     return item

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.conf import product
 from mentormemed.core.demo import DemoContext
@@ -232,7 +234,7 @@ class _Builder:
                 user=mentor.membership.user,
                 kind="request_received",
                 email=False,
-                title=f"{mentee.user.display_name} asks you to be their mentor",
+                title=format_lazy(_("{name} asks you to be their mentor"), name=mentee.user.display_name),
                 url=f"/mentorships/inbox/{request.pk}/",
             )
         return request

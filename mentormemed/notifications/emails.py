@@ -24,7 +24,13 @@ def render_email(template_prefix: str, context: dict) -> tuple[str, str, str]:
 
 
 def queue_email(
-    *, to: list[str], template_prefix: str, context: dict, attachments=None, calendar: dict | None = None
+    *,
+    to: list[str],
+    template_prefix: str,
+    context: dict,
+    attachments=None,
+    calendar: dict | None = None,
+    language: str = "",
 ) -> list[OutgoingEmail]:
     """Write the e-mail to the outbox in the caller's transaction; deliver it after commit.
 
@@ -35,11 +41,13 @@ def queue_email(
     ``calendar``: optional {"method", "ics"} sent as a ``text/calendar; method=…`` part (RFC 6047).
 
     Each recipient reads it in their own language (``User.language``); recipients of different
-    languages get one message per language. Returns the outbox rows written."""
+    languages get one message per language. ``language`` overrides it for every recipient (a person
+    whose account no longer holds their address, e.g. once erased). Returns the outbox rows written."""
     rows = []
+    groups = {language: list(to)} if language else recipients_by_language(to)
     with transaction.atomic():
-        for language, addresses in recipients_by_language(to).items():
-            with translation.override(language):
+        for reader_language, addresses in groups.items():
+            with translation.override(reader_language):
                 subject, text, html = render_email(template_prefix, context)
             rows.append(
                 OutgoingEmail.objects.create(

@@ -10,6 +10,9 @@ zone. Thread messages and goals never enter an invite (R30).
   mentee who gives up a seat is sent a CANCEL for that seat alone; the mentor's own object
   for the session lists the seats taken.
 - An event: one object per participant for the event's span, with their rounds in the text.
+
+Texts are worded in the current language: the caller renders each reader's copy under theirs
+(the same object — UID, SEQUENCE, people — whatever the wording).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Event, vCalAddress, vText
 
 from mentormemed.core.conf import product
@@ -72,7 +76,7 @@ def render(invite: GroupInvite, *, method: str, now: dt.datetime | None = None) 
     event.add("dtstart", invite.starts_at.astimezone(zone))
     event.add("dtend", invite.ends_at.astimezone(zone))
     event.add("summary", invite.summary)
-    lines = [invite.description, f"Join: {invite.video_url}" if invite.video_url else ""]
+    lines = [invite.description, _("Join: %(url)s") % {"url": invite.video_url} if invite.video_url else ""]
     event.add("description", "\n".join(filter(None, lines)))
     if invite.video_url:
         event.add("location", invite.video_url)
@@ -102,8 +106,10 @@ def invite_ics(meeting: CircleMeeting, *, seats: list, method: str, now: dt.date
         sequence=meeting.sequence,
         starts_at=meeting.starts_at,
         ends_at=meeting.ends_at,
-        summary=f"Mentoring circle: {meeting.circle.name}",
-        description="\n".join(filter(None, [meeting.agenda, f"Circle: {_link('programs:circle', meeting.circle_id)}"])),
+        summary=_("Mentoring circle: %(name)s") % {"name": meeting.circle.name},
+        description="\n".join(
+            filter(None, [meeting.agenda, _("Circle: %(url)s") % {"url": _link("programs:circle", meeting.circle_id)}])
+        ),
         organizer=facilitators[0].membership.user,
         attendees=[
             (s.membership.user, "CHAIR" if s.role == CircleRole.FACILITATOR else "REQ-PARTICIPANT") for s in seats
@@ -121,8 +127,8 @@ def session_seat_ics(session: OfficeHours, *, mentee_user, booking_id: int, meth
         sequence=0 if method == "REQUEST" else 1,
         starts_at=session.starts_at,
         ends_at=session.starts_at + dt.timedelta(minutes=session.minutes),
-        summary=f"{session.title} with {mentor_user.display_name}",
-        description=f"A one-off session. Sessions: {_link('programs:sessions')}",
+        summary=_("%(title)s with %(name)s") % {"title": session.title, "name": mentor_user.display_name},
+        description=_("A one-off session. Sessions: %(url)s") % {"url": _link("programs:sessions")},
         organizer=mentor_user,
         attendees=[(mentor_user, "CHAIR"), (mentee_user, "REQ-PARTICIPANT")],
         video_url=session.video_url,
@@ -138,8 +144,9 @@ def session_host_ics(session: OfficeHours, *, mentee_users: list, sequence: int)
         sequence=sequence,
         starts_at=session.starts_at,
         ends_at=session.starts_at + dt.timedelta(minutes=session.minutes),
-        summary=f"{session.title} (your session, {len(mentee_users)} of {session.seats} seats taken)",
-        description=f"Your one-off session. Sessions: {_link('programs:sessions')}",
+        summary=_("%(title)s (your session, %(taken)s of %(seats)s seats taken)")
+        % {"title": session.title, "taken": len(mentee_users), "seats": session.seats},
+        description=_("Your one-off session. Sessions: %(url)s") % {"url": _link("programs:sessions")},
         organizer=mentor_user,
         attendees=[(mentor_user, "CHAIR"), *[(u, "REQ-PARTICIPANT") for u in mentee_users]],
         video_url=session.video_url,
@@ -154,8 +161,10 @@ def event_ics(event: SpeedEvent, *, user, rounds: list[str], ends_at: dt.datetim
         sequence=event.sequence,
         starts_at=event.starts_at,
         ends_at=ends_at,
-        summary=f"Speed mentoring: {event.name}",
-        description="\n".join([*rounds, f"Your schedule: {_link('programs:event', event.pk)}"]),
+        summary=_("Speed mentoring: %(name)s") % {"name": event.name},
+        description="\n".join(
+            [*map(str, rounds), _("Your schedule: %(url)s") % {"url": _link("programs:event", event.pk)}]
+        ),
         organizer=organizer,
         attendees=[(user, "REQ-PARTICIPANT")],
         place=event.place,

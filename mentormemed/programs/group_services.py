@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
@@ -22,7 +25,7 @@ from mentormemed.institutions.models import Membership
 from mentormemed.matching.models import MentorFacet
 from mentormemed.matching.selectors import searchable_mentors
 from mentormemed.notifications.emails import queue_email
-from mentormemed.notifications.services import notify
+from mentormemed.notifications.services import OPEN, day, notify
 from mentormemed.profiles.models import MentorProfile
 from mentormemed.programs import group_ics, group_selectors
 from mentormemed.programs.models import (
@@ -122,10 +125,10 @@ def circle_create(
         notify(
             user=m.user,
             kind="circle",
-            title=f"You are in the circle “{circle.name}”",
+            title=format_lazy(_("You are in the circle “{circle}”"), circle=circle.name),
             body=circle.topic,
             url=_url("programs:circle", circle.pk),
-            action="Open the circle",
+            action=_("Open the circle"),
         )
     audit(
         acting=acting,
@@ -184,10 +187,10 @@ def circle_seat_add(
     notify(
         user=membership.user,
         kind="circle",
-        title=f"You are in the circle “{circle.name}”",
+        title=format_lazy(_("You are in the circle “{circle}”"), circle=circle.name),
         body=circle.topic,
         url=_url("programs:circle", circle.pk),
-        action="Open the circle",
+        action=_("Open the circle"),
     )
     for meeting in _future_meetings(circle, now):
         _send_group_invites(meeting, method="REQUEST", change="added", by=acting.user, recipients=[seat])
@@ -224,10 +227,10 @@ def circle_seat_remove(*, acting: Actor, seat: CircleMember, now: dt.datetime | 
     notify(
         user=seat.membership.user,
         kind="circle",
-        title=f"You are no longer in the circle “{circle.name}”",
-        body="Its upcoming meetings have been removed from your calendar.",
+        title=format_lazy(_("You are no longer in the circle “{circle}”"), circle=circle.name),
+        body=_("Its upcoming meetings have been removed from your calendar."),
         url=_url("programs:circles"),
-        action="Your circles",
+        action=_("Your circles"),
     )
     audit(
         acting=acting,
@@ -266,9 +269,11 @@ def circle_message_send(*, membership, circle: Circle, body: str) -> CircleMessa
             notify(
                 user=seat.membership.user,
                 kind="circle",
-                title=f"{membership.user.display_name} wrote in “{circle.name}”",
+                title=format_lazy(
+                    _("{name} wrote in “{circle}”"), name=membership.user.display_name, circle=circle.name
+                ),
                 url=_url("programs:circle", circle.pk),
-                action="Read the thread",
+                action=_("Read the thread"),
             )
     return message
 
@@ -310,10 +315,15 @@ def _send_group_invites(meeting: CircleMeeting, *, method: str, change: str, by,
     people = group_selectors.seats(meeting.circle)
     if change == "left":  # the organizer and the one attendee being uninvited
         people = [s for s in people if s.role == CircleRole.FACILITATOR] + list(recipients)
-    text = group_ics.invite_ics(meeting, seats=people, method=method)
+    texts: dict[str, str] = {}  # the one calendar object, worded once per language
     url = f"{_absolute(_url('programs:circle', meeting.circle_id))}"
     for seat in recipients if recipients is not None else people:
         user = seat.membership.user
+        language = _language(user)
+        if language not in texts:
+            with translation.override(language):
+                texts[language] = group_ics.invite_ics(meeting, seats=people, method=method)
+        text = texts[language]
         queue_email(
             to=[user.email],
             template_prefix="programs/email/circle_invite",
@@ -333,13 +343,17 @@ def _send_group_invites(meeting: CircleMeeting, *, method: str, change: str, by,
 
 
 def _absolute(path: str) -> str:
-    from django.conf import settings
-
     return f"{settings.SITE_URL}{path}"
 
 
-def _mail_invite(user, *, ics: str, method: str, subject: str, headline: str, starts_at, url: str, **context) -> None:
-    """One e-mail with its calendar invite (attachment and ``text/calendar`` part), in the reader's zone."""
+def _language(user) -> str:
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def _mail_invite(user, *, ics: str, method: str, subject, headline, starts_at, url: str, **context) -> None:
+    """One e-mail with its calendar invite (attachment and ``text/calendar`` part), in the reader's zone.
+
+    ``subject``, ``headline`` and ``lines`` may be lazy: the e-mail is written in the reader's language."""
     queue_email(
         to=[user.email],
         template_prefix="programs/email/group_invite",
@@ -350,7 +364,7 @@ def _mail_invite(user, *, ics: str, method: str, subject: str, headline: str, st
             "headline": headline,
             "starts_at": starts_at,
             "url": _absolute(url),
-            "action": "Open MentorMeMed",
+            "action": OPEN,
             "lines": [],
             **context,
         },
@@ -489,7 +503,7 @@ def session_book(*, mentee: Membership, session: OfficeHours, now: dt.datetime |
     notify(
         user=session.mentor.membership.user,
         kind="session",
-        title=f"{mentee.user.display_name} booked “{session.title}”",
+        title=format_lazy(_("{name} booked “{session}”"), name=mentee.user.display_name, session=session.title),
         url=_url("programs:sessions"),
         email=False,  # the updated invite e-mail carries it
     )
@@ -515,26 +529,41 @@ def _send_session_invites(session: OfficeHours, *, mentee: Membership, booking: 
     taken = [b.mentee.user for b in session.bookings.filter(cancelled_at__isnull=True).select_related("mentee__user")]
     changes = session.bookings.count() + session.bookings.filter(cancelled_at__isnull=False).count()
     common = {"starts_at": session.starts_at, "minutes": session.minutes, "url": _url("programs:sessions")}
-    seat = group_ics.session_seat_ics(session, mentee_user=mentee.user, booking_id=booking.pk, method=method)
+    with translation.override(_language(mentee.user)):
+        seat = group_ics.session_seat_ics(session, mentee_user=mentee.user, booking_id=booking.pk, method=method)
+    with translation.override(_language(mentor_user)):
+        host = group_ics.session_host_ics(session, mentee_users=taken, sequence=changes)
     booked = method == "REQUEST"
+    names = {"title": session.title, "name": mentor_user.display_name}
     _mail_invite(
         mentee.user,
         ics=seat,
         method=method,
-        subject=f"{'Booked' if booked else 'Seat released'}: {session.title}",
-        headline=f"{'Your seat is booked' if booked else 'You gave up your seat'} in “{session.title}” "
-        f"with {mentor_user.display_name} on",
+        subject=format_lazy(_("Booked: {title}") if booked else _("Seat released: {title}"), **names),
+        headline=format_lazy(
+            _("Your seat is booked in “{title}” with {name} on")
+            if booked
+            else _("You gave up your seat in “{title}” with {name} on"),
+            **names,
+        ),
         video_url=session.video_url if booked else "",
         **common,
     )
-    verb = "booked a seat in" if booked else "gave up their seat in"
+    names["name"] = mentee.user.display_name
     _mail_invite(
         mentor_user,
-        ics=group_ics.session_host_ics(session, mentee_users=taken, sequence=changes),
+        ics=host,
         method="REQUEST",
-        subject=f"{mentee.user.display_name} {verb} “{session.title}”",
-        headline=f"{mentee.user.display_name} {verb} your session “{session.title}” on",
-        lines=[f"{len(taken)} of {session.seats} seats taken."],
+        subject=format_lazy(
+            _("{name} booked a seat in “{title}”") if booked else _("{name} gave up their seat in “{title}”"), **names
+        ),
+        headline=format_lazy(
+            _("{name} booked a seat in your session “{title}” on")
+            if booked
+            else _("{name} gave up their seat in your session “{title}” on"),
+            **names,
+        ),
+        lines=[format_lazy(_("{taken} of {seats} seats taken."), taken=len(taken), seats=session.seats)],
         video_url=session.video_url,
         **common,
     )
@@ -581,7 +610,9 @@ def event_add_participants(*, acting: Actor, event: SpeedEvent, memberships: lis
     for m in memberships:
         if m.institution_id != event.institution_id or m.role not in ("mentee", "mentor") or not m.is_active:
             raise ValidationError(gettext("Participants are active mentees and mentors of your institution."))
-        _, created = EventParticipant.objects.get_or_create(event=event, membership=m, defaults={"role": m.role})
+        _participant, created = EventParticipant.objects.get_or_create(
+            event=event, membership=m, defaults={"role": m.role}
+        )
         added += created
     return added
 
@@ -624,10 +655,14 @@ def event_schedule(*, acting: Actor, event: SpeedEvent, now: dt.datetime | None 
         notify(
             user=p.membership.user,
             kind="event",
-            title=f"Your schedule for “{event.name}”",
-            body=f"Starts {timezone.localtime(event.starts_at):%B %-d at %H:%M}.",
+            title=format_lazy(_("Your schedule for “{event}”"), event=event.name),
+            body=format_lazy(
+                _("Starts {day} at {time}."),
+                day=day(event.starts_at, "MONTH_DAY_FORMAT", zone_or_utc(p.membership.user.time_zone)),
+                time=day(event.starts_at, "H:i", zone_or_utc(p.membership.user.time_zone)),
+            ),
             url=_url("programs:event", event.pk),
-            action="See your rounds",
+            action=_("See your rounds"),
             email=False,  # the invite e-mail below carries it
         )
     _send_event_invites(event, organizer=acting.user)
@@ -651,18 +686,35 @@ def _send_event_invites(event: SpeedEvent, *, organizer) -> None:
         zone = zone_or_utc(user.time_zone)
         mine = [s for s in slots if p.membership_id in (s.mentor_id, s.mentee_id)]
         rounds = [
-            f"Round {s.round_no}, {timezone.localtime(s.starts_at, zone):%H:%M}, table {s.table}: "
-            f"{(s.mentee if p.role == 'mentor' else s.mentor).user.display_name}"
+            format_lazy(
+                _("Round {round}, {time}, table {table}: {name}"),
+                round=s.round_no,
+                time=f"{timezone.localtime(s.starts_at, zone):%H:%M}",
+                table=s.table,
+                name=(s.mentee if p.role == "mentor" else s.mentor).user.display_name,
+            )
             for s in mine
         ]
+        with translation.override(_language(user)):
+            ics = group_ics.event_ics(event, user=user, rounds=rounds, ends_at=ends_at, organizer=organizer)
         _mail_invite(
             user,
-            ics=group_ics.event_ics(event, user=user, rounds=rounds, ends_at=ends_at, organizer=organizer),
+            ics=ics,
             method="REQUEST",
-            subject=f"{'Updated schedule' if event.sequence else 'Your schedule'}: {event.name}",
-            headline=f"Your {len(mine)} short meetings at “{event.name}” start",
+            subject=format_lazy(
+                _("Updated schedule: {event}") if event.sequence else _("Your schedule: {event}"), event=event.name
+            ),
+            headline=format_lazy(
+                ngettext_lazy(
+                    "Your {n} short meeting at “{event}” starts",
+                    "Your {n} short meetings at “{event}” start",
+                    len(mine),
+                ),
+                n=len(mine),
+                event=event.name,
+            ),
             starts_at=event.starts_at,
-            lines=[*rounds, *([f"Place: {event.place}"] if event.place else [])],
+            lines=[*rounds, *([format_lazy(_("Place: {place}"), place=event.place)] if event.place else [])],
             url=_url("programs:event", event.pk),
         )
 
@@ -697,10 +749,10 @@ def question_ask(*, mentee: Membership, title: str, body: str, areas, share_with
         notify(
             user=mentor.membership.user,
             kind="question",
-            title=f"A question about {', '.join(a.name for a in areas)}",
+            title=format_lazy(_("A question about {areas}"), areas=", ".join(a.name for a in areas)),
             body=question.title,
             url=_url("programs:question", question.pk),
-            action="Answer it",
+            action=_("Answer it"),
         )
     return question
 
@@ -719,9 +771,9 @@ def question_answer(*, mentor: MentorProfile, question: Question, body: str) -> 
     notify(
         user=question.asker.user,
         kind="question",
-        title=f"{mentor.membership.user.display_name} answered your question",
+        title=format_lazy(_("{name} answered your question"), name=mentor.membership.user.display_name),
         body=question.title,
         url=_url("programs:question", question.pk),
-        action="Read the answer",
+        action=_("Read the answer"),
     )
     return answer

@@ -16,7 +16,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
@@ -287,10 +289,10 @@ def enrol_invite(*, acting: Actor, program: Program, memberships: list[Membershi
         notify(
             user=membership.user,
             kind="program",
-            title=f"You are invited to {program.name}",
-            body=program.description or "Join the program to be matched and take part.",
+            title=format_lazy(_("You are invited to {program}"), program=program.name),
+            body=program.description or _("Join the program to be matched and take part."),
             url=_url("programs:detail", program.pk),
-            action="See the program",
+            action=_("See the program"),
         )
     audit(
         acting=acting,
@@ -309,7 +311,7 @@ def enrol_join(*, membership: Membership, program: Program) -> Enrolment:
     blocker = selectors.join_blocker(program=program, membership=membership)
     if blocker:
         raise ValidationError(blocker)
-    enrolment, _ = Enrolment.objects.get_or_create(
+    enrolment, _created = Enrolment.objects.get_or_create(
         program=program, membership=membership, defaults={"role": membership.role}
     )
     enrolment.status, enrolment.joined_at = EnrolmentStatus.ENROLLED, timezone.now()
@@ -356,7 +358,7 @@ def round_solve(*, acting: Actor, program: Program) -> MatchingRound:
     """Propose one mentor per waiting mentee with the optimiser (R34); locked pairs stay as they are."""
     _require_admin_of(acting, program)
     Program.objects.select_for_update().filter(pk=program.pk).first()  # one solve at a time per program
-    round_, _ = MatchingRound.objects.get_or_create(
+    round_, _created = MatchingRound.objects.get_or_create(
         program=program, status=RoundStatus.DRAFT, defaults={"created_by": acting.user}
     )
     round_.proposals.filter(locked=False).delete()
@@ -468,19 +470,21 @@ def _introduce(proposal: Proposal, now: dt.datetime) -> None:
     notify(
         user=proposal.mentee.user,
         kind="program",
-        title=f"{program.name}: meet {mentor_user.display_name}",
-        body="; ".join(proposal.reasons[:3])
-        + ". Accept or decline the introduction; nothing starts until you both accept.",
+        title=format_lazy(_("{program}: meet {name}"), program=program.name, name=mentor_user.display_name),
+        body=format_lazy(
+            _("{reasons}. Accept or decline the introduction; nothing starts until you both accept."),
+            reasons="; ".join(proposal.reasons[:3]),
+        ),
         url=url,
-        action="Answer the introduction",
+        action=_("Answer the introduction"),
     )
     notify(
         user=mentor_user,
         kind="program",
-        title=f"{program.name}: meet {proposal.mentee.user.display_name}",
-        body="The program office proposes you as their mentor. Nothing starts until you both accept.",
+        title=format_lazy(_("{program}: meet {name}"), program=program.name, name=proposal.mentee.user.display_name),
+        body=_("The program office proposes you as their mentor. Nothing starts until you both accept."),
         url=url,
-        action="Answer the introduction",
+        action=_("Answer the introduction"),
     )
 
 
@@ -591,8 +595,8 @@ def introduction_answer(*, membership: Membership, proposal: Proposal, accept: b
         notify(
             user=other,
             kind="program",
-            title=f"{program.name}: the introduction was declined",
-            body="This happens; the program offers the next best match.",
+            title=format_lazy(_("{program}: the introduction was declined"), program=program.name),
+            body=_("This happens; the program offers the next best match."),
             url=_url("programs:detail", program.pk),
         )
         offer_next_best(proposal=proposal)
@@ -612,19 +616,19 @@ def introduction_answer(*, membership: Membership, proposal: Proposal, accept: b
             notify(
                 user=user,
                 kind="program",
-                title=f"{program.name}: you are matched",
-                body="You both accepted. Start with the mentoring compact.",
+                title=format_lazy(_("{program}: you are matched"), program=program.name),
+                body=_("You both accepted. Start with the mentoring compact."),
                 url=_url("mentorships:relationship", proposal.relationship.pk),
-                action="Open the mentorship",
+                action=_("Open the mentorship"),
             )
     else:
         notify(
             user=other,
             kind="program",
-            title=f"{program.name}: {membership.user.display_name} accepted",
-            body="Your answer is the last one needed.",
+            title=format_lazy(_("{program}: {name} accepted"), program=program.name, name=membership.user.display_name),
+            body=_("Your answer is the last one needed."),
             url=_url("programs:introduction", proposal.pk),
-            action="Answer the introduction",
+            action=_("Answer the introduction"),
         )
     return proposal
 
@@ -682,7 +686,7 @@ def milestone_mark_done(*, acting: Actor, relationship, milestone: Milestone) ->
         raise ValidationError(gettext("This milestone is not part of this mentorship's program."))
     if relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the pair can mark their milestones."))
-    progress, _ = MilestoneProgress.objects.get_or_create(relationship=relationship, milestone=milestone)
+    progress, _created = MilestoneProgress.objects.get_or_create(relationship=relationship, milestone=milestone)
     if progress.done_at is None:
         progress.done_at, progress.done_by = timezone.now(), user
         progress.save(update_fields=["done_at", "done_by"])
@@ -706,7 +710,7 @@ def send_milestone_reminders(*, now: dt.datetime | None = None) -> int:
             due = rel.started_at + dt.timedelta(days=milestone.offset_days)
             if not (now - dt.timedelta(days=14) <= due <= now + dt.timedelta(days=1)):
                 continue
-            progress, _ = MilestoneProgress.objects.get_or_create(relationship=rel, milestone=milestone)
+            progress, _created = MilestoneProgress.objects.get_or_create(relationship=rel, milestone=milestone)
             if progress.done_at or not MilestoneProgress.objects.filter(
                 pk=progress.pk, reminded_at__isnull=True
             ).update(reminded_at=now):
@@ -715,10 +719,12 @@ def send_milestone_reminders(*, now: dt.datetime | None = None) -> int:
                 notify(
                     user=user,
                     kind="program_milestone",
-                    title=f"{match.round.program.name}: {milestone.title}",
-                    body=milestone.detail or "A milestone of your program is due.",
+                    title=format_lazy(
+                        _("{program}: {milestone}"), program=match.round.program.name, milestone=milestone.title
+                    ),
+                    body=milestone.detail or _("A milestone of your program is due."),
                     url=_url("mentorships:relationship", rel.pk),
-                    action="Open the mentorship",
+                    action=_("Open the mentorship"),
                 )
             sent += 1
     return sent

@@ -123,3 +123,27 @@ def test_the_page_lists_exports_in_bounded_queries(cast, django_assert_max_num_q
     with django_assert_max_num_queries(25):
         response = client.get(reverse("lifecycle:institution"))
     assert response.status_code == 200 and response.content.decode().count("Download the archive") == 5
+
+
+def test_the_archive_is_described_in_the_requesters_language(cast, world, django_capture_on_commit_callbacks):
+    """A Spanish-speaking admin's export: README and data dictionary in Spanish; file and column
+    names (what a program reads) the same in every language."""
+    cast.admin.user.language = "es"
+    cast.admin.user.save(update_fields=["language"])
+    _export_es, content = _export(cast, django_capture_on_commit_callbacks)
+    tables = _tables(content)
+    readme = tables["_readme"]
+    assert "Exportación de datos de Alpha School of Medicine" in readme
+    assert "No se incluye, y por qué:" in readme and "Not included" not in readme
+    members = next(d for d in tables["_dictionary"] if d["file"] == "members.csv")
+    assert members["title"] == "Miembros"
+    assert [c["name"] for c in members["columns"]][:3] == ["member_id", "first_name", "last_name"]
+    assert {"name": "first_name", "meaning": "Nombre"} in members["columns"]
+    assert "first_name" in tables["members"][0]  # the CSV header is unchanged
+
+
+def test_an_english_speakers_archive_stays_in_english(cast, world, django_capture_on_commit_callbacks):
+    _export_en, content = _export(cast, django_capture_on_commit_callbacks)
+    tables = _tables(content)
+    assert "Data export of Alpha School of Medicine" in tables["_readme"]
+    assert "Not included, and why:" in tables["_readme"]
