@@ -13,6 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.spreadsheet import csv_text
+from mentormemed.core.types import Text
 from mentormemed.lifecycle.catalogue import Dataset
 
 NOT_INCLUDED = (
@@ -66,7 +67,7 @@ def write(
     datasets: Sequence[Dataset],
     heading: str,
     subject: str,
-    notes: Sequence[str] = NOT_INCLUDED,
+    notes: Sequence[Text] = NOT_INCLUDED,
     progress: Callable[[int, str], None] = lambda percent, step: None,
 ):
     """Build the archive in a temporary file; returns (file, sha256, row counts per dataset)."""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
+from mentormemed.core.types import Text
 from mentormemed.lifecycle import erasure
 from mentormemed.lifecycle.models import ErasureRequest, RetentionSchedule
 
@@ -50,7 +51,7 @@ def retention_save(
     return schedule
 
 
-def notify_staff(*, title, url: str, body="") -> None:
+def notify_staff(*, title: Text, url: str, body: Text = "") -> None:
     """``title`` and ``body``: translations (gettext_lazy / format_lazy), read in each staff member's language."""
     from django.contrib.auth import get_user_model
 
