@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar, Token
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import models
 from ipware import get_client_ip
 
 from mentormemed.core.models import AuditEntry
+
+M = TypeVar("M", bound=models.Model)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -104,10 +106,10 @@ def audit_many(
     acting: Actor | None = None,
     actor: Any = None,
     action: str,
-    objs: list[models.Model],
+    objs: Sequence[M],
     institution: Institution | None = None,
     actor_role: str = "",
-    detail: Callable[[models.Model], dict[str, Any]] | None = None,
+    detail: Callable[[M], dict[str, Any]] | None = None,
 ) -> list[AuditEntry]:
     """``audit`` for many objects at once (one bulk insert), e.g. a roster's invitations."""
     actor, actor_role = _person_and_role(acting, actor, actor_role)
