@@ -450,7 +450,7 @@ def suspended_mentor_or_404(*, actor: Actor, mentor_id: int) -> MentorProfile:
         raise Http404 from exc
 
 
-def admins_of(institution: Institution) -> list[User]:
+def admins_of(institution: Institution | int) -> list[User]:  # an institution or its id
     return [
         m.user
         for m in Membership.objects.filter(institution=institution, role="admin", status="active").select_related(
