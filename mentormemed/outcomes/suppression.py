@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext
 
 from mentormemed.core.conf import product
+from mentormemed.core.types import Text
 
 COUNT, RATIO = "count", "ratio"
 
@@ -63,7 +64,7 @@ def is_safe(people: int, k: int) -> bool:
 class Cell:
     """A figure, the distinct people it describes, and further groups it reveals (``parts``)."""
 
-    value: float | int | None
+    value: float | int | str | None  # str: a verdict (the success analysis)
     people: int
     suppressed: bool = False
     fmt: str = "{:,}"
@@ -90,7 +91,7 @@ class Cell:
 
 @dataclass
 class Row:
-    label: str
+    label: Text
     cells: list[Cell]
     people: int
     extra: dict = field(default_factory=dict)
@@ -205,7 +206,7 @@ class Layout:
 
     rows: list[Row]
     total: Row | None = None
-    columns: list[str] | None = None
+    columns: list[Text] | None = None
     merged: str = ""
 
     def hidden_units(self) -> int:
