@@ -85,3 +85,31 @@ PROGRAM_FEEDBACK = {
 }
 
 ALL = [MENTOR_EVALUATION, CAREER_UPDATE, PROGRAM_FEEDBACK]
+
+# Spanish wording of version 1 of the mentor evaluation, which the demo saves as staff's translation
+# (issue 19). Keyed by the source item keys, as ``InstrumentVersionTranslation.items`` is.
+MENTOR_EVALUATION_ES = {
+    "name": "Evaluación del mentor",
+    "description": "Qué tan hábil ha sido su mentor en cada aspecto de la mentoría, en una escala del 1 al 7.",
+    "intro": (
+        "Califique qué tan hábil ha sido su mentor en cada uno de los siguientes aspectos, del 1 (nada hábil) "
+        "al 7 (extremadamente hábil). Su mentor nunca ve sus respuestas: solo ve promedios de muchos "
+        "aprendices, y sus comentarios los lee únicamente el equipo del programa MentorMeMed."
+    ),
+    "items": {
+        "integrity": {"text": "Actuar con integridad y cumplir su palabra"},
+        "role_model": {"text": "Ser un modelo profesional del que puedo aprender"},
+        "confidence": {"text": "Mostrar confianza en mis capacidades"},
+        "individual": {"text": "Valorarme como persona, incluidos mis antecedentes"},
+        "environment": {"text": "Crear un espacio positivo y de apoyo para hablar con franqueza"},
+        "feedback": {"text": "Darme comentarios útiles y a tiempo"},
+        "independence": {"text": "Animarme a tomar mis propias decisiones"},
+        "time": {"text": "Dedicarme suficiente tiempo y responder con prontitud"},
+        "circle": {"text": "Incluirme en su círculo profesional y presentarme a otras personas"},
+        "networking": {"text": "Enseñarme a construir una red profesional"},
+        "opportunities": {"text": "Abrirme oportunidades (investigación, presentaciones, cargos)"},
+        "credit": {"text": "Reconocerme el mérito de mi trabajo"},
+        "overall": {"text": "En general, ¿cómo calificaría a este mentor?"},
+        "comments": {"text": "¿Hay algo más que el programa deba saber?"},
+    },
+}

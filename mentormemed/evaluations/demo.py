@@ -28,6 +28,19 @@ from mentormemed.profiles.models import ContentArea, IdentityValue, MenteeProfil
 HISTORY_DAYS = 540
 
 
+def _translate_mentor_evaluation(ctx) -> None:
+    """Staff's Spanish translation of the mentor evaluation (issue 19); the surveys stay English only,
+    so the Spanish-speaking mentee sees one questionnaire in Spanish and others marked as English."""
+    from mentormemed.core.access import Actor
+    from mentormemed.evaluations.defaults import MENTOR_EVALUATION_ES
+    from mentormemed.evaluations.services import instrument_translation_save
+
+    version = Instrument.objects.get(kind=Instrument.Kind.MENTOR_EVALUATION).current_version
+    instrument_translation_save(
+        acting=Actor.for_user(ctx.staff), version=version, language="es", **MENTOR_EVALUATION_ES
+    )
+
+
 def shared_groups(mentee_keys: set[str], mentor_keys: set[str]) -> set[str]:
     return {k.rsplit(":", 1)[0] for k in mentee_keys & mentor_keys}
 
@@ -94,6 +107,7 @@ class _Calendar:
 
 
 def build(ctx: DemoContext) -> None:
+    _translate_mentor_evaluation(ctx)
     rng = ctx.rng
     now = timezone.now()
     mentees = [m for m in ctx.mentees if m.status == "active" and not missing_steps(m)]

@@ -5,14 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from mentormemed.core.conf import product
-from mentormemed.evaluations.models import Evaluation, Instrument, SurveyResponse
+from mentormemed.core.languages import reader_language, source_language
+from mentormemed.core.types import JSONDict
+from mentormemed.evaluations.models import (
+    Evaluation,
+    Instrument,
+    InstrumentVersion,
+    InstrumentVersionTranslation,
+    SurveyResponse,
+)
 from mentormemed.evaluations.schedule import Due, evaluation_due, yearly_due
 
 if TYPE_CHECKING:
@@ -22,6 +30,69 @@ if TYPE_CHECKING:
 
 # A ``values()`` row of an evaluation: the keys the caller selected (answers are JSON).
 Row = TypeVar("Row", bound=Mapping[str, Any])
+
+
+@dataclass(frozen=True)
+class InstrumentText:
+    """An instrument version as a reader reads it: translated by staff into their language, else English.
+
+    ``items`` are the version's items with their wording replaced (``text``, ``anchors``) and a
+    ``labels`` map from each source choice to its label; keys, types and choice values stay the
+    source's, so answers are stored and scored exactly as in English.
+    """
+
+    name: str
+    description: str
+    intro: str
+    language: str
+    requested: str
+    items: list[JSONDict] = field(default_factory=list)
+
+    @property
+    def translated(self) -> bool:
+        return self.language != source_language()
+
+    @property
+    def fallback(self) -> bool:
+        return self.requested != self.language
+
+
+def instrument_text(*, version: InstrumentVersion, language: str | None = None) -> InstrumentText:
+    """The version's wording in ``language`` (default: the request's), falling back to English.
+
+    Only a translation of this very version counts: one written for an earlier version is never
+    shown for a later one, whose items may differ.
+    """
+    requested = reader_language(language)
+    instrument = version.instrument
+    found = None
+    if requested != source_language():
+        found = InstrumentVersionTranslation.objects.filter(version=version, language=requested).first()
+    if found is None:
+        return InstrumentText(
+            name=instrument.name,
+            description=instrument.description,
+            intro=version.intro,
+            language=source_language(),
+            requested=requested,
+            items=[dict(item) for item in version.items],
+        )
+    items = []
+    for item in version.items:
+        wording = (found.items or {}).get(item["key"], {})
+        local = dict(item, text=wording.get("text") or item["text"])
+        if item.get("anchors"):
+            local["anchors"] = {n: (wording.get("anchors") or {}).get(n) or a for n, a in item["anchors"].items()}
+        local["labels"] = {c: (wording.get("choices") or {}).get(c) or c for c in item.get("choices", [])}
+        items.append(local)
+    return InstrumentText(
+        name=found.name,
+        description=found.description or instrument.description,
+        intro=found.intro or version.intro,
+        language=requested,
+        requested=requested,
+        items=items,
+    )
 
 
 @dataclass(frozen=True)

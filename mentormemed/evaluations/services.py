@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
+from mentormemed.core.languages import language_name, translation_codes
 from mentormemed.core.types import JSONDict
 from mentormemed.evaluations import selectors
 from mentormemed.evaluations.models import (
@@ -30,6 +31,7 @@ from mentormemed.evaluations.models import (
     EvaluationReminder,
     Instrument,
     InstrumentVersion,
+    InstrumentVersionTranslation,
     MentorInvitationOffer,
     SurveyReminder,
     SurveyResponse,
@@ -230,6 +232,74 @@ def instrument_publish(
         detail={"instrument": instrument.kind, "version": version.number, "items": len(items)},
     )
     return version
+
+
+@transaction.atomic
+def instrument_translation_save(
+    *,
+    acting: Actor,
+    version: InstrumentVersion,
+    language: str,
+    name: str,
+    description: str = "",
+    intro: str = "",
+    items: JSONDict | None = None,
+) -> InstrumentVersionTranslation:
+    """Write or replace the translation of the instrument's current version into ``language`` (issue 19).
+
+    It belongs to this version: a later version starts untranslated and its readers get the
+    English, saying so. Every item's wording, choice and own scale words must be translated, so
+    no questionnaire is half in one language. ``items`` is ``{item key: {"text", "choices":
+    {source choice: label}, "anchors": {"1": label}}}``; answers keep the source keys and choices.
+    """
+    acting.require("staff.instruments")
+    if language not in translation_codes():
+        raise ValidationError(
+            gettext("Translations can be written in: %(languages)s.")
+            % {"languages": ", ".join(language_name(c) for c in translation_codes())}
+        )
+    version = InstrumentVersion.objects.select_related("instrument").get(pk=version.pk)
+    instrument = Instrument.objects.select_for_update().get(pk=version.instrument_id)
+    if instrument.current_version_id != version.pk:
+        raise ValidationError(gettext("Only the current version can be translated."))
+    name, description, intro = name.strip(), description.strip(), intro.strip()
+    if not name or (version.intro.strip() and not intro):
+        raise ValidationError(gettext("Translate the name and the introduction."))
+    if len(name) > 200:
+        raise ValidationError(gettext("The name can be at most 200 characters."))
+    given = {str(k): v for k, v in (items or {}).items()}
+    if set(given) - {i["key"] for i in version.items}:
+        raise ValidationError(gettext("That item belongs to another version."))
+    stored: dict[str, JSONDict] = {}
+    for n, item in enumerate(version.items, start=1):
+        entry = given.get(item["key"]) or {}
+        text = str(entry.get("text") or "").strip()
+        choices = {c: str((entry.get("choices") or {}).get(c) or "").strip() for c in item.get("choices", [])}
+        anchors = {k: str((entry.get("anchors") or {}).get(k) or "").strip() for k in (item.get("anchors") or {})}
+        if not text or not all(choices.values()) or not all(anchors.values()):
+            raise ValidationError(
+                gettext("Translate item %(number)s: its wording and each of its answers.") % {"number": n}
+            )
+        stored[item["key"]] = {"text": text, "choices": choices, "anchors": anchors}
+    translation, created = InstrumentVersionTranslation.objects.update_or_create(
+        version=version,
+        language=language,
+        defaults={
+            "name": name,
+            "description": description,
+            "intro": intro,
+            "items": stored,
+            "updated_by": acting.person,
+        },
+    )
+    audit(
+        acting=acting,
+        action="instrument.translation_save",
+        obj=version,
+        actor_role="staff",
+        detail={"instrument": instrument.kind, "version": version.number, "language": language, "created": created},
+    )
+    return translation
 
 
 # ------------------------------------------------------------------ reminders (the sweep)

@@ -13,5 +13,8 @@ urlpatterns = [
     path("feedback/", views.feedback, name="feedback"),
     path("instruments/", views.instruments, name="instruments"),
     path("instruments/<int:pk>/", views.instrument, name="instrument"),
+    path(
+        "instruments/<int:pk>/translations/<str:language>/", views.instrument_translation, name="instrument_translation"
+    ),
     path("graduates/<str:token>/", views.graduate, name="graduate"),
 ]

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from mentormemed.core.access import public, requires
 from mentormemed.core.conf import product
+from mentormemed.core.languages import language_name, translation_codes, translation_languages
 from mentormemed.evaluations import selectors, services
-from mentormemed.evaluations.forms import InstrumentForm, ResponseForm
-from mentormemed.evaluations.models import Instrument
+from mentormemed.evaluations.forms import InstrumentForm, InstrumentTranslationForm, ResponseForm
+from mentormemed.evaluations.models import Instrument, InstrumentVersionTranslation
 
 
 def _current(kind: str):
@@ -47,7 +48,8 @@ def evaluate(request, pk: int):
     )
     found = selectors.find_open_evaluation(mentee=mentee, relationship_id=relationship.pk)
     version = _current(Instrument.Kind.MENTOR_EVALUATION)
-    form = ResponseForm(request.POST or None, version=version)
+    text = selectors.instrument_text(version=version, language=request.LANGUAGE_CODE)
+    form = ResponseForm(request.POST or None, version=version, text=text)
     if request.method == "POST" and found is not None and form.is_valid():
         try:
             services.evaluation_submit(mentee=mentee, relationship_id=relationship.pk, answers=form.answers())
@@ -61,7 +63,7 @@ def evaluate(request, pk: int):
     return render(
         request,
         "evaluations/evaluate.html",
-        {"relationship": relationship, "open": found, "version": version, "form": form},
+        {"relationship": relationship, "open": found, "version": version, "text": text, "form": form},
     )
 
 
@@ -73,7 +75,8 @@ def survey(request, kind: str):
     membership = request.actor.membership
     found = next((s for s in selectors.open_surveys(membership=membership) if s.instrument.kind == kind), None)
     version = _current(kind)
-    form = ResponseForm(request.POST or None, version=version)
+    text = selectors.instrument_text(version=version, language=request.LANGUAGE_CODE)
+    form = ResponseForm(request.POST or None, version=version, text=text)
     if request.method == "POST" and found is not None and form.is_valid():
         try:
             services.survey_submit(membership=membership, kind=kind, answers=form.answers())
@@ -85,7 +88,7 @@ def survey(request, kind: str):
     return render(
         request,
         "evaluations/survey.html",
-        {"instrument": version.instrument, "version": version, "open": found, "form": form},
+        {"instrument": version.instrument, "version": version, "text": text, "open": found, "form": form},
     )
 
 
@@ -143,6 +146,80 @@ def instrument(request, pk: int):
             "form": form,
             "versions": instrument.versions.select_related("published_by").order_by("-number"),
             "preview": ResponseForm(version=current) if current else None,
+            "translations": _translation_rows(instrument),
+        },
+    )
+
+
+def _translation_rows(instrument: Instrument) -> list[dict]:
+    saved = {}
+    if instrument.current_version_id:
+        saved = {
+            t.language: t for t in InstrumentVersionTranslation.objects.filter(version_id=instrument.current_version_id)
+        }
+    return [{"code": code, "name": name, "translation": saved.get(code)} for code, name in translation_languages()]
+
+
+@requires("staff.instruments")
+@require_http_methods(["GET", "POST"])
+def instrument_translation(request, pk: int, language: str):
+    """Write or edit the translation of the instrument's current version into one language (issue 19)."""
+    if language not in translation_codes():
+        raise Http404
+    instrument = get_object_or_404(Instrument.objects.select_related("current_version"), pk=pk)
+    version = instrument.current_version
+    if version is None:
+        raise Http404
+    saved = InstrumentVersionTranslation.objects.filter(version=version, language=language).first()
+    earlier = (
+        None
+        if saved
+        else InstrumentVersionTranslation.objects.filter(
+            version__instrument=instrument, version__number__lt=version.number, language=language
+        )
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
+    form = InstrumentTranslationForm(
+        request.POST or None, version=version, initial=InstrumentTranslationForm.initial_from(saved or earlier, version)
+    )
+    for field in form.fields.values():
+        field.widget.attrs["lang"] = language  # what staff type is in that language (WCAG 3.1.2)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.instrument_translation_save(
+                acting=request.actor,
+                version=version,
+                language=language,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                intro=form.cleaned_data["intro"],
+                items=form.translated_items(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                gettext(
+                    "Translation into %(language)s of version %(number)s saved; "
+                    "people who read %(language)s see it now."
+                )
+                % {"language": language_name(language), "number": version.number},
+            )
+            return redirect("evaluations:instrument", pk=instrument.pk)
+    return render(
+        request,
+        "evaluations/staff/translation.html",
+        {
+            "instrument": instrument,
+            "version": version,
+            "form": form,
+            "language": language,
+            "language_name": language_name(language),
+            "saved": saved,
+            "earlier": earlier,
         },
     )
 
@@ -157,7 +234,8 @@ def graduate(request, token: str):
     if membership is None:
         raise Http404
     version = _current(Instrument.Kind.CAREER_UPDATE)
-    form = ResponseForm(request.POST or None, version=version, prefix="exit")
+    text = selectors.instrument_text(version=version, language=request.LANGUAGE_CODE)
+    form = ResponseForm(request.POST or None, version=version, text=text, prefix="exit")
     answered = membership.survey_responses.filter(instrument=version.instrument, occasion="exit").exists()
     if request.method == "POST" and request.POST.get("action") == "mentor":
         services.graduate_interested(membership=membership)
@@ -180,5 +258,12 @@ def graduate(request, token: str):
     return render(
         request,
         "evaluations/graduate.html",
-        {"membership": membership, "offer": offer, "form": form, "version": version, "answered": answered},
+        {
+            "membership": membership,
+            "offer": offer,
+            "form": form,
+            "version": version,
+            "text": text,
+            "answered": answered,
+        },
     )

@@ -70,5 +70,6 @@ def taxonomy_toggle(request, list_key: str, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(_list_url(list_key if list_key in LISTS else "areas"))
-    messages.success(request, f"“{value.name}” {'restored' if active else 'retired'}.")
+    done = gettext("“%(name)s” restored.") if active else gettext("“%(name)s” retired.")
+    messages.success(request, done % {"name": value.name})
     return redirect(_list_url(list_key))

@@ -81,8 +81,12 @@ def _validate_windows(windows: list[WindowSpec]) -> None:
         for a, b in zip(items, items[1:], strict=False):
             if b.start < a.end:
                 raise ValidationError(
-                    f"Two windows on {Window.WEEKDAYS[day][1]} overlap ({a.start:%H:%M}–{a.end:%H:%M} and "
-                    f"{b.start:%H:%M}–{b.end:%H:%M}). Merge them into one."
+                    gettext("Two windows on %(day)s overlap (%(first)s and %(second)s). Merge them into one.")
+                    % {
+                        "day": Window.WEEKDAYS[day][1],
+                        "first": f"{a.start:%H:%M}–{a.end:%H:%M}",
+                        "second": f"{b.start:%H:%M}–{b.end:%H:%M}",
+                    }
                 )
 
 

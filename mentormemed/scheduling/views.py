@@ -9,9 +9,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_date
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentormemed.core.access import public, requires
@@ -311,13 +311,27 @@ def date_off_add(request):
             _error(request, exc)
         else:
             if len(added) == 1:
-                messages.success(request, f"{start:%B} {start.day} is now a date off.")
+                messages.success(
+                    request,
+                    gettext("%(day)s is now a date off.") % {"day": formats.date_format(start, "MONTH_DAY_FORMAT")},
+                )
             else:
                 messages.success(
-                    request, f"{start:%B} {start.day} to {end:%B} {end.day} ({len(added)} days) are now off."
+                    request,
+                    ngettext(
+                        "%(start)s to %(end)s (%(count)s day) are now off.",
+                        "%(start)s to %(end)s (%(count)s days) are now off.",
+                        len(added),
+                    )
+                    % {
+                        "start": formats.date_format(start, "MONTH_DAY_FORMAT"),
+                        "end": formats.date_format(end, "MONTH_DAY_FORMAT"),
+                        "count": len(added),
+                    },
                 )
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors) or "Choose a date.")
+        errors = " ".join(e for errors in form.errors.values() for e in errors)
+        messages.error(request, errors or gettext("Choose a date."))
     return redirect("scheduling:availability")
 
 

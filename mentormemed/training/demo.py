@@ -10,7 +10,9 @@ build is identical.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -44,6 +46,34 @@ def build(ctx: DemoContext) -> None:
     Completion.objects.bulk_create(completions)
     _revise_optional_module(ctx, modules[REVISED_OPTIONAL], v1_of_revised)
     _claims(ctx, now)
+    _translate(ctx, modules[TRANSLATED])
+
+
+TRANSLATED = "getting-the-most-from-mentorship"  # a required mentee module; the others stay English only
+SPANISH = Path(__file__).resolve().parent / "content" / "es"
+
+
+def _translate(ctx, module) -> None:
+    """Staff's Spanish translation of one module's current version (issue 19): the Spanish-speaking
+    mentee reads it in Spanish, and every other module in English with a notice saying so."""
+    strings = json.loads((SPANISH / f"{module.slug}.json").read_text(encoding="utf-8"))
+    version = module.current_version
+    questions = {}
+    for question, given in zip(version.questions.prefetch_related("choices"), strings["questions"], strict=True):
+        questions[str(question.pk)] = {
+            "text": given["text"],
+            "explanation": given["explanation"],
+            "choices": {str(c.pk): t for c, t in zip(question.choices.all(), given["choices"], strict=True)},
+        }
+    services.module_translation_save(
+        acting=Actor.for_user(ctx.staff),
+        version=version,
+        language="es",
+        title=strings["title"],
+        summary=strings["summary"],
+        body=(SPANISH / f"{module.slug}.md").read_text(encoding="utf-8"),
+        questions=questions,
+    )
 
 
 def _stage(ctx) -> str:

@@ -99,12 +99,14 @@ class ResourceForm(forms.Form):
 class KnowledgeCheckForm(forms.Form):
     """One radio group per question; unanswered questions count as wrong."""
 
-    def __init__(self, *args, version: ModuleVersion, **kwargs):
+    def __init__(self, *args, version: ModuleVersion, text=None, **kwargs):
+        """``text`` (a ``selectors.ModuleText``) words the questions in the reader's language; the
+        values posted are the source choices' ids whatever the language, so scoring is unchanged."""
         super().__init__(*args, **kwargs)
         for n, question in enumerate(version.questions.all(), start=1):
             self.fields[f"q{question.pk}"] = forms.TypedChoiceField(
-                label=f"{n}. {question.text}",
-                choices=[(c.pk, c.text) for c in question.choices.all()],
+                label=f"{n}. {text.question(question) if text else question.text}",
+                choices=[(c.pk, text.choice(c) if text else c.text) for c in question.choices.all()],
                 coerce=int,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 required=False,
@@ -225,3 +227,89 @@ class ActivityEvaluationForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ModuleTranslationForm(forms.Form):
+    """The translation of one version: title, summary, content, and each question and choice.
+
+    Each field carries the English it translates (``field.source``) and, for questions, the
+    heading of its group (``field.group``), so the page shows source and translation side by side.
+    """
+
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    summary = forms.CharField(label=gettext_lazy("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=gettext_lazy("Content (Markdown)"),
+        widget=forms.Textarea(attrs={"rows": 18, "class": "font-monospace"}),
+        help_text=gettext_lazy("Keep the Markdown as in the English: ## headings, **bold**, lists and links."),
+    )
+
+    def __init__(self, *args, version: ModuleVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        module = version.module
+        for name, source in (("title", module.title), ("summary", module.summary), ("body", version.body)):
+            self.fields[name].source = source  # type: ignore[attr-defined]
+        self.questions = list(version.questions.all())
+        for n, question in enumerate(self.questions, start=1):
+            text = forms.CharField(
+                label=gettext("Question %(number)s") % {"number": n}, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            text.source, text.group = question.text, gettext("Question %(number)s") % {"number": n}  # type: ignore[attr-defined]
+            self.fields[f"q{question.pk}"] = text
+            if question.explanation:
+                explanation = forms.CharField(
+                    label=gettext("Explanation of question %(number)s") % {"number": n},
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+                explanation.source = question.explanation  # type: ignore[attr-defined]
+                self.fields[f"e{question.pk}"] = explanation
+            for m, choice in enumerate(question.choices.all(), start=1):
+                field = forms.CharField(
+                    label=gettext("Question %(number)s, choice %(choice)s") % {"number": n, "choice": m},
+                    max_length=500,
+                )
+                field.source = choice.text  # type: ignore[attr-defined]
+                self.fields[f"c{choice.pk}"] = field
+
+    def translated_questions(self) -> dict[str, dict]:
+        """``{question id: {"text", "explanation", "choices": {choice id: text}}}`` for the service."""
+        data = self.cleaned_data
+        return {
+            str(q.pk): {
+                "text": data.get(f"q{q.pk}", ""),
+                "explanation": data.get(f"e{q.pk}", ""),
+                "choices": {str(c.pk): data.get(f"c{c.pk}", "") for c in q.choices.all()},
+            }
+            for q in self.questions
+        }
+
+    @staticmethod
+    def initial_from(translation, version: ModuleVersion) -> dict:
+        """Initial values from a saved translation: of this version, or of an earlier one (then only the
+        questions and choices whose English is unchanged are carried over, matched by their wording)."""
+        if translation is None:
+            return {}
+        initial = {"title": translation.title, "summary": translation.summary, "body": translation.body}
+        saved = translation.questions or {}
+        if translation.version_id == version.pk:
+            by_text = {}
+        else:  # an earlier version: match its questions and choices to this one by their English
+            earlier = translation.version.questions.prefetch_related("choices")
+            by_text = {
+                q.text: (saved.get(str(q.pk), {}), {c.text: str(c.pk) for c in q.choices.all()}) for q in earlier
+            }
+        for question in version.questions.all():
+            if translation.version_id == version.pk:
+                entry = saved.get(str(question.pk), {})
+                choice_key = {c.pk: str(c.pk) for c in question.choices.all()}
+            else:
+                entry, by_choice_text = by_text.get(question.text, ({}, {}))
+                choice_key = {c.pk: by_choice_text.get(c.text, "") for c in question.choices.all()}
+            if entry:
+                initial[f"q{question.pk}"] = entry.get("text", "")
+                initial[f"e{question.pk}"] = entry.get("explanation", "")
+                for choice in question.choices.all():
+                    value = entry.get("choices", {}).get(choice_key[choice.pk])
+                    if value:
+                        initial[f"c{choice.pk}"] = value
+        return initial

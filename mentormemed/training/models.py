@@ -19,6 +19,8 @@ from django.db.models.functions import Floor
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy
 
+from mentormemed.core.languages import translation_codes, translation_languages
+
 QUARTER = Decimal("0.25")
 
 
@@ -150,6 +152,41 @@ class Choice(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class ModuleVersionTranslation(models.Model):
+    """Staff's translation of one published version into one language (issue 19, languages).
+
+    It belongs to the version it translates: a new version starts untranslated, so a reader
+    never gets last version's wording for this version's content. ``questions`` is keyed by
+    the source rows (``{question id: {"text", "explanation", "choices": {choice id: text}}}``),
+    so the knowledge check still posts and scores the source choices whatever the language.
+    """
+
+    version = models.ForeignKey(ModuleVersion, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=translation_languages())
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    body = models.TextField("content (Markdown)")
+    questions = models.JSONField(
+        default=dict, blank=True, help_text=gettext_lazy("question id → text, explanation and choice texts")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["version", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "language"], name="training_translation_one_per_language"),
+            models.CheckConstraint(
+                condition=Q(language__in=translation_codes()), name="training_translation_language_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.language})"
 
 
 def resource_upload_to(instance: Resource, filename: str) -> str:

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from mentormemed.core.languages import reader_language, source_language
+from mentormemed.core.types import JSONDict
 from mentormemed.training.models import (
     Audience,
     CheckAttempt,
+    Choice,
     CmeClaim,
     Completion,
     Module,
     ModuleStatus,
     ModuleVersion,
+    ModuleVersionTranslation,
+    Question,
 )
 
 if TYPE_CHECKING:
@@ -158,6 +163,119 @@ def module_progress(*, membership: Membership, module: Module) -> ModuleProgress
 def version_with_check(version: ModuleVersion) -> ModuleVersion:
     """The version with its questions and choices prefetched (one extra query each)."""
     return ModuleVersion.objects.prefetch_related("questions__choices", "resources").get(pk=version.pk)
+
+
+# ---------------------------------------------------------------- the reader's language
+
+
+@dataclass(frozen=True)
+class ModuleText:
+    """What a reader reads of one version: in their language when staff translated it, else English.
+
+    ``language`` is the language of the text (the ``lang`` of its block on the page);
+    ``fallback`` says the reader asked for another language and gets English instead. Questions
+    and choices are looked up by their source rows, so answers post and score the source choices.
+    """
+
+    title: str
+    summary: str
+    body: str
+    language: str
+    requested: str
+    questions: dict[str, JSONDict] = field(default_factory=dict)
+
+    @property
+    def translated(self) -> bool:
+        return self.language != source_language()
+
+    @property
+    def fallback(self) -> bool:
+        return self.requested != self.language
+
+    def question(self, question: Question) -> str:
+        return self.questions.get(str(question.pk), {}).get("text") or question.text
+
+    def explanation(self, question: Question) -> str:
+        if not question.explanation:
+            return ""
+        return self.questions.get(str(question.pk), {}).get("explanation") or question.explanation
+
+    def choice(self, choice: Choice) -> str:
+        return self.questions.get(str(choice.question_id), {}).get("choices", {}).get(str(choice.pk)) or choice.text
+
+
+def module_text(*, version: ModuleVersion, language: str | None = None) -> ModuleText:
+    """The version's text in ``language`` (default: the request's), falling back to English.
+
+    Only a translation of this very version counts: one written for an earlier version is never
+    shown for a later one (one query; none for an English reader).
+    """
+    requested = reader_language(language)
+    module = version.module
+    english = ModuleText(
+        title=module.title, summary=module.summary, body=version.body, language=source_language(), requested=requested
+    )
+    if requested == source_language():
+        return english
+    found = ModuleVersionTranslation.objects.filter(version=version, language=requested).first()
+    if found is None:
+        return english
+    return ModuleText(
+        title=found.title,
+        summary=found.summary or module.summary,
+        body=found.body,
+        language=requested,
+        requested=requested,
+        questions=found.questions or {},
+    )
+
+
+def library_texts(modules: list[Module], *, language: str | None = None) -> dict[int, ModuleText]:
+    """``module_text`` of each module's current version for a list page, in one query."""
+    requested = reader_language(language)
+    found: dict[int | None, ModuleVersionTranslation] = {}
+    if requested != source_language():
+        found = {
+            t.version_id: t
+            for t in ModuleVersionTranslation.objects.filter(
+                version_id__in=[m.current_version_id for m in modules if m.current_version_id], language=requested
+            ).only("version_id", "title", "summary")
+        }
+    texts = {}
+    for m in modules:
+        t = found.get(m.current_version_id)
+        texts[m.pk] = ModuleText(
+            title=t.title if t else m.title,
+            summary=(t.summary or m.summary) if t else m.summary,
+            body="",
+            language=requested if t else source_language(),
+            requested=requested,
+        )
+    return texts
+
+
+def translations_of(module: Module) -> dict[str, ModuleVersionTranslation]:
+    """The current version's translations by language (staff pages)."""
+    if module.current_version_id is None:
+        return {}
+    return {
+        t.language: t
+        for t in ModuleVersionTranslation.objects.filter(version_id=module.current_version_id).select_related(
+            "updated_by"
+        )
+    }
+
+
+def earlier_translation(version: ModuleVersion, language: str) -> ModuleVersionTranslation | None:
+    """The newest translation into ``language`` of an earlier version of the same module, if any."""
+    return (
+        ModuleVersionTranslation.objects.filter(
+            version__module_id=version.module_id, version__version__lt=version.version, language=language
+        )
+        .select_related("version")
+        .order_by("-version__version")
+        .first()
+    )
 
 
 # ---------------------------------------------------------------- CME

@@ -23,6 +23,8 @@ from django.utils.translation import gettext
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
+from mentormemed.core.languages import language_name, translation_codes
+from mentormemed.core.types import JSONDict
 from mentormemed.training import conf
 from mentormemed.training.models import (
     QUARTER,
@@ -34,6 +36,7 @@ from mentormemed.training.models import (
     Module,
     ModuleStatus,
     ModuleVersion,
+    ModuleVersionTranslation,
     Question,
     Resource,
 )
@@ -365,6 +368,75 @@ def module_publish(*, acting: Actor, module: Module) -> ModuleVersion:
         detail={"version": draft.version, "required": module.required},
     )
     return draft
+
+
+# ---------------------------------------------------------------- translations (staff)
+
+
+@transaction.atomic
+def module_translation_save(
+    *,
+    acting: Actor,
+    version: ModuleVersion,
+    language: str,
+    title: str,
+    body: str,
+    summary: str = "",
+    questions: JSONDict | None = None,
+) -> ModuleVersionTranslation:
+    """Write or replace the translation of the module's current version into ``language`` (issue 19).
+
+    Only the current published version is translated: its text never changes, so a saved
+    translation stays true to it, and a later version starts untranslated (its readers get
+    English, saying so). Every question and choice must be translated: a reader never gets a
+    check half in one language. ``questions`` is ``{question id: {"text", "explanation",
+    "choices": {choice id: text}}}``; keys are the source rows, so scoring is unchanged.
+    """
+    acting.require("staff.training")
+    if language not in translation_codes():
+        raise ValidationError(
+            gettext("Translations can be written in: %(languages)s.")
+            % {"languages": ", ".join(language_name(c) for c in translation_codes())}
+        )
+    version = ModuleVersion.objects.select_related("module").get(pk=version.pk)
+    module = Module.objects.select_for_update().get(pk=version.module_id)
+    if version.is_draft or module.current_version_id != version.pk:
+        raise ValidationError(gettext("Only the current published version can be translated; publish the draft first."))
+    title, summary, body = title.strip(), summary.strip(), body.strip()
+    if not title or not body:
+        raise ValidationError(gettext("Translate the title and the content."))
+    if len(title) > 200:
+        raise ValidationError(gettext("The title can be at most 200 characters."))
+    given = {str(k): v for k, v in (questions or {}).items()}
+    source = list(version.questions.prefetch_related("choices"))
+    if set(given) - {str(q.pk) for q in source}:
+        raise ValidationError(gettext("That question belongs to another version."))
+    stored: dict[str, JSONDict] = {}
+    for n, question in enumerate(source, start=1):
+        entry = given.get(str(question.pk)) or {}
+        text = str(entry.get("text") or "").strip()
+        explanation = str(entry.get("explanation") or "").strip()
+        choices_given = {str(k): str(v or "").strip() for k, v in (entry.get("choices") or {}).items()}
+        choices = {str(c.pk): choices_given.get(str(c.pk), "") for c in question.choices.all()}
+        if not text or (question.explanation and not explanation) or not all(choices.values()):
+            raise ValidationError(
+                gettext("Translate question %(number)s: its wording, every choice and its explanation.") % {"number": n}
+            )
+        if any(len(c) > 500 for c in choices.values()):
+            raise ValidationError(gettext("An answer choice can be at most 500 characters."))
+        stored[str(question.pk)] = {"text": text, "explanation": explanation, "choices": choices}
+    translation, created = ModuleVersionTranslation.objects.update_or_create(
+        version=version,
+        language=language,
+        defaults={"title": title, "summary": summary, "body": body, "questions": stored, "updated_by": acting.person},
+    )
+    audit(
+        acting=acting,
+        action="training.translation_save",
+        obj=module,
+        detail={"version": version.version, "language": language, "created": created},
+    )
+    return translation
 
 
 # ---------------------------------------------------------------- learners

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -16,9 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
 from mentormemed.core.audit import audit_request
+from mentormemed.core.languages import language_name, source_language, translation_codes, translation_languages
 from mentormemed.institutions.models import Institution
 from mentormemed.training import conf, exports, selectors, services
-from mentormemed.training.forms import DraftForm, ModuleForm, QuestionForm, ResourceForm
+from mentormemed.training.forms import DraftForm, ModuleForm, ModuleTranslationForm, QuestionForm, ResourceForm
 from mentormemed.training.models import Module, Question, Resource
 from mentormemed.training.rendering import render_markdown
 
@@ -99,6 +100,69 @@ def module_edit(request, pk: int):
             "problems": services.publish_problems(draft) if draft else [],
             "versions": module.versions.filter(published_at__isnull=False).select_related("published_by"),
             "resource_form": ResourceForm(),
+            "translations": _translation_rows(module),
+        },
+    )
+
+
+def _translation_rows(module: Module) -> list[dict]:
+    """One row per language a translation can be written in, for the current version."""
+    saved = selectors.translations_of(module)
+    return [{"code": code, "name": name, "translation": saved.get(code)} for code, name in translation_languages()]
+
+
+@requires("staff.training")
+@require_http_methods(["GET", "POST"])
+def module_translation(request, pk: int, language: str):
+    """Write or edit the translation of the module's current version into one language (issue 19)."""
+    if language not in translation_codes():
+        raise Http404
+    module = get_object_or_404(Module.objects.select_related("current_version"), pk=pk)
+    if module.current_version is None:
+        messages.error(request, gettext("Publish the module before translating it."))
+        return redirect("training:staff_module", pk=pk)
+    version = selectors.version_with_check(module.current_version)
+    saved = selectors.translations_of(module).get(language)
+    earlier = None if saved else selectors.earlier_translation(version, language)
+    form = ModuleTranslationForm(
+        request.POST or None, version=version, initial=ModuleTranslationForm.initial_from(saved or earlier, version)
+    )
+    for field in form.fields.values():
+        field.widget.attrs["lang"] = language  # what staff type is in that language (WCAG 3.1.2)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.module_translation_save(
+                acting=request.actor,
+                version=version,
+                language=language,
+                title=form.cleaned_data["title"],
+                summary=form.cleaned_data["summary"],
+                body=form.cleaned_data["body"],
+                questions=form.translated_questions(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                gettext(
+                    "Translation into %(language)s of version %(version)s saved; "
+                    "learners who read %(language)s see it now."
+                )
+                % {"language": language_name(language), "version": version.version},
+            )
+            return redirect("training:staff_module", pk=pk)
+    return render(
+        request,
+        "training/staff/translation.html",
+        {
+            "module": module,
+            "version": version,
+            "form": form,
+            "language": language,
+            "language_name": language_name(language),
+            "saved": saved,
+            "earlier": earlier,
         },
     )
 
@@ -115,7 +179,12 @@ def module_preview(request, pk: int):
     return render(
         request,
         "training/staff/preview.html",
-        {"module": module, "version": version, "body": render_markdown(version.body)},
+        {
+            "module": module,
+            "version": version,
+            "body": render_markdown(version.body),
+            "content_lang": source_language(),
+        },
     )
 
 

@@ -34,6 +34,11 @@ urlpatterns = [
     path("staff/training/modules/<int:pk>/publish/", staff_views.module_publish, name="staff_module_publish"),
     path("staff/training/modules/<int:pk>/required/", staff_views.module_required, name="staff_module_required"),
     path("staff/training/modules/<int:pk>/discard/", staff_views.draft_discard, name="staff_draft_discard"),
+    path(
+        "staff/training/modules/<int:pk>/translations/<str:language>/",
+        staff_views.module_translation,
+        name="staff_module_translation",
+    ),
     path("staff/training/modules/<int:pk>/questions/new/", staff_views.question_edit, name="staff_question_new"),
     path("staff/training/modules/<int:pk>/questions/<int:qpk>/", staff_views.question_edit, name="staff_question"),
     path(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -38,6 +39,9 @@ def _learner_module(request, slug: str) -> Module:
 @requires("training.learn")
 def modules(request):
     rows = selectors.library(membership=request.actor.membership)
+    texts = selectors.library_texts([r.module for r in rows], language=request.LANGUAGE_CODE)
+    for row in rows:
+        row.text = texts[row.module.pk]  # type: ignore[attr-defined]
     required = [r for r in rows if r.module.required]
     return render(
         request,
@@ -54,6 +58,7 @@ def modules(request):
 def module(request, slug: str):
     module = _learner_module(request, slug)
     version = selectors.version_with_check(module.current_version)
+    text = selectors.module_text(version=version, language=request.LANGUAGE_CODE)
     progress = selectors.module_progress(membership=request.actor.membership, module=module)
     return render(
         request,
@@ -61,7 +66,8 @@ def module(request, slug: str):
         {
             "module": module,
             "version": version,
-            "body": render_markdown(version.body),
+            "text": text,
+            "body": render_markdown(text.body),
             "progress": progress,
             "has_check": bool(version.questions.all()),
             "passed": services.best_passing_attempt(membership=request.actor.membership, version=version),
@@ -79,7 +85,8 @@ def check(request, slug: str):
     if not version.questions.all():
         messages.info(request, gettext("This module has no knowledge check; you can attest once you have read it."))
         return redirect("training:module", slug=slug)
-    form = KnowledgeCheckForm(request.POST or None, version=version)
+    text = selectors.module_text(version=version, language=request.LANGUAGE_CODE)
+    form = KnowledgeCheckForm(request.POST or None, version=version, text=text)
     result = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,11 +94,35 @@ def check(request, slug: str):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("training:module", slug=slug)
-        form = KnowledgeCheckForm(version=version)  # a retake starts blank
+        form = KnowledgeCheckForm(version=version, text=text)  # a retake starts blank
+    feedback = [_feedback_row(text, f) for f in result.shown_feedback] if result else []
     return render(
         request,
         "training/check.html",
-        {"module": module, "version": version, "form": form, "result": result},
+        {"module": module, "version": version, "text": text, "form": form, "result": result, "feedback": feedback},
+    )
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    """One answered question of a passed check, worded in the language the check was read in."""
+
+    question: str
+    explanation: str
+    chosen: str
+    correct: str
+    is_correct: bool
+    answered: bool
+
+
+def _feedback_row(text: selectors.ModuleText, f: services.QuestionFeedback) -> FeedbackRow:
+    return FeedbackRow(
+        question=text.question(f.question),
+        explanation=text.explanation(f.question),
+        chosen=text.choice(f.chosen) if f.chosen else "",
+        correct=text.choice(f.correct_choice),
+        is_correct=f.is_correct,
+        answered=f.chosen is not None,
     )
 
 
@@ -109,8 +140,12 @@ def attest(request, slug: str):
         return redirect("training:module", slug=slug)
     messages.success(
         request,
-        f"Recorded: you completed “{module.title}” (version {completion.version.version}) on "
-        f"{timezone.localtime(completion.attested_at):%B %-d, %Y}.",
+        gettext("Recorded: you completed “%(title)s” (version %(version)s) on %(day)s.")
+        % {
+            "title": selectors.module_text(version=completion.version).title,
+            "version": completion.version.version,
+            "day": formats.date_format(timezone.localtime(completion.attested_at), "DATE_FORMAT"),
+        },
     )
     if request.actor.role == "mentor" and completion.version.carries_cme:
         return redirect("training:claim", slug=slug)

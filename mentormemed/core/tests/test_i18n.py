@@ -217,3 +217,42 @@ def test_a_page_of_each_app_reads_in_spanish(cast, template, url, who):
     english = [msgid for msgid, _ in plain if len(msgid) > 12 and msgid in page]
     assert not english, f"English left on {template} in Spanish: {english}"
     assert any(spanish in page for _, spanish in plain), f"no Spanish text of {template} on the page"
+
+
+def _fixed_text(node: ast.AST) -> bool:
+    """A literal or f-string (not a translation call, not a variable)."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
+        return True
+    return isinstance(node, ast.BoolOp) and any(_fixed_text(v) for v in node.values)
+
+
+def _said_to_people(call: ast.Call) -> ast.AST | None:
+    """The text argument of a flash message or a validation error, if this call is one."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if (
+        isinstance(func, ast.Attribute)
+        and getattr(func.value, "id", "") == "messages"
+        and name in {"success", "error", "info", "warning"}
+        and len(call.args) >= 2
+    ):
+        return call.args[1]
+    if name == "ValidationError" and call.args:
+        return call.args[0]
+    return None
+
+
+def test_flash_messages_and_validation_errors_are_translated():
+    """What a person reads after an action (a flash message, a refused form) goes through gettext:
+    a literal or f-string there would stay English on a Spanish page."""
+    found = []
+    for path in ROOT.rglob("*.py"):
+        parts = set(path.relative_to(ROOT).parts)
+        if parts & {"tests", "migrations"} or path.name in {"testing.py"} or path.name.startswith("demo"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and (text := _said_to_people(node)) is not None and _fixed_text(text):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == [], "fixed English shown to people: " + ", ".join(found)

@@ -55,6 +55,10 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "training:staff_resource_add": (lambda c: {"pk": _training_testing().shared_module().pk}, False),
     "training:staff_resource_delete": (lambda c: _training_testing().matrix_resource(c), False),
     "training:staff_claims_export": (lambda c: {"fmt": "pars"}, False),
+    "training:staff_module_translation": (
+        lambda c: {"pk": _training_testing().shared_module().pk, "language": "es"},
+        False,
+    ),
     "mentorships:relationship": (lambda c: {"pk": _mentorships_testing().matrix_relationship(c).pk}, True),
     "mentorships:message_send": (lambda c: {"pk": _mentorships_testing().matrix_relationship(c).pk}, True),
     "mentorships:compact_save": (lambda c: {"pk": _mentorships_testing().matrix_relationship(c).pk}, True),
@@ -76,6 +80,7 @@ URL_ARGS: dict[str, tuple[Callable, bool]] = {
     "evaluations:evaluate": (lambda c: {"pk": _mentorships_testing().matrix_relationship(c).pk}, True),
     "evaluations:survey": (lambda c: {"kind": "program_feedback"}, False),
     "evaluations:instrument": (lambda c: {"pk": _instrument_pk()}, False),
+    "evaluations:instrument_translation": (lambda c: {"pk": _instrument_pk(), "language": "es"}, False),
     "evaluations:graduate": (lambda c: {"token": "not-a-real-token"}, False),
     "outcomes:export": (lambda c: {"table": _outcomes_testing().matrix_built_table(c)}, False),
     "outcomes:national_export": (lambda c: {"table": _outcomes_testing().matrix_built_table(c)}, False),
