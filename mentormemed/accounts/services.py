@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from mentormemed.accounts.invitations import invitations
-from mentormemed.accounts.models import Agreement, AgreementAcceptance, MenteeEligibility, ReviewStatus
+from mentormemed.accounts.models import Agreement, AgreementAcceptance, MenteeEligibility, ReviewStatus, User
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.core.timezones import is_zone
@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 SETTINGS_FIELDS = ("first_name", "last_name", "preferred_name", "pronouns", "time_zone", "language")
 
 
-def account_settings_save(*, acting: Actor, **fields) -> list[str]:
+def account_settings_save(*, acting: Actor, **fields: str) -> list[str]:  # SETTINGS_FIELDS
     """Save a person's own name, pronouns and time zone; returns the fields that changed."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a signed-in person's own settings
     if "time_zone" in fields and not is_zone(fields["time_zone"]):
         raise ValidationError(gettext("Choose a time zone from the list."))
     if "language" in fields and fields["language"] not in dict(settings.LANGUAGES):
@@ -51,7 +52,9 @@ def account_settings_save(*, acting: Actor, **fields) -> list[str]:
 
 
 @transaction.atomic
-def account_create_from_invitation(*, token: str, first_name: str, last_name: str, password: str):
+def account_create_from_invitation(
+    *, token: str, first_name: str, last_name: str, password: str
+) -> tuple[User, Membership]:
     """Create a verified account for the invited address and accept the invitation.
 
     Opening the e-mailed link proves control of the address, so it is stored as
@@ -61,6 +64,7 @@ def account_create_from_invitation(*, token: str, first_name: str, last_name: st
     problem = invitations().problem(invitation)
     if problem:
         raise ValidationError(problem)
+    assert invitation is not None  # a missing invitation is a problem (above)
     User = get_user_model()
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise ValidationError(gettext("An account with this e-mail already exists. Sign in to accept the invitation."))
@@ -93,7 +97,7 @@ def current_agreement_versions() -> dict[str, int]:
 @transaction.atomic
 def agreement_publish(*, acting: Actor, role: str, title: str, body: str) -> Agreement:
     """R6: a new version; everyone in the role must accept it before their next request."""
-    actor = acting.user
+    actor = acting.person
     if not body.strip():
         raise ValidationError(gettext("The agreement text cannot be empty."))
     latest = Agreement.objects.select_for_update().filter(role=role).order_by("-version").first()
@@ -111,7 +115,7 @@ def agreement_publish(*, acting: Actor, role: str, title: str, body: str) -> Agr
 
 @transaction.atomic
 def agreement_accept(*, acting: Actor, agreement: Agreement) -> AgreementAcceptance:
-    user = acting.user
+    user = acting.person
     if agreement != current_agreement(agreement.role):
         raise ValidationError(gettext("A newer version of this agreement exists; please read and accept that one."))
     acceptance, _ = AgreementAcceptance.objects.get_or_create(

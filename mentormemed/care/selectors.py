@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Case as CaseWhen
 from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -25,12 +27,18 @@ from mentormemed.care.models import (
 from mentormemed.mentorships.models import Relationship
 from mentormemed.mentorships.selectors import relationships_of
 
+if TYPE_CHECKING:
+    from mentormemed.accounts.models import User
+    from mentormemed.core.access import Actor
+    from mentormemed.institutions.models import Institution, Membership
+    from mentormemed.profiles.models import MentorProfile
+
 OPEN_CHECKIN_DAYS = 30  # a check-in left unanswered this long is no longer asked
 
 
-def policy_for(institution) -> CarePolicy:
-    """The institution's duty-of-care settings (the defaults until an admin saves them)."""
-    institution_id = getattr(institution, "pk", institution)
+def policy_for(institution: Institution | int) -> CarePolicy:
+    """The institution's duty-of-care settings (the defaults until an admin saves them); an institution or its id."""
+    institution_id = institution if isinstance(institution, int) else institution.pk
     return CarePolicy.objects.filter(institution_id=institution_id).first() or CarePolicy(institution_id=institution_id)
 
 
@@ -43,7 +51,7 @@ def relationship_signal(*, relationship: Relationship, now: dt.datetime | None =
     return assess([rel], now=now)[rel.pk]
 
 
-def _severity_order():
+def _severity_order() -> CaseWhen:
     return CaseWhen(
         When(state=HealthState.AT_RISK, then=Value(0)),
         When(state=HealthState.PAUSED, then=Value(1)),
@@ -53,7 +61,9 @@ def _severity_order():
     )
 
 
-def at_risk(*, actor, states=(HealthState.AT_RISK, HealthState.DRIFTING, HealthState.PAUSED)) -> QuerySet:
+def at_risk(
+    *, actor: Actor, states: Iterable[str] = (HealthState.AT_RISK, HealthState.DRIFTING, HealthState.PAUSED)
+) -> QuerySet[RelationshipHealth]:
     """Mentorships whose signal needs attention, worst first: an admin sees those where the mentee or
     the mentor is theirs, staff all. Facts and reasons only — never a message, goal or note (R30)."""
     qs = RelationshipHealth.objects.filter(state__in=list(states), relationship__ended_at__isnull=True)
@@ -74,14 +84,14 @@ def at_risk(*, actor, states=(HealthState.AT_RISK, HealthState.DRIFTING, HealthS
     )
 
 
-def health_or_404(*, actor, relationship_id: int) -> RelationshipHealth:
+def health_or_404(*, actor: Actor, relationship_id: int) -> RelationshipHealth:
     try:
         return at_risk(actor=actor, states=HealthState.values).get(relationship_id=relationship_id)
     except RelationshipHealth.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def state_counts(*, actor) -> dict[str, int]:
+def state_counts(*, actor: Actor) -> dict[str, int]:
     qs = at_risk(actor=actor, states=HealthState.values).order_by()
     counts = dict.fromkeys(HealthState.values, 0)
     for state in qs.values_list("state", flat=True):
@@ -102,7 +112,7 @@ def open_checkins(*, relationship: Relationship, side: str, now: dt.datetime | N
     )
 
 
-def checkin_for_or_404(*, actor, pk: int) -> CareCheckIn:
+def checkin_for_or_404(*, actor: Actor, pk: int) -> CareCheckIn:
     if actor.membership is None:
         raise Http404
     try:
@@ -121,7 +131,7 @@ def no_show_count(*, user_id: int, since: dt.datetime) -> int:
     return NoShow.objects.filter(absent_user_id=user_id, marked_at__gte=since).count()
 
 
-def mentor_missed_meetings(*, mentor, since: dt.datetime) -> int:
+def mentor_missed_meetings(*, mentor: MentorProfile, since: dt.datetime) -> int:
     """Responsiveness (R13): meetings this mentor did not show for, registered with mentorships."""
     return NoShow.objects.filter(relationship__mentor=mentor, absent_side="mentor", marked_at__gte=since).count()
 
@@ -140,7 +150,7 @@ def contact_refusal(user_id: int, other_id: int) -> str | None:
     return None
 
 
-def hidden_from(user_id: int) -> list[QuerySet]:
+def hidden_from(user_id: int) -> list[QuerySet[Block, object]]:
     """Registered with ``core.contact``: people blocked by, or blocking, ``user_id`` (lazy subqueries)."""
     active = Block.objects.filter(lifted_at__isnull=True)
     return [
@@ -149,7 +159,7 @@ def hidden_from(user_id: int) -> list[QuerySet]:
     ]
 
 
-def my_block(*, user, other_id: int) -> Block | None:
+def my_block(*, user: User, other_id: int) -> Block | None:
     """The block ``user`` placed on ``other_id`` (only the blocker can lift it)."""
     return Block.objects.filter(blocker=user, blocked_id=other_id, lifted_at__isnull=True).first()
 
@@ -161,7 +171,7 @@ def is_paused(*, relationship: Relationship) -> bool:
 # --------------------------------------------------------------------------------- cases
 
 
-def cases_for(*, actor, status: str = "") -> QuerySet[Case]:
+def cases_for(*, actor: Actor, status: str = "") -> QuerySet[Case]:
     """Cases an admin (their institution, or the other one of a cross-institutional report) or staff may handle."""
     qs = Case.objects.select_related(
         "reporter", "subject", "owner", "institution", "other_institution", "reporter_membership"
@@ -173,19 +183,19 @@ def cases_for(*, actor, status: str = "") -> QuerySet[Case]:
     return qs
 
 
-def case_or_404(*, actor, pk: int) -> Case:
+def case_or_404(*, actor: Actor, pk: int) -> Case:
     try:
         return cases_for(actor=actor).get(pk=pk)
     except Case.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def cases_filed_by(*, user) -> QuerySet[Case]:
+def cases_filed_by(*, user: User) -> QuerySet[Case]:
     """The reporter's own cases: status only (notes and handlers stay with the people handling them)."""
     return Case.objects.filter(reporter=user).select_related("subject").order_by("-created_at")
 
 
-def open_case_counts(*, actor) -> dict[str, int]:
+def open_case_counts(*, actor: Actor) -> dict[str, int]:
     qs = cases_for(actor=actor).exclude(status=CaseStatus.RESOLVED).order_by()
     return {"open": qs.count(), "urgent": qs.filter(urgent=True).count()}
 
@@ -193,13 +203,13 @@ def open_case_counts(*, actor) -> dict[str, int]:
 # ---------------------------------------------------------------------- duplicate needs
 
 
-def open_duplicates(*, mentee) -> QuerySet[DuplicateNeed]:
+def open_duplicates(*, mentee: Membership) -> QuerySet[DuplicateNeed]:
     return DuplicateNeed.objects.filter(
         mentee=mentee, resolved_at__isnull=True, first__ended_at__isnull=True, second__ended_at__isnull=True
     ).select_related("first__mentor__membership__user", "second__mentor__membership__user")
 
 
-def duplicate_or_404(*, mentee, pk: int) -> DuplicateNeed:
+def duplicate_or_404(*, mentee: Membership, pk: int) -> DuplicateNeed:
     try:
         return open_duplicates(mentee=mentee).get(pk=pk)
     except DuplicateNeed.DoesNotExist as exc:
@@ -209,18 +219,18 @@ def duplicate_or_404(*, mentee, pk: int) -> DuplicateNeed:
 # ------------------------------------------------------------------------------ people
 
 
-def staff_users() -> list:
+def staff_users() -> list[User]:
     from django.contrib.auth import get_user_model
 
     return list(get_user_model().objects.filter(is_staff=True, is_active=True))
 
 
-def blocks_placed(*, user) -> QuerySet[Block]:
+def blocks_placed(*, user: User) -> QuerySet[Block]:
     """Blocks ``user`` placed and may lift."""
     return Block.objects.filter(blocker=user, lifted_at__isnull=True).select_related("blocked")
 
 
-def last_refresh():
+def last_refresh() -> dt.datetime | None:
     from mentormemed.care.models import RefreshMark
 
     return RefreshMark.objects.filter(name="health").values_list("ran_at", flat=True).first()

@@ -8,6 +8,8 @@ by ``notify``/``queue_email``. Reports and concerns never reach the person they 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -39,6 +41,7 @@ from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.core.conf import product
 from mentormemed.core.timezones import zone_or_utc
+from mentormemed.core.types import FieldValues, JSONDict, Text
 from mentormemed.mentorships import services as mentorships
 from mentormemed.mentorships.models import EndReason, MentorshipRequest, Relationship, RequestState
 from mentormemed.mentorships.selectors import admins_of
@@ -47,14 +50,18 @@ from mentormemed.notifications.services import absolute, day, notify
 from mentormemed.scheduling import services as scheduling
 from mentormemed.scheduling.models import CancelReason, Meeting, MeetingStatus
 
+if TYPE_CHECKING:
+    from mentormemed.accounts.models import User
+    from mentormemed.institutions.models import Institution, Membership
+
 NO_SHOW_MARK_DAYS = 14  # how long after a meeting's start a no-show can still be recorded
 
 
-def _url(name: str, *args) -> str:
+def _url(name: str, *args: object) -> str:
     return reverse(name, args=args)
 
 
-def _side(user, relationship: Relationship) -> str:
+def _side(user: User, relationship: Relationship) -> str:
     side = relationship.side_of(user)
     if side is None:
         raise ValidationError(gettext("Only the mentee and the mentor of this mentorship can do this."))
@@ -80,7 +87,7 @@ def _text(value: str, *, label: str, minimum: int, maximum: int) -> str:
 
 
 @transaction.atomic
-def policy_save(*, acting: Actor, institution, values: dict) -> CarePolicy:
+def policy_save(*, acting: Actor, institution: Institution, values: FieldValues) -> CarePolicy:
     """An admin sets their institution's duty-of-care settings (audited)."""
     policy = CarePolicy.objects.select_for_update().filter(institution=institution).first() or CarePolicy(
         institution=institution
@@ -114,7 +121,8 @@ def policy_save(*, acting: Actor, institution, values: dict) -> CarePolicy:
 @transaction.atomic
 def checkin_answer(*, acting: Actor, checkin: CareCheckIn, going: str, rhythm: str = "") -> CheckInAnswer:
     """One side answers a check-in. The answer is theirs: the other side never sees it."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a signed-in person
     relationship = checkin.relationship
     side = _side(user, relationship)
     if not relationship.is_active:
@@ -132,7 +140,7 @@ def checkin_answer(*, acting: Actor, checkin: CareCheckIn, going: str, rhythm: s
         raise ValidationError(gettext("You already answered this check-in.")) from exc
 
 
-def _ask_both(relationship: Relationship, *, title, body) -> None:
+def _ask_both(relationship: Relationship, *, title: Text, body: Text) -> None:
     """``title``: a translation with a ``{name}`` placeholder, filled with the other side's name."""
     url = _url("mentorships:relationship", relationship.pk) + "#care"
     for user, other in (
@@ -150,10 +158,11 @@ def _ask_both(relationship: Relationship, *, title, body) -> None:
 
 
 # Programs (R34) may set their own rhythm: ``fn(relationship_ids) -> {relationship_id: every_days}``.
-_rhythm_sources: list = []
+RhythmSource = Callable[[list[int]], dict[int, int]]
+_rhythm_sources: list[RhythmSource] = []
 
 
-def register_checkin_rhythm(source) -> None:
+def register_checkin_rhythm(source: RhythmSource) -> None:
     """A capability that runs programs tells the check-ins how often its pairs are asked (0 = never)."""
     _rhythm_sources.append(source)
 
@@ -212,10 +221,11 @@ def send_checkins(*, now: dt.datetime | None = None) -> dict[str, int]:
                     ),
                 )
                 periodic += 1
-    held = Meeting.objects.filter(
-        status=MeetingStatus.HELD, held_at__gte=now - dt.timedelta(days=3), held_at__lte=now
-    ).filter(relationship__ended_at__isnull=True)
-    held = list(held.select_related("relationship__mentee__user", "relationship__mentor__membership__user"))
+    held = list(
+        Meeting.objects.filter(status=MeetingStatus.HELD, held_at__gte=now - dt.timedelta(days=3), held_at__lte=now)
+        .filter(relationship__ended_at__isnull=True)
+        .select_related("relationship__mentee__user", "relationship__mentor__membership__user")
+    )
     asked = set(
         CareCheckIn.objects.filter(key__in=[f"meeting-{m.pk}" for m in held]).values_list("relationship_id", "key")
     )
@@ -248,7 +258,8 @@ def _policies(institution_ids: set[int]) -> list[CarePolicy]:
 def no_show_mark(*, acting: Actor, meeting: Meeting, now: dt.datetime | None = None) -> NoShow:
     """The person who came marks that the other side did not show. Repeated mentee no-shows prompt the
     mentee and, above the institution's threshold, its admins; a mentor's count against responsiveness."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a signed-in person
     now = now or timezone.now()
     relationship = meeting.relationship
     side = _side(user, relationship)
@@ -340,11 +351,14 @@ def _escalate_mentee_no_shows(*, relationship: Relationship, now: dt.datetime) -
 
 
 @transaction.atomic
-def block_create(*, acting: Actor, other, relationship: Relationship | None = None, case: Case | None = None) -> Block:
+def block_create(
+    *, acting: Actor, other: User, relationship: Relationship | None = None, case: Case | None = None
+) -> Block:
     """Stop contact at once: the mentorship between them is paused (no messages, bookings or requests
     either way), future meetings are cancelled, waiting requests closed, and the mentor leaves the
     mentee's search. Audited; the other person sees only that contact is paused."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a signed-in person
     if other.pk == user.pk:
         raise ValidationError(gettext("You cannot block yourself."))
     existing = selectors.my_block(user=user, other_id=other.pk)
@@ -377,7 +391,8 @@ def block_create(*, acting: Actor, other, relationship: Relationship | None = No
 @transaction.atomic
 def block_lift(*, acting: Actor, block: Block) -> None:
     """Only the person who blocked can lift their block (audited)."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a signed-in person
     if block.blocker_id != user.pk:
         raise ValidationError(gettext("Only the person who paused contact can restore it."))
     if not Block.objects.filter(pk=block.pk, lifted_at__isnull=True).update(lifted_at=timezone.now(), lifted_by=user):
@@ -390,7 +405,7 @@ def block_lift(*, acting: Actor, block: Block) -> None:
 # --------------------------------------------------------------------------------- cases
 
 
-def _tell_handlers(case: Case, *, title) -> None:
+def _tell_handlers(case: Case, *, title: Text) -> None:
     """Admins of the case's institution(s) and every staff member; never the subject.
 
     ``title``: a translation (the case's reference filled in), read in each handler's language."""
@@ -409,7 +424,7 @@ def _tell_handlers(case: Case, *, title) -> None:
         )
 
 
-def _case_line(case: Case):
+def _case_line(case: Case) -> Text:
     """ "CR-… · Report · Harassment · urgent", in the reader's language (labels stay lazy)."""
     parts = [case.reference, CaseKind(case.kind).label]
     if case.category:
@@ -419,11 +434,22 @@ def _case_line(case: Case):
     return format_lazy("{}" + " · {}" * (len(parts) - 1), *parts)
 
 
-def _open_case(*, acting: Actor, subject_membership, relationship, action: str, detail_of, **fields) -> Case:
+def _open_case(
+    *,
+    acting: Actor,
+    subject_membership: Membership,
+    relationship: Relationship | None,
+    action: str,
+    detail_of: Callable[[Case], JSONDict],
+    **fields: object,
+) -> Case:
     """Create the case, its first history line and the audit entry (never the description)."""
+    person, role = acting.person, acting.role
+    assert person is not None and role is not None  # a signed-in member files it
+    assert acting.membership is not None  # (reports and concerns come from mentees and mentors)
     now = timezone.now()
     case = Case.objects.create(
-        reporter=acting.user,
+        reporter=person,
         reporter_membership=acting.membership,
         subject=subject_membership.user,
         subject_membership=subject_membership,
@@ -432,9 +458,7 @@ def _open_case(*, acting: Actor, subject_membership, relationship, action: str, 
         updated_at=now,
         **fields,
     )
-    CaseEvent.objects.create(
-        case=case, by=acting.user, by_role=acting.role, action="filed", to_status=case.status, at=now
-    )
+    CaseEvent.objects.create(case=case, by=person, by_role=role, action="filed", to_status=case.status, at=now)
     audit(
         acting=acting,
         action=action,
@@ -449,7 +473,7 @@ def _open_case(*, acting: Actor, subject_membership, relationship, action: str, 
 def report_file(
     *,
     acting: Actor,
-    subject_membership,
+    subject_membership: Membership,
     category: str,
     description: str,
     block: bool,
@@ -457,10 +481,12 @@ def report_file(
 ) -> Case:
     """Either side reports the other (R37): confidential, to the reporter's institution admins, the other
     institution's admins where it differs, and staff; audited; optionally blocking contact at once."""
+    person = acting.person
+    assert person is not None  # a mentee or mentor, signed in
     reporter_membership = acting.membership
     if reporter_membership is None or reporter_membership.role not in ("mentee", "mentor"):
         raise ValidationError(gettext("Only mentees and mentors can file a report here."))
-    if subject_membership.user_id == acting.user.pk:
+    if subject_membership.user_id == person.pk:
         raise ValidationError(gettext("You cannot report yourself."))
     if category not in Category.values:
         raise ValidationError(gettext("Choose what the report is about."))
@@ -495,8 +521,11 @@ def concern_raise(*, acting: Actor, relationship: Relationship, description: str
     """A mentor raises a wellbeing concern for their mentee (R37). It goes to the contact the mentee's
     institution designates (e-mail), and to its admins and staff as a case; the mentee is told that a
     concern was raised — never what was written — unless the institution's policy says otherwise."""
-    if _side(acting.user, relationship) != "mentor":
+    person = acting.person
+    assert person is not None  # the mentor, signed in
+    if _side(person, relationship) != "mentor":
         raise ValidationError(gettext("Only the mentor of this mentorship can raise a wellbeing concern."))
+    assert acting.membership is not None  # the mentor's own membership
     description = _text(description, label=gettext("What worries you"), minimum=20, maximum=4000)
     mentee = relationship.mentee
     policy = selectors.policy_for(mentee.institution_id)
@@ -521,7 +550,7 @@ def concern_raise(*, acting: Actor, relationship: Relationship, description: str
             context={
                 "case": case,
                 "mentee": mentee.user,
-                "mentor": acting.user,
+                "mentor": person,
                 "mentor_institution": acting.membership.institution.name,
                 "contact_name": policy.wellbeing_contact_name or _("Program office"),
                 "url": absolute(_url("care:case", case.pk)),
@@ -549,7 +578,7 @@ def concern_raise(*, acting: Actor, relationship: Relationship, description: str
                     "{name} shared a concern for your wellbeing with {contact}, who may reach out. "
                     "You are not in trouble. If you need help now: {crisis_lines}"
                 ),
-                name=acting.user.display_name,
+                name=person.display_name,
                 contact=contact,
                 crisis_lines="; ".join(policy.crisis_lines),
             ),
@@ -562,10 +591,12 @@ def concern_raise(*, acting: Actor, relationship: Relationship, description: str
 @transaction.atomic
 def case_take(*, acting: Actor, case: Case) -> Case:
     """An admin or staff member becomes the case's owner (audited, in its history)."""
-    if case.owner_id == acting.user.pk:
+    person, role = acting.person, acting.role
+    assert person is not None and role is not None  # an admin or staff member, signed in
+    if case.owner_id == person.pk:
         raise ValidationError(gettext("You already own this case."))
-    Case.objects.filter(pk=case.pk).update(owner=acting.user, updated_at=timezone.now())
-    CaseEvent.objects.create(case=case, by=acting.user, by_role=acting.role, action="owner")
+    Case.objects.filter(pk=case.pk).update(owner=person, updated_at=timezone.now())
+    CaseEvent.objects.create(case=case, by=person, by_role=role, action="owner")
     audit(acting=acting, action="care.case.take", obj=case, institution=acting.institution)
     case.refresh_from_db()
     return case
@@ -574,6 +605,8 @@ def case_take(*, acting: Actor, case: Case) -> Case:
 @transaction.atomic
 def case_update(*, acting: Actor, case: Case, status: str, note: str) -> Case:
     """Add a note and/or move the case (open → in review → resolved; reopening needs a note too)."""
+    person, role = acting.person, acting.role
+    assert person is not None and role is not None  # an admin or staff member, signed in
     if status not in CaseStatus.values:
         raise ValidationError(gettext("Choose a status."))
     note = (note or "").strip()
@@ -594,8 +627,8 @@ def case_update(*, acting: Actor, case: Case, status: str, note: str) -> Case:
         Case.objects.filter(pk=case.pk).update(updated_at=now)
     CaseEvent.objects.create(
         case=case,
-        by=acting.user,
-        by_role=acting.role,
+        by=person,
+        by_role=role,
         action="status" if changing else "note",
         note=note,
         from_status=previous if changing else "",
@@ -627,6 +660,8 @@ def case_update(*, acting: Actor, case: Case, status: str, note: str) -> Case:
 @transaction.atomic
 def outreach_send(*, acting: Actor, relationship: Relationship, to: str, note: str = "") -> Outreach:
     """An admin (to their own people in the pair) or staff reaches out from the at-risk list (audited)."""
+    person, role = acting.person, acting.role
+    assert person is not None and role is not None  # an admin or staff member, signed in
     sides = {"mentee": ["mentee"], "mentor": ["mentor"], "both": ["mentee", "mentor"]}.get(to)
     if sides is None:
         raise ValidationError(gettext("Choose whom to reach out to."))
@@ -653,12 +688,12 @@ def outreach_send(*, acting: Actor, relationship: Relationship, to: str, note: s
                     "We noticed your mentorship has been quiet. Is everything all right? A short message or a "
                     "booked meeting keeps it going — or reply to {email} if you would like help."
                 ),
-                email=acting.user.email,
+                email=person.email,
             ),
             url=_url("mentorships:relationship", relationship.pk),
             action=_("Open the mentorship"),
         )
-    record = Outreach.objects.create(relationship=relationship, by=acting.user, by_role=acting.role, to=to, note=note)
+    record = Outreach.objects.create(relationship=relationship, by=person, by_role=role, to=to, note=note)
     audit(
         acting=acting,
         action="care.outreach",
@@ -672,10 +707,11 @@ def outreach_send(*, acting: Actor, relationship: Relationship, to: str, note: s
 # ------------------------------------------------------------------------ duplicate needs
 
 
-def on_relationship_started(sender=None, *, relationship: Relationship, **kwargs) -> None:
+def on_relationship_started(sender: object = None, *, relationship: Relationship, **kwargs: object) -> None:
     """A mentee now has two active mentors asked about the same need: ask which to keep."""
     if relationship.request_id is None:
         return
+    assert relationship.request is not None  # its id is set
     areas = set(relationship.request.areas.values_list("pk", flat=True))
     if not areas:
         return
@@ -686,6 +722,7 @@ def on_relationship_started(sender=None, *, relationship: Relationship, **kwargs
         .select_related("mentor__membership__user")
     )
     for other in others:
+        assert other.request is not None  # found through its request's areas
         shared = other.request.areas.filter(pk__in=areas).order_by("name").values_list("name", flat=True)
         with transaction.atomic():
             duplicate, created = DuplicateNeed.objects.get_or_create(
@@ -714,7 +751,8 @@ def on_relationship_started(sender=None, *, relationship: Relationship, **kwargs
 @transaction.atomic
 def duplicate_resolve(*, acting: Actor, duplicate: DuplicateNeed, keep: str) -> None:
     """The mentee keeps both mentors, or one — the other mentorship ends kindly (reason: other)."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a signed-in person
     if duplicate.mentee.user_id != user.pk:
         raise ValidationError(gettext("Only the mentee can choose."))
     if keep not in ("both", "first", "second"):

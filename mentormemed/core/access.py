@@ -13,19 +13,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, wraps
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 if TYPE_CHECKING:  # typed without importing the apps above core at run time
     from django.contrib.auth.models import AnonymousUser
 
     from mentormemed.accounts.models import User
+    from mentormemed.core.types import ActorRequest
     from mentormemed.institutions.models import Institution, Membership
+
+M = TypeVar("M", bound=Model)
+# A view function: a request (and URL arguments) in, a response out.
+View = Callable[..., HttpResponseBase]
 
 MENTEE, MENTOR, ADMIN, STAFF = "mentee", "mentor", "admin", "staff"
 MEMBER_ROLES = frozenset({MENTEE, MENTOR})
@@ -184,6 +190,14 @@ class Actor:
         return self.user is None
 
     @property
+    def person(self) -> User | None:
+        """``user`` as a service records it (``created_by=acting.person``): the signed-in person, or
+        None for the system. Services never act for an anonymous visitor (every view that reaches
+        one requires sign-in), so the type need not carry ``AnonymousUser``."""
+        user = self.user
+        return user if user is not None and user.is_authenticated else None
+
+    @property
     def role(self) -> str | None:
         if getattr(self.user, "is_staff", False):
             return STAFF
@@ -199,7 +213,7 @@ class Actor:
 
     @cached_property
     def subscription_active(self) -> bool:
-        covered = getattr(self.membership, "institution_covered", None)  # read with the membership
+        covered: bool | None = getattr(self.membership, "institution_covered", None)  # read with the membership
         if covered is not None:
             return covered
         return bool(self.institution and self.institution.has_access())
@@ -225,15 +239,15 @@ class Actor:
             raise PermissionDenied
 
 
-def requires(perm: str) -> Callable:
+def requires(perm: str) -> Callable[[View], View]:
     """Decorate a view with the named permission it needs."""
     if perm not in PERMISSIONS:
         raise KeyError(f"Unknown permission {perm!r}")
     permission = PERMISSIONS[perm]
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: ActorRequest, *args: object, **kwargs: object) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             actor: Actor = request.actor
@@ -245,30 +259,32 @@ def requires(perm: str) -> Callable:
                 return paused_response(request, reason="subscription")
             return view(request, *args, **kwargs)
 
-        wrapped.required_perm = perm  # read by the URL permission-matrix test
+        # A marker on the function object, read by the URL permission-matrix test (functions take any attribute).
+        wrapped.required_perm = perm  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
-def public(view: Callable) -> Callable:
+def public(view: View) -> View:
     """Mark a view as deliberately reachable without a role (sign-up links, verification)."""
-    view.is_public = True
+    # A marker on the function object, read by the URL permission-matrix test (functions take any attribute).
+    view.is_public = True  # type: ignore[attr-defined]
     return view
 
 
-def paused_response(request, *, reason: str):
+def paused_response(request: ActorRequest, *, reason: str) -> HttpResponse:
     from mentormemed.core.dashboard import paused_panels
 
     panels = paused_panels(request) if reason == "subscription" else []
     return render(request, "core/paused.html", {"reason": reason, "panels": panels}, status=403)
 
 
-def get_scoped_or_404(queryset: QuerySet, actor: Actor, *, via: str = "institution", **lookup) -> Model:
+def get_scoped_or_404(queryset: QuerySet[M], actor: Actor, *, via: str = "institution", **lookup: object) -> M:
     """Fetch one object of the actor's institution; any other institution's object is a 404."""
     if actor.institution_id is None:
         raise Http404
     try:
         return queryset.get(**{f"{via}_id": actor.institution_id}, **lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:  # what ``get`` raises: the model's DoesNotExist
         raise Http404 from exc

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext, gettext_lazy
+
+if TYPE_CHECKING:
+    from mentormemed.institutions.models import Membership
 
 
 class CoreConfig(AppConfig):
@@ -23,7 +28,7 @@ class CoreConfig(AppConfig):
 
         connection_created.connect(register_sqlite_fold, dispatch_uid="mmm-sqlite-fold")
 
-        def mfa_state(membership) -> StepState:
+        def mfa_state(membership: Membership) -> StepState:
             from allauth.mfa.models import Authenticator
 
             has = getattr(membership, "_has_totp", None)
@@ -55,7 +60,7 @@ class CoreConfig(AppConfig):
         )
 
 
-def _prepare_mfa(memberships: list) -> None:
+def _prepare_mfa(memberships: list[Membership]) -> None:
     """Attach whether each person has TOTP, in one query, for member lists."""
     from allauth.mfa.models import Authenticator
 
@@ -64,4 +69,5 @@ def _prepare_mfa(memberships: list) -> None:
         Authenticator.objects.filter(user_id__in=users, type=Authenticator.Type.TOTP).values_list("user_id", flat=True)
     )
     for membership in memberships:
-        membership._has_totp = membership.user_id in with_totp
+        # Attached for this page only, and read back with getattr (the model has no such field).
+        membership._has_totp = membership.user_id in with_totp  # type: ignore[attr-defined]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar, Token
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -12,15 +12,20 @@ from ipware import get_client_ip
 
 from mentormemed.core.models import AuditEntry
 
+M = TypeVar("M", bound=models.Model)
+
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from mentormemed.core.access import Actor
+    from mentormemed.institutions.models import Institution
 
 # The acting principal of the request being served (set by ActingMembershipMiddleware), so an
 # entry a service writes for that same user records the role they acted in and their address.
-_request_actor: ContextVar[tuple[Any, str] | None] = ContextVar("mentormemed_request_actor", default=None)
+_request_actor: ContextVar[tuple[Actor, str] | None] = ContextVar("mentormemed_request_actor", default=None)
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address, read through the trusted reverse proxies (django-ipware).
 
     ``TRUSTED_PROXY_COUNT`` (settings, from the environment) is how many proxies stand between the
@@ -40,12 +45,12 @@ def client_ip(request) -> str | None:
     return ip or request.META.get("REMOTE_ADDR") or None
 
 
-def bind_request_actor(actor, ip_address: str | None):
+def bind_request_actor(actor: Actor, ip_address: str | None) -> Token[tuple[Actor, str] | None]:
     """Bind the request's actor for ``audit``; returns the token to ``unbind_request_actor``."""
     return _request_actor.set((actor, ip_address or ""))
 
 
-def unbind_request_actor(token) -> None:
+def unbind_request_actor(token: Token[tuple[Actor, str] | None]) -> None:
     _request_actor.reset(token)
 
 
@@ -65,7 +70,7 @@ def audit(
     actor: Any = None,
     action: str,
     obj: models.Model | None = None,
-    institution=None,
+    institution: Institution | None = None,
     actor_role: str = "",
     detail: dict[str, Any] | None = None,
     ip_address: str | None = None,
@@ -101,10 +106,10 @@ def audit_many(
     acting: Actor | None = None,
     actor: Any = None,
     action: str,
-    objs: list[models.Model],
-    institution=None,
+    objs: Sequence[M],
+    institution: Institution | None = None,
     actor_role: str = "",
-    detail: Callable[[models.Model], dict[str, Any]] | None = None,
+    detail: Callable[[M], dict[str, Any]] | None = None,
 ) -> list[AuditEntry]:
     """``audit`` for many objects at once (one bulk insert), e.g. a roster's invitations."""
     actor, actor_role = _person_and_role(acting, actor, actor_role)
@@ -127,15 +132,22 @@ def audit_many(
     return AuditEntry.objects.bulk_create(entries)
 
 
-def audit_request(request, *, action: str, obj=None, institution=None, detail=None) -> AuditEntry:
+def audit_request(
+    request: HttpRequest,
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    institution: Institution | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
     """``audit`` with the actor, role and address taken from the request."""
-    acting = getattr(request, "actor", None)
+    acting: Actor | None = getattr(request, "actor", None)
     return audit(
         actor=request.user,
         action=action,
         obj=obj,
         institution=institution if institution is not None else getattr(acting, "institution", None),
-        actor_role=acting.role if acting else "",
+        actor_role=(acting.role or "") if acting else "",
         detail=detail,
         ip_address=client_ip(request),
     )

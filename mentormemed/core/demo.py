@@ -12,9 +12,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from django.apps import apps
+
+if TYPE_CHECKING:
+    from django.core.management.base import OutputWrapper
+
+    from mentormemed.accounts.models import User
+    from mentormemed.institutions.models import Institution, Membership
 
 DEMO_ORDER = [
     "institutions",
@@ -38,15 +44,15 @@ DEMO_DOMAIN = "demo.mentormemed.org"
 @dataclass
 class DemoContext:
     rng: random.Random = field(default_factory=lambda: random.Random(2022))
-    staff: object = None
-    institutions: dict = field(default_factory=dict)  # key -> Institution
-    admins: dict = field(default_factory=dict)  # institution key -> Membership
-    mentors: list = field(default_factory=list)  # Membership
-    mentees: list = field(default_factory=list)  # Membership
-    featured: dict = field(default_factory=dict)  # role -> Membership shown in the sign-ins
-    sign_ins: list = field(default_factory=list)  # (role, email, note)
-    genders: dict = field(default_factory=dict)  # membership id -> gender identity key fitting the pronouns
-    names: dict = field(default_factory=dict)  # institution id -> full names already given
+    staff: User | None = None
+    institutions: dict[str, Institution] = field(default_factory=dict)  # key -> Institution
+    admins: dict[str, Membership] = field(default_factory=dict)  # institution key -> Membership
+    mentors: list[Membership] = field(default_factory=list)
+    mentees: list[Membership] = field(default_factory=list)
+    featured: dict[str, Membership] = field(default_factory=dict)  # role -> Membership shown in the sign-ins
+    sign_ins: list[tuple[str, str, str]] = field(default_factory=list)  # (role, email, note)
+    genders: dict[int, str] = field(default_factory=dict)  # membership id -> gender identity key fitting the pronouns
+    names: dict[int, set[tuple[str, str]]] = field(default_factory=dict)  # institution id -> full names already given
 
 
 def _taking_part(method: str) -> list[tuple[str, Any]]:
@@ -60,7 +66,7 @@ def _taking_part(method: str) -> list[tuple[str, Any]]:
     return found
 
 
-def build_all(ctx: DemoContext, stdout: TextIO | None = None) -> DemoContext:
+def build_all(ctx: DemoContext, stdout: OutputWrapper | TextIO | None = None) -> DemoContext:
     for app, build in _taking_part("build_demo"):
         if stdout:
             stdout.write(f"  demo: {app}")

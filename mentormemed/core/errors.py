@@ -10,12 +10,17 @@ browser turns it on); the traceback is still logged. With DEBUG off Django calls
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
+from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.urls import Resolver404, get_resolver
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 logger = logging.getLogger("django.request")
 
@@ -26,19 +31,19 @@ PAGES = {
 }
 
 
-def _render(request, status: int) -> HttpResponse:
+def _render(request: HttpRequest, status: int) -> HttpResponse:
     return HttpResponse(render_to_string(PAGES[status], {"status": status}, request=request), status=status)
 
 
-def page_not_found(request, exception=None) -> HttpResponse:
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _render(request, 404)
 
 
-def permission_denied(request, exception=None) -> HttpResponse:
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _render(request, 403)
 
 
-def server_error(request) -> HttpResponse:
+def server_error(request: HttpRequest) -> HttpResponse:
     """The layout needs the request's context; if that is what failed, a page without it."""
     try:
         return _render(request, 500)
@@ -50,14 +55,14 @@ def server_error(request) -> HttpResponse:
 class ErrorPagesMiddleware:
     """Under DEBUG, answer unknown URLs and raised 404/403/500 with the product's pages."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     @staticmethod
     def active() -> bool:
         return settings.DEBUG and not settings.TECHNICAL_ERROR_PAGES
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if self.active():
             try:  # an unknown URL never reaches a view, so process_exception would not see it
                 get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
@@ -65,7 +70,7 @@ class ErrorPagesMiddleware:
                 return page_not_found(request)
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not self.active():
             return None
         if isinstance(exception, Http404):

@@ -9,13 +9,19 @@ match a row, so they are dropped; an empty list then matches nothing, as usual.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import EmptyResultSet
 from django.db.models import IntegerField
 from django.db.models.lookups import In
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
+
 
 class IntegerFieldIn(In):
-    def process_rhs(self, compiler, connection):
+    def process_rhs(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> _AsSqlType:
         if self.rhs_is_direct_value():
             low, high = connection.ops.integer_field_range(self.lhs.output_field.get_internal_type())
             kept = [

@@ -4,11 +4,12 @@ require MFA for admins and staff."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponseBadRequest, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,16 +18,27 @@ from django.utils.translation import gettext
 from mentormemed.core.access import ADMIN, Actor
 from mentormemed.core.audit import bind_request_actor, client_ip, unbind_request_actor
 from mentormemed.core.timezones import zone_or_none
+from mentormemed.core.types import ActorRequest
+
+if TYPE_CHECKING:
+    import zoneinfo
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import QuerySet
+
+    from mentormemed.accounts.models import User
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 SESSION_KEY = "acting_membership_id"
 ROLE_ORDER = {"admin": 0, "mentor": 1, "mentee": 2}
 
 
 class ActingMembershipMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: ActorRequest) -> HttpResponseBase:
         request.actor = self.resolve(request)
         token = bind_request_actor(request.actor, client_ip(request))
         try:
@@ -35,7 +47,7 @@ class ActingMembershipMiddleware:
             unbind_request_actor(token)
 
     @staticmethod
-    def resolve(request) -> Actor:
+    def resolve(request: HttpRequest) -> Actor:
         user = request.user
         if not user.is_authenticated or user.is_staff:
             return Actor(user=user)
@@ -75,10 +87,10 @@ class RejectNulBytesMiddleware:
     """A NUL byte is never valid input (and PostgreSQL text cannot hold one): refuse the request
     with 400 before any view reads it, so nothing is changed and no query fails halfway."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if self.has_nul(request.GET) or (request.method == "POST" and self.has_nul(request.POST)):
             return HttpResponseBadRequest(
                 "The request contained a character that is not allowed (a NUL byte). Nothing was changed.",
@@ -87,17 +99,17 @@ class RejectNulBytesMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def has_nul(data) -> bool:
+    def has_nul(data: QueryDict) -> bool:
         return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
 
 
 class UserTimeZoneMiddleware:
     """Render every date and time in the signed-in person's own time zone (else the server's, UTC)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         zone = self.zone_for(request.user)
         if zone is None:
             timezone.deactivate()
@@ -109,7 +121,7 @@ class UserTimeZoneMiddleware:
             timezone.deactivate()
 
     @staticmethod
-    def zone_for(user):
+    def zone_for(user: User | AnonymousUser) -> zoneinfo.ZoneInfo | None:
         return zone_or_none(getattr(user, "time_zone", "")) if user.is_authenticated else None
 
 
@@ -117,10 +129,10 @@ class UserLanguageMiddleware:
     """Speak the signed-in person's own language (their setting); before sign-in the browser's
     (``LocaleMiddleware``, which runs first and sets ``Content-Language`` on the way out)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         language = getattr(request.user, "language", "") if request.user.is_authenticated else ""
         if language:
             translation.activate(language)
@@ -144,10 +156,10 @@ class MfaRequiredMiddleware:
 
     EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/readyz", "/metrics")
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: ActorRequest) -> HttpResponseBase:
         if self.must_enrol(request):
             messages.info(
                 request,
@@ -159,7 +171,7 @@ class MfaRequiredMiddleware:
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 
-    def must_enrol(self, request) -> bool:
+    def must_enrol(self, request: ActorRequest) -> bool:
         user = request.user
         if not user.is_authenticated or request.path.startswith(self.EXEMPT_PREFIXES):
             return False
@@ -177,10 +189,10 @@ class PrivatePagesMiddleware:
     """A signed-in page holds someone's data: no shared cache or browser history may keep it
     (ASVS 8.2.1). Responses that chose their own caching (static files, public pages) keep it."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and "Cache-Control" not in response:

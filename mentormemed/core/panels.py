@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from mentormemed.core import health
 from mentormemed.core.access import STAFF
 from mentormemed.core.dashboard import Panel, register_panel
+from mentormemed.core.types import ActorRequest
 
 
 def _minutes(seconds: float) -> int:
@@ -47,7 +48,7 @@ def background_lines() -> tuple[list[str], list[str]]:
 
 
 @register_panel
-def background_panel(request):
+def background_panel(request: ActorRequest) -> Panel | None:
     if request.actor.role != STAFF:
         return None
     lines, failed = background_lines()

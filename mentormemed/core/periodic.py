@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable
 
@@ -44,7 +45,7 @@ def run_jobs(*, now: dt.datetime, failures: list[str] | None = None) -> dict[str
     failures = [] if failures is None else failures
     done: dict[str, int] = {}
     for name, job in _jobs.items():
-        result = isolated(name, lambda job=job: job(now=now), failures)
+        result = isolated(name, functools.partial(job, now=now), failures)
         if isinstance(result, dict):
             done.update(result)
         else:
@@ -75,7 +76,7 @@ def claim_run(name: str, *, lease: dt.timedelta, now: dt.datetime | None = None)
     return True
 
 
-def finish_run(name: str, *, result: dict, failures: list[str]) -> None:
+def finish_run(name: str, *, result: dict[str, int], failures: list[str]) -> None:
     """Release the lock and record the pass (finished, what it did, what failed)."""
     from mentormemed.core.models import PeriodicRun
 

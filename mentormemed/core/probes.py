@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
@@ -21,13 +21,13 @@ from mentormemed.core.access import public
 
 @public
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
 @public
 @never_cache
-def readyz(request):
+def readyz(request: HttpRequest) -> JsonResponse:
     checks = health.checks()
     failed = [c.name for c in checks if not c.ok]
     body = {
@@ -38,7 +38,7 @@ def readyz(request):
     return JsonResponse(body, status=503 if failed else 200)
 
 
-def metrics_allowed(request) -> bool:
+def metrics_allowed(request: HttpRequest) -> bool:
     """Staff signed in, or ``Authorization: Bearer <METRICS_TOKEN>`` (constant-time comparison)."""
     if request.user.is_authenticated and request.user.is_staff:
         return True
@@ -82,7 +82,7 @@ def registry() -> CollectorRegistry:
 
 @public  # answers to staff or its bearer token, checked here (401 otherwise), never to other roles
 @never_cache
-def metrics(request):
+def metrics(request: HttpRequest) -> HttpResponse:
     if not metrics_allowed(request):
         response = HttpResponse("Staff or a metrics token only.\n", status=401, content_type="text/plain")
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'

@@ -21,9 +21,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models import F, Func, Model, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Concat
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.expressions import Combinable
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
+
+M = TypeVar("M", bound=Model)
 
 # Applied inside words, after folding. Keys are British (or other) spellings.
 VARIANTS: tuple[tuple[str, str], ...] = (
@@ -127,25 +135,26 @@ class Folded(Func):
     function = "MMM_FOLD"
     output_field = TextField()
 
-    def as_postgresql(self, compiler, connection, **extra):
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> _AsSqlType:
         return self.as_sql(compiler, connection, template="lower(unaccent(%(expressions)s))", **extra)
 
 
-def register_sqlite_fold(sender, connection, **kwargs) -> None:
+def register_sqlite_fold(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_function("MMM_FOLD", 1, fold, deterministic=True)
 
 
-def name_search(qs: QuerySet, text: str, *fields: str) -> QuerySet:
+def name_search(qs: QuerySet[M], text: str, *fields: str) -> QuerySet[M]:
     """Rows where every typed word appears (accents and case forgiven) in one of ``fields``:
     "Priya Mahmoud" finds first name Priya + last name Mahmoud; "mahmoud@" finds the e-mail."""
     words = fold(text).split()[:6]
     if not words:
         return qs
-    parts: list = []
+    parts: list[Combinable] = []
     for name in fields:
         parts += [Coalesce(F(name), Value("")), Value(" ")]
-    qs = qs.annotate(_folded_names=Folded(Concat(*parts, output_field=TextField())))
+    # An annotation adds a column and keeps the rows' model (the stubs cannot say so for a type variable).
+    qs = cast("QuerySet[M]", qs.annotate(_folded_names=Folded(Concat(*parts, output_field=TextField()))))
     for word in words:
         qs = qs.filter(_folded_names__contains=word)
     return qs

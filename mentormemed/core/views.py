@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -12,31 +12,34 @@ from mentormemed.core.access import ADMIN, STAFF, public, requires
 from mentormemed.core.dashboard import dashboard_panels
 from mentormemed.core.middleware import SESSION_KEY
 from mentormemed.core.onboarding import checklist, is_complete
+from mentormemed.core.types import ActorRequest
 
 
 @public
-def landing(request):
+def landing(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:home")
     return render(request, "core/landing.html")
 
 
 @requires("home")
-def home(request):
+def home(request: ActorRequest) -> HttpResponse:
     actor = request.actor
-    context = {"panels": dashboard_panels(request)}
+    context: dict[str, object] = {"panels": dashboard_panels(request)}
     if actor.role == STAFF:
         return render(request, "core/home_staff.html", context)
     if actor.role == ADMIN:
         return render(request, "core/home_admin.html", context)
+    assert actor.membership is not None  # mentees and mentors always act in a membership
     context["checklist"] = checklist(actor.membership)
     context["onboarded"] = is_complete(actor.membership)
     return render(request, "core/home_member.html", context)
 
 
 @requires("onboarding")
-def onboarding(request):
+def onboarding(request: ActorRequest) -> HttpResponse:
     membership = request.actor.membership
+    assert membership is not None  # mentees and mentors always act in a membership
     items = checklist(membership)
     return render(
         request,
@@ -50,7 +53,7 @@ def onboarding(request):
 
 @public
 @require_POST
-def switch_role(request):
+def switch_role(request: ActorRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("account_login")
     wanted = request.POST.get("membership", "")
@@ -69,7 +72,7 @@ def switch_role(request):
 
 
 @public
-def security_txt(request):
+def security_txt(request: HttpRequest) -> HttpResponse:
     """How to report a vulnerability (RFC 9116). Written fresh on each request, so ``Expires`` is
     always within the year the RFC allows."""
     from django.conf import settings

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from mentormemed.core.conf import product
 from mentormemed.core.languages import reader_language, source_language
+from mentormemed.core.types import JSONDict
 from mentormemed.evaluations.models import (
     Evaluation,
     Instrument,
@@ -19,6 +22,14 @@ from mentormemed.evaluations.models import (
     SurveyResponse,
 )
 from mentormemed.evaluations.schedule import Due, evaluation_due, yearly_due
+
+if TYPE_CHECKING:
+    from mentormemed.institutions.models import Membership
+    from mentormemed.mentorships.models import Relationship
+    from mentormemed.profiles.models import MentorProfile
+
+# A ``values()`` row of an evaluation: the keys the caller selected (answers are JSON).
+Row = TypeVar("Row", bound=Mapping[str, Any])
 
 
 @dataclass(frozen=True)
@@ -35,7 +46,7 @@ class InstrumentText:
     intro: str
     language: str
     requested: str
-    items: list[dict] = field(default_factory=list)
+    items: list[JSONDict] = field(default_factory=list)
 
     @property
     def translated(self) -> bool:
@@ -86,7 +97,7 @@ def instrument_text(*, version: InstrumentVersion, language: str | None = None) 
 
 @dataclass(frozen=True)
 class OpenEvaluation:
-    relationship: object
+    relationship: Relationship
     due: Due
 
     @property
@@ -94,7 +105,7 @@ class OpenEvaluation:
         return self.relationship.mentor.membership.user.display_name
 
 
-def _relationships_in_window(today: dt.date):
+def _relationships_in_window(today: dt.date) -> QuerySet[Relationship]:
     """Relationships that may have an evaluation open on ``today``: running, or ended within the exit window."""
     from mentormemed.mentorships.models import Relationship
 
@@ -108,7 +119,7 @@ def _relationships_in_window(today: dt.date):
     )
 
 
-def open_evaluations(*, mentee, today: dt.date | None = None) -> list[OpenEvaluation]:
+def open_evaluations(*, mentee: Membership, today: dt.date | None = None) -> list[OpenEvaluation]:
     """R18: evaluations ``mentee`` owes today, oldest due date first (overdue ones flagged)."""
     today = today or timezone.localdate()
     relationships = list(
@@ -117,7 +128,7 @@ def open_evaluations(*, mentee, today: dt.date | None = None) -> list[OpenEvalua
     return _unanswered(relationships, today)
 
 
-def _unanswered(relationships, today: dt.date) -> list[OpenEvaluation]:
+def _unanswered(relationships: list[Relationship], today: dt.date) -> list[OpenEvaluation]:
     candidates = []
     for rel in relationships:
         due = evaluation_due(started_at=rel.started_at, ended_at=rel.ended_at, today=today)
@@ -145,7 +156,9 @@ def all_open_evaluations(*, today: dt.date | None = None) -> list[OpenEvaluation
     return _unanswered(list(relationships), today)
 
 
-def find_open_evaluation(*, mentee, relationship_id: int, today: dt.date | None = None) -> OpenEvaluation | None:
+def find_open_evaluation(
+    *, mentee: Membership, relationship_id: int, today: dt.date | None = None
+) -> OpenEvaluation | None:
     return next((o for o in open_evaluations(mentee=mentee, today=today) if o.relationship.pk == relationship_id), None)
 
 
@@ -155,7 +168,7 @@ class OpenSurvey:
     due: Due
 
 
-def _survey_dues(membership, today: dt.date) -> list[tuple[str, int]]:
+def _survey_dues(membership: Membership, today: dt.date) -> list[tuple[str, int]]:
     """(instrument kind, offset months) of the yearly surveys this role answers."""
     dues = [("program_feedback", 6)]
     if membership.role == "mentee":
@@ -163,7 +176,7 @@ def _survey_dues(membership, today: dt.date) -> list[tuple[str, int]]:
     return dues
 
 
-def open_surveys(*, membership, today: dt.date | None = None) -> list[OpenSurvey]:
+def open_surveys(*, membership: Membership | None, today: dt.date | None = None) -> list[OpenSurvey]:
     """R19: yearly career updates (mentees) and program feedback (mentees and mentors) not yet answered."""
     today = today or timezone.localdate()
     if membership is None or membership.role not in ("mentee", "mentor"):
@@ -182,14 +195,14 @@ def open_surveys(*, membership, today: dt.date | None = None) -> list[OpenSurvey
     return [s for s in found if (s.instrument.kind, s.due.occasion) not in answered]
 
 
-def submitted_evaluations(*, mentee):
+def submitted_evaluations(*, mentee: Membership) -> QuerySet[Evaluation]:
     return Evaluation.objects.filter(mentee=mentee).select_related("mentor__membership__user").order_by("-submitted_at")
 
 
 # ------------------------------------------------------------------ what a mentor may see
 
 
-def released_evaluations(rows: list[dict], *, now: dt.datetime | None = None) -> list[dict]:
+def released_evaluations(rows: list[Row], *, now: dt.datetime | None = None) -> list[Row]:
     """The evaluations a mentor's aggregates may use (R18), from ``rows`` in submission order.
 
     Evaluations older than the delay are cut, in order, into batches that each hold answers
@@ -198,8 +211,8 @@ def released_evaluations(rows: list[dict], *, now: dt.datetime | None = None) ->
     whole batch of several mentees, never by one person's answers."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=product.feedback_delay_days)
     need = product.feedback_batch_mentees
-    released: list[dict] = []
-    batch: list[dict] = []
+    released: list[Row] = []
+    batch: list[Row] = []
     for row in rows:
         if row["submitted_at"] > cutoff:
             break
@@ -210,6 +223,21 @@ def released_evaluations(rows: list[dict], *, now: dt.datetime | None = None) ->
     return released
 
 
+class FeedbackItem(TypedDict):
+    """One scale item's mean over the released evaluations."""
+
+    key: str
+    text: str
+    mean: float
+    n: int
+
+
+class _ItemValues(TypedDict):
+    text: str
+    values: list[int]
+    mentees: set[int]
+
+
 @dataclass
 class FeedbackSummary:
     responses: int  # all submitted responses (shown: a count reveals no one's answers)
@@ -218,7 +246,7 @@ class FeedbackSummary:
     minimum: int  # distinct mentees a batch must hold
     competency_mean: float | None
     overall_mean: float | None
-    items: list[dict]
+    items: list[FeedbackItem]
     waiting: int = 0  # responses not yet in a released batch
 
     @property
@@ -226,7 +254,7 @@ class FeedbackSummary:
         return self.released > 0
 
 
-def mentor_feedback(*, mentor) -> FeedbackSummary:
+def mentor_feedback(*, mentor: MentorProfile) -> FeedbackSummary:
     """R18: aggregates only, over whole batches of several mentees (``released_evaluations``).
     Free-text answers are never shown to mentors."""
     rows = list(
@@ -238,7 +266,7 @@ def mentor_feedback(*, mentor) -> FeedbackSummary:
     batch = released_evaluations(rows)
     if not batch:
         return FeedbackSummary(len(rows), 0, 0, need, None, None, [], waiting=len(rows))
-    items: dict[str, dict] = {}
+    items: dict[str, _ItemValues] = {}
     for row in batch:
         for item in row["version__items"]:
             if item["type"] != "scale":
@@ -248,7 +276,7 @@ def mentor_feedback(*, mentor) -> FeedbackSummary:
                 entry = items.setdefault(item["key"], {"text": item["text"], "values": [], "mentees": set()})
                 entry["values"].append(value)
                 entry["mentees"].add(row["mentee_id"])
-    item_rows = [
+    item_rows: list[FeedbackItem] = [
         {"key": key, "text": v["text"], "mean": round(statistics.fmean(v["values"]), 1), "n": len(v["values"])}
         for key, v in items.items()
         if len(v["mentees"]) >= need

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import re
 import statistics
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.core.languages import language_name, translation_codes
+from mentormemed.core.types import JSONDict
 from mentormemed.evaluations import selectors
 from mentormemed.evaluations.models import (
     ITEM_TYPES,
@@ -35,18 +37,21 @@ from mentormemed.evaluations.models import (
     SurveyResponse,
 )
 
+if TYPE_CHECKING:
+    from mentormemed.institutions.models import Membership
+
 log = logging.getLogger(__name__)
 GRADUATE_SALT = "evaluations.graduate"
 GRADUATE_LINK_DAYS = 120
 
 
-def _url(name: str, *args) -> str:
+def _url(name: str, *args: object) -> str:
     return reverse(name, args=args)
 
 
-def clean_answers(version: InstrumentVersion, answers: dict) -> dict:
+def clean_answers(version: InstrumentVersion, answers: JSONDict) -> JSONDict:
     """Keep only the version's items, check ranges and required items; raise ValidationError."""
-    cleaned: dict = {}
+    cleaned: JSONDict = {}
     missing = []
     for item in version.items:
         value = answers.get(item["key"])
@@ -78,15 +83,18 @@ def clean_answers(version: InstrumentVersion, answers: dict) -> dict:
     return cleaned
 
 
-def scores(version: InstrumentVersion, answers: dict) -> tuple[float | None, int | None]:
+def scores(version: InstrumentVersion, answers: JSONDict) -> tuple[float | None, int | None]:
     """(mean of the competency items answered, overall rating)."""
     values = [answers[i["key"]] for i in version.items if i["type"] == "scale" and i["key"] in answers]
     overall_key = next((i["key"] for i in version.items if i["type"] == "overall"), None)
-    return (round(statistics.fmean(values), 3) if values else None, answers.get(overall_key))
+    overall = answers.get(overall_key) if overall_key is not None else None  # (answers' keys are strings)
+    return (round(statistics.fmean(values), 3) if values else None, overall)
 
 
 @transaction.atomic
-def evaluation_submit(*, mentee, relationship_id: int, answers: dict, now: dt.datetime | None = None) -> Evaluation:
+def evaluation_submit(
+    *, mentee: Membership, relationship_id: int, answers: JSONDict, now: dt.datetime | None = None
+) -> Evaluation:
     """R18: the mentee answers the evaluation open today for one of their mentors."""
     now = now or timezone.now()
     found = selectors.find_open_evaluation(
@@ -96,6 +104,7 @@ def evaluation_submit(*, mentee, relationship_id: int, answers: dict, now: dt.da
         raise ValidationError(gettext("This evaluation is not open: it was already submitted or is not due yet."))
     instrument = Instrument.objects.select_related("current_version").get(kind=Instrument.Kind.MENTOR_EVALUATION)
     version = instrument.current_version
+    assert version is not None  # the evaluation instrument is published (data migration)
     cleaned = clean_answers(version, answers)
     competency, overall = scores(version, cleaned)
     try:
@@ -118,7 +127,9 @@ def evaluation_submit(*, mentee, relationship_id: int, answers: dict, now: dt.da
 
 
 @transaction.atomic
-def survey_submit(*, membership, kind: str, answers: dict, occasion: str | None = None) -> SurveyResponse:
+def survey_submit(
+    *, membership: Membership, kind: str, answers: JSONDict, occasion: str | None = None
+) -> SurveyResponse:
     """R19: answer the open yearly survey of ``kind`` (or the exit career update, ``occasion='exit'``)."""
     instrument = Instrument.objects.select_related("current_version").get(kind=kind)
     if occasion == "exit":
@@ -128,6 +139,7 @@ def survey_submit(*, membership, kind: str, answers: dict, occasion: str | None 
         if found is None:
             raise ValidationError(gettext("This survey is not open: it was already answered or is not due yet."))
         occasion, due_on = found.due.occasion, found.due.due_on
+    assert instrument.current_version is not None  # surveys open only for published instruments
     cleaned = clean_answers(instrument.current_version, answers)
     try:
         with transaction.atomic():
@@ -148,7 +160,7 @@ def survey_submit(*, membership, kind: str, answers: dict, occasion: str | None 
 LINE = re.compile(r"^\s*(?P<type>[a-z]+)\s*\|\s*(?P<key>[a-z0-9_]+)\s*\|\s*(?P<text>[^|]+?)\s*(?:\|\s*(?P<rest>.*))?$")
 
 
-def parse_items(text: str) -> list[dict]:
+def parse_items(text: str) -> list[JSONDict]:
     """Items from lines ``type | key | wording [| choice; choice]``; ``text`` items are optional.
 
     Raises ValidationError naming the line a person has to fix.
@@ -186,7 +198,7 @@ def parse_items(text: str) -> list[dict]:
     return items
 
 
-def format_items(items: list[dict]) -> str:
+def format_items(items: list[JSONDict]) -> str:
     lines = []
     for item in items:
         line = f"{item['type']} | {item['key']} | {item['text']}"
@@ -201,7 +213,7 @@ def instrument_publish(
     *, acting: Actor, instrument: Instrument, intro: str, items_text: str, note: str = ""
 ) -> InstrumentVersion:
     """Publish a new version; answers already given keep the version they answered."""
-    user = acting.user
+    user = acting.person
     items = parse_items(items_text)
     if instrument.kind == Instrument.Kind.MENTOR_EVALUATION and not any(i["type"] == "scale" for i in items):
         raise ValidationError(gettext("The mentor evaluation needs at least one competency (scale) item."))
@@ -231,7 +243,7 @@ def instrument_translation_save(
     name: str,
     description: str = "",
     intro: str = "",
-    items: dict | None = None,
+    items: JSONDict | None = None,
 ) -> InstrumentVersionTranslation:
     """Write or replace the translation of the instrument's current version into ``language`` (issue 19).
 
@@ -258,7 +270,7 @@ def instrument_translation_save(
     given = {str(k): v for k, v in (items or {}).items()}
     if set(given) - {i["key"] for i in version.items}:
         raise ValidationError(gettext("That item belongs to another version."))
-    stored: dict[str, dict] = {}
+    stored: dict[str, JSONDict] = {}
     for n, item in enumerate(version.items, start=1):
         entry = given.get(item["key"]) or {}
         text = str(entry.get("text") or "").strip()
@@ -277,7 +289,7 @@ def instrument_translation_save(
             "description": description,
             "intro": intro,
             "items": stored,
-            "updated_by": acting.user,
+            "updated_by": acting.person,
         },
     )
     audit(
@@ -308,7 +320,7 @@ def send_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
     }
 
 
-def _claim(model, **fields) -> bool:
+def _claim(model: type[EvaluationReminder | SurveyReminder], **fields: object) -> bool:
     try:
         with transaction.atomic():
             model.objects.create(**fields)
@@ -384,11 +396,11 @@ def _survey_reminders(today: dt.date, now: dt.datetime) -> int:
 # ------------------------------------------------------------------ R20: graduates invited to mentor
 
 
-def graduate_token(membership) -> str:
+def graduate_token(membership: Membership) -> str:
     return signing.dumps({"m": membership.pk}, salt=GRADUATE_SALT)
 
 
-def membership_from_token(token: str):
+def membership_from_token(token: str) -> Membership | None:
     from mentormemed.institutions.models import Membership
 
     try:
@@ -403,7 +415,7 @@ def membership_from_token(token: str):
 
 
 @transaction.atomic
-def offer_mentorship_to_graduate(*, membership) -> MentorInvitationOffer | None:
+def offer_mentorship_to_graduate(*, membership: Membership) -> MentorInvitationOffer | None:
     """R20: when a mentee's membership ends, invite them to become a mentor (once) and to the exit survey.
 
     The e-mail carries a signed link (the person can no longer sign in as a mentee): one
@@ -431,7 +443,7 @@ def offer_mentorship_to_graduate(*, membership) -> MentorInvitationOffer | None:
 
 
 @transaction.atomic
-def graduate_interested(*, membership) -> MentorInvitationOffer:
+def graduate_interested(*, membership: Membership) -> MentorInvitationOffer:
     """The graduate said yes: record it and tell their institution's admins (who send the invitation)."""
     from mentormemed.institutions.models import Membership
     from mentormemed.notifications.services import notify

@@ -106,8 +106,8 @@ class PriceBand(models.Model):
         return self.min_headcount <= headcount and (self.max_headcount is None or headcount <= self.max_headcount)
 
 
-class SubscriptionQuerySet(models.QuerySet):
-    def covering(self, day: dt.date | None = None):
+class SubscriptionQuerySet(models.QuerySet["Subscription"]):
+    def covering(self, day: dt.date | None = None) -> SubscriptionQuerySet:
         """Subscriptions whose term covers ``day`` (default today) and were not ended early."""
         day = day or platform_today()
         return self.filter(term_start__lte=day, term_end__gte=day).filter(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext
@@ -89,7 +90,14 @@ def institution_members(
     return qs
 
 
-def mentor_supply(institution: Institution) -> dict:
+class MentorSupply(TypedDict):
+    active: int
+    commitment: int | None
+    percent: int | None
+    bar: int | None  # the percent, at most 100
+
+
+def mentor_supply(institution: Institution) -> MentorSupply:
     """R32: active mentors against the institution's commitment."""
     active = institution.memberships.filter(role="mentor", status="active").count()
     commitment = institution.mentor_commitment

@@ -6,8 +6,10 @@ import csv
 import datetime as dt
 import io
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -40,6 +42,10 @@ from mentormemed.institutions.models import (
 from mentormemed.institutions.selectors import band_for_headcount, graduate_standing
 from mentormemed.notifications.emails import queue_email
 
+if TYPE_CHECKING:
+    from mentormemed.accounts.models import MenteeEligibility
+    from mentormemed.profiles.models import IdentityOption
+
 log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- institutions
@@ -47,7 +53,11 @@ log = logging.getLogger(__name__)
 
 @transaction.atomic
 def institution_save(
-    *, acting: Actor, institution: Institution, urim_groups=None, criteria_text: str | None = None
+    *,
+    acting: Actor,
+    institution: Institution,
+    urim_groups: Iterable[IdentityOption] | None = None,
+    criteria_text: str | None = None,
 ) -> Institution:
     """Create or update an institution (staff). ``criteria_text``: one criterion per line."""
     creating = institution.pk is None
@@ -66,7 +76,7 @@ def institution_save(
     return institution
 
 
-CRITERION_MAX_LENGTH = MentorCriterion._meta.get_field("text").max_length
+CRITERION_MAX_LENGTH = cast(int, MentorCriterion._meta.get_field("text").max_length)  # a CharField: set
 CRITERIA_MAX = 20
 
 
@@ -193,7 +203,7 @@ def subscription_start(
     paid_on: dt.date | None = None,
 ) -> Subscription:
     """Start a term. Band follows the headcount unless given; the fee is the band's unless given."""
-    actor = acting.user
+    actor = acting.person
     band = band or band_for_headcount(institution.eligible_headcount)
     if band is None:
         raise ValidationError(gettext("No price band covers this institution's headcount; add one first."))
@@ -255,7 +265,15 @@ def subscription_renew(*, acting: Actor, subscription: Subscription) -> Subscrip
 RENEWAL_OPENS_DAYS = 90  # an admin may renew this long before the term ends (or any time after)
 
 
-def renewal_offer(institution: Institution) -> dict | None:
+class RenewalOffer(TypedDict):
+    after: Subscription  # the term a renewal follows
+    start: dt.date
+    end: dt.date
+    band: PriceBand
+    fee: Decimal
+
+
+def renewal_offer(institution: Institution) -> RenewalOffer | None:
     """What renewing now would start (admins renew their own institution; R1, R3), or None."""
     latest = institution.subscriptions.filter(ended_on__isnull=True).order_by("-term_end").first()
     if latest is None:
@@ -377,7 +395,7 @@ def invitation_create(
     send: bool = True,
 ) -> InvitationResult:
     """Invite one person; earlier open invitations for the same address and role are revoked."""
-    actor = acting.user
+    actor = acting.person
     email = _validate_invitee(institution, email, role)
     now = timezone.now()
     Invitation.objects.filter(
@@ -421,8 +439,8 @@ class RosterResult:
 ROSTER_COLUMNS = ("email", "role", "first_name", "last_name")
 MAX_ROSTER_BYTES = 2 * 1024 * 1024
 ROSTER_BATCH = 500  # invitations, audit rows and e-mails written per transaction
-NAME_MAX = Invitation._meta.get_field("first_name").max_length
-EMAIL_MAX = Invitation._meta.get_field("email").max_length
+NAME_MAX = cast(int, Invitation._meta.get_field("first_name").max_length)  # CharFields: set
+EMAIL_MAX = cast(int, Invitation._meta.get_field("email").max_length)
 
 
 def roster_check(*, acting: Actor, institution: Institution, data: bytes, file_name: str = "") -> RosterResult:
@@ -431,7 +449,7 @@ def roster_check(*, acting: Actor, institution: Institution, data: bytes, file_n
     Any bad row: every one is reported with its line number and nothing is written. Otherwise the
     checked rows are kept as a RosterImport waiting for the admin's confirmation (docs/operations.md,
     "Roster import")."""
-    actor = acting.user
+    actor = acting.person
     result = RosterResult()
     rows = _parse_roster(data, result)
     if result.errors:
@@ -574,7 +592,7 @@ def _existing_members(institution: Institution, role: str, emails: list[str]) ->
     )
 
 
-def _invite_rows(roster: RosterImport, rows: list[list]) -> tuple[int, int]:
+def _invite_rows(roster: RosterImport, rows: list[list[Any]]) -> tuple[int, int]:  # JSON rows
     """Invite ``rows`` ([line, email, role, first, last]) in bulk; returns (created, skipped)."""
     institution, actor = roster.institution, roster.uploaded_by
     now = timezone.now()
@@ -628,7 +646,7 @@ def _invite_rows(roster: RosterImport, rows: list[list]) -> tuple[int, int]:
     return len(invitations), skipped
 
 
-def _parse_roster(data: bytes, result: RosterResult) -> list[tuple[int, dict]]:
+def _parse_roster(data: bytes, result: RosterResult) -> list[tuple[int, dict[str, str]]]:
     if len(data) > MAX_ROSTER_BYTES:
         result.errors.append((0, "The file is larger than 2 MB."))
         return []
@@ -647,7 +665,8 @@ def _parse_roster(data: bytes, result: RosterResult) -> list[tuple[int, dict]]:
         result.errors.append((1, "The first line must name the columns: email, role, first_name, last_name."))
         return []
     reader.fieldnames = header
-    rows, seen = [], set()
+    rows: list[tuple[int, dict[str, str]]] = []
+    seen: set[tuple[str, str]] = set()
     try:
         for row in reader:
             line = reader.line_num
@@ -667,7 +686,7 @@ def _parse_roster(data: bytes, result: RosterResult) -> list[tuple[int, dict]]:
     return rows
 
 
-def _roster_row_problem(row: dict, seen: set) -> str:
+def _roster_row_problem(row: dict[str, str], seen: set[tuple[str, str]]) -> str:
     if not row["email"]:
         return "The e-mail address is missing."
     if len(row["email"]) > EMAIL_MAX:
@@ -736,11 +755,13 @@ def invitation_accept(*, token: str, acting: Actor) -> Membership:
     The conditional UPDATE claims the invitation, so two tabs (or a replayed
     link) cannot both accept it.
     """
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a signed-in person accepts
     invitation = invitation_by_token(token)
     problem = invitation_problem(invitation)
     if problem:
         raise InvitationError(problem)
+    assert invitation is not None  # a missing invitation is a problem (above)
     if invitation.email.lower() != user.email.lower():
         raise InvitationError("This invitation was sent to a different e-mail address.")
     return invitation_claim(invitation=invitation, acting=acting)
@@ -750,7 +771,8 @@ def invitation_accept(*, token: str, acting: Actor) -> Membership:
 def invitation_claim(*, invitation: Invitation, acting: Actor) -> Membership:
     """Accept an open invitation for ``user`` whose address the caller has verified (the e-mailed
     link, or a campus IdP asserting it) — exactly once."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # the person the invitation is for, signed in
     now = timezone.now()
     claimed = Invitation.objects.filter(
         pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
@@ -780,7 +802,7 @@ def invitation_claim(*, invitation: Invitation, acting: Actor) -> Membership:
 # ------------------------------------------------------------------ memberships
 
 
-ALLOWED_STATUS_CHANGES = {
+ALLOWED_STATUS_CHANGES: dict[str, set[MembershipStatus]] = {
     MembershipStatus.ACTIVE: {MembershipStatus.SUSPENDED, MembershipStatus.ENDED},
     MembershipStatus.SUSPENDED: {MembershipStatus.ACTIVE, MembershipStatus.ENDED},
     MembershipStatus.ENDED: set(),
@@ -801,7 +823,7 @@ def membership_set_status(
 
     ``end_reason`` says why it ended (default: left); only "graduated" leads to the R20 invitation.
     """
-    actor = acting.user
+    actor = acting.person
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if status not in ALLOWED_STATUS_CHANGES[membership.status]:
         raise ValidationError(
@@ -856,12 +878,12 @@ def _offer_mentoring(membership: Membership) -> None:
 
 
 @transaction.atomic
-def eligibility_review(*, acting: Actor, membership: Membership, decision: str, note: str = ""):
+def eligibility_review(*, acting: Actor, membership: Membership, decision: str, note: str = "") -> MenteeEligibility:
     """R4: the admin confirms or rejects a mentee's attested eligibility."""
-    actor = acting.user
+    actor = acting.person
     if decision not in (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED):
         raise ValidationError(gettext("Choose confirm or reject."))
-    eligibility = getattr(membership, "eligibility", None)
+    eligibility: MenteeEligibility | None = getattr(membership, "eligibility", None)
     if eligibility is None:
         raise ValidationError(gettext("This mentee has not attested eligibility yet."))
     if decision == ReviewStatus.REJECTED and not note.strip():
@@ -885,7 +907,7 @@ def eligibility_review(*, acting: Actor, membership: Membership, decision: str, 
 @transaction.atomic
 def criteria_review(*, acting: Actor, membership: Membership, decision: str) -> int:
     """R5: the admin confirms (or rejects) every criterion the mentor attested."""
-    actor = acting.user
+    actor = acting.person
     if decision not in (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED):
         raise ValidationError(gettext("Choose confirm or reject."))
     attestations = MentorCriterionAttestation.objects.filter(membership=membership)

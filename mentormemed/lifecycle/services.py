@@ -3,6 +3,8 @@ people's erasure requests. Keyword-only, atomic, audited."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,15 +13,24 @@ from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
+from mentormemed.core.types import Text
 from mentormemed.lifecycle import erasure
 from mentormemed.lifecycle.models import ErasureRequest, RetentionSchedule
+
+if TYPE_CHECKING:
+    from mentormemed.institutions.models import Institution
 
 
 @transaction.atomic
 def retention_save(
-    *, acting: Actor, institution, audit_years: int, inactive_account_years: int, closeout_grace_days: int
-):
-    user = acting.user
+    *,
+    acting: Actor,
+    institution: Institution,
+    audit_years: int,
+    inactive_account_years: int,
+    closeout_grace_days: int,
+) -> RetentionSchedule:
+    user = acting.person
     schedule, _created = RetentionSchedule.objects.update_or_create(
         institution=institution,
         defaults={
@@ -40,7 +51,7 @@ def retention_save(
     return schedule
 
 
-def notify_staff(*, title, url: str, body="") -> None:
+def notify_staff(*, title: Text, url: str, body: Text = "") -> None:
     """``title`` and ``body``: translations (gettext_lazy / format_lazy), read in each staff member's language."""
     from django.contrib.auth import get_user_model
 
@@ -53,7 +64,8 @@ def notify_staff(*, title, url: str, body="") -> None:
 @transaction.atomic
 def erasure_request(*, acting: Actor, reason: str) -> ErasureRequest:
     """A person asks to be erased; staff handle it (a case under review may hold it back)."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a signed-in person asks (lifecycle.mine)
     if user.is_staff:
         raise ValidationError(gettext("Staff accounts are closed by the platform's administrators, not here."))
     if ErasureRequest.objects.filter(person=user, state=ErasureRequest.State.SUBMITTED).exists():
@@ -66,7 +78,7 @@ def erasure_request(*, acting: Actor, reason: str) -> ErasureRequest:
 
 @transaction.atomic
 def erasure_withdraw(*, acting: Actor, item: ErasureRequest) -> None:
-    user = acting.user
+    user = acting.person
     if not ErasureRequest.objects.filter(pk=item.pk, person=user, state=ErasureRequest.State.SUBMITTED).update(
         state=ErasureRequest.State.WITHDRAWN, decided_at=timezone.now()
     ):

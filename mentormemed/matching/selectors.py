@@ -12,6 +12,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Aggregate,
@@ -44,6 +45,10 @@ from mentormemed.matching.reasons import MatchReason
 from mentormemed.profiles import responsiveness
 from mentormemed.profiles.models import ContentArea, MenteeProfile, MentorProfile, Scope
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
+
 # Options that describe the absence of a characteristic: sharing them is not an affinity.
 NEGATIVE_OPTION_KEYS = frozenset({"no", "not_first_generation", "usmg", "not_applicable", "not_disadvantaged"})
 CANDIDATES = 200  # mentors re-ranked exactly after the SQL pre-score
@@ -53,7 +58,7 @@ EXPOSURE_WEEKS = 4
 EXPOSURE_WEIGHT = 2.0
 
 
-def covered_institution_ids(day: dt.date | None = None) -> QuerySet:
+def covered_institution_ids(day: dt.date | None = None) -> QuerySet[Subscription, object]:
     """Institutions whose subscription covers today (R1), as a subquery."""
     return Subscription.objects.covering(day).values("institution_id")
 
@@ -74,7 +79,7 @@ def searchable_anywhere() -> QuerySet[MentorProfile]:
     )
 
 
-def own_mentor_profiles(viewer: Membership) -> QuerySet:
+def own_mentor_profiles(viewer: Membership) -> QuerySet[MentorProfile, object]:
     """Ids of the viewer's own mentor profiles (a mentee may also mentor), as a subquery."""
     return MentorProfile.objects.filter(membership__user_id=viewer.user_id).values("pk")
 
@@ -94,7 +99,7 @@ def searchable_mentors(*, viewer: Membership) -> QuerySet[MentorProfile]:
     return qs.exclude(pk__in=hidden_mentor_profiles(viewer))
 
 
-def hidden_mentor_profiles(viewer: Membership) -> QuerySet:
+def hidden_mentor_profiles(viewer: Membership) -> QuerySet[MentorProfile, object]:
     """Ids of mentor profiles hidden from the viewer (blocked either way, R37), as a subquery."""
     hidden = Q(pk__in=[])
     for users in hidden_user_queries(user_id=viewer.user_id):
@@ -184,7 +189,7 @@ def common_keys() -> frozenset[str]:
     from mentormemed.matching.index import index_version
 
     key = f"matching:common-keys:{index_version()}"
-    found = cache.get(key)
+    found: frozenset[str] | None = cache.get(key)
     if found is not None:
         return found
     visible = searchable_anywhere()
@@ -240,8 +245,10 @@ def read_wishes(mentee: Membership, profile: MenteeProfile | None) -> Wishes:
             wishes.affinities[f"lang:{lang.key}"] = ("language", prefs["language"])
     if profile.home_shared:
         if profile.home_state_id and prefs.get("home_state"):
+            assert profile.home_state is not None  # its id is set
             wishes.affinities[f"state:{profile.home_state.code}"] = ("home_state", prefs["home_state"])
         if profile.home_country_id and prefs.get("home_country"):
+            assert profile.home_country is not None  # its id is set
             wishes.affinities[f"country:{profile.home_country.code}"] = ("home_country", prefs["home_country"])
     values = mentee.identity_values.filter(shared=True, option__no_answer=False).select_related(
         "option__dimension", "option__parent"
@@ -252,6 +259,7 @@ def read_wishes(mentee: Membership, profile: MenteeProfile | None) -> Wishes:
             continue
         wishes.affinities[f"id:{dim}:{value.option.key}"] = (dim, prefs[dim])
         if value.option.parent_id:
+            assert value.option.parent is not None  # its id is set
             wishes.affinities.setdefault(f"id:{dim}:{value.option.parent.key}", (dim, prefs[dim]))
     return wishes
 
@@ -263,7 +271,7 @@ def read_wishes(mentee: Membership, profile: MenteeProfile | None) -> Wishes:
 class Recommendation:
     mentor: MentorProfile
     score: float
-    reasons: list[str]
+    reasons: list[MatchReason]  # each reads as plain text in the active language (``str(reason)``)
     covers: list[ContentArea]
     search_id: int | None = None
 
@@ -358,7 +366,7 @@ class KeyList(Aggregate):
     template = "%(function)s(%(expressions)s, ' ')"
     output_field = CharField()
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> _AsSqlType:
         return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
 
 
@@ -402,7 +410,7 @@ def recommend(
     *,
     mentee: Membership,
     limit: int = 5,
-    exclude_mentor_ids: Iterable[int] | QuerySet = (),
+    exclude_mentor_ids: Iterable[int] | Iterable[QuerySet[MentorProfile, object]] = (),
     log: bool = True,
 ) -> list[Recommendation]:
     """Ranked mentors for ``mentee`` with plain reasons (R10, R28), spread across mentors (R27).
@@ -415,7 +423,8 @@ def recommend(
     """
     wishes = mentee_wishes(mentee)
     qs = ready_to_accept(not_full(searchable_mentors(viewer=mentee)))
-    given = list(exclude_mentor_ids)
+    # Ids, or subqueries of ids (told apart below); a subquery's rows are whatever it selects.
+    given: list[Any] = list(exclude_mentor_ids)
     if given and all(isinstance(item, QuerySet) for item in given):
         for subquery in given:
             qs = qs.exclude(pk__in=subquery)

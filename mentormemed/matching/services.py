@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypedDict
 
 from django.db import connection
 
+from mentormemed.core.types import JSONDict
 from mentormemed.institutions.models import Membership
 from mentormemed.matching.models import MentorExposure, SearchEvent, SearchLog
 from mentormemed.profiles.models import MentorProfile
 
 
-def viewer_descriptor(viewer: Membership) -> dict:
+class ViewerDescriptor(TypedDict):
+    institution_id: int
+    role: str
+    training_level: str
+    eligibility_bases: list[str]
+
+
+def viewer_descriptor(viewer: Membership) -> ViewerDescriptor:
     """Who searched, as outcomes data needs it: role, training level, eligibility bases — no identity."""
     from mentormemed.matching.viewer import viewer_facts
 
@@ -24,7 +33,7 @@ def viewer_descriptor(viewer: Membership) -> dict:
     }
 
 
-def log_search(*, viewer: Membership, kind: str, filters: dict, result_count: int) -> SearchLog:
+def log_search(*, viewer: Membership, kind: str, filters: JSONDict, result_count: int) -> SearchLog:
     """Record one search or recommendation view (R11)."""
     return SearchLog.objects.create(
         viewer=viewer, kind=kind, filters=filters, result_count=result_count, **viewer_descriptor(viewer)

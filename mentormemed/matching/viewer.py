@@ -11,9 +11,13 @@ Taxonomy names inside them (a content area renamed by staff) refresh within ``TT
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db import transaction
+
+if TYPE_CHECKING:
+    from mentormemed.matching.selectors import Wishes
 
 TTL = 300  # seconds; also bounds staleness where the cache is per process (see docs/decisions.md)
 ATTR = "_viewer_facts"
@@ -21,7 +25,7 @@ ATTR = "_viewer_facts"
 
 @dataclass
 class ViewerFacts:
-    wishes: object  # selectors.Wishes without the network-wide ``common`` keys
+    wishes: Wishes  # selectors.Wishes without the network-wide ``common`` keys
     training_level: str = ""
     eligibility_bases: list[str] = field(default_factory=list)
     profile_complete: bool = False  # a mentee profile exists and is complete

@@ -7,11 +7,18 @@ active relationship per pair, progress within 0–100.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from mentormemed.accounts.models import User
 
 
 class RequestState(models.TextChoices):
@@ -167,7 +174,7 @@ class Relationship(models.Model):
         candidate = STAGE_ORDER[index + 1]
         return candidate if (candidate == Stage.CULTIVATION) == self.is_active else None
 
-    def side_of(self, user) -> str | None:
+    def side_of(self, user: User | AnonymousUser) -> str | None:
         """'mentee', 'mentor' or None: which side of the pair ``user`` is."""
         if self.mentee.user_id == user.pk:
             return "mentee"
@@ -175,7 +182,7 @@ class Relationship(models.Model):
             return "mentor"
         return None
 
-    def other_user(self, user):
+    def other_user(self, user: User) -> User:
         return self.mentor.membership.user if self.side_of(user) == "mentee" else self.mentee.user
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
@@ -19,8 +22,14 @@ from mentormemed.profiles.responsiveness import Responsiveness
 from mentormemed.profiles.responsiveness import measure as measure_responsiveness
 from mentormemed.profiles.visibility import searchable_mentors
 
+if TYPE_CHECKING:
+    from mentormemed.accounts.models import User
+    from mentormemed.core.access import Actor
+    from mentormemed.institutions.models import Institution
+    from mentormemed.matching.selectors import Recommendation
 
-def mentor_profile_of(membership) -> MentorProfile | None:
+
+def mentor_profile_of(membership: Membership) -> MentorProfile | None:
     if membership is None or membership.role != "mentor":
         return None
     return MentorProfile.objects.filter(membership=membership).select_related("membership__user").first()
@@ -29,7 +38,7 @@ def mentor_profile_of(membership) -> MentorProfile | None:
 # ------------------------------------------------------------------ who can request whom
 
 
-def mentor_in_scope(*, mentee, mentor_id: int) -> MentorProfile:
+def mentor_in_scope(*, mentee: Membership, mentor_id: int) -> MentorProfile:
     """The mentor if the mentee can find them (matching's one "visible mentors" rule: R8 consent and
     complete profile, not suspended, R9 scope, R1 access); anyone else is a 404 and shows nothing."""
     try:
@@ -42,12 +51,12 @@ def mentor_in_scope(*, mentee, mentor_id: int) -> MentorProfile:
         raise Http404 from exc
 
 
-def is_searchable_by(*, mentee, mentor: MentorProfile) -> bool:
+def is_searchable_by(*, mentee: Membership, mentor: MentorProfile) -> bool:
     """R8/R9/R13: the mentor appears in this mentee's search (matching's own rule)."""
     return searchable_mentors(viewer=mentee).filter(pk=mentor.pk).exists()
 
 
-def request_blocker(*, mentee, mentor: MentorProfile) -> str | None:
+def request_blocker(*, mentee: Membership, mentor: MentorProfile) -> str | None:
     """Why this mentee cannot send this mentor a request now (a sentence), or None (R12, R13)."""
     name = mentor.membership.user.display_name
     if mentor.membership.user_id == mentee.user_id:
@@ -69,7 +78,7 @@ def request_blocker(*, mentee, mentor: MentorProfile) -> str | None:
         mentee=mentee,
         mentor=mentor,
         state__in=[RequestState.DECLINED, RequestState.EXPIRED],
-        created_at__gte=timezone.now() - timezone.timedelta(days=cooldown),
+        created_at__gte=timezone.now() - dt.timedelta(days=cooldown),
     )
     if recent.exists():
         return f"You asked {name} within the last {cooldown} days; please ask someone else for now."
@@ -79,7 +88,7 @@ def request_blocker(*, mentee, mentor: MentorProfile) -> str | None:
 # ------------------------------------------------------------------------- requests
 
 
-def requests_of_mentee(*, mentee) -> QuerySet[MentorshipRequest]:
+def requests_of_mentee(*, mentee: Membership) -> QuerySet[MentorshipRequest]:
     return (
         MentorshipRequest.objects.filter(mentee=mentee)
         .select_related("mentor__membership__user", "mentor__membership__institution")
@@ -126,7 +135,7 @@ class MenteeAsShown:
     identities: list[str]
 
 
-def mentee_as_shown(membership) -> MenteeAsShown:
+def mentee_as_shown(membership: Membership) -> MenteeAsShown:
     """The one place that decides which of a mentee's characteristics a mentor sees."""
     profile = getattr(membership, "mentee_profile", None)
     languages = [str(lang) for lang in profile.languages.all()] if profile and profile.languages_shared else []
@@ -136,7 +145,7 @@ def mentee_as_shown(membership) -> MenteeAsShown:
     return MenteeAsShown(languages, home, shared_identities(membership))
 
 
-def shared_identities(membership) -> list:
+def shared_identities(membership: Membership) -> list[str]:
     """Only *shared* identity values (R8): private ones are never shown to anyone."""
     return [
         v.write_in or v.option.name
@@ -147,7 +156,7 @@ def shared_identities(membership) -> list:
 # -------------------------------------------------------------------- relationships
 
 
-def relationships_of(*, membership) -> QuerySet[Relationship]:
+def relationships_of(*, membership: Membership) -> QuerySet[Relationship]:
     """The actor's relationships from their side (mentee or mentor), active first."""
     qs = Relationship.objects.select_related(
         "mentee__user", "mentee__institution", "mentor__membership__user", "mentor__membership__institution"
@@ -170,7 +179,7 @@ def mentee_phone_for(*, relationship: Relationship, side: str) -> str:
     )
 
 
-def checkins_due(*, membership) -> list[Relationship]:
+def checkins_due(*, membership: Membership) -> list[Relationship]:
     """R29: running mentorships whose early check-in was sent and that this side has not answered."""
     side = "mentee_checkin" if membership.role == "mentee" else "mentor_checkin"
     return list(
@@ -180,7 +189,7 @@ def checkins_due(*, membership) -> list[Relationship]:
     )
 
 
-def relationship_for_or_404(*, actor, pk: int) -> Relationship:
+def relationship_for_or_404(*, actor: Actor, pk: int) -> Relationship:
     """A relationship only its pair can see (another person's, an admin's or staff's request: 404)."""
     membership = actor.membership
     if membership is None or membership.role not in ("mentee", "mentor"):
@@ -191,7 +200,7 @@ def relationship_for_or_404(*, actor, pk: int) -> Relationship:
         raise Http404 from exc
 
 
-def own_request_or_404(*, actor, pk: int) -> MentorshipRequest:
+def own_request_or_404(*, actor: Actor, pk: int) -> MentorshipRequest:
     """A request the acting mentee sent (anyone else's: 404)."""
     try:
         return MentorshipRequest.objects.select_related("mentor__membership__user").get(pk=pk, mentee=actor.membership)
@@ -199,7 +208,7 @@ def own_request_or_404(*, actor, pk: int) -> MentorshipRequest:
         raise Http404 from exc
 
 
-def goal_for_or_404(*, actor, pk: int) -> Goal:
+def goal_for_or_404(*, actor: Actor, pk: int) -> Goal:
     """A goal of a relationship only its pair can see (anyone else: 404)."""
     try:
         goal = Goal.objects.select_related("relationship").get(pk=pk)
@@ -219,25 +228,25 @@ def messages_of(*, relationship: Relationship) -> QuerySet[Message]:
 @dataclass
 class NetworkRow:
     relationship: Relationship
-    covers: list = field(default_factory=list)  # ContentArea
+    covers: list[ContentArea] = field(default_factory=list)
 
 
 @dataclass
 class Network:
-    needs: list  # ContentArea, by rank
+    needs: list[ContentArea]  # by rank
     rows: list[NetworkRow]
-    uncovered: list  # ContentArea
-    suggestions: list  # Recommendation-like objects (.mentor, .reasons, .covers)
+    uncovered: list[ContentArea]
+    suggestions: list[Suggestion]
 
 
-def mentee_needs(mentee) -> list[ContentArea]:
+def mentee_needs(mentee: Membership) -> list[ContentArea]:
     return [
         n.content_area
         for n in MenteeNeed.objects.filter(profile__membership=mentee).select_related("content_area").order_by("rank")
     ]
 
 
-def with_tie(qs: QuerySet[MentorProfile], *, mentee) -> QuerySet[MentorProfile]:
+def with_tie(qs: QuerySet[MentorProfile], *, mentee: Membership) -> QuerySet[MentorProfile]:
     """Annotate what ``tie_between`` reads, in the same statement as the mentors (the mentor's page)."""
     relationship = Relationship.objects.filter(mentee=mentee, mentor=OuterRef("pk"), ended_at__isnull=True)
     pending = MentorshipRequest.objects.filter(mentee=mentee, mentor=OuterRef("pk"), state=RequestState.PENDING)
@@ -248,9 +257,22 @@ def with_tie(qs: QuerySet[MentorProfile], *, mentee) -> QuerySet[MentorProfile]:
     )
 
 
-def tie_between(*, mentee, mentor) -> dict:
+class Tie(TypedDict):
+    """How a mentee stands with a mentor: their mentorship, else their pending request."""
+
+    relationship: Relationship | None
+    pending: MentorshipRequest | None
+    finishing: bool
+
+
+def tie_between(*, mentee: Membership, mentor: MentorProfile) -> Tie:
     """The active mentorship of ``mentee`` with ``mentor``, else the pending request to them."""
-    if hasattr(mentor, "tie_relationship_id") and hasattr(mentor, "finishing_training"):  # read with the mentor
+    if (  # read with the mentor (``with_tie`` sets the three ``tie_`` columns together)
+        hasattr(mentor, "tie_relationship_id")
+        and hasattr(mentor, "tie_pending_id")
+        and hasattr(mentor, "tie_pending_deadline")
+        and hasattr(mentor, "finishing_training")
+    ):
         relationship = Relationship(pk=mentor.tie_relationship_id) if mentor.tie_relationship_id else None
         pending = (
             MentorshipRequest(pk=mentor.tie_pending_id, deadline=mentor.tie_pending_deadline)
@@ -277,14 +299,14 @@ def finishing_training(mentor: MentorProfile) -> bool:
     return bool(finder().finishing_training([mentor.pk]))
 
 
-def not_to_suggest(*, mentee) -> set[int]:
+def not_to_suggest(*, mentee: Membership) -> set[int]:
     """Mentors a suggestion must leave out: current mentors and everyone the mentee has asked
     (pending, declined, expired, withdrawn or accepted) — re-match and recommendations (R29)."""
     asked = MentorshipRequest.objects.filter(mentee=mentee).values_list("mentor_id", flat=True)
     return active_mentor_ids(mentee=mentee) | set(asked)
 
 
-def not_to_suggest_queries(*, mentee) -> list[QuerySet]:
+def not_to_suggest_queries(*, mentee: Membership) -> list[QuerySet[Relationship | MentorshipRequest, object]]:
     """``not_to_suggest`` as subqueries of mentor ids, for a query that leaves them out itself."""
     return [
         Relationship.objects.filter(mentee=mentee, ended_at__isnull=True).values("mentor_id"),
@@ -292,12 +314,14 @@ def not_to_suggest_queries(*, mentee) -> list[QuerySet]:
     ]
 
 
-def active_mentor_ids(*, mentee) -> set[int]:
+def active_mentor_ids(*, mentee: Membership) -> set[int]:
     """The mentee's current mentors (for the "your mentor" badge)."""
     return set(Relationship.objects.filter(mentee=mentee, ended_at__isnull=True).values_list("mentor_id", flat=True))
 
 
-def coverage(*, mentee, relationships: list[Relationship], needs: list[ContentArea]) -> dict[int, list[ContentArea]]:
+def coverage(
+    *, mentee: Membership, relationships: list[Relationship], needs: list[ContentArea]
+) -> dict[int, list[ContentArea]]:
     """mentor profile id -> the mentee's needs that mentor covers.
 
     A mentor covers a need they offer (matching's ``needs_coverage``, shared data only) or one
@@ -313,7 +337,7 @@ def coverage(*, mentee, relationships: list[Relationship], needs: list[ContentAr
     asked = MentorshipRequest.areas.through.objects.filter(
         mentorshiprequest_id__in=[r.request_id for r in relationships if r.request_id], contentarea_id__in=need_ids
     ).values_list("mentorshiprequest_id", "contentarea_id")
-    by_request: dict[int, set[int]] = {}
+    by_request: dict[int | None, set[int]] = {}
     for request_id, area_id in asked:
         by_request.setdefault(request_id, set()).add(area_id)
     result = {}
@@ -326,11 +350,13 @@ def coverage(*, mentee, relationships: list[Relationship], needs: list[ContentAr
 @dataclass
 class Suggestion:
     mentor: MentorProfile
-    covers: list
-    reasons: list = field(default_factory=list)
+    covers: list[ContentArea]
+    reasons: list[str] = field(default_factory=list)
 
 
-def suggestions_for(*, mentee, uncovered: list[ContentArea], exclude_mentor_ids, limit: int = 5) -> list[Suggestion]:
+def suggestions_for(
+    *, mentee: Membership, uncovered: list[ContentArea], exclude_mentor_ids: Iterable[int], limit: int = 5
+) -> list[Suggestion]:
     """Mentors with room for the uncovered needs (matching's per-need suggestions), each listed once."""
     found: dict[int, Suggestion] = {}
     for area in uncovered:
@@ -340,12 +366,14 @@ def suggestions_for(*, mentee, uncovered: list[ContentArea], exclude_mentor_ids,
     return ranked[:limit]
 
 
-def recommendations(*, mentee, exclude_mentor_ids=(), limit: int = 5) -> list:
+def recommendations(
+    *, mentee: Membership, exclude_mentor_ids: Iterable[int] = (), limit: int = 5
+) -> list[Recommendation]:
     """Matching's ranked recommendations (R10, R27)."""
     return list(finder().recommend(mentee=mentee, limit=limit, exclude_mentor_ids=tuple(exclude_mentor_ids), log=False))
 
 
-def network_of(*, mentee) -> Network:
+def network_of(*, mentee: Membership) -> Network:
     """R14: every active mentor, which needs each covers, the uncovered needs and suggestions for them."""
     needs = mentee_needs(mentee)
     relationships = list(relationships_of(membership=mentee).filter(ended_at__isnull=True).prefetch_related("goals"))
@@ -364,11 +392,11 @@ def network_of(*, mentee) -> Network:
 # ------------------------------------------------------------------- responsiveness (R13)
 
 
-def responsiveness(*, mentor: MentorProfile, now=None) -> Responsiveness:
+def responsiveness(*, mentor: MentorProfile, now: dt.datetime | None = None) -> Responsiveness:
     """R13, as ``profiles.responsiveness`` defines it: requests decided in the window, median hours to
     answer the answered ones, answered ÷ decided; too few decided → a new mentor (no figures)."""
     now = now or timezone.now()
-    since = now - timezone.timedelta(days=RESPONSIVENESS_WINDOW_DAYS)
+    since = now - dt.timedelta(days=RESPONSIVENESS_WINDOW_DAYS)
     rows = MentorshipRequest.objects.filter(
         mentor=mentor,
         created_at__gte=since,
@@ -381,14 +409,20 @@ def responsiveness(*, mentor: MentorProfile, now=None) -> Responsiveness:
 
 
 # Other capabilities register ``fn(*, mentor, since) -> int``: occasions the mentor missed (no-shows).
-MISSED_OCCASION_SOURCES: list = []
+MISSED_OCCASION_SOURCES: list[Callable[..., int]] = []
 
 
 def capacity_of(mentor: MentorProfile) -> int:
     return min(mentor.capacity, product.mentor_cap)
 
 
-def mentor_overview(*, mentor: MentorProfile) -> dict:
+class MentorOverview(TypedDict):
+    active: list[Relationship]
+    capacity: int
+    free: int
+
+
+def mentor_overview(*, mentor: MentorProfile) -> MentorOverview:
     """The mentor's page: requests waiting, active mentees and free capacity (R12)."""
     active = list(
         Relationship.objects.filter(mentor=mentor, ended_at__isnull=True)
@@ -399,24 +433,25 @@ def mentor_overview(*, mentor: MentorProfile) -> dict:
     return {"active": active, "capacity": capacity, "free": max(capacity - len(active), 0)}
 
 
-def suspended_mentors(*, actor) -> QuerySet[MentorProfile]:
+def suspended_mentors(*, actor: Actor) -> QuerySet[MentorProfile]:
     """Suspended mentors an admin (their institution) or staff (everyone) may reinstate."""
     qs = MentorProfile.objects.filter(suspended_at__isnull=False).select_related(
         "membership__user", "membership__institution"
     )
     if actor.role == "staff":
         return qs.order_by("-suspended_at")
+    assert actor.institution_id is not None  # an admin (mentorships.reinstate: admins and staff)
     return qs.filter(membership__institution_id=actor.institution_id).order_by("-suspended_at")
 
 
-def suspended_mentor_or_404(*, actor, mentor_id: int) -> MentorProfile:
+def suspended_mentor_or_404(*, actor: Actor, mentor_id: int) -> MentorProfile:
     try:
         return suspended_mentors(actor=actor).get(pk=mentor_id)
     except MentorProfile.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def admins_of(institution) -> list:
+def admins_of(institution: Institution | int) -> list[User]:  # an institution or its id
     return [
         m.user
         for m in Membership.objects.filter(institution=institution, role="admin", status="active").select_related(

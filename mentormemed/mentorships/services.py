@@ -9,6 +9,8 @@ MentorProfile. Side effects (notifications, e-mails) are queued after commit.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -43,20 +45,26 @@ from mentormemed.mentorships.models import (
     RequestState,
     Stage,
 )
-from mentormemed.notifications.services import day, notify
-from mentormemed.profiles.models import MentorProfile
+from mentormemed.notifications.services import NotificationItem, day, notify
+from mentormemed.profiles.models import ContentArea, MentorProfile
+
+if TYPE_CHECKING:
+    from django.db.models import Q
+
+    from mentormemed.accounts.models import User
+    from mentormemed.core.onboarding import Step
 
 
 class GateClosed(ValidationError):
     """The onboarding checklist is not complete (R6, R7). ``steps`` are the missing steps, with ``url()``."""
 
-    def __init__(self, steps, doing: str):
+    def __init__(self, steps: Iterable[Step], doing: str) -> None:
         self.steps = list(steps)
         listing = "; ".join(f"{s.label} ({s.url()})" for s in self.steps)
         super().__init__(f"Before you can {doing}, finish: {listing}.")
 
 
-def check_gate(membership, *, doing: str) -> None:
+def check_gate(membership: Membership, *, doing: str) -> None:
     """R6/R7: every required onboarding step (agreement version, eligibility or criteria, profile,
     required training in its current version) must be done, else GateClosed lists what is missing."""
     steps = missing_steps(membership)
@@ -64,11 +72,11 @@ def check_gate(membership, *, doing: str) -> None:
         raise GateClosed(steps, doing)
 
 
-def _url(name: str, *args) -> str:
+def _url(name: str, *args: object) -> str:
     return reverse(name, args=args)
 
 
-def _name(membership) -> str:
+def _name(membership: Membership) -> str:
     return membership.user.display_name
 
 
@@ -77,7 +85,12 @@ def _name(membership) -> str:
 
 @transaction.atomic
 def request_send(
-    *, mentee: Membership, mentor: MentorProfile, message: str, areas, search_id: int | None = None
+    *,
+    mentee: Membership,
+    mentor: MentorProfile,
+    message: str,
+    areas: Iterable[ContentArea],
+    search_id: int | None = None,
 ) -> MentorshipRequest:
     """A mentee asks a mentor (R13). Refused with a sentence when the gate is closed (R6, R7), the
     mentor is not requestable (full, suspended, unsearchable, already theirs), or 5 are pending."""
@@ -139,12 +152,12 @@ def request_send(
     return request
 
 
-def _log_search_event(*, search_id: int | None, mentee, mentor) -> None:
+def _log_search_event(*, search_id: int | None, mentee: Membership, mentor: MentorProfile) -> None:
     """R11: tell matching's search log that this search led to a request."""
     finder().log_search_event(search_id=search_id, mentee=mentee, mentor=mentor, kind="requested")
 
 
-def _transition(request: MentorshipRequest, *, to: str, extra_filter=None, **fields) -> bool:
+def _transition(request: MentorshipRequest, *, to: str, extra_filter: Q | None = None, **fields: object) -> bool:
     """Move ``request`` from pending to ``to`` iff it is still pending (one-way, race-safe)."""
     qs = MentorshipRequest.objects.filter(pk=request.pk, state=RequestState.PENDING)
     if extra_filter is not None:
@@ -167,7 +180,8 @@ def _no_longer_pending(request: MentorshipRequest) -> ValidationError:
 @transaction.atomic
 def request_withdraw(*, acting: Actor, request: MentorshipRequest) -> None:
     """The mentee takes back a pending request."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a person of the pair, signed in
     if request.mentee.user_id != user.pk:
         raise ValidationError(gettext("Only the mentee who sent this request can withdraw it."))
     if not _transition(request, to=RequestState.WITHDRAWN, responded_at=None):
@@ -185,7 +199,8 @@ def request_accept(*, acting: Actor, request: MentorshipRequest, message: str = 
     """The mentor accepts (R12, R13): gate (R7), then under a lock on the MentorProfile row check
     the cap, move pending → accepted (only before the deadline), count the mentee and open the
     relationship — all or nothing. Concurrent acceptances for the last slot: exactly one wins."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a person of the pair, signed in
     mentor_membership = request.mentor.membership
     if mentor_membership.user_id != user.pk:
         raise ValidationError(gettext("Only the mentor this request was sent to can accept it."))
@@ -237,7 +252,7 @@ def request_accept(*, acting: Actor, request: MentorshipRequest, message: str = 
     return relationship
 
 
-def _open_thread(relationship: Relationship, request: MentorshipRequest, *, now) -> None:
+def _open_thread(relationship: Relationship, request: MentorshipRequest, *, now: dt.datetime) -> None:
     """The conversation starts where the pair left off: the mentee's request, then the mentor's
     answer, as the first messages of the mentorship's thread (R16)."""
     first = [
@@ -257,7 +272,7 @@ def _open_thread(relationship: Relationship, request: MentorshipRequest, *, now)
     Message.objects.bulk_create([m for m in first if m.body.strip()])
 
 
-def _deadline_passed(now):
+def _deadline_passed(now: dt.datetime) -> Q:
     from django.db.models import Q
 
     return Q(deadline__lte=now)
@@ -266,7 +281,8 @@ def _deadline_passed(now):
 @transaction.atomic
 def request_decline(*, acting: Actor, request: MentorshipRequest, message: str = "") -> None:
     """The mentor declines, optionally with a message; the mentee is pointed to other mentors."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a person of the pair, signed in
     if request.mentor.membership.user_id != user.pk:
         raise ValidationError(gettext("Only the mentor this request was sent to can decline it."))
     now = timezone.now()
@@ -286,9 +302,9 @@ def request_decline(*, acting: Actor, request: MentorshipRequest, message: str =
     )
 
 
-def _alternatives(request: MentorshipRequest, limit: int = 3) -> list[dict]:
+def _alternatives(request: MentorshipRequest, limit: int = 3) -> list[NotificationItem]:
     """Other mentors for this mentee (matching's recommendations, this mentor excluded)."""
-    items = []
+    items: list[NotificationItem] = []
     for rec in selectors.recommendations(mentee=request.mentee, exclude_mentor_ids=[request.mentor_id], limit=limit):
         name = rec.mentor.membership.user.display_name
         # Matching's reasons re-worded in the mentee's language (``MatchReason.lazy``), like the notification.
@@ -407,12 +423,13 @@ def mentor_reinstate(*, acting: Actor, mentor: MentorProfile, note: str) -> Rein
         raise ValidationError(gettext("You can reinstate only mentors of your own institution."))
     if not acting.can("mentorships.reinstate"):
         raise ValidationError(gettext("Only an institution admin or staff can reinstate a mentor."))
+    assert role is not None  # admin or staff (can, above)
     mentor = MentorProfile.objects.select_for_update().get(pk=mentor.pk)
     if mentor.suspended_at is None:
         raise ValidationError(gettext("This mentor is not suspended."))
     record = Reinstatement.objects.create(
         mentor=mentor,
-        by=acting.user,
+        by=acting.person,
         by_role=role,
         note=note,
         suspended_at=mentor.suspended_at,
@@ -470,7 +487,7 @@ def refresh_aged_responsiveness(*, now: dt.datetime) -> int:
 # ------------------------------------------------------------------------ relationships
 
 
-def _side(user, relationship: Relationship) -> str:
+def _side(user: User, relationship: Relationship) -> str:
     side = relationship.side_of(user)
     if side is None:
         raise ValidationError(gettext("Only the mentee and the mentor of this mentorship can do this."))
@@ -485,7 +502,8 @@ def _require_active(relationship: Relationship) -> None:
 @transaction.atomic
 def relationship_end(*, acting: Actor, relationship: Relationship, reason: str, note: str = "") -> None:
     """Either side ends the mentorship with a reason (R15); the mentor's count goes down under the lock."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a person of the pair, signed in
     side = _side(user, relationship)
     if reason not in EndReason.values:
         raise ValidationError(gettext("Choose a reason for ending the mentorship."))
@@ -515,7 +533,8 @@ def relationship_end(*, acting: Actor, relationship: Relationship, reason: str, 
 @transaction.atomic
 def relationship_set_sponsor(*, acting: Actor, relationship: Relationship, is_sponsor: bool) -> None:
     """Only the mentor marks that they act as a sponsor (R15)."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a person of the pair, signed in
     if _side(user, relationship) != "mentor":
         raise ValidationError(gettext("Only the mentor can say they act as a sponsor."))
     _require_active(relationship)
@@ -526,7 +545,8 @@ def relationship_set_sponsor(*, acting: Actor, relationship: Relationship, is_sp
 @transaction.atomic
 def relationship_advance(*, acting: Actor, relationship: Relationship, stage: str) -> None:
     """Move forward through initiation → cultivation (active) or separation → redefinition (ended). Never back."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a person of the pair, signed in
     _side(user, relationship)
     if stage not in Stage.values or STAGE_ORDER.index(stage) <= STAGE_ORDER.index(relationship.stage):
         raise ValidationError(gettext("A mentorship only moves forward through its stages."))
@@ -548,7 +568,8 @@ def compact_save(
 ) -> Compact:
     """Write the compact (R30). Saving confirms it for the writer and asks the other side to confirm again;
     each non-empty line of ``goals_text`` becomes a goal (existing goals are kept)."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a person of the pair, signed in
     side = _side(user, relationship)
     _require_active(relationship)
     compact, _created = Compact.objects.select_for_update().get_or_create(relationship=relationship)
@@ -579,7 +600,8 @@ def compact_save(
 
 @transaction.atomic
 def compact_confirm(*, acting: Actor, relationship: Relationship) -> Compact:
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a person of the pair, signed in
     side = _side(user, relationship)
     _require_active(relationship)
     compact = Compact.objects.select_for_update().get(relationship=relationship)
@@ -599,7 +621,8 @@ def compact_confirm(*, acting: Actor, relationship: Relationship) -> Compact:
 
 @transaction.atomic
 def goal_add(*, acting: Actor, relationship: Relationship, text: str) -> Goal:
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a person of the pair, signed in
     _side(user, relationship)
     _require_active(relationship)
     text = (text or "").strip()[:300]
@@ -611,7 +634,8 @@ def goal_add(*, acting: Actor, relationship: Relationship, text: str) -> Goal:
 @transaction.atomic
 def goal_progress(*, acting: Actor, goal: Goal, progress: int) -> Goal:
     """Either side updates a goal's progress, 0–100 % (R30)."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a person of the pair, signed in
     _side(user, goal.relationship)
     _require_active(goal.relationship)
     if not 0 <= int(progress) <= 100:
@@ -627,7 +651,8 @@ def goal_progress(*, acting: Actor, goal: Goal, progress: int) -> Goal:
 def checkin_answer(*, acting: Actor, relationship: Relationship, answer: str, note: str = "") -> bool:
     """R29: each side says whether the match works. "Not working" ends the mentorship gracefully
     (reason: not a fit) and the mentee is offered a re-match. Returns True if it ended."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a person of the pair, signed in
     side = _side(user, relationship)
     _require_active(relationship)
     if answer not in CheckIn.values:
@@ -657,7 +682,8 @@ def message_send(*, acting: Actor, relationship: Relationship, body: str) -> Mes
 
     The e-mail says who wrote and links to the conversation; it does not copy the message text.
     """
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a person of the pair, signed in
     _side(user, relationship)
     if not relationship.is_active and relationship.stage != Stage.REDEFINITION:
         raise ValidationError(gettext("This mentorship has ended; messages are closed."))

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from mentormemed.core.health import Outbox
-from mentormemed.notifications.kinds import kinds_for
+from mentormemed.notifications.kinds import Kind, kinds_for
 from mentormemed.notifications.models import Notification, NotificationPreference, OutgoingEmail
 
+if TYPE_CHECKING:
+    from mentormemed.accounts.models import User
+    from mentormemed.institutions.models import Membership
 
-def notifications_for(*, user) -> QuerySet[Notification]:
+
+def notifications_for(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-id")
 
 
@@ -23,16 +28,16 @@ def opened_links(path: str) -> Q | None:
     return Q(url=path) | Q(url__startswith=f"{path}#") | Q(url__startswith=f"{path}?")
 
 
-def unread_count(*, user) -> int:
+def unread_count(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def with_unread(memberships: QuerySet, path: str = "") -> QuerySet:
+def with_unread(memberships: QuerySet[Membership], path: str = "") -> QuerySet[Membership]:
     """A request fact (``core.middleware.register_request_fact``): the person's unread notifications
     (the bell) and how many of them link to this page (which opening marks read), read in the same
     statement as their memberships."""
 
-    def count(extra=None):
+    def count(extra: Q | None = None) -> Coalesce:
         unread = Notification.objects.filter(user_id=OuterRef("user_id"), read_at__isnull=True)
         if extra is not None:
             unread = unread.filter(extra)
@@ -46,7 +51,7 @@ def with_unread(memberships: QuerySet, path: str = "") -> QuerySet:
     )
 
 
-def preferences_for(*, user, role: str | None) -> list[tuple[object, str]]:
+def preferences_for(*, user: User, role: str | None) -> list[tuple[Kind, str]]:
     """(kind, chosen delivery) for every kind relevant to the role."""
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
     return [(kind, chosen.get(kind.key, kind.default)) for kind in kinds_for(role)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zoneinfo
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +21,17 @@ from mentormemed.core.access import Actor
 from mentormemed.notifications.emails import queue_email
 from mentormemed.notifications.kinds import get_kind, kinds_for
 from mentormemed.notifications.models import Delivery, DigestState, Notification, NotificationPreference
+
+if TYPE_CHECKING:
+    from mentormemed.accounts.models import User
+
+
+class NotificationItem(TypedDict):
+    """One link listed in a notification (e.g. an alternative mentor)."""
+
+    label: str | Promise
+    url: str
+
 
 log = logging.getLogger(__name__)
 OPEN = gettext_lazy("Open MentorMeMed")  # a notification's default action
@@ -44,7 +57,7 @@ day = lazy(_day, str)
 time zone. Never a hard-coded "F j", which Spanish reads as "marzo 5"."""
 
 
-def delivery_for(user, kind: str) -> str:
+def delivery_for(user: User, kind: str) -> str:
     pref = NotificationPreference.objects.filter(user=user, kind=kind).values_list("delivery", flat=True).first()
     return pref or get_kind(kind).default
 
@@ -52,13 +65,13 @@ def delivery_for(user, kind: str) -> str:
 @transaction.atomic
 def notify(
     *,
-    user,
+    user: User,
     kind: str,
     title: str | Promise,
     body: str | Promise = "",
     url: str = "",
     action: str | Promise = OPEN,
-    items: list[dict] | None = None,
+    items: list[NotificationItem] | None = None,
     email: bool = True,
 ) -> Notification:
     """Record an in-app notification and e-mail it now or in the next daily digest, as ``user`` chose.
@@ -105,7 +118,7 @@ def notify(
 @transaction.atomic
 def preferences_save(*, acting: Actor, choices: dict[str, str]) -> None:
     """Store ``kind -> delivery`` for the kinds of the acting role; unknown kinds and values are ignored."""
-    user = acting.user
+    user = cast("User", acting.user)  # a signed-in person: their own preferences
     allowed = {k.key for k in kinds_for(acting.role)}
     for kind, delivery in choices.items():
         if kind in allowed and delivery in Delivery.values:
@@ -114,7 +127,7 @@ def preferences_save(*, acting: Actor, choices: dict[str, str]) -> None:
 
 def mark_opened(*, acting: Actor, path: str) -> int:
     """The person opened ``path``: their unread notifications linking to it (any fragment) are read."""
-    user = acting.user
+    user = cast("User", acting.user)  # a signed-in person: their own notifications
     from mentormemed.notifications.selectors import opened_links
 
     links = opened_links(path)
@@ -123,9 +136,9 @@ def mark_opened(*, acting: Actor, path: str) -> int:
     return Notification.objects.filter(links, user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def mark_read(*, acting: Actor, notification_ids=None) -> int:
+def mark_read(*, acting: Actor, notification_ids: Iterable[int] | None = None) -> int:
     """Mark the user's notifications read (all unread ones when no ids are given)."""
-    user = acting.user
+    user = cast("User", acting.user)  # a signed-in person: their own notifications
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
@@ -160,7 +173,7 @@ def send_digests(*, now: dt.datetime | None = None, failures: list[str] | None =
 
 
 @transaction.atomic
-def _send_digest(user, now: dt.datetime) -> bool:
+def _send_digest(user: User, now: dt.datetime) -> bool:
     try:
         zone = zoneinfo.ZoneInfo(user.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

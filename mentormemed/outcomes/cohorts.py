@@ -5,10 +5,15 @@ A leaf module: the rollups, the selectors and the regression all read it, and it
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from mentormemed.institutions.models import Institution
+
+QS = TypeVar("QS", bound="QuerySet[Any, Any]")
 
 UME = ["MS1", "MS2", "MS3", "MS4"]
 GME = ["PGY1", "PGY2", "PGY3", "PGY4", "PGY5", "PGY6", "PGY7", "FELLOW"]
@@ -25,8 +30,10 @@ EARLY_DAYS = 91
 
 
 class Cohort(Protocol):
-    level: str
-    basis: str
+    @property
+    def level(self) -> str: ...
+    @property
+    def basis(self) -> str: ...
 
 
 def cohort_q(f: Cohort) -> Q:
@@ -51,7 +58,7 @@ def live_cohort_q(prefix: str, f: Cohort) -> Q:
     return q
 
 
-def scoped(qs, institution):
+def scoped(qs: QS, institution: Institution | None) -> QS:
     """Requests and relationships count for an institution where the mentee or the mentor is theirs."""
     if institution is None:
         return qs

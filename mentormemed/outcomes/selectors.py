@@ -14,12 +14,27 @@ import dataclasses
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, TypeVar, cast
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Case, CharField, Count, DateField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import get_text_list
@@ -34,6 +49,19 @@ from mentormemed.outcomes.regression import OUTCOMES, adjusted_tables
 from mentormemed.outcomes.rollups import MEASURES, last_refresh, stored_release
 from mentormemed.outcomes.suppression import RATIO, Cell, Layout, Row, choose, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, rate
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
+
+    from mentormemed.core.types import Text
+    from mentormemed.institutions.models import Institution
+    from mentormemed.outcomes.models import RelationshipFact, RequestFact, SearchKeyRollup, SearchRollup
+
+# A ``values()`` or ``aggregate()`` row: figures by name (counts of rows and of people, sums, a month).
+Figures = Mapping[str, Any]
+QS = TypeVar("QS", bound="QuerySet[Any, Any]")
+# One sum of the success analysis: kind, name, field, exponent, rows, Σ mantissa, Σ mantissa².
+Part = tuple[str, str, str, int, int, int, int]
 
 
 def academic_year_of(day: dt.date) -> int:
@@ -65,7 +93,7 @@ class Filters:
         return cls(start, add_months(start, 12) - dt.timedelta(days=1))
 
     @classmethod
-    def from_query(cls, data, today: dt.date | None = None) -> Filters:
+    def from_query(cls, data: Mapping[str, str], today: dt.date | None = None) -> Filters:
         """The academic year asked for (``?year=2025`` is 2025–26), else the current one; any
         other parameter (months, cohorts) is ignored, so it cannot open a finer release."""
         current = academic_year_of(today or timezone.localdate())
@@ -128,7 +156,7 @@ class Filters:
             cursor = add_months(cursor, 1)
         return months
 
-    def as_query(self) -> dict:
+    def as_query(self) -> dict[str, int | str]:
         return {"year": POOLED if self.years > 1 else self.academic_year}
 
     def cache_key(self) -> str:
@@ -139,15 +167,15 @@ def academic_year_label(year: int) -> str:
     return f"{year}–{(year + 1) % 100:02d}"
 
 
-def _months(qs, f: Filters):
+def _months(qs: QS, f: Filters) -> QS:
     return qs.filter(month__gte=f.start.replace(day=1), month__lte=f.end)
 
 
-def _month_label(day) -> str:
+def _month_label(day: dt.date) -> str:
     return f"{day:%b %Y}"
 
 
-def _month_key(value) -> dt.date:
+def _month_key(value: dt.date | dt.datetime) -> dt.date:
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         return value.date().replace(day=1)
@@ -179,7 +207,14 @@ def _period_label(months: list[dt.date]) -> str:
     return f"{first:%b %Y}–{last:%b %Y}"
 
 
-def period_layouts(f: Filters, by_month: dict, by_quarter: dict, cells, total, empty: dict) -> list[Layout]:
+def period_layouts(
+    f: Filters,
+    by_month: Mapping[dt.date, Figures],
+    by_quarter: Mapping[dt.date, Figures],
+    cells: Callable[[Figures], list[Cell]],
+    total: Callable[[], Row],
+    empty: Figures,
+) -> list[Layout]:
     """A month table by month, then by quarter (when months are too small to show).
 
     ``cells(r)`` makes a row's cells from a dict of figures (``r["p"]`` its distinct people),
@@ -218,21 +253,23 @@ def period_layouts(f: Filters, by_month: dict, by_quarter: dict, cells, total, e
     return layouts
 
 
-def _keyed(rows, field: str) -> dict:
+def _keyed(rows: Iterable[Figures], field: str) -> dict[dt.date, Figures]:
     return {_month_key(r[field]): r for r in rows if r[field] is not None}
 
 
 # ------------------------------------------------------------------ searches (R11, R23)
 
 
-def _searches(institution, f: Filters, model=None):
+def _searches(
+    institution: Institution | None, f: Filters, model: type[SearchRollup | SearchKeyRollup] | None = None
+) -> QuerySet[SearchRollup | SearchKeyRollup]:
     from mentormemed.outcomes.models import SearchRollup
 
     qs = _months((model or SearchRollup).objects.filter(cohort_q(f)), f)
     return qs.filter(institution_id=institution.pk) if institution is not None else qs
 
 
-def _first(f: Filters, prev: str, since=None, *, group: bool = False) -> Q:
+def _first(f: Filters, prev: str, since: dt.date | Combinable | None = None, *, group: bool = False) -> Q:
     """A person's first row of its kind in the range (or in its own month: ``since=F("month")``).
 
     ``prev`` names the rollup's previous-month columns (``<prev>_all``/``<prev>_group``, or a
@@ -242,12 +279,19 @@ def _first(f: Filters, prev: str, since=None, *, group: bool = False) -> Q:
     return Q(**{f"{column}__isnull": True}) | Q(**{f"{column}__lt": since})
 
 
-def _people(f: Filters, prev: str = "prev", when: Q | None = None, since=None, *, group: bool = False) -> Count:
+def _people(
+    f: Filters,
+    prev: str = "prev",
+    when: Q | None = None,
+    since: dt.date | Combinable | None = None,
+    *,
+    group: bool = False,
+) -> Count:
     first = _first(f, prev, since, group=group)
     return Count("id", filter=first & when if when is not None else first)
 
 
-def search_tables(institution, f: Filters) -> list[Table]:
+def search_tables(institution: Institution | None, f: Filters) -> list[Table]:
     qs = _searches(institution, f)
     k = k_min()
     tables = []
@@ -338,7 +382,9 @@ def search_tables(institution, f: Filters) -> list[Table]:
     return tables
 
 
-def searches_month_table(f: Filters, by_month: dict, by_quarter: dict, totals: dict, k: int) -> Table:
+def searches_month_table(
+    f: Filters, by_month: Mapping[dt.date, Figures], by_quarter: Mapping[dt.date, Figures], totals: Figures, k: int
+) -> Table:
     """Searches per month, or per quarter when months are too small."""
     layout = choose(
         period_layouts(
@@ -381,15 +427,15 @@ def level_group(field: str) -> Case:
     )
 
 
-def _keyed_groups(rows) -> dict:
+def _keyed_groups(rows: Iterable[Figures]) -> dict[str, Figures]:
     return {r["g"]: r for r in rows}
 
 
-def _join(names: list[str]) -> str:
+def _join(names: Sequence[Text]) -> str:
     return get_text_list([str(name) for name in names], gettext("and"))
 
 
-def searches_level_table(levels: dict, groups: dict, total: Row, k: int) -> Table:
+def searches_level_table(levels: Mapping[str, Figures], groups: Mapping[str, Figures], total: Row, k: int) -> Table:
     """Searches by training level; levels of a group too small to show merge into UME or GME."""
     from mentormemed.profiles.models import TrainingLevel
 
@@ -397,7 +443,8 @@ def searches_level_table(levels: dict, groups: dict, total: Row, k: int) -> Tabl
     present = {key: [m for m in members if m in levels] for key, _, members in LEVEL_GROUPS}
 
     def layout(merge: tuple[str, ...]) -> Layout:
-        rows, said = [], []
+        rows: list[Row] = []
+        said: list[str] = []
         for key, label, _ in LEVEL_GROUPS:
             if key in merge:
                 g = groups[key]
@@ -429,7 +476,7 @@ def searches_level_table(levels: dict, groups: dict, total: Row, k: int) -> Tabl
     )
 
 
-def _filter_tables(institution, f: Filters, k: int, total: Row, unmet_total: Row) -> list[Table]:
+def _filter_tables(institution: Institution | None, f: Filters, k: int, total: Row, unmet_total: Row) -> list[Table]:
     """Which filters and content areas were searched, overall and among searches with ≤ 3 results."""
     from mentormemed.matching.index import catalog
     from mentormemed.outcomes.models import SearchKeyRollup
@@ -480,7 +527,7 @@ def _filter_tables(institution, f: Filters, k: int, total: Row, unmet_total: Row
 # ------------------------------------------------------------------ matches (R13, R23)
 
 
-def _requests(institution, f: Filters):
+def _requests(institution: Institution | None, f: Filters) -> QuerySet[RequestFact]:
     from mentormemed.outcomes.models import RequestFact
 
     return _scoped(_months(RequestFact.objects.filter(cohort_q(f)), f), institution)
@@ -502,7 +549,7 @@ MERGED_COLUMNS = [
     ("not", gettext_lazy("Not accepted"), ~Q(state="accepted")),
 ]
 _COLUMNS = {key: (key, label, q) for key, label, q in [*OUTCOME_COLUMNS, *MERGED_COLUMNS]}
-COLUMN_LAYOUTS = [
+COLUMN_LAYOUTS: list[tuple[list[str], Text]] = [
     (["accepted", "declined", "expired", "open"], ""),
     (["accepted", "declined", "late"], gettext_lazy("Expired, withdrawn and waiting requests are shown together")),
     (["accepted", "refused", "open"], gettext_lazy("Declined and expired requests are shown together")),
@@ -514,7 +561,7 @@ COLUMN_LAYOUTS = [
 ]
 
 
-def _state_counts() -> dict:
+def _state_counts() -> dict[str, Count]:
     """Requests and distinct requesting mentees, in all and per outcome column and state."""
     agg = {"n": Count("id"), "p": Count("mentee_id", distinct=True)}
     for key, _, q in _COLUMNS.values():
@@ -527,15 +574,17 @@ def _state_counts() -> dict:
     return agg
 
 
-def _outcome_cells(r: dict, keys: list[str] | None = None) -> list[Cell]:
+def _outcome_cells(r: Figures, keys: list[str] | None = None) -> list[Cell]:
     keys = [key for key, _, _ in OUTCOME_COLUMNS] if keys is None else keys
     return [count(r["n"], r["p"]), *[count(r[f"n_{key}"], r[f"p_{key}"]) for key in keys]]
 
 
-def requests_month_table(f: Filters, by_month: dict, by_quarter: dict, totals: dict, k: int) -> Table:
+def requests_month_table(
+    f: Filters, by_month: Mapping[dt.date, Figures], by_quarter: Mapping[dt.date, Figures], totals: Figures, k: int
+) -> Table:
     """Requests per month by outcome; small columns merge with a neighbour, then months into quarters."""
 
-    def cut(keys: list[str], said: str, use_quarters: bool) -> Layout | None:
+    def cut(keys: list[str], said: Text, use_quarters: bool) -> Layout | None:
         options = period_layouts(
             f,
             by_month,
@@ -552,7 +601,7 @@ def requests_month_table(f: Filters, by_month: dict, by_quarter: dict, totals: d
         chosen.merged = " ".join(x for x in (said, chosen.merged) if x)
         return chosen
 
-    def layouts():
+    def layouts() -> Iterator[Layout]:
         # Outcome columns merge first, then months into quarters; outcomes go only as a last resort.
         *with_outcomes, (no_outcomes, said) = COLUMN_LAYOUTS
         order = [(keys, s, q) for q in (False, True) for keys, s in with_outcomes]
@@ -563,6 +612,7 @@ def requests_month_table(f: Filters, by_month: dict, by_quarter: dict, totals: d
                 yield found
 
     layout = choose(layouts(), additive=True, k=k)
+    assert layout.columns is not None  # every cut names its columns
     return Table(
         "requests_by_month",
         gettext("Requests per month and what became of them"),
@@ -577,7 +627,7 @@ def requests_month_table(f: Filters, by_month: dict, by_quarter: dict, totals: d
     )
 
 
-def _acceptance(r: dict) -> Cell:
+def _acceptance(r: Figures) -> Cell:
     """Accepted ÷ decided, describing the accepted and the decided-but-not-accepted mentees."""
     return rate(r["n_accepted"], r["n_decided"], r["p_accepted"], r["p_refused"])
 
@@ -587,7 +637,15 @@ EMPTY_COUNTS = {"n": 0, "p": 0, "n_decided": 0, "p_decided": 0, "p_refused": 0, 
 }
 
 
-def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
+class Headline(TypedDict):
+    """A headline figure: a suppressed cell with its label (and what it means)."""
+
+    label: str
+    cell: Cell
+    help: NotRequired[str]
+
+
+def match_tables(institution: Institution | None, f: Filters) -> tuple[list[Table], list[Headline]]:
     """Tables and the headline figures (each a suppressed Cell with a label)."""
     from mentormemed.mentorships.models import Relationship
     from mentormemed.profiles.models import MentorProfile
@@ -602,7 +660,7 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
     tables.append(requests_month_table(f, by_month, by_quarter, totals, k))
 
     local_q = Q(mentee_institution_id=F("mentor_institution_id"))
-    split = {
+    split: dict[bool, Figures] = {
         r["local"]: r
         for r in qs.annotate(local=ExpressionWrapper(local_q, output_field=BooleanField()))
         .values("local")
@@ -684,7 +742,7 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
         ps=Count("mentee", filter=Q(is_sponsor=True), distinct=True),
         pn=Count("mentee", filter=Q(is_sponsor=False), distinct=True),
     )
-    headline = [
+    headline: list[Headline] = [
         {"label": gettext("Requests sent"), "cell": protect_cell(count(totals["n"], totals["p"]), k)},
         {
             "label": gettext("Acceptance rate"),
@@ -709,7 +767,9 @@ def match_tables(institution, f: Filters) -> tuple[list[Table], list[dict]]:
     return tables, headline
 
 
-def _breakdown(institution, f: Filters, kind: str, key: str, title: str, header: str, k: int, reference: Row) -> Table:
+def _breakdown(
+    institution: Institution | None, f: Filters, kind: str, key: str, title: str, header: str, k: int, reference: Row
+) -> Table:
     from mentormemed.outcomes.models import RequestFactLabel
 
     rows = []
@@ -745,16 +805,17 @@ def _breakdown(institution, f: Filters, kind: str, key: str, title: str, header:
     )
 
 
-def _median_response(qs, answered: dict) -> Cell:
+def _median_response(qs: QuerySet[RequestFact], answered: Figures) -> Cell:
     """The median of the answered requests' response times, describing the mentees who had an
     answer: only the middle one or two values leave the database."""
-    people, answered = answered["p"], answered["n"]
-    if not answered:
+    people, n = answered["p"], answered["n"]
+    if not n:
         return Cell(None, people, kind=RATIO)
     ordered = qs.filter(response_time__isnull=False).order_by("response_time", "id")
-    low = (answered - 1) // 2
-    middle = ordered.values_list("response_time", flat=True)[low : answered // 2 + 1]
-    median = statistics.median([value.total_seconds() / 3600 for value in middle])
+    low = (n - 1) // 2
+    middle = ordered.values_list("response_time", flat=True)[low : n // 2 + 1]
+    # (each has a response time: filtered above)
+    median = statistics.median([value.total_seconds() / 3600 for value in middle if value is not None])
     return Cell(
         round(median / 24, 1) if median >= 48 else round(median, 1),
         people,
@@ -763,7 +824,7 @@ def _median_response(qs, answered: dict) -> Cell:
     )
 
 
-def _response_times(qs, k: int, totals: dict) -> tuple[Table, dict]:
+def _response_times(qs: QuerySet[RequestFact], k: int, totals: Figures) -> tuple[Table, dict[str, int]]:
     """The table, and how many requests (and mentees) have a response time (for the median).
 
     Its rows add up to the decided requests, a total the month table releases."""
@@ -773,7 +834,7 @@ def _response_times(qs, k: int, totals: dict) -> tuple[Table, dict]:
         (gettext("3–7 days"), 72, 24 * 7),
         (gettext("Over 7 days"), 24 * 7, 10**9),
     ]
-    agg = {}
+    agg: dict[str, Count] = {}
     for n, (_, low, high) in enumerate(buckets):
         within = Q(response_time__gte=dt.timedelta(hours=low), response_time__lt=dt.timedelta(hours=high))
         agg[f"n{n}"] = Count("id", filter=within)
@@ -805,12 +866,17 @@ def _response_times(qs, k: int, totals: dict) -> tuple[Table, dict]:
 # ------------------------------------------------------------------ successful matches (R23)
 
 
+class AnalysisRow(TypedDict):
+    label: str
+    result: stats.Comparison
+
+
 @dataclass
 class Analysis:
     outcome: str
     unit: str
     total: int
-    rows: list[dict]
+    rows: list[AnalysisRow]
     too_few: bool
     minimum: int
     field: str = ""  # one of MEASURES: what the template tests, never the translated label
@@ -819,7 +885,9 @@ class Analysis:
 FIELDS = MEASURES  # the outcomes the success analysis compares (outcomes.rollups.MEASURES)
 
 
-def _analysis_moments(institution, f: Filters) -> tuple[Counter, dict, dict]:
+def _analysis_moments(
+    institution: Institution | None, f: Filters
+) -> tuple[Counter[tuple[str, str]], dict[tuple[str, str, str], stats.Moments], dict[tuple[str, str, str], int]]:
     """Relationships started in range, summed per shared characteristic ("s", group) and per
     content area ("a", name), plus all of them ("", ""): how many rows each label holds, the
     exact moments of each outcome (``stats.Moments``) per (kind, name, field), and the distinct
@@ -830,7 +898,9 @@ def _analysis_moments(institution, f: Filters) -> tuple[Counter, dict, dict]:
     facts = _scoped(
         RelationshipFact.objects.filter(cohort_q(f), started_at__gte=start, started_at__lt=end), institution
     )
-    present, parts, people = Counter(), defaultdict(list), {}
+    present: Counter[tuple[str, str]] = Counter()
+    parts: defaultdict[tuple[str, str, str], list[tuple[int, int, int, int]]] = defaultdict(list)
+    people: dict[tuple[str, str, str], int] = {}
     rows = _analysis_parts_sql(facts) if connection.vendor == "postgresql" else _analysis_parts_python(facts)
     for kind, name, field, exponent, n, sums, squares in rows:
         if field.startswith("p:"):
@@ -842,7 +912,7 @@ def _analysis_moments(institution, f: Filters) -> tuple[Counter, dict, dict]:
     return present, {key: stats.Moments.from_parts(value) for key, value in parts.items()}, people
 
 
-def _analysis_parts_sql(facts) -> list[tuple]:
+def _analysis_parts_sql(facts: QuerySet[RelationshipFact]) -> list[Part]:
     """The database expands each fact's characteristics and areas and sums the integer mantissas
     per exponent (exact), so no relationship travels to Python."""
     sql, params = facts.values(
@@ -868,13 +938,14 @@ def _analysis_parts_sql(facts) -> list[tuple]:
             f"{sums} UNION ALL SELECT kind, name, '', 0, COUNT(*), 0, 0 FROM labels GROUP BY kind, name",
             params,
         )
-        return cursor.fetchall()
+        found: list[Part] = cursor.fetchall()
+        return found
 
 
-def _analysis_parts_python(facts) -> list[tuple]:
+def _analysis_parts_python(facts: QuerySet[RelationshipFact]) -> list[Part]:
     """The same sums in Python (SQLite, the development database)."""
-    parts = defaultdict(lambda: [0, 0, 0])
-    people = defaultdict(set)
+    parts: defaultdict[tuple[str, str, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    people: defaultdict[tuple[str, str, str], set[int]] = defaultdict(set)
     columns = ("shared", "areas", "mentee_id", *(f"{x}_{p}" for x in FIELDS for p in "me"))
     for shared, areas, mentee, *exact in facts.values_list(*columns):
         labels = [("", ""), *(("s", g) for g in _split(shared)), *(("a", a) for a in _split(areas))]
@@ -887,9 +958,9 @@ def _analysis_parts_python(facts) -> list[tuple]:
                     part[1] += m
                     part[2] += m * m
                     people[kind, name, f"p:{field}"].add(mentee)
-    return [(*key, *value) for key, value in parts.items()] + [
-        (kind, name, field, 0, len(ids), 0, 0) for (kind, name, field), ids in people.items()
-    ]
+    # Each key is (kind, name, field, exponent) and each value three sums: together a ``Part``.
+    summed = cast("list[Part]", [(*key, *value) for key, value in parts.items()])
+    return summed + [(kind, name, field, 0, len(ids), 0, 0) for (kind, name, field), ids in people.items()]
 
 
 def _split(value: str) -> set[str]:
@@ -908,7 +979,7 @@ def _group_labels() -> dict[str, str]:
     return labels
 
 
-def success_analysis(institution, f: Filters) -> list[Analysis]:
+def success_analysis(institution: Institution | None, f: Filters) -> list[Analysis]:
     """Shared characteristics and content areas against evaluation scores and relationship length.
 
     For each characteristic: relationships sharing it vs not, difference in means with a 95% CI
@@ -925,7 +996,7 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
     nothing = stats.Moments()
     for field, outcome, unit in OUTCOMES:
         observed = moments.get(("", "", field), nothing)
-        rows = [
+        rows: list[AnalysisRow] = [
             {
                 "label": gettext("Shares %(group)s") % {"group": labels.get(g, g).lower()},
                 "result": _compared(moments, people, field, "s", g, k),
@@ -943,7 +1014,14 @@ def success_analysis(institution, f: Filters) -> list[Analysis]:
     return out
 
 
-def _compared(moments: dict, people: dict, field: str, kind: str, name: str, k: int) -> stats.Comparison:
+def _compared(
+    moments: Mapping[tuple[str, str, str], stats.Moments],
+    people: Mapping[tuple[str, str, str], int],
+    field: str,
+    kind: str,
+    name: str,
+    k: int,
+) -> stats.Comparison:
     """Relationships with the label against the rest, concluded only over ≥ k mentees each side."""
     nothing = stats.Moments()
     observed, with_ = moments.get(("", "", field), nothing), moments.get((kind, name, field), nothing)
@@ -1006,7 +1084,7 @@ class Dashboard:
     filters: Filters
     searches: list[Table]
     matches: list[Table]
-    headline: list[dict]
+    headline: list[Headline]
     analyses: list[Analysis]
     analysis_tables: list[Table]
     minimum: int
@@ -1020,14 +1098,14 @@ class Dashboard:
         return next((t for t in tables if t.key == key), None)
 
 
-def dashboard_key(institution, f: Filters) -> str:
+def dashboard_key(institution: Institution | None, f: Filters) -> str:
     """What one release of the dashboard depends on besides the rollup update: scope, period,
     minimum and language (its labels are translated when computed)."""
     scope = institution.pk if institution else "national"
     return f"outcomes:{scope}:{f.cache_key()}:{k_min()}:{get_language()}"
 
 
-def dashboard(institution, f: Filters, *, use_cache: bool = True) -> Dashboard:
+def dashboard(institution: Institution | None, f: Filters, *, use_cache: bool = True) -> Dashboard:
     """Every figure of the outcomes page, from the rollups as of their last refresh. Reads only:
         when the rollups were never built there are no figures (the page says so; the sweep builds
         them). Read as the sweep stored them for this update (``outcomes.precompute``); otherwise computed
@@ -1040,7 +1118,7 @@ def dashboard(institution, f: Filters, *, use_cache: bool = True) -> Dashboard:
     release = dashboard_key(institution, f)
     key = f"{release}:{as_of.timestamp()}"
     if use_cache:
-        found = stored_release(release, done)  # computed by the sweep after this update
+        found: Dashboard | None = stored_release(release, done)  # computed by the sweep after this update
         if found is not None:
             return found
     if use_cache and seconds:

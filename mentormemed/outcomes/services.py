@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,12 +21,17 @@ from mentormemed.notifications.services import day, notify
 from mentormemed.outcomes import agreements, research
 from mentormemed.outcomes.models import DataUseAgreement, InvoiceIssue, ParticipationThreshold, ResearchRequest
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from mentormemed.institutions.models import Institution, Membership, Subscription
+
 IRB_TYPES = {"application/pdf": ".pdf"}
 IRB_MAX_BYTES = 10 * 1024 * 1024
 
 
 @transaction.atomic
-def threshold_save(*, acting: Actor, institution, **values) -> ParticipationThreshold:
+def threshold_save(*, acting: Actor, institution: Institution, **values: object) -> ParticipationThreshold:
     threshold, _created = ParticipationThreshold.objects.update_or_create(institution=institution, defaults=values)
     audit(
         acting=acting,
@@ -38,8 +44,9 @@ def threshold_save(*, acting: Actor, institution, **values) -> ParticipationThre
     return threshold
 
 
-def check_irb_document(upload) -> None:
+def check_irb_document(upload: UploadedFile[bytes]) -> None:
     """A PDF no larger than 10 MB, checked by its first bytes, not only its name."""
+    assert upload.size is not None  # Django measures every uploaded file
     if upload.size > IRB_MAX_BYTES:
         raise ValidationError(gettext("The approval document is larger than 10 MB; please upload a smaller PDF."))
     head = upload.read(5)
@@ -52,13 +59,13 @@ def check_irb_document(upload) -> None:
 def research_submit(
     *,
     acting: Actor,
-    membership,
+    membership: Membership,
     title: str,
     question: str,
     variables: list[str],
     irb_status: str,
     irb_number: str,
-    irb_document,
+    irb_document: UploadedFile[bytes],
 ) -> ResearchRequest:
     """R25: a mentor asks for data; staff decide. Unknown variables are refused."""
     unknown = set(variables) - set(research.VARIABLES)
@@ -72,7 +79,7 @@ def research_submit(
         variables=variables,
         irb_status=irb_status,
         irb_number=irb_number,
-        irb_document_name=irb_document.name[:200],
+        irb_document_name=(irb_document.name or "")[:200],
     )
     request.irb_document.save(f"irb-{timezone.now():%Y%m%d%H%M%S}.pdf", irb_document, save=False)
     request.save()
@@ -99,7 +106,7 @@ def research_decide(
 ) -> ResearchRequest:
     """Staff approve or decline with a note; a decision is final (a new question is a new request).
     Approving writes the data use agreement (recipients, destruction date) the export is released under."""
-    user = acting.user
+    user = acting.person
     if not note.strip():
         raise ValidationError(gettext("Write a note explaining the decision; the requester reads it."))
     if approve and request.irb_status == ResearchRequest.Irb.PENDING:
@@ -118,6 +125,7 @@ def research_decide(
         raise ValidationError(gettext("This request has already been decided."))
     request.refresh_from_db()
     if approve:
+        assert destroy_by is not None  # _check_agreement_terms refused a missing date
         DataUseAgreement.objects.create(
             request=request,
             purpose=request.question,
@@ -180,7 +188,7 @@ def agreement_accept(*, acting: Actor, agreement: DataUseAgreement, full_name: s
     if not full_name.strip():
         raise ValidationError(gettext("Type your full name to sign the agreement."))
     agreement.accepted_at = timezone.now()
-    agreement.accepted_by = acting.user
+    agreement.accepted_by = acting.person
     agreement.accepted_name = full_name.strip()[:200]
     agreement.save(update_fields=["accepted_at", "accepted_by", "accepted_name"])
     _audit_requester(
@@ -213,7 +221,7 @@ def agreement_attest(
     return agreement
 
 
-def _audit_requester(acting: Actor, agreement: DataUseAgreement, action: str, **detail) -> None:
+def _audit_requester(acting: Actor, agreement: DataUseAgreement, action: str, **detail: object) -> None:
     """The requester's own step on their agreement, audited against the request and its institution."""
     audit(
         acting=acting,
@@ -292,9 +300,9 @@ def research_export(*, acting: Actor, request: ResearchRequest) -> bytes:
 
 
 @transaction.atomic
-def invoice_issue(*, acting: Actor, subscription) -> InvoiceIssue:
+def invoice_issue(*, acting: Actor, subscription: Subscription) -> InvoiceIssue:
     """R3: staff issue the invoice of a term (once); it can then be downloaded by the institution."""
-    user = acting.user
+    user = acting.person
     issue, created = InvoiceIssue.objects.get_or_create(subscription=subscription, defaults={"issued_by": user})
     if created:
         audit(

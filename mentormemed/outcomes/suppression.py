@@ -38,6 +38,7 @@ from typing import TypeVar
 from django.utils.translation import gettext
 
 from mentormemed.core.conf import product
+from mentormemed.core.types import Text
 
 COUNT, RATIO = "count", "ratio"
 P = TypeVar("P", bound=Hashable)
@@ -65,7 +66,7 @@ def is_safe(people: int, k: int) -> bool:
 class Cell:
     """A figure, the distinct people it describes, and further groups it reveals (``parts``)."""
 
-    value: float | int | None
+    value: float | int | str | None  # str: a verdict (the success analysis)
     people: int
     suppressed: bool = False
     fmt: str = "{:,}"
@@ -92,7 +93,7 @@ class Cell:
 
 @dataclass
 class Row:
-    label: str
+    label: Text
     cells: list[Cell]
     people: int
     extra: dict = field(default_factory=dict)
@@ -207,7 +208,7 @@ class Layout:
 
     rows: list[Row]
     total: Row | None = None
-    columns: list[str] | None = None
+    columns: list[Text] | None = None
     merged: str = ""
 
     def hidden_units(self) -> int:

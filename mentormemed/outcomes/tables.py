@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mentormemed.core.spreadsheet import csv_text
+from mentormemed.core.types import Text
 from mentormemed.outcomes.suppression import RATIO, Cell, Row, hidden_label
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -24,7 +25,7 @@ def _gap(row: Row, columns: list[int]) -> str:
 class Table:
     key: str
     title: str
-    columns: list[str]  # header labels of the value columns (the first column is the row label)
+    columns: list[Text]  # header labels of the value columns (the first column is the row label)
     rows: list[Row]
     label_header: str = ""
     total: Row | None = None

@@ -7,6 +7,8 @@ fields of training or identities need no code.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy
 
@@ -124,6 +126,8 @@ class MentorProfile(models.Model):
         help_text=gettext_lazy("The membership is an active mentor membership (denormalised)"),
     )
     photo = models.ImageField(upload_to="mentor-photos/", blank=True)
+    # Not a field: set on recommendation candidates by matching.selectors (their keys among the wishes).
+    matched_keys: set[str]
     bio = models.TextField(blank=True)
     academic_rank = models.CharField(max_length=80, blank=True)
     title = models.CharField(max_length=200, blank=True)
@@ -195,7 +199,7 @@ class MentorProfile(models.Model):
     def __str__(self) -> str:
         return str(self.membership.user)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:  # Model.save's own signature
         if self._state.adding and self.membership_id:
             self.institution_id = self.membership.institution_id
             self.membership_active = mentor_membership_is_active(self.membership)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mentormemed.core.types import FieldValues
 from mentormemed.institutions.models import Membership
 from mentormemed.profiles import signals
 from mentormemed.profiles.completeness import mentee_completeness, mentor_completeness
@@ -19,16 +22,40 @@ from mentormemed.profiles.models import (
     IdentityDimension,
     IdentityOption,
     IdentityValue,
+    Language,
     MenteeNeed,
     MenteeProfile,
     MentorProfile,
     MentorSearchText,
+    Specialty,
     mentor_membership_is_active,
 )
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_NEEDS = 8
+
+
+class _PersonNames(Protocol):
+    """A user's names (a ``User``, or the bench's stand-in)."""
+
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def preferred_name(self) -> str: ...
+
+
+class _MentorWords(Protocol):
+    """A mentor's own words (a ``MentorProfile``, or the bench's stand-in)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def academic_rank(self) -> str: ...
+    @property
+    def bio(self) -> str: ...
 
 
 def mentor_profile_for(membership: Membership) -> MentorProfile:
@@ -83,7 +110,7 @@ def refresh_mentor(profile: MentorProfile) -> MentorProfile:
     return profile
 
 
-def mentor_document(*, user, profile, institution_name: str, keys: set[str]) -> str:
+def mentor_document(*, user: _PersonNames, profile: _MentorWords, institution_name: str, keys: set[str]) -> str:
     """The stored free text of a mentor (with its leading space): their own words, their institution's
     name and the labels of their index keys (shared values only, R8), normalised by ``core.text``.
     Reads no database row itself (the bench builds national data through it)."""
@@ -108,10 +135,10 @@ def mentor_document(*, user, profile, institution_name: str, keys: set[str]) -> 
 def mentor_profile_save(
     *,
     profile: MentorProfile,
-    fields: dict,
-    specialties: Iterable | None = None,
-    content_areas: Iterable | None = None,
-    languages: Iterable | None = None,
+    fields: FieldValues,
+    specialties: Iterable[Specialty] | None = None,
+    content_areas: Iterable[ContentArea] | None = None,
+    languages: Iterable[Language] | None = None,
 ) -> MentorProfile:
     """Save the mentor's own profile; consent is timestamped; capacity never exceeds 3 (R12).
 
@@ -142,7 +169,7 @@ def mentor_profile_save(
     return refresh_mentor(profile)
 
 
-def check_photo(upload) -> None:
+def check_photo(upload: File[bytes]) -> None:
     """Refuse anything but a real JPEG/PNG/WebP image of at most 2 MB."""
     from PIL import Image, UnidentifiedImageError
 
@@ -162,7 +189,7 @@ def check_photo(upload) -> None:
 
 
 @transaction.atomic
-def mentor_photo_set(*, profile: MentorProfile, upload) -> MentorProfile:
+def mentor_photo_set(*, profile: MentorProfile, upload: File[bytes] | None) -> MentorProfile:
     if upload is None:
         if profile.photo:
             profile.photo.delete(save=False)
@@ -205,7 +232,13 @@ def identity_set(
 
 
 @transaction.atomic
-def mentee_profile_save(*, profile: MenteeProfile, fields: dict, specialty_interests=None, languages=None):
+def mentee_profile_save(
+    *,
+    profile: MenteeProfile,
+    fields: FieldValues,
+    specialty_interests: Iterable[Specialty] | None = None,
+    languages: Iterable[Language] | None = None,
+) -> MenteeProfile:
     for name, value in fields.items():
         setattr(profile, name, value)
     profile.save()

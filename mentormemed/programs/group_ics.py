@@ -18,6 +18,7 @@ Texts are worded in the current language: the caller renders each reader's copy 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from icalendar import Event, vCalAddress, vText
 
 from mentormemed.core.conf import product
 from mentormemed.core.timezones import zone_or_utc
+from mentormemed.core.types import Text
 from mentormemed.programs.models import CircleMeeting, CircleRole, GroupMeetingStatus, OfficeHours, SpeedEvent
 from mentormemed.scheduling.ics import _calendar
 
@@ -154,7 +156,7 @@ def session_host_ics(session: OfficeHours, *, mentee_users: list, sequence: int)
     return render(invite, method="REQUEST")
 
 
-def event_ics(event: SpeedEvent, *, user, rounds: list[str], ends_at: dt.datetime, organizer) -> str:
+def event_ics(event: SpeedEvent, *, user, rounds: Sequence[Text], ends_at: dt.datetime, organizer) -> str:
     """A participant's invite for a speed-mentoring event: its span, their rounds in the text."""
     invite = GroupInvite(
         uid=_uid(f"event-{event.pk}", user.pk),

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from mentormemed.matching.selectors import searchable_mentors
+from mentormemed.matching.selectors import searchable_mentors as searchable_mentors  # programs.demo reads it here
 from mentormemed.profiles.models import ContentArea, MentorProfile, Scope
 from mentormemed.programs.models import (
     Circle,
@@ -35,19 +37,23 @@ from mentormemed.scheduling.models import Availability
 from mentormemed.scheduling.selectors import busy_intervals, rules_for
 from mentormemed.scheduling.slots import Slot, free_slots
 
+if TYPE_CHECKING:
+    from mentormemed.core.access import Actor
+    from mentormemed.institutions.models import Institution, Membership
+
 UNANSWERED_AFTER_DAYS = 7
 
 
 # ------------------------------------------------------------------------- circles
 
 
-def circles_of_member(*, membership) -> QuerySet[Circle]:
+def circles_of_member(*, membership: Membership) -> QuerySet[Circle]:
     return Circle.objects.filter(
         members__membership=membership, members__left_at__isnull=True, closed_at__isnull=True
     ).distinct()
 
 
-def circles_of_institution(*, institution) -> QuerySet[Circle]:
+def circles_of_institution(*, institution: Institution) -> QuerySet[Circle]:
     current = Q(members__left_at__isnull=True)
     return Circle.objects.filter(institution=institution).annotate(
         facilitators=Count("members", filter=current & Q(members__role=CircleRole.FACILITATOR)),
@@ -55,7 +61,7 @@ def circles_of_institution(*, institution) -> QuerySet[Circle]:
     )
 
 
-def circle_for_member_or_404(*, actor, pk: int) -> Circle:
+def circle_for_member_or_404(*, actor: Actor, pk: int) -> Circle:
     membership = actor.membership
     if membership is None:
         raise Http404
@@ -65,7 +71,7 @@ def circle_for_member_or_404(*, actor, pk: int) -> Circle:
         raise Http404 from exc
 
 
-def circle_for_admin_or_404(*, actor, pk: int) -> Circle:
+def circle_for_admin_or_404(*, actor: Actor, pk: int) -> Circle:
     if actor.institution_id is None:
         raise Http404
     try:
@@ -74,7 +80,7 @@ def circle_for_admin_or_404(*, actor, pk: int) -> Circle:
         raise Http404 from exc
 
 
-def seat_for_admin_or_404(*, actor, pk: int) -> CircleMember:
+def seat_for_admin_or_404(*, actor: Actor, pk: int) -> CircleMember:
     """A current seat of a circle of the admin's institution (another institution's: 404)."""
     if actor.institution_id is None:
         raise Http404
@@ -111,7 +117,9 @@ def circle_slots(*, circle: Circle, length: int, now: dt.datetime | None = None)
     return sorted(common or set(), key=lambda s: s.starts_at)
 
 
-def group_commitments(membership_ids: list[int], start: dt.datetime, end: dt.datetime) -> list[tuple]:
+def group_commitments(
+    membership_ids: list[int], start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime]]:
     """Busy source for scheduling (``scheduling.busy``): the group formats these members are committed to
     in [start, end] — live circle meetings of a circle they sit in, sessions a mentor offers or a mentee
     booked, and the whole span of a speed-mentoring event they take part in."""
@@ -141,7 +149,7 @@ def group_commitments(membership_ids: list[int], start: dt.datetime, end: dt.dat
     return sorted(found)
 
 
-def events_with_span(events) -> list[SpeedEvent]:
+def events_with_span(events: QuerySet[SpeedEvent]) -> Sequence[SpeedEvent]:
     """Events with ``ends_at``: the end of the last round (generated, or as many rounds as the list needs)."""
     rows = list(
         events.annotate(
@@ -156,7 +164,7 @@ def events_with_span(events) -> list[SpeedEvent]:
     return rows
 
 
-def circle_meeting_for_or_404(*, actor, pk: int) -> CircleMeeting:
+def circle_meeting_for_or_404(*, actor: Actor, pk: int) -> CircleMeeting:
     membership = actor.membership
     if membership is None:
         raise Http404
@@ -171,7 +179,7 @@ def circle_meeting_for_or_404(*, actor, pk: int) -> CircleMeeting:
 # ----------------------------------------------------------------- one-off sessions
 
 
-def sessions_for_mentee(*, mentee, now: dt.datetime | None = None) -> QuerySet[OfficeHours]:
+def sessions_for_mentee(*, mentee: Membership, now: dt.datetime | None = None) -> QuerySet[OfficeHours]:
     """Upcoming sessions of mentors this mentee may find (R9), with seats taken."""
     now = now or timezone.now()
     return (
@@ -193,13 +201,13 @@ def sessions_of_mentor(*, mentor: MentorProfile) -> QuerySet[OfficeHours]:
     )
 
 
-def booked_session_ids(*, mentee) -> set[int]:
+def booked_session_ids(*, mentee: Membership) -> set[int]:
     return set(
         SessionBooking.objects.filter(mentee=mentee, cancelled_at__isnull=True).values_list("session_id", flat=True)
     )
 
 
-def session_for_mentee_or_404(*, mentee, pk: int) -> OfficeHours:
+def session_for_mentee_or_404(*, mentee: Membership, pk: int) -> OfficeHours:
     try:
         return sessions_for_mentee(mentee=mentee, now=timezone.now() - dt.timedelta(days=3650)).get(pk=pk)
     except OfficeHours.DoesNotExist as exc:
@@ -209,15 +217,15 @@ def session_for_mentee_or_404(*, mentee, pk: int) -> OfficeHours:
 # --------------------------------------------------------------------------- events
 
 
-def events_of_institution(*, institution) -> QuerySet[SpeedEvent]:
+def events_of_institution(*, institution: Institution) -> QuerySet[SpeedEvent]:
     return SpeedEvent.objects.filter(institution=institution).annotate(people=Count("participants"))
 
 
-def events_of_member(*, membership) -> QuerySet[SpeedEvent]:
+def events_of_member(*, membership: Membership) -> QuerySet[SpeedEvent]:
     return SpeedEvent.objects.filter(participants__membership=membership)
 
 
-def event_for_admin_or_404(*, actor, pk: int) -> SpeedEvent:
+def event_for_admin_or_404(*, actor: Actor, pk: int) -> SpeedEvent:
     if actor.institution_id is None:
         raise Http404
     try:
@@ -226,7 +234,7 @@ def event_for_admin_or_404(*, actor, pk: int) -> SpeedEvent:
         raise Http404 from exc
 
 
-def event_for_member_or_404(*, actor, pk: int) -> SpeedEvent:
+def event_for_member_or_404(*, actor: Actor, pk: int) -> SpeedEvent:
     if actor.membership is None:
         raise Http404
     try:
@@ -239,7 +247,7 @@ def participants(event: SpeedEvent, role: str) -> list[EventParticipant]:
     return list(event.participants.filter(role=role).select_related("membership__user").order_by("id"))
 
 
-def schedule_of(*, event: SpeedEvent, membership=None) -> QuerySet[EventSlot]:
+def schedule_of(*, event: SpeedEvent, membership: Membership | None = None) -> QuerySet[EventSlot]:
     qs = event.slots.select_related("mentor__user", "mentee__user")
     if membership is not None:
         qs = qs.filter(Q(mentor=membership) | Q(mentee=membership))
@@ -249,11 +257,11 @@ def schedule_of(*, event: SpeedEvent, membership=None) -> QuerySet[EventSlot]:
 # ------------------------------------------------------------------ ask the network
 
 
-def questions_of_mentee(*, mentee) -> QuerySet[Question]:
+def questions_of_mentee(*, mentee: Membership) -> QuerySet[Question]:
     return Question.objects.filter(asker=mentee).prefetch_related("areas").annotate(n_answers=Count("answers"))
 
 
-def shared_questions(*, mentee) -> QuerySet[Question]:
+def shared_questions(*, mentee: Membership) -> QuerySet[Question]:
     """Questions other mentees of the same institution chose to share, with answers."""
     return (
         Question.objects.filter(institution_id=mentee.institution_id, share_with_institution=True)
@@ -276,7 +284,7 @@ def questions_for_mentor(*, mentor: MentorProfile) -> QuerySet[Question]:
     return qs.distinct().prefetch_related("areas").annotate(n_answers=Count("answers", distinct=True))
 
 
-def question_for_actor_or_404(*, actor, pk: int) -> Question:
+def question_for_actor_or_404(*, actor: Actor, pk: int) -> Question:
     """Asker; same-institution mentee when shared; a mentor the question reaches (R9)."""
     membership = actor.membership
     if membership is None:
@@ -300,7 +308,7 @@ def answers_of(question: Question) -> QuerySet[NetworkAnswer]:
 
 
 def unanswered_question_needs(
-    *, institution=None, now: dt.datetime | None = None, days: int = UNANSWERED_AFTER_DAYS
+    *, institution: Institution | None = None, now: dt.datetime | None = None, days: int = UNANSWERED_AFTER_DAYS
 ) -> list[tuple[ContentArea, int]]:
     """Unmet need: areas of questions still without an answer after ``days`` (an institution's, or national).
 

@@ -7,6 +7,8 @@ outside the cap of three individual mentees (R12) and inside the participation r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -49,12 +51,19 @@ from mentormemed.programs.rotation import rotation
 from mentormemed.scheduling.selectors import member_busy
 from mentormemed.scheduling.services import _video_room
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from mentormemed.accounts.models import User
+    from mentormemed.core.types import Text
+    from mentormemed.profiles.models import ContentArea
+
 MAX_FACILITATORS = 2
 GROUP_LENGTHS = (45, 60, 90)
 QUESTION_NOTIFY_LIMIT = 25
 
 
-def _url(name: str, *args) -> str:
+def _url(name: str, *args: object) -> str:
     return reverse(name, args=args)
 
 
@@ -109,13 +118,14 @@ def circle_create(
         raise ValidationError(gettext("Facilitators are mentors and the others mentees."))
     if len({m.user_id for m in people}) != len(people):
         raise ValidationError(gettext("A person can hold one seat in a circle."))
+    assert acting.institution_id is not None  # an admin's (checked above)
     circle = Circle.objects.create(
         institution_id=acting.institution_id,
         program=program,
         name=_text(name, what="circle's name", high=150),
         topic=(topic or "").strip()[:300],
         max_mentees=max_mentees,
-        created_by=acting.user,
+        created_by=acting.person,
     )
     CircleMember.objects.bulk_create(
         [CircleMember(circle=circle, membership=m, role=CircleRole.FACILITATOR) for m in facilitators]
@@ -152,7 +162,7 @@ def _circle_of_admin(acting: Actor, circle: Circle) -> Circle:
     return circle
 
 
-def _future_meetings(circle: Circle, now: dt.datetime):
+def _future_meetings(circle: Circle, now: dt.datetime) -> QuerySet[CircleMeeting]:
     return circle.meetings.filter(status=GroupMeetingStatus.SCHEDULED, starts_at__gt=now).order_by("starts_at")
 
 
@@ -192,8 +202,10 @@ def circle_seat_add(
         url=_url("programs:circle", circle.pk),
         action=_("Open the circle"),
     )
+    by = acting.person
+    assert by is not None  # an admin, signed in
     for meeting in _future_meetings(circle, now):
-        _send_group_invites(meeting, method="REQUEST", change="added", by=acting.user, recipients=[seat])
+        _send_group_invites(meeting, method="REQUEST", change="added", by=by, recipients=[seat])
     audit(
         acting=acting,
         actor_role="admin",
@@ -220,10 +232,12 @@ def circle_seat_remove(*, acting: Actor, seat: CircleMember, now: dt.datetime | 
         raise ValidationError(gettext("A circle keeps at least one facilitating mentor: add another mentor first."))
     CircleMember.objects.filter(pk=seat.pk).update(left_at=now)
     seat.left_at = now
+    by = acting.person
+    assert by is not None  # an admin, signed in
     for meeting in _future_meetings(circle, now):
         CircleMeeting.objects.filter(pk=meeting.pk).update(sequence=F("sequence") + 1, updated_at=now)
         meeting.refresh_from_db()
-        _send_group_invites(meeting, method="CANCEL", change="left", by=acting.user, recipients=[seat])
+        _send_group_invites(meeting, method="CANCEL", change="left", by=by, recipients=[seat])
     notify(
         user=seat.membership.user,
         kind="circle",
@@ -243,14 +257,14 @@ def circle_seat_remove(*, acting: Actor, seat: CircleMember, now: dt.datetime | 
     return seat
 
 
-def _seat(circle: Circle, membership) -> CircleMember:
+def _seat(circle: Circle, membership: Membership) -> CircleMember:
     seat = circle.members.filter(membership=membership, left_at__isnull=True).first()
     if seat is None:
         raise ValidationError(gettext("Only the circle's members can do this."))
     return seat
 
 
-def _facilitator(circle: Circle, membership) -> CircleMember:
+def _facilitator(circle: Circle, membership: Membership) -> CircleMember:
     seat = _seat(circle, membership)
     if seat.role != CircleRole.FACILITATOR:
         raise ValidationError(gettext("Only the circle's facilitators can schedule its meetings."))
@@ -258,7 +272,7 @@ def _facilitator(circle: Circle, membership) -> CircleMember:
 
 
 @transaction.atomic
-def circle_message_send(*, membership, circle: Circle, body: str) -> CircleMessage:
+def circle_message_send(*, membership: Membership, circle: Circle, body: str) -> CircleMessage:
     """A message in the circle's shared thread; the others are told who wrote (never the text, R30)."""
     _seat(circle, membership)
     message = CircleMessage.objects.create(
@@ -279,13 +293,13 @@ def circle_message_send(*, membership, circle: Circle, body: str) -> CircleMessa
 
 
 @transaction.atomic
-def circle_goal_add(*, membership, circle: Circle, text: str) -> CircleGoal:
+def circle_goal_add(*, membership: Membership, circle: Circle, text: str) -> CircleGoal:
     _seat(circle, membership)
     return CircleGoal.objects.create(circle=circle, text=_text(text, what="goal", high=300))
 
 
 @transaction.atomic
-def circle_goal_progress(*, membership, goal: CircleGoal, progress: int) -> None:
+def circle_goal_progress(*, membership: Membership, goal: CircleGoal, progress: int) -> None:
     _seat(goal.circle, membership)
     if not (0 <= progress <= 100):
         raise ValidationError(gettext("Progress is between 0 and 100 percent."))
@@ -306,7 +320,9 @@ def _check_offered(circle: Circle, starts_at: dt.datetime, length: int, now: dt.
         raise ValidationError(gettext("That time is not free for every facilitator any more. Please choose another."))
 
 
-def _send_group_invites(meeting: CircleMeeting, *, method: str, change: str, by, recipients=None) -> None:
+def _send_group_invites(
+    meeting: CircleMeeting, *, method: str, change: str, by: User, recipients: Iterable[CircleMember] | None = None
+) -> None:
     """ONE calendar object (one UID, every member an ATTENDEE) mailed to each member in their own zone.
 
     ``recipients`` (seats) narrows who is mailed: a member who just joined gets the invite, one who
@@ -314,6 +330,7 @@ def _send_group_invites(meeting: CircleMeeting, *, method: str, change: str, by,
     """
     people = group_selectors.seats(meeting.circle)
     if change == "left":  # the organizer and the one attendee being uninvited
+        assert recipients is not None  # the seats that left
         people = [s for s in people if s.role == CircleRole.FACILITATOR] + list(recipients)
     texts: dict[str, str] = {}  # the one calendar object, worded once per language
     url = f"{_absolute(_url('programs:circle', meeting.circle_id))}"
@@ -346,11 +363,21 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _language(user) -> str:
+def _language(user: User) -> str:
     return getattr(user, "language", "") or settings.LANGUAGE_CODE
 
 
-def _mail_invite(user, *, ics: str, method: str, subject, headline, starts_at, url: str, **context) -> None:
+def _mail_invite(
+    user: User,
+    *,
+    ics: str,
+    method: str,
+    subject: Text,
+    headline: Text,
+    starts_at: dt.datetime,
+    url: str,
+    **context: object,
+) -> None:
     """One e-mail with its calendar invite (attachment and ``text/calendar`` part), in the reader's zone.
 
     ``subject``, ``headline`` and ``lines`` may be lazy: the e-mail is written in the reader's language."""
@@ -375,7 +402,13 @@ def _mail_invite(user, *, ics: str, method: str, subject, headline, starts_at, u
 
 @transaction.atomic
 def circle_meeting_book(
-    *, membership, circle: Circle, starts_at: dt.datetime, length: int, agenda: str = "", now: dt.datetime | None = None
+    *,
+    membership: Membership,
+    circle: Circle,
+    starts_at: dt.datetime,
+    length: int,
+    agenda: str = "",
+    now: dt.datetime | None = None,
 ) -> CircleMeeting:
     """A facilitator books a group meeting in a time every facilitator is free; one invite to all."""
     _facilitator(circle, membership)
@@ -398,7 +431,7 @@ def circle_meeting_book(
 
 @transaction.atomic
 def circle_meeting_move(
-    *, membership, meeting: CircleMeeting, starts_at: dt.datetime, now: dt.datetime | None = None
+    *, membership: Membership, meeting: CircleMeeting, starts_at: dt.datetime, now: dt.datetime | None = None
 ) -> CircleMeeting:
     _facilitator(meeting.circle, membership)
     if meeting.status != GroupMeetingStatus.SCHEDULED:
@@ -420,7 +453,7 @@ def circle_meeting_move(
 
 
 @transaction.atomic
-def circle_meeting_cancel(*, membership, meeting: CircleMeeting) -> CircleMeeting:
+def circle_meeting_cancel(*, membership: Membership, meeting: CircleMeeting) -> CircleMeeting:
     _facilitator(meeting.circle, membership)
     if not CircleMeeting.objects.filter(pk=meeting.pk, status=GroupMeetingStatus.SCHEDULED).update(
         status=GroupMeetingStatus.CANCELLED, sequence=meeting.sequence + 1, updated_at=timezone.now()
@@ -432,7 +465,7 @@ def circle_meeting_cancel(*, membership, meeting: CircleMeeting) -> CircleMeetin
 
 
 @transaction.atomic
-def circle_meeting_held(*, membership, meeting: CircleMeeting, now: dt.datetime | None = None) -> None:
+def circle_meeting_held(*, membership: Membership, meeting: CircleMeeting, now: dt.datetime | None = None) -> None:
     _facilitator(meeting.circle, membership)
     now = now or timezone.now()
     if meeting.starts_at > now:
@@ -521,6 +554,12 @@ def session_cancel_booking(*, mentee: Membership, session: OfficeHours) -> None:
     _send_session_invites(session, mentee=mentee, booking=booking, method="CANCEL")
 
 
+class _SessionWhen(TypedDict):
+    starts_at: dt.datetime
+    minutes: int
+    url: str
+
+
 def _send_session_invites(session: OfficeHours, *, mentee: Membership, booking: SessionBooking, method: str) -> None:
     """The mentee's invite for their seat (REQUEST, or CANCEL when they give it up) and the mentor's
     updated invite for the session with the seats now taken."""
@@ -528,7 +567,11 @@ def _send_session_invites(session: OfficeHours, *, mentee: Membership, booking: 
     mentor_user = session.mentor.membership.user
     taken = [b.mentee.user for b in session.bookings.filter(cancelled_at__isnull=True).select_related("mentee__user")]
     changes = session.bookings.count() + session.bookings.filter(cancelled_at__isnull=False).count()
-    common = {"starts_at": session.starts_at, "minutes": session.minutes, "url": _url("programs:sessions")}
+    common: _SessionWhen = {
+        "starts_at": session.starts_at,
+        "minutes": session.minutes,
+        "url": _url("programs:sessions"),
+    }
     with translation.override(_language(mentee.user)):
         seat = group_ics.session_seat_ics(session, mentee_user=mentee.user, booking_id=booking.pk, method=method)
     with translation.override(_language(mentor_user)):
@@ -581,12 +624,13 @@ def event_create(
     round_minutes: int = 10,
     break_minutes: int = 2,
     place: str = "",
-    mentors: list[Membership] = (),
-    mentees: list[Membership] = (),
+    mentors: Sequence[Membership] = (),
+    mentees: Sequence[Membership] = (),
 ) -> SpeedEvent:
     _admin(acting)
     if not (3 <= round_minutes <= 60) or not (0 <= break_minutes <= 30):
         raise ValidationError(gettext("Rounds last 3 to 60 minutes with a break of at most 30 minutes."))
+    assert acting.institution_id is not None  # an admin's (_admin)
     event = SpeedEvent.objects.create(
         institution_id=acting.institution_id,
         name=_text(name, what="event's name", high=150),
@@ -594,7 +638,7 @@ def event_create(
         round_minutes=round_minutes,
         break_minutes=break_minutes,
         place=(place or "").strip()[:300],
-        created_by=acting.user,
+        created_by=acting.person,
     )
     event_add_participants(acting=acting, event=event, memberships=[*mentors, *mentees])
     audit(acting=acting, actor_role="admin", action="event.create", obj=event, institution=event.institution)
@@ -665,7 +709,9 @@ def event_schedule(*, acting: Actor, event: SpeedEvent, now: dt.datetime | None 
             action=_("See your rounds"),
             email=False,  # the invite e-mail below carries it
         )
-    _send_event_invites(event, organizer=acting.user)
+    organizer = acting.person
+    assert organizer is not None  # an admin, signed in
+    _send_event_invites(event, organizer=organizer)
     audit(
         acting=acting,
         actor_role="admin",
@@ -677,7 +723,7 @@ def event_schedule(*, acting: Actor, event: SpeedEvent, now: dt.datetime | None 
     return event.slots.count()
 
 
-def _send_event_invites(event: SpeedEvent, *, organizer) -> None:
+def _send_event_invites(event: SpeedEvent, *, organizer: User) -> None:
     """Each participant: one invite for the event's span with their own rounds (table, partner, time)."""
     slots = list(group_selectors.schedule_of(event=event))
     ends_at = max(s.ends_at for s in slots)
@@ -723,7 +769,9 @@ def _send_event_invites(event: SpeedEvent, *, organizer) -> None:
 
 
 @transaction.atomic
-def question_ask(*, mentee: Membership, title: str, body: str, areas, share_with_institution: bool = False) -> Question:
+def question_ask(
+    *, mentee: Membership, title: str, body: str, areas: Iterable[ContentArea], share_with_institution: bool = False
+) -> Question:
     """A mentee asks the mentors who offer these areas and whom they could find (R9)."""
     if mentee.role != "mentee" or not mentee.is_active:
         raise ValidationError(gettext("Only an active mentee can ask the network."))

@@ -14,6 +14,7 @@ never toward the cap of three individual mentees (R35).
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -376,6 +377,8 @@ class SpeedEvent(models.Model):
     round_minutes = models.PositiveSmallIntegerField(default=10)
     break_minutes = models.PositiveSmallIntegerField(default=2)
     place = models.CharField(max_length=300, blank=True)
+    # Not a field: the end of the last round, set by group_selectors.events_with_span.
+    ends_at: dt.datetime
     scheduled_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When the rotation was generated and booked")
     )

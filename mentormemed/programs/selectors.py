@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -36,6 +38,13 @@ from mentormemed.programs.models import (
 from mentormemed.programs.solver import MAX_PLACES, Instance
 from mentormemed.training.models import Completion
 
+if TYPE_CHECKING:
+    from mentormemed.core.access import Actor
+    from mentormemed.core.types import JSONDict
+    from mentormemed.institutions.models import Institution
+    from mentormemed.profiles.models import ContentArea
+    from mentormemed.training.models import Module
+
 PREFER_BONUS = 2.0  # a mentee's stated wish for a mentor, on the recommendation score's scale
 LEVELS = list(TrainingLevel.values)
 NEAR_PEER_FROM = LEVELS.index("MS3")  # MS3 and above may mentor juniors in a near-peer program
@@ -44,7 +53,7 @@ NEAR_PEER_FROM = LEVELS.index("MS3")  # MS3 and above may mentor juniors in a ne
 # ------------------------------------------------------------------------ programs
 
 
-def programs_of(*, institution) -> QuerySet[Program]:
+def programs_of(*, institution: Institution) -> QuerySet[Program]:
     """An institution's programs with enrolment counts (one query)."""
     enrolled = Q(enrolments__status=EnrolmentStatus.ENROLLED)
     return Program.objects.filter(institution=institution).annotate(
@@ -53,7 +62,7 @@ def programs_of(*, institution) -> QuerySet[Program]:
     )
 
 
-def program_for_admin_or_404(*, actor, pk: int) -> Program:
+def program_for_admin_or_404(*, actor: Actor, pk: int) -> Program:
     if actor.institution_id is None:
         raise Http404
     try:
@@ -62,14 +71,14 @@ def program_for_admin_or_404(*, actor, pk: int) -> Program:
         raise Http404 from exc
 
 
-def _national_mentor(membership) -> bool:
+def _national_mentor(membership: Membership) -> bool:
     return (
         membership.role == "mentor"
         and MentorProfile.objects.filter(membership=membership, scope=Scope.NATIONAL).exists()
     )
 
 
-def programs_for_member(*, membership) -> QuerySet[Program]:
+def programs_for_member(*, membership: Membership) -> QuerySet[Program]:
     """Programs this member may see: their institution's, and national-reach ones for national mentors."""
     visible = Q(institution_id=membership.institution_id)
     if _national_mentor(membership):
@@ -83,7 +92,7 @@ def programs_for_member(*, membership) -> QuerySet[Program]:
     )
 
 
-def program_for_member_or_404(*, actor, pk: int) -> Program:
+def program_for_member_or_404(*, actor: Actor, pk: int) -> Program:
     membership = actor.membership
     if membership is None or membership.role not in ("mentee", "mentor"):
         raise Http404
@@ -93,11 +102,11 @@ def program_for_member_or_404(*, actor, pk: int) -> Program:
         raise Http404 from exc
 
 
-def enrolment_of(*, program: Program, membership) -> Enrolment | None:
+def enrolment_of(*, program: Program, membership: Membership) -> Enrolment | None:
     return Enrolment.objects.filter(program=program, membership=membership).first()
 
 
-def join_blocker(*, program: Program, membership, today: dt.date | None = None) -> str | None:
+def join_blocker(*, program: Program, membership: Membership, today: dt.date | None = None) -> str | None:
     """Why this member cannot join the program now (a sentence), or None."""
     today = today or timezone.localdate()
     enrolment = enrolment_of(program=program, membership=membership)
@@ -115,7 +124,7 @@ def join_blocker(*, program: Program, membership, today: dt.date | None = None) 
     return None
 
 
-def missing_program_modules(*, program: Program, membership) -> list:
+def missing_program_modules(*, program: Program, membership: Membership) -> list[Module]:
     """R7 per program: the program's required modules (for this role) not attested in their current version."""
     role_modules = [m for m in program.required_modules.all() if m.audience in (membership.role, "both")]
     if not role_modules:
@@ -148,7 +157,7 @@ def invitable_members(*, program: Program, role: str) -> QuerySet[Membership]:
 # ------------------------------------------------------------------ matching round
 
 
-def reserved_places(mentor_ids) -> Counter:
+def reserved_places(mentor_ids: Iterable[int]) -> Counter[int]:
     """Places held by introductions still waiting for answers (any program): they count like mentees."""
     rows = Proposal.objects.filter(mentor_id__in=list(mentor_ids), status=ProposalStatus.INTRODUCED)
     return Counter(rows.values_list("mentor_id", flat=True))
@@ -164,7 +173,7 @@ def places_left(mentors: list[MentorProfile]) -> dict[int, int]:
     return room
 
 
-def near_peer_levels(mentor_user_ids) -> dict[int, str]:
+def near_peer_levels(mentor_user_ids: Iterable[int]) -> dict[int, str]:
     """Training level of mentors who are also active learners (near-peer mentors), by user id."""
     rows = MenteeProfile.objects.filter(
         membership__user_id__in=list(mentor_user_ids), membership__role="mentee", membership__status="active"
@@ -186,9 +195,9 @@ def near_peer_allows(*, program: Program, mentor_level: str | None, mentee_level
 class PairFit:
     score: float
     reasons: list[MatchReason]  # stored on a proposal as ``as_json()``, worded for each reader
-    covers: list  # ContentArea
+    covers: list[ContentArea]
 
-    def stored_reasons(self) -> list[dict]:
+    def stored_reasons(self) -> list[JSONDict]:
         return [r.as_json() for r in self.reasons]
 
 
@@ -284,7 +293,7 @@ def round_instance(
     return instance, fits
 
 
-def round_for_admin_or_404(*, actor, pk: int) -> MatchingRound:
+def round_for_admin_or_404(*, actor: Actor, pk: int) -> MatchingRound:
     if actor.institution_id is None:
         raise Http404
     try:
@@ -293,7 +302,7 @@ def round_for_admin_or_404(*, actor, pk: int) -> MatchingRound:
         raise Http404 from exc
 
 
-def proposal_for_admin_or_404(*, actor, pk: int) -> Proposal:
+def proposal_for_admin_or_404(*, actor: Actor, pk: int) -> Proposal:
     if actor.institution_id is None:
         raise Http404
     try:
@@ -314,10 +323,10 @@ def round_proposals(*, round: MatchingRound) -> QuerySet[Proposal]:
     )
 
 
-def round_loads(proposals) -> list[tuple[MentorProfile, int]]:
+def round_loads(proposals: Iterable[Proposal]) -> list[tuple[MentorProfile, int]]:
     """New mentees per mentor in a proposal, busiest first (the admin's view of the spread, R27)."""
-    counts = Counter()
-    mentors = {}
+    counts: Counter[int] = Counter()
+    mentors: dict[int, MentorProfile] = {}
     for p in proposals:
         if p.status in (ProposalStatus.PROPOSED, ProposalStatus.INTRODUCED, ProposalStatus.MATCHED):
             counts[p.mentor_id] += 1
@@ -328,7 +337,7 @@ def round_loads(proposals) -> list[tuple[MentorProfile, int]]:
 # -------------------------------------------------------------------- introductions
 
 
-def introductions_for(*, membership) -> QuerySet[Proposal]:
+def introductions_for(*, membership: Membership) -> QuerySet[Proposal]:
     """Published introductions of this member: waiting ones first."""
     side = Q(mentee=membership) if membership.role == "mentee" else Q(mentor__membership=membership)
     return (
@@ -339,7 +348,7 @@ def introductions_for(*, membership) -> QuerySet[Proposal]:
     )
 
 
-def introduction_for_or_404(*, actor, pk: int) -> Proposal:
+def introduction_for_or_404(*, actor: Actor, pk: int) -> Proposal:
     membership = actor.membership
     if membership is None or membership.role not in ("mentee", "mentor"):
         raise Http404
@@ -354,7 +363,7 @@ def introduction_for_or_404(*, actor, pk: int) -> Proposal:
         raise Http404 from exc
 
 
-def side_of(proposal: Proposal, membership) -> str | None:
+def side_of(proposal: Proposal, membership: Membership) -> str | None:
     if proposal.mentee_id == membership.pk:
         return "mentee"
     if proposal.mentor.membership_id == membership.pk:

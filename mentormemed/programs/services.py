@@ -10,6 +10,8 @@ a mentor has.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -47,10 +49,14 @@ from mentormemed.programs.models import (
 )
 from mentormemed.programs.solver import Instance, solve
 
+if TYPE_CHECKING:
+    from mentormemed.mentorships.models import Relationship
+    from mentormemed.training.models import Module
+
 MAX_MILESTONE_DAYS = 730
 
 
-def _url(name: str, *args) -> str:
+def _url(name: str, *args: object) -> str:
     return reverse(name, args=args)
 
 
@@ -75,6 +81,20 @@ def _check_milestones(milestones: list[MilestoneSpec]) -> None:
             raise ValidationError(gettext("Each milestone needs a title of at most 150 characters."))
 
 
+class ProgramSettings(TypedDict):
+    """A program's checked settings, as model field values."""
+
+    name: str
+    description: str
+    audience_levels: list[str]
+    mentor_reach: str
+    join_mode: str
+    enrol_opens: dt.date
+    enrol_closes: dt.date
+    circle_size: int
+    fairness: float
+
+
 def _clean_settings(
     *,
     name: str,
@@ -87,7 +107,7 @@ def _clean_settings(
     mentor_reach: str,
     circle_size: int,
     fairness: float,
-) -> dict:
+) -> ProgramSettings:
     """The program's settings, checked once for creating and editing; a sentence names what is wrong."""
     name = (name or "").strip()
     if not name or len(name) > 150:
@@ -135,7 +155,7 @@ def program_create(
     circle_size: int | None = None,
     fairness: float = 1.0,
     allow_near_peer: bool = False,
-    required_modules=(),
+    required_modules: Iterable[Module] = (),
 ) -> Program:
     """An admin creates a program of their institution from a template (R34)."""
     if acting.role != "admin" or acting.institution_id is None:
@@ -159,7 +179,7 @@ def program_create(
         institution_id=acting.institution_id,
         template_key=template_key,
         allow_near_peer=allow_near_peer,
-        created_by=acting.user,
+        created_by=acting.person,
         **fields,
     )
     program.required_modules.set(list(required_modules))
@@ -226,7 +246,7 @@ def program_update(
     circle_size: int = 6,
     fairness: float = 1.0,
     allow_near_peer: bool = False,
-    required_modules=(),
+    required_modules: Iterable[Module] = (),
 ) -> list[str]:
     """The admin edits a program at any time (R34): settings, milestones and required training.
 
@@ -236,17 +256,20 @@ def program_update(
     """
     program = Program.objects.select_for_update().get(pk=program.pk)
     _require_admin_of(acting, program)
-    fields = _clean_settings(
-        name=name,
-        enrol_opens=enrol_opens,
-        enrol_closes=enrol_closes,
-        milestones=milestones,
-        description=description,
-        join_mode=join_mode,
-        audience_levels=list(audience_levels or []),
-        mentor_reach=mentor_reach,
-        circle_size=circle_size,
-        fairness=fairness,
+    # A plain dict of field values from here: ``allow_near_peer`` joins the checked settings.
+    fields: dict[str, object] = dict(
+        _clean_settings(
+            name=name,
+            enrol_opens=enrol_opens,
+            enrol_closes=enrol_closes,
+            milestones=milestones,
+            description=description,
+            join_mode=join_mode,
+            audience_levels=list(audience_levels or []),
+            mentor_reach=mentor_reach,
+            circle_size=circle_size,
+            fairness=fairness,
+        )
     )
     fields["allow_near_peer"] = allow_near_peer
     changed = [key for key, value in fields.items() if getattr(program, key) != value]
@@ -360,7 +383,7 @@ def round_solve(*, acting: Actor, program: Program) -> MatchingRound:
     _require_admin_of(acting, program)
     Program.objects.select_for_update().filter(pk=program.pk).first()  # one solve at a time per program
     round_, _created = MatchingRound.objects.get_or_create(
-        program=program, status=RoundStatus.DRAFT, defaults={"created_by": acting.user}
+        program=program, status=RoundStatus.DRAFT, defaults={"created_by": acting.person}
     )
     round_.proposals.filter(locked=False).delete()
     kept = {p.mentee_id: p for p in round_.proposals.all()}
@@ -489,7 +512,7 @@ def _introduce(proposal: Proposal, now: dt.datetime) -> None:
     )
 
 
-def _lock_mentors(mentor_ids) -> list[MentorProfile]:
+def _lock_mentors(mentor_ids: Iterable[int]) -> list[MentorProfile]:
     """Row locks on the mentors, always in id order so two publishes cannot deadlock."""
     return list(
         MentorProfile.objects.select_for_update(of=("self",))
@@ -613,6 +636,7 @@ def introduction_answer(*, membership: Membership, proposal: Proposal, accept: b
             _lapse(proposal, "The mentor became full before both answers arrived.")
             return proposal
         _open_relationship(proposal)
+        assert proposal.relationship is not None  # opened just now
         for user in (proposal.mentee.user, proposal.mentor.membership.user):
             notify(
                 user=user,
@@ -679,9 +703,10 @@ def offer_next_best(*, proposal: Proposal) -> list[Proposal]:
 
 
 @transaction.atomic
-def milestone_mark_done(*, acting: Actor, relationship, milestone: Milestone) -> None:
+def milestone_mark_done(*, acting: Actor, relationship: Relationship, milestone: Milestone) -> None:
     """Either side of a program relationship marks a milestone done (only the fact is kept, R30)."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # one of the pair, signed in
     program, rows = selectors.relationship_milestones(relationship=relationship)
     if program is None or milestone.program_id != program.pk:
         raise ValidationError(gettext("This milestone is not part of this mentorship's program."))
@@ -707,6 +732,7 @@ def send_milestone_reminders(*, now: dt.datetime | None = None) -> int:
     ).select_related("relationship__mentee__user", "relationship__mentor__membership__user", "round__program")
     for match in matches:
         rel = match.relationship
+        assert rel is not None  # matched proposals with a relationship only (relationship__isnull=False)
         for milestone in match.round.program.milestones.all():
             due = rel.started_at + dt.timedelta(days=milestone.offset_days)
             if not (now - dt.timedelta(days=14) <= due <= now + dt.timedelta(days=1)):

@@ -4,7 +4,9 @@ kept, R1); a reactivated one gets them back as new memberships."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -17,9 +19,14 @@ from django.utils.translation import gettext
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.core.tokens import hash_token, new_token
+from mentormemed.core.types import JSONDict
 from mentormemed.institutions.models import EndReason, Institution, Membership, MembershipStatus
 from mentormemed.institutions.services import membership_set_status
 from mentormemed.provisioning.models import ScimGroup, ScimToken, ScimUser
+
+if TYPE_CHECKING:
+    from mentormemed.accounts import models as accounts
+    from mentormemed.accounts.models import User
 
 TOKEN_PREFIX = "mmm_scim_"
 SCIM_ROLES = ("mentor", "mentee")  # admins are appointed in the product, never by a directory
@@ -37,7 +44,7 @@ class IssuedToken:
 
 @transaction.atomic
 def scim_token_create(*, acting: Actor, institution: Institution, label: str) -> IssuedToken:
-    actor = acting.user
+    actor = acting.person
     label = label.strip()
     if not label:
         raise ValidationError(gettext("Name the token after the system that will use it, e.g. “Okta production”."))
@@ -109,12 +116,13 @@ class Conflict(Exception):
     """SCIM 409 uniqueness: the message says which value is taken."""
 
 
-def _account_for(scim_user: ScimUser, fields: UserFields):
+def _account_for(scim_user: ScimUser, fields: UserFields) -> User | None:
     """Link the SCIM user to the account with its address (creating one, verified: the directory vouches)."""
     address = fields.address
     if not address:
         return scim_user.user
     User = get_user_model()
+    user: accounts.User | None  # (``User`` here is the model class from get_user_model)
     if scim_user.user is not None:
         user = scim_user.user
         _follow_email(user, address, scim_user.institution)
@@ -133,7 +141,7 @@ def _account_for(scim_user: ScimUser, fields: UserFields):
     return user
 
 
-def _follow_email(user, address: str, institution: Institution) -> None:
+def _follow_email(user: User, address: str, institution: Institution) -> None:
     """The SCIM id is the stable identifier: a changed address follows it — unless another account
     uses it, or the person also belongs to another institution (whose directory we do not overrule)."""
     if address == user.email.lower():
@@ -162,12 +170,13 @@ def _follow_email(user, address: str, institution: Institution) -> None:
 
 
 def _check_unique_user_name(institution: Institution, user_name: str, exclude_pk: int | None = None) -> None:
-    taken = ScimUser.objects.filter(institution=institution, user_name__iexact=user_name).exclude(pk=exclude_pk)
+    # ``pk=None`` (a user being created) excludes nothing, as Django means it; the stubs want a value.
+    taken = ScimUser.objects.filter(institution=institution, user_name__iexact=user_name).exclude(pk=exclude_pk)  # type: ignore[misc]
     if taken.exists():
         raise Conflict(f"userName “{user_name}” is already used by another user of this institution.")
 
 
-def _apply(scim_user: ScimUser, fields: UserFields, document: dict) -> None:
+def _apply(scim_user: ScimUser, fields: UserFields, document: JSONDict) -> None:
     scim_user.user_name = fields.user_name
     scim_user.external_id = fields.external_id
     scim_user.email = fields.email.lower()
@@ -180,7 +189,7 @@ def _apply(scim_user: ScimUser, fields: UserFields, document: dict) -> None:
 
 
 @transaction.atomic
-def scim_user_create(*, institution: Institution, fields: UserFields, document: dict) -> ScimUser:
+def scim_user_create(*, institution: Institution, fields: UserFields, document: JSONDict) -> ScimUser:
     if not fields.user_name.strip():
         raise ValidationError(gettext("userName is required."))
     _check_unique_user_name(institution, fields.user_name)
@@ -204,7 +213,7 @@ def scim_user_create(*, institution: Institution, fields: UserFields, document: 
 
 
 @transaction.atomic
-def scim_user_replace(*, scim_user: ScimUser, fields: UserFields, document: dict) -> ScimUser:
+def scim_user_replace(*, scim_user: ScimUser, fields: UserFields, document: JSONDict) -> ScimUser:
     scim_user = ScimUser.objects.select_for_update().get(pk=scim_user.pk)
     if not fields.user_name.strip():
         raise ValidationError(gettext("userName is required."))
@@ -324,13 +333,15 @@ def _members(institution: Institution, member_ids: tuple[str, ...]) -> list[Scim
     return members
 
 
-def _resync(users) -> None:
+def _resync(users: Iterable[ScimUser]) -> None:
     for scim_user in users:
         sync_roles(scim_user=scim_user)
 
 
 @transaction.atomic
-def scim_group_save(*, institution: Institution, fields: GroupFields, document: dict, group: ScimGroup | None = None):
+def scim_group_save(
+    *, institution: Institution, fields: GroupFields, document: JSONDict, group: ScimGroup | None = None
+) -> ScimGroup:
     name = fields.display_name.strip()
     if not name:
         raise ValidationError(gettext("displayName is required."))

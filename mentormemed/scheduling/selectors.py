@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -22,11 +23,16 @@ from mentormemed.scheduling.busy import commitments
 from mentormemed.scheduling.models import LIVE_STATUSES, Availability, CalendarFeed, DateOff, Meeting, MeetingStatus
 from mentormemed.scheduling.slots import Rules, Slot, free_slots
 
+if TYPE_CHECKING:
+    from mentormemed.accounts.models import User
+    from mentormemed.core.access import Actor
+    from mentormemed.institutions.models import Membership
+
 FEED_PAST_DAYS = 180
 FEED_FUTURE_DAYS = 400
 
 
-def mentor_profile_of(membership) -> MentorProfile | None:
+def mentor_profile_of(membership: Membership) -> MentorProfile | None:
     if membership is None or membership.role != "mentor":
         return None
     return MentorProfile.objects.filter(membership=membership).select_related("membership__user").first()
@@ -74,7 +80,12 @@ def rules_for(availability: Availability) -> Rules:
 
 
 def busy_intervals(
-    *, mentor: MentorProfile, mentee=None, start: dt.datetime, end: dt.datetime, exclude: Meeting | None = None
+    *,
+    mentor: MentorProfile,
+    mentee: Membership | None = None,
+    start: dt.datetime,
+    end: dt.datetime,
+    exclude: Meeting | None = None,
 ) -> list[tuple[dt.datetime, dt.datetime]]:
     """Live meetings of the mentor with any mentee (and of ``mentee`` with any mentor) touching [start, end],
     and both people's other commitments (circle meetings, sessions, events: ``scheduling.busy``)."""
@@ -88,7 +99,9 @@ def busy_intervals(
     return [*qs.values_list("starts_at", "ends_at"), *commitments(membership_ids=people, start=start, end=end)]
 
 
-def member_busy(*, membership, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+def member_busy(
+    *, membership: Membership, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime]]:
     """Everything this member is committed to in [start, end]: live one-to-one meetings on either side
     and every registered commitment."""
     who = Q(relationship__mentee=membership) | Q(mentor__membership=membership)
@@ -175,7 +188,7 @@ def slot_page(
     }
 
 
-def slots_by_day(slots: list[Slot], zone) -> list[tuple[dt.date, list[Slot]]]:
+def slots_by_day(slots: list[Slot], zone: dt.tzinfo) -> list[tuple[dt.date, list[Slot]]]:
     """Group slots by the viewer's local date, in order."""
     days: dict[dt.date, list[Slot]] = {}
     for slot in slots:
@@ -196,7 +209,7 @@ def _meetings() -> QuerySet[Meeting]:
     )
 
 
-def meetings_of(*, membership) -> QuerySet[Meeting]:
+def meetings_of(*, membership: Membership | None) -> QuerySet[Meeting]:
     """The acting member's meetings from their side; admins and staff have none (notes stay private)."""
     if membership is None:
         return Meeting.objects.none()
@@ -207,12 +220,12 @@ def meetings_of(*, membership) -> QuerySet[Meeting]:
     return Meeting.objects.none()
 
 
-def upcoming_meetings(*, membership, now: dt.datetime | None = None) -> QuerySet[Meeting]:
+def upcoming_meetings(*, membership: Membership, now: dt.datetime | None = None) -> QuerySet[Meeting]:
     now = now or timezone.now()
     return meetings_of(membership=membership).filter(status=MeetingStatus.SCHEDULED, ends_at__gt=now)
 
 
-def past_meetings(*, membership, now: dt.datetime | None = None) -> QuerySet[Meeting]:
+def past_meetings(*, membership: Membership, now: dt.datetime | None = None) -> QuerySet[Meeting]:
     """Meetings that are over or were cancelled, most recent first."""
     now = now or timezone.now()
     return (
@@ -222,7 +235,7 @@ def past_meetings(*, membership, now: dt.datetime | None = None) -> QuerySet[Mee
     )
 
 
-def relationship_meetings_summary(*, relationship, limit: int = 3) -> tuple[list[Meeting], int]:
+def relationship_meetings_summary(*, relationship: Relationship, limit: int = 3) -> tuple[list[Meeting], int]:
     """The pair's next ``limit`` meetings and how many they have held (the mentorship page's card)."""
     upcoming = Meeting.objects.filter(
         relationship=relationship, status=MeetingStatus.SCHEDULED, ends_at__gt=timezone.now()
@@ -231,7 +244,7 @@ def relationship_meetings_summary(*, relationship, limit: int = 3) -> tuple[list
     return list(upcoming), held
 
 
-def date_off_for_or_404(*, actor, pk: int) -> DateOff:
+def date_off_for_or_404(*, actor: Actor, pk: int) -> DateOff:
     """A date off of the acting mentor's own availability (anyone else's: 404)."""
     try:
         return DateOff.objects.get(pk=pk, availability__mentor__membership=actor.membership)
@@ -239,14 +252,14 @@ def date_off_for_or_404(*, actor, pk: int) -> DateOff:
         raise Http404 from exc
 
 
-def meeting_for_or_404(*, actor, pk: int) -> Meeting:
+def meeting_for_or_404(*, actor: Actor, pk: int) -> Meeting:
     try:
         return meetings_of(membership=actor.membership).get(pk=pk)
     except Meeting.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def relationship_for_or_404(*, actor, pk: int) -> Relationship:
+def relationship_for_or_404(*, actor: Actor, pk: int) -> Relationship:
     """A relationship of the acting mentee or mentor (any other person: 404)."""
     membership = actor.membership
     qs = Relationship.objects.select_related(
@@ -261,7 +274,7 @@ def relationship_for_or_404(*, actor, pk: int) -> Relationship:
         raise Http404 from exc
 
 
-def bookable_relationships(*, membership) -> QuerySet[Relationship]:
+def bookable_relationships(*, membership: Membership) -> QuerySet[Relationship]:
     """Active relationships of the acting member, for "book a meeting" links."""
     qs = Relationship.objects.filter(ended_at__isnull=True).select_related(
         "mentee__user", "mentor__membership__user", "mentor__availability"
@@ -278,7 +291,7 @@ def bookable_relationships(*, membership) -> QuerySet[Relationship]:
 # ------------------------------------------------------------------------------ feeds
 
 
-def active_feed(*, user) -> CalendarFeed | None:
+def active_feed(*, user: User) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
 
 
@@ -299,7 +312,7 @@ def _with_access(prefix: str) -> Q:
     return Q(**{f"{prefix}status": "active", f"{prefix}institution_id__in": covering})
 
 
-def feed_meetings(*, user, now: dt.datetime | None = None) -> list[Meeting]:
+def feed_meetings(*, user: User, now: dt.datetime | None = None) -> list[Meeting]:
     """Every live meeting of the person, as mentee or mentor, from half a year back to a year ahead,
     through memberships that still give access (a suspended or lapsed one shows nothing, R1)."""
     now = now or timezone.now()
@@ -321,7 +334,7 @@ def feed_meetings(*, user, now: dt.datetime | None = None) -> list[Meeting]:
 # ------------------------------------------------------------------ teaching hours (R22)
 
 
-def held_meetings_led(*, membership, start: dt.date, end: dt.date) -> list[Meeting]:
+def held_meetings_led(*, membership: Membership, start: dt.date, end: dt.date) -> list[Meeting]:
     """Held meetings the mentor led whose start falls on a date in [start, end] (mentor's zone, roughly UTC±1d)."""
     lo = dt.datetime.combine(start - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
     hi = dt.datetime.combine(end + dt.timedelta(days=2), dt.time.min, tzinfo=dt.UTC)

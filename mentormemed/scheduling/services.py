@@ -13,6 +13,7 @@ import datetime as dt
 import secrets
 import zoneinfo
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,6 +45,9 @@ from mentormemed.scheduling.models import (
     MeetingStatus,
     Window,
 )
+
+if TYPE_CHECKING:
+    from mentormemed.accounts.models import User
 
 ALLOWED_LENGTHS = (15, 20, 30, 45, 60, 90)
 
@@ -198,7 +202,7 @@ def _lock_mentor(mentor: MentorProfile) -> Availability:
     return availability
 
 
-def _check_pair(relationship: Relationship, user) -> str:
+def _check_pair(relationship: Relationship, user: User) -> str:
     side = relationship.side_of(user)
     if side is None:
         raise ValidationError(gettext("Only the mentee and the mentor of this mentorship can book its meetings."))
@@ -227,7 +231,13 @@ def _parse_length(availability: Availability, length: int | None) -> int:
 
 
 def _check_offered(
-    *, relationship, availability, starts_at: dt.datetime, length: int, now: dt.datetime, exclude=None
+    *,
+    relationship: Relationship,
+    availability: Availability,
+    starts_at: dt.datetime,
+    length: int,
+    now: dt.datetime,
+    exclude: Meeting | None = None,
 ) -> None:
     """The time must be one the booking page offers right now (window, notice, horizon, buffer, free)."""
     offered = selectors.bookable_slots(
@@ -260,7 +270,7 @@ def _apply_link(meeting: Meeting, availability: Availability) -> None:
         meeting.video_url = ""
 
 
-def _save_refusing_overlap(meeting: Meeting, **save_kwargs) -> None:
+def _save_refusing_overlap(meeting: Meeting, **save_kwargs: Any) -> None:  # Model.save's keywords
     """Save; on PostgreSQL the exclusion constraint turns a lost race into a sentence."""
     try:
         with transaction.atomic():
@@ -280,7 +290,8 @@ def meeting_book(
     now: dt.datetime | None = None,
 ) -> Meeting:
     """Book a free slot inside an active relationship (mentee or mentor) and send both an invite."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # one of the pair, signed in
     now = now or timezone.now()
     _check_pair(relationship, user)
     availability = _lock_mentor(relationship.mentor)
@@ -312,7 +323,8 @@ def meeting_reschedule(
     now: dt.datetime | None = None,
 ) -> Meeting:
     """Move a scheduled meeting to another free slot; the invite is re-sent with a higher SEQUENCE."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # one of the pair, signed in
     now = now or timezone.now()
     relationship = meeting.relationship
     _check_pair(relationship, user)
@@ -351,7 +363,8 @@ def meeting_cancel(
 
     ``reason`` is what the person wrote; ``code`` (a ``CancelReason``) is a reason the product gives,
     worded in each reader's language (``Meeting.reason_text``)."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # one of the pair, signed in
     now = now or timezone.now()
     if meeting.relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the two people of this meeting can cancel it."))
@@ -382,7 +395,7 @@ def _reason(reason: str, code: str) -> str:
 
 
 @transaction.atomic
-def meetings_cancel_for_ended(*, relationship, now: dt.datetime | None = None) -> int:
+def meetings_cancel_for_ended(*, relationship: Relationship, now: dt.datetime | None = None) -> int:
     """A mentorship ended: every meeting still ahead is cancelled, each with a METHOD:CANCEL
     invite to both people (so the slot leaves their calendars and no reminder goes out)."""
     now = now or timezone.now()
@@ -409,7 +422,8 @@ def meetings_cancel_for_ended(*, relationship, now: dt.datetime | None = None) -
 @transaction.atomic
 def meeting_mark_held(*, meeting: Meeting, acting: Actor, now: dt.datetime | None = None) -> Meeting:
     """Record that the meeting took place. The first held meeting moves the mentorship on from initiation."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # one of the pair, signed in
     now = now or timezone.now()
     if meeting.relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the two people of this meeting can mark it held."))
@@ -432,7 +446,8 @@ def meeting_mark_missed(
 ) -> Meeting:
     """Record that a started meeting did not take place (someone did not show). It leaves the live
     meetings as cancelled (by nobody), so it can no longer be marked held; no invite is re-sent."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # one of the pair, signed in
     now = now or timezone.now()
     if meeting.relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the two people of this meeting can say it did not take place."))
@@ -452,7 +467,8 @@ def meeting_mark_missed(
 @transaction.atomic
 def meeting_notes_save(*, meeting: Meeting, acting: Actor, notes: str) -> Meeting:
     """Private notes for the pair (R30): no audit copy, never shown to admins or staff."""
-    user = acting.user
+    user = acting.person
+    assert user is not None  # one of the pair, signed in
     if meeting.relationship.side_of(user) is None:
         raise ValidationError(gettext("Only the two people of this meeting can write its notes."))
     meeting.notes = notes.strip()[:5000]
@@ -468,7 +484,7 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _send_invites(meeting: Meeting, *, method: str, change: str, by) -> None:
+def _send_invites(meeting: Meeting, *, method: str, change: str, by: User) -> None:
     """One e-mail per person, the time in their own zone, with the iTIP part (RFC 6047)."""
     relationship = meeting.relationship
     people = [relationship.mentee.user, meeting.mentor.membership.user]
@@ -563,7 +579,8 @@ def feed_create(*, acting: Actor) -> str:
 
     Only its SHA-256 is stored, so this is the one moment the URL can be shown.
     """
-    user = acting.user
+    user = acting.person
+    assert user is not None  # a signed-in person's own feed
     now = timezone.now()
     CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
     token = new_token()
@@ -573,7 +590,7 @@ def feed_create(*, acting: Actor) -> str:
 
 @transaction.atomic
 def feed_revoke(*, acting: Actor) -> bool:
-    user = acting.user
+    user = acting.person
     return bool(CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now()))
 
 

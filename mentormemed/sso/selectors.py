@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict, cast
+
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from mentormemed.sso.models import IdentityProvider
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
+
+    from mentormemed.accounts.models import User
+
+
+class SessionSso(TypedDict, total=False):
+    """What the session remembers of its campus sign-in (empty: none)."""
+
+    user: int
+    institution: int
+    mfa: bool
+
 
 SESSION_KEY = "campus_sso"  # {"user": pk, "institution": pk, "mfa": bool} for the session's SSO sign-in
 DISCOVERY_LIMIT = 10
@@ -38,13 +55,14 @@ def _domain_matches(domain: str, configured: str) -> bool:
     return domain == configured or domain.endswith("." + configured)
 
 
-def sso_required_for(user) -> IdentityProvider | None:
+def sso_required_for(user: User | AnonymousUser | None) -> IdentityProvider | None:
     """The campus login this person must use, if any of their open memberships requires one."""
     if user is None or not getattr(user, "pk", None) or user.is_staff:
         return None
     from mentormemed.institutions.models import Membership
 
-    institutions = Membership.objects.filter(user=user).exclude(status="ended").values("institution_id")
+    # A signed-in person (the check above turned away anyone without a pk).
+    institutions = Membership.objects.filter(user=cast("User", user)).exclude(status="ended").values("institution_id")
     return enabled_identity_providers().filter(require_sso=True, institution_id__in=institutions).first()
 
 
@@ -59,11 +77,12 @@ def identity_provider_for_account_provider(provider_id: str) -> IdentityProvider
     return enabled_identity_providers().filter(app__provider_id=provider_id).first()
 
 
-def session_sso(request) -> dict:
-    return request.session.get(SESSION_KEY) or {} if hasattr(request, "session") else {}
+def session_sso(request: HttpRequest) -> SessionSso:
+    # The session stores what ``SessionSso`` describes (JSON): the SSO sign-in wrote it.
+    return cast(SessionSso, request.session.get(SESSION_KEY) or {} if hasattr(request, "session") else {})
 
 
-def idp_mfa_satisfied(request, user) -> bool:
+def idp_mfa_satisfied(request: HttpRequest | None, user: User | AnonymousUser | None) -> bool:
     """The session signed in through a campus IdP that asserted REFEDS MFA, and the institution accepts it."""
     if request is None or user is None or not getattr(user, "pk", None):
         return False

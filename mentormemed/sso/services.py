@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import requests
 from allauth.account.models import EmailAddress
@@ -19,12 +20,16 @@ from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
+from mentormemed.core.types import JSONDict
 from mentormemed.institutions.models import Institution, Invitation, Membership, MembershipStatus
 from mentormemed.institutions.services import invitation_claim
 from mentormemed.sso import claims as claims_mod
 from mentormemed.sso.claims import Claims
 from mentormemed.sso.keys import sp_key_pair
 from mentormemed.sso.models import IdentityProvider
+
+if TYPE_CHECKING:
+    from mentormemed.accounts.models import User
 
 log = logging.getLogger(__name__)
 METADATA_TIMEOUT = 10
@@ -52,10 +57,10 @@ class IdpSettings:
     issuer: str = ""
     client_id: str = ""
     client_secret: str = ""
-    attribute_overrides: dict | None = None
+    attribute_overrides: dict[str, list[str]] | None = None
 
 
-def _parse_saml_metadata(*, url: str, xml: str) -> dict:
+def _parse_saml_metadata(*, url: str, xml: str) -> JSONDict:  # python3-saml's settings (JSON)
     """The IdP's entity ID, SSO URL and signing certificate from its metadata, or a sentence saying what is wrong."""
     if not url and not xml.strip():
         raise ValidationError(gettext("Give the IdP's metadata: its URL, or paste the XML."))
@@ -114,7 +119,7 @@ def sp_entity_id(slug: str) -> str:
     return f"{settings.SITE_URL}/sso/{slug}/metadata/"
 
 
-def _saml_settings(idp: IdentityProvider, idp_part: dict, previous: dict) -> dict:
+def _saml_settings(idp: IdentityProvider, idp_part: JSONDict, previous: JSONDict) -> JSONDict:
     advanced = dict(previous.get("advanced") or {})
     if not advanced.get("x509cert"):
         advanced["x509cert"], advanced["private_key"] = sp_key_pair(f"MentorMeMed SP {idp.slug}")
@@ -225,11 +230,11 @@ class SignInRefused(Exception):
 
 @dataclass(frozen=True)
 class Binding:
-    user: object
+    user: User
     membership: Membership
 
 
-def _open_membership(user, institution: Institution) -> Membership | None:
+def _open_membership(user: User, institution: Institution) -> Membership | None:
     memberships = Membership.objects.filter(user=user, institution=institution).exclude(status=MembershipStatus.ENDED)
     return memberships.order_by("role").first()
 
@@ -242,7 +247,7 @@ def _jit_role(idp: IdentityProvider, affiliations: frozenset[str]) -> str | None
     return None
 
 
-def _follow_email(user, email: str, institution: Institution) -> None:
+def _follow_email(user: User, email: str, institution: Institution) -> None:
     """The IdP's stable identifier decides who this is; a changed address at the IdP follows it."""
     if not email or email == user.email.lower():
         return
@@ -260,18 +265,19 @@ def _follow_email(user, email: str, institution: Institution) -> None:
     audit(actor=user, action="sso.email_changed", obj=user, institution=institution, detail={"from": old, "to": email})
 
 
-def _verified_account(addresses: list[str]):
+def _verified_account(addresses: list[str]) -> User | None:
     """The account that has verified one of these addresses (allauth ``EmailAddress``), if any."""
     for address in addresses:
         found = EmailAddress.objects.filter(email__iexact=address, verified=True).select_related("user").first()
         if found:
-            return found.user
+            user: User = found.user  # allauth's models are untyped
+            return user
     return None
 
 
 def _open_invitations(institution: Institution, addresses: list[str]) -> list[Invitation]:
     now = timezone.now()
-    found = []
+    found: list[Invitation] = []
     for address in addresses:
         found.extend(
             Invitation.objects.filter(
@@ -285,7 +291,7 @@ def _open_invitations(institution: Institution, addresses: list[str]) -> list[In
     return found
 
 
-def _new_user(claims: Claims, email: str, institution: Institution):
+def _new_user(claims: Claims, email: str, institution: Institution) -> User:
     User = get_user_model()
     user = User(
         email=email,
@@ -300,7 +306,7 @@ def _new_user(claims: Claims, email: str, institution: Institution):
 
 
 @transaction.atomic
-def sign_in_bind(*, idp: IdentityProvider, claims: Claims, known_user=None) -> Binding:
+def sign_in_bind(*, idp: IdentityProvider, claims: Claims, known_user: User | None = None) -> Binding:
     """Decide who a campus sign-in is, under R33's binding rules — or refuse with a sentence.
 
     - a known identity (same IdP, same stable identifier) is that person, if still a member here;
@@ -358,4 +364,5 @@ def sign_in_bind(*, idp: IdentityProvider, claims: Claims, known_user=None) -> B
         )
     joined = [invitation_claim(invitation=invitation, acting=Actor.for_user(user)) for invitation in invitations]
     membership = joined[0] if joined else _open_membership(user, institution)
+    assert membership is not None  # no invitation: the account's own membership here (checked above)
     return Binding(user, membership)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from mentormemed.core.languages import reader_language, source_language
+from mentormemed.core.types import JSONDict
 from mentormemed.training.models import (
     Audience,
     CheckAttempt,
@@ -22,6 +25,13 @@ from mentormemed.training.models import (
     Question,
 )
 
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from django.db.models import Aggregate
+
+    from mentormemed.institutions.models import Institution, Membership
+
 
 def published_modules(*, role: str) -> QuerySet[Module]:
     """Published modules for a role (its own audience and "both"), current version joined."""
@@ -32,7 +42,7 @@ def published_modules(*, role: str) -> QuerySet[Module]:
     )
 
 
-def missing_required_modules(*, membership) -> list[Module]:
+def missing_required_modules(*, membership: Membership) -> list[Module]:
     """R7: required modules of the membership's role whose *current* version it has not attested.
 
     One query. Used by the onboarding step (and so by the request gate) and for
@@ -47,7 +57,7 @@ def missing_required_modules(*, membership) -> list[Module]:
     )
 
 
-def memberships_missing_training(role: str) -> QuerySet:
+def memberships_missing_training(role: str) -> QuerySet[Membership, object]:
     """Ids of ``role`` memberships missing a required module's current version (R7), as a subquery."""
     from mentormemed.institutions.models import Membership
 
@@ -56,7 +66,7 @@ def memberships_missing_training(role: str) -> QuerySet:
     return Membership.objects.filter(role=role).filter(Exists(missing)).values("pk")
 
 
-def missing_by_membership(memberships) -> dict[int, list[Module]]:
+def missing_by_membership(memberships: Iterable[Membership]) -> dict[int, list[Module]]:
     """``missing_required_modules`` for many memberships in two queries (admin lists)."""
     memberships = list(memberships)
     required = {
@@ -111,7 +121,7 @@ class ModuleProgress:
         return self.completion is not None or (self.earlier_completion is not None and not self.module.required)
 
 
-def library(*, membership) -> list[ModuleProgress]:
+def library(*, membership: Membership) -> list[ModuleProgress]:
     """The learner's module list with progress, in three queries whatever its length."""
     modules = list(published_modules(role=membership.role))
     completions = Completion.objects.filter(membership=membership).select_related("version")
@@ -120,7 +130,7 @@ def library(*, membership) -> list[ModuleProgress]:
     by_module: dict[int, list[Completion]] = {}
     for c in completions.order_by("-version__version"):
         by_module.setdefault(c.version.module_id, []).append(c)
-    stats = {
+    stats: dict[int | None, Mapping[str, Any]] = {  # a values() row per version: n, best
         row["version_id"]: row
         for row in CheckAttempt.objects.filter(
             membership=membership, version_id__in=[m.current_version_id for m in modules]
@@ -146,7 +156,7 @@ def library(*, membership) -> list[ModuleProgress]:
     return rows
 
 
-def module_progress(*, membership, module: Module) -> ModuleProgress:
+def module_progress(*, membership: Membership, module: Module) -> ModuleProgress:
     return next((row for row in library(membership=membership) if row.module.pk == module.pk), ModuleProgress(module))
 
 
@@ -172,7 +182,7 @@ class ModuleText:
     body: str
     language: str
     requested: str
-    questions: dict[str, dict] = field(default_factory=dict)
+    questions: dict[str, JSONDict] = field(default_factory=dict)
 
     @property
     def translated(self) -> bool:
@@ -223,7 +233,7 @@ def module_text(*, version: ModuleVersion, language: str | None = None) -> Modul
 def library_texts(modules: list[Module], *, language: str | None = None) -> dict[int, ModuleText]:
     """``module_text`` of each module's current version for a list page, in one query."""
     requested = reader_language(language)
-    found = {}
+    found: dict[int | None, ModuleVersionTranslation] = {}
     if requested != source_language():
         found = {
             t.version_id: t
@@ -271,7 +281,7 @@ def earlier_translation(version: ModuleVersion, language: str) -> ModuleVersionT
 # ---------------------------------------------------------------- CME
 
 
-def claimable_completions(*, membership) -> list[Completion]:
+def claimable_completions(*, membership: Membership) -> list[Completion]:
     """The mentor's attested, credit-bearing completions without a claim yet."""
     return list(
         Completion.objects.filter(membership=membership, version__cme_max_credits__gt=0, cme_claim__isnull=True)
@@ -280,7 +290,7 @@ def claimable_completions(*, membership) -> list[Completion]:
     )
 
 
-def transcript(*, membership) -> list[CmeClaim]:
+def transcript(*, membership: Membership) -> list[CmeClaim]:
     return list(
         CmeClaim.objects.filter(membership=membership).select_related("version__module").order_by("-claimed_at")
     )
@@ -299,7 +309,9 @@ def claim_by_number(number: str) -> CmeClaim | None:
     )
 
 
-def staff_claims(*, institution_id: int | None = None, start=None, end=None) -> QuerySet[CmeClaim]:
+def staff_claims(
+    *, institution_id: int | None = None, start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet[CmeClaim]:
     """Every claim (staff), optionally for one institution and a claimed-on date range."""
     qs = CmeClaim.objects.select_related("membership__user", "membership__institution", "version__module")
     if institution_id:
@@ -314,12 +326,12 @@ def staff_claims(*, institution_id: int | None = None, start=None, end=None) -> 
 # ---------------------------------------------------------------- institution admins
 
 
-def institution_claims(*, institution) -> QuerySet[CmeClaim]:
+def institution_claims(*, institution: Institution) -> QuerySet[CmeClaim]:
     """CME claims of the institution's own people only (tenant-scoped)."""
     return staff_claims().filter(membership__institution=institution)
 
 
-def institution_learners(*, institution, role: str = "") -> QuerySet:
+def institution_learners(*, institution: Institution, role: str = "") -> QuerySet[Membership]:
     """Active mentors and mentees of the institution with their completion count and credits claimed."""
     from mentormemed.institutions.models import Membership
 
@@ -337,7 +349,7 @@ def institution_learners(*, institution, role: str = "") -> QuerySet:
     )
 
 
-def _per_member(model, aggregate):
+def _per_member(model: type[Completion | CmeClaim], aggregate: Aggregate) -> QuerySet[Completion | CmeClaim, object]:
     return (
         model.objects.filter(membership=OuterRef("pk"))
         .order_by()
@@ -347,7 +359,15 @@ def _per_member(model, aggregate):
     )
 
 
-def institution_summary(*, institution) -> dict:
+class InstitutionSummary(TypedDict):
+    claims: int
+    credits: Decimal
+    claiming_mentors: int
+    completions: int
+    people_completed: int
+
+
+def institution_summary(*, institution: Institution) -> InstitutionSummary:
     claims = CmeClaim.objects.filter(membership__institution=institution).aggregate(
         n=Count("pk"), credits=Sum("credits"), mentors=Count("membership", distinct=True)
     )

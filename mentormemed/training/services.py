@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -23,6 +24,7 @@ from django.utils.translation import gettext
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.core.languages import language_name, translation_codes
+from mentormemed.core.types import JSONDict
 from mentormemed.training import conf
 from mentormemed.training.models import (
     QUARTER,
@@ -38,6 +40,11 @@ from mentormemed.training.models import (
     Question,
     Resource,
 )
+
+if TYPE_CHECKING:
+    import random
+
+    from mentormemed.institutions.models import Membership
 
 # ---------------------------------------------------------------- authoring (staff)
 
@@ -69,7 +76,7 @@ def module_create(
 
 
 @transaction.atomic
-def module_update(*, acting: Actor, module: Module, **fields) -> Module:
+def module_update(*, acting: Actor, module: Module, **fields: Any) -> Module:  # MODULE_FIELDS, each its type
     """Title, audience, required flag, minutes and summary take effect at once (they are not versioned)."""
     unknown = set(fields) - set(MODULE_FIELDS)
     if unknown:
@@ -142,7 +149,7 @@ def _require_draft(version: ModuleVersion) -> None:
         raise ValidationError(gettext("Published versions cannot change; edit the draft instead."))
 
 
-def parse_credits(value) -> Decimal:
+def parse_credits(value: object) -> Decimal:
     """Parse credits and enforce the 0.25 step (AMA PRA Category 1 Credit™ increments)."""
     try:
         credits = Decimal(str(value).strip())
@@ -156,7 +163,7 @@ def parse_credits(value) -> Decimal:
 
 
 @transaction.atomic
-def draft_update(*, acting: Actor, version: ModuleVersion, **fields) -> ModuleVersion:
+def draft_update(*, acting: Actor, version: ModuleVersion, **fields: Any) -> ModuleVersion:  # VERSION_FIELDS
     _require_draft(version)
     unknown = set(fields) - set(VERSION_FIELDS)
     if unknown:
@@ -263,7 +270,7 @@ def check_resource(*, name: str, data: bytes) -> str:
 
 @transaction.atomic
 def resource_add(*, acting: Actor, version: ModuleVersion, title: str, name: str, data: bytes) -> Resource:
-    actor = acting.user
+    actor = acting.person
     _require_draft(version)
     content_type = check_resource(name=name, data=data)
     safe_name = PurePath(name).name.replace(" ", "-")[-100:]
@@ -334,7 +341,7 @@ def module_publish(*, acting: Actor, module: Module) -> ModuleVersion:
     A new version of a required module re-opens the training gate for everyone
     in its audience until they attest the new version (R7).
     """
-    actor = acting.user
+    actor = acting.person
     module = Module.objects.select_for_update().get(pk=module.pk)
     draft = draft_of(module)
     if draft is None:
@@ -375,7 +382,7 @@ def module_translation_save(
     title: str,
     body: str,
     summary: str = "",
-    questions: dict | None = None,
+    questions: JSONDict | None = None,
 ) -> ModuleVersionTranslation:
     """Write or replace the translation of the module's current version into ``language`` (issue 19).
 
@@ -404,7 +411,7 @@ def module_translation_save(
     source = list(version.questions.prefetch_related("choices"))
     if set(given) - {str(q.pk) for q in source}:
         raise ValidationError(gettext("That question belongs to another version."))
-    stored: dict[str, dict] = {}
+    stored: dict[str, JSONDict] = {}
     for n, question in enumerate(source, start=1):
         entry = given.get(str(question.pk)) or {}
         text = str(entry.get("text") or "").strip()
@@ -421,7 +428,7 @@ def module_translation_save(
     translation, created = ModuleVersionTranslation.objects.update_or_create(
         version=version,
         language=language,
-        defaults={"title": title, "summary": summary, "body": body, "questions": stored, "updated_by": acting.user},
+        defaults={"title": title, "summary": summary, "body": body, "questions": stored, "updated_by": acting.person},
     )
     audit(
         acting=acting,
@@ -467,7 +474,7 @@ class CheckResult:
         return self.feedback if self.attempt.passed else []
 
 
-def _published_version_for(membership, module: Module) -> ModuleVersion:
+def _published_version_for(membership: Membership, module: Module) -> ModuleVersion:
     if module.status != ModuleStatus.PUBLISHED or module.current_version is None:
         raise ValidationError(gettext("This module is not published."))
     if not module.for_role(membership.role):
@@ -476,7 +483,7 @@ def _published_version_for(membership, module: Module) -> ModuleVersion:
 
 
 @transaction.atomic
-def check_submit(*, membership, module: Module, answers: dict[int, int]) -> CheckResult:
+def check_submit(*, membership: Membership, module: Module, answers: dict[int, int]) -> CheckResult:
     """Score the current version's knowledge check; every try is kept and retakes are allowed.
 
     ``answers`` maps question id → chosen choice id; unanswered questions count as wrong.
@@ -487,7 +494,7 @@ def check_submit(*, membership, module: Module, answers: dict[int, int]) -> Chec
         raise ValidationError(gettext("This module has no knowledge check."))
     feedback = []
     for question in questions:
-        choices = {c.pk: c for c in question.choices.all()}
+        choices: dict[int | None, Choice] = {c.pk: c for c in question.choices.all()}  # get(None): unanswered
         correct = next(c for c in choices.values() if c.correct)
         feedback.append(QuestionFeedback(question, choices.get(answers.get(question.pk)), correct))
     right = sum(f.is_correct for f in feedback)
@@ -503,7 +510,7 @@ def check_submit(*, membership, module: Module, answers: dict[int, int]) -> Chec
     return CheckResult(attempt, feedback)
 
 
-def best_passing_attempt(*, membership, version: ModuleVersion) -> CheckAttempt | None:
+def best_passing_attempt(*, membership: Membership, version: ModuleVersion) -> CheckAttempt | None:
     return (
         CheckAttempt.objects.filter(membership=membership, version=version, passed=True)
         .order_by("-score", "-submitted_at")
@@ -512,7 +519,7 @@ def best_passing_attempt(*, membership, version: ModuleVersion) -> CheckAttempt 
 
 
 @transaction.atomic
-def module_attest(*, membership, module: Module) -> Completion:
+def module_attest(*, membership: Membership, module: Module) -> Completion:
     """Record "I attest that I completed …" for the current version, with time and score (R21).
 
     A module with a knowledge check can be attested only after passing it.
@@ -546,7 +553,7 @@ def module_attest(*, membership, module: Module) -> Completion:
 @transaction.atomic
 def activity_evaluate(
     *,
-    membership,
+    membership: Membership,
     completion: Completion,
     objectives_met: int,
     relevance: int,
@@ -586,7 +593,7 @@ def activity_evaluate(
 CERTIFICATE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
 
 
-def new_certificate_number(*, year: int, rng=None) -> str:
+def new_certificate_number(*, year: int, rng: random.Random | None = None) -> str:
     """``MMM-<year>-XXXX-XXXX``: 40 random bits, so numbers cannot be guessed or enumerated."""
     pick = rng.choice if rng is not None else secrets.choice
     body = "".join(pick(CERTIFICATE_ALPHABET) for _ in range(8))
@@ -610,7 +617,20 @@ def npi_is_valid(npi: str) -> bool:
 DAYS_IN_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 
 
-def _reporting_fields(npi: str, licence_state: str, licence_number: str, board_id: str, birth_month, birth_day) -> dict:
+class ReportingFields(TypedDict):
+    """A claim's identifiers for PARS reporting (all optional)."""
+
+    npi: str
+    licence_state: str
+    licence_number: str
+    board_id: str
+    birth_month: int | None
+    birth_day: int | None
+
+
+def _reporting_fields(
+    npi: str, licence_state: str, licence_number: str, board_id: str, birth_month: int | None, birth_day: int | None
+) -> ReportingFields:
     npi, licence_state = npi.strip(), licence_state.strip().upper()
     if npi and not npi_is_valid(npi):
         raise ValidationError(
@@ -622,7 +642,9 @@ def _reporting_fields(npi: str, licence_state: str, licence_number: str, board_i
         raise ValidationError(gettext("Give the licence state as its two-letter code, for example IL."))
     if (birth_month is None) != (birth_day is None):
         raise ValidationError(gettext("Give both the month and the day of birth, or neither."))
-    if birth_month is not None and not (1 <= birth_month <= 12 and 1 <= birth_day <= DAYS_IN_MONTH[birth_month]):
+    if birth_month is not None and not (
+        1 <= birth_month <= 12 and birth_day is not None and 1 <= birth_day <= DAYS_IN_MONTH[birth_month]
+    ):  # (birth_day is set: both or neither, checked above)
         raise ValidationError(gettext("That month and day of birth do not exist."))
     return {
         "npi": npi,
@@ -637,9 +659,9 @@ def _reporting_fields(npi: str, licence_state: str, licence_number: str, board_i
 @transaction.atomic
 def cme_claim(
     *,
-    membership,
+    membership: Membership,
     completion: Completion,
-    credits,
+    credits: Decimal | str,
     attested_participation: bool,
     npi: str = "",
     licence_state: str = "",

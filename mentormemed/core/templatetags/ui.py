@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+import datetime as dt
+from collections.abc import Iterable
+from typing import cast
 
 from django import template
 from django.forms import BoundField, ChoiceField
@@ -16,9 +18,10 @@ register = template.Library()
 SELECT_WIDGETS = {"select", "selectmultiple", "nullbooleanselect"}
 
 
-def _choices(field: BoundField) -> list[Any]:
+def _choices(field: BoundField) -> list[tuple[object, object]]:
     """The choices of a radio or checkbox field (only choice fields render those widgets)."""
-    return list(cast(ChoiceField, field.field).choices)
+    choices = cast(ChoiceField, field.field).choices  # the field normalised them to (value, label) pairs
+    return list(cast("Iterable[tuple[object, object]]", choices))
 
 
 @register.filter
@@ -71,17 +74,17 @@ def ticked_labels(field: BoundField) -> list[str]:
 
 
 @register.filter(expects_localtime=True, is_safe=False)
-def when(value, flags: str = "") -> str:
+def when(value: dt.date | dt.datetime | None, flags: str = "") -> str:
     """A date in the reader's language from the locale's formats (``core.dates.when``):
     ``{{ starts_at|when:"weekday,time,zone" }}`` is "Monday, March 5, 4:30 PM EST" or "lunes, 5 de marzo, 16:30 EST"."""
-    if value in (None, ""):
+    if not value:  # None, or "" for a missing variable
         return ""
     return dates.when(value, flags)
 
 
 @register.filter(expects_localtime=True, is_safe=False)
-def clock(value, flags: str = "") -> str:
+def clock(value: dt.datetime | None, flags: str = "") -> str:
     """The time of day in the locale's format ("4:30 PM" / "16:30"); ``clock:"zone"`` adds the zone."""
-    if value in (None, ""):
+    if not value:
         return ""
     return dates.clock(value, flags)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -13,7 +15,7 @@ from mentormemed.core.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, 
 class Command(BaseCommand):
     help = "Load deterministic demo data reproducing the pilot's diversity; print the sign-ins."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         User = get_user_model()
         if User.objects.filter(email=f"staff@{DEMO_DOMAIN}").exists():
             self.stdout.write("Demo data is already loaded (delete db.sqlite3 to rebuild it).")
@@ -23,7 +25,7 @@ class Command(BaseCommand):
                 build_all(DemoContext(), stdout=self.stdout if options["verbosity"] > 1 else None)
         self.print_sign_ins()
 
-    def print_sign_ins(self):
+    def print_sign_ins(self) -> None:
         line = "=" * 78
         self.stdout.write(self.style.SUCCESS(f"\n{line}\nMentorMeMed demo — {settings.SITE_URL}/\n{line}"))
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}\n")

@@ -10,7 +10,9 @@ anything is off (docs/operations.md, "Restore").
 from __future__ import annotations
 
 import json
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.core.files.storage import default_storage
@@ -80,7 +82,7 @@ def problems(expected: dict[str, int] | None = None, *, media: bool = False) -> 
 class Command(BaseCommand):
     help = "Check a restored database: migrations applied, extensions present, row counts as recorded."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--expect", type=Path, help="Counts written by --write-counts on the source.")
         parser.add_argument("--write-counts", type=Path, help="Record this database's row counts and stop.")
         parser.add_argument(
@@ -88,8 +90,13 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, expect: Path | None = None, write_counts: Path | None = None, media: bool = False, **options
-    ):
+        self,
+        *args: Any,
+        expect: Path | None = None,
+        write_counts: Path | None = None,
+        media: bool = False,
+        **options: Any,
+    ) -> None:
         if write_counts:
             write_counts.write_text(json.dumps(row_counts(), indent=2))
             self.stdout.write(f"Row counts written to {write_counts}.")
