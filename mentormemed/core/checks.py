@@ -27,7 +27,7 @@ PER_PROCESS_CACHES = frozenset(
 
 @register(Tags.caches)
 def shared_cache_in_production(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    if not getattr(settings, "PRODUCTION", False):
+    if not settings.PRODUCTION:
         return []
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
     if backend not in PER_PROCESS_CACHES:

@@ -118,8 +118,12 @@ class HolderMixin:
         from mentormemed.core import workers
 
         holder = PREFIX + self.name
+        before = workers.current_worker_id
         workers.current_worker_id = holder if len(holder) <= 64 else None  # a forked work horse inherits it
-        return super().execute_job(job, queue)  # type: ignore[misc]
+        try:
+            return super().execute_job(job, queue)  # type: ignore[misc]
+        finally:  # a non-forking worker runs in this process: nothing after its job holds in its name
+            workers.current_worker_id = before
 
 
 class Worker(HolderMixin, rq.Worker):
