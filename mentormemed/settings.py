@@ -127,6 +127,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: every statement of a page is short, and PostgreSQL's JIT spent ~20 ms
+    # compiling a 20-row card query whose estimate crossed jit_above_cost (docs/decisions.md, issue 14).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 # A read replica (streaming replication of the primary) takes the outcomes figures and research
 # exports' reads; every write, and every other read, stays on the primary (core.routers).
 if "DATABASE_REPLICA_URL" in env:

@@ -71,12 +71,17 @@ def searchable_anywhere() -> QuerySet[MentorProfile]:
     without a join to memberships.
     """
     return MentorProfile.objects.filter(
+        _subscribed(),
         is_complete=True,
         search_consent=True,
         suspended_at__isnull=True,
         membership_active=True,
-        institution_id__in=covered_institution_ids(),
     )
+
+
+def _subscribed() -> Q:
+    """The mentor's institution is covered today (R1)."""
+    return Q(institution_id__in=covered_institution_ids())
 
 
 def own_mentor_profiles(viewer: Membership) -> QuerySet[MentorProfile, object]:
@@ -101,9 +106,12 @@ def searchable_mentors(*, viewer: Membership) -> QuerySet[MentorProfile]:
 
 def hidden_mentor_profiles(viewer: Membership) -> QuerySet[MentorProfile, object]:
     """Ids of mentor profiles hidden from the viewer (blocked either way, R37), as a subquery."""
-    hidden = Q(pk__in=[])
+    hidden: Q | None = None
     for users in hidden_user_queries(user_id=viewer.user_id):
-        hidden |= Q(membership__user_id__in=users)
+        term = Q(membership__user_id__in=users)
+        hidden = term if hidden is None else hidden | term
+    if hidden is None:
+        return MentorProfile.objects.none().values("pk")
     return MentorProfile.objects.filter(hidden).values("pk")
 
 
@@ -131,11 +139,15 @@ def for_cards(qs: QuerySet[MentorProfile], viewer: Membership | None = None) -> 
     ``finishing_training`` (R7: cannot accept yet) and ``is_my_mentor`` (a current mentor of ``viewer``)."""
     from mentormemed.mentorships.models import Relationship
 
-    condition = _unready_condition()
+    # Correlated per card (a page is 20 rows): as ``membership_id IN (…)`` PostgreSQL built the whole
+    # set of unready mentor memberships (every mentor, every completion) for each page.
+    unready = Q()
+    for subquery in unready_membership_ids("mentor"):
+        unready |= Q(Exists(subquery.filter(pk=OuterRef("membership_id"))))
     finishing = (
-        Value(False, output_field=BooleanField())
-        if condition is None
-        else ExpressionWrapper(condition, output_field=BooleanField())
+        ExpressionWrapper(unready, output_field=BooleanField())
+        if unready
+        else Value(False, output_field=BooleanField())
     )
     mine = (
         Exists(Relationship.objects.filter(mentee=viewer, mentor_id=OuterRef("pk"), ended_at__isnull=True))
