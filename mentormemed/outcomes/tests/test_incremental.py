@@ -209,3 +209,41 @@ def test_r23_a_check_in_answer_or_a_poor_fit_ending_alone_reaches_the_success_an
     rollups.update(now=NOW + dt.timedelta(minutes=20))
     assert RelationshipFact.objects.get(relationship_id=rel.pk).not_a_fit == 100.0
     assert RollupRefresh.objects.get().rebuilt_at == NOW, "seen by the update, not a full rebuild"
+
+
+def _figures(html: str) -> str:
+    """The part of the outcomes page rendered from the release (the tables, analyses and charts)."""
+    start = html.index('<h2 class="h5">')
+    return html[start : html.index("</main>", start)] if "</main>" in html else html[start:]
+
+
+@pytest.mark.django_db
+def test_r23_the_rendered_figures_are_reused_within_a_release_and_replaced_by_the_next(cast, history, settings):
+    """The figures' HTML is rendered once per release, language and page: a second reader reads no rollup
+    and no stored release, sees exactly what a fresh rendering shows, and the next update shows new figures.
+    The staff's national page of the same institution keeps its own links (national exports)."""
+    from django.core.cache import cache
+
+    settings.MMM = {**settings.MMM, "OUTCOMES_CACHE_SECONDS": 300}  # the deployment default (tests run with 0)
+    rollups.refresh(now=NOW)
+    admin, staff = cast.client_for(cast.admin), cast.client_for(cast.staff)
+    url, query = reverse("outcomes:dashboard"), {"year": 2024}
+    first = admin.get(url, query).content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        again = admin.get(url, query).content.decode()
+    read = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "outcomes_precomputedrelease" not in read and "rollup\"" not in read.replace("rolluprefresh", "")
+    assert _figures(again) == _figures(first)
+    national = staff.get(reverse("outcomes:national"), {**query, "institution": cast.inst_a.pk}).content.decode()
+    assert "national/export/" in _figures(national)
+    assert "national/export/" not in _figures(admin.get(url, query).content.decode())
+    cache.clear()
+    assert _figures(admin.get(url, query).content.decode()) == _figures(first), "cached = freshly rendered"
+
+    for mentee in history["mentees"][:12]:
+        _search(mentee, at(2025, 6, 2), keys=["area:research"], results=0)
+    rollups.update(now=NOW + dt.timedelta(minutes=10))
+    after = admin.get(url, query).content.decode()
+    assert _figures(after) != _figures(first), "the next update is shown, not the rendered copy"
+    cache.clear()
+    assert _figures(admin.get(url, query).content.decode()) == _figures(after)
