@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from mentormemed.core.conf import product
@@ -301,7 +302,7 @@ def _ledger(result: Insight, institution, f: Filters) -> None:
                 "Groups are the identity characteristics mentors chose to share on their profile. "
                 "A group carrying more hours per mentor while receiving fewer credits per mentor pays a minority tax."
             ),
-            note="A mentor sharing several characteristics counts in each group, so the rows do not add up.",
+            note=gettext("A mentor sharing several characteristics counts in each group, so the rows do not add up."),
         )
     )
     concentration = []
@@ -470,12 +471,25 @@ def _unmet(result: Insight, institution, f: Filters) -> None:
         if row.hidden:
             continue
         n, local, local_room, national, national_room = (row.cells[i].value for i in (0, 3, 4, 5, 6))
-        where = gettext("in the network") if institution is None else gettext("elsewhere in the network")
-        here = "" if institution is None else f"{local} here ({_room(local, local_room)}), "
-        sentences.append(
-            f"{row.label}: mentees searched {n:,} times and found 3 mentors or fewer; "
-            f"{here}{national} {where} ({_room(national, national_room)})."
-        )
+        facts = {
+            "need": row.label,
+            "n": number_format(n, force_grouping=True),
+            "local": local,
+            "local_room": _room(local, local_room),
+            "national": national,
+            "national_room": _room(national, national_room),
+        }
+        if institution is None:
+            sentence = gettext(
+                "%(need)s: mentees searched %(n)s times and found 3 mentors or fewer; "
+                "%(national)s in the network (%(national_room)s)."
+            )
+        else:
+            sentence = gettext(
+                "%(need)s: mentees searched %(n)s times and found 3 mentors or fewer; %(local)s here "
+                "(%(local_room)s), %(national)s elsewhere in the network (%(national_room)s)."
+            )
+        sentences.append(sentence % facts)
     result.recruitment = sentences
     result.tables.append(
         Table(
@@ -495,10 +509,14 @@ def _unmet(result: Insight, institution, f: Filters) -> None:
             total=reference if rows else None,
             chart="hbar",
             chart_columns=[0, 1],
-            description="A need is a content area or specialty asked for, alone or with a characteristic the "
-            "mentee wanted to share. Mentors with room accept new mentees and are below their limit.",
-            note="A search counts under each need it asked for, so the rows do not add up. Mentor counts are "
-            "those of the mentor directory every member can browse.",
+            description=gettext(
+                "A need is a content area or specialty asked for, alone or with a characteristic the "
+                "mentee wanted to share. Mentors with room accept new mentees and are below their limit."
+            ),
+            note=gettext(
+                "A search counts under each need it asked for, so the rows do not add up. Mentor counts are "
+                "those of the mentor directory every member can browse."
+            ),
         )
     )
 
@@ -636,7 +654,7 @@ def _time_to_match(result: Insight, institution, f: Filters) -> None:
                 "Median days from the first search (or request) to the first mentorship's start; "
                 "'still looking' are mentees who had searched by the year's end without a mentor."
             ),
-            note="A mentee may hold several eligibility bases, so the rows do not add up.",
+            note=gettext("A mentee may hold several eligibility bases, so the rows do not add up."),
         )
     )
     _load(result, institution, f)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
 
 from mentormemed.outcomes.cohorts import GME, cohort_q, scoped
@@ -70,7 +71,7 @@ def _table(n: int, outcome: str, unit: str, rows: list, index: int, k: int, labe
     fitted = _fit(rows, index, kept, gme) if kept and len(people) >= 2 * k else {}
     table_rows = []
     for g in groups:
-        label = f"Shares {labels.get(g, g).lower()}"
+        label = gettext("Shares %(characteristic)s") % {"characteristic": labels.get(g, g).lower()}
         result = fitted.get(g)
         if result is None:
             cells = [Cell(None, 0, suppressed=True, reason="primary") for _ in range(4)]
@@ -104,7 +105,13 @@ def _table(n: int, outcome: str, unit: str, rows: list, index: int, k: int, labe
             "One linear model with every characteristic that has enough mentees on both sides, the "
             "training level group and a mentor from another institution; standard errors clustered by mentee."
         ),
-        note=f"Fitted on {len(rows):,} relationships of {len(people):,} mentees." if fitted else "",
+        note=gettext("Fitted on %(relationships)s relationships of %(mentees)s mentees.")
+        % {
+            "relationships": number_format(len(rows), force_grouping=True),
+            "mentees": number_format(len(people), force_grouping=True),
+        }
+        if fitted
+        else "",
     )
 
 

@@ -256,3 +256,42 @@ def test_flash_messages_and_validation_errors_are_translated():
             if isinstance(node, ast.Call) and (text := _said_to_people(node)) is not None and _fixed_text(text):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == [], "fixed English shown to people: " + ", ".join(found)
+
+
+# Texts of an outcomes figure that people read: the table's title, description, note and header, a row's label.
+FIGURE_TEXTS = {"Table": ({1, 4}, {"title", "description", "note", "label_header", "merged"}), "Row": ({0}, {"label"})}
+
+
+def _figure_texts(call: ast.Call) -> list[ast.AST]:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name not in FIGURE_TEXTS:
+        return []
+    positions, keywords = FIGURE_TEXTS[name]
+    texts: list[ast.AST] = [arg for i, arg in enumerate(call.args) if i in positions]
+    texts += [kw.value for kw in call.keywords if kw.arg in keywords]
+    for text in list(texts):  # ``note="" if … else gettext(…)``: both branches
+        if isinstance(text, ast.IfExp):
+            texts += [text.body, text.orelse]
+    return texts
+
+
+def _worded(node: ast.AST) -> bool:
+    """Fixed text with words in it (an f-string of names and arrows, "A → B", is data, not English)."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.Constant) and re.search("[A-Za-z]{2}", v.value) for v in node.values)
+    return _fixed_text(node)
+
+
+def test_figure_titles_notes_and_labels_are_translated():
+    """The outcomes tables' titles, descriptions, notes and row labels go through gettext (a literal stayed
+    English on the Spanish outcomes pages: "so the rows do not add up")."""
+    found = []
+    for path in ROOT.rglob("*.py"):
+        parts = set(path.relative_to(ROOT).parts)
+        if parts & {"tests", "migrations"} or path.name in {"testing.py"} or path.name.startswith("demo"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and any(_worded(t) for t in _figure_texts(node)):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == [], "fixed English in a figure: " + ", ".join(found)
