@@ -25,6 +25,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 from mentormemed.core.conf import product
 from mentormemed.outcomes import reciprocity
 from mentormemed.outcomes.cohorts import BASES, GME, UME
+from mentormemed.outcomes.needs import NeedSource, need_sources, rows_for
 from mentormemed.outcomes.rollups import last_refresh, stored_release
 from mentormemed.outcomes.selectors import Filters, _period_label, quarters
 from mentormemed.outcomes.suppression import RATIO, Cell, Row, k_min, protect, protect_cell
@@ -519,6 +520,26 @@ def _unmet(result: Insight, institution, f: Filters) -> None:
             ),
         )
     )
+    for source in need_sources():  # other capabilities' unmet needs, after the searches'
+        result.tables.append(_need_table(source, institution, f, k))
+
+
+def _need_table(source: NeedSource, institution, f: Filters, k: int) -> Table:
+    """Another capability's unmet needs in the period (``outcomes.needs``), each row suppressed below ``k``."""
+    found = rows_for(source, institution=institution, start=f.start, end=f.end)
+    rows = [Row(r.label, [count(r.times, r.people), count(r.people, r.people)], r.people) for r in found]
+    protect(rows, additive=False, k=k)
+    return Table(
+        source.key,
+        source.title(),
+        [gettext("Times"), gettext("Mentees")],
+        rows,
+        gettext("Need"),
+        chart="hbar" if rows else "",
+        chart_columns=[0],
+        description=source.description(),
+        note=gettext("A mentee asking about several needs counts under each, so the rows do not add up."),
+    )
 
 
 def _room(n: int, room: int) -> str:
@@ -821,11 +842,18 @@ TABLE_VIEWS = {
 }
 
 
+def view_of(key: str) -> str | None:
+    """The view that releases the table ``key`` (registered need sources are on the unmet-need view)."""
+    if key in TABLE_VIEWS:
+        return TABLE_VIEWS[key]
+    return "unmet" if any(source.key == key for source in need_sources()) else None
+
+
 def find_table(key: str, institution, f: Filters) -> Table | None:
     """A table of one of the views, by key (None when no view releases it in this scope)."""
     if key == "reciprocity_flows":
         return all_flows(f) if institution is None else None  # staff's national view only
-    slug = TABLE_VIEWS.get(key)
+    slug = view_of(key)
     return insight(slug, institution, f).table(key) if slug else None
 
 

@@ -107,11 +107,11 @@ def dashboard(request):
 
 def _release_table(institution, query, table: str):
     """A table of the dashboard or of one of the views, for the period ``query`` asks for."""
-    slug = insights.TABLE_VIEWS.get(table, "")
+    slug = insights.view_of(table) or ""
     filters = insights.period(slug, query)
     if table == "private_trends":
         return private.trends(institution.pk if institution else None, filters.academic_year).table()
-    if table in insights.TABLE_VIEWS:
+    if slug:
         return insights.find_table(table, institution, filters)
     return selectors.dashboard(institution, filters).table(table)
 

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from mentormemed.matching.selectors import searchable_mentors as searchable_mentors  # programs.demo reads it here
+from mentormemed.outcomes.needs import NeedRow
 from mentormemed.profiles.models import ContentArea, MentorProfile, Scope
 from mentormemed.programs.models import (
     Circle,
@@ -307,6 +308,15 @@ def answers_of(question: Question) -> QuerySet[NetworkAnswer]:
     return question.answers.select_related("mentor__membership__user", "mentor__membership__institution")
 
 
+def _unanswered(
+    *, institution: Institution | None, now: dt.datetime | None = None, days: int = UNANSWERED_AFTER_DAYS
+) -> QuerySet[Question]:
+    """Questions without an answer ``days`` after they were asked (an institution's, or the network's)."""
+    asked_before = (now or timezone.now()) - dt.timedelta(days=days)
+    qs = Question.objects.filter(answers__isnull=True, created_at__lte=asked_before)
+    return qs if institution is None else qs.filter(institution=institution)
+
+
 def unanswered_question_needs(
     *, institution: Institution | None = None, now: dt.datetime | None = None, days: int = UNANSWERED_AFTER_DAYS
 ) -> list[tuple[ContentArea, int]]:
@@ -314,10 +324,22 @@ def unanswered_question_needs(
 
     For outcomes' unmet-need figures; counts only, never the questions' text.
     """
-    now = now or timezone.now()
-    qs = Question.objects.filter(answers__isnull=True, created_at__lte=now - dt.timedelta(days=days))
-    if institution is not None:
-        qs = qs.filter(institution=institution)
+    qs = _unanswered(institution=institution, now=now, days=days)
     counts = Counter(qs.values_list("areas", flat=True))
     areas = ContentArea.objects.in_bulk([pk for pk in counts if pk])
     return sorted(((areas[pk], n) for pk, n in counts.items() if pk in areas), key=lambda t: (-t[1], t[0].name))
+
+
+def unanswered_question_rows(
+    *, institution: Institution | None, start: dt.date, end: dt.date, now: dt.datetime | None = None
+) -> list[NeedRow]:
+    """Registered with ``outcomes.needs``: per content area, questions asked in ``start``–``end`` still without
+    an answer ``UNANSWERED_AFTER_DAYS`` later, and how many different mentees asked them (counts only, R30)."""
+    qs = _unanswered(institution=institution, now=now).filter(created_at__date__gte=start, created_at__date__lte=end)
+    figures = (
+        qs.filter(areas__isnull=False)
+        .values("areas__name")
+        .annotate(times=Count("pk", distinct=True), people=Count("asker_id", distinct=True))
+        .order_by("-times", "areas__name")
+    )
+    return [NeedRow(row["areas__name"], row["times"], row["people"]) for row in figures]

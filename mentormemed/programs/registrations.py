@@ -14,10 +14,11 @@ def register_all() -> None:
     from mentormemed.core.onboarding import Step, register
     from mentormemed.core.periodic import register_job
     from mentormemed.notifications.kinds import Kind, register_kind
+    from mentormemed.outcomes.needs import NeedSource, register_need_source
     from mentormemed.outcomes.participation import ParticipationSource, register_participation_source
     from mentormemed.programs import panels  # noqa: F401  (registers home panels)
     from mentormemed.programs.cards import milestones_card
-    from mentormemed.programs.group_selectors import group_commitments
+    from mentormemed.programs.group_selectors import group_commitments, unanswered_question_rows
     from mentormemed.programs.services import send_milestone_reminders
     from mentormemed.programs.teaching import group_participation, group_sessions
     from mentormemed.scheduling.busy import register_busy_source
@@ -38,6 +39,17 @@ def register_all() -> None:
     register_teaching_source(group_sessions)
     register_participation_source(
         ParticipationSource("group_sessions", gettext_lazy("Group sessions led"), group_participation)
+    )
+    register_need_source(
+        NeedSource(
+            "unanswered_questions",
+            lambda: gettext("Questions to the network left unanswered, by area"),
+            lambda: gettext(
+                "Questions mentees asked the network in this period that no mentor had answered a week later. "
+                "Counts only: no question's text is shown."
+            ),
+            unanswered_question_rows,
+        )
     )
     register(
         Step(
