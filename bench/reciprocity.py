@@ -24,6 +24,7 @@ def main(sizes: dict) -> list[dict]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentormemed.settings")
     django.setup()
     from django.db.models import Count
+    from django.utils import timezone
 
     from bench.outcomes import _signed_in_clients, measure
     from mentormemed.institutions.models import Membership
@@ -39,7 +40,7 @@ def main(sizes: dict) -> list[dict]:
     started = time.perf_counter()
     pages = precompute._reciprocity(last_refresh(), only=[None, scope])[0]
     seconds = round(time.perf_counter() - started, 1)
-    year = selectors.academic_year_of(selectors.timezone.localdate()) - 1
+    year = selectors.academic_year_of(timezone.localdate()) - 1
     national = "/outcomes/national/views/reciprocity/"
     target = 300.0
     paths = [

@@ -27,7 +27,8 @@ from mentormemed.outcomes import reciprocity
 from mentormemed.outcomes.cohorts import BASES, GME, UME
 from mentormemed.outcomes.needs import NeedSource, need_sources, rows_for
 from mentormemed.outcomes.rollups import last_refresh, stored_release
-from mentormemed.outcomes.selectors import Filters, _period_label, quarters
+from mentormemed.outcomes.selectors import Filters, quarters
+from mentormemed.outcomes.selectors.periods import _period_label
 from mentormemed.outcomes.suppression import RATIO, Cell, Row, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, number, rate
 

@@ -110,7 +110,7 @@ def _program(acting, key: str, name: str, **fields):
 
 def _enrol(program, memberships) -> None:
     for membership in memberships:
-        services.enrol_join(membership=membership, program=program)
+        services.enrol_join(acting=Actor.for_membership(membership), program=program)
 
 
 def _cohort(ctx: DemoContext, acting, mentees, mentors) -> None:
@@ -128,8 +128,10 @@ def _cohort(ctx: DemoContext, acting, mentees, mentors) -> None:
         if index in (3, 7):
             continue  # still waiting for answers
         try:
-            services.introduction_answer(membership=proposal.mentee, proposal=proposal, accept=True)
-            services.introduction_answer(membership=proposal.mentor.membership, proposal=proposal, accept=True)
+            services.introduction_answer(acting=Actor.for_membership(proposal.mentee), proposal=proposal, accept=True)
+            services.introduction_answer(
+                acting=Actor.for_membership(proposal.mentor.membership), proposal=proposal, accept=True
+            )
         except ValidationError:
             continue  # someone has training to finish first: the introduction waits, as in life
     _date_the_cohort(ctx, program, round_)
@@ -233,14 +235,14 @@ def _circle(acting, mentor, candidates, mentees) -> None:
             circle=circle, sender=who.user, body=body, created_at=now - dt.timedelta(days=10 - i)
         )
     group_services.circle_goal_add(
-        membership=mentor, circle=circle, text="Everyone has a budget for application season"
+        acting=Actor.for_membership(mentor), circle=circle, text="Everyone has a budget for application season"
     )
     group_services.circle_goal_add(
-        membership=mentor, circle=circle, text="Each of us asks one faculty member for coffee"
+        acting=Actor.for_membership(mentor), circle=circle, text="Each of us asks one faculty member for coffee"
     )
     if slots:
         group_services.circle_meeting_book(
-            membership=mentor,
+            acting=Actor.for_membership(mentor),
             circle=circle,
             starts_at=slots[len(slots) // 2].starts_at,
             length=60,
@@ -266,10 +268,14 @@ def _event(acting, mentors, mentees) -> None:
 def _office_hours(mentor, mentees) -> None:
     base = (timezone.now() + dt.timedelta(days=4)).replace(hour=21, minute=0, second=0, microsecond=0)
     first = group_services.office_hours_offer(
-        mentor=mentor, title="Office hours: residency applications", starts_at=base, minutes=30, seats=4
+        acting=Actor.for_membership(mentor.membership),
+        title="Office hours: residency applications",
+        starts_at=base,
+        minutes=30,
+        seats=4,
     )
     group_services.office_hours_offer(
-        mentor=mentor,
+        acting=Actor.for_membership(mentor.membership),
         title="Office hours: research questions",
         starts_at=base + dt.timedelta(days=7),
         minutes=45,
@@ -277,7 +283,7 @@ def _office_hours(mentor, mentees) -> None:
     )
     for m in mentees:
         try:
-            group_services.session_book(mentee=m, session=first)
+            group_services.session_book(acting=Actor.for_membership(m), session=first)
         except ValidationError:
             continue
 

@@ -78,6 +78,24 @@ def _text(value: str, *, what: str, low: int = 1, high: int = 3000) -> str:
     return value
 
 
+def _taking_part(acting: Actor, refusal: str, *, role: str | None = None) -> Membership:
+    """The acting person's own membership as a mentee or mentor (``role`` narrows it to one side);
+    ``refusal`` for anyone else (an admin, staff, the system): these are done by members, never for them."""
+    if acting.membership is None or acting.role not in ("mentee", "mentor") or role not in (None, acting.role):
+        raise ValidationError(refusal)
+    return acting.membership
+
+
+def _mentor_acting(acting: Actor, refusal: str, *, no_profile: str | None = None) -> MentorProfile:
+    """The acting mentor's own profile: ``refusal`` for anyone who is not a mentor, ``no_profile`` (or
+    ``refusal``) for a mentor without one yet."""
+    membership = _taking_part(acting, refusal, role="mentor")
+    mentor = MentorProfile.objects.filter(membership=membership).select_related("membership__user").first()
+    if mentor is None:
+        raise ValidationError(no_profile or refusal)
+    return mentor
+
+
 def _admin(acting: Actor) -> None:
     if acting.role != "admin" or acting.institution_id is None:
         raise ValidationError(gettext("Only an institution admin can do this."))
@@ -257,24 +275,30 @@ def circle_seat_remove(*, acting: Actor, seat: CircleMember, now: dt.datetime | 
     return seat
 
 
-def _seat(circle: Circle, membership: Membership) -> CircleMember:
+def _seat(circle: Circle, acting: Actor) -> tuple[Membership, CircleMember]:
+    """The acting member and their seat in the circle (their own institution's circle, seat not given up)."""
+    refusal = gettext("Only the circle's members can do this.")
+    membership = _taking_part(acting, refusal)
+    if circle.institution_id != membership.institution_id:
+        raise ValidationError(refusal)
     seat = circle.members.filter(membership=membership, left_at__isnull=True).first()
     if seat is None:
-        raise ValidationError(gettext("Only the circle's members can do this."))
-    return seat
+        raise ValidationError(refusal)
+    return membership, seat
 
 
-def _facilitator(circle: Circle, membership: Membership) -> CircleMember:
-    seat = _seat(circle, membership)
+def _facilitator(circle: Circle, acting: Actor) -> Membership:
+    """The acting member, a facilitator of the circle."""
+    membership, seat = _seat(circle, acting)
     if seat.role != CircleRole.FACILITATOR:
         raise ValidationError(gettext("Only the circle's facilitators can schedule its meetings."))
-    return seat
+    return membership
 
 
 @transaction.atomic
-def circle_message_send(*, membership: Membership, circle: Circle, body: str) -> CircleMessage:
+def circle_message_send(*, acting: Actor, circle: Circle, body: str) -> CircleMessage:
     """A message in the circle's shared thread; the others are told who wrote (never the text, R30)."""
-    _seat(circle, membership)
+    membership, _own = _seat(circle, acting)
     message = CircleMessage.objects.create(
         circle=circle, sender=membership.user, body=_text(body, what="message", high=5000)
     )
@@ -293,14 +317,14 @@ def circle_message_send(*, membership: Membership, circle: Circle, body: str) ->
 
 
 @transaction.atomic
-def circle_goal_add(*, membership: Membership, circle: Circle, text: str) -> CircleGoal:
-    _seat(circle, membership)
+def circle_goal_add(*, acting: Actor, circle: Circle, text: str) -> CircleGoal:
+    _seat(circle, acting)
     return CircleGoal.objects.create(circle=circle, text=_text(text, what="goal", high=300))
 
 
 @transaction.atomic
-def circle_goal_progress(*, membership: Membership, goal: CircleGoal, progress: int) -> None:
-    _seat(goal.circle, membership)
+def circle_goal_progress(*, acting: Actor, goal: CircleGoal, progress: int) -> None:
+    _seat(goal.circle, acting)
     if not (0 <= progress <= 100):
         raise ValidationError(gettext("Progress is between 0 and 100 percent."))
     CircleGoal.objects.filter(pk=goal.pk).update(progress=progress)
@@ -403,7 +427,7 @@ def _mail_invite(
 @transaction.atomic
 def circle_meeting_book(
     *,
-    membership: Membership,
+    acting: Actor,
     circle: Circle,
     starts_at: dt.datetime,
     length: int,
@@ -411,7 +435,7 @@ def circle_meeting_book(
     now: dt.datetime | None = None,
 ) -> CircleMeeting:
     """A facilitator books a group meeting in a time every facilitator is free; one invite to all."""
-    _facilitator(circle, membership)
+    by = _facilitator(circle, acting).user
     if length not in GROUP_LENGTHS:
         raise ValidationError(gettext("Choose a meeting length from the list."))
     now = now or timezone.now()
@@ -423,17 +447,17 @@ def circle_meeting_book(
         ends_at=starts_at + dt.timedelta(minutes=length),
         agenda=(agenda or "").strip()[:2000],
         video_url=_video_room(),
-        booked_by=membership.user,
+        booked_by=by,
     )
-    _send_group_invites(meeting, method="REQUEST", change="booked", by=membership.user)
+    _send_group_invites(meeting, method="REQUEST", change="booked", by=by)
     return meeting
 
 
 @transaction.atomic
 def circle_meeting_move(
-    *, membership: Membership, meeting: CircleMeeting, starts_at: dt.datetime, now: dt.datetime | None = None
+    *, acting: Actor, meeting: CircleMeeting, starts_at: dt.datetime, now: dt.datetime | None = None
 ) -> CircleMeeting:
-    _facilitator(meeting.circle, membership)
+    by = _facilitator(meeting.circle, acting).user
     if meeting.status != GroupMeetingStatus.SCHEDULED:
         raise ValidationError(gettext("Only a scheduled meeting can be moved."))
     now = now or timezone.now()
@@ -448,25 +472,25 @@ def circle_meeting_move(
     meeting.sequence += 1
     meeting.updated_at = now
     meeting.save(update_fields=["starts_at", "ends_at", "sequence", "updated_at"])
-    _send_group_invites(meeting, method="REQUEST", change="moved", by=membership.user)
+    _send_group_invites(meeting, method="REQUEST", change="moved", by=by)
     return meeting
 
 
 @transaction.atomic
-def circle_meeting_cancel(*, membership: Membership, meeting: CircleMeeting) -> CircleMeeting:
-    _facilitator(meeting.circle, membership)
+def circle_meeting_cancel(*, acting: Actor, meeting: CircleMeeting) -> CircleMeeting:
+    by = _facilitator(meeting.circle, acting).user
     if not CircleMeeting.objects.filter(pk=meeting.pk, status=GroupMeetingStatus.SCHEDULED).update(
         status=GroupMeetingStatus.CANCELLED, sequence=meeting.sequence + 1, updated_at=timezone.now()
     ):
         raise ValidationError(gettext("This meeting is no longer scheduled."))
     meeting.refresh_from_db()
-    _send_group_invites(meeting, method="CANCEL", change="cancelled", by=membership.user)
+    _send_group_invites(meeting, method="CANCEL", change="cancelled", by=by)
     return meeting
 
 
 @transaction.atomic
-def circle_meeting_held(*, membership: Membership, meeting: CircleMeeting, now: dt.datetime | None = None) -> None:
-    _facilitator(meeting.circle, membership)
+def circle_meeting_held(*, acting: Actor, meeting: CircleMeeting, now: dt.datetime | None = None) -> None:
+    _facilitator(meeting.circle, acting)
     now = now or timezone.now()
     if meeting.starts_at > now:
         raise ValidationError(gettext("A meeting can be marked held once it has started."))
@@ -491,7 +515,7 @@ def _refuse_overlap(membership: Membership, starts_at: dt.datetime, minutes: int
 @transaction.atomic
 def office_hours_offer(
     *,
-    mentor: MentorProfile,
+    acting: Actor,
     title: str,
     starts_at: dt.datetime,
     minutes: int,
@@ -499,6 +523,11 @@ def office_hours_offer(
     now: dt.datetime | None = None,
 ) -> OfficeHours:
     """A mentor offers a bounded one-off session (outside the cap, inside the record)."""
+    mentor = _mentor_acting(
+        acting,
+        gettext("Only a mentor can offer a session."),
+        no_profile=gettext("Complete your mentor profile before offering sessions."),
+    )
     now = now or timezone.now()
     if starts_at <= now + dt.timedelta(hours=1):
         raise ValidationError(gettext("Offer a session at least an hour from now."))
@@ -518,8 +547,9 @@ def office_hours_offer(
 
 
 @transaction.atomic
-def session_book(*, mentee: Membership, session: OfficeHours, now: dt.datetime | None = None) -> SessionBooking:
+def session_book(*, acting: Actor, session: OfficeHours, now: dt.datetime | None = None) -> SessionBooking:
     """A mentee takes a seat; seats are counted under a lock on the session row."""
+    mentee = _taking_part(acting, gettext("This session is not open to you."), role="mentee")
     now = now or timezone.now()
     session = OfficeHours.objects.select_for_update().get(pk=session.pk)
     OfficeHours.objects.filter(pk=session.pk).update(title=session.title)  # SQLite: take the write lock
@@ -545,7 +575,8 @@ def session_book(*, mentee: Membership, session: OfficeHours, now: dt.datetime |
 
 
 @transaction.atomic
-def session_cancel_booking(*, mentee: Membership, session: OfficeHours) -> None:
+def session_cancel_booking(*, acting: Actor, session: OfficeHours) -> None:
+    mentee = _taking_part(acting, gettext("You have no seat in this session."), role="mentee")
     booking = SessionBooking.objects.filter(session=session, mentee=mentee, cancelled_at__isnull=True).first()
     if booking is None or not SessionBooking.objects.filter(pk=booking.pk, cancelled_at__isnull=True).update(
         cancelled_at=timezone.now()
@@ -770,11 +801,13 @@ def _send_event_invites(event: SpeedEvent, *, organizer: User) -> None:
 
 @transaction.atomic
 def question_ask(
-    *, mentee: Membership, title: str, body: str, areas: Iterable[ContentArea], share_with_institution: bool = False
+    *, acting: Actor, title: str, body: str, areas: Iterable[ContentArea], share_with_institution: bool = False
 ) -> Question:
     """A mentee asks the mentors who offer these areas and whom they could find (R9)."""
-    if mentee.role != "mentee" or not mentee.is_active:
-        raise ValidationError(gettext("Only an active mentee can ask the network."))
+    refusal = gettext("Only an active mentee can ask the network.")
+    mentee = _taking_part(acting, refusal, role="mentee")
+    if not mentee.is_active:
+        raise ValidationError(refusal)
     areas = list(areas)
     if not areas:
         raise ValidationError(gettext("Choose at least one area the question is about."))
@@ -806,7 +839,8 @@ def question_ask(
 
 
 @transaction.atomic
-def question_answer(*, mentor: MentorProfile, question: Question, body: str) -> NetworkAnswer:
+def question_answer(*, acting: Actor, question: Question, body: str) -> NetworkAnswer:
+    mentor = _mentor_acting(acting, gettext("Only a mentor can answer a question from the network."))
     keys = [f"area:{a.key}" for a in question.areas.all()]
     reached = searchable_mentors(viewer=question.asker).filter(pk=mentor.pk, facets__key__in=keys).exists()
     if not reached:

@@ -170,7 +170,7 @@ def circle_message(request, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError(gettext("Write a message first."))
-        gsvc.circle_message_send(membership=request.actor.membership, circle=circle, body=form.cleaned_data["body"])
+        gsvc.circle_message_send(acting=request.actor, circle=circle, body=form.cleaned_data["body"])
     except ValidationError as exc:
         _error(request, exc)
     return redirect("programs:circle", circle.pk)
@@ -184,7 +184,7 @@ def circle_goal_add(request, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError(gettext("Write the goal first."))
-        gsvc.circle_goal_add(membership=request.actor.membership, circle=circle, text=form.cleaned_data["text"])
+        gsvc.circle_goal_add(acting=request.actor, circle=circle, text=form.cleaned_data["text"])
     except ValidationError as exc:
         _error(request, exc)
     return redirect("programs:circle", circle.pk)
@@ -204,9 +204,7 @@ def circle_goal_progress(request, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError(gettext("Progress is between 0 and 100 percent."))
-        gsvc.circle_goal_progress(
-            membership=request.actor.membership, goal=goal, progress=form.cleaned_data["progress"]
-        )
+        gsvc.circle_goal_progress(acting=request.actor, goal=goal, progress=form.cleaned_data["progress"])
     except ValidationError as exc:
         _error(request, exc)
     return redirect("programs:circle", goal.circle_id)
@@ -238,11 +236,11 @@ def circle_book(request, pk: int):
             if starts_at is None:
                 raise ValidationError(gettext("Choose one of the times offered."))
             if moving:
-                gsvc.circle_meeting_move(membership=request.actor.membership, meeting=moving, starts_at=starts_at)
+                gsvc.circle_meeting_move(acting=request.actor, meeting=moving, starts_at=starts_at)
                 messages.success(request, gettext("Meeting moved; everyone gets the updated invite."))
             else:
                 gsvc.circle_meeting_book(
-                    membership=request.actor.membership,
+                    acting=request.actor,
                     circle=circle,
                     starts_at=starts_at,
                     length=length,
@@ -270,7 +268,7 @@ def circle_book(request, pk: int):
 def _circle_meeting_action(request, pk: int, action, done: str):
     meeting = gsel.circle_meeting_for_or_404(actor=request.actor, pk=pk)
     try:
-        action(membership=request.actor.membership, meeting=meeting)
+        action(acting=request.actor, meeting=meeting)
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -307,7 +305,7 @@ def sessions(request):
                 data = form.cleaned_data
                 try:
                     gsvc.office_hours_offer(
-                        mentor=mentor,
+                        acting=request.actor,
                         title=data["title"],
                         starts_at=data["starts_at"],
                         minutes=data["minutes"],
@@ -328,7 +326,7 @@ def sessions(request):
 def _session_action(request, pk: int, action, done: str):
     session = gsel.session_for_mentee_or_404(mentee=request.actor.membership, pk=pk)
     try:
-        action(mentee=request.actor.membership, session=session)
+        action(acting=request.actor, session=session)
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -448,7 +446,7 @@ def questions(request):
         data = form.cleaned_data
         try:
             question = gsvc.question_ask(
-                mentee=membership,
+                acting=request.actor,
                 title=data["title"],
                 body=data["body"],
                 areas=data["areas"],
@@ -482,7 +480,7 @@ def question(request, pk: int):
         try:
             if not form.is_valid():
                 raise ValidationError(gettext("Write your answer first."))
-            gsvc.question_answer(mentor=mentor, question=question, body=form.cleaned_data["body"])
+            gsvc.question_answer(acting=request.actor, question=question, body=form.cleaned_data["body"])
         except ValidationError as exc:
             _error(request, exc)
         else:

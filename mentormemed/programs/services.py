@@ -60,6 +60,14 @@ def _url(name: str, *args: object) -> str:
     return reverse(name, args=args)
 
 
+def _taking_part(acting: Actor, refusal: str) -> Membership:
+    """The acting person's own membership as a mentee or mentor; ``refusal`` for anyone else (an admin,
+    staff, the system): programs are taken part in by members, never on their behalf."""
+    if acting.membership is None or acting.role not in ("mentee", "mentor"):
+        raise ValidationError(refusal)
+    return acting.membership
+
+
 def _require_admin_of(acting: Actor, program: Program) -> None:
     if acting.role != "admin" or acting.institution_id != program.institution_id:
         raise ValidationError(gettext("Only an admin of the program's institution can do this."))
@@ -330,8 +338,11 @@ def enrol_invite(*, acting: Actor, program: Program, memberships: list[Membershi
 
 
 @transaction.atomic
-def enrol_join(*, membership: Membership, program: Program) -> Enrolment:
+def enrol_join(*, acting: Actor, program: Program) -> Enrolment:
     """A member accepts an invitation or opts in to an open program (window and audience checked)."""
+    membership = _taking_part(acting, gettext("This program is not open to you."))
+    if not selectors.programs_for_member(membership=membership).filter(pk=program.pk).exists():
+        raise ValidationError(gettext("This program is not open to you."))  # another institution's
     blocker = selectors.join_blocker(program=program, membership=membership)
     if blocker:
         raise ValidationError(blocker)
@@ -344,7 +355,8 @@ def enrol_join(*, membership: Membership, program: Program) -> Enrolment:
 
 
 @transaction.atomic
-def enrol_withdraw(*, membership: Membership, program: Program) -> None:
+def enrol_withdraw(*, acting: Actor, program: Program) -> None:
+    membership = _taking_part(acting, gettext("You are not enrolled in this program."))
     changed = Enrolment.objects.filter(
         program=program, membership=membership, status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.INVITED]
     ).update(status=EnrolmentStatus.WITHDRAWN)
@@ -353,8 +365,9 @@ def enrol_withdraw(*, membership: Membership, program: Program) -> None:
 
 
 @transaction.atomic
-def preference_set(*, membership: Membership, program: Program, mentor: MentorProfile, kind: str) -> None:
+def preference_set(*, acting: Actor, program: Program, mentor: MentorProfile, kind: str) -> None:
     """A mentee prefers or excludes one of the program's mentors ('' clears the wish)."""
+    membership = _taking_part(acting, gettext("Join the program before telling us about mentors."))
     enrolment = selectors.enrolment_of(program=program, membership=membership)
     if membership.role != "mentee" or enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
         raise ValidationError(gettext("Join the program before telling us about mentors."))
@@ -588,9 +601,10 @@ def _open_relationship(proposal: Proposal) -> None:
 
 
 @transaction.atomic
-def introduction_answer(*, membership: Membership, proposal: Proposal, accept: bool) -> Proposal:
+def introduction_answer(*, acting: Actor, proposal: Proposal, accept: bool) -> Proposal:
     """One side accepts or declines an introduction. Nothing is matched until both accept (R34);
     a decline frees the place and the optimiser offers the next best (``offer_next_best``)."""
+    membership = _taking_part(acting, gettext("Only the two people introduced can answer."))
     side = selectors.side_of(proposal, membership)
     if side is None:
         raise ValidationError(gettext("Only the two people introduced can answer."))

@@ -287,7 +287,7 @@ def detail(request, pk: int):
 def join(request, pk: int):
     program = selectors.program_for_member_or_404(actor=request.actor, pk=pk)
     try:
-        services.enrol_join(membership=request.actor.membership, program=program)
+        services.enrol_join(acting=request.actor, program=program)
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -300,7 +300,7 @@ def join(request, pk: int):
 def withdraw(request, pk: int):
     program = selectors.program_for_member_or_404(actor=request.actor, pk=pk)
     try:
-        services.enrol_withdraw(membership=request.actor.membership, program=program)
+        services.enrol_withdraw(acting=request.actor, program=program)
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -320,9 +320,7 @@ def preference(request, pk: int):
         messages.error(request, gettext("Choose one of the program's mentors."))
         return redirect("programs:detail", program.pk)
     try:
-        services.preference_set(
-            membership=request.actor.membership, program=program, mentor=mentor, kind=form.cleaned_data["kind"]
-        )
+        services.preference_set(acting=request.actor, program=program, mentor=mentor, kind=form.cleaned_data["kind"])
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -343,7 +341,7 @@ def introduction(request, pk: int):
             return redirect("programs:introduction", proposal.pk)
         try:
             proposal = services.introduction_answer(
-                membership=membership, proposal=proposal, accept=decision == "accept"
+                acting=request.actor, proposal=proposal, accept=decision == "accept"
             )
         except ValidationError as exc:
             _error(request, exc)

@@ -75,7 +75,9 @@ def test_a_circle_tells_each_member_in_their_language_in_app_by_email_and_in_the
     mail.outbox.clear()
     slot = group_selectors.circle_slots(circle=circle, length=60)[0]
     with django_capture_on_commit_callbacks(execute=True):
-        group_services.circle_meeting_book(membership=facilitator, circle=circle, starts_at=slot.starts_at, length=60)
+        group_services.circle_meeting_book(
+            acting=Actor.for_membership(facilitator), circle=circle, starts_at=slot.starts_at, length=60
+        )
     (es_invite,) = _mails_to(spanish.user)
     (en_invite,) = _mails_to(english.user)
     es_summary, es_uid = _summary(es_invite)

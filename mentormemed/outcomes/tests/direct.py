@@ -23,16 +23,12 @@ from django.utils import timezone
 from mentormemed.core.conf import product
 from mentormemed.outcomes import stats
 from mentormemed.outcomes.selectors import (  # shared, not recomputed: only the queries differ
-    _COLUMNS,
     BASES,
     DECIDED,
     GME,
     UME,
     Analysis,
     Filters,
-    _acceptance,
-    _group_labels,
-    _month_key,
     analysis_table,
     level_group,
     quarter_of,
@@ -40,6 +36,9 @@ from mentormemed.outcomes.selectors import (  # shared, not recomputed: only the
     searches_level_table,
     searches_month_table,
 )
+from mentormemed.outcomes.selectors.matches import _COLUMNS, _acceptance
+from mentormemed.outcomes.selectors.periods import _month_key
+from mentormemed.outcomes.selectors.success import _group_labels
 from mentormemed.outcomes.suppression import RATIO, Cell, Row, k_min, protect, protect_cell
 from mentormemed.outcomes.tables import Table, count, rate
 

@@ -31,7 +31,7 @@ def _computing(monkeypatch) -> list[str]:
         calls.append("dashboard")
         return real_search(*args, **kwargs)
 
-    monkeypatch.setattr(selectors, "search_tables", search_tables)
+    monkeypatch.setattr(selectors.cache, "search_tables", search_tables)  # where the dashboard looks it up
     for slug, build in real_builders.items():
 
         def builder(*args, _slug=slug, _build=build, **kwargs):

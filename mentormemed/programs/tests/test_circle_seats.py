@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from icalendar import Calendar
 
+from mentormemed.core.access import Actor
 from mentormemed.core.models import AuditEntry
 from mentormemed.mentorships.testing import new_member
 from mentormemed.notifications.models import Notification
@@ -37,7 +38,7 @@ def _book(circle, capture):
     slot = group_selectors.circle_slots(circle=circle, length=60)[0]
     with capture(execute=True):
         return group_services.circle_meeting_book(
-            membership=facilitator, circle=circle, starts_at=slot.starts_at, length=60
+            acting=Actor.for_membership(facilitator), circle=circle, starts_at=slot.starts_at, length=60
         )
 
 

@@ -53,7 +53,7 @@ def test_r17_r35_one_to_one_slots_avoid_the_mentors_circle_meeting(cast, pair):
     )
     group_slot = group_selectors.circle_slots(circle=circle, length=60)[3]
     group_services.circle_meeting_book(
-        membership=rel.mentor.membership, circle=circle, starts_at=group_slot.starts_at, length=60
+        acting=Actor.for_membership(rel.mentor.membership), circle=circle, starts_at=group_slot.starts_at, length=60
     )
     after = _starts(scheduling.bookable_slots(relationship=rel, availability=availability, length=30))
     assert group_slot.starts_at in _starts(before)
@@ -68,15 +68,21 @@ def test_r17_r35_one_to_one_slots_avoid_the_mentees_booked_session(cast, pair):
     slot = scheduling.bookable_slots(relationship=rel, availability=availability, length=30)[5]
     other = new_member(cast.inst_a, "mentor", "office.hours@alpha.edu").mentor_profile
     session = group_services.office_hours_offer(
-        mentor=other, title="Office hours: research posters", starts_at=slot.starts_at, minutes=30, seats=4
+        acting=Actor.for_membership(other.membership),
+        title="Office hours: research posters",
+        starts_at=slot.starts_at,
+        minutes=30,
+        seats=4,
     )
-    group_services.session_book(mentee=rel.mentee, session=session)
+    group_services.session_book(acting=Actor.for_membership(rel.mentee), session=session)
     assert slot.starts_at not in _starts(
         scheduling.bookable_slots(relationship=rel, availability=availability, length=30)
     )
     with pytest.raises(ValidationError, match="no longer free"):
         _book(rel, slot.starts_at)
-    group_services.session_cancel_booking(mentee=rel.mentee, session=session)  # the seat released frees the time
+    group_services.session_cancel_booking(
+        acting=Actor.for_membership(rel.mentee), session=session
+    )  # the seat released frees the time
     assert _book(rel, slot.starts_at).starts_at == slot.starts_at
 
 
@@ -107,12 +113,20 @@ def test_r35_a_session_is_not_offered_or_booked_over_a_one_to_one_meeting(cast, 
     meeting(rel, starts_at=starts_at, minutes=30)
     with pytest.raises(ValidationError, match="another meeting at that time"):
         group_services.office_hours_offer(
-            mentor=rel.mentor, title="Office hours", starts_at=starts_at + dt.timedelta(minutes=15), minutes=30, seats=2
+            acting=Actor.for_membership(rel.mentor.membership),
+            title="Office hours",
+            starts_at=starts_at + dt.timedelta(minutes=15),
+            minutes=30,
+            seats=2,
         )
     other = new_member(cast.inst_a, "mentor", "other.office@alpha.edu").mentor_profile
     session = group_services.office_hours_offer(
-        mentor=other, title="Office hours: match", starts_at=starts_at, minutes=30, seats=2
+        acting=Actor.for_membership(other.membership),
+        title="Office hours: match",
+        starts_at=starts_at,
+        minutes=30,
+        seats=2,
     )
     with pytest.raises(ValidationError, match="another meeting at that time"):
-        group_services.session_book(mentee=rel.mentee, session=session)
+        group_services.session_book(acting=Actor.for_membership(rel.mentee), session=session)
     assert not session.bookings.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from mentormemed.core.access import Actor
 from mentormemed.mentorships.models import Relationship
 from mentormemed.mentorships.tests.test_cap import _race
 from mentormemed.profiles.models import MentorProfile
@@ -37,9 +38,11 @@ def test_r12_concurrent_publishes_never_promise_more_places_than_a_mentor_has(ca
     assert Proposal.objects.filter(mentor=shared, status=ProposalStatus.LAPSED).count() == 6
 
     for p in introduced:
-        services.introduction_answer(membership=p.mentee, proposal=p, accept=True)
+        services.introduction_answer(acting=Actor.for_membership(p.mentee), proposal=p, accept=True)
     workers = [
-        lambda p=p: services.introduction_answer(membership=p.mentor.membership, proposal=p, accept=True)
+        lambda p=p: services.introduction_answer(
+            acting=Actor.for_membership(p.mentor.membership), proposal=p, accept=True
+        )
         for p in introduced
     ]
     _race(workers)
@@ -62,13 +65,15 @@ def test_r12_concurrent_acceptances_for_the_last_place_open_one_relationship(cas
     proposals = list(round_.proposals.filter(status=ProposalStatus.INTRODUCED))
     assert len(proposals) == 3
     for p in proposals:
-        services.introduction_answer(membership=p.mentee, proposal=p, accept=True)
+        services.introduction_answer(acting=Actor.for_membership(p.mentee), proposal=p, accept=True)
     for i in range(2):  # two places go elsewhere meanwhile (e.g. ordinary requests)
         relationship(new_member(cast.inst_a, "mentee", f"direct{i}@alpha.edu"), mentor)
 
     _race(
         [
-            lambda p=p: services.introduction_answer(membership=p.mentor.membership, proposal=p, accept=True)
+            lambda p=p: services.introduction_answer(
+                acting=Actor.for_membership(p.mentor.membership), proposal=p, accept=True
+            )
             for p in proposals
         ]
     )

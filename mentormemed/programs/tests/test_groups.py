@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from icalendar import Calendar
 
+from mentormemed.core.access import Actor
 from mentormemed.mentorships.testing import new_member
 from mentormemed.profiles.models import ContentArea, MentorProfile
 from mentormemed.programs import group_selectors, group_services
@@ -55,7 +56,7 @@ def test_r35_circle_meeting_is_one_invite_with_every_member_as_attendee(circle, 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         meeting = group_services.circle_meeting_book(
-            membership=facilitator, circle=circle, starts_at=slots[0].starts_at, length=60
+            acting=Actor.for_membership(facilitator), circle=circle, starts_at=slots[0].starts_at, length=60
         )
     assert len(mail.outbox) == 6  # one e-mail per person …
     uids = set()
@@ -68,12 +69,14 @@ def test_r35_circle_meeting_is_one_invite_with_every_member_as_attendee(circle, 
     assert len(uids) == 1
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        group_services.circle_meeting_move(membership=facilitator, meeting=meeting, starts_at=slots[3].starts_at)
+        group_services.circle_meeting_move(
+            acting=Actor.for_membership(facilitator), meeting=meeting, starts_at=slots[3].starts_at
+        )
     moved = Calendar.from_ical(next(a for a in mail.outbox[0].attachments if a[0] == "invite.ics")[1])
     assert int(moved.walk("VEVENT")[0]["SEQUENCE"]) == 1 and str(moved.walk("VEVENT")[0]["UID"]) in uids
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        group_services.circle_meeting_cancel(membership=facilitator, meeting=meeting)
+        group_services.circle_meeting_cancel(acting=Actor.for_membership(facilitator), meeting=meeting)
     cancelled = Calendar.from_ical(next(a for a in mail.outbox[0].attachments if a[0] == "invite.ics")[1])
     assert cancelled["METHOD"] == "CANCEL" and int(cancelled.walk("VEVENT")[0]["SEQUENCE"]) == 2
 
@@ -83,10 +86,16 @@ def test_r35_only_facilitators_book_and_a_taken_time_is_refused(circle):
     facilitator, member = seats[0].membership, seats[-1].membership
     slot = group_selectors.circle_slots(circle=circle, length=60)[0]
     with pytest.raises(ValidationError, match="Only the circle's facilitators"):
-        group_services.circle_meeting_book(membership=member, circle=circle, starts_at=slot.starts_at, length=60)
-    group_services.circle_meeting_book(membership=facilitator, circle=circle, starts_at=slot.starts_at, length=60)
+        group_services.circle_meeting_book(
+            acting=Actor.for_membership(member), circle=circle, starts_at=slot.starts_at, length=60
+        )
+    group_services.circle_meeting_book(
+        acting=Actor.for_membership(facilitator), circle=circle, starts_at=slot.starts_at, length=60
+    )
     with pytest.raises(ValidationError, match="not free"):
-        group_services.circle_meeting_book(membership=facilitator, circle=circle, starts_at=slot.starts_at, length=60)
+        group_services.circle_meeting_book(
+            acting=Actor.for_membership(facilitator), circle=circle, starts_at=slot.starts_at, length=60
+        )
 
 
 def test_r35_circles_do_not_count_toward_the_cap(circle):
@@ -97,7 +106,9 @@ def test_r35_circles_do_not_count_toward_the_cap(circle):
 
 def test_r30_thread_is_for_members_only(circle, cast, client):
     member = group_selectors.seats(circle)[-1].membership
-    group_services.circle_message_send(membership=member, circle=circle, body="Shall we talk about Step 1?")
+    group_services.circle_message_send(
+        acting=Actor.for_membership(member), circle=circle, body="Shall we talk about Step 1?"
+    )
     client.force_login(cast.admin.user)
     page = client.get(f"/programs/manage/circles/{circle.pk}/").content.decode()
     assert "Step 1" not in page
@@ -136,19 +147,21 @@ def test_r35_event_schedule_is_booked(cast):
 def test_r35_office_hours_seats_and_scope(cast):
     mentor = new_member(cast.inst_a, "mentor", "oh@alpha.edu").mentor_profile
     session = group_services.office_hours_offer(
-        mentor=mentor,
+        acting=Actor.for_membership(mentor.membership),
         title="Office hours: Step 1",
         starts_at=timezone.now() + dt.timedelta(days=2),
         minutes=30,
         seats=1,
     )
     first = new_member(cast.inst_a, "mentee", "oh1@alpha.edu")
-    group_services.session_book(mentee=first, session=session)
+    group_services.session_book(acting=Actor.for_membership(first), session=session)
     with pytest.raises(ValidationError, match="Every seat"):
-        group_services.session_book(mentee=new_member(cast.inst_a, "mentee", "oh2@alpha.edu"), session=session)
+        group_services.session_book(
+            acting=Actor.for_membership(new_member(cast.inst_a, "mentee", "oh2@alpha.edu")), session=session
+        )
     outsider = new_member(cast.inst_b, "mentee", "oh3@beta.org")
     with pytest.raises(ValidationError, match="not open to you"):  # local mentor, other institution (R9)
-        group_services.session_book(mentee=outsider, session=session)
+        group_services.session_book(acting=Actor.for_membership(outsider), session=session)
     assert MentorProfile.objects.get(pk=mentor.pk).active_mentee_count == 0
 
 
@@ -159,7 +172,7 @@ def test_r35_questions_reach_mentors_offering_the_area_within_scope(cast):
     national_b = new_member(cast.inst_b, "mentor", "qn@beta.org", areas=("research",), scope="national").mentor_profile
     asker = new_member(cast.inst_a, "mentee", "asker@alpha.edu")
     question = group_services.question_ask(
-        mentee=asker,
+        acting=Actor.for_membership(asker),
         title="How do I find a research mentor?",
         body="I am an MS1 and want to start research this year.",
         areas=research,
@@ -169,12 +182,18 @@ def test_r35_questions_reach_mentors_offering_the_area_within_scope(cast):
     assert question in group_selectors.questions_for_mentor(mentor=national_b)
     assert question not in group_selectors.questions_for_mentor(mentor=local_b)
     with pytest.raises(ValidationError, match="outside your reach"):
-        group_services.question_answer(mentor=local_b, question=question, body="Look for a lab with good mentoring.")
+        group_services.question_answer(
+            acting=Actor.for_membership(local_b.membership),
+            question=question,
+            body="Look for a lab with good mentoring.",
+        )
     assert [a for a, _ in group_selectors.unanswered_question_needs(now=timezone.now() + dt.timedelta(days=8))] == list(
         research
     )
     group_services.question_answer(
-        mentor=national_b, question=question, body="Ask your dean's office for a research list."
+        acting=Actor.for_membership(national_b.membership),
+        question=question,
+        body="Ask your dean's office for a research list.",
     )
     assert group_selectors.unanswered_question_needs(now=timezone.now() + dt.timedelta(days=8)) == []
     peer = new_member(cast.inst_a, "mentee", "peer@alpha.edu")
@@ -192,13 +211,15 @@ def test_r24_r35_group_sessions_count_in_the_participation_record_not_the_cap(ci
         circle=circle, starts_at=past, ends_at=past + dt.timedelta(hours=1), status=GroupMeetingStatus.HELD
     )
     session = group_services.office_hours_offer(
-        mentor=facilitator.mentor_profile,
+        acting=Actor.for_membership(facilitator.mentor_profile.membership),
         title="Office hours",
         starts_at=timezone.now() + dt.timedelta(days=1),
         minutes=30,
         seats=3,
     )
-    group_services.session_book(mentee=group_selectors.seats(circle)[-1].membership, session=session)
+    group_services.session_book(
+        acting=Actor.for_membership(group_selectors.seats(circle)[-1].membership), session=session
+    )
     type(session).objects.filter(pk=session.pk).update(starts_at=past)  # it has taken place
     record = next(r for r in participation_records(institution=cast.inst_a) if r.mentor.membership_id == facilitator.pk)
     assert record.extras == [("Group sessions led", 2)]
@@ -229,3 +250,42 @@ def test_r35_a_programs_circle_takes_at_most_its_circle_size(cast):
         program=prog,
     )
     assert circle.max_mentees == 3 and circle.program == prog
+
+
+def test_r35_group_writes_are_the_acting_members_own(circle, cast):
+    """Circles, sessions and questions take the acting principal: an admin, a member of another
+    institution or the wrong side is refused, whatever membership the caller holds."""
+    goal = group_services.circle_goal_add(
+        acting=Actor.for_membership(group_selectors.seats(circle)[-1].membership), circle=circle, text="Present once"
+    )
+    for outsider in (cast.admin, cast.mentee_b, cast.mentee):  # cast.mentee holds no seat in this circle
+        with pytest.raises(ValidationError, match="Only the circle's members"):
+            group_services.circle_goal_progress(acting=Actor.for_membership(outsider), goal=goal, progress=50)
+    with pytest.raises(ValidationError, match="Only the circle's members"):
+        group_services.circle_message_send(acting=Actor.system(), circle=circle, body="Hello")
+    with pytest.raises(ValidationError, match="Only a mentor can offer a session"):
+        group_services.office_hours_offer(
+            acting=Actor.for_membership(cast.mentee),
+            title="Office hours",
+            starts_at=timezone.now() + dt.timedelta(days=2),
+            minutes=30,
+            seats=2,
+        )
+    mentor = new_member(cast.inst_a, "mentor", "own@alpha.edu").mentor_profile
+    session = group_services.office_hours_offer(
+        acting=Actor.for_membership(mentor.membership),
+        title="Office hours",
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        minutes=30,
+        seats=2,
+    )
+    assert session.mentor == mentor
+    with pytest.raises(ValidationError, match="not open to you"):
+        group_services.session_book(acting=Actor.for_membership(cast.mentor), session=session)
+    with pytest.raises(ValidationError, match="Only an active mentee can ask"):
+        group_services.question_ask(
+            acting=Actor.for_membership(cast.admin),
+            title="How do I find a research mentor?",
+            body="I am an MS1 and want to start research this year.",
+            areas=ContentArea.objects.filter(key="research"),
+        )

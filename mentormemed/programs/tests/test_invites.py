@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
+from mentormemed.core.access import Actor
 from mentormemed.mentorships.testing import new_member
 from mentormemed.programs import group_services
 from mentormemed.programs.testing import admin_actor
@@ -39,10 +40,14 @@ def test_r35_a_session_seat_is_an_invite_and_giving_it_up_cancels_it(
     mentee = new_member(cast.inst_a, "mentee", "seat@alpha.edu")
     starts_at = (timezone.now() + dt.timedelta(days=4)).replace(second=0, microsecond=0)
     session = group_services.office_hours_offer(
-        mentor=mentor, title="Office hours: research careers", starts_at=starts_at, minutes=30, seats=3
+        acting=Actor.for_membership(mentor.membership),
+        title="Office hours: research careers",
+        starts_at=starts_at,
+        minutes=30,
+        seats=3,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        group_services.session_book(mentee=mentee, session=session)
+        group_services.session_book(acting=Actor.for_membership(mentee), session=session)
     (booked,) = smtp_inbox.to("seat@alpha.edu")
     method, vevent = _event(booked)
     assert method == "REQUEST"
@@ -55,7 +60,7 @@ def test_r35_a_session_seat_is_an_invite_and_giving_it_up_cancels_it(
     assert "1 of 3 seats taken" in host.get_body(("plain",)).get_content()
 
     with django_capture_on_commit_callbacks(execute=True):
-        group_services.session_cancel_booking(mentee=mentee, session=session)
+        group_services.session_cancel_booking(acting=Actor.for_membership(mentee), session=session)
     cancelled = smtp_inbox.to("seat@alpha.edu")[-1]
     method, again = _event(cancelled)
     assert method == "CANCEL"

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.core.onboarding import checklist
 from mentormemed.mentorships.testing import new_member
 from mentormemed.profiles.models import ContentArea
@@ -30,13 +31,13 @@ def _grow(cast, tag: str, n: int):
     asker = c.mentees[0]
     for i in range(n):
         group_services.question_ask(
-            mentee=asker,
+            acting=Actor.for_membership(asker),
             title=f"Question {tag} {i} about research",
             body="A question with enough words in it.",
             areas=ContentArea.objects.filter(key="research"),
         )
         group_services.office_hours_offer(
-            mentor=c.mentors[i],
+            acting=Actor.for_membership(c.mentors[i].membership),
             title=f"Office hours {tag} {i}",
             starts_at=timezone.now() + dt.timedelta(days=2),
             minutes=30,

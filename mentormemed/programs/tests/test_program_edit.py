@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.core.models import AuditEntry
 from mentormemed.programs import services
 from mentormemed.programs.catalogue import MilestoneSpec
@@ -39,8 +40,10 @@ def _matched_relationship(c):
     round_ = services.round_solve(acting=c.admin, program=c.program)
     services.round_publish(acting=c.admin, round=round_)
     proposal = round_.proposals.order_by("pk").first()
-    services.introduction_answer(membership=proposal.mentee, proposal=proposal, accept=True)
-    services.introduction_answer(membership=proposal.mentor.membership, proposal=proposal, accept=True)
+    services.introduction_answer(acting=Actor.for_membership(proposal.mentee), proposal=proposal, accept=True)
+    services.introduction_answer(
+        acting=Actor.for_membership(proposal.mentor.membership), proposal=proposal, accept=True
+    )
     proposal.refresh_from_db()
     return proposal.relationship
 

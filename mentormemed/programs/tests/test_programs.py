@@ -27,8 +27,10 @@ def _publish(c):
 
 
 def _accept_both(proposal):
-    services.introduction_answer(membership=proposal.mentee, proposal=proposal, accept=True)
-    return services.introduction_answer(membership=proposal.mentor.membership, proposal=proposal, accept=True)
+    services.introduction_answer(acting=Actor.for_membership(proposal.mentee), proposal=proposal, accept=True)
+    return services.introduction_answer(
+        acting=Actor.for_membership(proposal.mentor.membership), proposal=proposal, accept=True
+    )
 
 
 def test_r34_admin_creates_a_program_from_a_template(cast):
@@ -68,15 +70,39 @@ def test_r34_join_respects_window_audience_and_invitation(cast):
         enrol_opens=timezone.localdate() - dt.timedelta(days=9),
     )
     with pytest.raises(ValidationError, match="Enrolment is open from"):
-        services.enrol_join(membership=mentee, program=closed)
+        services.enrol_join(acting=Actor.for_membership(mentee), program=closed)
     ms4_only = testing.program(cast.inst_a, name="MS4", audience_levels=["MS4"])
     with pytest.raises(ValidationError, match="for MS4 learners"):
-        services.enrol_join(membership=mentee, program=ms4_only)
+        services.enrol_join(acting=Actor.for_membership(mentee), program=ms4_only)
     invite_only = testing.program(cast.inst_a, name="Invite", join_mode="invite")
     with pytest.raises(ValidationError, match="by invitation"):
-        services.enrol_join(membership=mentee, program=invite_only)
+        services.enrol_join(acting=Actor.for_membership(mentee), program=invite_only)
     services.enrol_invite(acting=testing.admin_actor(cast.admin), program=invite_only, memberships=[mentee])
-    assert services.enrol_join(membership=mentee, program=invite_only).status == "enrolled"
+    assert services.enrol_join(acting=Actor.for_membership(mentee), program=invite_only).status == "enrolled"
+
+
+def test_r34_program_writes_are_the_acting_members_own(small_cohort):
+    """Enrolment, wishes and answers take the acting principal: the membership comes from it, so an
+    admin, the system or a member of another institution is refused."""
+    c = small_cohort
+    for outsider in (Actor.for_membership(c.cast.admin), Actor.system(), Actor.for_membership(c.cast.mentee_b)):
+        with pytest.raises(ValidationError, match="not open to you"):
+            services.enrol_join(acting=outsider, program=c.program)
+        with pytest.raises(ValidationError, match="Join the program before"):
+            services.preference_set(acting=outsider, program=c.program, mentor=c.mentors[0], kind="prefer")
+        with pytest.raises(ValidationError, match="not enrolled"):
+            services.enrol_withdraw(acting=outsider, program=c.program)
+    proposal = _publish(c).proposals.first()
+    with pytest.raises(ValidationError, match="Only the two people introduced"):
+        services.introduction_answer(acting=Actor.for_membership(c.cast.admin), proposal=proposal, accept=True)
+    with pytest.raises(ValidationError, match="Only the two people introduced"):
+        services.introduction_answer(
+            acting=Actor.for_membership(next(m for m in c.mentees if m.pk != proposal.mentee_id)),
+            proposal=proposal,
+            accept=True,
+        )
+    services.enrol_withdraw(acting=Actor.for_membership(c.mentees[0]), program=c.program)
+    assert selectors.enrolment_of(program=c.program, membership=c.mentees[0]).status == "withdrawn"
 
 
 def test_r34_round_proposes_with_reasons_and_nothing_is_matched_before_both_accept(small_cohort):
@@ -86,9 +112,11 @@ def test_r34_round_proposes_with_reasons_and_nothing_is_matched_before_both_acce
     assert len(proposals) == 4 and all(p.status == ProposalStatus.INTRODUCED for p in proposals)
     assert all(p.reasons and any("answers" in r or "new mentor" in r for r in p.reason_texts) for p in proposals)
     first = proposals[0]
-    services.introduction_answer(membership=first.mentee, proposal=first, accept=True)
+    services.introduction_answer(acting=Actor.for_membership(first.mentee), proposal=first, accept=True)
     assert not Relationship.objects.filter(mentee=first.mentee).exists()  # one side is not consent
-    first = services.introduction_answer(membership=first.mentor.membership, proposal=first, accept=True)
+    first = services.introduction_answer(
+        acting=Actor.for_membership(first.mentor.membership), proposal=first, accept=True
+    )
     rel = Relationship.objects.get(mentee=first.mentee, mentor=first.mentor, ended_at__isnull=True)
     assert first.status == ProposalStatus.MATCHED and first.relationship == rel
     assert rel.request.state == "accepted"  # through mentorships' request_send + request_accept
@@ -112,8 +140,12 @@ def test_r34_exclusion_and_preference_are_honoured(small_cohort):
     c = small_cohort
     mentee = c.mentees[0]
     for mentor in c.mentors[:2]:
-        services.preference_set(membership=mentee, program=c.program, mentor=mentor, kind=Preference.Kind.AVOID)
-    services.preference_set(membership=mentee, program=c.program, mentor=c.mentors[2], kind=Preference.Kind.PREFER)
+        services.preference_set(
+            acting=Actor.for_membership(mentee), program=c.program, mentor=mentor, kind=Preference.Kind.AVOID
+        )
+    services.preference_set(
+        acting=Actor.for_membership(mentee), program=c.program, mentor=c.mentors[2], kind=Preference.Kind.PREFER
+    )
     round_ = services.round_solve(acting=c.admin, program=c.program)
     mine = round_.proposals.get(mentee=mentee)
     assert mine.mentor == c.mentors[2] and mine.reason_texts[0] == "you asked for this mentor"
@@ -134,7 +166,9 @@ def test_r34_decline_frees_the_place_and_offers_the_next_best(small_cohort):
     c = small_cohort
     round_ = _publish(c)
     proposal = round_.proposals.first()
-    services.introduction_answer(membership=proposal.mentor.membership, proposal=proposal, accept=False)
+    services.introduction_answer(
+        acting=Actor.for_membership(proposal.mentor.membership), proposal=proposal, accept=False
+    )
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.DECLINED
     offer = round_.proposals.get(replaces=proposal)
@@ -166,7 +200,7 @@ def test_r7_program_training_gates_accepting_an_introduction(small_cohort):
     c.program.required_modules.add(module)
     proposal = _publish(c).proposals.first()
     with pytest.raises(ValidationError, match=module.title):
-        services.introduction_answer(membership=proposal.mentee, proposal=proposal, accept=True)
+        services.introduction_answer(acting=Actor.for_membership(proposal.mentee), proposal=proposal, accept=True)
     proposal.refresh_from_db()
     assert proposal.mentee_answer == ""
 
@@ -178,8 +212,10 @@ def test_r12_full_mentor_lapses_and_the_mentee_is_offered_another(small_cohort):
     proposal = _publish(c).proposals.first()
     MentorProfile.objects.filter(pk=proposal.mentor_id).update(capacity=1)
     relationship(new_member(c.cast.inst_a, "mentee", "late@alpha.edu"), proposal.mentor)  # took the last place
-    services.introduction_answer(membership=proposal.mentee, proposal=proposal, accept=True)
-    services.introduction_answer(membership=proposal.mentor.membership, proposal=proposal, accept=True)
+    services.introduction_answer(acting=Actor.for_membership(proposal.mentee), proposal=proposal, accept=True)
+    services.introduction_answer(
+        acting=Actor.for_membership(proposal.mentor.membership), proposal=proposal, accept=True
+    )
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.LAPSED
     assert MentorProfile.objects.get(pk=proposal.mentor_id).active_mentee_count == 1
