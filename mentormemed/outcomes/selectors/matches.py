@@ -298,7 +298,7 @@ def _breakdown(
         header,
         chart="hbar",
         chart_columns=[0, 1],
-        note="A request can count under several specialties or areas, so rows do not add up.",
+        note=gettext("A request can count under several specialties or areas, so rows do not add up."),
     )
 
 

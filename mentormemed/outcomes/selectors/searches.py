@@ -101,7 +101,7 @@ def search_tables(institution: Institution | None, f: Filters) -> list[Table]:
             rows,
             gettext("Eligibility basis"),
             chart="hbar",
-            note="A mentee with several bases counts in each, so the rows do not add up.",
+            note=gettext("A mentee with several bases counts in each, so the rows do not add up."),
         )
     )
 
@@ -120,12 +120,12 @@ def search_tables(institution: Institution | None, f: Filters) -> list[Table]:
             buckets["p0"],
         ),
         Row(
-            "1–3 results",
+            gettext("1–3 results"),
             [count(buckets["n1"], buckets["p1"]), rate(buckets["n1"], totals["n"], buckets["p1"])],
             buckets["p1"],
         ),
         Row(
-            "4 or more",
+            gettext("4 or more"),
             [count(buckets["n4"], buckets["p4"]), rate(buckets["n4"], totals["n"], buckets["p4"])],
             buckets["p4"],
         ),
@@ -276,7 +276,7 @@ def _filter_tables(institution: Institution | None, f: Filters, k: int, total: R
         rows,
         gettext("Filter"),
         chart="hbar",
-        note="A search may use several filters, so the rows do not add up.",
+        note=gettext("A search may use several filters, so the rows do not add up."),
     )
     rows = [Row(label(r["key"]), [count(r["u"], r["up"])], r["up"]) for r in unmet]
     protect(rows, additive=False, reference=unmet_total, k=k)

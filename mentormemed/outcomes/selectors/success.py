@@ -222,7 +222,7 @@ def analysis_table(analysis: Analysis, key: str) -> Table:
         rows.append(row)
     return Table(
         key,
-        f"{analysis.outcome} by shared characteristic",
+        gettext("%(outcome)s by shared characteristic") % {"outcome": analysis.outcome},
         [
             gettext("With"),
             gettext("Without"),
