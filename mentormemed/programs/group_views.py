@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
+from mentormemed.core.feedback import error_message
 from mentormemed.core.timezones import zone_or_utc
 from mentormemed.profiles.models import MentorProfile
 from mentormemed.programs import group_selectors as gsel
@@ -29,10 +30,6 @@ from mentormemed.programs.forms import (
     parse_slot,
 )
 from mentormemed.programs.models import CircleGoal, CircleRole, GroupMeetingStatus
-
-
-def _error(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 def _mentor_profile(request) -> MentorProfile | None:
@@ -103,7 +100,7 @@ def admin_circle_seat_add(request, pk: int):
     try:
         seat = gsvc.circle_seat_add(acting=request.actor, circle=circle, membership=form.cleaned_data["membership"])
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(
             request,
@@ -120,7 +117,7 @@ def admin_circle_seat_remove(request, pk: int):
     try:
         gsvc.circle_seat_remove(acting=request.actor, seat=seat)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(
             request,
@@ -172,7 +169,7 @@ def circle_message(request, pk: int):
             raise ValidationError(gettext("Write a message first."))
         gsvc.circle_message_send(membership=request.actor.membership, circle=circle, body=form.cleaned_data["body"])
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     return redirect("programs:circle", circle.pk)
 
 
@@ -186,7 +183,7 @@ def circle_goal_add(request, pk: int):
             raise ValidationError(gettext("Write the goal first."))
         gsvc.circle_goal_add(membership=request.actor.membership, circle=circle, text=form.cleaned_data["text"])
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     return redirect("programs:circle", circle.pk)
 
 
@@ -208,7 +205,7 @@ def circle_goal_progress(request, pk: int):
             membership=request.actor.membership, goal=goal, progress=form.cleaned_data["progress"]
         )
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     return redirect("programs:circle", goal.circle_id)
 
 
@@ -250,7 +247,7 @@ def circle_book(request, pk: int):
                 )
                 messages.success(request, gettext("Meeting booked; one invite went to everyone in the circle."))
         except ValidationError as exc:
-            _error(request, exc)
+            error_message(request, exc)
             return redirect("programs:circle_book", circle.pk)
         return redirect("programs:circle", circle.pk)
     return render(
@@ -272,7 +269,7 @@ def _circle_meeting_action(request, pk: int, action, done: str):
     try:
         action(membership=request.actor.membership, meeting=meeting)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, done)
     return redirect("programs:circle", meeting.circle_id)
@@ -330,7 +327,7 @@ def _session_action(request, pk: int, action, done: str):
     try:
         action(mentee=request.actor.membership, session=session)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, done)
     return redirect("programs:sessions")
@@ -406,7 +403,7 @@ def event_schedule(request, pk: int):
     try:
         n = gsvc.event_schedule(acting=request.actor, event=event)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(
             request,
@@ -484,7 +481,7 @@ def question(request, pk: int):
                 raise ValidationError(gettext("Write your answer first."))
             gsvc.question_answer(mentor=mentor, question=question, body=form.cleaned_data["body"])
         except ValidationError as exc:
-            _error(request, exc)
+            error_message(request, exc)
         else:
             messages.success(request, gettext("Thank you: your answer is with the learner."))
         return redirect("programs:question", question.pk)
