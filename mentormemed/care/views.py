@@ -26,6 +26,7 @@ from mentormemed.care.health import stored_reasons
 from mentormemed.care.models import CaseStatus, CheckInOccasion, HealthState
 from mentormemed.core.access import requires
 from mentormemed.core.audit import audit_request
+from mentormemed.core.feedback import error_message
 from mentormemed.mentorships import selectors as mentorships
 from mentormemed.scheduling import selectors as scheduling
 
@@ -35,10 +36,6 @@ def _int(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
-
-
-def _error(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 def _back_to(rel) -> str:
@@ -120,7 +117,7 @@ def block_lift(request, user_id: int):
         services.block_lift(acting=request.actor, block=block)
         messages.success(request, gettext("Contact is restored."))
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     if block is not None and block.relationship_id:
         return redirect(_back_to(block.relationship))
     return redirect("care:my_reports")
@@ -190,7 +187,7 @@ def checkin_answer(request, pk: int):
             )
             messages.success(request, gettext("Thank you — only you see your answer."))
         except ValidationError as exc:
-            _error(request, exc)
+            error_message(request, exc)
     else:
         messages.error(request, gettext("Choose an answer to each question."))
     return redirect(_back_to(checkin.relationship))
@@ -204,7 +201,7 @@ def no_show(request, pk: int):
         services.no_show_mark(acting=request.actor, meeting=meeting)
         messages.success(request, gettext("Recorded: the meeting did not take place because they did not show."))
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     return redirect("scheduling:meeting", pk=meeting.pk)
 
 
@@ -280,7 +277,7 @@ def reach_out(request, pk: int):
             )
             messages.success(request, gettext("Sent. They get it as their notification settings say."))
         except ValidationError as exc:
-            _error(request, exc)
+            error_message(request, exc)
     else:
         messages.error(request, gettext("Choose whom to reach out to; a note can be at most 1,000 characters."))
     return redirect("care:at_risk")
@@ -320,7 +317,7 @@ def case_take(request, pk: int):
         services.case_take(acting=request.actor, case=item)
         messages.success(request, gettext("You own this case now."))
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     return redirect("care:case", pk=item.pk)
 
 
@@ -336,7 +333,7 @@ def case_update(request, pk: int):
             )
             messages.success(request, gettext("Saved to the case history."))
         except ValidationError as exc:
-            _error(request, exc)
+            error_message(request, exc)
     else:
         messages.error(request, gettext("Choose a status; a note can be at most 2,000 characters."))
     return redirect("care:case", pk=item.pk)

@@ -1,9 +1,15 @@
-"""Audit log (R26): every admin/staff action and every view of sensitive data."""
+"""Audit log (R26): every admin/staff action and every view of sensitive data; the run and worker
+records of the sweep; the shape every staff-written translation of a versioned text shares."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+from mentormemed.core.languages import translation_codes, translation_languages
 
 
 class AuditEntry(models.Model):
@@ -66,3 +72,37 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.queues})"
+
+
+class VersionTranslation(models.Model):
+    """Staff's translation of one published version of a text into one language (issue 19, languages).
+
+    Abstract: training modules and evaluation instruments each have a concrete table
+    (``ModuleVersionTranslation``, ``InstrumentVersionTranslation``) that adds its ``version``
+    foreign key, its translated fields and its ``Meta.constraints`` from
+    ``version_translation_constraints``. A translation belongs to the version it translates, one
+    per language, so a new version starts untranslated.
+    """
+
+    version: Any  # the concrete model's ForeignKey to the version it translates
+    language = models.CharField(max_length=8, choices=translation_languages())
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["version", "language"]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.language})"
+
+
+def version_translation_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """One translation per version and language, in a known language: ``<prefix>_one_per_language``
+    and ``<prefix>_language_known`` (the names the tables were created with)."""
+    return [
+        models.UniqueConstraint(fields=["version", "language"], name=f"{prefix}_one_per_language"),
+        models.CheckConstraint(condition=Q(language__in=translation_codes()), name=f"{prefix}_language_known"),
+    ]

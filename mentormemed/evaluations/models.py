@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
-from mentormemed.core.languages import translation_codes, translation_languages
+from mentormemed.core.models import VersionTranslation, version_translation_constraints
 
 # Item types an instrument may use. "scale" items are competencies on the 1–7 scale and
 # feed the competency mean; "overall" is the 1–7 overall rating; the others are free data.
@@ -79,37 +79,24 @@ class InstrumentVersion(models.Model):
         return [i for i in self.items if i["type"] == "scale"]
 
 
-class InstrumentVersionTranslation(models.Model):
+class InstrumentVersionTranslation(VersionTranslation):
     """Staff's translation of one instrument version into one language (issue 19, languages).
 
     Bound to the version it translates (a new version starts untranslated). ``items`` is keyed
     by the source item key: ``{key: {"text", "choices": {source choice: label}, "anchors":
     {"1": label}}}``; answers are stored under the source keys and choices, so a response in
-    any language scores exactly as the English one.
+    any language scores exactly as the English one. Language, ``updated_at``/``updated_by`` and
+    the constraints are ``core.models.VersionTranslation``'s.
     """
 
     version = models.ForeignKey(InstrumentVersion, on_delete=models.CASCADE, related_name="translations")
-    language = models.CharField(max_length=8, choices=translation_languages())
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     intro = models.TextField(blank=True)
     items = models.JSONField(default=dict, blank=True, help_text=gettext_lazy("item key → translated wording"))
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
-    class Meta:
-        ordering = ["version", "language"]
-        constraints = [
-            models.UniqueConstraint(fields=["version", "language"], name="instrument_translation_one_per_language"),
-            models.CheckConstraint(
-                condition=Q(language__in=translation_codes()), name="instrument_translation_language_known"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.version} ({self.language})"
+    class Meta(VersionTranslation.Meta):
+        constraints = version_translation_constraints("instrument_translation")
 
 
 class Occasion(models.TextChoices):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from mentormemed.core.conf import product
 from mentormemed.core.languages import reader_language, source_language
+from mentormemed.core.translations import translation_of_earlier_version, translations_by_language
 from mentormemed.core.types import JSONDict
 from mentormemed.evaluations.models import (
     Evaluation,
@@ -92,6 +93,18 @@ def instrument_text(*, version: InstrumentVersion, language: str | None = None) 
         language=requested,
         requested=requested,
         items=items,
+    )
+
+
+def translations_of(instrument: Instrument) -> dict[str, InstrumentVersionTranslation]:
+    """The current version's translations by language (staff pages)."""
+    return translations_by_language(InstrumentVersionTranslation, instrument.current_version_id)
+
+
+def earlier_translation(version: InstrumentVersion, language: str) -> InstrumentVersionTranslation | None:
+    """The newest translation into ``language`` of an earlier version of the same instrument, if any."""
+    return translation_of_earlier_version(
+        InstrumentVersionTranslation, version, language, parent="instrument", number="number"
     )
 
 

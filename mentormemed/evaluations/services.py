@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
-from mentormemed.core.languages import language_name, translation_codes
+from mentormemed.core.translations import require_translation_language, save_version_translation
 from mentormemed.core.types import JSONDict
 from mentormemed.evaluations import selectors
 from mentormemed.evaluations.models import (
@@ -253,11 +253,7 @@ def instrument_translation_save(
     {source choice: label}, "anchors": {"1": label}}}``; answers keep the source keys and choices.
     """
     acting.require("staff.instruments")
-    if language not in translation_codes():
-        raise ValidationError(
-            gettext("Translations can be written in: %(languages)s.")
-            % {"languages": ", ".join(language_name(c) for c in translation_codes())}
-        )
+    require_translation_language(language)
     version = InstrumentVersion.objects.select_related("instrument").get(pk=version.pk)
     instrument = Instrument.objects.select_for_update().get(pk=version.instrument_id)
     if instrument.current_version_id != version.pk:
@@ -281,25 +277,17 @@ def instrument_translation_save(
                 gettext("Translate item %(number)s: its wording and each of its answers.") % {"number": n}
             )
         stored[item["key"]] = {"text": text, "choices": choices, "anchors": anchors}
-    translation, created = InstrumentVersionTranslation.objects.update_or_create(
+    return save_version_translation(
+        InstrumentVersionTranslation,
+        acting=acting,
         version=version,
         language=language,
-        defaults={
-            "name": name,
-            "description": description,
-            "intro": intro,
-            "items": stored,
-            "updated_by": acting.person,
-        },
-    )
-    audit(
-        acting=acting,
+        fields={"name": name, "description": description, "intro": intro, "items": stored},
         action="instrument.translation_save",
         obj=version,
         actor_role="staff",
-        detail={"instrument": instrument.kind, "version": version.number, "language": language, "created": created},
+        detail={"instrument": instrument.kind, "version": version.number, "language": language},
     )
-    return translation
 
 
 # ------------------------------------------------------------------ reminders (the sweep)

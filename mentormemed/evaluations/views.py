@@ -6,15 +6,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from mentormemed.core.access import public, requires
 from mentormemed.core.conf import product
-from mentormemed.core.languages import language_name, translation_codes, translation_languages
+from mentormemed.core.languages import language_name, translation_codes
+from mentormemed.core.translations import translation_page, translation_rows
 from mentormemed.evaluations import selectors, services
 from mentormemed.evaluations.forms import InstrumentForm, InstrumentTranslationForm, ResponseForm
-from mentormemed.evaluations.models import Instrument, InstrumentVersionTranslation
+from mentormemed.evaluations.models import Instrument
 
 
 def _current(kind: str):
@@ -146,18 +148,9 @@ def instrument(request, pk: int):
             "form": form,
             "versions": instrument.versions.select_related("published_by").order_by("-number"),
             "preview": ResponseForm(version=current) if current else None,
-            "translations": _translation_rows(instrument),
+            "translations": translation_rows(selectors.translations_of(instrument)),
         },
     )
-
-
-def _translation_rows(instrument: Instrument) -> list[dict]:
-    saved = {}
-    if instrument.current_version_id:
-        saved = {
-            t.language: t for t in InstrumentVersionTranslation.objects.filter(version_id=instrument.current_version_id)
-        }
-    return [{"code": code, "name": name, "translation": saved.get(code)} for code, name in translation_languages()]
 
 
 @requires("staff.instruments")
@@ -170,57 +163,34 @@ def instrument_translation(request, pk: int, language: str):
     version = instrument.current_version
     if version is None:
         raise Http404
-    saved = InstrumentVersionTranslation.objects.filter(version=version, language=language).first()
-    earlier = (
-        None
-        if saved
-        else InstrumentVersionTranslation.objects.filter(
-            version__instrument=instrument, version__number__lt=version.number, language=language
-        )
-        .select_related("version")
-        .order_by("-version__number")
-        .first()
-    )
+    saved = selectors.translations_of(instrument).get(language)
+    earlier = None if saved else selectors.earlier_translation(version, language)
     form = InstrumentTranslationForm(
         request.POST or None, version=version, initial=InstrumentTranslationForm.initial_from(saved or earlier, version)
     )
-    for field in form.fields.values():
-        field.widget.attrs["lang"] = language  # what staff type is in that language (WCAG 3.1.2)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.instrument_translation_save(
-                acting=request.actor,
-                version=version,
-                language=language,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                intro=form.cleaned_data["intro"],
-                items=form.translated_items(),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                gettext(
-                    "Translation into %(language)s of version %(number)s saved; "
-                    "people who read %(language)s see it now."
-                )
-                % {"language": language_name(language), "number": version.number},
-            )
-            return redirect("evaluations:instrument", pk=instrument.pk)
-    return render(
+    return translation_page(
         request,
-        "evaluations/staff/translation.html",
-        {
-            "instrument": instrument,
-            "version": version,
-            "form": form,
-            "language": language,
-            "language_name": language_name(language),
-            "saved": saved,
-            "earlier": earlier,
-        },
+        form=form,
+        version=version,
+        language=language,
+        saved=saved,
+        earlier=earlier,
+        save=lambda: services.instrument_translation_save(
+            acting=request.actor,
+            version=version,
+            language=language,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            intro=form.cleaned_data["intro"],
+            items=form.translated_items(),
+        ),
+        saved_message=gettext(
+            "Translation into %(language)s of version %(number)s saved; people who read %(language)s see it now."
+        )
+        % {"language": language_name(language), "number": version.number},
+        done_url=reverse("evaluations:instrument", args=[instrument.pk]),
+        template="evaluations/staff/translation.html",
+        context={"instrument": instrument},
     )
 
 

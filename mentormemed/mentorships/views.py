@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
 from mentormemed.core.conf import product
+from mentormemed.core.feedback import error_message
 from mentormemed.core.onboarding import missing_steps
 from mentormemed.mentorships import selectors, services
 from mentormemed.mentorships.forms import (
@@ -35,10 +36,6 @@ def _int_or_none(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _error(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 # ------------------------------------------------------------------------------ mentee
@@ -116,7 +113,7 @@ def request_withdraw(request, pk: int):
         services.request_withdraw(acting=request.actor, request=mentorship_request)
         messages.success(request, gettext("Request withdrawn."))
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     return redirect("mentorships:requests")
 
 
@@ -209,7 +206,7 @@ def request_answer(request, pk: int, decision: str):
             request, gettext("You declined %(name)s's request; they will be shown other mentors.") % {"name": name}
         )
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
         if isinstance(exc, services.GateClosed):
             return redirect("core:onboarding")
     return redirect("mentorships:inbox")
@@ -267,7 +264,7 @@ def _relationship_action(request, pk: int, action) -> object:
     try:
         result = action(rel)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
         return redirect("mentorships:relationship", pk=rel.pk)
     return result or redirect("mentorships:relationship", pk=rel.pk)
 
@@ -436,5 +433,5 @@ def reinstate(request, mentor_id: int):
             request, gettext("%(display_name)s is reinstated.") % {"display_name": mentor.membership.user.display_name}
         )
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     return redirect("mentorships:suspended")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
+from mentormemed.core.feedback import error_message
 from mentormemed.core.timezones import zone_or_utc
 from mentormemed.profiles.models import MentorProfile
 from mentormemed.programs import group_selectors as gsel
@@ -29,10 +30,6 @@ from mentormemed.programs.forms import (
     parse_slot,
 )
 from mentormemed.programs.models import CircleGoal, CircleRole, GroupMeetingStatus
-
-
-def _error(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 def _mentor_profile(request) -> MentorProfile | None:
@@ -103,7 +100,7 @@ def admin_circle_seat_add(request, pk: int):
     try:
         seat = gsvc.circle_seat_add(acting=request.actor, circle=circle, membership=form.cleaned_data["membership"])
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(
             request,
@@ -120,7 +117,7 @@ def admin_circle_seat_remove(request, pk: int):
     try:
         gsvc.circle_seat_remove(acting=request.actor, seat=seat)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(
             request,
@@ -172,7 +169,7 @@ def circle_message(request, pk: int):
             raise ValidationError(gettext("Write a message first."))
         gsvc.circle_message_send(acting=request.actor, circle=circle, body=form.cleaned_data["body"])
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     return redirect("programs:circle", circle.pk)
 
 
@@ -186,7 +183,7 @@ def circle_goal_add(request, pk: int):
             raise ValidationError(gettext("Write the goal first."))
         gsvc.circle_goal_add(acting=request.actor, circle=circle, text=form.cleaned_data["text"])
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     return redirect("programs:circle", circle.pk)
 
 
@@ -206,7 +203,7 @@ def circle_goal_progress(request, pk: int):
             raise ValidationError(gettext("Progress is between 0 and 100 percent."))
         gsvc.circle_goal_progress(acting=request.actor, goal=goal, progress=form.cleaned_data["progress"])
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     return redirect("programs:circle", goal.circle_id)
 
 
@@ -248,7 +245,7 @@ def circle_book(request, pk: int):
                 )
                 messages.success(request, gettext("Meeting booked; one invite went to everyone in the circle."))
         except ValidationError as exc:
-            _error(request, exc)
+            error_message(request, exc)
             return redirect("programs:circle_book", circle.pk)
         return redirect("programs:circle", circle.pk)
     return render(
@@ -270,7 +267,7 @@ def _circle_meeting_action(request, pk: int, action, done: str):
     try:
         action(acting=request.actor, meeting=meeting)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, done)
     return redirect("programs:circle", meeting.circle_id)
@@ -328,7 +325,7 @@ def _session_action(request, pk: int, action, done: str):
     try:
         action(acting=request.actor, session=session)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, done)
     return redirect("programs:sessions")
@@ -404,7 +401,7 @@ def event_schedule(request, pk: int):
     try:
         n = gsvc.event_schedule(acting=request.actor, event=event)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(
             request,
@@ -482,7 +479,7 @@ def question(request, pk: int):
                 raise ValidationError(gettext("Write your answer first."))
             gsvc.question_answer(acting=request.actor, question=question, body=form.cleaned_data["body"])
         except ValidationError as exc:
-            _error(request, exc)
+            error_message(request, exc)
         else:
             messages.success(request, gettext("Thank you: your answer is with the learner."))
         return redirect("programs:question", question.pk)

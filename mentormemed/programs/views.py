@@ -9,16 +9,13 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
+from mentormemed.core.feedback import error_message
 from mentormemed.institutions.models import Membership
 from mentormemed.mentorships.selectors import relationship_for_or_404
 from mentormemed.profiles.models import MentorProfile
 from mentormemed.programs import group_selectors, selectors, services
 from mentormemed.programs.forms import InviteForm, PreferenceForm, ProgramEditForm, ProgramForm, SwapForm
 from mentormemed.programs.models import Milestone, Preference, ProposalStatus, RoundStatus
-
-
-def _error(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 def _int(value) -> int | None:
@@ -152,7 +149,7 @@ def admin_invite(request, pk: int):
     try:
         n = services.enrol_invite(acting=request.actor, program=program, memberships=list(form.cleaned_data["people"]))
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, ngettext("%(n)s invitation sent.", "%(n)s invitations sent.", n) % {"n": n})
     return redirect("programs:admin_detail", program.pk)
@@ -165,7 +162,7 @@ def round_solve(request, pk: int):
     try:
         round_ = services.round_solve(acting=request.actor, program=program)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
         return redirect("programs:admin_detail", program.pk)
     messages.success(
         request,
@@ -200,7 +197,7 @@ def round_publish(request, pk: int):
     try:
         counts = services.round_publish(acting=request.actor, round=round_)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         text = f"Published: {counts['introduced']} introductions sent."
         if counts["lapsed"]:
@@ -216,7 +213,7 @@ def proposal_lock(request, pk: int):
     try:
         services.proposal_lock(acting=request.actor, proposal=proposal, locked=request.POST.get("locked") == "1")
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     return redirect("programs:round", proposal.round_id)
 
 
@@ -234,7 +231,7 @@ def proposal_swap(request, pk: int):
     try:
         services.proposal_swap(acting=request.actor, proposal=proposal, other=other)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, gettext("Mentors swapped; both pairs are locked."))
     return redirect("programs:round", proposal.round_id)
@@ -289,7 +286,7 @@ def join(request, pk: int):
     try:
         services.enrol_join(acting=request.actor, program=program)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, gettext("You are enrolled in %(name)s.") % {"name": program.name})
     return redirect("programs:detail", program.pk)
@@ -302,7 +299,7 @@ def withdraw(request, pk: int):
     try:
         services.enrol_withdraw(acting=request.actor, program=program)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, gettext("You left %(name)s.") % {"name": program.name})
     return redirect("programs:detail", program.pk)
@@ -322,7 +319,7 @@ def preference(request, pk: int):
     try:
         services.preference_set(acting=request.actor, program=program, mentor=mentor, kind=form.cleaned_data["kind"])
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, gettext("Saved. The next matching round takes it into account."))
     return redirect("programs:detail", program.pk)
@@ -344,7 +341,7 @@ def introduction(request, pk: int):
                 acting=request.actor, proposal=proposal, accept=decision == "accept"
             )
         except ValidationError as exc:
-            _error(request, exc)
+            error_message(request, exc)
             return redirect("programs:introduction", proposal.pk)
         if proposal.status == ProposalStatus.MATCHED:
             messages.success(request, gettext("You are matched. Start with your mentoring compact."))
@@ -376,7 +373,7 @@ def milestone_done(request, pk: int):
     try:
         services.milestone_mark_done(acting=request.actor, relationship=relationship, milestone=milestone)
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, gettext("“%(title)s” marked done.") % {"title": milestone.title})
     return redirect("mentorships:relationship", relationship.pk)

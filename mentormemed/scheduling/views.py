@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentormemed.core.access import public, requires
+from mentormemed.core.feedback import error_message
 from mentormemed.core.timezones import zone_or_utc
 from mentormemed.scheduling import ics, selectors, services
 from mentormemed.scheduling.forms import (
@@ -33,10 +34,6 @@ NEW_FEED_SESSION_KEY = "scheduling_new_feed_token"
 
 def _zone(request):
     return zone_or_utc(request.user.time_zone)
-
-
-def _error(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 def _feed_url(token: str) -> str:
@@ -105,7 +102,7 @@ def book(request, pk: int):
                     agenda=form.cleaned_data["agenda"],
                 )
             except (ValidationError, ValueError) as exc:
-                _error(
+                error_message(
                     request, exc if isinstance(exc, ValidationError) else ValidationError(gettext("Choose a length."))
                 )
             else:
@@ -139,7 +136,7 @@ def reschedule(request, pk: int):
                     length=int(request.POST.get("length") or 0) or None,
                 )
             except (ValidationError, ValueError) as exc:
-                _error(
+                error_message(
                     request, exc if isinstance(exc, ValidationError) else ValidationError(gettext("Choose a length."))
                 )
             else:
@@ -186,7 +183,7 @@ def cancel(request, pk: int):
         services.meeting_cancel(meeting=item, acting=request.actor, reason=reason)
         messages.success(request, gettext("Meeting cancelled. Both of you get a cancellation for your calendars."))
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     return redirect("scheduling:meeting", pk=item.pk)
 
 
@@ -198,7 +195,7 @@ def held(request, pk: int):
         services.meeting_mark_held(meeting=item, acting=request.actor)
         messages.success(request, gettext("Marked as held. Well done!"))
     except ValidationError as exc:
-        _error(request, exc)
+        error_message(request, exc)
     return redirect("scheduling:meeting", pk=item.pk)
 
 
@@ -308,7 +305,7 @@ def date_off_add(request):
         try:
             added = services.dates_off_add(mentor=mentor, start=start, end=end, note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _error(request, exc)
+            error_message(request, exc)
         else:
             if len(added) == 1:
                 messages.success(

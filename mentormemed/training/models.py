@@ -19,7 +19,7 @@ from django.db.models.functions import Floor
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy
 
-from mentormemed.core.languages import translation_codes, translation_languages
+from mentormemed.core.models import VersionTranslation, version_translation_constraints
 
 QUARTER = Decimal("0.25")
 
@@ -154,39 +154,26 @@ class Choice(models.Model):
         return self.text[:80]
 
 
-class ModuleVersionTranslation(models.Model):
+class ModuleVersionTranslation(VersionTranslation):
     """Staff's translation of one published version into one language (issue 19, languages).
 
     It belongs to the version it translates: a new version starts untranslated, so a reader
     never gets last version's wording for this version's content. ``questions`` is keyed by
     the source rows (``{question id: {"text", "explanation", "choices": {choice id: text}}}``),
     so the knowledge check still posts and scores the source choices whatever the language.
+    Language, ``updated_at``/``updated_by`` and the constraints are ``core.models.VersionTranslation``'s.
     """
 
     version = models.ForeignKey(ModuleVersion, on_delete=models.CASCADE, related_name="translations")
-    language = models.CharField(max_length=8, choices=translation_languages())
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     body = models.TextField("content (Markdown)")
     questions = models.JSONField(
         default=dict, blank=True, help_text=gettext_lazy("question id → text, explanation and choice texts")
     )
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
-    class Meta:
-        ordering = ["version", "language"]
-        constraints = [
-            models.UniqueConstraint(fields=["version", "language"], name="training_translation_one_per_language"),
-            models.CheckConstraint(
-                condition=Q(language__in=translation_codes()), name="training_translation_language_known"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.version} ({self.language})"
+    class Meta(VersionTranslation.Meta):
+        constraints = version_translation_constraints("training_translation")
 
 
 def resource_upload_to(instance: Resource, filename: str) -> str:

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, S
 from django.db.models.functions import Coalesce
 
 from mentormemed.core.languages import reader_language, source_language
+from mentormemed.core.translations import translation_of_earlier_version, translations_by_language
 from mentormemed.core.types import JSONDict
 from mentormemed.training.models import (
     Audience,
@@ -256,25 +257,13 @@ def library_texts(modules: list[Module], *, language: str | None = None) -> dict
 
 def translations_of(module: Module) -> dict[str, ModuleVersionTranslation]:
     """The current version's translations by language (staff pages)."""
-    if module.current_version_id is None:
-        return {}
-    return {
-        t.language: t
-        for t in ModuleVersionTranslation.objects.filter(version_id=module.current_version_id).select_related(
-            "updated_by"
-        )
-    }
+    return translations_by_language(ModuleVersionTranslation, module.current_version_id)
 
 
 def earlier_translation(version: ModuleVersion, language: str) -> ModuleVersionTranslation | None:
     """The newest translation into ``language`` of an earlier version of the same module, if any."""
-    return (
-        ModuleVersionTranslation.objects.filter(
-            version__module_id=version.module_id, version__version__lt=version.version, language=language
-        )
-        .select_related("version")
-        .order_by("-version__version")
-        .first()
+    return translation_of_earlier_version(
+        ModuleVersionTranslation, version, language, parent="module", number="version"
     )
 
 

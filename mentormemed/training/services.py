@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
-from mentormemed.core.languages import language_name, translation_codes
+from mentormemed.core.translations import require_translation_language, save_version_translation
 from mentormemed.core.types import JSONDict
 from mentormemed.training import conf
 from mentormemed.training.models import (
@@ -393,11 +393,7 @@ def module_translation_save(
     "choices": {choice id: text}}}``; keys are the source rows, so scoring is unchanged.
     """
     acting.require("staff.training")
-    if language not in translation_codes():
-        raise ValidationError(
-            gettext("Translations can be written in: %(languages)s.")
-            % {"languages": ", ".join(language_name(c) for c in translation_codes())}
-        )
+    require_translation_language(language)
     version = ModuleVersion.objects.select_related("module").get(pk=version.pk)
     module = Module.objects.select_for_update().get(pk=version.module_id)
     if version.is_draft or module.current_version_id != version.pk:
@@ -425,18 +421,16 @@ def module_translation_save(
         if any(len(c) > 500 for c in choices.values()):
             raise ValidationError(gettext("An answer choice can be at most 500 characters."))
         stored[str(question.pk)] = {"text": text, "explanation": explanation, "choices": choices}
-    translation, created = ModuleVersionTranslation.objects.update_or_create(
+    return save_version_translation(
+        ModuleVersionTranslation,
+        acting=acting,
         version=version,
         language=language,
-        defaults={"title": title, "summary": summary, "body": body, "questions": stored, "updated_by": acting.person},
-    )
-    audit(
-        acting=acting,
+        fields={"title": title, "summary": summary, "body": body, "questions": stored},
         action="training.translation_save",
         obj=module,
-        detail={"version": version.version, "language": language, "created": created},
+        detail={"version": version.version, "language": language},
     )
-    return translation
 
 
 # ---------------------------------------------------------------- learners

@@ -10,13 +10,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
 from mentormemed.core.audit import audit_request
-from mentormemed.core.languages import language_name, source_language, translation_codes, translation_languages
+from mentormemed.core.languages import language_name, source_language, translation_codes
+from mentormemed.core.translations import translation_page, translation_rows
 from mentormemed.institutions.models import Institution
 from mentormemed.training import conf, exports, selectors, services
 from mentormemed.training.forms import DraftForm, ModuleForm, ModuleTranslationForm, QuestionForm, ResourceForm
@@ -100,15 +102,9 @@ def module_edit(request, pk: int):
             "problems": services.publish_problems(draft) if draft else [],
             "versions": module.versions.filter(published_at__isnull=False).select_related("published_by"),
             "resource_form": ResourceForm(),
-            "translations": _translation_rows(module),
+            "translations": translation_rows(selectors.translations_of(module)),
         },
     )
-
-
-def _translation_rows(module: Module) -> list[dict]:
-    """One row per language a translation can be written in, for the current version."""
-    saved = selectors.translations_of(module)
-    return [{"code": code, "name": name, "translation": saved.get(code)} for code, name in translation_languages()]
 
 
 @requires("staff.training")
@@ -127,43 +123,29 @@ def module_translation(request, pk: int, language: str):
     form = ModuleTranslationForm(
         request.POST or None, version=version, initial=ModuleTranslationForm.initial_from(saved or earlier, version)
     )
-    for field in form.fields.values():
-        field.widget.attrs["lang"] = language  # what staff type is in that language (WCAG 3.1.2)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.module_translation_save(
-                acting=request.actor,
-                version=version,
-                language=language,
-                title=form.cleaned_data["title"],
-                summary=form.cleaned_data["summary"],
-                body=form.cleaned_data["body"],
-                questions=form.translated_questions(),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                gettext(
-                    "Translation into %(language)s of version %(version)s saved; "
-                    "learners who read %(language)s see it now."
-                )
-                % {"language": language_name(language), "version": version.version},
-            )
-            return redirect("training:staff_module", pk=pk)
-    return render(
+    return translation_page(
         request,
-        "training/staff/translation.html",
-        {
-            "module": module,
-            "version": version,
-            "form": form,
-            "language": language,
-            "language_name": language_name(language),
-            "saved": saved,
-            "earlier": earlier,
-        },
+        form=form,
+        version=version,
+        language=language,
+        saved=saved,
+        earlier=earlier,
+        save=lambda: services.module_translation_save(
+            acting=request.actor,
+            version=version,
+            language=language,
+            title=form.cleaned_data["title"],
+            summary=form.cleaned_data["summary"],
+            body=form.cleaned_data["body"],
+            questions=form.translated_questions(),
+        ),
+        saved_message=gettext(
+            "Translation into %(language)s of version %(version)s saved; learners who read %(language)s see it now."
+        )
+        % {"language": language_name(language), "version": version.version},
+        done_url=reverse("training:staff_module", args=[pk]),
+        template="training/staff/translation.html",
+        context={"module": module},
     )
 
 

@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -92,15 +93,26 @@ def _admin_of(inst):
     return MembershipFactory(institution=inst, role="admin", user=with_totp(UserFactory()))
 
 
+@pytest.fixture
+def ring(cast):
+    """``ring(n)``: the world of ``n`` institutions, precomputed as the sweep leaves it, with a staff
+    client and the national reciprocity page's address (``.insts``, ``.staff``, ``.url``)."""
+
+    def build(n: int, *, busy_current: bool = False) -> SimpleNamespace:
+        insts = _world(n, busy_current=busy_current)
+        _precompute()
+        return SimpleNamespace(insts=insts, staff=cast.client_for(cast.staff), url=reverse(URL, args=["reciprocity"]))
+
+    return build
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("n", [5, 60])
 def test_r23_the_national_page_is_bounded_whatever_the_number_of_institutions(
-    cast, settings, n, django_assert_max_num_queries
+    cast, ring, n, django_assert_max_num_queries
 ):
-    _world(n)
-    _precompute()
-    client = cast.client_for(cast.staff)
-    url = reverse(URL, args=["reciprocity"])
+    world = ring(n)
+    client, url = world.staff, world.url
     _get(client, url)
     with django_assert_max_num_queries(12):
         page = _get(client, url)
@@ -116,11 +128,9 @@ def test_r23_the_national_page_is_bounded_whatever_the_number_of_institutions(
 
 
 @pytest.mark.django_db
-def test_r23_institutions_are_listed_fifty_a_page_found_by_name_and_sorted(cast, settings):
-    insts = _world(60)
-    _precompute()
-    client = cast.client_for(cast.staff)
-    url = reverse(URL, args=["reciprocity"])
+def test_r23_institutions_are_listed_fifty_a_page_found_by_name_and_sorted(ring):
+    world = ring(60)
+    insts, client, url = world.insts, world.staff, world.url
     second = _get(client, url, {"page": 2})
     labels = [r.label for r in second.context["tables"][0].rows]
     assert labels == [i.name for i in insts[50:]] and "Rows 51–60 of 60." in second.content.decode()
@@ -135,12 +145,10 @@ def test_r23_institutions_are_listed_fifty_a_page_found_by_name_and_sorted(cast,
 
 
 @pytest.mark.django_db
-def test_r23_one_institution_shows_its_partners_only(cast, settings):
-    insts = _world(6)
-    _precompute()
-    staff = cast.client_for(cast.staff)
-    url = reverse(URL, args=["reciprocity"])
-    page = _get(staff, url, {"institution": insts[2].pk, "year": 2025})
+def test_r23_one_institution_shows_its_partners_only(ring):
+    world = ring(6)
+    insts = world.insts
+    page = _get(world.staff, world.url, {"institution": insts[2].pk, "year": 2025})
     partners = page.context["insight"].table("reciprocity_partners")
     rows = {r.label: [c.value for c in r.cells] for r in partners.rows}
     # 2025–26: insts[2] gives 15 to insts[3] and receives 15 from insts[1]; the 12s and 4s are counted
@@ -153,11 +161,9 @@ def test_r23_one_institution_shows_its_partners_only(cast, settings):
 
 
 @pytest.mark.django_db
-def test_r23_an_admin_sees_only_their_own_institutions_flows(cast, settings):
-    insts = _world(6)
-    admin = _admin_of(insts[2])
-    _precompute()
-    client = cast.client_for(admin)
+def test_r23_an_admin_sees_only_their_own_institutions_flows(cast, ring):
+    insts = ring(6).insts
+    client = cast.client_for(_admin_of(insts[2]))
     page = _get(client, reverse("outcomes:insight", args=["reciprocity"]), {"year": 2025})
     body = page.content.decode()
     found = page.context["insight"]
@@ -176,10 +182,9 @@ def test_r23_an_admin_sees_only_their_own_institutions_flows(cast, settings):
 
 
 @pytest.mark.django_db
-def test_r23_the_csv_holds_every_row_protected_as_on_the_page(cast, settings):
-    insts = _world(60)
-    _precompute()
-    client = cast.client_for(cast.staff)
+def test_r23_the_csv_holds_every_row_protected_as_on_the_page(ring):
+    world = ring(60)
+    insts, client = world.insts, world.staff
     export = reverse("outcomes:national_export", args=["reciprocity"])
     rows = list(csv.reader(io.StringIO(_get(client, export, {"year": 2025}).content.decode())))
     assert {r[0] for r in rows[1:-1]} == {i.name for i in insts} and rows[-1][0] == "All institutions"
@@ -189,18 +194,16 @@ def test_r23_the_csv_holds_every_row_protected_as_on_the_page(cast, settings):
     assert len(listed) == 60 and set(listed.values()) == {15}, "the 12s and 4s are counted together, never named"
     assert [r[0] for r in flows[-2:]] == ["All other flows together", "All flows between institutions"]
     assert int(flows[-2][1]) == 60 * 16 and int(flows[-1][1]) == 60 * 31
-    page = _get(client, reverse(URL, args=["reciprocity"]), {"year": 2025})
+    page = _get(client, world.url, {"year": 2025})
     top = page.context["insight"].table("reciprocity_top_flows")
     assert all(listed[label] == value for label, value in _flows(top).items())
     assert 'href="/outcomes/national/export/reciprocity_flows.csv?year=2025"' in page.content.decode()
 
 
 @pytest.mark.django_db
-def test_r23_pooled_years_show_what_single_years_cannot_and_say_so(cast, settings):
-    insts = _world(6)
-    _precompute()
-    client = cast.client_for(cast.staff)
-    url = reverse(URL, args=["reciprocity"])
+def test_r23_pooled_years_show_what_single_years_cannot_and_say_so(ring):
+    world = ring(6)
+    insts, client, url = world.insts, world.staff, world.url
     single = _get(client, url, {"year": 2025})
     assert "Pool the last three complete years" in single.content.decode()
     page = _get(client, url, {"year": "pooled"})
@@ -225,10 +228,9 @@ def test_r23_pooled_years_show_what_single_years_cannot_and_say_so(cast, setting
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("busy", [False, True])
-def test_r23_the_default_period_is_the_last_complete_year_until_the_current_one_holds_enough(cast, settings, busy):
-    _world(6, busy_current=busy)
-    _precompute()
-    page = _get(cast.client_for(cast.staff), reverse(URL, args=["reciprocity"]))
+def test_r23_the_default_period_is_the_last_complete_year_until_the_current_one_holds_enough(ring, busy):
+    world = ring(6, busy_current=busy)
+    page = _get(world.staff, world.url)
     # 2 flows per institution so far against 31 last year: last year; 20 against 31: this year.
     assert page.context["insight"].filters.academic_year == (2026 if busy else 2025)
     assert 'data-testid="default-period"' in page.content.decode()
@@ -239,11 +241,9 @@ def test_r23_the_default_period_is_the_last_complete_year_until_the_current_one_
 
 
 @pytest.mark.django_db
-def test_r38_no_small_cell_in_any_period_or_scope(cast, settings):
-    insts = _world(7)
-    _precompute()
-    staff = cast.client_for(cast.staff)
-    url = reverse(URL, args=["reciprocity"])
+def test_r38_no_small_cell_in_any_period_or_scope(ring):
+    world = ring(7)
+    insts, staff, url = world.insts, world.staff, world.url
     with time_machine.travel(NOW, tick=False):
         choices = [v for v, _ in reciprocity.offered()]
     for year in choices:
@@ -264,14 +264,12 @@ def test_r38_no_small_cell_in_any_period_or_scope(cast, settings):
 
 
 @pytest.mark.django_db
-def test_r23_the_sweep_stores_every_period_the_page_offers(cast, settings, monkeypatch):
-    _world(5)
-    _precompute()
+def test_r23_the_sweep_stores_every_period_the_page_offers(cast, ring, monkeypatch):
+    world = ring(5)
+    staff, url = world.staff, world.url
     calls = []
     real = reciprocity.figures
     monkeypatch.setattr(reciprocity, "figures", lambda *a, **kw: calls.append(a) or real(*a, **kw))
-    staff = cast.client_for(cast.staff)
-    url = reverse(URL, args=["reciprocity"])
     with time_machine.travel(NOW, tick=False):
         choices = [v for v, _ in reciprocity.offered()]
     for year in choices:
