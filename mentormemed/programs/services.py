@@ -167,6 +167,7 @@ def program_create(
     """An admin creates a program of their institution from a template (R34); platform staff create
     a national one (``national``): mentees of every subscribing institution, or of the chosen
     ``institutions``, with national-scope mentors of the network."""
+    institutions = list(institutions)
     if national:
         if acting.role != STAFF:
             raise ValidationError(gettext("Only platform staff can create a national program."))
@@ -199,7 +200,7 @@ def program_create(
         **fields,
     )
     program.required_modules.set(list(required_modules))
-    program.institutions.set(list(institutions))
+    program.institutions.set(institutions)
     Milestone.objects.bulk_create(
         [
             Milestone(program=program, title=m.title.strip(), detail=m.detail, offset_days=m.offset_days)
