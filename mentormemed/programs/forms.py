@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -167,6 +168,13 @@ class InviteByEmailForm(forms.Form):
         emails = [e.strip().lower() for e in self.cleaned_data["emails"].replace(",", "\n").splitlines() if e.strip()]
         if not emails:
             raise ValidationError(gettext("Write at least one e-mail address."))
+        for email in emails:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise ValidationError(
+                    gettext("“%(email)s” is not an e-mail address.") % {"email": email[:80]}
+                ) from None
         return list(dict.fromkeys(emails))
 
 
