@@ -83,7 +83,8 @@ def staff_invite(request, pk: int):
     program = selectors.national_program_for_staff_or_404(actor=request.actor, pk=pk)
     form = InviteByEmailForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("emails", [gettext("Write at least one e-mail address.")])))
+        errors = form.errors.get("emails") or [gettext("Write at least one e-mail address.")]
+        messages.error(request, " ".join(str(e) for e in errors))
         return redirect("programs:staff_detail", program.pk)
     people, refused = selectors.national_invitees(program=program, emails=form.cleaned_data["emails"])
     try:

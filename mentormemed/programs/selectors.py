@@ -302,7 +302,10 @@ def enrolled(*, program: Program, role: str) -> QuerySet[Enrolment]:
 
 
 def invitable_members(*, program: Program, role: str) -> QuerySet[Membership]:
-    """Active members of the program's institution with this role who are not enrolled or invited yet."""
+    """Active members of the program's institution with this role who are not enrolled or invited yet
+    (none for a national program: staff invite by address, ``national_invitees``)."""
+    if program.institution_id is None:
+        return Membership.objects.none()
     taken = Enrolment.objects.filter(program=program).exclude(status=EnrolmentStatus.WITHDRAWN)
     return (
         Membership.objects.filter(institution_id=program.institution_id, role=role, status="active")
