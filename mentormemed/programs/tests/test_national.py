@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentormemed.core.access import Actor
+from mentormemed.core.models import AuditEntry
 from mentormemed.mentorships.testing import fully_onboard, mentor_profile, new_member, relationship
 from mentormemed.profiles.models import MenteeProfile, MentorProfile, TrainingLevel
 from mentormemed.programs import selectors, services, testing
@@ -137,6 +138,8 @@ def test_r9_r12_staff_round_pairs_only_findable_mentors_within_the_cap(cast):
     assert len(pairs) == 5
     counts = services.round_publish(acting=_staff(cast), round=round_)
     assert counts["introduced"] == 5
+    entry = AuditEntry.objects.get(action="program.round_publish")
+    assert entry.actor == cast.staff and entry.actor_role == "staff" and entry.institution is None
     proposal = round_.proposals.filter(mentee__in=learners_b).exclude(mentor=local_a).first()
     services.introduction_answer(membership=proposal.mentee, proposal=proposal, accept=True)
     proposal = services.introduction_answer(membership=proposal.mentor.membership, proposal=proposal, accept=True)
