@@ -72,6 +72,8 @@ def test_r34_staff_run_a_national_program_and_a_learner_of_another_institution_i
 
     # Staff run the round, review it and publish.
     staff.reload()
+    staff.get_by_role("cell", name="Beta Health System").wait_for()  # enrolled by institution
+    assert_accessible(staff, context="national program (staff)")
     staff.get_by_role("button", name="Run a matching round").click()
     staff.get_by_text("Proposal ready: 1 pairs.").wait_for()
     staff.get_by_text("Beta Health System").first.wait_for()  # the learner's institution, on the pair
