@@ -122,6 +122,9 @@ PERMISSIONS: dict[str, Permission] = {
     "programs.manage": _p(
         ADMIN, description="Programs, matching rounds, circles and events of own institution (R34, R35)"
     ),
+    "programs.national": _p(
+        STAFF, description="National programs across the network: create, invite, match, publish (R34)"
+    ),
     "programs.take_part": _p(MENTEE, MENTOR, description="Own programs, introductions and milestones (R34)"),
     "circles": _p(MENTEE, MENTOR, description="Own circles: thread, goals, group meetings (R35)"),
     "sessions": _p(MENTEE, MENTOR, description="Offer (mentor) or book (mentee) one-off sessions (R35)"),

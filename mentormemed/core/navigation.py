@@ -114,6 +114,7 @@ NAV: dict[str, list[NavItem]] = {
             gettext_lazy("Price bands"), "staff:price_bands", "currency-dollar", group=gettext_lazy("Institutions")
         ),
         NavItem(gettext_lazy("Agreements"), "staff:agreements", "file-text", group=gettext_lazy("Institutions")),
+        NavItem(gettext_lazy("National programs"), "programs:staff_list", "globe", group=gettext_lazy("Programs")),
         NavItem(gettext_lazy("Taxonomy"), "profiles:staff_taxonomy", "tags", group=gettext_lazy("Programs")),
         NavItem(gettext_lazy("Audit log"), "staff:audit", "journal-text"),
         NavItem(gettext_lazy("Data lifecycle"), "lifecycle:staff_index", "recycle", group=gettext_lazy("Institutions")),

@@ -162,7 +162,7 @@ def _word_condition(word: str) -> Q:
     """One typed word (``core.text`` normalised) against the stored document.
 
     Everywhere: the word starts a word of the document. On PostgreSQL also a full-text
-    match on the stored vector (English stemming: "mentoring" finds "mentor"; profiles 0013)
+    match on the stored vector (English stemming: "mentoring" finds "mentor"; profiles 0014)
     and, for words of five letters or more that nothing matches as typed, a trigram word
     similarity (typos: "pediatrcs"). The similarity runs only for such words: comparing a
     word with every document costs about 0.1 ms a document, and a word that is found as

@@ -327,7 +327,7 @@ def _mentee(ctx, membership, lookup) -> None:
     rng = ctx.rng
     featured = membership == ctx.featured.get("mentee")
     profile = services.mentee_profile_for(membership)
-    level = "MS3" if featured else rng.choice([c for c, _ in TrainingLevel.choices])
+    level = "MS3" if featured else rng.choice([c for c in TrainingLevel.values if c != TrainingLevel.PREMED])
     services.mentee_profile_save(
         profile=profile,
         fields={

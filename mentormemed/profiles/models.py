@@ -229,6 +229,8 @@ class MentorSearchText(models.Model):
 
 
 class TrainingLevel(models.TextChoices):
+    # In ladder order (programs' near-peer rule compares positions): premed students first (R2 premed track).
+    PREMED = "PREMED", gettext_lazy("Premed")
     MS1 = "MS1", gettext_lazy("MS1")
     MS2 = "MS2", gettext_lazy("MS2")
     MS3 = "MS3", gettext_lazy("MS3")

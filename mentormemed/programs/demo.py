@@ -70,6 +70,7 @@ def build(ctx: DemoContext) -> None:
     _event(acting, [mentor, *[m.membership for m in mentors[20:23]]], [mentee, *mentees[1:6]])
     _office_hours(MentorProfile.objects.get(membership=mentor), mentees[6:9])
     _questions(mentee, mentees[11:15])
+    _national(ctx, institution, exclude={mentee.pk, mentor.pk})
 
 
 def _had_room_since(mentor: MentorProfile, since: dt.datetime) -> bool:
@@ -185,6 +186,56 @@ def _season(acting, mentees, mentors) -> None:
     """Open, enrolled, not matched yet: the featured admin runs the first round in the browser."""
     program = _program(acting, "residency_season", "Residency Application Season", audience_levels=[], fairness=2.0)
     _enrol(program, [*mentees, *mentors])
+
+
+def _national(ctx: DemoContext, home, *, exclude: set[int]) -> None:
+    """A national residency-application season run by staff: learners of two institutions opt in,
+    national-scope mentors of the network join, and staff's first round is published (introductions
+    wait for answers)."""
+    from mentormemed.institutions.models import Institution
+    from mentormemed.profiles.models import Scope
+    from mentormemed.programs import selectors
+
+    if ctx.staff is None:
+        return
+    covered = selectors.covered_institution_ids()
+    other = (
+        Institution.objects.filter(pk__in=covered, memberships__role="mentee")
+        .exclude(pk=home.pk)
+        .order_by("pk")
+        .first()
+    )
+    if other is None:
+        return
+    acting = Actor.for_user(ctx.staff)
+    program = _program(
+        acting,
+        "residency_season",
+        "National Residency Application Season",
+        audience_levels=[],
+        national=True,
+        institutions=[home, other],
+    )
+    learners = []
+    for institution in (home, other):
+        people = (
+            Membership.objects.filter(institution=institution, role="mentee", status="active")
+            .exclude(pk__in=exclude)
+            .select_related("user")
+            .order_by("-pk")
+        )
+        learners += [m for m in people if is_complete(m)][:3]
+    mentors = [
+        p.membership
+        for p in MentorProfile.objects.filter(scope=Scope.NATIONAL, is_complete=True, suspended_at__isnull=True)
+        .exclude(membership_id__in=exclude)
+        .select_related("membership")
+        .order_by("-pk")
+        if not p.is_full and is_complete(p.membership) and p.membership.institution_id in covered
+    ][:4]
+    _enrol(program, [*learners, *mentors])
+    round_ = services.round_solve(acting=acting, program=program)
+    services.round_publish(acting=acting, round=round_)
 
 
 class _NoCommonTime(Exception):

@@ -6,11 +6,12 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mentormemed.institutions.models import Membership
+from mentormemed.institutions.models import Institution, Membership
 from mentormemed.profiles.models import ContentArea, TrainingLevel
 from mentormemed.programs.catalogue import TEMPLATES, MilestoneSpec, template_choices
 from mentormemed.programs.models import JoinMode, MentorReach, Preference, Program
@@ -128,6 +129,53 @@ class ProgramEditForm(ProgramForm):
             "fairness": program.fairness,
             "allow_near_peer": program.allow_near_peer,
         }
+
+
+class NationalProgramForm(ProgramForm):
+    """A program staff run across the network: its mentors are national-scope mentors."""
+
+    institutions = forms.ModelMultipleChoiceField(
+        label=_("Institutions whose learners may take part"),
+        queryset=Institution.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: learners of every subscribing institution."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["mentor_reach"]
+        self.fields["institutions"].queryset = Institution.objects.order_by("name")
+        self.order_fields(["template", "name", "description", "institutions"])
+
+    @classmethod
+    def initial_for(cls, key: str) -> dict:
+        initial = super().initial_for(key)
+        del initial["mentor_reach"]
+        return initial
+
+
+class InviteByEmailForm(forms.Form):
+    """Staff invite to a national program by e-mail address: the network is too large for a list."""
+
+    emails = forms.CharField(
+        label=_("E-mail addresses to invite"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: learners of the program's institutions and mentors who mentor nationally."),
+    )
+
+    def clean_emails(self) -> list[str]:
+        emails = [e.strip().lower() for e in self.cleaned_data["emails"].replace(",", "\n").splitlines() if e.strip()]
+        if not emails:
+            raise ValidationError(gettext("Write at least one e-mail address."))
+        for email in emails:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise ValidationError(
+                    gettext("“%(email)s” is not an e-mail address.") % {"email": email[:80]}
+                ) from None
+        return list(dict.fromkeys(emails))
 
 
 class InviteForm(forms.Form):

@@ -35,7 +35,13 @@ class MentorReach(models.TextChoices):
 
 
 class Program(models.Model):
-    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="programs")
+    # An institution's program, or (``national``, no institution) one that staff run across the network.
+    institution = models.ForeignKey(
+        "institutions.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="programs"
+    )
+    national = models.BooleanField(default=False)
+    # A national program's chosen institutions (empty: mentees of every subscribing institution).
+    institutions = models.ManyToManyField("institutions.Institution", blank=True, related_name="+")
     name = models.CharField(max_length=150)
     description = models.TextField(max_length=2000, blank=True)
     template_key = models.CharField(max_length=40, blank=True)
@@ -60,6 +66,13 @@ class Program(models.Model):
             models.CheckConstraint(condition=Q(enrol_closes__gte=F("enrol_opens")), name="program_window_ordered"),
             models.CheckConstraint(condition=Q(circle_size__gte=2, circle_size__lte=20), name="program_circle_size"),
             models.CheckConstraint(condition=Q(fairness__gte=0, fairness__lte=10), name="program_fairness_range"),
+            # Exactly one owner: an institution, or the network (staff) for a national program,
+            # whose mentors are national-scope mentors by definition.
+            models.CheckConstraint(
+                condition=Q(national=True, institution__isnull=True, mentor_reach="national")
+                | Q(national=False, institution__isnull=False),
+                name="program_owner_institution_or_national",
+            ),
         ]
 
     def __str__(self) -> str:

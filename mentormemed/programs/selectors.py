@@ -1,8 +1,10 @@
 """Reads about programs, matching rounds and introductions. Each takes the acting membership or institution.
 
 Admins see their own institution's programs; members see the programs of their institution
-(and, for national-scope mentors, programs open to national mentors). Aggregates only: an
-admin never reads a relationship's messages, goals or notes (R30).
+(and, for national-scope mentors, programs open to national mentors; for mentees, the national
+programs staff run for their institution). Staff see national programs. For a national program an
+institution's admin sees their own members' enrolment and counts, never another institution's
+people (R30). Aggregates only: an admin never reads a relationship's messages, goals or notes (R30).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from mentormemed.institutions.models import Membership
+from mentormemed.institutions.models import Institution, Membership, Subscription
 from mentormemed.matching.reasons import MatchReason
 from mentormemed.matching.selectors import SCORE_FIELDS, explain, facet_keys_for, mentee_wishes, searchable_mentors
 from mentormemed.mentorships.models import Relationship
@@ -41,7 +44,6 @@ from mentormemed.training.models import Completion
 if TYPE_CHECKING:
     from mentormemed.core.access import Actor
     from mentormemed.core.types import JSONDict
-    from mentormemed.institutions.models import Institution
     from mentormemed.profiles.models import ContentArea
     from mentormemed.training.models import Module
 
@@ -71,6 +73,143 @@ def program_for_admin_or_404(*, actor: Actor, pk: int) -> Program:
         raise Http404 from exc
 
 
+def covered_institution_ids(day: dt.date | None = None) -> set[int]:
+    """Institutions whose subscription covers ``day`` (R1): the audience a national program draws from."""
+    return set(Subscription.objects.covering(day).values_list("institution_id", flat=True))
+
+
+def _national_for(institution_id: int) -> Q:
+    """National programs open to this institution's mentees: no chosen list, or it is on the list."""
+    through = Program.institutions.through
+    chosen = through.objects.values("program_id")
+    return Q(national=True) & (
+        ~Q(pk__in=chosen) | Q(pk__in=through.objects.filter(institution_id=institution_id).values("program_id"))
+    )
+
+
+def national_programs() -> QuerySet[Program]:
+    """Every national program, with enrolment counts (staff)."""
+    enrolled = Q(enrolments__status=EnrolmentStatus.ENROLLED)
+    return (
+        Program.objects.filter(national=True)
+        .prefetch_related("institutions")
+        .annotate(
+            mentees=Count("enrolments", filter=enrolled & Q(enrolments__role="mentee")),
+            mentors=Count("enrolments", filter=enrolled & Q(enrolments__role="mentor")),
+        )
+    )
+
+
+def national_program_for_staff_or_404(*, actor: Actor, pk: int) -> Program:
+    if actor.role != "staff":
+        raise Http404
+    try:
+        return Program.objects.prefetch_related("institutions").get(pk=pk, national=True)
+    except Program.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def national_programs_for_admin(*, institution: Institution) -> QuerySet[Program]:
+    """National programs open to this institution's people or with some of them enrolled; the counts
+    are of this institution's members only (R30: never another institution's people)."""
+    own = Q(enrolments__status=EnrolmentStatus.ENROLLED, enrolments__membership__institution=institution)
+    with_members = Enrolment.objects.filter(membership__institution=institution).values("program_id")
+    return (
+        Program.objects.filter(_national_for(institution.pk) | Q(national=True, pk__in=with_members))
+        .annotate(
+            mentees=Count("enrolments", filter=own & Q(enrolments__role="mentee")),
+            mentors=Count("enrolments", filter=own & Q(enrolments__role="mentor")),
+        )
+        .order_by("-enrol_opens", "name")
+    )
+
+
+def national_program_for_admin_or_404(*, actor: Actor, pk: int) -> Program:
+    institution = actor.institution
+    if institution is None or actor.role != "admin":
+        raise Http404
+    try:
+        return national_programs_for_admin(institution=institution).get(pk=pk)
+    except Program.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def own_enrolments(*, program: Program, institution: Institution) -> QuerySet[Enrolment]:
+    """This institution's members in a (national) program: the only people its admin sees there."""
+    return (
+        program.enrolments.filter(membership__institution=institution)
+        .select_related("membership__user")
+        .order_by("role", "membership__user__last_name", "membership__user__first_name", "pk")
+    )
+
+
+@dataclass
+class OwnMatching:
+    """For an institution's admin: their own members' pairs in a national program, counts only."""
+
+    introduced: int
+    matched: int
+
+
+def own_matching(*, program: Program, institution: Institution) -> OwnMatching:
+    rows = Counter(
+        Proposal.objects.filter(
+            round__program=program,
+            round__status=RoundStatus.PUBLISHED,
+            mentee__institution=institution,
+            status__in=[ProposalStatus.INTRODUCED, ProposalStatus.MATCHED],
+        ).values_list("status", flat=True)
+    )
+    return OwnMatching(rows.get(ProposalStatus.INTRODUCED, 0), rows.get(ProposalStatus.MATCHED, 0))
+
+
+def enrolment_by_institution(*, program: Program) -> list[tuple[str, int, int]]:
+    """Staff's view of a national program: enrolled mentees and mentors per institution."""
+    rows = (
+        program.enrolments.filter(status=EnrolmentStatus.ENROLLED)
+        .values("membership__institution__name")
+        .annotate(
+            mentees=Count("id", filter=Q(role="mentee")),
+            mentors=Count("id", filter=Q(role="mentor")),
+        )
+        .order_by("membership__institution__name")
+    )
+    return [(r["membership__institution__name"], r["mentees"], r["mentors"]) for r in rows]
+
+
+def national_audience_blocker(*, program: Program, membership: Membership) -> str | None:
+    """Why this member is outside a national program's audience (a sentence), or None: mentees of
+    its institutions whose subscription covers today (R1), and national-scope mentors (R9)."""
+    if membership.role == "mentee":
+        chosen = {i.pk for i in program.institutions.all()}
+        if (chosen and membership.institution_id not in chosen) or (
+            membership.institution_id not in covered_institution_ids()
+        ):
+            return gettext("This national program is not open to learners of your institution.")
+        return None
+    if membership.role == "mentor":
+        if not _national_mentor(membership):
+            return gettext("A national program's mentors are mentors who mentor nationally (national scope).")
+        return None
+    return gettext("Only mentees and mentors take part in programs.")
+
+
+def national_invitees(*, program: Program, emails: list[str]) -> tuple[list[Membership], list[str]]:
+    """The active memberships these addresses hold that are in the national program's audience, and
+    the addresses that have none (unknown, or outside the audience: one sentence for all, R30)."""
+    found: dict[str, Membership] = {}
+    members = (
+        Membership.objects.filter(user__email__in=emails, status="active", role__in=["mentee", "mentor"])
+        .select_related("user", "institution")
+        .order_by("pk")
+    )
+    for membership in members:
+        email = membership.user.email.lower()
+        if email not in found and national_audience_blocker(program=program, membership=membership) is None:
+            found[email] = membership
+    return list(found.values()), [e for e in emails if e not in found]
+
+
 def _national_mentor(membership: Membership) -> bool:
     return (
         membership.role == "mentor"
@@ -83,6 +222,8 @@ def programs_for_member(*, membership: Membership) -> QuerySet[Program]:
     visible = Q(institution_id=membership.institution_id)
     if _national_mentor(membership):
         visible |= Q(mentor_reach=MentorReach.NATIONAL)
+    if membership.role == "mentee":
+        visible |= _national_for(membership.institution_id)
     mine = Enrolment.objects.filter(program=OuterRef("pk"), membership=membership)
     return (
         Program.objects.filter(visible)
@@ -116,6 +257,10 @@ def join_blocker(*, program: Program, membership: Membership, today: dt.date | N
         return f"Enrolment is open from {program.enrol_opens:%B %-d} to {program.enrol_closes:%B %-d, %Y}."
     if program.join_mode == "invite" and not enrolment:
         return "This program is by invitation of your program office."
+    if program.national:
+        blocker = national_audience_blocker(program=program, membership=membership)
+        if blocker:
+            return blocker
     if membership.role == "mentee" and program.audience_levels:
         level = MenteeProfile.objects.filter(membership=membership).values_list("training_level", flat=True).first()
         if level not in program.audience_levels:
@@ -137,6 +282,19 @@ def missing_program_modules(*, program: Program, membership: Membership) -> list
     return [m for m in role_modules if m.current_version_id not in done]
 
 
+def matchable_mentees(program: Program, *, exclude: set[int]) -> list[Membership]:
+    """Enrolled, active mentees not in ``exclude``; for a national program, only those whose
+    institution's subscription covers today (R1: a lapsed institution's learners are paused)."""
+    covered = covered_institution_ids() if program.national else None
+    return [
+        e.membership
+        for e in enrolled(program=program, role="mentee")
+        if e.membership.is_active
+        and e.membership_id not in exclude
+        and (covered is None or e.membership.institution_id in covered)
+    ]
+
+
 def enrolled(*, program: Program, role: str) -> QuerySet[Enrolment]:
     return program.enrolments.filter(role=role, status=EnrolmentStatus.ENROLLED).select_related(
         "membership__user", "membership__institution"
@@ -144,7 +302,10 @@ def enrolled(*, program: Program, role: str) -> QuerySet[Enrolment]:
 
 
 def invitable_members(*, program: Program, role: str) -> QuerySet[Membership]:
-    """Active members of the program's institution with this role who are not enrolled or invited yet."""
+    """Active members of the program's institution with this role who are not enrolled or invited yet
+    (none for a national program: staff invite by address, ``national_invitees``)."""
+    if program.institution_id is None:
+        return Membership.objects.none()
     taken = Enrolment.objects.filter(program=program).exclude(status=EnrolmentStatus.WITHDRAWN)
     return (
         Membership.objects.filter(institution_id=program.institution_id, role=role, status="active")
@@ -293,6 +454,24 @@ def round_instance(
     return instance, fits
 
 
+def round_for_staff_or_404(*, actor: Actor, pk: int) -> MatchingRound:
+    if actor.role != "staff":
+        raise Http404
+    try:
+        return MatchingRound.objects.select_related("program").get(pk=pk, program__national=True)
+    except MatchingRound.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def proposal_for_staff_or_404(*, actor: Actor, pk: int) -> Proposal:
+    if actor.role != "staff":
+        raise Http404
+    try:
+        return Proposal.objects.select_related("round__program").get(pk=pk, round__program__national=True)
+    except Proposal.DoesNotExist as exc:
+        raise Http404 from exc
+
+
 def round_for_admin_or_404(*, actor: Actor, pk: int) -> MatchingRound:
     if actor.institution_id is None:
         raise Http404
@@ -316,7 +495,11 @@ def proposal_for_admin_or_404(*, actor: Actor, pk: int) -> Proposal:
 def round_proposals(*, round: MatchingRound) -> QuerySet[Proposal]:
     return (
         round.proposals.select_related(
-            "mentee__user", "mentee__mentee_profile", "mentor__membership__user", "mentor__membership__institution"
+            "mentee__user",
+            "mentee__mentee_profile",
+            "mentee__institution",
+            "mentor__membership__user",
+            "mentor__membership__institution",
         )
         .prefetch_related("areas")
         .order_by("mentee__user__last_name", "mentee__user__first_name", "id")

@@ -22,7 +22,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from mentormemed.core.access import Actor
+from mentormemed.core.access import ADMIN, STAFF, Actor
 from mentormemed.core.audit import audit
 from mentormemed.institutions.models import Membership
 from mentormemed.matching.reasons import joined_lazy
@@ -50,6 +50,7 @@ from mentormemed.programs.models import (
 from mentormemed.programs.solver import Instance, solve
 
 if TYPE_CHECKING:
+    from mentormemed.institutions.models import Institution
     from mentormemed.mentorships.models import Relationship
     from mentormemed.training.models import Module
 
@@ -68,8 +69,12 @@ def _taking_part(acting: Actor, refusal: str) -> Membership:
     return acting.membership
 
 
-def _require_admin_of(acting: Actor, program: Program) -> None:
-    if acting.role != "admin" or acting.institution_id != program.institution_id:
+def _require_runner(acting: Actor, program: Program) -> None:
+    """Who runs a program: its institution's admin, or platform staff for a national program."""
+    if program.national:
+        if acting.role != STAFF:
+            raise ValidationError(gettext("Only platform staff run a national program."))
+    elif acting.role != ADMIN or acting.institution_id != program.institution_id:
         raise ValidationError(gettext("Only an admin of the program's institution can do this."))
 
 
@@ -164,10 +169,21 @@ def program_create(
     fairness: float = 1.0,
     allow_near_peer: bool = False,
     required_modules: Iterable[Module] = (),
+    national: bool = False,
+    institutions: Iterable[Institution] = (),
 ) -> Program:
-    """An admin creates a program of their institution from a template (R34)."""
-    if acting.role != "admin" or acting.institution_id is None:
+    """An admin creates a program of their institution from a template (R34); platform staff create
+    a national one (``national``): mentees of every subscribing institution, or of the chosen
+    ``institutions``, with national-scope mentors of the network."""
+    institutions = list(institutions)
+    if national:
+        if acting.role != STAFF:
+            raise ValidationError(gettext("Only platform staff can create a national program."))
+        mentor_reach = MentorReach.NATIONAL
+    elif acting.role != ADMIN or acting.institution_id is None:
         raise ValidationError(gettext("Only an institution admin can create a program."))
+    elif institutions:
+        raise ValidationError(gettext("Only a national program chooses institutions."))
     template = TEMPLATES.get(template_key)
     if template is None:
         raise ValidationError(gettext("Choose one of the program templates."))
@@ -184,20 +200,22 @@ def program_create(
         fairness=fairness,
     )
     program = Program.objects.create(
-        institution_id=acting.institution_id,
+        institution_id=None if national else acting.institution_id,
+        national=national,
         template_key=template_key,
         allow_near_peer=allow_near_peer,
         created_by=acting.person,
         **fields,
     )
     program.required_modules.set(list(required_modules))
+    program.institutions.set(institutions)
     Milestone.objects.bulk_create(
         [
             Milestone(program=program, title=m.title.strip(), detail=m.detail, offset_days=m.offset_days)
             for m in milestones
         ]
     )
-    audit(acting=acting, actor_role="admin", action="program.create", obj=program, institution=program.institution)
+    audit(acting=acting, action="program.create", obj=program, institution=program.institution)
     return program
 
 
@@ -263,7 +281,9 @@ def program_update(
     Returns the names of what changed (empty: nothing did).
     """
     program = Program.objects.select_for_update().get(pk=program.pk)
-    _require_admin_of(acting, program)
+    _require_runner(acting, program)
+    if program.national:
+        mentor_reach = MentorReach.NATIONAL  # a national program's mentors are the network's national-scope ones
     # A plain dict of field values from here: ``allow_near_peer`` joins the checked settings.
     fields: dict[str, object] = dict(
         _clean_settings(
@@ -293,7 +313,6 @@ def program_update(
     if changed:
         audit(
             acting=acting,
-            actor_role="admin",
             action="program.update",
             obj=program,
             institution=program.institution,
@@ -304,12 +323,17 @@ def program_update(
 
 @transaction.atomic
 def enrol_invite(*, acting: Actor, program: Program, memberships: list[Membership]) -> int:
-    """Invite members of the institution; each is told and joins with one click."""
-    _require_admin_of(acting, program)
+    """Invite members of the institution (a national program: mentees of its institutions and
+    national-scope mentors, ``selectors.national_audience_blocker``); each is told and joins with one click."""
+    _require_runner(acting, program)
     now = timezone.now()
     invited = 0
     for membership in memberships:
-        if membership.institution_id != program.institution_id or membership.role not in ("mentee", "mentor"):
+        if program.national:
+            blocker = selectors.national_audience_blocker(program=program, membership=membership)
+            if blocker:
+                raise ValidationError(blocker)
+        elif membership.institution_id != program.institution_id or membership.role not in ("mentee", "mentor"):
             raise ValidationError(gettext("Only mentees and mentors of your institution can be invited."))
         enrolment, created = Enrolment.objects.get_or_create(
             program=program, membership=membership, defaults={"role": membership.role, "invited_at": now}
@@ -328,7 +352,6 @@ def enrol_invite(*, acting: Actor, program: Program, memberships: list[Membershi
         )
     audit(
         acting=acting,
-        actor_role="admin",
         action="program.invite",
         obj=program,
         institution=program.institution,
@@ -393,7 +416,7 @@ def _set_pair(proposal: Proposal, fit: selectors.PairFit) -> None:
 @transaction.atomic
 def round_solve(*, acting: Actor, program: Program) -> MatchingRound:
     """Propose one mentor per waiting mentee with the optimiser (R34); locked pairs stay as they are."""
-    _require_admin_of(acting, program)
+    _require_runner(acting, program)
     Program.objects.select_for_update().filter(pk=program.pk).first()  # one solve at a time per program
     round_, _created = MatchingRound.objects.get_or_create(
         program=program, status=RoundStatus.DRAFT, defaults={"created_by": acting.person}
@@ -401,11 +424,7 @@ def round_solve(*, acting: Actor, program: Program) -> MatchingRound:
     round_.proposals.filter(locked=False).delete()
     kept = {p.mentee_id: p for p in round_.proposals.all()}
     waiting = selectors.matched_or_waiting_mentee_ids(program)
-    mentees = [
-        e.membership
-        for e in selectors.enrolled(program=program, role="mentee")
-        if e.membership.is_active and e.membership_id not in waiting
-    ]
+    mentees = selectors.matchable_mentees(program, exclude=waiting)
     mentors = selectors.program_mentors(program)
     instance, fits = selectors.round_instance(program=program, mentees=mentees, mentors=mentors, locked={})
     locked = {i: p.mentor_id for i, p in kept.items() if (i, p.mentor_id) in fits}
@@ -439,7 +458,6 @@ def round_solve(*, acting: Actor, program: Program) -> MatchingRound:
     round_.save(update_fields=["solved_at", "objective", "summary"])
     audit(
         acting=acting,
-        actor_role="admin",
         action="program.round_solve",
         obj=round_,
         institution=program.institution,
@@ -458,7 +476,7 @@ def _draft_proposal(proposal: Proposal) -> Proposal:
 @transaction.atomic
 def proposal_lock(*, acting: Actor, proposal: Proposal, locked: bool) -> Proposal:
     proposal = _draft_proposal(proposal)
-    _require_admin_of(acting, proposal.round.program)
+    _require_runner(acting, proposal.round.program)
     proposal.locked = locked
     proposal.save(update_fields=["locked"])
     return proposal
@@ -469,7 +487,7 @@ def proposal_swap(*, acting: Actor, proposal: Proposal, other: Proposal) -> None
     """Exchange the mentors of two proposed pairs; both pairs must be allowed, and both are then locked."""
     a, b = _draft_proposal(proposal), _draft_proposal(other)
     program = a.round.program
-    _require_admin_of(acting, program)
+    _require_runner(acting, program)
     if a.round_id != b.round_id or a.pk == b.pk:
         raise ValidationError(gettext("Choose another pair of the same round to swap mentors with."))
     mentees = list(Membership.objects.filter(pk__in=[a.mentee_id, b.mentee_id]).select_related("user"))
@@ -490,7 +508,6 @@ def proposal_swap(*, acting: Actor, proposal: Proposal, other: Proposal) -> None
     _set_pair(b, fits[new_b])
     audit(
         acting=acting,
-        actor_role="admin",
         action="program.round_swap",
         obj=a.round,
         institution=program.institution,
@@ -541,7 +558,7 @@ def round_publish(*, acting: Actor, round: MatchingRound) -> dict[str, int]:
     counted again — a concurrent publish or acceptance may have taken some — and a pair whose
     mentor has no place left lapses instead of being promised a place that does not exist (R12)."""
     program = round.program
-    _require_admin_of(acting, program)
+    _require_runner(acting, program)
     now = timezone.now()
     if not MatchingRound.objects.filter(pk=round.pk, status=RoundStatus.DRAFT).update(
         status=RoundStatus.PUBLISHED, published_at=now
@@ -566,7 +583,6 @@ def round_publish(*, acting: Actor, round: MatchingRound) -> dict[str, int]:
             counts["lapsed"] += 1
     audit(
         acting=acting,
-        actor_role="admin",
         action="program.round_publish",
         obj=round,
         institution=program.institution,
@@ -683,9 +699,7 @@ def offer_next_best(*, proposal: Proposal) -> list[Proposal]:
     program are offered the best mentors with a place left — the same optimiser, on what is left."""
     round_ = proposal.round
     program = round_.program
-    waiting = selectors.matched_or_waiting_mentee_ids(program)
-    enrolled = [e.membership for e in selectors.enrolled(program=program, role="mentee") if e.membership.is_active]
-    mentees = [m for m in enrolled if m.pk not in waiting]
+    mentees = selectors.matchable_mentees(program, exclude=selectors.matched_or_waiting_mentee_ids(program))
     if proposal.mentee_answer == Answer.DECLINED:
         mentees = [m for m in mentees if m.pk != proposal.mentee_id]  # they said no; they can ask the office
     if not mentees:

@@ -174,3 +174,48 @@ def matrix_question(cast) -> int:
     )
     question.areas.set(ContentArea.objects.filter(key="research"))
     return question.pk
+
+
+# ------------------------------------------------------------------ national programs
+
+
+def national_program(*institutions, name: str = "National residency season", **fields) -> Program:
+    """A staff-run national program for learners of ``institutions`` (none: every subscribing one)."""
+    today = timezone.localdate()
+    fields = {"enrol_opens": today - dt.timedelta(days=1), "enrol_closes": today + dt.timedelta(days=30), **fields}
+    prog = Program.objects.create(
+        institution=None, national=True, mentor_reach="national", name=name, template_key="residency_season", **fields
+    )
+    prog.institutions.set(list(institutions))
+    Milestone.objects.bulk_create(
+        [
+            Milestone(program=prog, title=m.title, detail=m.detail, offset_days=m.offset_days)
+            for m in TEMPLATES["residency_season"].milestones
+        ]
+    )
+    return prog
+
+
+def matrix_national_program(cast) -> Program:
+    """A national program for institution A's learners only (B's admin must not see it)."""
+    found = Program.objects.filter(national=True, name="Matrix national season").first()
+    if found:
+        return found
+    prog = national_program(cast.inst_a, name="Matrix national season")
+    enrol(prog, cast.mentee)
+    return prog
+
+
+def matrix_national_round(cast) -> MatchingRound:
+    prog = matrix_national_program(cast)
+    return prog.rounds.filter(status=RoundStatus.DRAFT).first() or MatchingRound.objects.create(program=prog)
+
+
+def matrix_national_draft_proposal(cast) -> int:
+    from mentormemed.mentorships.testing import matrix_mentor
+
+    round_ = matrix_national_round(cast)
+    found = round_.proposals.first()
+    return (
+        found or Proposal.objects.create(round=round_, mentee=cast.mentee, mentor=matrix_mentor(cast), score=5.0)
+    ).pk

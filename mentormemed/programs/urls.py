@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from mentormemed.programs import group_views, views
+from mentormemed.programs import group_views, national_views, views
 
 app_name = "programs"
 
@@ -18,6 +18,17 @@ urlpatterns = [
     path("manage/rounds/<int:pk>/publish/", views.round_publish, name="round_publish"),
     path("manage/proposals/<int:pk>/lock/", views.proposal_lock, name="proposal_lock"),
     path("manage/proposals/<int:pk>/swap/", views.proposal_swap, name="proposal_swap"),
+    path("manage/network/<int:pk>/", national_views.admin_national, name="admin_national"),
+    # platform staff: national programs across the network
+    path("national/", national_views.staff_list, name="staff_list"),
+    path("national/new/", national_views.staff_create, name="staff_create"),
+    path("national/<int:pk>/", national_views.staff_detail, name="staff_detail"),
+    path("national/<int:pk>/invite/", national_views.staff_invite, name="staff_invite"),
+    path("national/<int:pk>/solve/", national_views.staff_solve, name="staff_solve"),
+    path("national/rounds/<int:pk>/", national_views.staff_round, name="staff_round"),
+    path("national/rounds/<int:pk>/publish/", national_views.staff_round_publish, name="staff_round_publish"),
+    path("national/proposals/<int:pk>/lock/", national_views.staff_proposal_lock, name="staff_proposal_lock"),
+    path("national/proposals/<int:pk>/swap/", national_views.staff_proposal_swap, name="staff_proposal_swap"),
     path("manage/circles/", group_views.admin_circles, name="admin_circles"),
     path("manage/circles/<int:pk>/", group_views.admin_circle, name="admin_circle"),
     path("manage/circles/<int:pk>/seats/", group_views.admin_circle_seat_add, name="admin_circle_seat_add"),

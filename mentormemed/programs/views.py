@@ -57,6 +57,7 @@ def admin_list(request):
         "programs/admin_list.html",
         {
             "programs": selectors.programs_of(institution=institution),
+            "national": selectors.national_programs_for_admin(institution=institution),
             "unanswered": group_selectors.unanswered_question_needs(institution=institution),
         },
     )
@@ -158,23 +159,22 @@ def admin_invite(request, pk: int):
 @requires("programs.manage")
 @require_POST
 def round_solve(request, pk: int):
-    program = selectors.program_for_admin_or_404(actor=request.actor, pk=pk)
-    try:
-        round_ = services.round_solve(acting=request.actor, program=program)
-    except ValidationError as exc:
-        error_message(request, exc)
-        return redirect("programs:admin_detail", program.pk)
-    messages.success(
-        request,
-        gettext("Proposal ready: %(matched)s pairs. Review them before publishing.")
-        % {"matched": round_.summary.get("matched", 0)},
-    )
-    return redirect("programs:round", round_.pk)
+    return solve_and_redirect(request, selectors.program_for_admin_or_404(actor=request.actor, pk=pk), ADMIN_URLS)
 
 
-@requires("programs.manage")
-def round_review(request, pk: int):
-    round_ = selectors.round_for_admin_or_404(actor=request.actor, pk=pk)
+ADMIN_URLS = {
+    "list": "programs:admin_list",
+    "detail": "programs:admin_detail",
+    "solve": "programs:round_solve",
+    "round": "programs:round",
+    "publish": "programs:round_publish",
+    "lock": "programs:proposal_lock",
+    "swap": "programs:proposal_swap",
+}
+
+
+def render_round(request, round_, urls: dict[str, str]):
+    """The round's review page, for an institution's admin or (a national program) staff."""
     proposals = list(selectors.round_proposals(round=round_))
     return render(
         request,
@@ -186,55 +186,84 @@ def round_review(request, pk: int):
             "loads": selectors.round_loads(proposals),
             "draft": round_.status == RoundStatus.DRAFT,
             "live": [p for p in proposals if p.status == ProposalStatus.PROPOSED],
+            "urls": urls,
         },
     )
 
 
 @requires("programs.manage")
-@require_POST
-def round_publish(request, pk: int):
-    round_ = selectors.round_for_admin_or_404(actor=request.actor, pk=pk)
+def round_review(request, pk: int):
+    return render_round(request, selectors.round_for_admin_or_404(actor=request.actor, pk=pk), ADMIN_URLS)
+
+
+def solve_and_redirect(request, program, urls: dict[str, str]):
+    try:
+        round_ = services.round_solve(acting=request.actor, program=program)
+    except ValidationError as exc:
+        error_message(request, exc)
+        return redirect(urls["detail"], program.pk)
+    messages.success(
+        request,
+        gettext("Proposal ready: %(matched)s pairs. Review them before publishing.")
+        % {"matched": round_.summary.get("matched", 0)},
+    )
+    return redirect(urls["round"], round_.pk)
+
+
+def publish_and_redirect(request, round_, urls: dict[str, str]):
     try:
         counts = services.round_publish(acting=request.actor, round=round_)
     except ValidationError as exc:
         error_message(request, exc)
     else:
-        text = f"Published: {counts['introduced']} introductions sent."
+        text = gettext("Published: %(n)s introductions sent.") % {"n": counts["introduced"]}
         if counts["lapsed"]:
-            text += f" {counts['lapsed']} pairs lapsed because the mentor had no place left."
+            text += " " + gettext("%(n)s pairs lapsed because the mentor had no place left.") % {"n": counts["lapsed"]}
         messages.success(request, text)
-    return redirect("programs:round", round_.pk)
+    return redirect(urls["round"], round_.pk)
 
 
-@requires("programs.manage")
-@require_POST
-def proposal_lock(request, pk: int):
-    proposal = selectors.proposal_for_admin_or_404(actor=request.actor, pk=pk)
+def lock_and_redirect(request, proposal, urls: dict[str, str]):
     try:
         services.proposal_lock(acting=request.actor, proposal=proposal, locked=request.POST.get("locked") == "1")
     except ValidationError as exc:
         error_message(request, exc)
-    return redirect("programs:round", proposal.round_id)
+    return redirect(urls["round"], proposal.round_id)
 
 
-@requires("programs.manage")
-@require_POST
-def proposal_swap(request, pk: int):
-    proposal = selectors.proposal_for_admin_or_404(actor=request.actor, pk=pk)
+def swap_and_redirect(request, proposal, urls: dict[str, str]):
     form = SwapForm(request.POST)
     other = None
     if form.is_valid():
         other = proposal.round.proposals.filter(pk=form.cleaned_data["other"]).first()
     if other is None:
         messages.error(request, gettext("Choose another pair of this round to swap mentors with."))
-        return redirect("programs:round", proposal.round_id)
+        return redirect(urls["round"], proposal.round_id)
     try:
         services.proposal_swap(acting=request.actor, proposal=proposal, other=other)
     except ValidationError as exc:
         error_message(request, exc)
     else:
         messages.success(request, gettext("Mentors swapped; both pairs are locked."))
-    return redirect("programs:round", proposal.round_id)
+    return redirect(urls["round"], proposal.round_id)
+
+
+@requires("programs.manage")
+@require_POST
+def round_publish(request, pk: int):
+    return publish_and_redirect(request, selectors.round_for_admin_or_404(actor=request.actor, pk=pk), ADMIN_URLS)
+
+
+@requires("programs.manage")
+@require_POST
+def proposal_lock(request, pk: int):
+    return lock_and_redirect(request, selectors.proposal_for_admin_or_404(actor=request.actor, pk=pk), ADMIN_URLS)
+
+
+@requires("programs.manage")
+@require_POST
+def proposal_swap(request, pk: int):
+    return swap_and_redirect(request, selectors.proposal_for_admin_or_404(actor=request.actor, pk=pk), ADMIN_URLS)
 
 
 # ----------------------------------------------------------------------- members

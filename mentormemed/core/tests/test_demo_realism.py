@@ -25,6 +25,7 @@ def test_the_demo_reads_as_a_real_program(db, settings):
     every_mentor_with_a_mentorship_passes_the_gate_and_never_exceeds_the_cap()
     figures_links_dates_and_requests_are_consistent()
     programs_and_circles_existed_before_what_happened_in_them()
+    a_national_program_spans_two_institutions_with_a_published_round()
     check_ins_agree_with_how_each_mentorship_went()
 
 
@@ -205,6 +206,20 @@ def programs_and_circles_existed_before_what_happened_in_them() -> None:
     for circle in Circle.objects.annotate(first=Min("meetings__starts_at"), joined=Min("members__joined_at")):
         if circle.first is not None:
             assert circle.created_at < circle.first and circle.joined < circle.first, circle.name
+
+
+def a_national_program_spans_two_institutions_with_a_published_round() -> None:
+    """Issue 17: staff run a national program; learners of two institutions are enrolled with
+    national-scope mentors, and its first round is published."""
+    from mentormemed.programs.models import Program, RoundStatus
+
+    program = Program.objects.get(national=True, name="National Residency Application Season")
+    assert program.institution is None and program.mentor_reach == "national"
+    learners = program.enrolments.filter(role="mentee", status="enrolled")
+    assert learners.values("membership__institution").distinct().count() == 2
+    assert program.enrolments.filter(role="mentor", membership__mentor_profile__scope="national").exists()
+    round_ = program.rounds.get()
+    assert round_.status == RoundStatus.PUBLISHED and round_.proposals.filter(status="introduced").exists()
 
 
 def check_ins_agree_with_how_each_mentorship_went() -> None:

@@ -29,6 +29,6 @@ def _run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("profiles", "0012_alter_mentorprofile_suspended_at")]
+    dependencies = [("profiles", "0013_premed_training_level")]
 
     operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
