@@ -39,6 +39,7 @@ CPU_TARGET_MS = 15.0  # server CPU per request (worker + PostgreSQL), PostgreSQL
 STATEMENTS_TARGET = 8
 LOAD = {"connections": 32, "seconds": float(os.environ.get("BENCH_LOAD_SECONDS", "20"))}
 LOAD_TARGETS = {"req_per_s": 100.0, "p95_ms": 500.0}
+PARTS = frozenset(os.environ.get("BENCH_PARTS", "search,load,outcomes,sqlite").split(","))  # a quicker look
 BUSY_SHARE = 0.25  # other processes using more than this share of the cores: the run is not judged
 
 
@@ -68,23 +69,30 @@ def load_mix() -> list[str]:
 
 
 def main() -> int:
+    """Every part by default; ``BENCH_PARTS=outcomes`` (say) runs only some, written to ``partial.json``."""
     results = []
     pg = {"institutions": 200, "mentors": 30_000, "mentees": 80_000, "search_logs": 1_000_000}
     pg = {k: max(int(v * SCALE), 10) for k, v in pg.items()}
-    results += run_backend("postgresql", PG_URL, pg)
-    results += run_outcomes(PG_URL)  # outcomes dashboards on the same data (bench/outcomes.py)
-    lite = {"institutions": 40, "mentors": 5_000, "mentees": 10_000, "search_logs": 100_000}
-    lite = {k: max(int(v * min(SCALE, 1)), 10) for k, v in lite.items()}
-    SQLITE_PATH.unlink(missing_ok=True)
-    results += run_backend("sqlite", f"sqlite:///{SQLITE_PATH}", lite, only=("search",))
+    if PARTS & {"search", "load", "outcomes"}:
+        results += run_backend("postgresql", PG_URL, pg, timed="search" in PARTS, load="load" in PARTS)
+    if "outcomes" in PARTS:
+        results += run_outcomes(PG_URL)  # outcomes dashboards on the same data (bench/outcomes.py)
+    if "sqlite" in PARTS:
+        lite = {"institutions": 40, "mentors": 5_000, "mentees": 10_000, "search_logs": 100_000}
+        lite = {k: max(int(v * min(SCALE, 1)), 10) for k, v in lite.items()}
+        SQLITE_PATH.unlink(missing_ok=True)
+        results += run_backend("sqlite", f"sqlite:///{SQLITE_PATH}", lite, only=("search",), load=False)
     print_table(results)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
-    print(f"\nwrote {RESULTS / 'latest.json'}")
+    written = RESULTS / ("latest.json" if {"search", "load", "outcomes", "sqlite"} <= PARTS else "partial.json")
+    written.write_text(json.dumps(results, indent=2))
+    print(f"\nwrote {written}")
     return 0 if all(r["ok"] for r in results) else 1
 
 
-def run_backend(vendor: str, url: str, sizes: dict, only: tuple[str, ...] = ()) -> list[dict]:
+def run_backend(
+    vendor: str, url: str, sizes: dict, only: tuple[str, ...] = (), *, timed: bool = True, load: bool = True
+) -> list[dict]:
     port = PORT or _free_port()
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "mentormemed.settings"}
     if vendor == "postgresql":
@@ -121,7 +129,7 @@ def run_backend(vendor: str, url: str, sizes: dict, only: tuple[str, ...] = ()) 
     try:
         _wait_for_server(server, port)
         rows = []
-        for name, path in endpoints(prep["mentor_id"]):
+        for name, path in endpoints(prep["mentor_id"]) if timed else []:
             if only and not any(name.startswith(o) for o in only):
                 continue
             timings, use = _time(server.pid, port, path, prep["sessions"], postgres=vendor == "postgresql")
@@ -157,7 +165,7 @@ def run_backend(vendor: str, url: str, sizes: dict, only: tuple[str, ...] = ()) 
                 f"(worker {use.worker_ms:.1f} + postgres {use.postgres_ms or 0:.1f}), {queries} statements",
                 flush=True,
             )
-        if vendor == "postgresql" and not only:
+        if vendor == "postgresql" and load:
             rows.append(_load_row(server.pid, port, prep, sizes))
         return rows
     finally:
