@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mentormemed.core.access import Actor
 from mentormemed.mentorships import testing as mt
 from mentormemed.programs import services
 from mentormemed.programs.models import Program, ProposalStatus
@@ -68,7 +69,7 @@ def test_r34_staff_run_a_national_program_and_a_learner_of_another_institution_i
     page.get_by_text(f"You are enrolled in {NAME}.").wait_for()
     assert_accessible(page, context="national program (learner)")
     page.context.clear_cookies()
-    services.enrol_join(membership=mentor, program=program)
+    services.enrol_join(acting=Actor.for_membership(mentor), program=program)
 
     # Staff run the round, review it and publish.
     staff.reload()

@@ -82,14 +82,16 @@ def test_r34_r9_audience_chosen_institutions_and_national_mentors_only(cast):
     assert "Open to the network" in seen_b and "Alpha learners only" not in seen_b
     seen_a = set(selectors.programs_for_member(membership=learner_a).values_list("name", flat=True))
     assert "Alpha learners only" in seen_a
-    services.enrol_join(membership=learner_b, program=everyone)
+    services.enrol_join(acting=Actor.for_membership(learner_b), program=everyone)
     with pytest.raises(ValidationError, match="not open to learners of your institution"):
-        services.enrol_join(membership=learner_b, program=alpha_only)
+        services.enrol_join(acting=Actor.for_membership(learner_b), program=alpha_only)
     local = new_member(cast.inst_a, "mentor", "local@alpha.edu")  # local scope
     with pytest.raises(ValidationError, match="mentor nationally"):
-        services.enrol_join(membership=local, program=everyone)
+        services.enrol_join(acting=Actor.for_membership(local), program=everyone)
     national = _national_mentor(cast.inst_b, "national@beta.org")
-    services.enrol_join(membership=national.membership, program=alpha_only)  # mentors come from anywhere
+    services.enrol_join(
+        acting=Actor.for_membership(national.membership), program=alpha_only
+    )  # mentors come from anywhere
     # Staff invite by address: only the audience is invited.
     people, refused = selectors.national_invitees(
         program=alpha_only, emails=["learner@alpha.edu", "learner@beta.org", "local@alpha.edu", "nobody@x.org"]
@@ -141,8 +143,10 @@ def test_r9_r12_staff_round_pairs_only_findable_mentors_within_the_cap(cast):
     entry = AuditEntry.objects.get(action="program.round_publish")
     assert entry.actor == cast.staff and entry.actor_role == "staff" and entry.institution is None
     proposal = round_.proposals.filter(mentee__in=learners_b).exclude(mentor=local_a).first()
-    services.introduction_answer(membership=proposal.mentee, proposal=proposal, accept=True)
-    proposal = services.introduction_answer(membership=proposal.mentor.membership, proposal=proposal, accept=True)
+    services.introduction_answer(acting=Actor.for_membership(proposal.mentee), proposal=proposal, accept=True)
+    proposal = services.introduction_answer(
+        acting=Actor.for_membership(proposal.mentor.membership), proposal=proposal, accept=True
+    )
     assert proposal.status == ProposalStatus.MATCHED and proposal.relationship.is_active
     assert MentorProfile.objects.get(pk=busy.pk).active_mentee_count <= 3
 
@@ -192,4 +196,4 @@ def test_r2_r34_premed_learners_get_near_peer_mentors_where_allowed(cast):
     assert selectors.pair_fits(program=closed, mentees=[premed], mentors=[peer]) == {}
     near_peer = testing.program(cast.inst_a, name="Premed track", allow_near_peer=True, audience_levels=["PREMED"])
     assert set(selectors.pair_fits(program=near_peer, mentees=[premed], mentors=[peer])) == {(premed.pk, peer.pk)}
-    services.enrol_join(membership=premed, program=near_peer)  # the audience level is a premed one
+    services.enrol_join(acting=Actor.for_membership(premed), program=near_peer)  # the audience level is a premed one
