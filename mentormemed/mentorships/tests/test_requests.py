@@ -178,7 +178,10 @@ def test_r13_decline_tells_the_mentee_with_the_message(pair, django_capture_on_c
 def test_deadlines_show_in_the_viewers_own_time_zone(pair):
     import datetime as dt
 
-    request = send(pair)
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)):  # sent before the fixed deadline
+        request = send(pair)
     MentorshipRequest.objects.filter(pk=request.pk).update(deadline=dt.datetime(2026, 12, 4, 18, 0, tzinfo=dt.UTC))
     mentor_user = pair.cast.mentor.user
     url = reverse("mentorships:inbox_detail", args=[request.pk])
