@@ -126,9 +126,10 @@ def agreement_accept(*, acting: Actor, agreement: Agreement) -> AgreementAccepta
 
 @transaction.atomic
 def eligibility_attest(
-    *, membership: Membership, urim: bool, first_generation: bool, economically_disadvantaged: bool
+    *, acting: Actor, urim: bool, first_generation: bool, economically_disadvantaged: bool
 ) -> MenteeEligibility:
     """R4: the mentee attests at least one basis; a change goes back to the admin for review."""
+    membership = acting.own_membership("onboarding.eligibility")
     if not (urim or first_generation or economically_disadvantaged):
         raise ValidationError(gettext("Choose at least one basis of eligibility."))
     eligibility, _ = MenteeEligibility.objects.update_or_create(
@@ -148,8 +149,9 @@ def eligibility_attest(
 
 
 @transaction.atomic
-def criteria_attest(*, membership: Membership, criterion_ids: set[int]) -> int:
+def criteria_attest(*, acting: Actor, criterion_ids: set[int]) -> int:
     """R5: the mentor attests every active criterion of their institution."""
+    membership = acting.own_membership("onboarding.criteria")
     active = set(membership.institution.criteria.filter(active=True).values_list("pk", flat=True))
     if not active:
         return 0

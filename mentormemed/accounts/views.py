@@ -121,7 +121,7 @@ def eligibility(request):
     form = EligibilityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.eligibility_attest(
-            membership=membership,
+            acting=request.actor,
             urim=form.cleaned_data["urim"],
             first_generation=form.cleaned_data["first_generation"],
             economically_disadvantaged=form.cleaned_data["economically_disadvantaged"],
@@ -139,7 +139,7 @@ def criteria(request):
     form = CriteriaForm(request.POST or None, criteria=active)
     if request.method == "POST" and form.is_valid():
         try:
-            services.criteria_attest(membership=membership, criterion_ids=form.criterion_ids())
+            services.criteria_attest(acting=request.actor, criterion_ids=form.criterion_ids())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -241,6 +241,14 @@ class Actor:
         if not self.can(perm):
             raise PermissionDenied
 
+    def own_membership(self, perm: str) -> Membership:
+        """The membership this actor acts in, for a service that writes the person's own records (their
+        profile, attestations, answers, availability, training): ``PermissionDenied`` unless the role
+        holds ``perm`` and there is a membership (the system and staff act in none)."""
+        if not self.can(perm) or self.membership is None:
+            raise PermissionDenied(f"{self.role or 'nobody'} acting without {perm!r} in a membership")
+        return self.membership
+
 
 def requires(perm: str) -> Callable[[View], View]:
     """Decorate a view with the named permission it needs."""

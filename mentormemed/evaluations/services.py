@@ -93,9 +93,11 @@ def scores(version: InstrumentVersion, answers: JSONDict) -> tuple[float | None,
 
 @transaction.atomic
 def evaluation_submit(
-    *, mentee: Membership, relationship_id: int, answers: JSONDict, now: dt.datetime | None = None
+    *, acting: Actor, relationship_id: int, answers: JSONDict, now: dt.datetime | None = None
 ) -> Evaluation:
-    """R18: the mentee answers the evaluation open today for one of their mentors."""
+    """R18: the mentee answers the evaluation open today for one of their mentors (their own
+    relationships only: another's is not open to them)."""
+    mentee = acting.own_membership("evaluations.mine")
     now = now or timezone.now()
     found = selectors.find_open_evaluation(
         mentee=mentee, relationship_id=relationship_id, today=timezone.localdate(now)
@@ -127,10 +129,10 @@ def evaluation_submit(
 
 
 @transaction.atomic
-def survey_submit(
-    *, membership: Membership, kind: str, answers: JSONDict, occasion: str | None = None
-) -> SurveyResponse:
-    """R19: answer the open yearly survey of ``kind`` (or the exit career update, ``occasion='exit'``)."""
+def survey_submit(*, acting: Actor, kind: str, answers: JSONDict, occasion: str | None = None) -> SurveyResponse:
+    """R19: answer the open yearly survey of ``kind`` (or the exit career update, ``occasion='exit'``).
+    A graduate answering from the signed link acts as ``Actor.for_membership`` of the membership it names."""
+    membership = acting.own_membership("evaluations.surveys")
     instrument = Instrument.objects.select_related("current_version").get(kind=kind)
     if occasion == "exit":
         due_on = timezone.localdate()

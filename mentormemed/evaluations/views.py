@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from mentormemed.core.access import public, requires
+from mentormemed.core.access import Actor, public, requires
 from mentormemed.core.conf import product
 from mentormemed.core.languages import language_name, translation_codes
 from mentormemed.core.translations import translation_page, translation_rows
@@ -54,7 +54,7 @@ def evaluate(request, pk: int):
     form = ResponseForm(request.POST or None, version=version, text=text)
     if request.method == "POST" and found is not None and form.is_valid():
         try:
-            services.evaluation_submit(mentee=mentee, relationship_id=relationship.pk, answers=form.answers())
+            services.evaluation_submit(acting=request.actor, relationship_id=relationship.pk, answers=form.answers())
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -81,7 +81,7 @@ def survey(request, kind: str):
     form = ResponseForm(request.POST or None, version=version, text=text)
     if request.method == "POST" and found is not None and form.is_valid():
         try:
-            services.survey_submit(membership=membership, kind=kind, answers=form.answers())
+            services.survey_submit(acting=request.actor, kind=kind, answers=form.answers())
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -216,8 +216,11 @@ def graduate(request, token: str):
         return redirect("evaluations:graduate", token=token)
     if request.method == "POST" and not answered and form.is_valid():
         try:
-            services.survey_submit(
-                membership=membership, kind=Instrument.Kind.CAREER_UPDATE, answers=form.answers(), occasion="exit"
+            services.survey_submit(  # the graduate the signed link names, without signing in
+                acting=Actor.for_membership(membership),
+                kind=Instrument.Kind.CAREER_UPDATE,
+                answers=form.answers(),
+                occasion="exit",
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

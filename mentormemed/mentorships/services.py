@@ -86,15 +86,17 @@ def _name(membership: Membership) -> str:
 @transaction.atomic
 def request_send(
     *,
-    mentee: Membership,
+    acting: Actor,
     mentor: MentorProfile,
     message: str,
     areas: Iterable[ContentArea],
     search_id: int | None = None,
 ) -> MentorshipRequest:
-    """A mentee asks a mentor (R13). Refused with a sentence when the gate is closed (R6, R7), the
-    mentor is not requestable (full, suspended, unsearchable, already theirs), or 5 are pending."""
-    if mentee.role != "mentee" or not mentee.is_active:
+    """The acting mentee asks a mentor (R13). Refused with a sentence when the gate is closed (R6, R7), the
+    mentor is not requestable (full, suspended, unsearchable, already theirs), or 5 are pending. A program
+    introducing a mentee sends it as ``Actor.for_membership(mentee)``."""
+    mentee = acting.membership
+    if mentee is None or acting.role != "mentee" or not mentee.is_active:
         raise ValidationError(gettext("Only an active mentee can send a request."))
     if not institution_has_access(mentee.institution):
         raise ValidationError(gettext("Your institution's subscription has lapsed, so requests are paused."))

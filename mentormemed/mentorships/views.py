@@ -64,7 +64,7 @@ def request_new(request, mentor_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.request_send(
-                mentee=mentee,
+                acting=request.actor,
                 mentor=mentor,
                 message=form.cleaned_data["message"],
                 areas=form.cleaned_data["areas"],

@@ -9,6 +9,7 @@ Nwosu, MS3, URiM and first-generation) gets explainable suggestions.
 
 from __future__ import annotations
 
+from mentormemed.core.access import Actor
 from mentormemed.core.demo import DemoContext
 from mentormemed.profiles import services
 from mentormemed.profiles.models import (
@@ -240,7 +241,6 @@ def _assign_pilot_mentors(ctx, mentors, lookup) -> None:
 
 def _mentor(ctx, membership, row, lookup, *, featured: bool, index: int) -> MentorProfile:
     rng = ctx.rng
-    profile = services.mentor_profile_for(membership)
     home = f"in {lookup.state[row['state']].name}" if row.get("state") else f"in {lookup.country[row['country']].name}"
     areas = rng.sample(AREA_POOL, rng.randint(3, 6))
     if featured:
@@ -270,8 +270,8 @@ def _mentor(ctx, membership, row, lookup, *, featured: bool, index: int) -> Ment
     # Responsiveness is never invented: mentorships' demo computes it from the requests it writes.
     if featured:
         fields.update(accepting_new=True, capacity=3)
-    services.mentor_profile_save(
-        profile=profile,
+    profile = services.mentor_profile_save(  # the mentor writes their own profile
+        acting=Actor.for_membership(membership),
         fields=fields,
         specialties=[lookup.spec[row["spec"]], lookup.spec[row["sub"]]],
         content_areas=[lookup.area[a] for a in areas],
@@ -326,10 +326,10 @@ def _identities(ctx, membership, lookup, row, *, featured: bool, mentor: bool) -
 def _mentee(ctx, membership, lookup) -> None:
     rng = ctx.rng
     featured = membership == ctx.featured.get("mentee")
-    profile = services.mentee_profile_for(membership)
+    acting = Actor.for_membership(membership)  # the mentee writes their own profile
     level = "MS3" if featured else rng.choice([c for c in TrainingLevel.values if c != TrainingLevel.PREMED])
     services.mentee_profile_save(
-        profile=profile,
+        acting=acting,
         fields={
             "training_level": level,
             "phone": "(312) 555-0147" if featured else "",  # shown to the mentee's mentors
@@ -352,7 +352,7 @@ def _mentee(ctx, membership, lookup) -> None:
         else [lookup.lang["en"]] + ([lookup.lang["es"]] if rng.random() < 0.25 else []),
     )
     needs = FEATURED_NEEDS if featured else rng.sample(AREA_POOL[:12], rng.randint(2, 4))
-    services.mentee_needs_set(profile=profile, areas=[lookup.area[k] for k in needs])
+    services.mentee_needs_set(acting=acting, areas=[lookup.area[k] for k in needs])
     weights = (
         {"first_generation": 3, "race_ethnicity": 2, "language": 1, "specialty": 1, "home_state": 0}
         if featured
@@ -361,7 +361,7 @@ def _mentee(ctx, membership, lookup) -> None:
             "specialty": rng.randint(0, 2),
         }
     )
-    services.mentee_affinities_set(profile=profile, weights=weights)
+    services.mentee_affinities_set(acting=acting, weights=weights)
     row = {"race": "black" if featured else rng.choices(list(RACES), [45, 40, 10, 5])[0], "orientation": "straight"}
     _identities(ctx, membership, lookup, row, featured=featured, mentor=False)
 

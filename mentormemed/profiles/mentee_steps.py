@@ -10,6 +10,7 @@ from django.db import transaction
 from django.forms import Form
 from django.utils.translation import gettext_lazy
 
+from mentormemed.core.access import Actor
 from mentormemed.profiles import services
 from mentormemed.profiles.forms import (
     AffinityForm,
@@ -129,43 +130,43 @@ def _profile_form(data, profile, only) -> MenteeProfileForm:
     return MenteeProfileForm(data, instance=profile, prefix="p", only=only)
 
 
-def _save_profile(form: MenteeProfileForm, profile: MenteeProfile) -> None:
-    services.mentee_profile_save(profile=profile, fields=form.model_fields(), **form.relations())
+def _save_profile(form: MenteeProfileForm, acting: Actor) -> None:
+    services.mentee_profile_save(acting=acting, fields=form.model_fields(), **form.relations())
 
 
-def build(step: Step, *, profile: MenteeProfile, data=None) -> StepForms:
-    """The forms of ``step`` for ``profile`` (bound to ``data`` on POST)."""
+def build(step: Step, *, acting: Actor, profile: MenteeProfile, data=None) -> StepForms:
+    """The forms of ``step`` for ``profile``, the acting mentee's own (bound to ``data`` on POST)."""
     dimensions = list(identity_dimensions())
     if step.key == "about":
         form = _profile_form(data, profile, ABOUT_FIELDS)
         affinity = _affinity_form(data, profile, dimensions, ["specialty"])
 
         def save():
-            _save_profile(form, profile)
-            services.mentee_affinities_set(profile=profile, weights=affinity.weights())
+            _save_profile(form, acting)
+            services.mentee_affinities_set(acting=acting, weights=affinity.weights())
 
         return StepForms([form, affinity], save)
     if step.key == "needs":
         needs = NeedsForm(data, prefix="n", initial={f"need_{n.rank}": n.content_area_id for n in profile.needs.all()})
-        return StepForms([needs], lambda: services.mentee_needs_set(profile=profile, areas=needs.cleaned_data["areas"]))
+        return StepForms([needs], lambda: services.mentee_needs_set(acting=acting, areas=needs.cleaned_data["areas"]))
     if step.key == "places":
         form = _profile_form(data, profile, PLACES_FIELDS)
         affinity = _affinity_form(data, profile, dimensions, PLACE_AFFINITIES)
 
         def save():
-            _save_profile(form, profile)
-            services.mentee_affinities_set(profile=profile, weights=affinity.weights())
+            _save_profile(form, acting)
+            services.mentee_affinities_set(acting=acting, weights=affinity.weights())
 
         return StepForms([form, affinity], save)
     if step.key in ("identity", "background"):
-        return _identity_step(data, profile, _dimensions_of(step.key, dimensions))
+        return _identity_step(data, acting, profile, _dimensions_of(step.key, dimensions))
     if step.key == "consent":
         form = _profile_form(data, profile, CONSENT_FIELDS)
-        return StepForms([form], lambda: _save_profile(form, profile))
+        return StepForms([form], lambda: _save_profile(form, acting))
     return StepForms()
 
 
-def _identity_step(data, profile: MenteeProfile, dimensions) -> StepForms:
+def _identity_step(data, acting: Actor, profile: MenteeProfile, dimensions) -> StepForms:
     membership = profile.membership
     identity = IdentityForm(
         data,
@@ -190,13 +191,13 @@ def _identity_step(data, profile: MenteeProfile, dimensions) -> StepForms:
         options = {o.pk: o for o in IdentityOption.objects.all()}
         for dim, ids, write_in, shared in identity.answers():
             services.identity_set(
-                membership=membership,
+                acting=acting,
                 dimension=dim,
                 options=[options[i] for i in ids if i in options],
                 write_in=write_in,
                 shared=shared,
             )
-        services.mentee_affinities_set(profile=profile, weights=affinity.weights())
+        services.mentee_affinities_set(acting=acting, weights=affinity.weights())
 
     return StepForms([identity, affinity], save, groups)
 

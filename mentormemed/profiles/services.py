@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mentormemed.core.access import Actor
 from mentormemed.core.types import FieldValues
 from mentormemed.institutions.models import Membership
 from mentormemed.profiles import signals
@@ -65,6 +66,22 @@ def mentor_profile_for(membership: Membership) -> MentorProfile:
 
 def mentee_profile_for(membership: Membership) -> MenteeProfile:
     profile, _ = MenteeProfile.objects.get_or_create(membership=membership)
+    return profile
+
+
+def _own_mentor_profile(acting: Actor) -> MentorProfile:
+    """The acting mentor's own profile (started on first save); nobody writes another's."""
+    membership = acting.own_membership("side.mentor")
+    profile = mentor_profile_for(membership)
+    profile.membership = membership  # already read: its user and institution go into the search text
+    return profile
+
+
+def _own_mentee_profile(acting: Actor) -> MenteeProfile:
+    """The acting mentee's own profile (started on first save); nobody writes another's."""
+    membership = acting.own_membership("side.mentee")
+    profile = mentee_profile_for(membership)
+    profile.membership = membership
     return profile
 
 
@@ -134,7 +151,7 @@ def mentor_document(*, user: _PersonNames, profile: _MentorWords, institution_na
 @transaction.atomic
 def mentor_profile_save(
     *,
-    profile: MentorProfile,
+    acting: Actor,
     fields: FieldValues,
     specialties: Iterable[Specialty] | None = None,
     content_areas: Iterable[ContentArea] | None = None,
@@ -144,6 +161,7 @@ def mentor_profile_save(
 
     ``fields`` holds plain model fields (bio, title, scope, capacity, search_consent, …).
     """
+    profile = _own_mentor_profile(acting)
     capacity = fields.get("capacity", profile.capacity)
     if not 1 <= capacity <= MentorProfile.MAX_CAPACITY:
         raise ValidationError(gettext("Choose a capacity between 1 and 3 mentees."))
@@ -189,7 +207,9 @@ def check_photo(upload: File[bytes]) -> None:
 
 
 @transaction.atomic
-def mentor_photo_set(*, profile: MentorProfile, upload: File[bytes] | None) -> MentorProfile:
+def mentor_photo_set(*, acting: Actor, upload: File[bytes] | None) -> MentorProfile:
+    """Set (or, with no upload, remove) the acting mentor's photo."""
+    profile = _own_mentor_profile(acting)
     if upload is None:
         if profile.photo:
             profile.photo.delete(save=False)
@@ -206,13 +226,14 @@ def mentor_photo_set(*, profile: MentorProfile, upload: File[bytes] | None) -> M
 @transaction.atomic
 def identity_set(
     *,
-    membership: Membership,
+    acting: Actor,
     dimension: IdentityDimension,
     options: Iterable[IdentityOption],
     write_in: str,
     shared: bool,
 ) -> None:
     """Replace the person's self-description in one dimension; shared or private applies to all of it (R8)."""
+    membership = acting.own_membership("profile.edit")
     options = list(options)
     if any(o.dimension_id != dimension.pk for o in options):
         raise ValidationError(gettext("Choose options of this question only."))
@@ -234,11 +255,13 @@ def identity_set(
 @transaction.atomic
 def mentee_profile_save(
     *,
-    profile: MenteeProfile,
+    acting: Actor,
     fields: FieldValues,
     specialty_interests: Iterable[Specialty] | None = None,
     languages: Iterable[Language] | None = None,
 ) -> MenteeProfile:
+    """Save the acting mentee's own profile; ``None`` relations are left as they are."""
+    profile = _own_mentee_profile(acting)
     for name, value in fields.items():
         setattr(profile, name, value)
     profile.save()
@@ -250,8 +273,9 @@ def mentee_profile_save(
 
 
 @transaction.atomic
-def mentee_needs_set(*, profile: MenteeProfile, areas: list[ContentArea]) -> None:
-    """Store the ranked areas of need (first = most important)."""
+def mentee_needs_set(*, acting: Actor, areas: list[ContentArea]) -> None:
+    """Store the acting mentee's ranked areas of need (first = most important)."""
+    profile = _own_mentee_profile(acting)
     unique = list(dict.fromkeys(areas))
     if len(unique) > MAX_NEEDS:
         raise ValidationError(
@@ -266,8 +290,10 @@ def mentee_needs_set(*, profile: MenteeProfile, areas: list[ContentArea]) -> Non
 
 
 @transaction.atomic
-def mentee_affinities_set(*, profile: MenteeProfile, weights: dict[str, int]) -> None:
-    """How much each shared characteristic matters (0–3); 0 keeps the row so the step counts as answered."""
+def mentee_affinities_set(*, acting: Actor, weights: dict[str, int]) -> None:
+    """How much each shared characteristic matters to the acting mentee (0–3); 0 keeps the row so the step
+    counts as answered."""
+    profile = _own_mentee_profile(acting)
     for dimension, weight in weights.items():
         if not 0 <= weight <= 3:
             raise ValidationError(gettext("Weights go from 0 (not at all) to 3 (a lot)."))

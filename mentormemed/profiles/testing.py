@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from mentormemed.core.access import Actor
 from mentormemed.profiles import services
 from mentormemed.profiles.models import (
     ContentArea,
@@ -41,7 +42,6 @@ def complete_mentor_profile(
         from mentormemed.training.testing import complete_required
 
         complete_required(membership)
-    profile = services.mentor_profile_for(membership)
     defaults = {
         "bio": "I mentor learners through research, applications and the hidden curriculum of medicine. "
         "Ask me anything about finding your way.",
@@ -56,8 +56,8 @@ def complete_mentor_profile(
         "home_country": Region.objects.get(kind="country", code=country) if country else None,
         **fields,
     }
-    services.mentor_profile_save(
-        profile=profile,
+    profile = services.mentor_profile_save(
+        acting=Actor.for_membership(membership),
         fields=defaults,
         specialties=Specialty.objects.filter(key__in=list(specialties)),
         content_areas=ContentArea.objects.filter(key__in=list(areas)),
@@ -71,7 +71,7 @@ def set_identities(membership, identities: dict[str, tuple[list[str], bool]]) ->
     for dim_key, (option_keys, shared) in identities.items():
         dimension = IdentityDimension.objects.get(key=dim_key)
         services.identity_set(
-            membership=membership,
+            acting=Actor.for_membership(membership),
             dimension=dimension,
             options=IdentityOption.objects.filter(dimension=dimension, key__in=option_keys),
             write_in="",
@@ -91,17 +91,18 @@ def complete_mentee_profile(
     consent_matching: bool = True,
     **fields,
 ) -> MenteeProfile:
-    profile = services.mentee_profile_for(membership)
-    services.mentee_profile_save(
-        profile=profile,
+    acting = Actor.for_membership(membership)
+    profile = services.mentee_profile_save(
+        acting=acting,
         fields={"training_level": training_level, "consent_matching": consent_matching, **fields},
         specialty_interests=Specialty.objects.filter(key__in=list(specialty_interests)),
         languages=Language.objects.filter(key__in=list(languages)),
     )
     by_key = {a.key: a for a in ContentArea.objects.filter(key__in=list(needs))}
-    services.mentee_needs_set(profile=profile, areas=[by_key[k] for k in needs])
-    services.mentee_affinities_set(profile=profile, weights=affinities or {"first_generation": 2})
+    services.mentee_needs_set(acting=acting, areas=[by_key[k] for k in needs])
+    services.mentee_affinities_set(acting=acting, weights=affinities or {"first_generation": 2})
     set_identities(membership, identities or {})
+    profile.refresh_from_db()  # the needs and affinities saved its completeness
     return profile
 
 
@@ -123,5 +124,5 @@ def matrix_mentor(cast, *, photo: bool = False) -> int:
     profile = complete_mentor_profile(cast.mentor, scope="local")
     if photo and not profile.photo:
         upload = SimpleUploadedFile("p.png", tiny_png(), content_type="image/png")
-        services.mentor_photo_set(profile=profile, upload=upload)
+        profile = services.mentor_photo_set(acting=Actor.for_membership(cast.mentor), upload=upload)
     return profile.pk

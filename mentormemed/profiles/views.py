@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from mentormemed.core.access import requires
+from mentormemed.core.access import Actor, requires
 from mentormemed.profiles import mentee_steps, services
 from mentormemed.profiles.completeness import mentee_completeness, mentor_completeness
 from mentormemed.profiles.forms import (
@@ -40,11 +40,11 @@ def _identity_form(request, membership, who_sees):
     )
 
 
-def _save_identities(membership, form: IdentityForm) -> None:
+def _save_identities(acting: Actor, form: IdentityForm) -> None:
     options = {o.pk: o for o in IdentityOption.objects.all()}
     for dim, ids, write_in, shared in form.answers():
         services.identity_set(
-            membership=membership,
+            acting=acting,
             dimension=dim,
             options=[options[i] for i in ids if i in options],
             write_in=write_in,
@@ -62,10 +62,10 @@ def _mentor_edit(request):
             with transaction.atomic():
                 upload = form.cleaned_data.get("photo_upload")
                 if upload or form.cleaned_data.get("photo_remove"):
-                    services.mentor_photo_set(profile=profile, upload=upload)
-                _save_identities(membership, identity_form)
+                    services.mentor_photo_set(acting=request.actor, upload=upload)
+                _save_identities(request.actor, identity_form)
                 services.mentor_profile_save(
-                    profile=profile,
+                    acting=request.actor,
                     fields=form.model_fields(),
                     specialties=form.cleaned_data["specialties"],
                     content_areas=form.cleaned_data["content_areas"],
@@ -97,7 +97,9 @@ def _mentee_edit(request):
     """The stepped mentee profile: ``?step=<key>``; each step saves on its own and moves on."""
     profile = services.mentee_profile_for(request.actor.membership)
     step = mentee_steps.step_by_key(request.GET.get("step")) or mentee_steps.first_open_step(profile)
-    step_forms = mentee_steps.build(step, profile=profile, data=request.POST if request.method == "POST" else None)
+    step_forms = mentee_steps.build(
+        step, acting=request.actor, profile=profile, data=request.POST if request.method == "POST" else None
+    )
     if request.method == "POST" and step.key != "review" and step_forms.is_valid():
         try:
             mentee_steps.save(step_forms)

@@ -604,7 +604,9 @@ def _open_relationship(proposal: Proposal) -> None:
     mentor_name = proposal.mentor.membership.user.display_name
     message = f"{program.name} introduced {mentee_name} and {mentor_name}; both accepted the introduction."
     with transaction.atomic():
-        request = mentorships.request_send(mentee=proposal.mentee, mentor=proposal.mentor, message=message, areas=areas)
+        request = mentorships.request_send(
+            acting=Actor.for_membership(proposal.mentee), mentor=proposal.mentor, message=message, areas=areas
+        )
         relationship = mentorships.request_accept(
             acting=Actor.for_membership(proposal.mentor.membership),
             request=request,

@@ -14,6 +14,7 @@ import string
 
 from django.utils import timezone
 
+from mentormemed.core.access import Actor
 from mentormemed.core.demo import DemoContext
 from mentormemed.core.text import fold
 from mentormemed.core.timezones import is_zone
@@ -71,8 +72,8 @@ def _zone_of(mentor: MentorProfile) -> str:
 def _availability(mentor: MentorProfile, *, index: int, rng) -> None:
     pattern = PATTERNS[index % len(PATTERNS)]
     kind = rng.choices([LinkKind.GENERATED, LinkKind.OWN, LinkKind.PLACE], weights=[6, 2, 2])[0]
-    services.availability_save(
-        mentor=mentor,
+    services.availability_save(  # the mentor publishes their own times
+        acting=Actor.for_membership(mentor.membership),
         time_zone=_zone_of(mentor),
         lengths=rng.choice([[30, 60], [30], [45], [30, 45, 60]]),
         buffer_minutes=rng.choice([0, 10, 15, 15, 30]),

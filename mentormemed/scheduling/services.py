@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -91,10 +91,18 @@ def _validate_windows(windows: list[WindowSpec]) -> None:
                 )
 
 
+def _own_mentor(acting: Actor) -> MentorProfile:
+    """The acting mentor's profile, which their availability and dates off hang on."""
+    mentor = selectors.mentor_profile_of(acting.own_membership("scheduling.availability"))
+    if mentor is None:
+        raise ValidationError(gettext("Start your mentor profile first."))
+    return mentor
+
+
 @transaction.atomic
 def availability_save(
     *,
-    mentor: MentorProfile,
+    acting: Actor,
     time_zone: str,
     lengths: list[int],
     buffer_minutes: int,
@@ -105,7 +113,8 @@ def availability_save(
     place: str = "",
     windows: list[WindowSpec],
 ) -> Availability:
-    """Replace the mentor's booking rules and weekly windows. Existing meetings are kept as booked."""
+    """Replace the acting mentor's booking rules and weekly windows. Existing meetings are kept as booked."""
+    mentor = _own_mentor(acting)
     _validate_zone(time_zone)
     _validate_windows(windows)
     lengths = sorted({int(n) for n in lengths})
@@ -135,18 +144,18 @@ def availability_save(
 
 
 @transaction.atomic
-def date_off_add(*, mentor: MentorProfile, date: dt.date, note: str = "") -> DateOff:
-    return dates_off_add(mentor=mentor, start=date, end=date, note=note)[0]
+def date_off_add(*, acting: Actor, date: dt.date, note: str = "") -> DateOff:
+    return dates_off_add(acting=acting, start=date, end=date, note=note)[0]
 
 
 MAX_DATES_OFF_RANGE = 120  # days: a sabbatical is set as "not accepting new mentees", not as dates off
 
 
 @transaction.atomic
-def dates_off_add(
-    *, mentor: MentorProfile, start: dt.date, end: dt.date | None = None, note: str = ""
-) -> list[DateOff]:
-    """Every local date from ``start`` through ``end`` (default: just ``start``) is off; one note for all."""
+def dates_off_add(*, acting: Actor, start: dt.date, end: dt.date | None = None, note: str = "") -> list[DateOff]:
+    """Every local date from ``start`` through ``end`` (default: just ``start``) is off for the acting mentor;
+    one note for all."""
+    mentor = _own_mentor(acting)
     end = end or start
     availability = Availability.objects.filter(mentor=mentor).first()
     if availability is None:
@@ -171,8 +180,12 @@ def dates_off_add(
 
 
 @transaction.atomic
-def date_off_remove(*, date_off: DateOff, through: dt.date | None = None) -> int:
-    """Remove one date off, or the run of dates from it ``through`` a later one. Returns how many."""
+def date_off_remove(*, acting: Actor, date_off: DateOff, through: dt.date | None = None) -> int:
+    """Remove one of the acting mentor's dates off, or the run of dates from it ``through`` a later one.
+    Returns how many. Anyone else's date off is refused."""
+    membership = acting.own_membership("scheduling.availability")
+    if not DateOff.objects.filter(pk=date_off.pk, availability__mentor__membership=membership).exists():
+        raise PermissionDenied("a date off of another mentor's availability")
     if through is None or through <= date_off.date:
         date_off.delete()
         return 1

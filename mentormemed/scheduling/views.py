@@ -263,7 +263,7 @@ def availability(request):
         data = form.cleaned_data
         try:
             services.availability_save(
-                mentor=mentor,
+                acting=request.actor,
                 time_zone=data["time_zone"],
                 lengths=data["lengths"],
                 buffer_minutes=data["buffer_minutes"],
@@ -303,7 +303,7 @@ def date_off_add(request):
     elif form.is_valid():
         start, end = form.cleaned_data["date"], form.cleaned_data["end"] or form.cleaned_data["date"]
         try:
-            added = services.dates_off_add(mentor=mentor, start=start, end=end, note=form.cleaned_data["note"])
+            added = services.dates_off_add(acting=request.actor, start=start, end=end, note=form.cleaned_data["note"])
         except ValidationError as exc:
             error_message(request, exc)
         else:
@@ -337,7 +337,7 @@ def date_off_add(request):
 def date_off_remove(request, pk: int):
     date_off = selectors.date_off_for_or_404(actor=request.actor, pk=pk)
     through = parse_date(request.POST.get("through", "") or "") if request.POST.get("through") else None
-    removed = services.date_off_remove(date_off=date_off, through=through)
+    removed = services.date_off_remove(acting=request.actor, date_off=date_off, through=through)
     messages.success(
         request,
         gettext("Date off removed.")

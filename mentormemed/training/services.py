@@ -477,11 +477,13 @@ def _published_version_for(membership: Membership, module: Module) -> ModuleVers
 
 
 @transaction.atomic
-def check_submit(*, membership: Membership, module: Module, answers: dict[int, int]) -> CheckResult:
-    """Score the current version's knowledge check; every try is kept and retakes are allowed.
+def check_submit(*, acting: Actor, module: Module, answers: dict[int, int]) -> CheckResult:
+    """Score the acting member's try at the current version's knowledge check; every try is kept and
+    retakes are allowed.
 
     ``answers`` maps question id → chosen choice id; unanswered questions count as wrong.
     """
+    membership = acting.own_membership("training.learn")
     version = _published_version_for(membership, module)
     questions = list(version.questions.prefetch_related("choices"))
     if not questions:
@@ -513,12 +515,14 @@ def best_passing_attempt(*, membership: Membership, version: ModuleVersion) -> C
 
 
 @transaction.atomic
-def module_attest(*, membership: Membership, module: Module) -> Completion:
-    """Record "I attest that I completed …" for the current version, with time and score (R21).
+def module_attest(*, acting: Actor, module: Module) -> Completion:
+    """The acting member records "I attest that I completed …" for the current version, with time and
+    score (R21).
 
     A module with a knowledge check can be attested only after passing it.
     Attesting twice returns the first attestation unchanged.
     """
+    membership = acting.own_membership("training.learn")
     version = _published_version_for(membership, module)
     existing = Completion.objects.filter(membership=membership, version=version).first()
     if existing:
@@ -547,7 +551,7 @@ def module_attest(*, membership: Membership, module: Module) -> Completion:
 @transaction.atomic
 def activity_evaluate(
     *,
-    membership: Membership,
+    acting: Actor,
     completion: Completion,
     objectives_met: int,
     relevance: int,
@@ -560,6 +564,7 @@ def activity_evaluate(
 
     One evaluation per completion: a second one is refused, so the record is what was said first.
     """
+    membership = acting.own_membership("training.cme")
     if completion.membership_id != membership.pk:
         raise ValidationError(gettext("You can evaluate only activities you completed."))
     if not completion.version.carries_cme:
@@ -653,7 +658,7 @@ def _reporting_fields(
 @transaction.atomic
 def cme_claim(
     *,
-    membership: Membership,
+    acting: Actor,
     completion: Completion,
     credits: Decimal | str,
     attested_participation: bool,
@@ -671,6 +676,7 @@ def cme_claim(
     participation must be attested; one claim per version. The identifiers are
     optional and used only for PARS reporting.
     """
+    membership = acting.own_membership("training.learn")  # a mentee is told below who claims
     if membership.role != "mentor":
         raise ValidationError(gettext("CME credit is claimed by mentors."))
     if completion.membership_id != membership.pk:

@@ -21,8 +21,8 @@ def complete_module(membership, slug: str) -> Completion:
     """Pass the current version's knowledge check (all correct) and attest it."""
     module = Module.objects.select_related("current_version").get(slug=slug)
     if module.current_version.questions.exists():
-        services.check_submit(membership=membership, module=module, answers=correct_answers(module))
-    return services.module_attest(membership=membership, module=module)
+        services.check_submit(acting=Actor.for_membership(membership), module=module, answers=correct_answers(module))
+    return services.module_attest(acting=Actor.for_membership(membership), module=module)
 
 
 def complete_required(membership) -> list[Completion]:
@@ -33,7 +33,7 @@ def evaluate(membership, completion: Completion):
     """The activity evaluation required before a claim (kept if already given)."""
     existing = ActivityEvaluation.objects.filter(completion=completion).first()
     return existing or services.activity_evaluate(
-        membership=membership,
+        acting=Actor.for_membership(membership),
         completion=completion,
         objectives_met=5,
         relevance=4,
@@ -48,7 +48,11 @@ def make_claim(membership, slug: str = "effective-mentor", credits: str = "1.00"
     completion = completion or complete_module(membership, slug)
     evaluate(membership, completion)
     return services.cme_claim(
-        membership=membership, completion=completion, credits=Decimal(credits), attested_participation=True, **extra
+        acting=Actor.for_membership(membership),
+        completion=completion,
+        credits=Decimal(credits),
+        attested_participation=True,
+        **extra,
     )
 
 

@@ -90,7 +90,7 @@ def check(request, slug: str):
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.check_submit(membership=request.actor.membership, module=module, answers=form.answers())
+            result = services.check_submit(acting=request.actor, module=module, answers=form.answers())
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("training:module", slug=slug)
@@ -134,7 +134,7 @@ def attest(request, slug: str):
         messages.error(request, gettext("Tick the attestation to confirm you completed the module."))
         return redirect("training:module", slug=slug)
     try:
-        completion = services.module_attest(membership=request.actor.membership, module=module)
+        completion = services.module_attest(acting=request.actor, module=module)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("training:module", slug=slug)
@@ -218,7 +218,7 @@ def claim(request, slug: str):
     form = ClaimForm(request.POST or None, max_credits=version.cme_max_credits, title=module.title)
     if request.method == "POST" and form.is_valid():
         try:
-            new = services.cme_claim(membership=membership, completion=completion, **form.cleaned_data)
+            new = services.cme_claim(acting=request.actor, completion=completion, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -247,7 +247,7 @@ def _evaluate(request, *, module: Module, completion: Completion):
     form = ActivityEvaluationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_evaluate(membership=request.actor.membership, completion=completion, **form.cleaned_data)
+            services.activity_evaluate(acting=request.actor, completion=completion, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

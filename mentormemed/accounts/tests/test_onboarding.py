@@ -42,7 +42,7 @@ def test_r4_eligibility_needs_at_least_one_basis(cast):
 def test_r4_attestation_is_time_stamped_and_admin_can_reject_with_reason(cast):
     mentee = MembershipFactory(institution=cast.inst_a, role="mentee")
     eligibility = services.eligibility_attest(
-        membership=mentee, urim=False, first_generation=True, economically_disadvantaged=False
+        acting=Actor.for_membership(mentee), urim=False, first_generation=True, economically_disadvantaged=False
     )
     assert eligibility.attested_at and eligibility.status == "pending"
     with pytest.raises(ValidationError, match="Say why"):
@@ -56,7 +56,9 @@ def test_r4_attestation_is_time_stamped_and_admin_can_reject_with_reason(cast):
 
 def test_r4_admin_confirms_from_the_member_page(cast):
     mentee = MembershipFactory(institution=cast.inst_a, role="mentee")
-    services.eligibility_attest(membership=mentee, urim=True, first_generation=False, economically_disadvantaged=False)
+    services.eligibility_attest(
+        acting=Actor.for_membership(mentee), urim=True, first_generation=False, economically_disadvantaged=False
+    )
     client = cast.client_for(cast.admin)
     client.post(reverse("institutions:member_review", args=[mentee.pk]), {"decision": "confirmed"})
     assert MenteeEligibility.objects.get(membership=mentee).status == "confirmed"
@@ -66,8 +68,8 @@ def test_r5_mentor_must_attest_every_criterion(cast):
     mentor = MembershipFactory(institution=cast.inst_a, role="mentor")
     criteria = list(cast.inst_a.criteria.all())
     with pytest.raises(ValidationError, match="every criterion"):
-        services.criteria_attest(membership=mentor, criterion_ids={criteria[0].pk})
-    services.criteria_attest(membership=mentor, criterion_ids={c.pk for c in criteria})
+        services.criteria_attest(acting=Actor.for_membership(mentor), criterion_ids={criteria[0].pk})
+    services.criteria_attest(acting=Actor.for_membership(mentor), criterion_ids={c.pk for c in criteria})
     assert "criteria" not in {s.key for s in missing_steps(mentor)}
     inst_services.criteria_review(acting=Actor.for_user(cast.admin.user), membership=mentor, decision="confirmed")
     assert set(mentor.criterion_attestations.values_list("status", flat=True)) == {"confirmed"}

@@ -103,7 +103,10 @@ def test_r37_blocking_pauses_contact_at_once(pair, run, cast):
     assert cast.client_for(cast.mentee).get(reverse("matching:mentor", args=[pair.mentor.pk])).status_code == 404
     with pytest.raises(ValidationError, match="not taking requests"):
         mentorships.request_send(
-            mentee=cast.mentee, mentor=pair.mentor, message="x" * 30, areas=list(pair.mentor.content_areas.all()[:1])
+            acting=Actor.for_membership(cast.mentee),
+            mentor=pair.mentor,
+            message="x" * 30,
+            areas=list(pair.mentor.content_areas.all()[:1]),
         )
     assert AuditEntry.objects.filter(action="care.block").exists()
     page = cast.client_for(cast.mentor).get(reverse("mentorships:relationship", args=[pair.rel.pk])).content.decode()

@@ -113,29 +113,8 @@ SYSTEM = {
     "sso.sign_in_bind",
 }
 
-# The acting person is still handed in as their own membership or profile (not a bare user); these move
-# to ``acting`` next. The list may only shrink: a function that takes ``acting`` must leave it.
-THROUGH_MEMBERSHIP = {
-    "accounts.eligibility_attest",
-    "accounts.criteria_attest",
-    "evaluations.evaluation_submit",
-    "evaluations.survey_submit",
-    "mentorships.request_send",
-    "profiles.mentor_profile_save",
-    "profiles.mentor_photo_set",
-    "profiles.identity_set",
-    "profiles.mentee_profile_save",
-    "profiles.mentee_needs_set",
-    "profiles.mentee_affinities_set",
-    "scheduling.availability_save",
-    "scheduling.date_off_add",
-    "scheduling.dates_off_add",
-    "scheduling.date_off_remove",
-    "training.check_submit",
-    "training.module_attest",
-    "training.activity_evaluate",
-    "training.cme_claim",
-}
+# Every person's own-record service takes ``acting`` now (issue 13): nothing is handed in as a membership.
+THROUGH_MEMBERSHIP: set[str] = set()
 
 
 def _modules() -> list[str]:
@@ -226,3 +205,42 @@ def test_templates_ask_the_actor_for_a_permission(cast):
     assert page.render(Context({"actor": Actor.for_membership(cast.mentor)})) == "claim"
     assert page.render(Context({"actor": Actor.for_membership(cast.mentee)})) == ""
     assert page.render(Context({})) == ""  # an error page may have no actor
+
+
+@pytest.mark.django_db
+def test_r4_r8_r13_r17_services_on_own_records_work_on_the_acting_membership_only(cast):
+    """A service writing a person's own records (attestation, profile, request, dates off) takes the
+    membership from ``acting``: another role, staff and the system are refused, and so is a mentor
+    removing another mentor's date off; the mentor's own removal goes through."""
+    from django.core.exceptions import PermissionDenied
+
+    from mentormemed.accounts import services as accounts
+    from mentormemed.mentorships import services as mentorships
+    from mentormemed.mentorships import testing as mentorship_testing
+    from mentormemed.profiles import services as profiles
+    from mentormemed.scheduling import services as scheduling
+    from mentormemed.scheduling import testing as scheduling_testing
+    from mentormemed.scheduling.models import DateOff
+
+    with pytest.raises(PermissionDenied):
+        accounts.eligibility_attest(
+            acting=Actor.for_membership(cast.mentor),
+            urim=True,
+            first_generation=False,
+            economically_disadvantaged=False,
+        )
+    with pytest.raises(PermissionDenied):
+        profiles.mentee_needs_set(acting=Actor.for_user(cast.staff), areas=[])
+    with pytest.raises(PermissionDenied):
+        profiles.mentor_profile_save(acting=Actor.system(), fields={"capacity": 2})
+    with pytest.raises(PermissionDenied):
+        profiles.mentor_profile_save(acting=Actor.for_membership(cast.mentee), fields={"capacity": 2})
+    mentor = mentorship_testing.matrix_mentor(cast)
+    with pytest.raises(ValidationError, match="Only an active mentee"):
+        mentorships.request_send(acting=Actor.for_membership(cast.mentor), mentor=mentor, message="x" * 30, areas=[])
+    off = DateOff.objects.get(pk=scheduling_testing.matrix_date_off(cast))  # cast.mentor's own
+    with pytest.raises(PermissionDenied):
+        scheduling.date_off_remove(acting=Actor.for_membership(cast.mentor_b), date_off=off)
+    assert DateOff.objects.filter(pk=off.pk).exists()
+    assert scheduling.date_off_remove(acting=Actor.for_membership(cast.mentor), date_off=off) == 1
+    assert not DateOff.objects.filter(pk=off.pk).exists()

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 
+from mentormemed.core.access import Actor
 from mentormemed.core.management.commands.restore_check import missing_files, problems, row_counts
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -38,7 +39,7 @@ def test_a_dump_restores_into_a_scratch_database_and_passes_the_check(cast, tmp_
     settings.MEDIA_ROOT = str(tmp_path / "media")
     profile = testing.mentor_profile(cast.mentor)
     testing.relationship(cast.mentee, profile)
-    profiles.mentor_photo_set(profile=profile, upload=SimpleUploadedFile("me.png", tiny_png()))
+    profiles.mentor_photo_set(acting=Actor.for_membership(cast.mentor), upload=SimpleUploadedFile("me.png", tiny_png()))
     profile.refresh_from_db()
     media_backup = tmp_path / "media-backup"
     shutil.copytree(tmp_path / "media", media_backup)  # the night's copy of MEDIA_ROOT
@@ -115,7 +116,7 @@ def test_the_media_check_names_each_file_the_database_refers_to_that_storage_lac
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     profile = testing.mentor_profile(cast.mentor)
-    profiles.mentor_photo_set(profile=profile, upload=SimpleUploadedFile("me.png", tiny_png()))
+    profiles.mentor_photo_set(acting=Actor.for_membership(cast.mentor), upload=SimpleUploadedFile("me.png", tiny_png()))
     profile.refresh_from_db()
     assert missing_files() == {} and problems(media=True) == []
     (tmp_path / "media" / profile.photo.name).unlink()

@@ -53,7 +53,7 @@ def test_r18_due_six_months_after_start_then_every_six_months_and_at_the_end(cas
     with time_machine.travel(dt.datetime(2025, 8, 20, 12, tzinfo=dt.UTC)):
         [due] = selectors.open_evaluations(mentee=cast.mentee)
         assert due.due.overdue, "30 days after the due date an unanswered evaluation is overdue"
-        services.evaluation_submit(mentee=cast.mentee, relationship_id=rel.pk, answers=answers())
+        services.evaluation_submit(acting=Actor.for_membership(cast.mentee), relationship_id=rel.pk, answers=answers())
         assert selectors.open_evaluations(mentee=cast.mentee) == []
     with time_machine.travel(dt.datetime(2026, 1, 16, 12, tzinfo=dt.UTC)):
         [due] = selectors.open_evaluations(mentee=cast.mentee)
@@ -78,13 +78,17 @@ def test_r18_short_relationship_gets_only_the_exit_evaluation():
 def test_r18_submit_stores_version_scores_and_refuses_a_second_submit(cast):
     mentor = mt.mentor_profile(cast.mentor)
     rel = mt.relationship(cast.mentee, mentor, started_at=timezone.now() - dt.timedelta(days=200))
-    ev = services.evaluation_submit(mentee=cast.mentee, relationship_id=rel.pk, answers=answers(5))
+    ev = services.evaluation_submit(
+        acting=Actor.for_membership(cast.mentee), relationship_id=rel.pk, answers=answers(5)
+    )
     assert ev.competency_mean == 5 and ev.overall == 5 and ev.version.number == 1
     assert (ev.occasion, ev.sequence) == ("periodic", 1)
     with pytest.raises(ValidationError):
-        services.evaluation_submit(mentee=cast.mentee, relationship_id=rel.pk, answers=answers(5))
+        services.evaluation_submit(acting=Actor.for_membership(cast.mentee), relationship_id=rel.pk, answers=answers(5))
     with pytest.raises(ValidationError):
-        services.evaluation_submit(mentee=cast.mentee_b, relationship_id=rel.pk, answers=answers(5))
+        services.evaluation_submit(
+            acting=Actor.for_membership(cast.mentee_b), relationship_id=rel.pk, answers=answers(5)
+        )
 
 
 @pytest.mark.django_db
@@ -93,14 +97,16 @@ def test_r18_out_of_range_rating_is_refused(cast):
     rel = mt.relationship(cast.mentee, mentor, started_at=timezone.now() - dt.timedelta(days=200))
     bad = answers(6) | {"integrity": 9}
     with pytest.raises(ValidationError):
-        services.evaluation_submit(mentee=cast.mentee, relationship_id=rel.pk, answers=bad)
+        services.evaluation_submit(acting=Actor.for_membership(cast.mentee), relationship_id=rel.pk, answers=bad)
 
 
 def _evaluations(cast, mentor, n: int, *, score_of=lambda i: 4, comment: str = "") -> None:
     for i in range(n):
         mentee = onboard(MembershipFactory(institution=cast.inst_a, role="mentee", user=UserFactory()))
         rel = mt.relationship(mentee, mentor, started_at=timezone.now() - dt.timedelta(days=190 + i))
-        services.evaluation_submit(mentee=mentee, relationship_id=rel.pk, answers=answers(score_of(i), comment))
+        services.evaluation_submit(
+            acting=Actor.for_membership(mentee), relationship_id=rel.pk, answers=answers(score_of(i), comment)
+        )
         # End it at once so the mentor's cap (R12) never gets in the way of this test.
         rel.ended_at = timezone.now()
         rel.save(update_fields=["ended_at"])
@@ -133,7 +139,7 @@ def test_r18_r38_a_batch_counts_mentees_not_evaluations(cast):
     rows = [{"mentee_id": mentees[i % 2].pk, "submitted_at": timezone.now() - dt.timedelta(days=60)} for i in range(11)]
     assert selectors.released_evaluations(rows) == []
     rel = mt.relationship(mentees[0], mentor, started_at=timezone.now() - dt.timedelta(days=400))
-    services.evaluation_submit(mentee=mentees[0], relationship_id=rel.pk, answers=answers(6))
+    services.evaluation_submit(acting=Actor.for_membership(mentees[0]), relationship_id=rel.pk, answers=answers(6))
     with time_machine.travel(timezone.now() + LATER):
         assert not selectors.mentor_feedback(mentor=mentor).visible
 
@@ -194,7 +200,9 @@ def test_r18_reminders_are_sent_once_and_follow_the_notification_preference(cast
 def test_r18_staff_publish_a_new_instrument_version_and_old_answers_keep_theirs(cast):
     mentor = mt.mentor_profile(cast.mentor)
     rel = mt.relationship(cast.mentee, mentor, started_at=timezone.now() - dt.timedelta(days=200))
-    old = services.evaluation_submit(mentee=cast.mentee, relationship_id=rel.pk, answers=answers())
+    old = services.evaluation_submit(
+        acting=Actor.for_membership(cast.mentee), relationship_id=rel.pk, answers=answers()
+    )
     instrument = Instrument.objects.get(kind="mentor_evaluation")
     client = cast.client_for(cast.staff)
     response = client.post(
@@ -226,7 +234,7 @@ def test_r19_surveys_fall_due_yearly(cast):
         kinds = [s.instrument.kind for s in selectors.open_surveys(membership=cast.mentee)]
         assert kinds == ["career_update", "program_feedback"]
         services.survey_submit(
-            membership=cast.mentee,
+            acting=Actor.for_membership(cast.mentee),
             kind="career_update",
             answers={"stage": "Residency", "matched": "yes", "appointment": "no", "publications": 2, "helped": 6},
         )

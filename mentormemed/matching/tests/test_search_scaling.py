@@ -103,11 +103,11 @@ def test_r9_a_scope_change_saved_through_the_service_changes_who_finds_the_mento
     mentor = complete_mentor_profile(cast.mentor, scope="local", areas=["research"])
     assert _found(cast.mentee) == {mentor.pk} and _found(cast.mentee_b) == set()
     assert _research_count(cast.mentee_b) == 0
-    profile_services.mentor_profile_save(profile=mentor, fields={"scope": "national"})
+    profile_services.mentor_profile_save(acting=Actor.for_membership(cast.mentor), fields={"scope": "national"})
     assert _found(cast.mentee_b) == {mentor.pk} and _research_count(cast.mentee_b) == 1
     assert _found(cast.mentee_b, "scope=national") == {mentor.pk}
     assert _found(cast.mentee, "scope=local") == {mentor.pk}
-    profile_services.mentor_profile_save(profile=mentor, fields={"scope": "local"})
+    profile_services.mentor_profile_save(acting=Actor.for_membership(cast.mentor), fields={"scope": "local"})
     assert _found(cast.mentee_b) == set() and _research_count(cast.mentee_b) == 0
 
 
@@ -208,7 +208,9 @@ def test_every_service_that_writes_a_mentor_keeps_the_copies_right(cast):
     membership_set_status(
         acting=Actor.for_user(cast.admin_b.user), membership=mentors[1].membership, status="ended", end_reason="left"
     )
-    profile_services.mentor_profile_save(profile=mentors[2], fields={"scope": "national", "search_consent": False})
+    profile_services.mentor_profile_save(
+        acting=Actor.for_membership(cast.mentor), fields={"scope": "national", "search_consent": False}
+    )
     _assert_copies_match_memberships()
     assert set(Membership.objects.filter(mentor_profile__membership_active=True).values_list("status", flat=True)) == {
         "active"
@@ -223,7 +225,7 @@ def test_r10_free_text_follows_every_profile_save_and_keeps_one_row_per_mentor(c
     )
     assert _found(cast.mentee, "q=ultrasound") == {mentor.pk}
     profile_services.mentor_profile_save(
-        profile=mentor,
+        acting=Actor.for_membership(cast.mentor),
         fields={"bio": "Wellness coaching and residency interviews, every month, for anyone who asks in time."},
     )
     assert _found(cast.mentee, "q=ultrasound") == set()

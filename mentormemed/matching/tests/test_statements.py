@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from mentormemed.core.access import Actor
 from mentormemed.matching.viewer import key_for, viewer_facts
 from mentormemed.notifications.models import Notification
 from mentormemed.notifications.services import notify
 from mentormemed.profiles import services as profile_services
-from mentormemed.profiles.models import ContentArea, MenteeProfile
+from mentormemed.profiles.models import ContentArea
 from mentormemed.profiles.testing import complete_mentee_profile, complete_mentor_profile
 from mentormemed.testing.factories import MembershipFactory, onboard
 
@@ -147,9 +148,10 @@ def test_cached_wishes_are_forgotten_when_the_mentee_edits_their_needs(
 
     assert "area:research" in viewer_facts(_fresh(cast.mentee)).wishes.needs
     assert cache.get(key_for(cast.mentee.pk)) is not None
-    profile = MenteeProfile.objects.get(membership=cast.mentee)
     with django_capture_on_commit_callbacks(execute=True):
-        profile_services.mentee_needs_set(profile=profile, areas=[ContentArea.objects.get(key="teaching")])
+        profile_services.mentee_needs_set(
+            acting=Actor.for_membership(cast.mentee), areas=[ContentArea.objects.get(key="teaching")]
+        )
     assert list(viewer_facts(_fresh(cast.mentee)).wishes.needs) == ["area:teaching"]
 
 
@@ -159,15 +161,14 @@ def test_cached_wishes_are_forgotten_when_a_shared_value_or_affinity_changes(cas
     assert "id:first_generation:first_generation" in viewer_facts(_fresh(cast.mentee)).wishes.affinities
     dimension = IdentityDimension.objects.get(key="first_generation")
     profile_services.identity_set(
-        membership=cast.mentee,
+        acting=Actor.for_membership(cast.mentee),
         dimension=dimension,
         options=IdentityOption.objects.filter(dimension=dimension, key="first_generation"),
         write_in="",
         shared=False,  # made private: no longer an affinity (R8)
     )
     assert "id:first_generation:first_generation" not in viewer_facts(_fresh(cast.mentee)).wishes.affinities
-    profile = MenteeProfile.objects.get(membership=cast.mentee)
-    profile_services.mentee_affinities_set(profile=profile, weights={"language": 0})
+    profile_services.mentee_affinities_set(acting=Actor.for_membership(cast.mentee), weights={"language": 0})
     assert "lang:es" not in viewer_facts(_fresh(cast.mentee)).wishes.affinities
 
 
@@ -175,8 +176,9 @@ def test_cached_wishes_are_forgotten_when_specialty_interests_change(cast, mente
     from mentormemed.profiles.models import Specialty
 
     assert "spec:pediatrics" in viewer_facts(_fresh(cast.mentee)).wishes.affinities
-    profile = MenteeProfile.objects.get(membership=cast.mentee)
-    profile_services.mentee_profile_save(profile=profile, fields={}, specialty_interests=Specialty.objects.none())
+    profile_services.mentee_profile_save(
+        acting=Actor.for_membership(cast.mentee), fields={}, specialty_interests=Specialty.objects.none()
+    )
     assert "spec:pediatrics" not in viewer_facts(_fresh(cast.mentee)).wishes.affinities
 
 
@@ -186,8 +188,7 @@ def test_the_search_log_records_the_new_training_level(cast, mentee):
 
     client = cast.client_for(cast.mentee)
     client.get(reverse("matching:search"))
-    profile = MenteeProfile.objects.get(membership=cast.mentee)
-    profile_services.mentee_profile_save(profile=profile, fields={"training_level": "MS4"})
+    profile_services.mentee_profile_save(acting=Actor.for_membership(cast.mentee), fields={"training_level": "MS4"})
     client.get(reverse("matching:search"))
     assert list(
         SearchLog.objects.filter(viewer=cast.mentee).order_by("pk").values_list("training_level", flat=True)

@@ -22,7 +22,11 @@ def areas(*keys):
 
 def send(pair, mentor=None, **kw):
     return services.request_send(
-        mentee=kw.pop("mentee", pair.mentee), mentor=mentor or pair.mentor, message=MESSAGE, areas=areas(), **kw
+        acting=Actor.for_membership(kw.pop("mentee", pair.mentee)),
+        mentor=mentor or pair.mentor,
+        message=MESSAGE,
+        areas=areas(),
+        **kw,
     )
 
 
@@ -79,7 +83,7 @@ def test_r7_untrained_mentee_is_refused_with_the_training_link(cast):
     testing.mentor_profile(cast.mentor)
     mentor = MentorProfile.objects.get(membership=cast.mentor)
     with pytest.raises(services.GateClosed) as caught:  # cast.mentee has no training yet
-        services.request_send(mentee=cast.mentee, mentor=mentor, message=MESSAGE, areas=areas())
+        services.request_send(acting=Actor.for_membership(cast.mentee), mentor=mentor, message=MESSAGE, areas=areas())
     assert "training" in [s.key for s in caught.value.steps]
     assert reverse("training:modules") in str(caught.value)
 

@@ -22,7 +22,7 @@ from mentormemed.profiles.models import MentorProfile
 def sent(pair, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         request = services.request_send(
-            mentee=pair.mentee,
+            acting=Actor.for_membership(pair.mentee),
             mentor=pair.mentor,
             message="Could we talk about research years before residency?",
             areas=list(pair.mentor.content_areas.all()[:1]),

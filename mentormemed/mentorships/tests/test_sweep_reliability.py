@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from mentormemed.core import periodic, workers
+from mentormemed.core.access import Actor
 from mentormemed.core.models import PeriodicRun, WorkerHeartbeat
 from mentormemed.mentorships import services, sweep, tasks
 from mentormemed.mentorships.models import RequestState
@@ -45,7 +46,7 @@ def _digest_waiting(user) -> None:
 
 def _request(pair):
     return services.request_send(
-        mentee=pair.mentee,
+        acting=Actor.for_membership(pair.mentee),
         mentor=pair.mentor,
         message="Could we talk about research years before residency?",
         areas=list(pair.mentor.content_areas.all()[:1]),
@@ -78,7 +79,10 @@ def test_one_bad_row_is_skipped_and_the_other_rows_proceed(pair, cast, django_ca
 
     other = testing.mentor_profile(testing.new_member(cast.inst_a, "mentor", "other@alpha.edu", areas=("research",)))
     second = services.request_send(
-        mentee=pair.mentee, mentor=other, message="And you too, on research years?", areas=[first.areas.first()]
+        acting=Actor.for_membership(pair.mentee),
+        mentor=other,
+        message="And you too, on research years?",
+        areas=[first.areas.first()],
     )
     real = services.request_expire
 

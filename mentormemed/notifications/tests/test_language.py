@@ -53,7 +53,10 @@ def test_a_spanish_speaking_mentor_reads_an_english_speaking_mentees_request_in_
     area = ContentArea.objects.get(key="research")
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):  # the mentee's request
         request = services.request_send(
-            mentee=cast.mentee, mentor=mentor, message="I would love help planning my first project.", areas=[area]
+            acting=Actor.for_membership(cast.mentee),
+            mentor=mentor,
+            message="I would love help planning my first project.",
+            areas=[area],
         )
     note = Notification.objects.get(user=cast.mentor.user, kind="request_received")
     name = cast.mentee.user.display_name

@@ -92,7 +92,7 @@ def test_failing_mail_server_never_rolls_back_a_request(cast, ready, settings, d
     settings.EMAIL_BACKEND = f"{__name__}.BrokenBackend"
     with django_capture_on_commit_callbacks(execute=True):
         request = services.request_send(
-            mentee=cast.mentee,
+            acting=Actor.for_membership(cast.mentee),
             mentor=ready,
             message="Hoping to learn about research careers from you.",
             areas=[ContentArea.objects.get(key="research")],
@@ -108,7 +108,7 @@ def test_queue_failure_after_commit_never_breaks_the_request(cast, ready, django
         django_capture_on_commit_callbacks(execute=True),
     ):
         request = services.request_send(
-            mentee=cast.mentee,
+            acting=Actor.for_membership(cast.mentee),
             mentor=ready,
             message="Hoping to learn about research careers from you.",
             areas=[ContentArea.objects.get(key="research")],

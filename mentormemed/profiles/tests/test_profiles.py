@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from mentormemed.core.access import Actor
 from mentormemed.core.onboarding import checklist
 from mentormemed.matching.models import MentorFacet
 from mentormemed.profiles import services
@@ -85,7 +86,7 @@ def test_capacity_below_current_mentees_is_refused(cast):
     MentorProfile.objects.filter(pk=profile.pk).update(active_mentee_count=2)
     profile.refresh_from_db()
     with pytest.raises(ValidationError, match="at least that many"):
-        services.mentor_profile_save(profile=profile, fields={"capacity": 1})
+        services.mentor_profile_save(acting=Actor.for_membership(cast.mentor), fields={"capacity": 1})
 
 
 def test_photo_must_be_a_small_real_image(cast, settings, tmp_path):
@@ -93,11 +94,11 @@ def test_photo_must_be_a_small_real_image(cast, settings, tmp_path):
     profile = complete_mentor_profile(cast.mentor)
     fake = SimpleUploadedFile("evil.png", b"<script>alert(1)</script>", content_type="image/png")
     with pytest.raises(ValidationError, match="not an image"):
-        services.mentor_photo_set(profile=profile, upload=fake)
+        services.mentor_photo_set(acting=Actor.for_membership(cast.mentor), upload=fake)
     big = SimpleUploadedFile("big.png", tiny_png() + b"0" * services.MAX_PHOTO_BYTES, content_type="image/png")
     with pytest.raises(ValidationError, match="larger than 2 MB"):
-        services.mentor_photo_set(profile=profile, upload=big)
-    services.mentor_photo_set(profile=profile, upload=SimpleUploadedFile("ok.png", tiny_png()))
+        services.mentor_photo_set(acting=Actor.for_membership(cast.mentor), upload=big)
+    services.mentor_photo_set(acting=Actor.for_membership(cast.mentor), upload=SimpleUploadedFile("ok.png", tiny_png()))
     response = cast.client_for(cast.mentee).get(reverse("profiles:photo", args=[profile.pk]))
     assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from mentormemed.core.access import Actor
 from mentormemed.core.models import AuditEntry
 from mentormemed.institutions.models import Membership
 from mentormemed.testing.factories import MembershipFactory, UserFactory, onboard
@@ -35,7 +36,7 @@ def _claim(membership, completion, credits):
     if completion.membership_id == membership.pk and completion.version.carries_cme:
         evaluate(membership, completion)
     return services.cme_claim(
-        membership=membership, completion=completion, credits=credits, attested_participation=True
+        acting=Actor.for_membership(membership), completion=completion, credits=credits, attested_participation=True
     )
 
 
@@ -60,7 +61,10 @@ def test_r22_zero_credits_and_missing_attestation_are_refused(cast):
         _claim(cast.mentor, completion, Decimal("0"))
     with pytest.raises(ValidationError, match="Attest that you participated"):
         services.cme_claim(
-            membership=cast.mentor, completion=completion, credits=Decimal("1"), attested_participation=False
+            acting=Actor.for_membership(cast.mentor),
+            completion=completion,
+            credits=Decimal("1"),
+            attested_participation=False,
         )
 
 
@@ -89,11 +93,15 @@ def test_r22_reporting_identifiers_are_validated(cast):
     evaluate(cast.mentor, completion)
     with pytest.raises(ValidationError, match="NPI is not valid"):
         services.cme_claim(
-            membership=cast.mentor, completion=completion, credits="1", attested_participation=True, npi="1234567890"
+            acting=Actor.for_membership(cast.mentor),
+            completion=completion,
+            credits="1",
+            attested_participation=True,
+            npi="1234567890",
         )
     with pytest.raises(ValidationError, match="do not exist"):
         services.cme_claim(
-            membership=cast.mentor,
+            acting=Actor.for_membership(cast.mentor),
             completion=completion,
             credits="1",
             attested_participation=True,
@@ -101,7 +109,7 @@ def test_r22_reporting_identifiers_are_validated(cast):
             birth_day=30,
         )
     claim = services.cme_claim(
-        membership=cast.mentor,
+        acting=Actor.for_membership(cast.mentor),
         completion=completion,
         credits="1",
         attested_participation=True,
@@ -255,7 +263,9 @@ def test_r22_learning_from_teaching_seam_sums_registered_hours(cast):
 def test_r22_no_credit_without_the_activity_evaluation(cast):
     completion = complete_module(cast.mentor, "effective-mentor")
     with pytest.raises(ValidationError, match="activity evaluation before claiming"):
-        services.cme_claim(membership=cast.mentor, completion=completion, credits="1", attested_participation=True)
+        services.cme_claim(
+            acting=Actor.for_membership(cast.mentor), completion=completion, credits="1", attested_participation=True
+        )
     client = cast.client_for(cast.mentor)
     page = client.get(reverse("training:claim", args=["effective-mentor"])).content.decode()
     assert "Evaluate the activity" in page and "Credits claimed" not in page
@@ -269,14 +279,14 @@ def test_r22_no_credit_without_the_activity_evaluation(cast):
     assert "Credits claimed" in client.get(reverse("training:claim", args=["effective-mentor"])).content.decode()
     with pytest.raises(ValidationError, match="already evaluated"):
         evaluate_again = {"objectives_met": 1, "relevance": 1, "free_of_bias": False, "practice_change": "no_change"}
-        services.activity_evaluate(membership=cast.mentor, completion=completion, **evaluate_again)
+        services.activity_evaluate(acting=Actor.for_membership(cast.mentor), completion=completion, **evaluate_again)
 
 
 def test_r22_an_evaluation_out_of_range_changes_nothing(cast):
     completion = complete_module(cast.mentor, "effective-mentor")
     with pytest.raises(ValidationError, match="strongly disagree"):
         services.activity_evaluate(
-            membership=cast.mentor,
+            acting=Actor.for_membership(cast.mentor),
             completion=completion,
             objectives_met=9,
             relevance=3,
@@ -286,7 +296,7 @@ def test_r22_an_evaluation_out_of_range_changes_nothing(cast):
     other = complete_module(cast.mentor_b, "effective-mentor")
     with pytest.raises(ValidationError, match="only activities you completed"):
         services.activity_evaluate(
-            membership=cast.mentor,
+            acting=Actor.for_membership(cast.mentor),
             completion=other,
             objectives_met=3,
             relevance=3,

@@ -157,20 +157,20 @@ def test_r21_knowledge_check_fails_below_the_pass_mark_with_per_question_feedbac
     q1, q2 = list(answers)[:2]
     for q in (q1, q2):  # 2 of 4 right = 50% < 80%
         wrong[q] = next(c.pk for c in module.current_version.questions.get(pk=q).choices.all() if not c.correct)
-    result = services.check_submit(membership=cast.mentor, module=module, answers=wrong)
+    result = services.check_submit(acting=Actor.for_membership(cast.mentor), module=module, answers=wrong)
     assert result.attempt.score == 50 and not result.attempt.passed
     assert [f.is_correct for f in result.feedback] == [False, False, True, True]
     assert all(f.question.explanation for f in result.feedback)
     with pytest.raises(ValidationError, match="Pass the knowledge check"):
-        services.module_attest(membership=cast.mentor, module=module)
+        services.module_attest(acting=Actor.for_membership(cast.mentor), module=module)
     # Retake: all correct passes, and attestation records version, score and time.
     with time_machine.travel("2026-03-02 15:30:00+00:00", tick=False):
-        retake = services.check_submit(membership=cast.mentor, module=module, answers=answers)
-        completion = services.module_attest(membership=cast.mentor, module=module)
+        retake = services.check_submit(acting=Actor.for_membership(cast.mentor), module=module, answers=answers)
+        completion = services.module_attest(acting=Actor.for_membership(cast.mentor), module=module)
     assert retake.attempt.passed and CheckAttempt.objects.filter(membership=cast.mentor).count() == 2
     assert (completion.version, completion.score) == (module.current_version, 100)
     assert completion.attested_at.isoformat() == "2026-03-02T15:30:00+00:00"
-    assert services.module_attest(membership=cast.mentor, module=module) == completion  # idempotent
+    assert services.module_attest(acting=Actor.for_membership(cast.mentor), module=module) == completion  # idempotent
 
 
 def test_r21_knowledge_check_and_attestation_through_the_pages(cast):
