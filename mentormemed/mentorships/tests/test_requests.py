@@ -175,7 +175,8 @@ def test_deadlines_show_in_the_viewers_own_time_zone(pair):
     import datetime as dt
 
     request = send(pair)
-    MentorshipRequest.objects.filter(pk=request.pk).update(deadline=dt.datetime(2030, 12, 6, 18, 0, tzinfo=dt.UTC))  # a Friday, in the future
+    friday = dt.datetime(2030, 12, 6, 18, 0, tzinfo=dt.UTC)  # in the future, whenever the test runs
+    MentorshipRequest.objects.filter(pk=request.pk).update(deadline=friday)
     mentor_user = pair.cast.mentor.user
     url = reverse("mentorships:inbox_detail", args=[request.pk])
     for zone, shown in (("America/Chicago", "12:00 PM"), ("America/Los_Angeles", "10:00 AM")):
