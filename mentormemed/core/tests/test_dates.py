@@ -123,7 +123,7 @@ def test_r19_styles_read_day_first_in_spanish_and_as_before_in_english():
     assert english["LONG_DATE_FORMAT"] == "December 3, 2026"
     assert spanish["LONG_DATE_FORMAT"] == "3 de diciembre de 2026"
     assert english["SHORT_MONTH_DAY_FORMAT"] == "Dec 3" and spanish["SHORT_MONTH_DAY_FORMAT"] == "3 dic"
-    assert english["STAMP_FORMAT"] == "Dec. 3, 2026 14:30"
+    assert english["STAMP_FORMAT"] == "Dec. 3, 2026, 14:30"
     assert spanish["STAMP_FORMAT"] == "3 de diciembre de 2026, 14:30"
     assert english["MONTH_DAY_TIME_FORMAT"] == "Dec 3, 2:30 PM" and spanish["MONTH_DAY_TIME_FORMAT"] == "3 dic, 14:30"
     assert spanish["WEEKDAY_DATE_FORMAT"] == "jueves, 3 de diciembre de 2026"

@@ -16,7 +16,7 @@ WEEKDAY_DATE_FORMAT = "l, F j, Y"  # Thursday, December 3, 2026
 SHORT_WEEKDAY_DATE_FORMAT = "D, M j, Y"  # Thu, Dec 3, 2026
 SHORT_WEEKDAY_MONTH_DAY_FORMAT = "D, M j"  # Thu, Dec 3
 
-STAMP_FORMAT = "N j, Y H:i"  # Dec. 3, 2026 14:30 — when a record was made (uploaded, requested, erased)
+STAMP_FORMAT = "N j, Y, H:i"  # Dec. 3, 2026, 14:30 — when a record was made (uploaded, requested, erased)
 MEDIUM_DATETIME_FORMAT = "M j, Y, g:i A"  # Dec 3, 2026, 2:30 PM
 MONTH_DAY_TIME_FORMAT = "M j, g:i A"  # Dec 3, 2:30 PM — a message, a deadline this week
 WEEKDAY_DATETIME_FORMAT = "l, F j, Y H:i"  # Thursday, December 3, 2026 14:30 — an event
