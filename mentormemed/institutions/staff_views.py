@@ -109,7 +109,7 @@ def subscription_action(request, pk: int, action: str):
             messages.success(
                 request,
                 gettext("Renewed until %(term_end)s; invoice %(invoice_number)s.")
-                % {"term_end": date_format(new.term_end, "M d, Y"), "invoice_number": new.invoice_number},
+                % {"term_end": date_format(new.term_end, "MEDIUM_DATE_FORMAT"), "invoice_number": new.invoice_number},
             )
         elif action == "end":
             services.subscription_end(acting=request.actor, subscription=sub)

@@ -268,10 +268,10 @@ def subscription_renew(request):
             "invoice %(invoice_number)s is due by %(due)s."
         )
         % {
-            "start": date_format(renewed.term_start, "F j, Y"),
-            "end": date_format(renewed.term_end, "F j, Y"),
+            "start": date_format(renewed.term_start, "LONG_DATE_FORMAT"),
+            "end": date_format(renewed.term_end, "LONG_DATE_FORMAT"),
             "invoice_number": renewed.invoice_number,
-            "due": date_format(renewed.invoice_due, "F j"),
+            "due": date_format(renewed.invoice_due, "MONTH_DAY_FORMAT"),
         },
     )
     return redirect("institutions:subscription")

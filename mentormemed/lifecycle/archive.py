@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from mentormemed.core.spreadsheet import csv_text
 from mentormemed.lifecycle.catalogue import Dataset
 
+WRITING = "writing:"  # the progress step while a dataset is written: "writing:<dataset key>"
+
 NOT_INCLUDED = (
     _(
         "Messages, goals, mentoring compacts and meeting notes: private to the two people; a person"
@@ -75,10 +77,7 @@ def write(
     out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for index, dataset in enumerate(datasets):
-            progress(
-                round(100 * index / (len(datasets) + 1)),
-                gettext("Writing: %(title)s") % {"title": dataset.title},
-            )
+            progress(round(100 * index / (len(datasets) + 1)), f"{WRITING}{dataset.key}")
             rows = list(dataset.rows(subject_arg))
             counts[dataset.key] = len(rows)
             archive.writestr(f"{dataset.key}.csv", csv_text(dataset.header, rows))

@@ -155,7 +155,7 @@ def closeout_request_destroy(*, user, closeout: CloseOut, now: dt.datetime | Non
         if closeout.state == CloseOut.State.GRACE and closeout.destroy_after and closeout.destroy_after > now:
             raise ValidationError(
                 gettext("The grace period runs until %(destroy_after)s; destroy after it.")
-                % {"destroy_after": date_format(closeout.destroy_after, "F j, Y")}
+                % {"destroy_after": date_format(closeout.destroy_after, "LONG_DATE_FORMAT")}
             )
         raise ValidationError(gettext("This close-out is not waiting for destruction."))
     audit(actor=user, action="lifecycle.closeout.destroy", obj=closeout, institution=closeout.institution)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from mentormemed.core.audit import audit
 from mentormemed.lifecycle import archive
@@ -19,6 +19,11 @@ from mentormemed.lifecycle.models import DataExport
 
 log = logging.getLogger(__name__)
 EXPORT_KEEP_DAYS = 30
+STARTING, READY = "starting", "ready"
+STEPS = {STARTING: gettext_lazy("Starting"), READY: gettext_lazy("Ready")}
+"""An export's ``step`` is stored as a code (``starting``, ``writing:<dataset key>``, ``ready``) and
+written in the reader's language when shown (``step_label``), not in the language of the worker
+that built it."""
 
 
 @transaction.atomic
@@ -53,6 +58,28 @@ def _datasets(export: DataExport):
     return PERSON_DATASETS, export.person, gettext("Your data from MentorMeMed"), PERSON_NOT_INCLUDED
 
 
+def _dataset_list(export: DataExport):
+    if export.kind == DataExport.Kind.INSTITUTION:
+        return INSTITUTION_DATASETS
+    from mentormemed.lifecycle.personal import PERSON_DATASETS
+
+    return PERSON_DATASETS
+
+
+def step_label(export: DataExport) -> str:
+    """Where the build of ``export`` is, in the active language ("Writing: Meetings" / "Escribiendo:
+    Reuniones"); a step stored as text (before steps were codes) reads as stored."""
+    step = export.step
+    if step in STEPS:
+        return str(STEPS[step])
+    if step.startswith(archive.WRITING):
+        key = step.removeprefix(archive.WRITING)
+        title = next((d.title for d in _dataset_list(export) if d.key == key), None)
+        if title is not None:
+            return gettext("Writing: %(title)s") % {"title": title}
+    return step
+
+
 def _language_of(export: DataExport) -> str:
     requester = export.requested_by
     return (requester.language if requester is not None else "") or settings.LANGUAGE_CODE
@@ -61,7 +88,7 @@ def _language_of(export: DataExport) -> str:
 def export_build(*, export_id: int) -> dict:
     """Build the archive (idempotent: only a queued export is claimed, by one worker)."""
     if not DataExport.objects.filter(pk=export_id, state=DataExport.State.QUEUED).update(
-        state=DataExport.State.RUNNING, step="Starting"
+        state=DataExport.State.RUNNING, step=STARTING
     ):
         return {"built": 0}
     export = DataExport.objects.select_related("institution", "person", "requested_by").get(pk=export_id)
@@ -98,7 +125,7 @@ def export_build(*, export_id: int) -> dict:
         sha256=sha,
         state=DataExport.State.READY,
         progress=100,
-        step="Ready",
+        step=READY,
         finished_at=timezone.now(),
     )
     from mentormemed.lifecycle.closeout import export_ready

@@ -262,7 +262,8 @@ def _margins(release: PrivateRelease) -> list[Cell]:
 
 
 def quarter_label(start: dt.date, end: dt.date) -> str:
-    return f"{date_format(start, 'M Y')} – {date_format(end - dt.timedelta(days=1), 'M Y')}"
+    last = end - dt.timedelta(days=1)
+    return f"{date_format(start, 'SHORT_YEAR_MONTH_FORMAT')} – {date_format(last, 'SHORT_YEAR_MONTH_FORMAT')}"
 
 
 def trends_table(t: Trends) -> Table:

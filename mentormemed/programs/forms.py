@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -288,7 +289,7 @@ class BookForm(forms.Form):
     def __init__(self, *args, slots=(), zone=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slot"].choices = [
-            (s.key, timezone.localtime(s.starts_at, zone).strftime("%a %b %-d, %H:%M")) for s in slots
+            (s.key, date_format(timezone.localtime(s.starts_at, zone), "SHORT_WEEKDAY_DATETIME_FORMAT")) for s in slots
         ]
 
 

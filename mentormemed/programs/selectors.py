@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from mentormemed.institutions.models import Institution, Membership, Subscription
@@ -252,11 +253,14 @@ def join_blocker(*, program: Program, membership: Membership, today: dt.date | N
     today = today or timezone.localdate()
     enrolment = enrolment_of(program=program, membership=membership)
     if enrolment and enrolment.status == EnrolmentStatus.ENROLLED:
-        return "You are already enrolled."
+        return gettext("You are already enrolled.")
     if not program.is_open(today):
-        return f"Enrolment is open from {program.enrol_opens:%B %-d} to {program.enrol_closes:%B %-d, %Y}."
+        return gettext("Enrolment is open from %(start)s to %(end)s.") % {
+            "start": date_format(program.enrol_opens, "MONTH_DAY_FORMAT"),
+            "end": date_format(program.enrol_closes, "LONG_DATE_FORMAT"),
+        }
     if program.join_mode == "invite" and not enrolment:
-        return "This program is by invitation of your program office."
+        return gettext("This program is by invitation of your program office.")
     if program.national:
         blocker = national_audience_blocker(program=program, membership=membership)
         if blocker:
@@ -265,7 +269,9 @@ def join_blocker(*, program: Program, membership: Membership, today: dt.date | N
         level = MenteeProfile.objects.filter(membership=membership).values_list("training_level", flat=True).first()
         if level not in program.audience_levels:
             levels = ", ".join(program.audience_levels)
-            return f"This program is for {levels} learners; set your training level in your profile if it is one."
+            return gettext(
+                "This program is for %(levels)s learners; set your training level in your profile if it is one."
+            ) % {"levels": levels}
     return None
 
 

@@ -571,7 +571,7 @@ def _remind(meeting: Meeting) -> None:
             body=format_lazy(
                 _("{day} at {time} ({zone}). {where}"),
                 day=day(meeting.starts_at, "when:weekday", zone),
-                time=f"{local:%H:%M}",
+                time=day(meeting.starts_at, "TIME_FORMAT", zone),  # "4:30 PM" / "16:30"
                 zone=local.tzname(),
                 where=where,
             ),

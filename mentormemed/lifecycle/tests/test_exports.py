@@ -114,6 +114,41 @@ def test_progress_is_shown_and_a_second_export_waits(cast):
     assert DataExport.objects.filter(institution=cast.inst_a).count() == 1
 
 
+def test_the_progress_step_is_stored_as_a_code_and_worded_for_whoever_reads_it(
+    cast, world, django_capture_on_commit_callbacks
+):
+    """Issue 19: a Spanish admin's export is built in Spanish, yet its progress step is stored as a code
+    ("writing:<dataset>") and is worded in the language of whoever polls it."""
+    from django.utils import translation
+
+    from mentormemed.lifecycle import archive
+
+    steps: list[str] = []
+    with translation.override("es"):
+        archive.write(
+            subject_arg=cast.inst_a,
+            datasets=INSTITUTION_DATASETS[:2],
+            heading="h",
+            subject="s",
+            progress=lambda percent, step: steps.append(step),
+        )
+    assert steps == ["writing:institution", "writing:members"], "codes, not the builder's language"
+    cast.admin.user.language = "es"
+    cast.admin.user.save(update_fields=["language"])
+    export, _content = _export(cast, django_capture_on_commit_callbacks)
+    assert export.step == "ready"
+    DataExport.objects.filter(pk=export.pk).update(state="running", progress=40, step="writing:meetings")
+    url = reverse("lifecycle:institution_export_status", args=[export.pk])
+    spanish = cast.client_for(cast.admin).get(url).content.decode()
+    assert "Escribiendo: Reuniones" in spanish and "writing:" not in spanish
+    cast.admin.user.language = "en"  # the same stored step, read in English
+    cast.admin.user.save(update_fields=["language"])
+    english = cast.client_for(cast.admin).get(url).content.decode()
+    assert "Writing: Meetings" in english and "Escribiendo" not in english
+    DataExport.objects.filter(pk=export.pk).update(step="starting")
+    assert "Starting …" in cast.client_for(cast.admin).get(url).content.decode()
+
+
 def test_the_page_lists_exports_in_bounded_queries(cast, django_assert_max_num_queries):
     for _ in range(5):
         DataExport.objects.create(

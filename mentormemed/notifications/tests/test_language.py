@@ -157,3 +157,6 @@ def test_the_meeting_reminder_reads_in_each_persons_language_and_time_zone(cast)
     assert spanish.title.startswith("Mañana: reunión con") and english.title.startswith("Tomorrow: meeting with")
     local = timezone.localtime(starts, __import__("zoneinfo").ZoneInfo("America/Mexico_City"))
     assert f" a las {local:%H:%M} (" in spanish.body and "Join:" not in spanish.body
+    # Issue 19: the time follows each language's TIME_FORMAT — "4:30 PM" in English, not "16:30".
+    theirs = timezone.localtime(starts, __import__("zoneinfo").ZoneInfo(cast.mentee.user.time_zone))
+    assert f" at {theirs:%-I:%M %p} (" in english.body, english.body

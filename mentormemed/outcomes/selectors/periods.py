@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Case, DateField, Value, When
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from mentormemed.evaluations.schedule import add_months
@@ -20,7 +21,7 @@ Figures = Mapping[str, Any]
 
 
 def _month_label(day: dt.date) -> str:
-    return f"{day:%b %Y}"
+    return date_format(day, "SHORT_YEAR_MONTH_FORMAT")  # "Mar 2026" / "mar 2026"
 
 
 def _month_key(value: dt.date | dt.datetime) -> dt.date:
@@ -51,8 +52,8 @@ def _period_label(months: list[dt.date]) -> str:
     if first == last:
         return _month_label(first)
     if first.year == last.year:
-        return f"{first:%b}–{last:%b %Y}"
-    return f"{first:%b %Y}–{last:%b %Y}"
+        return f"{date_format(first, 'SHORT_MONTH_FORMAT')}–{_month_label(last)}"
+    return f"{_month_label(first)}–{_month_label(last)}"
 
 
 def period_layouts(
