@@ -364,8 +364,10 @@ def enrol_invite(*, acting: Actor, program: Program, memberships: list[Membershi
 def enrol_join(*, acting: Actor, program: Program) -> Enrolment:
     """A member accepts an invitation or opts in to an open program (window and audience checked)."""
     membership = _taking_part(acting, gettext("This program is not open to you."))
-    if not selectors.programs_for_member(membership=membership).filter(pk=program.pk).exists():
-        raise ValidationError(gettext("This program is not open to you."))  # another institution's
+    # Another institution's program is not named (its window or audience are its own); a national
+    # program says why its audience leaves the member out (``join_blocker``).
+    if not program.national and not selectors.programs_for_member(membership=membership).filter(pk=program.pk).exists():
+        raise ValidationError(gettext("This program is not open to you."))
     blocker = selectors.join_blocker(program=program, membership=membership)
     if blocker:
         raise ValidationError(blocker)
