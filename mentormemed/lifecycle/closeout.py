@@ -20,6 +20,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.core.clock import platform_today
 from mentormemed.lifecycle import erasure, exports
@@ -62,8 +63,9 @@ def _tell_admins(institution, *, title, body, url: str = "/manage/data/") -> Non
 
 
 @transaction.atomic
-def closeout_start(*, user, institution) -> CloseOut:
-    """Begin the close-out of a lapsed institution: its export is built and handed to its admins."""
+def closeout_start(*, acting: Actor, institution) -> CloseOut:
+    """Begin the close-out of a lapsed institution: its export is built and handed to its admins (staff)."""
+    acting.require("staff.lifecycle")
     ended = contract_end(institution)
     if ended is None:
         raise ValidationError(
@@ -71,20 +73,19 @@ def closeout_start(*, user, institution) -> CloseOut:
         )
     if CloseOut.objects.filter(institution=institution, state__in=OPEN_STATES + (CloseOut.State.DESTROYED,)).exists():
         raise ValidationError(gettext("This institution's close-out has already been started."))
-    export = exports.export_request(user=user, institution=institution, actor_role="staff")
+    export = exports.export_request(acting=acting, institution=institution)
     closeout = CloseOut.objects.create(
         institution=institution,
-        started_by=user,
+        started_by=acting.user,
         contract_ended_on=ended,
         export=export,
         grace_days=schedule_for(institution).closeout_grace_days,
     )
     audit(
-        actor=user,
+        acting=acting,
         action="lifecycle.closeout.start",
         obj=closeout,
         institution=institution,
-        actor_role="staff",
         detail={"contract_ended_on": ended.isoformat(), "grace_days": closeout.grace_days},
     )
     return closeout
@@ -129,8 +130,9 @@ def export_ready(*, export_id: int) -> None:
 
 
 @transaction.atomic
-def closeout_cancel(*, user, closeout: CloseOut, note: str) -> CloseOut:
+def closeout_cancel(*, acting: Actor, closeout: CloseOut, note: str) -> CloseOut:
     """Stop a close-out before destruction (the institution renewed, or staff started it in error)."""
+    acting.require("staff.lifecycle")
     if not note.strip():
         raise ValidationError(gettext("Say why the close-out is cancelled."))
     if not CloseOut.objects.filter(pk=closeout.pk, state__in=[CloseOut.State.HANDOVER, CloseOut.State.GRACE]).update(
@@ -138,13 +140,14 @@ def closeout_cancel(*, user, closeout: CloseOut, note: str) -> CloseOut:
     ):
         raise ValidationError(gettext("Only a close-out that has not begun destroying data can be cancelled."))
     closeout.refresh_from_db()
-    audit(actor=user, action="lifecycle.closeout.cancel", obj=closeout, institution=closeout.institution)
+    audit(acting=acting, action="lifecycle.closeout.cancel", obj=closeout, institution=closeout.institution)
     return closeout
 
 
 @transaction.atomic
-def closeout_request_destroy(*, user, closeout: CloseOut, now: dt.datetime | None = None) -> CloseOut:
+def closeout_request_destroy(*, acting: Actor, closeout: CloseOut, now: dt.datetime | None = None) -> CloseOut:
     """Staff confirm destruction once the grace period has passed; the work runs in the background."""
+    acting.require("staff.lifecycle")
     now = now or timezone.now()
     if contract_end(closeout.institution) is None:
         raise ValidationError(gettext("The institution has a current term again: cancel the close-out instead."))
@@ -158,10 +161,10 @@ def closeout_request_destroy(*, user, closeout: CloseOut, now: dt.datetime | Non
                 % {"destroy_after": date_format(closeout.destroy_after, "LONG_DATE_FORMAT")}
             )
         raise ValidationError(gettext("This close-out is not waiting for destruction."))
-    audit(actor=user, action="lifecycle.closeout.destroy", obj=closeout, institution=closeout.institution)
+    audit(acting=acting, action="lifecycle.closeout.destroy", obj=closeout, institution=closeout.institution)
     from mentormemed.lifecycle.tasks import destroy_institution
 
-    pk, uid = closeout.pk, user.pk if user else None
+    pk, uid = closeout.pk, acting.user.pk if acting.user else None
     transaction.on_commit(lambda: destroy_institution.enqueue(closeout_id=pk, user_id=uid), robust=True)
     closeout.refresh_from_db()
     return closeout

@@ -20,7 +20,7 @@ def build(ctx) -> None:
     now = timezone.now()
     lapsed = ctx.institutions["riverbend"]
     RetentionSchedule.objects.create(institution=lapsed, closeout_grace_days=GRACE_DAYS, updated_by=ctx.staff)
-    item = closeout.closeout_start(user=ctx.staff, institution=lapsed)
+    item = closeout.closeout_start(acting=Actor.for_user(ctx.staff), institution=lapsed)
     exports.export_build(export_id=item.export_id)  # the worker finds it built and does nothing more
     handed = now - dt.timedelta(days=HANDED_OVER_DAYS_AGO)
     CloseOut.objects.filter(pk=item.pk).update(
@@ -31,7 +31,7 @@ def build(ctx) -> None:
     DataExport.objects.filter(pk=item.export_id).update(created_at=handed - dt.timedelta(hours=2), finished_at=handed)
 
     northgate = ctx.admins["northgate"]
-    export = exports.export_request(user=northgate.user, institution=northgate.institution, actor_role="admin")
+    export = exports.export_request(acting=Actor.for_membership(northgate), institution=northgate.institution)
     exports.export_build(export_id=export.pk)
 
     featured = {m.pk for m in ctx.featured.values()}

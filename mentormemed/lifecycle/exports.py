@@ -6,13 +6,15 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
+from mentormemed.core.access import ADMIN, STAFF, Actor
 from mentormemed.core.audit import audit
+from mentormemed.institutions.models import Institution
 from mentormemed.lifecycle import archive
 from mentormemed.lifecycle.catalogue import INSTITUTION_DATASETS
 from mentormemed.lifecycle.models import DataExport
@@ -27,22 +29,35 @@ that built it."""
 
 
 @transaction.atomic
-def export_request(*, user, institution=None, person=None, actor_role: str) -> DataExport:
-    """Queue an export of ``institution`` (admins, staff) or of ``person``'s own data; one at a time."""
-    kind = DataExport.Kind.INSTITUTION if institution is not None else DataExport.Kind.PERSON
-    owner = {"institution": institution} if institution is not None else {"person": person}
+def export_request(*, acting: Actor, institution: Institution | None = None) -> DataExport:
+    """Queue an export of ``institution`` (its admins, or staff) or, with none, of the acting person's own
+    data; one at a time. Who may export what is decided here, from ``acting``, not by the caller."""
+    if institution is not None:
+        _require_institution(acting, institution)
+        kind, owner = DataExport.Kind.INSTITUTION, {"institution": institution}
+    else:
+        acting.require("lifecycle.mine")
+        kind, owner = DataExport.Kind.PERSON, {"person": acting.user}
     running = DataExport.objects.select_for_update().filter(
         kind=kind, state__in=[DataExport.State.QUEUED, DataExport.State.RUNNING], **owner
     )
     if running.exists():
         raise ValidationError(gettext("An export is already being built; it will appear here when it is ready."))
-    export = DataExport.objects.create(kind=kind, requested_by=user, **owner)
-    audit(actor=user, action=f"lifecycle.export.{kind}", obj=export, institution=institution, actor_role=actor_role)
+    export = DataExport.objects.create(kind=kind, requested_by=acting.user, **owner)
+    audit(acting=acting, action=f"lifecycle.export.{kind}", obj=export, institution=institution)
     from mentormemed.lifecycle.tasks import build_export
 
     pk = export.pk
     transaction.on_commit(lambda: build_export.enqueue(export_id=pk), robust=True)
     return export
+
+
+def _require_institution(acting: Actor, institution: Institution) -> None:
+    """An institution's data goes to its own admins, or to staff (at close-out): nobody else (FERPA)."""
+    if acting.role == STAFF:
+        return
+    if acting.role != ADMIN or acting.institution_id != institution.pk:
+        raise PermissionDenied("Only the institution's admins or staff export its data.")
 
 
 def _datasets(export: DataExport):
@@ -135,17 +150,22 @@ def export_build(*, export_id: int) -> dict:
 
 
 @transaction.atomic
-def export_download(*, user, export: DataExport, actor_role: str):
-    """The archive's file, opened for reading; audited with its checksum."""
+def export_download(*, acting: Actor, export: DataExport):
+    """The archive's file, opened for reading, for whom it was built; audited with its checksum."""
+    if export.kind == DataExport.Kind.PERSON:
+        if acting.user is None or export.person_id != acting.user.pk:
+            raise PermissionDenied("A personal archive is its person's only.")
+    else:
+        assert export.institution is not None
+        _require_institution(acting, export.institution)
     if export.state != DataExport.State.READY or not export.file:
         raise ValidationError(gettext("This export is not ready to download."))
     DataExport.objects.filter(pk=export.pk).update(downloads=export.downloads + 1)
     audit(
-        actor=user,
+        acting=acting,
         action="lifecycle.export.download",
         obj=export,
         institution=export.institution,
-        actor_role=actor_role,
         detail={"sha256": export.sha256, "size": export.size},
     )
     return export.file.open("rb")

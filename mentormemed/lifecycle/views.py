@@ -23,9 +23,9 @@ from mentormemed.lifecycle.models import CloseOut, DataExport, ErasureRequest
 from mentormemed.lifecycle.personal import PERSON_DATASETS
 
 
-def _zip(request, export: DataExport, filename: str, role: str):
+def _zip(request, export: DataExport, filename: str):
     try:
-        handle = exports.export_download(user=request.user, export=export, actor_role=role)
+        handle = exports.export_download(acting=request.actor, export=export)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return None
@@ -62,7 +62,7 @@ def institution(request):
 @require_POST
 def institution_export(request):
     try:
-        exports.export_request(user=request.user, institution=request.actor.institution, actor_role="admin")
+        exports.export_request(acting=request.actor, institution=request.actor.institution)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -83,7 +83,7 @@ def institution_export_status(request, pk: int):
 @requires("lifecycle.institution")
 def institution_download(request, pk: int):
     export = _institution_export(request, pk)
-    response = _zip(request, export, f"mentormemed-export-{export.pk}.zip", "admin")
+    response = _zip(request, export, f"mentormemed-export-{export.pk}.zip")
     return response or redirect("lifecycle:institution")
 
 
@@ -111,7 +111,7 @@ def mine(request):
 @require_POST
 def mine_export(request):
     try:
-        exports.export_request(user=request.user, person=request.user, actor_role=request.actor.role or "")
+        exports.export_request(acting=request.actor)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -135,9 +135,7 @@ def mine_export_status(request):
 @requires("lifecycle.mine")
 def mine_download(request):
     export = _own_latest(request)
-    return _zip(request, export, f"my-mentormemed-data-{export.pk}.zip", request.actor.role or "") or redirect(
-        "lifecycle:mine"
-    )
+    return _zip(request, export, f"my-mentormemed-data-{export.pk}.zip") or redirect("lifecycle:mine")
 
 
 @requires("lifecycle.mine")
@@ -222,17 +220,17 @@ def staff_closeout_action(request, pk: int, action: str):
     closeout = CloseOut.objects.filter(institution=inst).exclude(state=CloseOut.State.CANCELLED).first()
     try:
         if action == "start":
-            closeouts.closeout_start(user=request.user, institution=inst)
+            closeouts.closeout_start(acting=request.actor, institution=inst)
             messages.success(
                 request, gettext("Close-out started: the export is being built for the institution's admins.")
             )
         elif action == "destroy" and closeout:
-            closeouts.closeout_request_destroy(user=request.user, closeout=closeout)
+            closeouts.closeout_request_destroy(acting=request.actor, closeout=closeout)
             messages.success(request, gettext("Destruction started; the certificate appears here when it is done."))
         elif action == "cancel" and closeout:
             form = NoteForm(request.POST)
             closeouts.closeout_cancel(
-                user=request.user, closeout=closeout, note=form.data.get("note", "") if form.is_bound else ""
+                acting=request.actor, closeout=closeout, note=form.data.get("note", "") if form.is_bound else ""
             )
             messages.success(request, gettext("Close-out cancelled; nothing was destroyed."))
         else:

@@ -368,9 +368,7 @@ def _dim_position(group: FacetGroup):
     return first.position if first and group.key.startswith("id:") else (0,)
 
 
-def mentor_search(
-    *, viewer: Membership, params: SearchParams, per_page: int = PER_PAGE, log: bool = True
-) -> SearchResult:
+def mentor_search(*, viewer: Membership, params: SearchParams, per_page: int = PER_PAGE) -> SearchResult:
     """One page of mentors ``viewer`` may see that match ``params``, with reasons and facet counts (R10, R11)."""
     wishes = mentee_wishes(viewer)
     qs = filtered_mentors(viewer=viewer, params=params)
@@ -385,19 +383,12 @@ def mentor_search(
         mentor_keys = keys.get(mentor.pk, set())
         _, reasons, _ = explain(mentor, mentor_keys, wishes)
         hits.append(Hit(mentor, reasons, shared_labels(mentor_keys), mentor.finishing_training))
-    result = SearchResult(
+    return SearchResult(
         page=page,
         hits=hits,
         groups=facet_groups(facet_counts(viewer=viewer, params=params, qs=qs), params.keys),
         total=paginator.count,
     )
-    if log:
-        from mentormemed.matching.services import log_search
-
-        result.search_id = log_search(
-            viewer=viewer, kind="search", filters=params.as_log(), result_count=paginator.count
-        ).pk
-    return result
 
 
 def shared_labels(keys: set[str]) -> list[str]:

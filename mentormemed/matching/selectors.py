@@ -423,7 +423,6 @@ def recommend(
     mentee: Membership,
     limit: int = 5,
     exclude_mentor_ids: Iterable[int] | Iterable[QuerySet[MentorProfile, object]] = (),
-    log: bool = True,
 ) -> list[Recommendation]:
     """Ranked mentors for ``mentee`` with plain reasons (R10, R28), spread across mentors (R27).
 
@@ -431,7 +430,8 @@ def recommend(
     the mentee themselves; ``exclude_mentor_ids`` are MentorProfile ids (e.g. current
     mentors; a list or subqueries of ids). Score = ranked needs covered + affinities that
     matter to the mentee (each characteristic once) + responsiveness + free places − recent
-    exposure. With ``log`` the view is written to the search log (R11) and counts as exposure.
+    exposure. Reads only: the page that shows them records the view (``services.recommendations_shown``:
+    the search log, R11, and the exposure that spreads the load, R27).
     """
     wishes = mentee_wishes(mentee)
     qs = ready_to_accept(not_full(searchable_mentors(viewer=mentee)))
@@ -447,7 +447,7 @@ def recommend(
     # shown are loaded whole.
     candidates = _candidates(qs, wishes.weights(), CANDIDATES)
     if not candidates:
-        return _log_recommendations(mentee, [], log)
+        return []
     ids = [m.pk for m in candidates]
     exposure = recent_exposure(ids)
     # Exposure is judged relative to the candidates' average, so a mentor shown far more
@@ -468,21 +468,7 @@ def recommend(
     )
     for rec in shown:
         rec.mentor = whole[rec.mentor.pk]
-    return _log_recommendations(mentee, shown, log)
-
-
-def _log_recommendations(mentee: Membership, recs: list[Recommendation], log: bool) -> list[Recommendation]:
-    if not log:
-        return recs
-    from mentormemed.matching import services
-
-    search = services.log_search(
-        viewer=mentee, kind="recommendations", filters={"limit": len(recs)}, result_count=len(recs)
-    )
-    services.record_exposure(mentor_ids=[r.mentor.pk for r in recs])
-    for rec in recs:
-        rec.search_id = search.pk
-    return recs
+    return shown
 
 
 # ---------------------------------------------------------------- network

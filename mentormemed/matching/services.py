@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import connection
 
@@ -11,6 +11,9 @@ from mentormemed.core.types import JSONDict
 from mentormemed.institutions.models import Membership
 from mentormemed.matching.models import MentorExposure, SearchEvent, SearchLog
 from mentormemed.profiles.models import MentorProfile
+
+if TYPE_CHECKING:
+    from mentormemed.matching.selectors import Recommendation
 
 
 class ViewerDescriptor(TypedDict):
@@ -54,6 +57,16 @@ def log_search_event(*, search_id: int | None, mentee: Membership, mentor: Mento
         search = SearchLog.objects.filter(pk=search_id, viewer=mentee).only("pk").first()
     descriptor = viewer_descriptor(mentee)
     return SearchEvent.objects.create(search=search, mentor=mentor, kind=kind, **descriptor)
+
+
+def recommendations_shown(*, viewer: Membership, recs: list[Recommendation]) -> list[Recommendation]:
+    """The page showed ``recs`` to ``viewer``: one search-log row (R11) and one more showing of each mentor
+    (R27's exposure balancing); each recommendation carries the log's id for the clicks it leads to."""
+    search = log_search(viewer=viewer, kind="recommendations", filters={"limit": len(recs)}, result_count=len(recs))
+    record_exposure(mentor_ids=[r.mentor.pk for r in recs])
+    for rec in recs:
+        rec.search_id = search.pk
+    return recs
 
 
 def record_exposure(*, mentor_ids: Iterable[int]) -> None:

@@ -7,10 +7,10 @@ from django.http import Http404
 from django.shortcuts import render
 
 from mentormemed.core.access import requires
-from mentormemed.matching import selectors
+from mentormemed.matching import selectors, services
 from mentormemed.matching.index import catalog
 from mentormemed.matching.search import SCOPES, SORTS, SearchParams, mentor_search
-from mentormemed.matching.services import log_search_event
+from mentormemed.matching.services import log_search, log_search_event
 from mentormemed.matching.viewer import viewer_facts
 from mentormemed.mentorships.selectors import not_to_suggest_queries, with_tie
 from mentormemed.profiles.models import Specialty
@@ -19,7 +19,11 @@ from mentormemed.profiles.models import Specialty
 @requires("matching.search")
 def search(request):
     params = SearchParams.from_query(request.GET)
-    result = mentor_search(viewer=request.actor.membership, params=params)
+    viewer = request.actor.membership
+    result = mentor_search(viewer=viewer, params=params)
+    result.search_id = log_search(
+        viewer=viewer, kind="search", filters=params.as_log(), result_count=result.total
+    ).pk  # the search is recorded (R11)
     rest = request.GET.copy()
     rest.pop("page", None)
     context = {
@@ -39,6 +43,7 @@ def search(request):
 def recommended(request):
     mentee = request.actor.membership
     recs = selectors.recommend(mentee=mentee, limit=6, exclude_mentor_ids=not_to_suggest_queries(mentee=mentee))
+    services.recommendations_shown(viewer=mentee, recs=recs)  # the view is recorded (R11, R27)
     return render(
         request,
         "matching/recommended.html",

@@ -370,7 +370,7 @@ def recommendations(
     *, mentee: Membership, exclude_mentor_ids: Iterable[int] = (), limit: int = 5
 ) -> list[Recommendation]:
     """Matching's ranked recommendations (R10, R27)."""
-    return list(finder().recommend(mentee=mentee, limit=limit, exclude_mentor_ids=tuple(exclude_mentor_ids), log=False))
+    return list(finder().recommend(mentee=mentee, limit=limit, exclude_mentor_ids=tuple(exclude_mentor_ids)))
 
 
 def network_of(*, mentee: Membership) -> Network:

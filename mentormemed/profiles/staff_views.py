@@ -34,7 +34,7 @@ def taxonomy(request):
         data = form.cleaned_data
         try:
             value = taxonomy_add(
-                actor=request.user,
+                acting=request.actor,
                 list_key=list_key,
                 name=data["name"],
                 parent=data.get("parent"),
@@ -66,7 +66,7 @@ def taxonomy(request):
 def taxonomy_toggle(request, list_key: str, pk: int):
     active = request.POST.get("active") == "1"
     try:
-        value = taxonomy_set_active(actor=request.user, list_key=list_key, pk=pk, active=active)
+        value = taxonomy_set_active(acting=request.actor, list_key=list_key, pk=pk, active=active)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(_list_url(list_key if list_key in LISTS else "areas"))

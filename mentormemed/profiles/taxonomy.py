@@ -15,6 +15,7 @@ from django.db.models import Max, Model
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
+from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
 from mentormemed.profiles import signals
 from mentormemed.profiles.facets import forget_catalog
@@ -62,7 +63,7 @@ def _next_position(model, **scope) -> int:
 @transaction.atomic
 def taxonomy_add(
     *,
-    actor,
+    acting: Actor,
     list_key: str,
     name: str,
     parent: Model | None = None,
@@ -70,7 +71,8 @@ def taxonomy_add(
     region_kind: str = "",
     code: str = "",
 ) -> Model:
-    """Add one value to a list; a name already on that list is refused, not duplicated."""
+    """Add one value to a list (staff); a name already on that list is refused, not duplicated."""
+    acting.require("staff.taxonomy")
     spec = taxonomy_list(list_key)
     name = " ".join((name or "").split())
     if not name or len(name) > 200:
@@ -109,14 +111,15 @@ def taxonomy_add(
             )
     except IntegrityError as exc:  # two staff adding the same value at once
         raise ValidationError(gettext("“%(name)s” was just added by someone else.") % {"name": name}) from exc
-    audit(actor=actor, action="taxonomy.add", obj=value, detail={"list": list_key, "name": name})
+    audit(acting=acting, action="taxonomy.add", obj=value, detail={"list": list_key, "name": name})
     transaction.on_commit(_labels_changed)
     return value
 
 
 @transaction.atomic
-def taxonomy_set_active(*, actor, list_key: str, pk: int, active: bool) -> Model:
-    """Retire a value (hidden from forms and filters; existing choices stay) or bring it back."""
+def taxonomy_set_active(*, acting: Actor, list_key: str, pk: int, active: bool) -> Model:
+    """Retire a value (hidden from forms and filters; existing choices stay) or bring it back (staff)."""
+    acting.require("staff.taxonomy")
     spec = taxonomy_list(list_key)
     value = spec.model.objects.select_for_update().filter(pk=pk).first()
     if value is None:
@@ -125,7 +128,7 @@ def taxonomy_set_active(*, actor, list_key: str, pk: int, active: bool) -> Model
         value.active = active
         value.save(update_fields=["active"])
         audit(
-            actor=actor,
+            acting=acting,
             action="taxonomy.restore" if active else "taxonomy.retire",
             obj=value,
             detail={"list": list_key, "name": value.name},

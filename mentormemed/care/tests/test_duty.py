@@ -324,7 +324,7 @@ def test_r37_r10_a_blocked_national_mentor_leaves_results_and_facet_counts(pair,
     national = mt.mentor_profile(cast.mentor_b, scope="national")
 
     def counted():
-        result = mentor_search(viewer=cast.mentee, params=SearchParams(), log=False)
+        result = mentor_search(viewer=cast.mentee, params=SearchParams())
         counts = {v.key: v.count for g in result.groups for v in g.values}
         return result.total, counts.get("lang:en", 0), {h.mentor.pk for h in result.hits}
 

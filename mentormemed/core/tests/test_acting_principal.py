@@ -18,8 +18,15 @@ import mentormemed
 from mentormemed.core.access import Actor
 
 APPS = Path(mentormemed.__file__).parent
-# The write modules: every app's services.py, plus the programs' group services and the roster sync.
-EXTRA_MODULES = ("mentormemed.programs.group_services", "mentormemed.provisioning.roster")
+# The write modules: every app's services.py, plus the programs' group services, the roster sync, the data
+# lifecycle's exports and close-out, and the taxonomy.
+EXTRA_MODULES = (
+    "mentormemed.programs.group_services",
+    "mentormemed.provisioning.roster",
+    "mentormemed.lifecycle.exports",
+    "mentormemed.lifecycle.closeout",
+    "mentormemed.profiles.taxonomy",
+)
 
 # Names that meant "the person acting" before ``acting`` (a bare User). None may come back.
 OLD_PERSON_NAMES = {"actor", "user"}
@@ -44,6 +51,13 @@ HELPERS = {
     "evaluations.graduate_token",
     "evaluations.membership_from_token",
     "institutions.criteria_lines",
+    "lifecycle.contract_end",
+    "lifecycle.due_closeouts",
+    "lifecycle.kept_records",  # what a close-out keeps, and the certificate's rows
+    "lifecycle.kept_rows",
+    "lifecycle.removed_rows",
+    "lifecycle.schedule_for",
+    "lifecycle.step_label",  # an export's progress, worded for its reader
     "institutions.renewal_offer",
     "institutions.roster_already_members",
     "institutions.invitation_by_token",
@@ -57,6 +71,7 @@ HELPERS = {
     "outcomes.check_irb_document",
     "profiles.mentor_document",
     "profiles.check_photo",
+    "profiles.taxonomy_list",
     "provisioning.role_for_group_name",
     "provisioning.parse_roster",
     "provisioning.roster_diff",
@@ -83,9 +98,15 @@ SYSTEM = {
     "evaluations.graduate_interested",  # answered from an e-mailed link, signed by its token
     "institutions.roster_import_run",
     "lifecycle.notify_staff",
+    "lifecycle.closeout_destroy",  # the background destruction staff confirmed (closeout_request_destroy)
+    "lifecycle.export_build",  # the background task an export request queued
+    "lifecycle.export_ready",
+    "lifecycle.export_remove_file",  # expiry and destruction remove an archive's file
+    "lifecycle.remind_staff",
     "matching.log_search",
     "matching.log_search_event",
     "matching.record_exposure",
+    "matching.recommendations_shown",  # what the platform showed a mentee, recorded like log_search
     "mentorships.request_expire",
     "mentorships.maybe_suspend",
     "mentorships.refresh_responsiveness",

@@ -46,7 +46,7 @@ def test_work_whose_task_was_lost_is_enqueued_again_by_the_sweep_and_finished_by
     assert roster.status == RosterImport.Status.QUEUED
     assert not DBTaskResult.objects.filter(task_path=tasks.run_roster_import.module_path).exists()
 
-    export = exports.export_request(user=cast.admin.user, institution=cast.inst_a, actor_role="admin")
+    export = exports.export_request(acting=Actor.for_membership(cast.admin), institution=cast.inst_a)
     build = DBTaskResult.objects.get(task_path=lifecycle_tasks.build_export.module_path)
     # A worker claimed the export and was killed; the reaper's re-run found it claimed and ended.
     DataExport.objects.filter(pk=export.pk).update(state=DataExport.State.RUNNING, step="Starting")

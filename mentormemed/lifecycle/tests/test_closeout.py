@@ -49,7 +49,7 @@ def _start(cast, commits):
 
 def test_r1_a_current_institution_cannot_be_closed_out(cast):
     with pytest.raises(ValidationError, match="only a lapsed contract"):
-        closeouts.closeout_start(user=cast.staff, institution=cast.inst_a)
+        closeouts.closeout_start(acting=Actor.for_user(cast.staff), institution=cast.inst_a)
     assert not CloseOut.objects.exists()
 
 
@@ -62,7 +62,7 @@ def test_r1_nothing_is_deleted_during_a_lapse_or_the_grace_period(cast, lapsed, 
     cast.mentee.user.refresh_from_db()
     assert cast.mentee.user.email == "mentee@alpha.edu"
     with pytest.raises(ValidationError, match="grace period runs until"):
-        closeouts.closeout_request_destroy(user=cast.staff, closeout=closeout)
+        closeouts.closeout_request_destroy(acting=Actor.for_user(cast.staff), closeout=closeout)
 
 
 def test_r40_handover_tells_the_admins_and_they_download(cast, lapsed, django_capture_on_commit_callbacks):
@@ -136,11 +136,11 @@ def test_r1_renewal_cancels_the_closeout_and_nothing_is_destroyed(cast, lapsed, 
     assert run_jobs(now=timezone.now() + dt.timedelta(days=31))["retention_closeouts_destroyed"] == 0
     with pytest.raises(ValidationError, match="current term again"):
         closeouts.closeout_request_destroy(
-            user=cast.staff, closeout=closeout, now=timezone.now() + dt.timedelta(days=31)
+            acting=Actor.for_user(cast.staff), closeout=closeout, now=timezone.now() + dt.timedelta(days=31)
         )
     with pytest.raises(ValidationError):
-        closeouts.closeout_cancel(user=cast.staff, closeout=closeout, note=" ")
-    closeouts.closeout_cancel(user=cast.staff, closeout=closeout, note="Renewed for 2027")
+        closeouts.closeout_cancel(acting=Actor.for_user(cast.staff), closeout=closeout, note=" ")
+    closeouts.closeout_cancel(acting=Actor.for_user(cast.staff), closeout=closeout, note="Renewed for 2027")
     assert Message.objects.filter(body="Private words").exists()
 
 

@@ -24,7 +24,7 @@ def _mentor(inst, first: str, last: str, **kwargs) -> MentorProfile:
 
 def _found(cast, q: str) -> set[int]:
     params = SearchParams.from_query(QueryDict(f"q={q}"))
-    return {h.mentor.pk for h in mentor_search(viewer=cast.mentee, params=params, log=False).hits}
+    return {h.mentor.pk for h in mentor_search(viewer=cast.mentee, params=params).hits}
 
 
 def test_normalisation_is_one_definition():

@@ -11,6 +11,7 @@ from mentormemed.institutions.services import membership_set_status
 from mentormemed.matching import selectors
 from mentormemed.matching.models import MentorExposure, SearchLog
 from mentormemed.matching.selectors import recommend, searchable_mentors
+from mentormemed.matching.services import recommendations_shown
 from mentormemed.profiles.models import MentorProfile
 from mentormemed.profiles.testing import complete_mentee_profile, complete_mentor_profile
 from mentormemed.testing.factories import InstitutionFactory, MembershipFactory, onboard
@@ -37,7 +38,7 @@ def test_r8_only_complete_consented_unsuspended_active_mentors_are_recommended(c
         acting=Actor.for_user(cast.admin.user), membership=ended.membership, status="ended", end_reason="left"
     )
     assert not incomplete.is_complete
-    recs = recommend(mentee=cast.mentee, limit=10, log=False)
+    recs = recommend(mentee=cast.mentee, limit=10)
     assert _ids(recs) == [good.pk]
     assert set(searchable_mentors(viewer=cast.mentee)) == {good}
 
@@ -47,7 +48,7 @@ def test_r9_local_scope_is_only_seen_at_the_same_institution(cast):
     local_b = complete_mentor_profile(cast.mentor_b, scope="local")
     national_b = _mentor(cast.inst_b, scope="national")
     local_a = complete_mentor_profile(cast.mentor, scope="local")
-    assert set(_ids(recommend(mentee=cast.mentee, limit=10, log=False))) == {national_b.pk, local_a.pk}
+    assert set(_ids(recommend(mentee=cast.mentee, limit=10))) == {national_b.pk, local_a.pk}
     assert local_b not in searchable_mentors(viewer=cast.mentee)
 
 
@@ -55,14 +56,14 @@ def test_r1_mentors_of_a_lapsed_institution_are_not_found(cast):
     complete_mentee_profile(cast.mentee)
     lapsed = InstitutionFactory(subscribed=False)
     _mentor(lapsed, scope="national")
-    assert recommend(mentee=cast.mentee, log=False) == []
+    assert recommend(mentee=cast.mentee) == []
 
 
 def test_r12_full_mentors_are_not_recommended_but_stay_searchable(cast):
     complete_mentee_profile(cast.mentee)
     full = complete_mentor_profile(cast.mentor, capacity=1)
     MentorProfile.objects.filter(pk=full.pk).update(active_mentee_count=1)
-    assert recommend(mentee=cast.mentee, log=False) == []
+    assert recommend(mentee=cast.mentee) == []
     assert full in searchable_mentors(viewer=cast.mentee)
 
 
@@ -70,7 +71,7 @@ def test_never_recommends_the_mentee_themselves(cast):
     complete_mentee_profile(cast.mentee)
     own = MembershipFactory(institution=cast.inst_a, role="mentor", user=cast.mentee.user)
     complete_mentor_profile(onboard(own))
-    assert recommend(mentee=cast.mentee, log=False) == []
+    assert recommend(mentee=cast.mentee) == []
 
 
 def test_r10_reasons_are_plain_and_name_shared_affinities_needs_and_responsiveness(cast):
@@ -89,7 +90,7 @@ def test_r10_reasons_are_plain_and_name_shared_affinities_needs_and_responsivene
         identities={"first_generation": (["first_generation"], True)},
     )
     MentorProfile.objects.filter(pk=mentor.pk).update(median_response_hours=40, answer_rate=0.9)
-    [rec] = recommend(mentee=cast.mentee, log=False)
+    [rec] = recommend(mentee=cast.mentee)
     assert rec.reasons[0] == "shares: first-generation, Spanish"
     assert rec.reasons[1] == "offers: residency applications"
     assert rec.reasons[2].startswith("usually answers within 2 days")
@@ -104,7 +105,7 @@ def test_r8_a_private_value_of_the_mentor_gives_no_affinity(cast):
         identities={"first_generation": (["first_generation"], True)},
     )
     complete_mentor_profile(cast.mentor, identities={"first_generation": (["first_generation"], False)})
-    [rec] = recommend(mentee=cast.mentee, log=False)
+    [rec] = recommend(mentee=cast.mentee)
     assert not any(r.startswith("shares") for r in rec.reasons)
 
 
@@ -113,13 +114,15 @@ def test_better_matches_rank_first(cast):
     weak = _mentor(cast.inst_a, areas=["teaching"])
     strong = _mentor(cast.inst_a, areas=["residency_applications", "research"])
     middle = _mentor(cast.inst_a, areas=["research"])
-    assert _ids(recommend(mentee=cast.mentee, log=False)) == [strong.pk, middle.pk, weak.pk]
+    assert _ids(recommend(mentee=cast.mentee)) == [strong.pk, middle.pk, weak.pk]
 
 
 def test_r11_recommendation_views_are_logged_with_descriptor_not_identity(cast):
     complete_mentee_profile(cast.mentee, training_level="MS3")
     complete_mentor_profile(cast.mentor)
     [rec] = recommend(mentee=cast.mentee)
+    assert not SearchLog.objects.exists() and not MentorExposure.objects.exists(), "the selector only reads"
+    [rec] = recommendations_shown(viewer=cast.mentee, recs=[rec])  # what the page does
     log = SearchLog.objects.get(pk=rec.search_id)
     assert (log.kind, log.role, log.training_level, log.result_count) == ("recommendations", "mentee", "MS3", 1)
     assert log.eligibility_bases == ["urim", "first_generation"]
@@ -130,7 +133,7 @@ def test_exclude_mentor_ids(cast):
     complete_mentee_profile(cast.mentee)
     current = complete_mentor_profile(cast.mentor)
     other = _mentor(cast.inst_a)
-    assert _ids(recommend(mentee=cast.mentee, exclude_mentor_ids=[current.pk], log=False)) == [other.pk]
+    assert _ids(recommend(mentee=cast.mentee, exclude_mentor_ids=[current.pk])) == [other.pk]
 
 
 @pytest.mark.django_db
@@ -150,7 +153,7 @@ def test_r27_recommendations_spread_over_a_cohort_of_similar_mentees(cast):
     ]
     shown = Counter()
     for mentee in cohort:
-        for rec in recommend(mentee=mentee, limit=3):
+        for rec in recommendations_shown(viewer=mentee, recs=recommend(mentee=mentee, limit=3)):
             shown[rec.mentor.pk] += 1
     suitable = {star.pk, *(o.pk for o in others)}
     assert set(shown) == suitable, "every suitable mentor is recommended to someone"

@@ -32,7 +32,7 @@ def test_r10_filters_by_shared_characteristics_and_areas_with_exact_facet_counts
     a = _mentor(cast.inst_a, areas=["research"], identities={"first_generation": (["first_generation"], True)})
     _mentor(cast.inst_a, areas=["research", "teaching"], languages=["en", "es"])
     _mentor(cast.inst_a, areas=["teaching"], identities={"first_generation": (["first_generation"], True)})
-    everyone = mentor_search(viewer=cast.mentee, params=_params(""), log=False)
+    everyone = mentor_search(viewer=cast.mentee, params=_params(""))
     assert everyone.total == 3
     counts = _counts(everyone)
     assert counts["area:research"] == 2 and counts["id:first_generation:first_generation"] == 2
@@ -40,11 +40,10 @@ def test_r10_filters_by_shared_characteristics_and_areas_with_exact_facet_counts
     both = mentor_search(
         viewer=cast.mentee,
         params=_params("f=area:research&f=id:first_generation:first_generation"),
-        log=False,
     )
     assert [h.mentor.pk for h in both.hits] == [a.pk]
     # AND semantics: each count equals the result of adding that filter.
-    research = mentor_search(viewer=cast.mentee, params=_params("f=area:research"), log=False)
+    research = mentor_search(viewer=cast.mentee, params=_params("f=area:research"))
     assert research.total == counts["area:research"]
 
 
@@ -55,19 +54,17 @@ def test_r10_free_text_over_names_and_bios(cast):
         "through their first clinical weeks.",
     )
     _mentor(cast.inst_a)
-    result = mentor_search(viewer=cast.mentee, params=_params("q=ULTRASOUND bedside"), log=False)
+    result = mentor_search(viewer=cast.mentee, params=_params("q=ULTRASOUND bedside"))
     assert [h.mentor.pk for h in result.hits] == [target.pk]
-    by_name = mentor_search(viewer=cast.mentee, params=_params(f"q={target.membership.user.last_name}"), log=False)
+    by_name = mentor_search(viewer=cast.mentee, params=_params(f"q={target.membership.user.last_name}"))
     assert target.pk in [h.mentor.pk for h in by_name.hits]
 
 
 def test_r9_local_and_national_filter(cast):
     local = complete_mentor_profile(cast.mentor)
     national = complete_mentor_profile(cast.mentor_b, scope="national")
-    assert [h.mentor for h in mentor_search(viewer=cast.mentee, params=_params("scope=local"), log=False).hits] == [
-        local
-    ]
-    only_national = mentor_search(viewer=cast.mentee, params=_params("scope=national"), log=False)
+    assert [h.mentor for h in mentor_search(viewer=cast.mentee, params=_params("scope=local")).hits] == [local]
+    only_national = mentor_search(viewer=cast.mentee, params=_params("scope=national"))
     assert [h.mentor for h in only_national.hits] == [national]
 
 
@@ -77,7 +74,7 @@ def test_r12_full_mentors_are_shown_as_full(cast):
     response = cast.client_for(cast.mentee).get(reverse("matching:search"))
     assert response.status_code == 200
     assert b'badge text-bg-secondary ms-1">Full' in response.content
-    available = mentor_search(viewer=cast.mentee, params=_params("available=1"), log=False)
+    available = mentor_search(viewer=cast.mentee, params=_params("available=1"))
     assert available.total == 0
 
 
@@ -207,9 +204,9 @@ def test_r8_private_values_never_change_results_counts_or_recommendations(cast, 
     IdentityValue.objects.filter(shared=False).delete()
 
     def observe():
-        result = mentor_search(viewer=cast.mentee, params=_params(filters), log=False)
+        result = mentor_search(viewer=cast.mentee, params=_params(filters))
         page = [(h.mentor.pk, tuple(h.reasons), tuple(h.shared)) for h in result.hits]
-        recs = [(r.mentor.pk, r.score, tuple(r.reasons)) for r in recommend(mentee=cast.mentee, limit=4, log=False)]
+        recs = [(r.mentor.pk, r.score, tuple(r.reasons)) for r in recommend(mentee=cast.mentee, limit=4)]
         html = cast.client_for(cast.mentee).get(reverse("matching:search") + "?" + filters).content
         # CSRF tokens differ per request
         html = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
@@ -237,12 +234,12 @@ def test_r9_cached_national_counts_are_combined_with_each_viewers_local_mentors(
     complete_mentor_profile(cast.mentor, scope="national", areas=["research"])
     _mentor(cast.inst_a, scope="local", areas=["research"])
     complete_mentor_profile(cast.mentor_b, scope="local", areas=["teaching"])
-    a = mentor_search(viewer=cast.mentee, params=_params(""), log=False)
-    b = mentor_search(viewer=cast.mentee_b, params=_params(""), log=False)  # national part from the cache
+    a = mentor_search(viewer=cast.mentee, params=_params(""))
+    b = mentor_search(viewer=cast.mentee_b, params=_params(""))  # national part from the cache
     assert (a.total, _counts(a)["area:research"], _counts(a).get("area:teaching", 0)) == (2, 2, 0)
     assert (b.total, _counts(b)["area:research"], _counts(b)["area:teaching"]) == (2, 1, 1)
     _mentor(cast.inst_b, scope="national", areas=["teaching"])  # a profile save refreshes the counts
-    assert _counts(mentor_search(viewer=cast.mentee, params=_params(""), log=False))["area:teaching"] == 1
+    assert _counts(mentor_search(viewer=cast.mentee, params=_params("")))["area:teaching"] == 1
 
 
 def test_r10_search_sorts_by_best_match_for_the_mentee(cast):
@@ -250,7 +247,7 @@ def test_r10_search_sorts_by_best_match_for_the_mentee(cast):
     weak = _mentor(cast.inst_a, areas=["teaching"])
     strong = _mentor(cast.inst_a, areas=["residency_applications", "research"])
     middle = _mentor(cast.inst_a, areas=["research"])
-    result = mentor_search(viewer=cast.mentee, params=_params("sort=best"), per_page=2, log=False)
+    result = mentor_search(viewer=cast.mentee, params=_params("sort=best"), per_page=2)
     assert [h.mentor.pk for h in result.hits] == [strong.pk, middle.pk]
-    page2 = mentor_search(viewer=cast.mentee, params=_params("sort=best&page=2"), per_page=2, log=False)
+    page2 = mentor_search(viewer=cast.mentee, params=_params("sort=best&page=2"), per_page=2)
     assert [h.mentor.pk for h in page2.hits] == [weak.pk] and page2.total == 3

@@ -23,7 +23,7 @@ def _mentor(inst, **kwargs) -> MentorProfile:
 
 
 def _search(cast, qs: str):
-    return mentor_search(viewer=cast.mentee, params=SearchParams.from_query(QueryDict(qs)), log=False)
+    return mentor_search(viewer=cast.mentee, params=SearchParams.from_query(QueryDict(qs)))
 
 
 def test_r10_several_areas_narrow_by_default_and_widen_when_the_mentee_chooses(cast):
@@ -57,7 +57,7 @@ def test_r10_a_value_nearly_every_mentor_shares_is_not_named(cast):
     )
     for i in range(selectors.COMMON_MIN_MENTORS):
         _mentor(cast.inst_a, languages=["en"], identities={"first_generation": (["first_generation"], i < 3)})
-    shares = [r for rec in recommend(mentee=cast.mentee, limit=20, log=False) for r in rec.reasons if "shares" in r]
+    shares = [r for rec in recommend(mentee=cast.mentee, limit=20) for r in rec.reasons if "shares" in r]
     assert shares and all("English" not in r for r in shares)
     assert any("first-generation" in r for r in shares)
 
@@ -73,7 +73,7 @@ def test_r10_current_mentors_carry_a_badge_and_r7_untrained_mentors_finish_train
     assert "Your mentor" in card
     other = page[page.index(f'id="mentor-{untrained.pk}"') :][:1500]
     assert "Finishing training" in other and "Your mentor" not in other
-    assert untrained.pk not in {r.mentor.pk for r in recommend(mentee=mentee, limit=10, log=False)}
+    assert untrained.pk not in {r.mentor.pk for r in recommend(mentee=mentee, limit=10)}
     detail = client.get(reverse("matching:mentor", args=[untrained.pk])).content.decode()
     assert "finishing the required mentor training" in detail
     assert reverse("mentorships:request_new", args=[untrained.pk]) not in detail

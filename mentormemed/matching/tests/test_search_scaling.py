@@ -34,12 +34,12 @@ def _mentor(inst, **kwargs) -> MentorProfile:
 
 
 def _found(viewer, qs: str = "") -> set[int]:
-    result = mentor_search(viewer=viewer, params=_params(qs), per_page=100, log=False)
+    result = mentor_search(viewer=viewer, params=_params(qs), per_page=100)
     return {h.mentor.pk for h in result.hits}
 
 
 def _research_count(viewer) -> int:
-    result = mentor_search(viewer=viewer, params=_params(), log=False)
+    result = mentor_search(viewer=viewer, params=_params())
     return next((v.count for g in result.groups for v in g.values if v.key == "area:research"), 0)
 
 
@@ -65,7 +65,7 @@ def test_r1_suspending_reinstating_and_ending_a_membership_updates_search_at_onc
 
     membership_set_status(acting=Actor.for_user(cast.admin.user), membership=cast.mentor, status="suspended")
     assert _found(cast.mentee) == set() and _research_count(cast.mentee) == 0
-    assert recommend(mentee=cast.mentee, log=False) == []
+    assert recommend(mentee=cast.mentee) == []
     _assert_copies_match_memberships()
 
     membership_set_status(acting=Actor.for_user(cast.admin.user), membership=cast.mentor, status="active")
@@ -94,7 +94,7 @@ def test_r13_a_suspended_mentor_disappears_from_results_and_returns_when_reinsta
     assert _found(cast.mentee_b) == {mentor.pk}
     MentorProfile.objects.filter(pk=mentor.pk).update(suspended_at=timezone.now(), suspended_reason="3 missed")
     assert _found(cast.mentee_b) == set()
-    assert recommend(mentee=cast.mentee_b, log=False) == []
+    assert recommend(mentee=cast.mentee_b) == []
     mentor_reinstate(acting=Actor.for_membership(cast.admin), mentor=mentor, note="Answered them all.")
     assert _found(cast.mentee_b) == {mentor.pk}
 
@@ -126,22 +126,22 @@ def test_r1_a_subscription_ended_early_or_run_out_hides_the_institutions_mentors
         assert _found(cast.mentee) == set() and _research_count(cast.mentee) == 0
     subscription_end(acting=Actor.for_user(cast.staff), subscription=subscription)
     assert _found(cast.mentee) == set() and _research_count(cast.mentee) == 0
-    assert recommend(mentee=cast.mentee, log=False) == []
+    assert recommend(mentee=cast.mentee) == []
 
 
 def test_results_page_and_total_come_from_one_ranking_query_and_a_late_page_shows_the_last(cast):
     complete_mentee_profile(cast.mentee, needs=["research"])
     strong = [_mentor(cast.inst_a, areas=["research"]) for _ in range(3)]
     weak = [_mentor(cast.inst_a, areas=["teaching"]) for _ in range(2)]
-    first = mentor_search(viewer=cast.mentee, params=_params(), per_page=2, log=False)
+    first = mentor_search(viewer=cast.mentee, params=_params(), per_page=2)
     assert first.total == 5 and first.page.paginator.num_pages == 3
     assert {h.mentor.pk for h in first.hits} <= {m.pk for m in strong}
-    late = mentor_search(viewer=cast.mentee, params=_params("page=99"), per_page=2, log=False)
+    late = mentor_search(viewer=cast.mentee, params=_params("page=99"), per_page=2)
     assert late.page.number == 3 and late.total == 5
     assert len(late.hits) == 1 and late.hits[0].mentor.pk in {m.pk for m in weak}
-    narrow = mentor_search(viewer=cast.mentee, params=_params("f=area:teaching"), per_page=2, log=False)
+    narrow = mentor_search(viewer=cast.mentee, params=_params("f=area:teaching"), per_page=2)
     assert narrow.total == 2 and {h.mentor.pk for h in narrow.hits} == {m.pk for m in weak}
-    nothing = mentor_search(viewer=cast.mentee, params=_params("q=zzzz-no-such-word"), per_page=2, log=False)
+    nothing = mentor_search(viewer=cast.mentee, params=_params("q=zzzz-no-such-word"), per_page=2)
     assert nothing.total == 0 and nothing.hits == []
 
 

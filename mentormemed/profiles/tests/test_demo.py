@@ -50,7 +50,7 @@ def test_r10_featured_mentee_gets_good_explainable_recommendations(demo):
     mentee = demo.featured["mentee"]
     assert mentee.user.last_name == "Nwosu"
     assert searchable_mentors(viewer=mentee).count() > 40
-    recs = recommend(mentee=mentee, limit=5, log=False)
+    recs = recommend(mentee=mentee, limit=5)
     assert len(recs) == 5
     for rec in recs:
         assert rec.covers, rec.reasons  # every suggestion offers help with one of Adaeze's needs
