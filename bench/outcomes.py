@@ -7,13 +7,14 @@ Run after ``bench.generate`` has filled the database (mentors, mentees, search l
 ``add_history`` writes mentorship requests, relationships and evaluations in bulk (the search
 benchmark does not need them); ``measure`` signs in an admin of the largest institution and a
 staff member (with TOTP, as the MFA gate requires), then times the dashboards and the four views
-in-process three ways: as served (judged): reading the figures the sweep's ``outcomes_releases`` job
-stored for the current rollup update (``precompute_pages``, timed), rendered once per release with the
-outcomes cache as deployed; stored but rendered in every request (cache off: what the first reader after
-an update pays; reported); and with the stored figures removed, so every request computes every figure
-from the rollups (the fallback; reported, not judged). ``refresh_rollups`` first rebuilds the rollups as the periodic sweep would, and is
-timed. CPU per request is this process's plus its PostgreSQL backend's (``bench.cpu``). Prints
-one JSON line of rows shaped like ``bench.run``'s, so ``run.py`` can merge them:
+in-process three ways. As served (judged): reading the figures the sweep's ``outcomes_releases``
+job stored for the current rollup update (``precompute_pages``, timed), rendered once per release
+with the outcomes cache as deployed. Stored but rendered in every request (cache off: what the
+first reader after an update pays; reported). And with the stored figures removed, so every
+request computes every figure from the rollups (the fallback; reported, not judged).
+``refresh_rollups`` first rebuilds the rollups as the periodic sweep would, and is timed. CPU per
+request is this process's plus its PostgreSQL backend's (``bench.cpu``). Prints one JSON line of
+rows shaped like ``bench.run``'s, so ``run.py`` can merge them:
 
     rows += json.loads(subprocess.run([PYTHON, "-m", "bench.outcomes", json.dumps(sizes)], env=env,
                                       capture_output=True, text=True, check=True).stdout.splitlines()[-1])
