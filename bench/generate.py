@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from django.db import connection
 from django.utils import timezone
 
-from mentormemed.profiles.services import mentor_document
+from mentormemed.profiles.services import mentor_document, search_words
 
 STRINGISH = {"CharField", "TextField", "SlugField", "FileField", "ImageField", "EmailField"}
 # Real given names and surnames of the people US medical schools train, so a surname search
@@ -374,6 +374,7 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
         MentorProfile,
         MentorSearchText,
         Region,
+        SearchWord,
         Specialty,
     )
 
@@ -578,6 +579,8 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
         )
     w.write(MentorProfile, profile_rows)
     w.write(MentorSearchText, texts)
+    vocabulary = set().union(*(search_words(t["text"]) for t in texts))  # as refresh_mentor keeps it
+    w.write(SearchWord, [{"word": word} for word in sorted(vocabulary)])
     w.write_m2m(MentorProfile.specialties.through, spec_m2m)
     w.write_m2m(MentorProfile.content_areas.through, area_m2m)
     w.write_m2m(MentorProfile.languages.through, lang_m2m)

@@ -9,7 +9,8 @@
 3. The same on SQLite with 5,000 mentors (the embedded default).
 
 Prints a table and writes ``bench/results/latest.json``. Sizes can be lowered for a
-quick look with ``BENCH_SCALE=0.1``.
+quick look with ``BENCH_SCALE=0.1``; ``BENCH_REUSE=1`` times an already generated
+PostgreSQL database again (migrated, not regenerated) while iterating on a change.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ CPU_TARGET_MS = 15.0  # server CPU per request (worker + PostgreSQL), PostgreSQL
 STATEMENTS_TARGET = 8
 LOAD = {"connections": 32, "seconds": float(os.environ.get("BENCH_LOAD_SECONDS", "20"))}
 LOAD_TARGETS = {"req_per_s": 100.0, "p95_ms": 500.0}
+REUSE = os.environ.get("BENCH_REUSE") == "1"  # keep an already generated PostgreSQL database (iterating)
 PARTS = frozenset(os.environ.get("BENCH_PARTS", "search,load,outcomes,sqlite").split(","))  # a quicker look
 BUSY_SHARE = 0.25  # other processes using more than this share of the cores: the run is not judged
 
@@ -95,7 +97,7 @@ def run_backend(
 ) -> list[dict]:
     port = PORT or _free_port()
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "mentormemed.settings"}
-    if vendor == "postgresql":
+    if vendor == "postgresql" and not REUSE:
         _recreate_pg(url)
     print(f"[{vendor}] migrating …", flush=True)
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)

@@ -72,8 +72,11 @@ def erase_membership(membership, *, counts: Counter, now: dt.datetime) -> None:
         mentor.languages.clear()
         MentorFacet.objects.filter(mentor=mentor).delete()
         from mentormemed.profiles.models import MentorSearchText
+        from mentormemed.profiles.services import prune_search_words, search_words
 
+        erased_text = MentorSearchText.objects.filter(mentor=mentor).values_list("text", flat=True).first() or ""
         MentorSearchText.objects.filter(mentor=mentor).delete()
+        prune_search_words(search_words(erased_text))  # their name leaves the typo vocabulary too
         DateOff.objects.filter(availability__mentor=mentor).update(note=ERASED_TEXT)
         counts[gettext_noop("mentor profiles (de-identified)")] += 1
     mentee = MenteeProfile.objects.filter(membership=membership).first()

@@ -37,7 +37,7 @@ from mentormemed.matching.selectors import (
     without_parents,
 )
 from mentormemed.profiles import responsiveness
-from mentormemed.profiles.models import MentorProfile, MentorSearchText, Scope
+from mentormemed.profiles.models import MentorProfile, MentorSearchText, Scope, SearchWord
 
 PER_PAGE = 20
 COUNTS_TTL = 60  # seconds
@@ -158,38 +158,68 @@ def filtered_mentors(*, viewer: Membership | None, params: SearchParams) -> Quer
     return qs
 
 
-def _word_condition(word: str) -> Q:
-    """One typed word (``core.text`` normalised) against the stored document.
+TYPO_MIN_LENGTH = 5  # shorter words are not corrected (too many near neighbours)
+TYPO_ALTERNATIVES = 5  # vocabulary words a typo may stand for, most similar first
 
-    Everywhere: the word starts a word of the document. On PostgreSQL also a full-text
-    match on the stored vector (English stemming: "mentoring" finds "mentor"; profiles 0014)
-    and, for words of five letters or more that nothing matches as typed, a trigram word
-    similarity (typos: "pediatrcs"). The similarity runs only for such words: comparing a
-    word with every document costs about 0.1 ms a document, and a word that is found as
-    typed needs no correcting (the "did you mean" rule of spelling correction).
+
+def _word_query(word: str) -> tuple[str, list[object]]:
+    """On PostgreSQL, the ``tsquery`` of one typed word against the stored vector (profiles 0015): the
+    word starts a word of the text as written (a prefix of a ``simple`` lexeme), or matches a word by
+    its English stem ("mentoring" finds "mentor"). Words are ``core.text`` normalised: ``[0-9a-z]+``."""
+    return "(to_tsquery('simple', %s) || plainto_tsquery('english', %s))", [f"'{word}':*", word]
+
+
+def typo_corrections(words: list[str]) -> dict[str, list[str]]:
+    """For each typed word of five letters or more that no mentor's text has as typed or by stem,
+    the vocabulary words it may be a typo of (``profiles.SearchWord``, trigram word similarity,
+    PostgreSQL only): the "did you mean" rule of spelling correction — a word that is found needs
+    no correcting ("okonkwo" does not also find "Okonkow").
+
+    One statement for all the words, cached with the facet index's version (a profile change can
+    add or remove a word); the statements that search then carry plain matches only, so PostgreSQL
+    never plans the costly similarity operator over whole texts.
     """
-    if connection.vendor != "postgresql":
-        return Q(text__contains=f" {word}")
-    pattern = " " + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    exact = "(text LIKE %s OR document @@ plainto_tsquery('english', %s))"
-    params: list[object] = [f"%{pattern}%", word]
-    sql = exact
-    if len(word) >= 5:
-        table = MentorSearchText._meta.db_table
-        sql = (
-            f"({exact} OR (NOT EXISTS (SELECT 1 FROM {table} "
-            "WHERE text LIKE %s OR document @@ plainto_tsquery('english', %s)) AND %s <%% text))"
-        )  # the check first: PostgreSQL evaluates AND in the order written
-        params += [f"%{pattern}%", word, word]
-    return Q(RawSQL(sql, params, BooleanField()))
+    long = [w for w in words if len(w) >= TYPO_MIN_LENGTH]
+    if not long or connection.vendor != "postgresql":
+        return {}
+    key = "matching:typos:" + hashlib.sha1(json.dumps([long, index_version()]).encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    texts, vocabulary = MentorSearchText._meta.db_table, SearchWord._meta.db_table
+    parts, params = [], []
+    for word in long:
+        query, query_params = _word_query(word)
+        parts.append(
+            f"SELECT %s, CASE WHEN EXISTS (SELECT 1 FROM {texts} WHERE document @@ {query}) THEN NULL ELSE ARRAY("
+            f"SELECT word FROM {vocabulary} WHERE %s <%% word "
+            "ORDER BY word_similarity(%s, word) DESC, similarity(%s, word) DESC, word LIMIT %s) END"
+        )
+        params += [word, *query_params, word, word, word, TYPO_ALTERNATIVES]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = {word: list(alternatives) for word, alternatives in cursor.fetchall() if alternatives is not None}
+    cache.set(key, found, COUNTS_TTL)
+    return found
 
 
 def text_matches(words: list[str]) -> QuerySet[MentorSearchText]:
-    """Documents containing every word (AND): what a person expects of a search box."""
+    """Documents containing every word (AND): what a person expects of a search box.
+
+    On PostgreSQL one condition, ``document @@ (w1 | its typo alternatives) & (w2 | …)``, answered by
+    the vector's GIN index; elsewhere each word starts a word of the stored text."""
     texts = MentorSearchText.objects.all()
+    if connection.vendor != "postgresql":
+        for word in words:
+            texts = texts.filter(text__contains=f" {word}")
+        return texts
+    corrections = typo_corrections(words)
+    clauses, params = [], []
     for word in words:
-        texts = texts.filter(_word_condition(word))
-    return texts
+        alternatives = [_word_query(w) for w in [word, *corrections.get(word, [])]]
+        clauses.append("(" + " || ".join(sql for sql, _ in alternatives) + ")")
+        params += [p for _, word_params in alternatives for p in word_params]
+    return texts.filter(RawSQL("document @@ (" + " && ".join(clauses) + ")", params, BooleanField()))
 
 
 class RankedMentors:

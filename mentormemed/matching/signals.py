@@ -64,12 +64,20 @@ def connect() -> None:
     from mentormemed.institutions import signals as institutions
     from mentormemed.institutions.models import Membership
     from mentormemed.profiles import signals as profiles
-    from mentormemed.profiles.models import AffinityPreference, IdentityValue, MenteeNeed, MenteeProfile
+    from mentormemed.profiles.models import (
+        AffinityPreference,
+        IdentityValue,
+        MenteeNeed,
+        MenteeProfile,
+        MentorSearchText,
+    )
 
     profiles.mentor_refreshed.connect(_store_facets, dispatch_uid="matching-index-facets")
     profiles.mentor_visibility_changed.connect(_counts_stale, dispatch_uid="matching-index-visibility")
     profiles.taxonomy_changed.connect(_counts_stale, dispatch_uid="matching-index-taxonomy")
     institutions.subscription_changed.connect(_counts_stale, dispatch_uid="matching-index-subscription")
+    # A mentor's text gone (an erasure, a deleted profile): counts and typo corrections were read with it.
+    post_delete.connect(_counts_stale, sender=MentorSearchText, dispatch_uid="matching-index-text-deleted")
 
     for model, handler in (
         (MenteeProfile, _by_membership),

@@ -228,6 +228,22 @@ class MentorSearchText(models.Model):
         return f"search text of mentor {self.mentor_id}"
 
 
+class SearchWord(models.Model):
+    """One word of at least four letters that some mentor's free text contains: the vocabulary a
+    typed word is corrected against (R10 typos: "okonkow" → "okonkwo").
+
+    Comparing a typed word with every mentor's whole text costs ~0.1 ms a mentor; comparing it
+    with the distinct words (a few thousand, trigram-indexed on PostgreSQL) costs a millisecond.
+    Written and pruned with the texts by ``profiles.services`` (``search_words_changed``): a word no
+    text contains any more is removed, so an erased person's name does not stay here.
+    """
+
+    word = models.CharField(max_length=64, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word
+
+
 class TrainingLevel(models.TextChoices):
     # In ladder order (programs' near-peer rule compares positions): premed students first (R2 premed track).
     PREMED = "PREMED", gettext_lazy("Premed")
