@@ -16,7 +16,8 @@ from types import SimpleNamespace
 from django.db import connection
 from django.utils import timezone
 
-from mentormemed.profiles.services import mentor_document, search_words
+from mentormemed.profiles.services import mentor_document
+from mentormemed.profiles.vocabulary import search_words
 
 STRINGISH = {"CharField", "TextField", "SlugField", "FileField", "ImageField", "EmailField"}
 # Real given names and surnames of the people US medical schools train, so a surname search

@@ -72,7 +72,7 @@ def erase_membership(membership, *, counts: Counter, now: dt.datetime) -> None:
         mentor.languages.clear()
         MentorFacet.objects.filter(mentor=mentor).delete()
         from mentormemed.profiles.models import MentorSearchText
-        from mentormemed.profiles.services import prune_search_words, search_words
+        from mentormemed.profiles.vocabulary import prune_search_words, search_words
 
         erased_text = MentorSearchText.objects.filter(mentor=mentor).values_list("text", flat=True).first() or ""
         MentorSearchText.objects.filter(mentor=mentor).delete()

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db.models import (
     Aggregate,
     BooleanField,
@@ -36,10 +37,9 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from mentormemed.core.contact import hidden_user_queries
-from mentormemed.core.onboarding import unready_membership_ids
 from mentormemed.institutions.models import Membership, Subscription
 from mentormemed.matching import reasons as match_reasons
-from mentormemed.matching.index import catalog
+from mentormemed.matching.index import catalog, index_version
 from mentormemed.matching.models import MentorExposure, MentorFacet
 from mentormemed.matching.reasons import MatchReason
 from mentormemed.profiles import responsiveness
@@ -79,9 +79,27 @@ def searchable_anywhere() -> QuerySet[MentorProfile]:
     )
 
 
+COVERED_TTL = 300  # seconds; a subscription change or a new day reads them again at once
+
+
+def covered_today() -> list[int]:
+    """Ids of the institutions whose subscription covers today (R1), read once and cached under the
+    day and the index version (``subscription_changed`` bumps it, before and after commit).
+
+    A literal list rather than a subquery: PostgreSQL then estimates the visible set from its
+    statistics on the profile's institution, where a semi-join with the subscriptions made it
+    guess a hundredth of the rows and pick nested loops (recommendations: 200 ms, issue 14)."""
+    key = f"matching:covered:{timezone.localdate().isoformat()}:{index_version()}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = sorted(set(covered_institution_ids().values_list("institution_id", flat=True)))
+        cache.set(key, ids, COVERED_TTL)
+    return ids
+
+
 def _subscribed() -> Q:
     """The mentor's institution is covered today (R1)."""
-    return Q(institution_id__in=covered_institution_ids())
+    return Q(institution_id__in=covered_today())
 
 
 def own_mentor_profiles(viewer: Membership) -> QuerySet[MentorProfile, object]:
@@ -119,19 +137,11 @@ def not_full(qs: QuerySet[MentorProfile]) -> QuerySet[MentorProfile]:
     return qs.filter(accepting_new=True, active_mentee_count__lt=F("capacity"))
 
 
-def _unready_condition() -> Q | None:
-    condition = None
-    for subquery in unready_membership_ids("mentor"):
-        term = Q(membership_id__in=subquery)
-        condition = term if condition is None else condition | term
-    return condition
-
-
 def ready_to_accept(qs: QuerySet[MentorProfile]) -> QuerySet[MentorProfile]:
     """Mentors whom the request gate lets accept now (R7: required training done); the rest are
-    "finishing training": shown in search, never recommended, not requestable."""
-    condition = _unready_condition()
-    return qs if condition is None else qs.exclude(condition)
+    "finishing training": shown in search, never recommended, not requestable. Read from the profile's
+    copy of the gate (``profiles.readiness``); the request itself re-checks the rule."""
+    return qs.filter(accept_ready=True)
 
 
 def for_cards(qs: QuerySet[MentorProfile], viewer: Membership | None = None) -> QuerySet[MentorProfile]:
@@ -139,16 +149,7 @@ def for_cards(qs: QuerySet[MentorProfile], viewer: Membership | None = None) -> 
     ``finishing_training`` (R7: cannot accept yet) and ``is_my_mentor`` (a current mentor of ``viewer``)."""
     from mentormemed.mentorships.models import Relationship
 
-    # Correlated per card (a page is 20 rows): as ``membership_id IN (…)`` PostgreSQL built the whole
-    # set of unready mentor memberships (every mentor, every completion) for each page.
-    unready = Q()
-    for subquery in unready_membership_ids("mentor"):
-        unready |= Q(Exists(subquery.filter(pk=OuterRef("membership_id"))))
-    finishing = (
-        ExpressionWrapper(unready, output_field=BooleanField())
-        if unready
-        else Value(False, output_field=BooleanField())
-    )
+    finishing = ExpressionWrapper(Q(accept_ready=False), output_field=BooleanField())  # the gate's copy
     mine = (
         Exists(Relationship.objects.filter(mentee=viewer, mentor_id=OuterRef("pk"), ended_at__isnull=True))
         if viewer is not None
@@ -160,10 +161,9 @@ def for_cards(qs: QuerySet[MentorProfile], viewer: Membership | None = None) -> 
 def finishing_training(mentor_ids: Iterable[int]) -> set[int]:
     """Which of these mentors cannot accept yet (one query for a page of results)."""
     ids = list(mentor_ids)
-    condition = _unready_condition()
-    if not ids or condition is None:
+    if not ids:
         return set()
-    return set(MentorProfile.objects.filter(pk__in=ids).filter(condition).values_list("pk", flat=True))
+    return set(MentorProfile.objects.filter(pk__in=ids, accept_ready=False).values_list("pk", flat=True))
 
 
 # ---------------------------------------------------------------- mentee wishes

@@ -125,6 +125,16 @@ class MentorProfile(models.Model):
         editable=False,
         help_text=gettext_lazy("The membership is an active mentor membership (denormalised)"),
     )
+    # Whether the request gate lets this mentor accept now (R7: every required onboarding step with an
+    # ``unready`` rule done, i.e. required training attested). A copy, like ``membership_active``, so
+    # recommendations and suggestions read it from the row instead of building every mentor's missing
+    # training per statement; rewritten by ``profiles.readiness.refresh_readiness`` whenever a
+    # completion or a module changes, and by the sweep as a repair. The request gate itself re-checks.
+    accept_ready = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text=gettext_lazy("Required training done, so the mentor can accept requests (denormalised)"),
+    )
     photo = models.ImageField(upload_to="mentor-photos/", blank=True)
     # Not a field: set on recommendation candidates by matching.selectors (their keys among the wishes).
     matched_keys: set[str]
@@ -203,6 +213,9 @@ class MentorProfile(models.Model):
         if self._state.adding and self.membership_id:
             self.institution_id = self.membership.institution_id
             self.membership_active = mentor_membership_is_active(self.membership)
+            from mentormemed.profiles.readiness import membership_ready
+
+            self.accept_ready = membership_ready(self.membership_id)
         super().save(*args, **kwargs)
 
     @property
@@ -234,7 +247,7 @@ class SearchWord(models.Model):
 
     Comparing a typed word with every mentor's whole text costs ~0.1 ms a mentor; comparing it
     with the distinct words (a few thousand, trigram-indexed on PostgreSQL) costs a millisecond.
-    Written and pruned with the texts by ``profiles.services`` (``search_words_changed``): a word no
+    Written and pruned with the texts by ``profiles.vocabulary``: a word no
     text contains any more is removed, so an erased person's name does not stay here.
     """
 

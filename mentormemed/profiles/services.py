@@ -8,7 +8,6 @@ from typing import Protocol
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -29,10 +28,10 @@ from mentormemed.profiles.models import (
     MenteeProfile,
     MentorProfile,
     MentorSearchText,
-    SearchWord,
     Specialty,
     mentor_membership_is_active,
 )
+from mentormemed.profiles.vocabulary import add_search_words, prune_search_words, search_words
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -131,35 +130,6 @@ def refresh_mentor(profile: MentorProfile) -> MentorProfile:
         add_search_words(search_words(text) - search_words(before))
         prune_search_words(search_words(before) - search_words(text))
     return profile
-
-
-SEARCH_WORD_LENGTHS = (4, 64)  # shorter words are not corrected into; longer ones are not words
-
-
-def search_words(text: str) -> set[str]:
-    """The words of a stored free text that belong in the typo vocabulary (``SearchWord``)."""
-    shortest, longest = SEARCH_WORD_LENGTHS
-    return {word for word in text.split() if shortest <= len(word) <= longest}
-
-
-def add_search_words(words: Iterable[str]) -> None:
-    SearchWord.objects.bulk_create([SearchWord(word=w) for w in sorted(words)], ignore_conflicts=True)
-
-
-def prune_search_words(words: Iterable[str]) -> int:
-    """Remove those of ``words`` that no mentor's text contains any more; returns how many went.
-
-    Called with the words a text lost (an edit, an erasure), so it reads a few words, each one
-    indexed lookup (the text's trigram index on PostgreSQL)."""
-    gone = [
-        word
-        for word in sorted(set(words))
-        if not MentorSearchText.objects.filter(Q(text__contains=f" {word} ") | Q(text__endswith=f" {word}")).exists()
-    ]
-    if not gone:
-        return 0
-    deleted, _ = SearchWord.objects.filter(word__in=gone).delete()
-    return deleted
 
 
 def mentor_document(*, user: _PersonNames, profile: _MentorWords, institution_name: str, keys: set[str]) -> str:

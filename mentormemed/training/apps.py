@@ -21,6 +21,7 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         from mentormemed.training import panels  # noqa: F401  (registers dashboard panels)
-        from mentormemed.training.onboarding import register_steps
+        from mentormemed.training.onboarding import keep_readiness, register_steps
 
         register_steps()
+        keep_readiness()

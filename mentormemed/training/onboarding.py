@@ -46,6 +46,34 @@ def _unready(role: str):
     return memberships_missing_training(role)
 
 
+def _completion_changed(sender, instance, **kwargs) -> None:
+    from mentormemed.profiles.readiness import refresh_readiness
+
+    refresh_readiness(membership_ids=[instance.membership_id])
+
+
+def _module_changed(sender, instance, **kwargs) -> None:
+    """Published, retired, required or not, a new current version: any mentor's gate may change."""
+    from mentormemed.profiles.readiness import refresh_readiness
+
+    refresh_readiness()
+
+
+def keep_readiness() -> None:
+    """Training owns the facts of R7's gate, so it keeps the profiles' copy (``profiles.readiness``)
+    current: on every saved or deleted completion and module, and in the sweep as a repair."""
+    from django.db.models.signals import post_delete, post_save
+
+    from mentormemed.core.periodic import register_job
+    from mentormemed.profiles.readiness import repair_readiness
+    from mentormemed.training.models import Completion, Module
+
+    for signal in (post_save, post_delete):
+        signal.connect(_completion_changed, sender=Completion, dispatch_uid=f"readiness-completion-{signal}")
+        signal.connect(_module_changed, sender=Module, dispatch_uid=f"readiness-module-{signal}")
+    register_job("mentor_readiness", repair_readiness)
+
+
 def register_steps() -> None:
     register(
         Step(

@@ -13,7 +13,7 @@
 
 from django.db import migrations, models
 
-SHORTEST, LONGEST = 4, 64  # profiles.services.SEARCH_WORD_LENGTHS when this was written
+SHORTEST, LONGEST = 4, 64  # profiles.vocabulary.SEARCH_WORD_LENGTHS when this was written
 
 
 VECTOR = "strip(to_tsvector('simple', text) || to_tsvector('english', text))"  # no positions: never ranked by them
