@@ -734,7 +734,7 @@ def event_schedule(*, acting: Actor, event: SpeedEvent, now: dt.datetime | None 
             body=format_lazy(
                 _("Starts {day} at {time}."),
                 day=day(event.starts_at, "MONTH_DAY_FORMAT", zone_or_utc(p.membership.user.time_zone)),
-                time=day(event.starts_at, "H:i", zone_or_utc(p.membership.user.time_zone)),
+                time=day(event.starts_at, "TIME_FORMAT", zone_or_utc(p.membership.user.time_zone)),
             ),
             url=_url("programs:event", event.pk),
             action=_("See your rounds"),
@@ -766,7 +766,7 @@ def _send_event_invites(event: SpeedEvent, *, organizer: User) -> None:
             format_lazy(
                 _("Round {round}, {time}, table {table}: {name}"),
                 round=s.round_no,
-                time=f"{timezone.localtime(s.starts_at, zone):%H:%M}",
+                time=day(s.starts_at, "TIME_FORMAT", zone),
                 table=s.table,
                 name=(s.mentee if p.role == "mentor" else s.mentor).user.display_name,
             )
