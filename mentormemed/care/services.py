@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mentormemed.care import selectors
@@ -318,7 +318,13 @@ def _escalate_mentee_no_shows(*, relationship: Relationship, now: dt.datetime) -
             user=relationship.mentee.user,
             kind="care_accountability",
             title=format_lazy(
-                _("You have missed {count} meetings in {days} days"), count=count, days=policy.no_show_window_days
+                ngettext_lazy(
+                    "You have missed {count} meeting in {days} days",
+                    "You have missed {count} meetings in {days} days",
+                    count,
+                ),
+                count=count,
+                days=policy.no_show_window_days,
             ),
             body=_(
                 "Mentors give you their time. If your plans changed, cancel ahead, agree a new rhythm in your "
@@ -333,7 +339,9 @@ def _escalate_mentee_no_shows(*, relationship: Relationship, now: dt.datetime) -
                 user=admin,
                 kind="care_admin",
                 title=format_lazy(
-                    _("{name} has missed {count} meetings"), name=relationship.mentee.user.display_name, count=count
+                    ngettext_lazy("{name} has missed {count} meeting", "{name} has missed {count} meetings", count),
+                    name=relationship.mentee.user.display_name,
+                    count=count,
                 ),
                 body=format_lazy(
                     _(

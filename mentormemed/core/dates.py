@@ -35,3 +35,8 @@ def clock(value: dt.datetime, flags: str = "") -> str:
     """The time of day in the locale's ``TIME_FORMAT`` ("4:30 PM" / "16:30"); ``zone`` adds its abbreviation."""
     text = time_format(value, "TIME_FORMAT")
     return f"{text} {date_format(value, 'T')}" if "zone" in flags else text
+
+
+def clock_span(start: dt.time | dt.datetime, end: dt.time | dt.datetime) -> str:
+    """A stretch of the day in the locale's ``TIME_FORMAT``: "9:00 AM–12:00 PM" / "9:00–12:00"."""
+    return f"{time_format(start, 'TIME_FORMAT')}–{time_format(end, 'TIME_FORMAT')}"

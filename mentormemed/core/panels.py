@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from mentormemed.core import health
 from mentormemed.core.access import STAFF
@@ -25,17 +25,37 @@ def background_lines() -> tuple[list[str], list[str]]:
     if f.sweep_age is None:
         lines.append(gettext("No sweep has finished yet."))
     else:
-        lines.append(gettext("The last sweep finished %(minutes)s minutes ago.") % {"minutes": _minutes(f.sweep_age)})
+        minutes = _minutes(f.sweep_age)
+        lines.append(
+            ngettext(
+                "The last sweep finished %(minutes)s minute ago.",
+                "The last sweep finished %(minutes)s minutes ago.",
+                minutes,
+            )
+            % {"minutes": minutes}
+        )
     if f.sweep_failures:
         lines.append(
-            gettext("%(count)s jobs or rows failed in the last sweep (see the worker log).")
+            ngettext(
+                "%(count)s job or row failed in the last sweep (see the worker log).",
+                "%(count)s jobs or rows failed in the last sweep (see the worker log).",
+                f.sweep_failures,
+            )
             % {"count": f.sweep_failures}
         )
     oldest = max((age for age in f.oldest_task_age.values() if age is not None), default=None)
     if oldest is None:
         lines.append(gettext("Nothing is waiting in the task queues."))
     else:
-        lines.append(gettext("The oldest waiting task has waited %(minutes)s minutes.") % {"minutes": _minutes(oldest)})
+        minutes = _minutes(oldest)
+        lines.append(
+            ngettext(
+                "The oldest waiting task has waited %(minutes)s minute.",
+                "The oldest waiting task has waited %(minutes)s minutes.",
+                minutes,
+            )
+            % {"minutes": minutes}
+        )
     lines.append(
         gettext("Workers alive: %(default)s on the main queue, %(email)s on the e-mail queue.")
         % {"default": f.workers_alive.get("default", 0), "email": f.workers_alive.get("email", 0)}

@@ -18,7 +18,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from mentormemed.accounts.models import ReviewStatus, Role
 from mentormemed.core.access import Actor
@@ -166,7 +166,7 @@ def _next_invoice_number(year: int) -> str:
 
 OVERLAP_CONSTRAINT = "subscription_no_overlap"  # migration 0005: exclusion constraint / SQLite triggers
 INVOICE_CONSTRAINT = "invoice_number"
-OVERLAP_MESSAGE = "This term overlaps an existing subscription of the institution."
+OVERLAP_MESSAGE = gettext_lazy("This term overlaps an existing subscription of the institution.")  # worded when shown
 
 
 def _lock_institution(institution: Institution) -> None:

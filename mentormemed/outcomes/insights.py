@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
 from mentormemed.core.conf import product
 from mentormemed.outcomes import reciprocity
@@ -482,14 +482,20 @@ def _unmet(result: Insight, institution, f: Filters) -> None:
             "national_room": _room(national, national_room),
         }
         if institution is None:
-            sentence = gettext(
+            sentence = ngettext(
+                "%(need)s: mentees searched %(n)s time and found 3 mentors or fewer; "
+                "%(national)s in the network (%(national_room)s).",
                 "%(need)s: mentees searched %(n)s times and found 3 mentors or fewer; "
-                "%(national)s in the network (%(national_room)s)."
+                "%(national)s in the network (%(national_room)s).",
+                int(n or 0),
             )
         else:
-            sentence = gettext(
+            sentence = ngettext(
+                "%(need)s: mentees searched %(n)s time and found 3 mentors or fewer; %(local)s here "
+                "(%(local_room)s), %(national)s elsewhere in the network (%(national_room)s).",
                 "%(need)s: mentees searched %(n)s times and found 3 mentors or fewer; %(local)s here "
-                "(%(local_room)s), %(national)s elsewhere in the network (%(national_room)s)."
+                "(%(local_room)s), %(national)s elsewhere in the network (%(national_room)s).",
+                int(n or 0),
             )
         sentences.append(sentence % facts)
     result.recruitment = sentences

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, pgettext
+
 from mentormemed.core.spreadsheet import csv_text
 from mentormemed.core.types import Text
 from mentormemed.outcomes.suppression import RATIO, Cell, Row, hidden_label
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+
+def partial_label(label: Text) -> str:
+    """A chart's category for a period still running: "Mar 2026 (partial)" / "mar 2026 (parcial)"."""
+    return gettext("%(label)s (partial)") % {"label": label}
 
 
 LONG_LABEL = 12  # characters: a bar chart with longer category labels is drawn horizontally
@@ -45,7 +52,7 @@ class Table:
         partial = [n for n, r in enumerate(self.rows) if r.extra.get("partial")]
         return {
             "type": kind,
-            "labels": [f"{r.label} (partial)" if r.extra.get("partial") else r.label for r in self.rows],
+            "labels": [partial_label(r.label) if r.extra.get("partial") else r.label for r in self.rows],
             "datasets": [
                 {
                     "label": self.columns[i],
@@ -83,14 +90,13 @@ class Table:
 
     def csv(self) -> str:
         rows = self.rows + ([self.total] if self.total else [])
-        return csv_text(
-            [self.label_header or "Group", *self.columns], ([row.label, *map(_csv_value, row.cells)] for row in rows)
-        )
+        header = [self.label_header or gettext("Group"), *self.columns]
+        return csv_text(header, ([row.label, *map(_csv_value, row.cells)] for row in rows))
 
 
 def _csv_value(cell: Cell) -> str:
     if cell.suppressed:
-        return "suppressed"
+        return pgettext("a hidden figure in a CSV cell", "suppressed")
     if cell.value is None:
         return ""
     return str(round(cell.value, 2)) if isinstance(cell.value, float) else str(cell.value)

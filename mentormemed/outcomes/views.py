@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import STAFF, get_scoped_or_404, requires
@@ -127,7 +127,11 @@ def _not_built_yet(request, back: str):
     """An export asked for before the figures were first computed: say so on the page it came from."""
     messages.info(
         request,
-        gettext("The figures have not been computed yet. They are updated every %(minutes)s minutes; try again then.")
+        ngettext(
+            "The figures have not been computed yet. They are updated every %(minutes)s minute; try again then.",
+            "The figures have not been computed yet. They are updated every %(minutes)s minutes; try again then.",
+            product.outcomes_refresh_minutes,
+        )
         % {"minutes": product.outcomes_refresh_minutes},
     )
     query = request.GET.urlencode()

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
@@ -127,7 +127,12 @@ def circle_create(
         raise ValidationError(gettext("A circle has one or two facilitating mentors."))
     if len(mentees) > max_mentees:
         raise ValidationError(
-            gettext("This circle has room for %(max_mentees)s mentees; choose fewer.") % {"max_mentees": max_mentees}
+            ngettext(
+                "This circle has room for %(max_mentees)s mentee; choose fewer.",
+                "This circle has room for %(max_mentees)s mentees; choose fewer.",
+                max_mentees,
+            )
+            % {"max_mentees": max_mentees}
         )
     people = [*facilitators, *mentees]
     if any(m.institution_id != acting.institution_id or not m.is_active for m in people):
@@ -208,7 +213,11 @@ def circle_seat_add(
         raise ValidationError(gettext("A circle has one or two facilitating mentors; remove one first."))
     if role == CircleRole.MEMBER and taken >= circle.max_mentees:
         raise ValidationError(
-            gettext("This circle is full (%(max_mentees)s mentees); remove someone first.")
+            ngettext(
+                "This circle is full (%(max_mentees)s mentee); remove someone first.",
+                "This circle is full (%(max_mentees)s mentees); remove someone first.",
+                circle.max_mentees,
+            )
             % {"max_mentees": circle.max_mentees}
         )
     seat = CircleMember.objects.create(circle=circle, membership=membership, role=role, joined_at=now)
@@ -637,7 +646,13 @@ def _send_session_invites(session: OfficeHours, *, mentee: Membership, booking: 
             else _("{name} gave up their seat in your session “{title}” on"),
             **names,
         ),
-        lines=[format_lazy(_("{taken} of {seats} seats taken."), taken=len(taken), seats=session.seats)],
+        lines=[
+            format_lazy(
+                ngettext_lazy("{taken} of {seats} seat taken.", "{taken} of {seats} seats taken.", session.seats),
+                taken=len(taken),
+                seats=session.seats,
+            )
+        ],
         video_url=session.video_url,
         **common,
     )
@@ -734,7 +749,7 @@ def event_schedule(*, acting: Actor, event: SpeedEvent, now: dt.datetime | None 
             body=format_lazy(
                 _("Starts {day} at {time}."),
                 day=day(event.starts_at, "MONTH_DAY_FORMAT", zone_or_utc(p.membership.user.time_zone)),
-                time=day(event.starts_at, "H:i", zone_or_utc(p.membership.user.time_zone)),
+                time=day(event.starts_at, "TIME_FORMAT", zone_or_utc(p.membership.user.time_zone)),
             ),
             url=_url("programs:event", event.pk),
             action=_("See your rounds"),
@@ -766,7 +781,7 @@ def _send_event_invites(event: SpeedEvent, *, organizer: User) -> None:
             format_lazy(
                 _("Round {round}, {time}, table {table}: {name}"),
                 round=s.round_no,
-                time=f"{timezone.localtime(s.starts_at, zone):%H:%M}",
+                time=day(s.starts_at, "TIME_FORMAT", zone),
                 table=s.table,
                 name=(s.mentee if p.role == "mentor" else s.mentor).user.display_name,
             )

@@ -204,7 +204,11 @@ def solve_and_redirect(request, program, urls: dict[str, str]):
         return redirect(urls["detail"], program.pk)
     messages.success(
         request,
-        gettext("Proposal ready: %(matched)s pairs. Review them before publishing.")
+        ngettext(
+            "Proposal ready: %(matched)s pair. Review it before publishing.",
+            "Proposal ready: %(matched)s pairs. Review them before publishing.",
+            round_.summary.get("matched", 0),
+        )
         % {"matched": round_.summary.get("matched", 0)},
     )
     return redirect(urls["round"], round_.pk)
@@ -216,9 +220,14 @@ def publish_and_redirect(request, round_, urls: dict[str, str]):
     except ValidationError as exc:
         error_message(request, exc)
     else:
-        text = gettext("Published: %(n)s introductions sent.") % {"n": counts["introduced"]}
-        if counts["lapsed"]:
-            text += " " + gettext("%(n)s pairs lapsed because the mentor had no place left.") % {"n": counts["lapsed"]}
+        n = counts["introduced"]
+        text = ngettext("Published: %(n)s introduction sent.", "Published: %(n)s introductions sent.", n) % {"n": n}
+        if lapsed := counts["lapsed"]:
+            text += " " + ngettext(
+                "%(n)s pair lapsed because the mentor had no place left.",
+                "%(n)s pairs lapsed because the mentor had no place left.",
+                lapsed,
+            ) % {"n": lapsed}
         messages.success(request, text)
     return redirect(urls["round"], round_.pk)
 

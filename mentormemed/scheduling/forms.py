@@ -7,6 +7,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext, gettext_lazy
 
 from mentormemed.core.timezones import zone_choices
@@ -95,7 +96,9 @@ class AvailabilityForm(forms.Form):
                 max_length=200,
                 help_text=gettext("For example 09:00-12:00, 14:00-16:30 — leave empty if you do not meet that day."),
                 # read by the week grid (scheduling/week-grid.js), which draws these fields as blocks
-                widget=forms.TextInput(attrs={"data-weekday": day, "data-day-name": name, "data-day-short": name[:3]}),
+                widget=forms.TextInput(
+                    attrs={"data-weekday": day, "data-day-name": name, "data-day-short": WEEKDAYS_ABBR[day]}
+                ),
             )
 
     def clean(self):

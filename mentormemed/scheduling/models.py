@@ -18,7 +18,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext_lazy
+
+from mentormemed.core.dates import clock_span
 
 
 class LinkKind(models.TextChoices):
@@ -63,8 +66,7 @@ class Availability(models.Model):
 class Window(models.Model):
     """A weekly window of wall-clock time in the mentor's zone; several per weekday are allowed."""
 
-    WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")]
-    WEEKDAYS += [(5, "Saturday"), (6, "Sunday")]
+    WEEKDAYS = list(DAY_NAMES.items())  # Django's translated day names: "Monday" / "lunes"
 
     availability = models.ForeignKey(Availability, on_delete=models.CASCADE, related_name="windows")
     weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
@@ -79,7 +81,7 @@ class Window(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+        return f"{self.get_weekday_display()} {clock_span(self.start, self.end)}"
 
 
 class DateOff(models.Model):

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from mentormemed.core.access import Actor
 from mentormemed.core.conf import product
 from mentormemed.core.contact import contact_refused
+from mentormemed.core.dates import clock_span
 from mentormemed.core.timezones import is_zone, zone_or_utc
 from mentormemed.core.tokens import hash_token, new_token
 from mentormemed.institutions.selectors import institution_has_access
@@ -85,8 +86,8 @@ def _validate_windows(windows: list[WindowSpec]) -> None:
                     gettext("Two windows on %(day)s overlap (%(first)s and %(second)s). Merge them into one.")
                     % {
                         "day": Window.WEEKDAYS[day][1],
-                        "first": f"{a.start:%H:%M}–{a.end:%H:%M}",
-                        "second": f"{b.start:%H:%M}–{b.end:%H:%M}",
+                        "first": clock_span(a.start, a.end),
+                        "second": clock_span(b.start, b.end),
                     }
                 )
 

@@ -76,12 +76,12 @@ def test_r34_staff_run_a_national_program_and_a_learner_of_another_institution_i
     staff.get_by_role("cell", name="Beta Health System").wait_for()  # enrolled by institution
     assert_accessible(staff, context="national program (staff)")
     staff.get_by_role("button", name="Run a matching round").click()
-    staff.get_by_text("Proposal ready: 1 pairs.").wait_for()
+    staff.get_by_text("Proposal ready: 1 pair.").wait_for()
     staff.get_by_text("Beta Health System").first.wait_for()  # the learner's institution, on the pair
     assert_accessible(staff, context="national round review")
     _shot(staff, "round")
     staff.get_by_role("button", name="Publish and send introductions").click()
-    staff.get_by_text("Published: 1 introductions sent.").wait_for()
+    staff.get_by_text("Published: 1 introduction sent.").wait_for()
 
     # Beta's admin sees their own learner in the program, and counts.
     admin_b = _own_context_page(browser, live_server, cast.admin_b.user.email)

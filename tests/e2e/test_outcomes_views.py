@@ -14,6 +14,15 @@ from mentormemed.outcomes.tests.conftest import consenting
 from mentormemed.testing.factories import TEST_PASSWORD, TOTP_SECRET, MembershipFactory, UserFactory, onboard
 from tests.e2e.conftest import ARTIFACTS, assert_accessible, sign_in
 
+# A horizontal bar chart's category labels: the tallest wrapped label against the band each category gets.
+LABELS_FIT = """key => {
+  const chart = Chart.getChart(document.getElementById("chart-" + key));
+  const y = chart.scales.y;
+  const lines = Math.max(...y.ticks.map(t => [].concat(t.label).length));
+  const line = Chart.helpers.toFont(y.options.ticks.font).lineHeight;
+  return {lines: lines, band: y.height / y.ticks.length, needed: lines * line};
+}"""
+
 
 def test_r23_the_four_views_open_from_the_dashboard_and_are_accessible(page, cast, settings):
     settings.MMM = {**settings.MMM, "OUTCOMES_CACHE_SECONDS": 0, "SMALL_CELL_MIN": 2}
@@ -58,6 +67,9 @@ def test_r23_the_four_views_open_from_the_dashboard_and_are_accessible(page, cas
             section.wait_for()
             shown = section.locator(f"canvas#chart-{chart}").count()
             assert shown or "too few people to show" in section.inner_text(), chart
+            if slug == "unmet":
+                fit = page.evaluate(LABELS_FIT, chart)
+                assert fit["band"] >= fit["needed"], f"the need labels overlap at 1366 px: {fit}"
         assert_accessible(page, context=f"outcomes view {slug}")
         page.screenshot(path=str(ARTIFACTS / f"outcomes-view-{slug}-1366.png"), full_page=True)
     page.goto("/outcomes/views/unmet/")
@@ -69,6 +81,9 @@ def test_r23_the_four_views_open_from_the_dashboard_and_are_accessible(page, cas
         assert_accessible(page, context=f"outcomes view {slug} on a phone")
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390, f"{slug}: the page scrolls sideways on a phone ({width}px)"
+        if slug == "unmet":  # long need names wrap onto several lines: each gets the height it needs
+            fit = page.evaluate(LABELS_FIT, "unmet_need")
+            assert fit["lines"] >= 3 and fit["band"] >= fit["needed"], f"the need labels overlap on a phone: {fit}"
         page.screenshot(path=str(ARTIFACTS / f"outcomes-view-{slug}-390.png"), full_page=True)
 
 

@@ -78,3 +78,21 @@ def test_r3_two_staff_starting_the_same_term_at_once_get_one_term_and_a_clear_ov
         thread.join(timeout=30)
     assert sorted(outcomes) == ["This term overlaps an existing subscription of the institution.", "started"]
     assert institution.subscriptions.count() == 1
+
+
+@pytest.mark.django_db
+def test_r39_the_overlap_error_reads_in_the_readers_language(cast):
+    """R39: the overlap error is worded when shown, so a Spanish-speaking staff member reads it in Spanish
+    (it was an English literal, the same in every language)."""
+    from django.utils import translation
+
+    sub = cast.inst_a.subscriptions.get()
+    staff = UserFactory(is_staff=True)
+    with pytest.raises(ValidationError) as caught:
+        services.subscription_start(
+            acting=Actor.for_user(staff), institution=cast.inst_a, term_start=sub.term_start + dt.timedelta(days=10)
+        )
+    with translation.override("es"):
+        assert caught.value.messages == ["Este período se superpone con una suscripción vigente de la institución."]
+    with translation.override("en"):
+        assert caught.value.messages == ["This term overlaps an existing subscription of the institution."]

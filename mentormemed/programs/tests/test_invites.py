@@ -108,3 +108,42 @@ def test_r35_each_participant_gets_an_invite_with_their_own_rounds(
     assert str(update["uid"]) == str(vevent["uid"])
     assert int(update["sequence"]) == int(vevent["sequence"]) + 1
     assert smtp_inbox.to("rotate0@alpha.edu")[-1]["Subject"].startswith("Updated schedule")
+
+
+def test_r39_event_times_read_on_each_recipients_clock_and_language(
+    cast, smtp_inbox, django_capture_on_commit_callbacks
+):
+    """R39, issue 19: the schedule notification and each round in the invite give the time in the
+    reader's locale format ("4:30 PM" in English, "16:30" in Spanish) and zone, not a fixed "16:30"."""
+    from mentormemed.notifications.models import Notification
+
+    admin = admin_actor(cast.admin)
+    mentor = new_member(cast.inst_a, "mentor", "clock-mentor@alpha.edu")
+    english = new_member(cast.inst_a, "mentee", "clock-en@alpha.edu")
+    spanish = new_member(cast.inst_a, "mentee", "clock-es@alpha.edu")
+    for member, language in ((mentor, "en"), (english, "en"), (spanish, "es")):
+        member.user.language = language
+        member.user.time_zone = "America/Chicago"
+        member.user.save(update_fields=["language", "time_zone"])
+    starts_at = dt.datetime(timezone.now().year + 1, 1, 14, 22, 30, tzinfo=dt.UTC)  # 4:30 PM in Chicago (CST)
+    event = group_services.event_create(
+        acting=admin,
+        name="Speed mentoring",
+        starts_at=starts_at,
+        round_minutes=8,
+        break_minutes=2,
+        place="",
+        mentors=[mentor],
+        mentees=[english, spanish],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        group_services.event_schedule(acting=admin, event=event)
+    assert Notification.objects.get(user=english.user, kind="event").body == "Starts January 14 at 4:30 PM."
+    assert Notification.objects.get(user=spanish.user, kind="event").body == "Empieza el 14 de enero a las 16:30."
+    (to_english,) = smtp_inbox.to("clock-en@alpha.edu")
+    (to_spanish,) = smtp_inbox.to("clock-es@alpha.edu")
+    english_text = str(_event(to_english)[1]["description"])
+    spanish_text = str(_event(to_spanish)[1]["description"])
+    assert "Round 1, 4:30 PM, table" in english_text or "Round 2, 4:40 PM, table" in english_text, english_text
+    assert "Ronda 1, 16:30, mesa" in spanish_text or "Ronda 2, 16:40, mesa" in spanish_text, spanish_text
+    assert "16:30" not in english_text and "16:40" not in english_text

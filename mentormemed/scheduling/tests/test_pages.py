@@ -52,9 +52,9 @@ def test_r17_mentor_saves_weekly_windows_rules_and_link_preference(cast, rel):
         "Room 4B, Medical Education Building",
     )
     assert [str(w) for w in availability.windows.all()] == [
-        "Monday 09:00–12:00",
-        "Monday 14:00–16:30",
-        "Thursday 08:00–10:00",
+        "Monday 9:00 AM–12:00 PM",
+        "Monday 2:00 PM–4:30 PM",
+        "Thursday 8:00 AM–10:00 AM",
     ]
     page = client.get(reverse("scheduling:availability")).content.decode()
     assert 'value="09:00-12:00, 14:00-16:30"' in page
@@ -84,6 +84,34 @@ def test_r17_bad_windows_are_explained(cast, rel, field, value, message):
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Availability.objects.filter(mentor=rel.mentor, windows__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "message"),
+    [
+        ("en", "Monday windows", "Two windows on Monday overlap (9:00 AM–12:00 PM and 11:00 AM–1:00 PM)."),
+        ("es", "Franjas del lunes", "Dos franjas del lunes se superponen (09:00–12:00 y 11:00–13:00)."),
+    ],
+)
+def test_r39_the_week_and_its_overlap_error_read_in_the_mentors_language(cast, rel, language, label, message):
+    """R39, issue 19: day names were English literals ("Franjas del Monday") and the overlap error wrote
+    its times by hand; both follow the reader's language and TIME_FORMAT now."""
+    cast.mentor.user.language = language
+    cast.mentor.user.save(update_fields=["language"])
+    response = cast.client_for(cast.mentor).post(
+        reverse("scheduling:availability"),
+        {
+            "time_zone": "America/New_York",
+            "lengths": ["30"],
+            "buffer_minutes": "0",
+            "notice_hours": "0",
+            "horizon_days": "30",
+            "link_kind": "generated",
+            "day_0": "09:00-12:00, 11:00-13:00",
+        },
+    )
+    page = response.content.decode()
+    assert label in page and message in page, page
 
 
 def test_r17_own_link_needs_a_link(cast, rel):

@@ -15,6 +15,16 @@
     return lines.length > 1 ? lines : label;
   }
 
+  // Horizontal bars: each category gets the height its wrapped label needs (a phone wraps a long
+  // label onto three or four lines), so neighbouring labels never overlap; the box only grows.
+  var LINE = 15, AXES = 70; // px: one 12px label line; the legend and the value axis
+  function fitHeight(box, spec, width) {
+    var lines = spec.labels.map(function (label) { var w = wrap(label, width); return Array.isArray(w) ? w.length : 1; });
+    var band = Math.max(LINE * Math.max.apply(null, lines.concat([1])) + 10, 14 * spec.datasets.length + 10);
+    var needed = band * spec.labels.length + AXES;
+    if (box.clientHeight < needed) { box.style.height = needed + "px"; }
+  }
+
   function lighter(colour) {
     return colour + "66"; // #rrggbb + alpha
   }
@@ -78,6 +88,7 @@
         }
       });
       var width = canvas.parentNode.clientWidth < 500 ? 16 : 26;
+      if (horizontal) { fitHeight(canvas.parentNode, spec, width); }
       var categories = {
         autoSkip: false,
         maxRotation: 60,
