@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from django.db import connection
 from django.utils import timezone
 
+from mentormemed.profiles.readiness import refresh_readiness
 from mentormemed.profiles.services import mentor_document
 from mentormemed.profiles.vocabulary import search_words
 
@@ -673,6 +674,7 @@ def generate(*, institutions: int, mentors: int, mentees: int, search_logs: int,
             SearchLog,
         ]
     )
+    refresh_readiness()  # R7's gate onto the profiles, as training's signals keep it (COPY sends none)
     with connection.cursor() as cursor:
         # VACUUM as autovacuum would soon after a bulk load: it sets the visibility map,
         # without which PostgreSQL cannot answer from an index alone (index-only scans).
