@@ -183,7 +183,7 @@ def typo_corrections(words: list[str]) -> dict[str, list[str]]:
     if not long or connection.vendor != "postgresql":
         return {}
     key = "matching:typos:" + hashlib.sha1(json.dumps([long, index_version()]).encode()).hexdigest()
-    cached = cache.get(key)
+    cached: dict[str, list[str]] | None = cache.get(key)
     if cached is not None:
         return cached
     texts, vocabulary = MentorSearchText._meta.db_table, SearchWord._meta.db_table

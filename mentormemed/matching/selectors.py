@@ -90,7 +90,7 @@ def covered_today() -> list[int]:
     statistics on the profile's institution, where a semi-join with the subscriptions made it
     guess a hundredth of the rows and pick nested loops (recommendations: 200 ms, issue 14)."""
     key = f"matching:covered:{timezone.localdate().isoformat()}:{index_version()}"
-    ids = cache.get(key)
+    ids: list[int] | None = cache.get(key)
     if ids is None:
         ids = sorted(set(covered_institution_ids().values_list("institution_id", flat=True)))
         cache.set(key, ids, COVERED_TTL)
