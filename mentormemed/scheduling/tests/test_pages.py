@@ -60,6 +60,19 @@ def test_r17_mentor_saves_weekly_windows_rules_and_link_preference(cast, rel):
     assert 'value="09:00-12:00, 14:00-16:30"' in page
 
 
+def _week_form(days: dict[str, str]) -> dict[str, object]:
+    """The availability form with its settings filled and ``days`` as the week's windows."""
+    return {
+        "time_zone": "America/New_York",
+        "lengths": ["30"],
+        "buffer_minutes": "0",
+        "notice_hours": "0",
+        "horizon_days": "30",
+        "link_kind": "generated",
+        **days,
+    }
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
@@ -71,15 +84,7 @@ def test_r17_mentor_saves_weekly_windows_rules_and_link_preference(cast, rel):
 def test_r17_bad_windows_are_explained(cast, rel, field, value, message):
     response = cast.client_for(cast.mentor).post(
         reverse("scheduling:availability"),
-        {
-            "time_zone": "America/New_York",
-            "lengths": ["30"],
-            "buffer_minutes": "0",
-            "notice_hours": "0",
-            "horizon_days": "30",
-            "link_kind": "generated",
-            field: value,
-        },
+        _week_form({field: value}),
     )
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -100,15 +105,7 @@ def test_r39_the_week_and_its_overlap_error_read_in_the_mentors_language(cast, r
     cast.mentor.user.save(update_fields=["language"])
     response = cast.client_for(cast.mentor).post(
         reverse("scheduling:availability"),
-        {
-            "time_zone": "America/New_York",
-            "lengths": ["30"],
-            "buffer_minutes": "0",
-            "notice_hours": "0",
-            "horizon_days": "30",
-            "link_kind": "generated",
-            "day_0": "09:00-12:00, 11:00-13:00",
-        },
+        _week_form({"day_0": "09:00-12:00, 11:00-13:00"}),
     )
     page = response.content.decode()
     assert label in page and message in page, page
