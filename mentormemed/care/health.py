@@ -25,6 +25,7 @@ from django.utils.translation import ngettext_lazy
 from django_stubs_ext import StrOrPromise, StrPromise
 
 from mentormemed.care.models import Block, CarePolicy, CheckInAnswer, Going, HealthState, NoShow, Rhythm
+from mentormemed.core.clock import platform_today
 from mentormemed.evaluations.models import Evaluation
 from mentormemed.evaluations.schedule import evaluation_due
 from mentormemed.mentorships.models import Message, Relationship
@@ -377,7 +378,7 @@ def _checkin_facts(facts: dict[int, Facts], ids: list[int], now: dt.datetime) ->
 
 
 def _evaluation_facts(facts: dict[int, Facts], relationships: list[Relationship], now: dt.datetime) -> None:
-    today = timezone.localdate(now)
+    today = platform_today(now)
     dues = {}
     for r in relationships:
         due = evaluation_due(started_at=r.started_at, ended_at=r.ended_at, today=today)

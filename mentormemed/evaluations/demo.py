@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from mentormemed.core.clock import platform_today
 from mentormemed.core.demo import DemoContext
 from mentormemed.core.onboarding import missing_steps
 from mentormemed.evaluations.models import Evaluation, Instrument
@@ -219,14 +220,14 @@ def build(ctx: DemoContext) -> None:
     for rel, bonus in relationships:
         points = []
         k = 1
-        while add_months(timezone.localdate(rel.started_at), 6 * k) < timezone.localdate(rel.ended_at):
-            points.append(("periodic", k, add_months(timezone.localdate(rel.started_at), 6 * k)))
+        while add_months(platform_today(rel.started_at), 6 * k) < platform_today(rel.ended_at):
+            points.append(("periodic", k, add_months(platform_today(rel.started_at), 6 * k)))
             k += 1
         is_featured_exit = rel.mentee_id == getattr(featured_mentee, "pk", None) and rel.ended_at > now - dt.timedelta(
             days=20
         )
         if not is_featured_exit:
-            points.append(("exit", 0, timezone.localdate(rel.ended_at)))
+            points.append(("exit", 0, platform_today(rel.ended_at)))
         base = rng.gauss(4.9 + bonus, 0.7)
         for occasion, seq, due in points:
             if rng.random() > 0.85 and rel.mentor_id != getattr(featured_mentor, "pk", None):

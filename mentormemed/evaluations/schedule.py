@@ -16,11 +16,11 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from mentormemed.core.clock import platform_today
 from mentormemed.core.conf import product
 
 
@@ -59,7 +59,7 @@ class Due:
 
 
 def _local(value: dt.datetime) -> dt.date:
-    return timezone.localdate(value)
+    return platform_today(value)
 
 
 def evaluation_due(*, started_at: dt.datetime, ended_at: dt.datetime | None, today: dt.date) -> Due | None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from mentormemed.core.clock import platform_today
 from mentormemed.core.conf import product
 from mentormemed.core.languages import reader_language, source_language
 from mentormemed.core.translations import translation_of_earlier_version, translations_by_language
@@ -134,7 +135,7 @@ def _relationships_in_window(today: dt.date) -> QuerySet[Relationship]:
 
 def open_evaluations(*, mentee: Membership, today: dt.date | None = None) -> list[OpenEvaluation]:
     """R18: evaluations ``mentee`` owes today, oldest due date first (overdue ones flagged)."""
-    today = today or timezone.localdate()
+    today = today or platform_today()
     relationships = list(
         _relationships_in_window(today).filter(mentee=mentee).select_related("mentor__membership__user")
     )
@@ -160,7 +161,7 @@ def _unanswered(relationships: list[Relationship], today: dt.date) -> list[OpenE
 
 def all_open_evaluations(*, today: dt.date | None = None) -> list[OpenEvaluation]:
     """Every open evaluation of mentees whose membership is active (for reminders)."""
-    today = today or timezone.localdate()
+    today = today or platform_today()
     relationships = (
         _relationships_in_window(today)
         .filter(mentee__status="active")
@@ -191,11 +192,11 @@ def _survey_dues(membership: Membership, today: dt.date) -> list[tuple[str, int]
 
 def open_surveys(*, membership: Membership | None, today: dt.date | None = None) -> list[OpenSurvey]:
     """R19: yearly career updates (mentees) and program feedback (mentees and mentors) not yet answered."""
-    today = today or timezone.localdate()
+    today = today or platform_today()
     if membership is None or membership.role not in ("mentee", "mentor"):
         return []
     instruments = {i.kind: i for i in Instrument.objects.select_related("current_version")}
-    joined = timezone.localdate(membership.created_at)
+    joined = platform_today(membership.created_at)
     found = []
     for kind, offset in _survey_dues(membership, today):
         due = yearly_due(joined=joined, today=today, offset_months=offset)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
+from mentormemed.core.clock import platform_today
 from mentormemed.core.translations import require_translation_language, save_version_translation
 from mentormemed.core.types import JSONDict
 from mentormemed.evaluations import selectors
@@ -99,9 +100,7 @@ def evaluation_submit(
     relationships only: another's is not open to them)."""
     mentee = acting.own_membership("evaluations.mine")
     now = now or timezone.now()
-    found = selectors.find_open_evaluation(
-        mentee=mentee, relationship_id=relationship_id, today=timezone.localdate(now)
-    )
+    found = selectors.find_open_evaluation(mentee=mentee, relationship_id=relationship_id, today=platform_today(now))
     if found is None:
         raise ValidationError(gettext("This evaluation is not open: it was already submitted or is not due yet."))
     instrument = Instrument.objects.select_related("current_version").get(kind=Instrument.Kind.MENTOR_EVALUATION)
@@ -135,7 +134,7 @@ def survey_submit(*, acting: Actor, kind: str, answers: JSONDict, occasion: str 
     membership = acting.own_membership("evaluations.surveys")
     instrument = Instrument.objects.select_related("current_version").get(kind=kind)
     if occasion == "exit":
-        due_on = timezone.localdate()
+        due_on = platform_today()
     else:
         found = next((s for s in selectors.open_surveys(membership=membership) if s.instrument.kind == kind), None)
         if found is None:
@@ -303,7 +302,7 @@ def send_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
     digest) follows each person's notification preference through ``notifications.notify``.
     """
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    today = platform_today(now)
     return {
         "evaluation_reminders": _evaluation_reminders(today, now),
         "survey_reminders": _survey_reminders(today, now),

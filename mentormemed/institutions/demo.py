@@ -14,6 +14,7 @@ from django.utils import timezone
 from mentormemed.accounts.models import AgreementAcceptance, MenteeEligibility, ReviewStatus
 from mentormemed.accounts.services import current_agreement
 from mentormemed.core.access import Actor
+from mentormemed.core.clock import platform_today
 from mentormemed.core.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoContext
 from mentormemed.institutions import services
 from mentormemed.institutions.models import Institution, Membership, MentorCriterionAttestation
@@ -197,7 +198,7 @@ def _taxonomy(field: str):
 
 
 def _institution(ctx, key, name, kind, headcount, zone, state, n_mentors, n_mentees, subscribed):
-    today = timezone.localdate()
+    today = platform_today()
     inst = Institution(
         name=name,
         kind=kind,

@@ -7,13 +7,14 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from mentormemed.core.clock import platform_today
 from mentormemed.institutions.models import Subscription
 from mentormemed.lifecycle.models import CloseOut, DataExport, ErasureRequest
 
 
 def lapse(institution, *, days_ago: int = 30) -> None:
     """Move every term of ``institution`` into the past: its contract lapsed ``days_ago`` days ago."""
-    end = timezone.localdate() - dt.timedelta(days=days_ago)
+    end = platform_today() - dt.timedelta(days=days_ago)
     Subscription.objects.filter(institution=institution).update(
         term_start=end - dt.timedelta(days=365), term_end=end, ended_on=None
     )
@@ -45,7 +46,7 @@ def matrix_closeout(cast) -> int:
     return CloseOut.objects.create(
         institution=InstitutionFactory(name="Closed College of Medicine"),
         state="destroyed",
-        contract_ended_on=timezone.localdate() - dt.timedelta(days=60),
+        contract_ended_on=platform_today() - dt.timedelta(days=60),
         handed_over_at=now - dt.timedelta(days=40),
         destroy_after=now - dt.timedelta(days=10),
         destroyed_at=now,

@@ -17,8 +17,8 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BooleanField, Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
+from mentormemed.core.clock import platform_today
 from mentormemed.core.text import query_words
 from mentormemed.institutions.models import Membership
 from mentormemed.matching.index import catalog, group_label, index_version
@@ -341,7 +341,7 @@ def _counts(*, viewer: Membership, params: SearchParams, qs: QuerySet[MentorProf
                 params.widens_areas,
                 query_words(params.q, MAX_WORDS),
                 params.available,
-                str(timezone.localdate()),
+                str(platform_today()),
                 index_version(),
             ]
         ).encode()

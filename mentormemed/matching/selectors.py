@@ -34,8 +34,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
 
+from mentormemed.core.clock import platform_today
 from mentormemed.core.contact import hidden_user_queries
 from mentormemed.institutions.models import Membership, Subscription
 from mentormemed.matching import reasons as match_reasons
@@ -89,7 +89,7 @@ def covered_today() -> list[int]:
     A literal list rather than a subquery: PostgreSQL then estimates the visible set from its
     statistics on the profile's institution, where a semi-join with the subscriptions made it
     guess a hundredth of the rows and pick nested loops (recommendations: 200 ms, issue 14)."""
-    key = f"matching:covered:{timezone.localdate().isoformat()}:{index_version()}"
+    key = f"matching:covered:{platform_today().isoformat()}:{index_version()}"
     ids: list[int] | None = cache.get(key)
     if ids is None:
         ids = sorted(set(covered_institution_ids().values_list("institution_id", flat=True)))
@@ -350,7 +350,7 @@ def facet_keys_for(mentor_ids: Iterable[int], only: Iterable[str] | None = None)
 
 
 def week_start(day: dt.date | None = None) -> dt.date:
-    day = day or timezone.localdate()
+    day = day or platform_today()
     return day - dt.timedelta(days=day.weekday())
 
 

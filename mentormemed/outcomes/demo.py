@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from mentormemed.core.clock import platform_today
 from mentormemed.core.demo import DemoContext
 from mentormemed.institutions.models import Subscription
 from mentormemed.matching.models import MentorFacet, SearchEvent, SearchLog
@@ -214,7 +215,7 @@ def _agreement(ctx: DemoContext, item: ResearchRequest, *, accepted: dt.datetime
         purpose=item.question,
         variables=item.variables,
         recipients=f"{user.display_name} (principal investigator)\nJordan Okonkwo-Reyes, MPH (biostatistician)",
-        destroy_by=timezone.localdate(item.decided_at) + dt.timedelta(days=2 * 365),
+        destroy_by=platform_today(item.decided_at) + dt.timedelta(days=2 * 365),
         terms_version=agreements.TERMS_VERSION,
         created_at=item.decided_at,
         created_by=ctx.staff,
@@ -253,7 +254,7 @@ def _billing_address(inst, key: str) -> None:
 
 
 def _billing(ctx: DemoContext) -> None:
-    today = timezone.localdate()
+    today = platform_today()
     for key, inst in ctx.institutions.items():
         ParticipationThreshold.objects.get_or_create(
             institution=inst,

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
+from mentormemed.core.clock import platform_today
 from mentormemed.core.conf import product
 from mentormemed.outcomes import reciprocity
 from mentormemed.outcomes.cohorts import BASES, GME, UME
@@ -308,7 +309,7 @@ def _ledger(result: Insight, institution, f: Filters) -> None:
         )
     )
     concentration = []
-    today = timezone.localdate()
+    today = platform_today()
     for q_start, months in spans:
         hours = [by_quarter[q_start].get(pk, 0.0) for pk in mentors]
         share, top = top_share(hours)

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentormemed.core.clock import platform_today
+
 
 class ParticipationThreshold(models.Model):
     """What an institution counts as meaningful mentor participation in a year (R24)."""
@@ -111,7 +113,7 @@ class DataUseAgreement(models.Model):
             return "destroyed"
         if self.accepted_at is None:
             return "awaiting"
-        return "expired" if timezone.localdate() > self.destroy_by else "active"
+        return "expired" if platform_today() > self.destroy_by else "active"
 
     @property
     def releasable(self) -> bool:

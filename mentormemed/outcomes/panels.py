@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from mentormemed.core.access import ADMIN, STAFF
+from mentormemed.core.clock import platform_today
 from mentormemed.core.dashboard import Panel, register_panel
 
 
@@ -16,7 +15,7 @@ def invoices_panel(request):
         return None
     from mentormemed.institutions.models import Subscription
 
-    today = timezone.localdate()
+    today = platform_today()
     renewals = list(
         Subscription.objects.covering()
         .filter(term_end__lte=today + dt.timedelta(days=90))

@@ -41,10 +41,10 @@ from dataclasses import dataclass
 import opendp.prelude as dp
 from django.db import connection, transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
+from mentormemed.core.clock import platform_today
 from mentormemed.core.conf import product
 from mentormemed.evaluations.schedule import add_months
 from mentormemed.institutions.models import Institution
@@ -179,11 +179,11 @@ def release_job(*, now: dt.datetime) -> int:
     done = last_refresh()
     if not enabled() or done is None:
         return 0
-    held = min(timezone.localdate(now), timezone.localtime(done.refreshed_at).date())
+    held = min(platform_today(now), platform_today(done.refreshed_at))
     scopes: list[int | None] = [None, *Institution.objects.order_by("pk").values_list("pk", flat=True)]
     existing = set(PrivateRelease.objects.values_list("institution_id", "quarter_start"))
     drawn = 0
-    for year, _ in sorted(Filters.offered(timezone.localdate(now))):
+    for year, _ in sorted(Filters.offered(platform_today(now))):
         for start, end in quarters(year):
             if end > held:
                 continue
@@ -222,7 +222,7 @@ def trends(institution_id: int | None, academic_year: int) -> Trends:
     releases = {
         r.quarter_start: r for r in PrivateRelease.objects.filter(_of(institution_id), academic_year=academic_year)
     }
-    today = timezone.localdate()
+    today = platform_today()
     out = []
     for start, end in quarters(academic_year):
         release = releases.get(start)

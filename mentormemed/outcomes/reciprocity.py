@@ -37,9 +37,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from mentormemed.core.clock import platform_today
 from mentormemed.outcomes.rollups import last_refresh, stored_release
 from mentormemed.outcomes.selectors import POOLED, YEARS_OFFERED, Filters, academic_year_of
 from mentormemed.outcomes.suppression import RATIO, Cell, Layout, Row, choose, hide, k_min, list_parts, protect_cell
@@ -58,13 +58,13 @@ Pair = tuple[int, int]  # (mentor's institution, mentee's institution)
 
 def pooled(today=None) -> Filters:
     """The last ``POOL_YEARS`` complete academic years together."""
-    last = academic_year_of(today or timezone.localdate()) - 1
+    last = academic_year_of(today or platform_today()) - 1
     first = last - POOL_YEARS + 1
     return Filters(Filters.year(first).start, Filters.year(last).end, years=POOL_YEARS)
 
 
 def default_key(today=None) -> str:
-    return f"reciprocity-default:{academic_year_of(today or timezone.localdate())}:{k_min()}"
+    return f"reciprocity-default:{academic_year_of(today or platform_today())}:{k_min()}"
 
 
 def choose_default_year(today=None) -> int:
@@ -72,7 +72,7 @@ def choose_default_year(today=None) -> int:
     least half as many relationships between institutions as the last complete year, and at least k."""
     from mentormemed.outcomes.models import RelationshipFact
 
-    current = academic_year_of(today or timezone.localdate())
+    current = academic_year_of(today or platform_today())
     start, split, end = Filters.year(current - 1).bounds[0], *Filters.year(current).bounds
     found = (
         RelationshipFact.objects.filter(started_at__gte=start, started_at__lt=end)
@@ -91,7 +91,7 @@ def default_year(today=None) -> int:
 
 def period(data, today=None) -> Filters:
     """The period asked for: ``?year=pooled``, one of the offered years, else the default."""
-    today = today or timezone.localdate()
+    today = today or platform_today()
     raw = data.get("year")
     if raw == POOLED:
         return pooled(today)

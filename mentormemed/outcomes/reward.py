@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from mentormemed.core.clock import platform_today
 from mentormemed.core.conf import product
 from mentormemed.evaluations.selectors import released_evaluations
 from mentormemed.outcomes.models import ParticipationThreshold
@@ -72,7 +73,7 @@ def threshold_for(institution) -> ParticipationThreshold:
 
 
 def period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    today = today or timezone.localdate()
+    today = today or platform_today()
     return today - dt.timedelta(days=PERIOD_DAYS), today
 
 
@@ -295,7 +296,7 @@ def letter_pdf(*, record: Record, institution) -> bytes:
             "threshold": threshold_for(institution),
             "start": start,
             "end": end,
-            "today": timezone.localdate(),
+            "today": platform_today(),
             "minimum": product.feedback_batch_mentees,
         },
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
+from mentormemed.core.clock import platform_today
 from mentormemed.notifications.services import day, notify
 from mentormemed.outcomes import agreements, research
 from mentormemed.outcomes.models import DataUseAgreement, InvoiceIssue, ParticipationThreshold, ResearchRequest
@@ -160,7 +161,7 @@ def research_decide(
 
 
 def _check_agreement_terms(recipients: str, destroy_by: dt.date | None) -> None:
-    today = timezone.localdate()
+    today = platform_today()
     if not recipients.strip():
         raise ValidationError(gettext("Name who may see the data: the data use agreement lists them."))
     if destroy_by is None or destroy_by <= today:
@@ -183,7 +184,7 @@ def agreement_accept(*, acting: Actor, agreement: DataUseAgreement, full_name: s
     agreement = _own_agreement(acting, agreement)
     if agreement.accepted_at is not None:
         raise ValidationError(gettext("You have already accepted this agreement."))
-    if timezone.localdate() > agreement.destroy_by:
+    if platform_today() > agreement.destroy_by:
         raise ValidationError(gettext("This agreement's destruction date has passed; ask staff for a new one."))
     if not full_name.strip():
         raise ValidationError(gettext("Type your full name to sign the agreement."))
@@ -211,7 +212,7 @@ def agreement_attest(
         raise ValidationError(gettext("Nothing was released under this agreement, so there is nothing to destroy."))
     if agreement.destroyed_attested_at is not None:
         raise ValidationError(gettext("You have already confirmed the destruction."))
-    if destroyed_on > timezone.localdate() or destroyed_on < timezone.localdate(agreement.accepted_at):
+    if destroyed_on > platform_today() or destroyed_on < platform_today(agreement.accepted_at):
         raise ValidationError(gettext("The destruction date must be between the acceptance and today."))
     agreement.destroyed_on = destroyed_on
     agreement.destroyed_attested_at = timezone.now()
@@ -235,7 +236,7 @@ def _audit_requester(acting: Actor, agreement: DataUseAgreement, action: str, **
 
 def agreement_job(*, now: dt.datetime) -> int:
     """Periodic job: remind the requester before the destruction date, and once when the confirmation is overdue."""
-    today = timezone.localdate(now)
+    today = platform_today(now)
     live = DataUseAgreement.objects.filter(accepted_at__isnull=False, destroyed_attested_at__isnull=True)
     sent = 0
     horizon = today + dt.timedelta(days=agreements.REMIND_DAYS_BEFORE)

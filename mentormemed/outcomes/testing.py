@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from mentormemed.core.clock import platform_today
 from mentormemed.outcomes import agreements, research
 from mentormemed.outcomes.models import DataUseAgreement, ResearchRequest
 
@@ -36,7 +37,7 @@ def research_request(
             purpose=item.question,
             variables=item.variables,
             recipients="The requester (principal investigator)",
-            destroy_by=timezone.localdate() + dt.timedelta(days=destroy_in_days),
+            destroy_by=platform_today() + dt.timedelta(days=destroy_in_days),
             terms_version=agreements.TERMS_VERSION,
             accepted_at=now if accepted else None,
             accepted_by=membership.user if accepted else None,

@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import STAFF, get_scoped_or_404, requires
 from mentormemed.core.audit import audit_request
+from mentormemed.core.clock import platform_today
 from mentormemed.core.conf import product
 from mentormemed.institutions.models import Institution, Subscription
 from mentormemed.institutions.selectors import mentor_supply
@@ -301,7 +301,7 @@ def reward_csv(request):
     view = rewards.TableView.from_query(request.GET)
     records = view.apply(rewards.participation_records(institution=request.actor.institution))
     audit_request(request, action="reward.export", detail={"format": "csv", "rows": len(records)})
-    stamp = timezone.localdate().isoformat()
+    stamp = platform_today().isoformat()
     return _csv_response(rewards.records_csv(records), f"mentor-participation-{stamp}.csv")
 
 
@@ -394,7 +394,7 @@ def research_agreement(request, pk: int):
             "variables": [VARIABLES.get(v, v) for v in agreement.variables],
             "accept_form": accept,
             "attest_form": attest,
-            "today": timezone.localdate(),
+            "today": platform_today(),
         },
     )
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentormemed.core.access import Actor
+from mentormemed.core.clock import platform_today
 from mentormemed.core.demo import DemoContext
 from mentormemed.core.onboarding import is_complete
 from mentormemed.institutions.models import Membership
@@ -91,7 +92,7 @@ def _had_room_since(mentor: MentorProfile, since: dt.datetime) -> bool:
 
 def _program(acting, key: str, name: str, **fields):
     template = TEMPLATES[key]
-    today = timezone.localdate()
+    today = platform_today()
     opens = fields.pop("opens", today - dt.timedelta(days=20))
     program = services.program_create(
         acting=acting,

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from mentormemed.core.clock import platform_today
 from mentormemed.institutions.models import Institution, Membership
 from mentormemed.profiles.models import ContentArea, TrainingLevel
 from mentormemed.programs.catalogue import TEMPLATES, MilestoneSpec, template_choices
@@ -88,7 +89,7 @@ class ProgramForm(forms.Form):
     @classmethod
     def initial_for(cls, key: str) -> dict:
         template = TEMPLATES.get(key) or next(iter(TEMPLATES.values()))
-        today = timezone.localdate()
+        today = platform_today()
         return {
             "template": template.key,
             "name": template.label,

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from mentormemed.core.clock import platform_today
 from mentormemed.institutions.models import Institution, Membership, Subscription
 from mentormemed.matching.reasons import MatchReason
 from mentormemed.matching.selectors import SCORE_FIELDS, explain, facet_keys_for, mentee_wishes, searchable_mentors
@@ -250,7 +250,7 @@ def enrolment_of(*, program: Program, membership: Membership) -> Enrolment | Non
 
 def join_blocker(*, program: Program, membership: Membership, today: dt.date | None = None) -> str | None:
     """Why this member cannot join the program now (a sentence), or None."""
-    today = today or timezone.localdate()
+    today = today or platform_today()
     enrolment = enrolment_of(program=program, membership=membership)
     if enrolment and enrolment.status == EnrolmentStatus.ENROLLED:
         return gettext("You are already enrolled.")
@@ -571,7 +571,7 @@ class MilestoneRow:
 
     @property
     def overdue(self) -> bool:
-        return self.done_at is None and self.due_on < timezone.localdate()
+        return self.done_at is None and self.due_on < platform_today()
 
 
 def relationship_program(relationship: Relationship) -> Program | None:
@@ -589,7 +589,7 @@ def relationship_milestones(*, relationship: Relationship) -> tuple[Program | No
             "milestone_id", "done_at"
         )
     )
-    start = timezone.localtime(relationship.started_at).date()
+    start = platform_today(relationship.started_at)
     rows = [MilestoneRow(m, start + dt.timedelta(days=m.offset_days), done.get(m.pk)) for m in program.milestones.all()]
     return program, rows
 
@@ -631,7 +631,7 @@ def program_progress(*, program: Program) -> ProgramProgress:
             round__program=program, status=ProposalStatus.MATCHED, relationship__isnull=False
         ).values_list("relationship_id", "relationship__started_at")
     )
-    today = timezone.localdate()
+    today = platform_today()
     done = Counter(
         MilestoneProgress.objects.filter(
             milestone__program=program, done_at__isnull=False, relationship_id__in=[r for r, _ in matched]
@@ -639,9 +639,7 @@ def program_progress(*, program: Program) -> ProgramProgress:
     )
     rows = []
     for m in program.milestones.all():
-        due = sum(
-            1 for _, started in matched if timezone.localtime(started).date() + dt.timedelta(m.offset_days) <= today
-        )
+        due = sum(1 for _, started in matched if platform_today(started) + dt.timedelta(m.offset_days) <= today)
         rows.append((m, due, done.get(m.pk, 0)))
     return ProgramProgress(
         mentees=enrolment.get("mentee", 0),

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from mentormemed.core.clock import platform_today
 from mentormemed.programs.models import CircleMeeting, CircleRole, EventSlot, GroupMeetingStatus, OfficeHours
 from mentormemed.training.teaching import TeachingSession
 
@@ -29,19 +30,19 @@ def group_sessions(*, membership, start: dt.date, end: dt.date) -> list[Teaching
         circle__members__role=CircleRole.FACILITATOR,
     ).distinct()
     for meeting in held:
-        day = timezone.localtime(meeting.starts_at).date()
+        day = platform_today(meeting.starts_at)
         if start <= day <= end:
             sessions.append(TeachingSession(day, _hours(meeting.minutes), "Mentoring circle meeting"))
     offered = OfficeHours.objects.filter(mentor__membership=membership, cancelled_at__isnull=True).annotate(
         seats_taken=Count("bookings", filter=Q(bookings__cancelled_at__isnull=True))
     )
     for session in offered.filter(seats_taken__gt=0, starts_at__lte=timezone.now()):
-        day = timezone.localtime(session.starts_at).date()
+        day = platform_today(session.starts_at)
         if start <= day <= end:
             sessions.append(TeachingSession(day, _hours(session.minutes), "One-off mentoring session"))
     minutes_by_event: dict[int, tuple[dt.date, int]] = {}
     for slot in EventSlot.objects.filter(mentor=membership, ends_at__lte=timezone.now()).select_related("event"):
-        day = timezone.localtime(slot.starts_at).date()
+        day = platform_today(slot.starts_at)
         if start <= day <= end:
             _, total = minutes_by_event.get(slot.event_id, (day, 0))
             minutes_by_event[slot.event_id] = (day, total + slot.event.round_minutes)

@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from mentormemed.core.access import Actor
+from mentormemed.core.clock import platform_today
 from mentormemed.programs.catalogue import TEMPLATES
 from mentormemed.programs.models import (
     Circle,
@@ -34,7 +35,7 @@ def admin_actor(admin_membership) -> Actor:
 
 
 def program(institution, *, name: str = "MS1 cohort", template: str = "first_year_cohort", **fields) -> Program:
-    today = timezone.localdate()
+    today = platform_today()
     fields = {"enrol_opens": today - dt.timedelta(days=1), "enrol_closes": today + dt.timedelta(days=30), **fields}
     prog = Program.objects.create(institution=institution, name=name, template_key=template, **fields)
     Milestone.objects.bulk_create(
@@ -181,7 +182,7 @@ def matrix_question(cast) -> int:
 
 def national_program(*institutions, name: str = "National residency season", **fields) -> Program:
     """A staff-run national program for learners of ``institutions`` (none: every subscribing one)."""
-    today = timezone.localdate()
+    today = platform_today()
     fields = {"enrol_opens": today - dt.timedelta(days=1), "enrol_closes": today + dt.timedelta(days=30), **fields}
     prog = Program.objects.create(
         institution=None, national=True, mentor_reach="national", name=name, template_key="residency_season", **fields

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from mentormemed.core.clock import platform_today
 from mentormemed.scheduling.models import Availability, DateOff, Meeting, Window
 
 
@@ -49,5 +50,5 @@ def matrix_date_off(cast) -> int:
     availability = Availability.objects.filter(mentor=matrix_mentor(cast)).first() or weekday_availability(
         matrix_mentor(cast)
     )
-    off, _ = DateOff.objects.get_or_create(availability=availability, date=timezone.localdate() + dt.timedelta(days=9))
+    off, _ = DateOff.objects.get_or_create(availability=availability, date=platform_today() + dt.timedelta(days=9))
     return off.pk

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from mentormemed.accounts.models import AgreementAcceptance, MenteeEligibility, ReviewStatus
 from mentormemed.accounts.services import current_agreement
+from mentormemed.core.clock import platform_today
 from mentormemed.institutions.models import (
     Institution,
     Membership,
@@ -80,7 +81,7 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     band = factory.LazyFunction(lambda: PriceBand.objects.get(name="Medium"))
     band_name = "Medium"
     fee = factory.LazyAttribute(lambda o: o.band.annual_fee)
-    term_start = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=60))
+    term_start = factory.LazyFunction(lambda: platform_today() - dt.timedelta(days=60))
     term_end = factory.LazyAttribute(lambda o: o.term_start + dt.timedelta(days=364))
     invoice_number = factory.Sequence(lambda n: f"TEST-{n:05d}")
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from mentormemed.core.access import Actor
+from mentormemed.core.clock import platform_today
 from mentormemed.core.demo import DemoContext
 from mentormemed.training import services
 from mentormemed.training.models import ActivityEvaluation, CheckAttempt, CmeClaim, Completion, Module, ModuleVersion
@@ -201,7 +202,7 @@ def _claim(ctx, completion, now, numbers) -> CmeClaim:
         completion=completion,
         credits=credits,
         attested_participation=True,
-        completed_on=timezone.localdate(completion.attested_at),
+        completed_on=platform_today(completion.attested_at),
         claimed_at=claimed_at,
         certificate_number=number,
         **identifiers,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
+from mentormemed.core.clock import platform_today
 from mentormemed.core.pdf import render_pdf
 from mentormemed.training import conf, selectors
 from mentormemed.training.models import CmeClaim
@@ -28,7 +28,7 @@ def certificate_context(claim: CmeClaim) -> dict:
         "designation": conf.designation_statement(version.cme_max_credits),
         "accreditation": conf.accreditation_statement(),
         "verify_url": verification_url(claim),
-        "issued_on": timezone.localdate(claim.claimed_at),
+        "issued_on": platform_today(claim.claimed_at),
         "provider_address": conf.provider_address(),
         "signatory": conf.signatory(),
     }
@@ -52,6 +52,6 @@ def transcript_pdf(*, membership) -> bytes:
             "provider": conf.provider_name(),
             "claims": [(c, verification_url(c)) for c in claims],
             "total": conf.format_credits(selectors.transcript_total(claims)),
-            "printed": timezone.localdate(),
+            "printed": platform_today(),
         },
     )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 
 from mentormemed.core.access import Actor
 from mentormemed.core.audit import audit
+from mentormemed.core.clock import platform_today
 from mentormemed.core.translations import require_translation_language, save_version_translation
 from mentormemed.core.types import JSONDict
 from mentormemed.training import conf
@@ -707,7 +708,7 @@ def cme_claim(
         completion=completion,
         credits=amount,
         attested_participation=True,
-        completed_on=timezone.localdate(completion.attested_at),
+        completed_on=platform_today(completion.attested_at),
         claimed_at=now,
         **_reporting_fields(npi, licence_state, licence_number, board_id, birth_month, birth_day),
     )

@@ -11,12 +11,12 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import requires
 from mentormemed.core.audit import audit_request
+from mentormemed.core.clock import platform_today
 from mentormemed.core.languages import language_name, source_language, translation_codes
 from mentormemed.core.translations import translation_page, translation_rows
 from mentormemed.institutions.models import Institution
@@ -344,7 +344,7 @@ def claims_export(request, fmt: str):
         action="training.claims_export",
         detail={"format": fmt, **{k: str(v) for k, v in filters.items() if v}},
     )
-    stamp = timezone.localdate().isoformat()
+    stamp = platform_today().isoformat()
     if fmt == "pars":
         response = HttpResponse(exports.pars_tsv(qs), content_type="text/tab-separated-values; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="pars-learners-{stamp}.txt"'

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentormemed.core.access import STAFF, public, requires
+from mentormemed.core.clock import platform_today
 from mentormemed.training import conf, pdf, selectors, services
 from mentormemed.training.forms import ActivityEvaluationForm, AttestForm, ClaimForm, KnowledgeCheckForm
 from mentormemed.training.models import ActivityEvaluation, CmeClaim, Completion, Module, ModuleStatus, Resource
@@ -175,7 +176,7 @@ def cme(request):
     """CME home: activities ready to claim, and the transcript of claims."""
     membership = request.actor.membership
     claims = selectors.transcript(membership=membership)
-    today = timezone.localdate()
+    today = platform_today()
     teaching = None
     if has_teaching_sources():
         teaching = teaching_log(membership=membership, start=today - dt.timedelta(days=365), end=today)

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mentormemed.core.clock import platform_today
 from mentormemed.core.conf import product
 from mentormemed.evaluations.schedule import add_months
 
@@ -50,7 +51,7 @@ class Filters:
     def from_query(cls, data: Mapping[str, str], today: dt.date | None = None) -> Filters:
         """The academic year asked for (``?year=2025`` is 2025–26), else the current one; any
         other parameter (months, cohorts) is ignored, so it cannot open a finer release."""
-        current = academic_year_of(today or timezone.localdate())
+        current = academic_year_of(today or platform_today())
         try:
             year = int(data.get("year") or current)
         except (TypeError, ValueError):
@@ -61,7 +62,7 @@ class Filters:
 
     @staticmethod
     def offered(today: dt.date | None = None) -> list[tuple[int, str]]:
-        current = academic_year_of(today or timezone.localdate())
+        current = academic_year_of(today or platform_today())
         return [(y, academic_year_label(y)) for y in range(current, current - YEARS_OFFERED, -1)]
 
     @property
@@ -91,7 +92,7 @@ class Filters:
         return gettext("Academic year %(label)s") % {"label": self.label}
 
     def is_partial(self, today: dt.date | None = None) -> bool:
-        return self.end >= (today or timezone.localdate())
+        return self.end >= (today or platform_today())
 
     @property
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
@@ -103,7 +104,7 @@ class Filters:
 
     def months(self) -> list[dt.date]:
         """The months of the period up to the current one (a year in progress shows no months ahead)."""
-        last = min(self.end, timezone.localdate())
+        last = min(self.end, platform_today())
         months, cursor = [], self.start.replace(day=1)
         while cursor <= last:
             months.append(cursor)

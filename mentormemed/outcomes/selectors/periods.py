@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from mentormemed.core.clock import platform_today, platform_zone
 from mentormemed.evaluations.schedule import add_months
 from mentormemed.outcomes.selectors.filters import Filters
 from mentormemed.outcomes.suppression import Cell, Layout, Row
@@ -26,7 +27,7 @@ def _month_label(day: dt.date) -> str:
 
 def _month_key(value: dt.date | dt.datetime) -> dt.date:
     if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = timezone.localtime(value, platform_zone()) if timezone.is_aware(value) else value
         return value.date().replace(day=1)
     return value.replace(day=1)
 
@@ -69,7 +70,7 @@ def period_layouts(
     ``cells(r)`` makes a row's cells from a dict of figures (``r["p"]`` its distinct people),
     ``total()`` a fresh total row; ``by_quarter`` is keyed by each quarter's first month."""
     months = f.months()
-    today = timezone.localdate()
+    today = platform_today()
     current = today.replace(day=1) if f.is_partial(today) else None  # the month still running
     layouts = [
         Layout(
