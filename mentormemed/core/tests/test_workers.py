@@ -204,7 +204,7 @@ def test_a_mail_server_that_never_answers_times_out_and_the_sweep_queue_proceeds
     try:
         wait_for(
             lambda: set(WorkerHeartbeat.objects.values_list("queues", flat=True)) == {"default", "email"},
-            timeout=60,
+            timeout=120,
             what="both workers to start",
         )
         outbox = queue_email(
@@ -214,19 +214,19 @@ def test_a_mail_server_that_never_answers_times_out_and_the_sweep_queue_proceeds
         )[0]
         started = wait_for(
             lambda: OutgoingEmail.objects.filter(pk=outbox.pk, status="sending").first(),
-            timeout=30,
+            timeout=90,
             what="the mail worker to start sending",
         )
         # While the mail worker waits on the silent server, the sweep runs on its own queue.
         sweep = sweep_task.enqueue(reschedule=False)
         swept = wait_for(
             lambda: DBTaskResult.objects.filter(pk=sweep.id, status="SUCCESSFUL").first(),
-            timeout=30,
+            timeout=90,
             what="the sweep to finish on the default queue",
         )
         retried = wait_for(
             lambda: OutgoingEmail.objects.filter(pk=outbox.pk, status="queued", attempts=1).first(),
-            timeout=30,
+            timeout=90,
             what="the send to time out and be put back for a retry",
         )
     finally:
