@@ -122,6 +122,8 @@ def run_backend(
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            "--access-logfile",
+            "/dev/null",
             "--timeout",
             "120",
         ],

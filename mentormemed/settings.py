@@ -128,8 +128,12 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # No JIT compilation: every statement of a page is short, and PostgreSQL's JIT spent ~20 ms
-    # compiling a 20-row card query whose estimate crossed jit_above_cost (docs/decisions.md, issue 14).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # compiling a 20-row card query whose estimate crossed jit_above_cost. No parallel workers for a
+    # page's statement: on a busy web server the cores are already shared by the requests, and the
+    # recommendations' scan spent more CPU in its two workers than it saved (docs/decisions.md, issue 14).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off -c max_parallel_workers_per_gather=0"
+    )
 # A read replica (streaming replication of the primary) takes the outcomes figures and research
 # exports' reads; every write, and every other read, stays on the primary (core.routers).
 if "DATABASE_REPLICA_URL" in env:

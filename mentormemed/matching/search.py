@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BooleanField, Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
 
 from mentormemed.core.clock import platform_today
 from mentormemed.core.text import query_words
@@ -43,9 +44,12 @@ PER_PAGE = 20
 COUNTS_TTL = 60  # seconds
 MAX_FILTERS = 30
 MAX_WORDS = 6
-SORTS = {"best": "Best match", "responsive": "Most responsive", "name": "Name"}
-SCOPES = {"": "Local and national", "local": "My institution only", "national": "Other institutions only"}
-AREA_MODES = {"all": "offer every area I chose (fewer mentors)", "any": "offer at least one of them (more mentors)"}
+SORTS = {"best": _("Best match"), "responsive": _("Most responsive"), "name": _("Name")}
+SCOPES = {"": _("Local and national"), "local": _("My institution only"), "national": _("Other institutions only")}
+AREA_MODES = {
+    "all": _("offer every area I chose (fewer mentors)"),
+    "any": _("offer at least one of them (more mentors)"),
+}
 
 
 @dataclass

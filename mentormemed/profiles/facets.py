@@ -15,15 +15,20 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 GROUP_LABELS = {
-    "area": "Offers help with",
-    "spec": "Specialty",
-    "lang": "Speaks",
-    "native": "Native language",
-    "state": "Home state",
-    "country": "Home country",
-    "role": "Mentor or sponsor",
+    "area": gettext_noop("Offers help with"),
+    "spec": gettext_noop("Specialty"),
+    "lang": gettext_noop("Speaks"),
+    "native": gettext_noop("Native language"),
+    "state": gettext_noop("Home state"),
+    "country": gettext_noop("Home country"),
+    "role": gettext_noop("Mentor or sponsor"),
 }
+"""The product's own group names, in English; ``FacetInfo.group_label`` gives them in the reader's language.
+An identity dimension's name, and every value's name but the two roles', is taxonomy data."""
+ROLE_LABELS = {"role:mentor": gettext_noop("Mentor"), "role:sponsor": gettext_noop("Sponsor")}
 
 
 def group_of(key: str) -> str:
@@ -69,10 +74,19 @@ def mentor_facet_keys(profile, identity_values=None) -> set[str]:
 class FacetInfo:
     key: str
     group: str
-    group_label: str
-    label: str
+    group_name: str  # as stored: the product's English source, or an identity dimension's name
+    name: str
     position: tuple
     parent: str = ""  # the broad option's facet key for a detail option
+
+    @property
+    def group_label(self) -> str:
+        """The group's name in the reader's language (the catalog is shared by every language)."""
+        return gettext(self.group_name) if self.group in GROUP_LABELS else self.group_name
+
+    @property
+    def label(self) -> str:
+        return gettext(self.name) if self.key in ROLE_LABELS else self.name
 
 
 _CATALOG: dict = {"at": 0.0, "items": {}}
@@ -107,8 +121,8 @@ def catalog() -> dict[str, FacetInfo]:
         add(f"native:{lang.key}", lang.name, (lang.position, lang.name))
     for region in Region.objects.filter(active=True):
         add(f"{region.kind}:{region.code}", region.name, (region.name,))
-    add("role:mentor", "Mentor", (0,))
-    add("role:sponsor", "Sponsor", (1,))
+    for position, (key, name) in enumerate(ROLE_LABELS.items()):
+        add(key, name, (position,))
     options = IdentityOption.objects.filter(active=True, no_answer=False).select_related("dimension", "parent")
     for opt in options:
         key = f"id:{opt.dimension.key}:{opt.key}"
@@ -126,7 +140,7 @@ def group_label(group: str) -> str:
         for info in catalog().values():
             if info.group == group:
                 return info.group_label
-    return GROUP_LABELS.get(group, group)
+    return gettext(GROUP_LABELS[group]) if group in GROUP_LABELS else group
 
 
 def expire_catalog() -> None:

@@ -9,6 +9,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from mentormemed.matching.search import AREA_MODES
 
@@ -26,12 +27,15 @@ def _area_mode(mode: str) -> str:
     options = "".join(
         f'<div class="form-check"><input class="form-check-input" type="radio" name="areas" value="{value}" '
         f'id="areas-{value}"{" checked" if value == mode else ""}>'
-        f'<label class="form-check-label" for="areas-{value}">{label}</label></div>'
+        f'<label class="form-check-label" for="areas-{value}">{escape(label)}</label></div>'
         for value, label in AREA_MODES.items()
     )
     return (
         '<fieldset class="border-bottom pb-2 mb-2"><legend class="small fw-semibold mb-1">'
-        "With several areas, show mentors who</legend>" + options + "</fieldset>"
+        + escape(gettext("With several areas, show mentors who"))
+        + "</legend>"
+        + options
+        + "</fieldset>"
     )
 
 
