@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from mentormemed.core.access import ADMIN, STAFF, public, requires
 from mentormemed.core.dashboard import dashboard_panels
 from mentormemed.core.middleware import SESSION_KEY
-from mentormemed.core.onboarding import checklist, is_complete
+from mentormemed.core.onboarding import checklist, progress
 from mentormemed.core.types import ActorRequest
 
 
@@ -31,8 +31,9 @@ def home(request: ActorRequest) -> HttpResponse:
     if actor.role == ADMIN:
         return render(request, "core/home_admin.html", context)
     assert actor.membership is not None  # mentees and mentors always act in a membership
-    context["checklist"] = checklist(actor.membership)
-    context["onboarded"] = is_complete(actor.membership)
+    items = checklist(actor.membership)  # read once: each step's check runs its own statements
+    context["checklist"] = items
+    context["onboarded"] = progress(items).complete
     return render(request, "core/home_member.html", context)
 
 

@@ -80,3 +80,16 @@ def test_list_pages_run_a_bounded_number_of_queries(cast):
     assert all(small.values())
     grew = {page: (small[page], large[page]) for page in small if large[page] > small[page]}
     assert not grew, f"query count grows with the data: {grew}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["mentee", "mentor"])
+def test_the_home_page_reads_the_getting_started_checklist_once(cast, who):
+    """Issue 14: each step's check runs its own statements; the home page showed the checklist and
+    then asked again whether it was complete, reading every step twice."""
+    client = cast.client_for(getattr(cast, who))
+    client.get(reverse("core:home"))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("core:home")).status_code == 200
+    versions = [q["sql"] for q in ctx.captured_queries if 'FROM "accounts_agreement" GROUP BY' in q["sql"]]
+    assert len(versions) == 1, "the agreement step (and every other step) is checked once per page"
