@@ -19,7 +19,7 @@ class MatchingConfig(AppConfig):
             Finder(
                 finishing_training=selectors.finishing_training,
                 needs_coverage=selectors.needs_coverage,
-                suggestions_for_need=selectors.suggestions_for_need,
+                suggestions_for_needs=selectors.suggestions_for_needs,
                 recommend=selectors.recommend,
                 log_search_event=services.log_search_event,
             )

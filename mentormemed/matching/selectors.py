@@ -32,8 +32,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from mentormemed.core.clock import platform_today
 from mentormemed.core.contact import hidden_user_queries
@@ -503,10 +504,28 @@ def needs_coverage(*, mentee: Membership, mentor_profiles: Iterable[MentorProfil
     return rows
 
 
-def suggestions_for_need(
-    *, mentee: Membership, area: ContentArea, limit: int = 3, exclude_mentor_ids: Iterable[int] = ()
-) -> list[MentorProfile]:
-    """A few visible mentors with room who offer ``area``, fastest responders first."""
+def suggestions_for_needs(
+    *, mentee: Membership, areas: list[ContentArea], limit: int = 3, exclude_mentor_ids: Iterable[int] = ()
+) -> dict[int, list[MentorProfile]]:
+    """For each area, a few visible mentors with room who offer it, fastest responders first — one
+    statement for every area (a window over the areas' index rows), not one per area."""
+    if not areas:
+        return {}
     qs = ready_to_accept(not_full(searchable_mentors(viewer=mentee))).exclude(pk__in=list(exclude_mentor_ids))
-    qs = qs.filter(pk__in=MentorFacet.objects.filter(key=f"area:{area.key}").values("mentor_id"))
-    return list(qs.select_related("membership__user").order_by(*responsiveness.order_by(), "pk")[:limit])
+    by_key = {f"area:{area.key}": area.pk for area in areas}
+    ranked = (
+        qs.filter(facets__key__in=list(by_key))
+        .annotate(
+            need_key=F("facets__key"),
+            place=Window(RowNumber(), partition_by=F("facets__key"), order_by=[*responsiveness.order_by(), "pk"]),
+        )
+        .filter(place__lte=limit)
+        .order_by("need_key", "place")
+        .values_list("pk", "need_key")
+    )
+    rows = list(ranked)  # ids only: the window runs over the profile rows, the cards load after
+    whole = MentorProfile.objects.select_related("membership__user").in_bulk({pk for pk, _ in rows})
+    found: dict[int, list[MentorProfile]] = {area.pk: [] for area in areas}
+    for pk, key in rows:
+        found[by_key[key]].append(whole[pk])
+    return found

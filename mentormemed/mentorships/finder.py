@@ -20,8 +20,8 @@ class Finder:
     finishing_training: Callable[[Iterable[int]], set[int]]
     # (*, mentee, mentor_profiles) -> per need of the mentee, the given mentors offering it (shared data only)
     needs_coverage: Callable[..., list[Any]]
-    # (*, mentee, area, exclude_mentor_ids) -> mentors with room who offer ``area``
-    suggestions_for_need: Callable[..., list[Any]]
+    # (*, mentee, areas, exclude_mentor_ids) -> per area id, mentors with room who offer it (one statement)
+    suggestions_for_needs: Callable[..., dict[int, list[Any]]]
     # (*, mentee, limit, exclude_mentor_ids, log) -> ranked recommendations (R10, R27)
     recommend: Callable[..., list[Any]]
     # (*, search_id, mentee, mentor, kind) -> records that a search led somewhere (R11)

@@ -359,8 +359,9 @@ def suggestions_for(
 ) -> list[Suggestion]:
     """Mentors with room for the uncovered needs (matching's per-need suggestions), each listed once."""
     found: dict[int, Suggestion] = {}
+    per_area = finder().suggestions_for_needs(mentee=mentee, areas=uncovered, exclude_mentor_ids=exclude_mentor_ids)
     for area in uncovered:
-        for mentor in finder().suggestions_for_need(mentee=mentee, area=area, exclude_mentor_ids=exclude_mentor_ids):
+        for mentor in per_area.get(area.pk, []):
             found.setdefault(mentor.pk, Suggestion(mentor=mentor, covers=[])).covers.append(area)
     ranked = sorted(found.values(), key=lambda s: -len(s.covers))
     return ranked[:limit]

@@ -188,7 +188,9 @@ class MentorProfile(models.Model):
             # Every search reads the searchable mentors from this partial index alone (an
             # index-only scan on PostgreSQL): institution and scope decide R9 visibility,
             # response time and id are the tie-breakers of every sort, the last three say
-            # whether the mentor has room (R12: "available" filter, recommendations).
+            # whether the mentor has room (R12: "available" filter, recommendations); the
+            # included R7 gate copy and answer rate let recommendations and a need's suggestions
+            # ("with room, ready to accept, fastest first") read it alone too (PostgreSQL only).
             models.Index(
                 fields=[
                     "institution",
@@ -199,6 +201,7 @@ class MentorProfile(models.Model):
                     "active_mentee_count",
                     "capacity",
                 ],
+                include=["accept_ready", "answer_rate"],
                 condition=models.Q(
                     is_complete=True, search_consent=True, suspended_at__isnull=True, membership_active=True
                 ),
