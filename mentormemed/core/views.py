@@ -47,7 +47,7 @@ def onboarding(request: ActorRequest) -> HttpResponse:
         "core/onboarding.html",
         {
             "checklist": items,
-            "complete": all(state.done for step, state in items if step.required),
+            "complete": progress(items).complete,
         },
     )
 
