@@ -82,13 +82,23 @@ class Cast:
         return client
 
 
+def _person(email: str, name: str, **fields: object) -> object:
+    first_name, last_name = name.split(" ", 1)
+    return UserFactory(email=email, first_name=first_name, last_name=last_name, **fields)
+
+
 @pytest.fixture
 def cast(db) -> Cast:
+    """The people every journey test uses. Their names are fixed, not drawn at random:
+    a browser test finds buttons by their words, and a random surname such as
+    "Townsend" once made the name menu match a "Send" button."""
     inst_a = InstitutionFactory(name="Alpha School of Medicine")
     inst_b = InstitutionFactory(name="Beta Health System", kind="hospital_system")
-    admin = MembershipFactory(institution=inst_a, role="admin", user=with_totp(UserFactory(email="admin@alpha.edu")))
-    admin_b = MembershipFactory(institution=inst_b, role="admin", user=with_totp(UserFactory(email="admin@beta.org")))
-    staff = with_totp(UserFactory(email="staff@mentormemed.org", is_staff=True))
+    admin_user = with_totp(_person("admin@alpha.edu", "Helen Whitfield"))
+    admin_b_user = with_totp(_person("admin@beta.org", "Omar Haddad"))
+    admin = MembershipFactory(institution=inst_a, role="admin", user=admin_user)
+    admin_b = MembershipFactory(institution=inst_b, role="admin", user=admin_b_user)
+    staff = with_totp(_person("staff@mentormemed.org", "Lena Park", is_staff=True))
     from mentormemed.institutions.services import invitation_create
 
     invitation = invitation_create(
@@ -99,18 +109,18 @@ def cast(db) -> Cast:
         inst_a=inst_a,
         inst_b=inst_b,
         mentee=onboard(
-            MembershipFactory(institution=inst_a, role="mentee", user=UserFactory(email="mentee@alpha.edu"))
+            MembershipFactory(institution=inst_a, role="mentee", user=_person("mentee@alpha.edu", "Maya Okafor"))
         ),
         mentor=onboard(
-            MembershipFactory(institution=inst_a, role="mentor", user=UserFactory(email="mentor@alpha.edu"))
+            MembershipFactory(institution=inst_a, role="mentor", user=_person("mentor@alpha.edu", "Daniel Reyes"))
         ),
         admin=admin,
         staff=staff,
         mentee_b=onboard(
-            MembershipFactory(institution=inst_b, role="mentee", user=UserFactory(email="mentee@beta.org"))
+            MembershipFactory(institution=inst_b, role="mentee", user=_person("mentee@beta.org", "Jordan Ellis"))
         ),
         mentor_b=onboard(
-            MembershipFactory(institution=inst_b, role="mentor", user=UserFactory(email="mentor@beta.org"))
+            MembershipFactory(institution=inst_b, role="mentor", user=_person("mentor@beta.org", "Ruth Abernathy"))
         ),
         admin_b=admin_b,
     )

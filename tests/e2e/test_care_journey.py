@@ -4,6 +4,7 @@ at-risk list with outreach, a no-show — in Chromium, with axe, at desktop and 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 
@@ -121,7 +122,7 @@ def test_r36_admin_sees_the_at_risk_list_and_reaches_out(page, cast):
     page.get_by_label("Your note (optional)").fill("Checking in — is there anything we can do to help?")
     assert_accessible(page, context="at-risk list")
     shots(page, "care-at-risk")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name=re.compile(r"^Send to ")).click()
     page.get_by_text("Sent. They get it as their notification settings say.").wait_for()
     page.get_by_text("Reached out").wait_for()
     assert Notification.objects.filter(kind="care_outreach").count() == 2
