@@ -358,7 +358,10 @@ def _counts(*, viewer: Membership, params: SearchParams, qs: QuerySet[MentorProf
     # Not in the viewer's results, so not counted: their own profile (a mentee who also mentors) and
     # mentors blocked either way (R37). Counted in the same statement as the local part (the two
     # sets are disjoint: ``local`` already leaves them out).
-    own = national_all.filter(Q(pk__in=own_mentor_profiles(viewer)) | Q(pk__in=hidden_mentor_profiles(viewer)))
+    # One subquery of the (few) excluded ids, not an OR of two: PostgreSQL then starts from those few
+    # profiles instead of testing every national mentor against both lists.
+    excluded = own_mentor_profiles(viewer).union(hidden_mentor_profiles(viewer), all=True)
+    own = national_all.filter(pk__in=excluded)
     local_ids, own_ids = local.order_by().values("pk"), own.order_by().values("pk")
     rows = (
         MentorFacet.objects.filter(mentor__in=local_ids.union(own_ids, all=True))

@@ -145,11 +145,15 @@ def test_results_page_and_total_come_from_one_ranking_query_and_a_late_page_show
     assert nothing.total == 0 and nothing.hits == []
 
 
-def test_the_viewer_never_finds_themselves_when_they_also_mentor(cast):
+@pytest.mark.parametrize("scope", ["local", "national"])
+def test_the_viewer_never_finds_themselves_when_they_also_mentor(cast, scope):
+    """Nor counts themselves: a national profile is subtracted from the cached national counts."""
     mentor_self = complete_mentor_profile(
-        onboard(MembershipFactory(institution=cast.inst_a, role="mentor", user=cast.mentee.user)), areas=["research"]
+        onboard(MembershipFactory(institution=cast.inst_a, role="mentor", user=cast.mentee.user)),
+        areas=["research"],
+        scope=scope,
     )
-    other = complete_mentor_profile(cast.mentor, areas=["research"])
+    other = complete_mentor_profile(cast.mentor, areas=["research"], scope=scope)
     assert mentor_self not in searchable_mentors(viewer=cast.mentee)
     assert _found(cast.mentee) == {other.pk} and _research_count(cast.mentee) == 1
 
