@@ -115,12 +115,19 @@ def searchable_mentors(*, viewer: Membership) -> QuerySet[MentorProfile]:
     institution whose subscription covers today; local scope → the viewer's
     institution only, national → everyone; never the viewer themselves.
     """
-    qs = (
-        searchable_anywhere()
-        .filter(Q(scope=Scope.NATIONAL) | Q(institution_id=viewer.institution_id))
-        .exclude(pk__in=own_mentor_profiles(viewer))
-    )
-    return qs.exclude(pk__in=hidden_mentor_profiles(viewer))
+    qs = searchable_anywhere().filter(Q(scope=Scope.NATIONAL) | Q(institution_id=viewer.institution_id))
+    return without(without(qs, own_mentor_profiles(viewer)), hidden_mentor_profiles(viewer))
+
+
+def without(qs: QuerySet[MentorProfile], ids: QuerySet[Any, object]) -> QuerySet[MentorProfile]:
+    """``qs`` less the mentors whose ids ``ids`` selects (one column: ``pk`` or a foreign key to them).
+
+    Written ``NOT EXISTS``, an anti-join PostgreSQL estimates from the few rows excluded, not
+    ``NOT IN``: a subplan it cannot turn into a join (NULLs), guessed to keep half the rows each
+    time, so the recommendations' four exclusions made it expect 281 of 10,760 mentors and probe
+    the index once per mentor (issue 14)."""
+    (column,) = ids.query.values_select
+    return qs.filter(~Exists(ids.filter(**{column: OuterRef("pk")})))
 
 
 def hidden_mentor_profiles(viewer: Membership) -> QuerySet[MentorProfile, object]:
@@ -440,7 +447,7 @@ def recommend(
     given: list[Any] = list(exclude_mentor_ids)
     if given and all(isinstance(item, QuerySet) for item in given):
         for subquery in given:
-            qs = qs.exclude(pk__in=subquery)
+            qs = without(qs, subquery)
     elif given:
         qs = qs.exclude(pk__in=given)
     # The candidates arrive with the few fields ``explain`` reads and their index rows for the

@@ -168,3 +168,23 @@ def test_r27_exposure_only_counts_recent_weeks(cast):
     old = selectors.week_start() - dt.timedelta(weeks=selectors.EXPOSURE_WEEKS + 1)
     MentorExposure.objects.create(mentor=mentor, week=old, shown=500)
     assert selectors.recent_exposure([mentor.pk]) == {}
+
+
+def test_excluded_mentors_are_left_out_by_subqueries_as_anti_joins(cast):
+    """Current mentors and requested mentors arrive as subqueries; each is a NOT EXISTS (an
+    anti-join the planner estimates), never NOT IN (issue 14), and leaves out exactly its mentors."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mentormemed.mentorships.models import Relationship
+
+    complete_mentee_profile(cast.mentee)
+    current = complete_mentor_profile(cast.mentor)
+    other = _mentor(cast.inst_a)
+    Relationship.objects.create(mentee=cast.mentee, mentor=current)
+    subquery = Relationship.objects.filter(mentee=cast.mentee, ended_at__isnull=True).values("mentor_id")
+    with CaptureQueriesContext(connection) as captured:
+        found = _ids(recommend(mentee=cast.mentee, exclude_mentor_ids=[subquery]))
+    assert found == [other.pk]
+    ranking = next(q["sql"] for q in captured.captured_queries if "mentorships_relationship" in q["sql"])
+    assert "NOT EXISTS" in ranking and "NOT (" not in ranking.replace("NOT (EXISTS", "")
