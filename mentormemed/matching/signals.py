@@ -76,7 +76,9 @@ def connect() -> None:
     profiles.mentor_visibility_changed.connect(_counts_stale, dispatch_uid="matching-index-visibility")
     profiles.taxonomy_changed.connect(_counts_stale, dispatch_uid="matching-index-taxonomy")
     institutions.subscription_changed.connect(_counts_stale, dispatch_uid="matching-index-subscription")
-    # A mentor's text gone (an erasure, a deleted profile): counts and typo corrections were read with it.
+    # A mentor's text rewritten or gone (an edit, an erasure, a deleted profile): the cached counts,
+    # typo corrections and free-text matches were read with it.
+    profiles.mentor_text_changed.connect(_counts_stale, dispatch_uid="matching-index-text-changed")
     post_delete.connect(_counts_stale, sender=MentorSearchText, dispatch_uid="matching-index-text-deleted")
 
     for model, handler in (

@@ -129,6 +129,7 @@ def refresh_mentor(profile: MentorProfile) -> MentorProfile:
     if text != before:
         add_search_words(search_words(text) - search_words(before))
         prune_search_words(search_words(before) - search_words(text))
+        signals.mentor_text_changed.send(sender=MentorProfile, profile=profile)  # after the text is written
     return profile
 
 

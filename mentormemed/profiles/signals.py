@@ -13,5 +13,7 @@ from django.dispatch import Signal
 mentor_refreshed = Signal()
 # A mentor may appear in or leave search: ``membership``'s status was copied onto their profile.
 mentor_visibility_changed = Signal()
+# A mentor's free text now reads differently (``profile``): what free text finds changed.
+mentor_text_changed = Signal()
 # Staff added, renamed, retired or restored a taxonomy value (after commit).
 taxonomy_changed = Signal()

@@ -42,7 +42,7 @@ def test_on_postgresql_the_list_is_one_array_parameter(cast):
         Membership.objects.filter(institution_id__in=ids).values("pk"),
     ):
         sql = _sql(qs)
-        assert "= ANY('{1,2,3," in sql
+        assert "= ANY('{1,2,3," in sql and "::bigint[]" in sql
         assert " IN (" not in sql
 
 
@@ -53,3 +53,17 @@ def test_a_subquery_stays_a_subquery(cast):
     assert set(Membership.objects.filter(institution_id__in=inner).values_list("institution_id", flat=True)) == {
         cast.inst_a.pk
     }
+
+
+def test_in_array_takes_the_array_text_and_finds_its_rows(cast):
+    from mentormemed.core.lookups import id_array
+
+    extra = InstitutionFactory()
+    ids = id_array([cast.inst_a.pk, extra.pk])
+    assert set(Institution.objects.filter(pk__in_array=ids).values_list("pk", flat=True)) == {cast.inst_a.pk, extra.pk}
+    assert set(Membership.objects.filter(institution_id__in_array=ids).values_list("institution_id", flat=True)) == {
+        cast.inst_a.pk
+    }
+    assert not Institution.objects.filter(pk__in_array=id_array([])).exists()
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in _sql(Institution.objects.filter(pk__in_array=ids))

@@ -80,6 +80,34 @@ def test_r10_free_text_follows_a_sharing_change(cast):
     assert _found(cast, "nigerian") == set()
 
 
+def test_r10_free_text_finds_a_new_word_at_once_though_matches_are_shared_for_a_minute(cast):
+    """Free-text matches are cached for every viewer (PostgreSQL); a mentor's rewritten text is
+    found, and no longer found by its old words, on the very next search — even when another
+    search ran while the index rows were written but the text not yet (it cached the old text)."""
+    from mentormemed.profiles import signals
+    from mentormemed.profiles.services import refresh_mentor
+
+    mentor = _mentor(cast.inst_a, "Ada", "Obi")
+    assert _found(cast, "zebrafish") == set()
+    assert _found(cast, "wards") == {mentor.pk}
+    MentorProfile.objects.filter(pk=mentor.pk).update(
+        bio="My lab studies zebrafish heart regeneration, and I enjoy helping learners find their own questions."
+    )
+    mentor.refresh_from_db()
+
+    def search_meanwhile(sender, **kwargs):
+        _found(cast, "zebrafish")
+        _found(cast, "wards")
+
+    signals.mentor_refreshed.connect(search_meanwhile, dispatch_uid="search-meanwhile")
+    try:
+        refresh_mentor(mentor)
+    finally:
+        signals.mentor_refreshed.disconnect(dispatch_uid="search-meanwhile")
+    assert _found(cast, "zebrafish") == {mentor.pk}
+    assert _found(cast, "wards") == set()
+
+
 @pytest.mark.postgres
 def test_r10_postgresql_also_forgives_typos_and_word_forms(cast):
     from django.db import connection
