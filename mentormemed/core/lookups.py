@@ -29,6 +29,12 @@ if TYPE_CHECKING:
     from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 
+def id_array(ids: list[int]) -> str:
+    """A list of ids as the text of an array (``{1,2,3}``), for ``__in_array``: written once and
+    kept (say, in a cache) instead of a list Django prepares value by value in every statement."""
+    return "{" + ",".join(map(str, ids)) + "}"
+
+
 class _IntegerIn(In):
     """What both integer ``__in`` lookups share (a column's own, a foreign key's)."""
 
@@ -53,7 +59,7 @@ class _IntegerIn(In):
             self.as_array = True
             # One parameter, the array's text: the driver quotes one string ~5x faster than it
             # writes a list of ints (0.4 ms for 6,000 ids instead of 2.2 ms).
-            return "%s::bigint[]", ("{" + ",".join(map(str, kept)) + "}",)
+            return "%s::bigint[]", (id_array(kept),)
         return super().process_rhs(compiler, connection)
 
     @staticmethod
@@ -72,12 +78,6 @@ class _IntegerIn(In):
 
 class IntegerFieldIn(_IntegerIn):
     pass
-
-
-def id_array(ids: list[int]) -> str:
-    """A list of ids as the text of an array (``{1,2,3}``), for ``__in_array``: written once and
-    kept (say, in a cache) instead of a list Django prepares value by value in every statement."""
-    return "{" + ",".join(map(str, ids)) + "}"
 
 
 class InArray(Lookup):
