@@ -189,8 +189,9 @@ class MentorProfile(models.Model):
             # index-only scan on PostgreSQL): institution and scope decide R9 visibility,
             # response time and id are the tie-breakers of every sort, the last three say
             # whether the mentor has room (R12: "available" filter, recommendations); the
-            # included R7 gate copy and answer rate let recommendations and a need's suggestions
-            # ("with room, ready to accept, fastest first") read it alone too (PostgreSQL only).
+            # included R7 gate copy, answer rate and response count let recommendations (their
+            # pre-score reads every field ``explain`` needs) and a need's suggestions ("with room,
+            # ready to accept, fastest first") read it alone too (PostgreSQL only).
             models.Index(
                 fields=[
                     "institution",
@@ -201,7 +202,7 @@ class MentorProfile(models.Model):
                     "active_mentee_count",
                     "capacity",
                 ],
-                include=["accept_ready", "answer_rate"],
+                include=["accept_ready", "answer_rate", "response_count"],
                 condition=models.Q(
                     is_complete=True, search_consent=True, suspended_at__isnull=True, membership_active=True
                 ),
