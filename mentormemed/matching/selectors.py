@@ -126,8 +126,10 @@ def without(qs: QuerySet[MentorProfile], ids: QuerySet[Any, object]) -> QuerySet
     ``NOT IN``: a subplan it cannot turn into a join (NULLs), guessed to keep half the rows each
     time, so the recommendations' four exclusions made it expect 281 of 10,760 mentors and probe
     the index once per mentor (issue 14)."""
-    (column,) = ids.query.values_select
-    return qs.filter(~Exists(ids.filter(**{column: OuterRef("pk")})))
+    columns = ids.query.values_select
+    if len(columns) != 1 or ids.query.annotation_select:  # not one plain column: Django's own NOT IN
+        return qs.exclude(pk__in=ids)
+    return qs.filter(~Exists(ids.filter(**{columns[0]: OuterRef("pk")})))
 
 
 def hidden_mentor_profiles(viewer: Membership) -> QuerySet[MentorProfile, object]:

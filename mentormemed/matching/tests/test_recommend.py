@@ -174,6 +174,7 @@ def test_excluded_mentors_are_left_out_by_subqueries_as_anti_joins(cast):
     """Current mentors and requested mentors arrive as subqueries; each is a NOT EXISTS (an
     anti-join the planner estimates), never NOT IN (issue 14), and leaves out exactly its mentors."""
     from django.db import connection
+    from django.db.models import F
     from django.test.utils import CaptureQueriesContext
 
     from mentormemed.mentorships.models import Relationship
@@ -188,6 +189,8 @@ def test_excluded_mentors_are_left_out_by_subqueries_as_anti_joins(cast):
     assert found == [other.pk]
     ranking = next(q["sql"] for q in captured.captured_queries if "mentorships_relationship" in q["sql"])
     assert "NOT EXISTS" in ranking and "NOT (" not in ranking.replace("NOT (EXISTS", "")
+    renamed = Relationship.objects.filter(mentee=cast.mentee).values(who=F("mentor_id"))  # not a plain column
+    assert _ids(recommend(mentee=cast.mentee, exclude_mentor_ids=[renamed])) == [other.pk]
 
 
 def test_the_recommendation_pre_score_reads_the_searchable_index_alone(cast):
