@@ -164,6 +164,12 @@ def filtered_mentors(*, viewer: Membership | None, params: SearchParams) -> Quer
     return qs
 
 
+def shared_key(kind: str, *parts: object) -> str:
+    """The cache key of a result every viewer shares (typo corrections, free-text matches, national
+    counts): what it was computed from, and the index version, so any profile change retires it."""
+    return f"matching:{kind}:" + hashlib.sha1(json.dumps([*parts, index_version()]).encode()).hexdigest()
+
+
 TYPO_MIN_LENGTH = 5  # shorter words are not corrected (too many near neighbours)
 TYPO_ALTERNATIVES = 5  # vocabulary words a typo may stand for, most similar first
 
@@ -188,7 +194,7 @@ def typo_corrections(words: list[str]) -> dict[str, list[str]]:
     long = [w for w in words if len(w) >= TYPO_MIN_LENGTH]
     if not long or connection.vendor != "postgresql":
         return {}
-    key = "matching:typos:" + hashlib.sha1(json.dumps([long, index_version()]).encode()).hexdigest()
+    key = shared_key("typos", long)
     cached: dict[str, list[str]] | None = cache.get(key)
     if cached is not None:
         return cached
@@ -239,7 +245,7 @@ def text_match(words: list[str]) -> Q:
     matches = text_matches(words).values("mentor_id")
     if connection.vendor != "postgresql":
         return Q(pk__in=matches)
-    key = "matching:text-matches:" + hashlib.sha1(json.dumps([words, index_version()]).encode()).hexdigest()
+    key = shared_key("text-matches", words)
     ids: str | None = cache.get(key)
     if ids is None:
         ids = id_array(list(matches.values_list("mentor_id", flat=True)))
@@ -287,7 +293,7 @@ class RankedMentors:
         inner_qs = self.qs.order_by().values(mid=F("pk"), mrh=F("median_response_hours"))
         try:
             inner, inner_params = inner_qs.query.sql_with_params()
-        except EmptyResultSet:  # a condition no mentor can meet (say, words no text contains)
+        except EmptyResultSet:  # a condition no mentor can meet (say, no subscription covers today)
             self._count, self._window = 0, (offset, limit, [])
             return []
         table = connection.ops.quote_name(MentorFacet._meta.db_table)
@@ -363,19 +369,14 @@ def _counts(*, viewer: Membership, params: SearchParams, qs: QuerySet[MentorProf
         return _count(qs)
     local = qs.filter(scope=Scope.LOCAL, institution_id=viewer.institution_id)  # implied; lets the index narrow
     national_all = filtered_mentors(viewer=None, params=params).filter(scope=Scope.NATIONAL)
-    digest = hashlib.sha1(
-        json.dumps(
-            [
-                sorted(params.keys),
-                params.widens_areas,
-                query_words(params.q, MAX_WORDS),
-                params.available,
-                str(platform_today()),
-                index_version(),
-            ]
-        ).encode()
-    ).hexdigest()
-    key = f"matching:national-counts:{digest}"
+    key = shared_key(
+        "national-counts",
+        sorted(params.keys),
+        params.widens_areas,
+        query_words(params.q, MAX_WORDS),
+        params.available,
+        str(platform_today()),
+    )
     national = cache.get(key)
     if national is None:
         national = _count(national_all)

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -237,3 +238,16 @@ def test_r10_free_text_follows_every_profile_save_and_keeps_one_row_per_mentor(c
     assert _found(cast.mentee, f"q={cast.mentor.user.last_name}") == {mentor.pk}
     assert MentorSearchText.objects.filter(mentor=mentor).count() == 1
     assert MentorSearchText.objects.get(mentor=mentor).text == MentorSearchText.objects.get(mentor=mentor).text.lower()
+
+
+def test_r1_search_with_no_institution_covered_today_finds_nobody_and_does_not_fail(cast):
+    """With every subscription lapsed the covered list is empty: the ranking is a condition no
+    mentor can meet, answered as an empty page rather than an error."""
+    from mentormemed.institutions.models import Subscription
+
+    complete_mentee_profile(cast.mentee, needs=["research"])
+    complete_mentor_profile(cast.mentor, areas=["research"])
+    Subscription.objects.all().delete()
+    cache.clear()
+    result = mentor_search(viewer=cast.mentee, params=_params())
+    assert result.total == 0 and result.hits == []
