@@ -7,7 +7,8 @@ Space. Each focus stop is checked for a visible focus indicator, and focus must 
 from __future__ import annotations
 
 from mentormemed.mentorships import testing
-from tests.e2e.conftest import ARTIFACTS
+from mentormemed.testing.factories import TEST_PASSWORD
+from tests.e2e.conftest import ARTIFACTS, sign_in
 
 # What has focus, and is its focus indicator visible (an outline or a box-shadow ring)?
 FOCUSED = r"""() => {
@@ -254,3 +255,14 @@ def test_screenshots_of_key_pages_at_1366_and_390_px(browser, live_server, cast,
                 )
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{url} at {width}px: {wide}"
             context.close()
+
+
+def test_the_bell_is_a_24px_target_even_before_the_icon_font_loads(page, cast):
+    """WCAG 2.5.8: the icon-only bell link keeps its size when the icon font is late or blocked
+    (axe once measured it in that moment, when the glyph is zero wide)."""
+    page.route("**/bootstrap-icons*.woff*", lambda route: route.abort())
+    sign_in(page, "mentee@alpha.edu", TEST_PASSWORD)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/home/")
+    box = page.locator("a.nav-bell").bounding_box()
+    assert box is not None and box["width"] >= 24 and box["height"] >= 24, box
